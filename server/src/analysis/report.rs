@@ -1,0 +1,112 @@
+//! The result of an analysis, in absolute byte ranges of the current text.
+
+use std::ops::Range;
+
+use ropey::Rope;
+use tree_sitter::Tree;
+
+use super::suppress;
+use crate::rules::{Applicability, Finding, RuleMeta, Severity};
+use crate::syntax::errors::SyntaxError;
+use crate::syntax::span::Bases;
+
+/// Everything an analysis found in one document.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Findings not suppressed by a comment, in text order.
+    pub findings: Vec<Reported>,
+    pub syntax_errors: Vec<SyntaxError>,
+    /// Rules that panicked, one entry per rule.
+    pub failures: Vec<RuleFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reported {
+    pub rule: &'static RuleMeta,
+    pub range: Range<usize>,
+    pub severity: Severity,
+    pub message: String,
+    /// The rule's fixes, then the fix that adds a suppression comment.
+    pub fixes: Vec<ResolvedFix>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedFix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<ResolvedEdit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedEdit {
+    pub range: Range<usize>,
+    pub replacement: String,
+}
+
+/// A rule that panicked while checking this document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFailure {
+    pub rule: &'static str,
+    pub message: String,
+}
+
+/// Resolves spans, drops suppressed findings, adds the suppression fix, sorts and dedups.
+pub fn assemble(
+    findings: Vec<Finding>,
+    failures: Vec<RuleFailure>,
+    syntax_errors: Vec<SyntaxError>,
+    bases: &Bases,
+    tree: &Tree,
+    rope: &Rope,
+) -> Report {
+    let mut reported: Vec<Reported> = findings
+        .into_iter()
+        .filter_map(|finding| resolve(finding, bases))
+        .collect();
+    reported.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule.id).cmp(&(b.range.start, b.range.end, b.rule.id))
+    });
+    reported.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
+    reported.retain(|finding| !suppress::is_suppressed(finding, tree, rope));
+    for finding in &mut reported {
+        finding
+            .fixes
+            .push(suppress::ignore_fix(finding, tree, rope));
+    }
+    Report {
+        findings: reported,
+        syntax_errors,
+        failures,
+    }
+}
+
+fn resolve(finding: Finding, bases: &Bases) -> Option<Reported> {
+    let fixes = finding
+        .fixes
+        .iter()
+        .filter_map(|fix| {
+            let edits = fix
+                .edits
+                .iter()
+                .map(|edit| {
+                    Some(ResolvedEdit {
+                        range: bases.resolve(edit.span)?,
+                        replacement: edit.replacement.clone(),
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(ResolvedFix {
+                title: fix.title.clone(),
+                applicability: fix.applicability,
+                edits,
+            })
+        })
+        .collect();
+    Some(Reported {
+        rule: finding.rule,
+        range: bases.resolve(finding.span)?,
+        severity: finding.severity,
+        message: finding.message,
+        fixes,
+    })
+}

@@ -1,0 +1,73 @@
+//! Running rules with panics contained: a rule that panics loses its own findings for that
+//! unit, and every other rule's findings are still reported.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use super::report::RuleFailure;
+use crate::rules::{Finding, Findings, Rule};
+
+pub struct RuleRunner {
+    rules: &'static [&'static dyn Rule],
+    failures: Vec<RuleFailure>,
+}
+
+impl RuleRunner {
+    pub fn new(rules: &'static [&'static dyn Rule]) -> Self {
+        Self {
+            rules,
+            failures: Vec::new(),
+        }
+    }
+
+    /// Runs `check` for every rule, recording failures in this runner.
+    pub fn run(&mut self, check: impl Fn(&dyn Rule, &mut Findings)) -> Vec<Finding> {
+        let (findings, failures) = self.isolated(check);
+        self.failures.extend(failures);
+        findings
+    }
+
+    /// Runs `check` for every rule and returns the failures with the findings, for results
+    /// that are cached with their failures.
+    pub fn isolated(
+        &self,
+        check: impl Fn(&dyn Rule, &mut Findings),
+    ) -> (Vec<Finding>, Vec<RuleFailure>) {
+        let mut findings = Vec::new();
+        let mut failures = Vec::new();
+        for rule in self.rules {
+            let meta = rule.meta();
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                let mut out = Findings::new(meta);
+                check(*rule, &mut out);
+                out.into_vec()
+            }));
+            match outcome {
+                Ok(found) => findings.extend(found),
+                Err(payload) => failures.push(RuleFailure {
+                    rule: meta.id,
+                    message: panic_message(payload.as_ref()),
+                }),
+            }
+        }
+        (findings, failures)
+    }
+
+    pub fn record_failures(&mut self, failures: &[RuleFailure]) {
+        self.failures.extend(failures.iter().cloned());
+    }
+
+    pub fn into_failures(mut self) -> Vec<RuleFailure> {
+        self.failures
+            .sort_by(|a, b| (a.rule, &a.message).cmp(&(b.rule, &b.message)));
+        self.failures.dedup_by(|a, b| a.rule == b.rule);
+        self.failures
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}

@@ -1,0 +1,108 @@
+//! The command line: `check`, `rules`, `explain` and `lsp`.
+
+mod check;
+mod discover;
+
+use std::io::Write;
+
+use crate::rules::{REGISTRY, docs};
+
+/// Exit codes.
+pub const EXIT_CLEAN: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+const HELP: &str = "\
+pipewarden: security linter and language server for CI/CD pipeline files
+
+Finds risky configuration in GitHub Actions workflows (.github/workflows/*.yml), action
+metadata (action.yml) and GitLab CI (.gitlab-ci.yml), and names the attack technique of the
+CI/CD threat matrix that each one opens.
+
+Usage:
+  pipewarden check [OPTIONS] [PATH ...]   Analyse pipeline files under each PATH (default: .)
+  pipewarden rules                        List every rule and its technique
+  pipewarden explain RULE                 Explain a rule: the attack, an example, the fix
+  pipewarden lsp [--stdio]                Serve the Language Server Protocol over stdio
+  pipewarden --stdio                      Same as `pipewarden lsp`
+
+Options for check:
+  --format text|json       Output format (default: text)
+  --min-severity LEVEL     Hide findings below LEVEL (info, low, medium, high, critical)
+  --disable RULE           Do not run RULE (repeatable)
+  --enable RULE            Run only the given rules (repeatable)
+
+Other options:
+  -h, --help               Show this help
+  -V, --version            Show the version
+
+Exit status of check: 0 when nothing is found, 1 when something is found, 2 on usage or
+I/O errors.
+";
+
+/// Runs the command line with `args` (without the program name) and returns the exit code.
+pub fn run(args: Vec<String>) -> i32 {
+    let mut stdout = std::io::stdout().lock();
+    let first = args.first().map(String::as_str);
+    match first {
+        None | Some("-h" | "--help" | "help") => print(&mut stdout, HELP),
+        Some("-V" | "--version") => print(
+            &mut stdout,
+            &format!("pipewarden {}\n", env!("CARGO_PKG_VERSION")),
+        ),
+        Some("check") => match check::Options::parse(&args[1..]) {
+            Ok(options) => check::run(&options, &mut stdout),
+            Err(message) => usage_error(&message),
+        },
+        Some("rules") => print(&mut stdout, &rules_table()),
+        Some("explain") => match args.get(1).and_then(|id| crate::rules::find(id)) {
+            Some(rule) => print(&mut stdout, &docs::plain(rule.meta())),
+            None => usage_error(&format!(
+                "explain needs a rule id; known rules: {}",
+                REGISTRY
+                    .iter()
+                    .map(|r| r.meta().id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        },
+        Some("lsp" | "--stdio") => {
+            if args.iter().skip(1).any(|arg| arg != "--stdio") {
+                return usage_error("lsp only speaks over stdio; it takes no options but --stdio");
+            }
+            crate::lsp::serve_stdio();
+            EXIT_CLEAN
+        }
+        Some(other) => usage_error(&format!("unknown command `{other}`")),
+    }
+}
+
+fn print(out: &mut impl Write, text: &str) -> i32 {
+    match out.write_all(text.as_bytes()) {
+        Ok(()) => EXIT_CLEAN,
+        Err(_) => EXIT_ERROR,
+    }
+}
+
+fn usage_error(message: &str) -> i32 {
+    eprintln!("pipewarden: {message}\n\nRun `pipewarden --help` for usage.");
+    EXIT_ERROR
+}
+
+fn rules_table() -> String {
+    let mut text = String::new();
+    for rule in REGISTRY {
+        let meta = rule.meta();
+        text.push_str(&format!(
+            "{:<24} {:<5} {:<9} {} › {}\n{:<24} {}\n",
+            meta.id,
+            meta.technique.id(),
+            meta.severity.name(),
+            meta.technique.tactic().name(),
+            meta.technique.name(),
+            "",
+            meta.docs.summary,
+        ));
+    }
+    text
+}

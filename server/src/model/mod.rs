@@ -1,0 +1,147 @@
+//! The model: typed, span-carrying views of pipeline files, built from YAML value trees.
+//!
+//! Rules read these types, never YAML. Every value keeps the span it was read from, so a
+//! finding can point at it and a fix can edit it.
+
+pub mod action;
+pub mod expr;
+pub mod github;
+pub mod gitlab;
+pub mod kind;
+pub mod view;
+
+use crate::syntax::span::Span;
+use crate::syntax::yaml::ScalarStyle;
+use expr::Expression;
+use view::{Entry, View};
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Self { value, span }
+    }
+}
+
+impl Spanned<String> {
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+
+    /// A scalar's text with the span of the scalar.
+    pub fn from_view(view: View<'_>) -> Option<Self> {
+        Some(Self::new(view.as_str()?.to_owned(), view.span()))
+    }
+
+    /// An entry's key with the key's span.
+    pub fn key_of(entry: &Entry<'_>) -> Option<Self> {
+        Some(Self::new(entry.name()?.to_owned(), entry.key.span))
+    }
+}
+
+/// A string value that may hold `${{ }}` expressions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// The processed value.
+    pub value: String,
+    /// The raw source of the value, without quotes or block header.
+    pub span: Span,
+    pub style: ScalarStyle,
+    pub expressions: Vec<Expression>,
+}
+
+impl Text {
+    pub fn from_view(view: View<'_>) -> Option<Self> {
+        let scalar = view.scalar()?;
+        let raw = view.resolver().raw(scalar.content);
+        Some(Self {
+            value: scalar.text.clone(),
+            span: scalar.content,
+            style: scalar.style,
+            expressions: expr::find_expressions(&raw, scalar.content),
+        })
+    }
+}
+
+/// A mapping written in the file (such as a step's `env:`), with what a fix needs to add to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// The key, e.g. `env`.
+    pub key: Span,
+    /// The end of the last entry, where a new entry can be appended.
+    pub last_entry_end: Span,
+    /// The column of the entries, or `None` for a flow mapping (`env: {}`) or an empty value.
+    pub entry_column: Option<u32>,
+}
+
+impl Block {
+    pub fn from_entry(entry: &Entry<'_>) -> Self {
+        let pairs = entry.value.own_pairs();
+        let is_flow = view_first_char(entry) == Some('{');
+        Self {
+            key: entry.key.span,
+            last_entry_end: pairs
+                .last()
+                .map_or(entry.pair.span.at_end(), |pair| pair.span.at_end()),
+            entry_column: if is_flow {
+                None
+            } else {
+                pairs.first().map(|first| first.key.column)
+            },
+        }
+    }
+}
+
+fn view_first_char(entry: &Entry<'_>) -> Option<char> {
+    entry
+        .value
+        .resolver()
+        .raw(entry.value.span())
+        .chars()
+        .next()
+}
+
+/// Environment variables set at some level (`env:`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Env {
+    pub block: Option<Block>,
+    pub vars: Vec<EnvVar>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvVar {
+    pub name: Spanned<String>,
+    pub value: Option<Text>,
+}
+
+impl Env {
+    pub fn from_entry(entry: Option<Entry<'_>>) -> Self {
+        let Some(entry) = entry else {
+            return Self::default();
+        };
+        let vars = entry
+            .value
+            .entries()
+            .iter()
+            .filter_map(|var| {
+                Some(EnvVar {
+                    name: Spanned::key_of(var)?,
+                    value: Text::from_view(var.value),
+                })
+            })
+            .collect();
+        Self {
+            block: Some(Block::from_entry(&entry)),
+            vars,
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&EnvVar> {
+        self.vars.iter().find(|var| var.name.value == name)
+    }
+}

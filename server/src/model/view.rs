@@ -1,0 +1,266 @@
+//! Read access to YAML value trees, resolving aliases and `<<` merge keys lazily.
+//!
+//! Aliases are followed on demand, never expanded, and every chain of aliases or merges is cut
+//! off at [`MAX_INDIRECTION`], so an alias bomb costs no more than a plain file. The resolver
+//! remembers which units it read through aliases, which is how the analysis knows that a job
+//! must be re-checked when an anchor it uses is edited.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ropey::Rope;
+
+use crate::syntax::span::{Bases, Span, UnitId};
+use crate::syntax::yaml::{Anchor, Node, Pair, Scalar, Value};
+
+/// How many aliases or merge keys may be followed in a row.
+pub const MAX_INDIRECTION: usize = 16;
+
+/// The anchors of a document, by name, in document order.
+#[derive(Debug, Default, Clone)]
+pub struct AnchorTable {
+    by_name: HashMap<Box<str>, Vec<Arc<Node>>>,
+}
+
+impl AnchorTable {
+    pub fn add(&mut self, anchors: &[Anchor]) {
+        for anchor in anchors {
+            self.by_name
+                .entry(anchor.name.clone())
+                .or_default()
+                .push(Arc::clone(&anchor.node));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+}
+
+/// Everything a view needs to read values: the anchors, where units are, and the text.
+pub struct Resolver<'a> {
+    anchors: &'a AnchorTable,
+    bases: &'a Bases,
+    rope: &'a Rope,
+    reads: RefCell<Vec<UnitId>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(anchors: &'a AnchorTable, bases: &'a Bases, rope: &'a Rope) -> Self {
+        Self {
+            anchors,
+            bases,
+            rope,
+            reads: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn view(&'a self, node: &'a Node) -> View<'a> {
+        View {
+            node,
+            resolver: self,
+        }
+    }
+
+    /// The units read through aliases since the last call.
+    pub fn take_reads(&self) -> Vec<UnitId> {
+        let mut reads = std::mem::take(&mut *self.reads.borrow_mut());
+        reads.sort_unstable();
+        reads.dedup();
+        reads
+    }
+
+    /// The source text of a span (its raw characters, quotes and escapes included).
+    pub fn raw(&self, span: Span) -> String {
+        match self.bases.resolve(span) {
+            Some(range) if range.end <= self.rope.len_bytes() => {
+                self.rope.byte_slice(range).to_string()
+            }
+            _ => String::new(),
+        }
+    }
+
+    fn resolve_alias(&self, name: &str, at: Span) -> Option<&'a Node> {
+        let position = self.bases.resolve(at)?.start;
+        let candidates = self.anchors.by_name.get(name)?;
+        let anchor = candidates
+            .iter()
+            .filter(|node| {
+                self.bases
+                    .resolve(node.span)
+                    .is_some_and(|range| range.start < position)
+            })
+            .max_by_key(|node| self.bases.resolve(node.span).map(|range| range.start))?;
+        self.reads.borrow_mut().push(anchor.span.unit);
+        Some(anchor.as_ref())
+    }
+}
+
+/// A node seen through a resolver: aliases are followed and merge keys applied.
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    node: &'a Node,
+    resolver: &'a Resolver<'a>,
+}
+
+impl<'a> View<'a> {
+    /// The node, after following aliases.
+    pub fn node(&self) -> &'a Node {
+        let mut node = self.node;
+        for _ in 0..MAX_INDIRECTION {
+            match &node.value {
+                Value::Alias(name) => match self.resolver.resolve_alias(name, node.span) {
+                    Some(target) => node = target,
+                    None => return node,
+                },
+                _ => return node,
+            }
+        }
+        node
+    }
+
+    /// Where the value is written (the alias itself, for an aliased value).
+    pub fn span(&self) -> Span {
+        self.node.span
+    }
+
+    pub fn column(&self) -> u32 {
+        self.node.column
+    }
+
+    pub fn resolver(&self) -> &'a Resolver<'a> {
+        self.resolver
+    }
+
+    pub fn scalar(&self) -> Option<&'a Scalar> {
+        self.node().as_scalar()
+    }
+
+    pub fn as_str(&self) -> Option<&'a str> {
+        self.node().as_str()
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.node().value, Value::Null)
+    }
+
+    pub fn is_mapping(&self) -> bool {
+        matches!(self.node().value, Value::Mapping(_))
+    }
+
+    /// The pairs written in this mapping itself, without merged ones.
+    pub fn own_pairs(&self) -> &'a [Pair] {
+        match &self.node().value {
+            Value::Mapping(pairs) => pairs,
+            _ => &[],
+        }
+    }
+
+    /// The entries of a mapping: its own first, then those merged in with `<<` that it does
+    /// not override. Keys are scalars; others are skipped.
+    pub fn entries(&self) -> Vec<Entry<'a>> {
+        let mut entries = Vec::new();
+        self.collect_entries(&mut entries, 0);
+        entries
+    }
+
+    /// The value of `key`, looking through merge keys.
+    pub fn get(&self, key: &str) -> Option<View<'a>> {
+        self.entry(key).map(|entry| entry.value)
+    }
+
+    /// The entry of `key`, looking through merge keys.
+    pub fn entry(&self, key: &str) -> Option<Entry<'a>> {
+        self.find_entry(key, 0)
+    }
+
+    /// The items of a sequence; a scalar counts as a one-item sequence, null as none.
+    pub fn items(&self) -> Vec<View<'a>> {
+        match &self.node().value {
+            Value::Sequence(items) => items.iter().map(|item| self.with(item)).collect(),
+            Value::Null => Vec::new(),
+            _ => vec![*self],
+        }
+    }
+
+    /// The item views of a sequence, or an empty list for anything else.
+    pub fn sequence(&self) -> Vec<View<'a>> {
+        match &self.node().value {
+            Value::Sequence(items) => items.iter().map(|item| self.with(item)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn with(&self, node: &'a Node) -> View<'a> {
+        View {
+            node,
+            resolver: self.resolver,
+        }
+    }
+
+    fn find_entry(&self, key: &str, depth: usize) -> Option<Entry<'a>> {
+        let pairs = self.own_pairs();
+        if let Some(pair) = pairs.iter().find(|pair| pair.key.as_str() == Some(key)) {
+            return Some(Entry {
+                key: &pair.key,
+                value: self.with(&pair.value),
+                pair,
+            });
+        }
+        if depth >= MAX_INDIRECTION {
+            return None;
+        }
+        self.merge_sources(pairs)
+            .into_iter()
+            .rev()
+            .find_map(|source| source.find_entry(key, depth + 1))
+    }
+
+    fn collect_entries(&self, entries: &mut Vec<Entry<'a>>, depth: usize) {
+        let pairs = self.own_pairs();
+        for pair in pairs {
+            let Some(key) = pair.key.as_str() else {
+                continue;
+            };
+            if key != MERGE_KEY && !entries.iter().any(|entry| entry.name() == Some(key)) {
+                entries.push(Entry {
+                    key: &pair.key,
+                    value: self.with(&pair.value),
+                    pair,
+                });
+            }
+        }
+        if depth < MAX_INDIRECTION {
+            for source in self.merge_sources(pairs).into_iter().rev() {
+                source.collect_entries(entries, depth + 1);
+            }
+        }
+    }
+
+    /// The mappings named by `<<` keys, in the order written.
+    fn merge_sources(&self, pairs: &'a [Pair]) -> Vec<View<'a>> {
+        pairs
+            .iter()
+            .filter(|pair| pair.key.as_str() == Some(MERGE_KEY))
+            .flat_map(|pair| self.with(&pair.value).items())
+            .filter(View::is_mapping)
+            .collect()
+    }
+}
+
+/// One `key: value` entry of a mapping.
+#[derive(Clone, Copy)]
+pub struct Entry<'a> {
+    pub key: &'a Node,
+    pub value: View<'a>,
+    pub pair: &'a Pair,
+}
+
+impl<'a> Entry<'a> {
+    pub fn name(&self) -> Option<&'a str> {
+        self.key.as_str()
+    }
+}
+
+const MERGE_KEY: &str = "<<";

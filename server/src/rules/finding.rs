@@ -1,0 +1,98 @@
+//! Findings and fixes, as data.
+
+use super::{RuleMeta, Severity};
+use crate::syntax::span::Span;
+
+/// A problem a rule found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    pub span: Span,
+    /// The rule's severity unless the circumstances raise or lower it.
+    pub severity: Severity,
+    pub message: String,
+    pub fixes: Vec<Fix>,
+}
+
+/// A change that resolves a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// Whether a fix keeps the pipeline's behaviour for legitimate input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applicability {
+    /// Applying it cannot break a working pipeline.
+    Safe,
+    /// Applying it may change behaviour; the rule's docs say how.
+    Unsafe,
+}
+
+/// Replace `span` with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn insert(at: Span, text: impl Into<String>) -> Self {
+        Self {
+            span: at.at_start(),
+            replacement: text.into(),
+        }
+    }
+
+    pub fn replace(span: Span, text: impl Into<String>) -> Self {
+        Self {
+            span,
+            replacement: text.into(),
+        }
+    }
+}
+
+/// Where a rule reports; it knows which rule is running.
+pub struct Findings {
+    rule: &'static RuleMeta,
+    found: Vec<Finding>,
+}
+
+impl Findings {
+    pub fn new(rule: &'static RuleMeta) -> Self {
+        Self {
+            rule,
+            found: Vec::new(),
+        }
+    }
+
+    /// Reports a finding at `span`; the returned finding can be given fixes or a severity.
+    pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Finding {
+        self.found.push(Finding {
+            rule: self.rule,
+            span,
+            severity: self.rule.severity,
+            message: message.into(),
+            fixes: Vec::new(),
+        });
+        self.found.last_mut().expect("a finding was just pushed")
+    }
+
+    pub fn into_vec(self) -> Vec<Finding> {
+        self.found
+    }
+}
+
+impl Finding {
+    pub fn with_severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn with_fix(&mut self, fix: Fix) -> &mut Self {
+        self.fixes.push(fix);
+        self
+    }
+}

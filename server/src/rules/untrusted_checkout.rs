@@ -1,0 +1,173 @@
+//! `untrusted-checkout`: a privileged workflow checks out and runs a pull request's code.
+
+use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
+use crate::matrix::{OwaspCicd, Technique};
+use crate::model::Text;
+use crate::model::github::{Event, Job, Step, UsesTarget, WorkflowHeader};
+
+pub struct UntrustedCheckout;
+
+static META: RuleMeta = RuleMeta {
+    id: "untrusted-checkout",
+    technique: Technique::EX05,
+    severity: Severity::Critical,
+    confidence: Confidence::High,
+    platforms: &[Platform::GithubActions],
+    docs: RuleDocs {
+        summary: "A privileged workflow checks out a pull request's code and runs it",
+        detects: "A workflow triggered by `pull_request_target` or `workflow_run` whose job \
+checks out the pull request's head (a `ref:` or `repository:` of `actions/checkout` built from \
+the pull request's head ref or sha, or `refs/pull/...`) and then runs a script, a local action \
+or any action that may execute the checked-out files.",
+        why: "`pull_request_target` and `workflow_run` run in the context of the base repository: \
+the job has its secrets and a token that can write to it, even when the pull request comes \
+from a fork. Checking out the fork's code and then building, testing or installing it runs the \
+attacker's code (build scripts, package hooks, test files) with those privileges: the \
+\"pwn request\".",
+        attack: "Execution › Inject code to source code (EX05): the attacker opens a pull \
+request whose build files carry their payload, and the privileged job executes it. It follows \
+Initial Access through a public repository (IA01) and leads to Credential Access (CA02: the \
+job's secrets and token) and to Persistence by pushing to the repository (PE05).",
+        example: "on: pull_request_target\n\
+jobs:\n\
+  test:\n\
+    runs-on: ubuntu-latest\n\
+    steps:\n\
+      - uses: actions/checkout@v4\n\
+        with:\n\
+          ref: ${{ github.event.pull_request.head.sha }}\n\
+      - run: npm ci && npm test\n",
+        fixed_example: "on: pull_request\n\
+jobs:\n\
+  test:\n\
+    runs-on: ubuntu-latest\n\
+    steps:\n\
+      - uses: actions/checkout@v4\n\
+      - run: npm ci && npm test\n",
+        fix: "Build and test pull requests on `pull_request`, which runs fork code without \
+secrets and with a read-only token. If a privileged step must follow (commenting, labelling, \
+publishing results), put it in a separate `workflow_run` workflow that only reads the first \
+workflow's artifacts as data and never executes them. No quick fix is offered: which half of \
+the job needs privileges is a design decision.",
+    },
+    references: &[
+        Reference::Owasp(OwaspCicd::Sec4),
+        Reference::Cwe(
+            829,
+            "Inclusion of Functionality from Untrusted Control Sphere",
+        ),
+        Reference::Zizmor("dangerous-triggers"),
+        Reference::Poutine("untrusted_checkout_exec"),
+        Reference::CodeQl("actions/untrusted-checkout/critical"),
+        Reference::Link(
+            "GitHub Security Lab: Preventing pwn requests",
+            "https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/",
+        ),
+    ],
+};
+
+/// Context paths that name the pull request's head, i.e. code the pull request's author wrote.
+const HEAD_CONTEXTS: &[&str] = &[
+    "github.head_ref",
+    "github.event.pull_request.head.sha",
+    "github.event.pull_request.head.ref",
+    "github.event.pull_request.head.repo.full_name",
+    "github.event.pull_request.merge_commit_sha",
+    "github.event.pull_request.number",
+    "github.event.number",
+    "github.event.workflow_run.head_sha",
+    "github.event.workflow_run.head_branch",
+    "github.event.workflow_run.head_repository.full_name",
+];
+
+/// Actions that only move or cache files and never execute what was checked out.
+const INERT_ACTIONS: &[&str] = &[
+    "actions/upload-artifact",
+    "actions/download-artifact",
+    "actions/cache",
+    "actions/labeler",
+    "actions/stale",
+];
+
+impl Rule for UntrustedCheckout {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_job(&self, header: &WorkflowHeader, job: &Job, out: &mut Findings) {
+        let Some(trigger) = [Event::PullRequestTarget, Event::WorkflowRun]
+            .iter()
+            .find_map(|event| header.triggers.find(event))
+        else {
+            return;
+        };
+        for (index, step) in job.steps.iter().enumerate() {
+            let Some((value, head)) = checked_out_head(step) else {
+                continue;
+            };
+            let Some(runner) = job.steps[index + 1..]
+                .iter()
+                .find(|later| may_execute(later))
+            else {
+                continue;
+            };
+            let event_name = match trigger.event {
+                Event::PullRequestTarget => "pull_request_target",
+                _ => "workflow_run",
+            };
+            let what_runs = match (&runner.run, &runner.uses) {
+                (Some(_), _) => "a `run:` script".to_owned(),
+                (None, Some(uses)) => format!("`{}`", uses.raw),
+                (None, None) => "a later step".to_owned(),
+            };
+            let finding = out.report(
+                value.span,
+                format!(
+                    "this `{event_name}` job checks out the pull request's code (`{head}`) and then runs {what_runs}: \
+                     the pull request's author runs code with this repository's secrets and write token"
+                ),
+            );
+            if runner.run.is_none() {
+                finding.with_severity(Severity::High);
+            }
+        }
+    }
+}
+
+/// The `ref:` or `repository:` input of a checkout step that names the pull request's head,
+/// and the context path that does.
+fn checked_out_head(step: &Step) -> Option<(&Text, String)> {
+    if !step.uses_action("actions/checkout") {
+        return None;
+    }
+    ["ref", "repository"]
+        .iter()
+        .filter_map(|name| step.input(name)?.value.as_ref())
+        .find_map(|value| {
+            let from_context = value
+                .expressions
+                .iter()
+                .flat_map(|expression| &expression.contexts)
+                .find(|context| HEAD_CONTEXTS.contains(&context.path.as_str()))
+                .map(|context| context.path.clone());
+            let pull_ref = value
+                .value
+                .contains("refs/pull/")
+                .then(|| value.value.clone());
+            Some((value, from_context.or(pull_ref)?))
+        })
+}
+
+fn may_execute(step: &Step) -> bool {
+    if step.runs_code() {
+        return true;
+    }
+    match step.uses.as_ref().map(|uses| &uses.target) {
+        Some(UsesTarget::Repository { owner, repo, .. }) => {
+            let name = format!("{owner}/{repo}").to_ascii_lowercase();
+            !INERT_ACTIONS.contains(&name.as_str()) && name != "actions/checkout"
+        }
+        Some(_) => true,
+        None => false,
+    }
+}

@@ -1,0 +1,601 @@
+//! A span-carrying YAML value tree built from tree-sitter nodes.
+//!
+//! This is the one place that walks tree-sitter's YAML grammar. It never fails: broken parts
+//! become nulls, and the pieces tree-sitter's error recovery leaves inside `ERROR` nodes are
+//! put back together by their indentation, so a half-typed file still yields every mapping
+//! and sequence that is intact. Nesting deeper than [`MAX_DEPTH`] is cut off, and aliases
+//! stay references: nothing here ever expands them.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use ropey::Rope;
+use tree_sitter::{Node as TsNode, Tree};
+
+use super::span::{Span, UnitId};
+
+/// How deep a value tree may nest before the rest is treated as null.
+pub const MAX_DEPTH: usize = 128;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub span: Span,
+    /// The column (in bytes) where the node starts on its line.
+    pub column: u32,
+    pub anchor: Option<Box<str>>,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Scalar(Scalar),
+    Mapping(Vec<Pair>),
+    Sequence(Vec<Arc<Node>>),
+    /// `*name`, resolved lazily by the model.
+    Alias(Box<str>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scalar {
+    /// The value, with quotes, escapes, folding and block indentation processed.
+    pub text: String,
+    pub style: ScalarStyle,
+    /// The raw source of the value, without quotes or block header: where `${{ }}` are found.
+    pub content: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    pub key: Node,
+    pub value: Arc<Node>,
+    /// From the key's start to the value's end.
+    pub span: Span,
+}
+
+/// An anchored node found while building, for the model's alias resolution.
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    pub name: Box<str>,
+    pub node: Arc<Node>,
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar(scalar) => Some(&scalar.text),
+            _ => None,
+        }
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.value {
+            Value::Scalar(scalar) => Some(scalar),
+            _ => None,
+        }
+    }
+}
+
+/// A value tree built from one tree-sitter node, with the anchors defined inside it.
+pub struct Built {
+    pub node: Arc<Node>,
+    pub anchors: Vec<Anchor>,
+}
+
+/// Builds the value tree of `node`, with spans relative to `base` in unit `unit`.
+pub fn build(node: TsNode, rope: &Rope, unit: UnitId, base: usize) -> Built {
+    let mut builder = Builder {
+        rope,
+        unit,
+        base,
+        anchors: Vec::new(),
+    };
+    let node = builder.shared(node, 0);
+    Built {
+        node,
+        anchors: builder.anchors,
+    }
+}
+
+/// The node holding the first document's content: normally a `block_mapping`, or an `ERROR`
+/// node when tree-sitter could not make sense of the top level.
+pub fn document_content(tree: &Tree) -> Option<TsNode<'_>> {
+    let mut node = tree.root_node();
+    loop {
+        match node.kind() {
+            "stream" | "document" | "block_node" | "flow_node" => {
+                node = named_children(node).find(|child| !is_decoration(child))?;
+            }
+            _ => return Some(node),
+        }
+    }
+}
+
+/// The key/value pair nodes of a mapping node, in order.
+pub fn mapping_pairs(mapping: TsNode<'_>) -> Vec<TsNode<'_>> {
+    let mapping = unwrap_node(mapping);
+    match mapping.kind() {
+        "block_mapping" | "flow_mapping" => named_children(mapping)
+            .filter(|child| child.kind().ends_with("pair"))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The key's text of a pair node, if it is a scalar.
+pub fn pair_key(pair: TsNode<'_>, rope: &Rope) -> Option<String> {
+    let key = pair.child_by_field_name("key")?;
+    let built = build(key, rope, UnitId::DOCUMENT, 0);
+    built.node.as_str().map(str::to_owned)
+}
+
+/// The value node of a pair.
+pub fn pair_value(pair: TsNode<'_>) -> Option<TsNode<'_>> {
+    pair.child_by_field_name("value")
+}
+
+struct Builder<'a> {
+    rope: &'a Rope,
+    unit: UnitId,
+    base: usize,
+    anchors: Vec<Anchor>,
+}
+
+impl Builder<'_> {
+    fn shared(&mut self, ts: TsNode, depth: usize) -> Arc<Node> {
+        let node = Arc::new(self.node(ts, depth));
+        if let Some(name) = &node.anchor {
+            self.anchors.push(Anchor {
+                name: name.clone(),
+                node: Arc::clone(&node),
+            });
+        }
+        node
+    }
+
+    fn node(&mut self, ts: TsNode, depth: usize) -> Node {
+        let mut node = self.empty(ts);
+        if depth > MAX_DEPTH {
+            return node;
+        }
+        match ts.kind() {
+            "stream" | "document" | "block_node" | "flow_node" => {
+                for child in named_children(ts) {
+                    match child.kind() {
+                        "anchor" => {
+                            node.anchor = Some(self.text(child).trim_start_matches('&').into())
+                        }
+                        "tag" | "comment" => {}
+                        _ => {
+                            let inner = self.node(child, depth + 1);
+                            node.value = inner.value;
+                            if ts.kind() == "stream" || ts.kind() == "document" {
+                                node.anchor = inner.anchor;
+                            }
+                            break;
+                        }
+                    }
+                }
+            }
+            "block_mapping" | "flow_mapping" => node.value = Value::Mapping(self.pairs(ts, depth)),
+            "block_sequence" | "flow_sequence" => {
+                node.value = Value::Sequence(self.items(ts, depth))
+            }
+            "alias" => node.value = Value::Alias(self.text(ts).trim_start_matches('*').into()),
+            "plain_scalar" | "double_quote_scalar" | "single_quote_scalar" | "block_scalar" => {
+                node.value = Value::Scalar(self.scalar(ts));
+            }
+            "ERROR" => node.value = self.recover(ts, depth),
+            _ => {}
+        }
+        node
+    }
+
+    fn empty(&self, ts: TsNode) -> Node {
+        Node {
+            span: self.span(ts.start_byte(), ts.end_byte()),
+            column: ts.start_position().column as u32,
+            anchor: None,
+            value: Value::Null,
+        }
+    }
+
+    fn pairs(&mut self, mapping: TsNode, depth: usize) -> Vec<Pair> {
+        let mut pairs = Vec::new();
+        for child in named_children(mapping) {
+            match child.kind() {
+                "block_mapping_pair" | "flow_pair" => pairs.push(self.pair(child, depth)),
+                // A flow mapping entry without `:` is a key with a null value.
+                "flow_node" => pairs.push(self.key_only(child, depth)),
+                "ERROR" => {
+                    if let Value::Mapping(recovered) = self.recover(child, depth) {
+                        pairs.extend(recovered);
+                    }
+                }
+                _ => {}
+            }
+        }
+        pairs
+    }
+
+    fn pair(&mut self, pair: TsNode, depth: usize) -> Pair {
+        let key = match pair.child_by_field_name("key") {
+            Some(key) => self.node(key, depth + 1),
+            None => self.empty(pair),
+        };
+        let value = match pair.child_by_field_name("value") {
+            Some(value) => self.shared(value, depth + 1),
+            None => Arc::new(Node {
+                span: self.span(pair.end_byte(), pair.end_byte()),
+                ..self.empty(pair)
+            }),
+        };
+        Pair {
+            key,
+            value,
+            span: self.span(pair.start_byte(), pair.end_byte()),
+        }
+    }
+
+    fn key_only(&mut self, key: TsNode, depth: usize) -> Pair {
+        let null = Arc::new(Node {
+            span: self.span(key.end_byte(), key.end_byte()),
+            ..self.empty(key)
+        });
+        Pair {
+            key: self.node(key, depth + 1),
+            value: null,
+            span: self.span(key.start_byte(), key.end_byte()),
+        }
+    }
+
+    fn items(&mut self, sequence: TsNode, depth: usize) -> Vec<Arc<Node>> {
+        let mut items = Vec::new();
+        for child in named_children(sequence) {
+            match child.kind() {
+                "block_sequence_item" => {
+                    match named_children(child).find(|c| c.kind() != "comment") {
+                        Some(content) => items.push(self.shared(content, depth + 1)),
+                        None => items.push(Arc::new(Node {
+                            span: self.span(child.end_byte(), child.end_byte()),
+                            ..self.empty(child)
+                        })),
+                    }
+                }
+                "flow_node" => items.push(self.shared(child, depth + 1)),
+                "flow_pair" => {
+                    let mut node = self.empty(child);
+                    node.value = Value::Mapping(vec![self.pair(child, depth + 1)]);
+                    items.push(Arc::new(node));
+                }
+                _ => {}
+            }
+        }
+        items
+    }
+
+    fn scalar(&self, ts: TsNode) -> Scalar {
+        let raw = self.text(ts);
+        let (start, end) = (ts.start_byte(), ts.end_byte());
+        match ts.kind() {
+            "double_quote_scalar" => Scalar {
+                text: unescape_double(strip_quotes(&raw, '"')),
+                style: ScalarStyle::DoubleQuoted,
+                content: self.span(start + 1, (end - 1).max(start + 1)),
+            },
+            "single_quote_scalar" => Scalar {
+                text: strip_quotes(&raw, '\'').replace("''", "'"),
+                style: ScalarStyle::SingleQuoted,
+                content: self.span(start + 1, (end - 1).max(start + 1)),
+            },
+            "block_scalar" => {
+                let header_len = raw.find('\n').unwrap_or(raw.len());
+                let header = &raw[..header_len];
+                let style = if header.starts_with('>') {
+                    ScalarStyle::Folded
+                } else {
+                    ScalarStyle::Literal
+                };
+                Scalar {
+                    text: block_text(header, &raw[header_len..], style),
+                    style,
+                    content: self.span((start + header_len + 1).min(end), end),
+                }
+            }
+            _ => Scalar {
+                text: fold_plain(&raw),
+                style: ScalarStyle::Plain,
+                content: self.span(start, end),
+            },
+        }
+    }
+
+    /// Rebuilds what an `ERROR` node still holds: its pairs, keys and sequence items, nested
+    /// by their columns.
+    fn recover(&mut self, error: TsNode, depth: usize) -> Value {
+        let mut pieces = Vec::new();
+        collect_pieces(error, &mut pieces, depth);
+        let mut next = 0;
+        let mut value = Value::Null;
+        // Pieces at the outermost column form the value; stray deeper pieces before them are
+        // skipped rather than guessed at.
+        while next < pieces.len() {
+            let folded = self.fold(&pieces, &mut next, depth);
+            if let (Value::Mapping(existing), Value::Mapping(more)) = (&mut value, &folded) {
+                existing.extend(more.iter().cloned());
+            } else if matches!(value, Value::Null) {
+                value = folded;
+            }
+        }
+        value
+    }
+
+    fn fold(&mut self, pieces: &[Piece], next: &mut usize, depth: usize) -> Value {
+        let column = pieces[*next].column();
+        if depth > MAX_DEPTH {
+            *next = pieces.len();
+            return Value::Null;
+        }
+        if let Piece::Item(_) = pieces[*next] {
+            let mut items = Vec::new();
+            while let Some(Piece::Item(item)) = pieces.get(*next).filter(|p| p.column() == column) {
+                items.extend(self.items_of(*item, depth));
+                *next += 1;
+            }
+            return Value::Sequence(items);
+        }
+        let mut pairs = Vec::new();
+        while let Some(piece) = pieces.get(*next) {
+            if piece.column() < column {
+                break;
+            }
+            *next += 1;
+            match *piece {
+                Piece::Pair(pair) if piece.column() == column => {
+                    pairs.push(self.pair(pair, depth + 1))
+                }
+                Piece::Key(key) if piece.column() == column => {
+                    let mut pair = self.key_only(key, depth + 1);
+                    if pieces.get(*next).is_some_and(|p| p.column() > column) {
+                        let start = pieces[*next].start();
+                        let value = self.fold(pieces, next, depth + 1);
+                        let end = pieces[*next - 1].end();
+                        let ts_like = Node {
+                            span: self.span(start, end),
+                            column: pieces[*next - 1].column() as u32,
+                            anchor: None,
+                            value,
+                        };
+                        pair.span = self.span(pair.key.span.start as usize + self.base, end);
+                        pair.value = Arc::new(ts_like);
+                    }
+                    pairs.push(pair);
+                }
+                _ => {}
+            }
+        }
+        Value::Mapping(pairs)
+    }
+
+    fn items_of(&mut self, item: TsNode, depth: usize) -> Vec<Arc<Node>> {
+        match named_children(item).find(|c| c.kind() != "comment") {
+            Some(content) => vec![self.shared(content, depth + 1)],
+            None => Vec::new(),
+        }
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(
+            self.unit,
+            start.saturating_sub(self.base),
+            end.saturating_sub(self.base),
+        )
+    }
+
+    fn text(&self, ts: TsNode) -> Cow<'_, str> {
+        let end = ts.end_byte().min(self.rope.len_bytes());
+        self.rope.byte_slice(ts.start_byte().min(end)..end).into()
+    }
+}
+
+/// A fragment left inside an `ERROR` node.
+#[derive(Clone, Copy)]
+enum Piece<'t> {
+    Pair(TsNode<'t>),
+    Key(TsNode<'t>),
+    Item(TsNode<'t>),
+}
+
+impl Piece<'_> {
+    fn node(&self) -> TsNode<'_> {
+        match self {
+            Piece::Pair(node) | Piece::Key(node) | Piece::Item(node) => *node,
+        }
+    }
+
+    fn column(&self) -> usize {
+        self.node().start_position().column
+    }
+
+    fn start(&self) -> usize {
+        self.node().start_byte()
+    }
+
+    fn end(&self) -> usize {
+        self.node().end_byte()
+    }
+}
+
+fn collect_pieces<'t>(node: TsNode<'t>, pieces: &mut Vec<Piece<'t>>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let mut cursor = node.walk();
+    let children: Vec<TsNode<'t>> = node.children(&mut cursor).collect();
+    for (index, child) in children.iter().enumerate() {
+        match child.kind() {
+            "block_mapping_pair" => pieces.push(Piece::Pair(*child)),
+            "block_sequence_item" => pieces.push(Piece::Item(*child)),
+            "flow_node" | "block_node"
+                if children
+                    .get(index + 1)
+                    .is_some_and(|next| next.kind() == ":") =>
+            {
+                pieces.push(Piece::Key(*child));
+            }
+            "block_node" | "block_mapping" | "block_sequence" | "ERROR" => {
+                collect_pieces(*child, pieces, depth + 1);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn named_children(node: TsNode<'_>) -> impl Iterator<Item = TsNode<'_>> {
+    (0..node.named_child_count()).filter_map(move |index| node.named_child(index))
+}
+
+fn is_decoration(node: &TsNode) -> bool {
+    matches!(
+        node.kind(),
+        "anchor" | "tag" | "comment" | "yaml_directive" | "tag_directive" | "reserved_directive"
+    )
+}
+
+fn unwrap_node(node: TsNode<'_>) -> TsNode<'_> {
+    if matches!(node.kind(), "block_node" | "flow_node") {
+        if let Some(inner) = named_children(node).find(|child| !is_decoration(child)) {
+            return inner;
+        }
+    }
+    node
+}
+
+fn strip_quotes(raw: &str, quote: char) -> &str {
+    let inner = raw.strip_prefix(quote).unwrap_or(raw);
+    inner.strip_suffix(quote).unwrap_or(inner)
+}
+
+/// Folds a multi-line plain scalar: line breaks become spaces, blank lines become newlines.
+fn fold_plain(raw: &str) -> String {
+    if !raw.contains('\n') {
+        return raw.to_owned();
+    }
+    fold_lines(raw.lines().map(str::trim))
+}
+
+fn fold_lines<'a>(lines: impl Iterator<Item = &'a str>) -> String {
+    let mut text = String::new();
+    let mut pending_space = false;
+    for line in lines {
+        if line.is_empty() {
+            text.push('\n');
+            pending_space = false;
+        } else {
+            if pending_space {
+                text.push(' ');
+            }
+            text.push_str(line);
+            pending_space = true;
+        }
+    }
+    text
+}
+
+fn unescape_double(inner: &str) -> String {
+    let mut text = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            text.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => text.push('\n'),
+            Some('t') => text.push('\t'),
+            Some('r') => text.push('\r'),
+            Some('0') => text.push('\0'),
+            Some(hex @ ('x' | 'u' | 'U')) => {
+                let width = match hex {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let digits: String = chars.by_ref().take(width).collect();
+                text.extend(
+                    u32::from_str_radix(&digits, 16)
+                        .ok()
+                        .and_then(char::from_u32),
+                );
+            }
+            Some('\n') => {}
+            Some(other) => text.push(other),
+            None => text.push('\\'),
+        }
+    }
+    if text.contains('\n') {
+        fold_lines(text.lines().map(str::trim))
+    } else {
+        text
+    }
+}
+
+/// The value of a `|` or `>` block scalar: indentation removed, folded or kept, chomped.
+fn block_text(header: &str, body: &str, style: ScalarStyle) -> String {
+    let body = body.strip_prefix('\n').unwrap_or(body);
+    let indent = header
+        .chars()
+        .find_map(|c| c.to_digit(10))
+        .map(|digit| digit as usize)
+        .or_else(|| {
+            body.lines()
+                .find(|line| !line.trim().is_empty())
+                .map(|line| line.len() - line.trim_start().len())
+        })
+        .unwrap_or(0);
+    let lines = body
+        .lines()
+        .map(|line| line.get(indent..).unwrap_or_else(|| line.trim_start()));
+    let mut text = match style {
+        ScalarStyle::Folded => fold_lines(lines),
+        _ => lines.collect::<Vec<_>>().join("\n"),
+    };
+    if header.contains('-') {
+        text.truncate(text.trim_end_matches('\n').len());
+    } else if !header.contains('+') {
+        text.truncate(text.trim_end_matches('\n').len());
+        text.push('\n');
+    }
+    text
+}
+
+/// Builds a single `key: value` pair node as a one-entry mapping, so that a unit of analysis
+/// can be one top-level key or one job.
+pub fn build_pair(pair: TsNode, rope: &Rope, unit: UnitId, base: usize) -> Built {
+    let mut builder = Builder {
+        rope,
+        unit,
+        base,
+        anchors: Vec::new(),
+    };
+    let entry = builder.pair(pair, 1);
+    let node = Node {
+        span: builder.span(pair.start_byte(), pair.end_byte()),
+        column: pair.start_position().column as u32,
+        anchor: None,
+        value: Value::Mapping(vec![entry]),
+    };
+    Built {
+        node: Arc::new(node),
+        anchors: builder.anchors,
+    }
+}

@@ -1,0 +1,171 @@
+//! Conversions between byte offsets and line/column positions.
+//!
+//! This is the only place where positions are converted. Lines are separated by `\n`; a `\r`
+//! before it belongs to the line break, not to the line, so CRLF files get the columns an
+//! editor shows. Columns are counted in the unit the caller asks for: UTF-8 bytes, UTF-16 code
+//! units (the LSP default) or Unicode scalar values (what the command line prints).
+
+use ropey::Rope;
+
+/// The unit in which a column is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    Utf8,
+    Utf16,
+    /// Unicode scalar values, as printed by `check`.
+    Utf32,
+}
+
+/// A zero-based line and column; the column is counted in some [`Encoding`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Position {
+    pub const fn new(line: usize, column: usize) -> Self {
+        Self { line, column }
+    }
+}
+
+/// The line and column of a byte offset. Offsets inside a character count as its start;
+/// offsets past the end count as the end.
+pub fn position_of(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
+    let offset = floor_char_boundary(rope, offset.min(rope.len_bytes()));
+    let line = rope.byte_to_line(offset);
+    let line_start = rope.line_to_byte(line);
+    let column = match encoding {
+        Encoding::Utf8 => offset - line_start,
+        Encoding::Utf32 => rope.byte_to_char(offset) - rope.byte_to_char(line_start),
+        Encoding::Utf16 => {
+            let (start_char, end_char) = (rope.byte_to_char(line_start), rope.byte_to_char(offset));
+            rope.char_to_utf16_cu(end_char) - rope.char_to_utf16_cu(start_char)
+        }
+    };
+    Position { line, column }
+}
+
+/// The byte offset of a position. As the LSP specification asks, a column past the end of its
+/// line means the end of the line, and a line past the end of the text means the end of the
+/// text. A column inside a multi-byte character or a surrogate pair means that character's start.
+pub fn offset_of(rope: &Rope, position: Position, encoding: Encoding) -> usize {
+    if position.line >= rope.len_lines() {
+        return rope.len_bytes();
+    }
+    let line_start = rope.line_to_byte(position.line);
+    let line_end = line_start + content_len(rope, position.line);
+    let offset = match encoding {
+        Encoding::Utf8 => line_start.saturating_add(position.column).min(line_end),
+        Encoding::Utf32 => {
+            let start_char = rope.byte_to_char(line_start);
+            let end_char = rope.byte_to_char(line_end);
+            rope.char_to_byte(start_char.saturating_add(position.column).min(end_char))
+        }
+        Encoding::Utf16 => {
+            let start_cu = rope.char_to_utf16_cu(rope.byte_to_char(line_start));
+            let end_cu = rope.char_to_utf16_cu(rope.byte_to_char(line_end));
+            let cu = start_cu.saturating_add(position.column).min(end_cu);
+            rope.char_to_byte(rope.utf16_cu_to_char(cu))
+        }
+    };
+    floor_char_boundary(rope, offset)
+}
+
+/// The tree-sitter point of a byte offset: a row and a byte column, counted the way
+/// tree-sitter counts them (rows end at `\n`).
+pub fn point_of(rope: &Rope, offset: usize) -> tree_sitter::Point {
+    let offset = offset.min(rope.len_bytes());
+    let row = rope.byte_to_line(offset);
+    tree_sitter::Point::new(row, offset - rope.line_to_byte(row))
+}
+
+/// The byte offset where a line starts, or the end of the text for lines past it.
+pub fn line_start(rope: &Rope, line: usize) -> usize {
+    if line >= rope.len_lines() {
+        rope.len_bytes()
+    } else {
+        rope.line_to_byte(line)
+    }
+}
+
+/// The length in bytes of a line without its line break (`\n` or `\r\n`).
+pub fn content_len(rope: &Rope, line: usize) -> usize {
+    let slice = rope.line(line);
+    let mut len = slice.len_bytes();
+    if len > 0 && slice.byte(len - 1) == b'\n' {
+        len -= 1;
+        if len > 0 && slice.byte(len - 1) == b'\r' {
+            len -= 1;
+        }
+    }
+    len
+}
+
+/// Like [`content_len`], but 0 for lines past the end of the text.
+pub fn content_len_or_zero(rope: &Rope, line: usize) -> usize {
+    if line >= rope.len_lines() {
+        0
+    } else {
+        content_len(rope, line)
+    }
+}
+
+/// The text of a line without its line break.
+pub fn line_text(rope: &Rope, line: usize) -> String {
+    if line >= rope.len_lines() {
+        return String::new();
+    }
+    let start = rope.line_to_byte(line);
+    rope.byte_slice(start..start + content_len(rope, line))
+        .to_string()
+}
+
+fn floor_char_boundary(rope: &Rope, offset: usize) -> usize {
+    rope.char_to_byte(rope.byte_to_char(offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "a: é\r\nb: 😀x\nc: 中文\n";
+
+    #[test]
+    fn columns_follow_the_encoding() {
+        let rope = Rope::from_str(TEXT);
+        let x = TEXT.find('x').unwrap();
+        assert_eq!(position_of(&rope, x, Encoding::Utf8), Position::new(1, 7));
+        assert_eq!(position_of(&rope, x, Encoding::Utf16), Position::new(1, 5));
+        assert_eq!(position_of(&rope, x, Encoding::Utf32), Position::new(1, 4));
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let position = position_of(&rope, x, encoding);
+            assert_eq!(offset_of(&rope, position, encoding), x);
+        }
+    }
+
+    #[test]
+    fn out_of_range_positions_are_clamped() {
+        let rope = Rope::from_str(TEXT);
+        // Past the end of line 0 means before its CRLF.
+        assert_eq!(
+            offset_of(&rope, Position::new(0, 99), Encoding::Utf16),
+            TEXT.find('\r').unwrap()
+        );
+        assert_eq!(
+            offset_of(&rope, Position::new(99, 0), Encoding::Utf16),
+            TEXT.len()
+        );
+        // Inside the surrogate pair of the emoji means the emoji's start.
+        let emoji = TEXT.find('😀').unwrap();
+        assert_eq!(
+            offset_of(&rope, Position::new(1, 4), Encoding::Utf16),
+            emoji
+        );
+        // Inside a multi-byte character means its start.
+        assert_eq!(
+            position_of(&rope, emoji + 1, Encoding::Utf8),
+            Position::new(1, 3)
+        );
+    }
+}
