@@ -42,7 +42,8 @@ I/O errors.
 
 /// Runs the command line with `args` (without the program name) and returns the exit code.
 pub fn run(args: Vec<String>) -> i32 {
-    let mut stdout = std::io::stdout().lock();
+    // Not locked for the whole run: the language server writes to stdout from another thread.
+    let mut stdout = std::io::stdout();
     let first = args.first().map(String::as_str);
     match first {
         None | Some("-h" | "--help" | "help") => print(&mut stdout, HELP),
@@ -51,7 +52,7 @@ pub fn run(args: Vec<String>) -> i32 {
             &format!("pipewarden {}\n", env!("CARGO_PKG_VERSION")),
         ),
         Some("check") => match check::Options::parse(&args[1..]) {
-            Ok(options) => check::run(&options, &mut stdout),
+            Ok(options) => check::run(&options, &mut stdout.lock()),
             Err(message) => usage_error(&message),
         },
         Some("rules") => print(&mut stdout, &rules_table()),

@@ -1,4 +1,57 @@
-//! The language server.
+//! The language server: tower-lsp-server on tokio, over stdio.
+//!
+//! This is the only layer that knows LSP types. Document-sync notifications are applied in
+//! the order they arrive by [`ordered::Ordered`], before tower-lsp-server's concurrent
+//! dispatch; analysis and publishing run on one worker task per server, so diagnostics are
+//! never published out of order.
+
+mod actions;
+mod backend;
+mod convert;
+mod diagnostics;
+mod documents;
+mod hover;
+mod ordered;
+mod state;
+
+use std::sync::{Arc, OnceLock};
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::{LspService, Server};
+
+use backend::Backend;
+use state::ServerState;
 
 /// Serves the Language Server Protocol over stdin and stdout until the client exits.
-pub fn serve_stdio() {}
+pub fn serve_stdio() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime can be started");
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // A handler may still be running; the process is done once the client has exited.
+    runtime.shutdown_background();
+}
+
+/// Serves the Language Server Protocol over any byte streams, e.g. an in-process pipe.
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    let slot: Arc<OnceLock<Arc<ServerState>>> = Arc::new(OnceLock::new());
+    let (service, socket) = LspService::build(|client| {
+        let state = ServerState::new(client);
+        let _ = slot.set(Arc::clone(&state));
+        Backend::new(state)
+    })
+    .custom_method("pipewarden/explain", Backend::explain)
+    .finish();
+    let state = Arc::clone(slot.get().expect("the service was built with the state"));
+    let worker = tokio::spawn(diagnostics::run(Arc::clone(&state)));
+    Server::new(input, output, socket)
+        .serve(ordered::Ordered::new(service, state))
+        .await;
+    worker.abort();
+}

@@ -1,0 +1,179 @@
+//! The request handlers: each reads like from-proto → analysis → to-proto.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tower_lsp_server::LanguageServer;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
+    CodeActionResponse, DidChangeConfigurationParams, ExecuteCommandOptions, ExecuteCommandParams,
+    Hover, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
+    InitializedParams, MessageType, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+};
+
+use super::state::{Publish, ServerState, lock};
+use super::{actions, convert, hover};
+use crate::config::{Policy, Settings};
+use crate::rules::{self, docs};
+
+/// The command that returns a rule's documentation: arguments `[rule-id]`.
+pub const EXPLAIN_COMMAND: &str = "pipewarden.explain";
+
+pub struct Backend {
+    state: Arc<ServerState>,
+}
+
+impl Backend {
+    pub fn new(state: Arc<ServerState>) -> Self {
+        Self { state }
+    }
+
+    /// `pipewarden/explain`: `{"rule": "id"}` → the rule's documentation as Markdown.
+    pub async fn explain(&self, params: Value) -> Result<String> {
+        let id = params
+            .get("rule")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        explain_rule(id)
+    }
+
+    async fn apply_settings(&self, value: Option<Value>) {
+        let Some(value) = value else { return };
+        let value = value.get("pipewarden").cloned().unwrap_or(value);
+        let settings: Settings = match serde_json::from_value(value) {
+            Ok(settings) => settings,
+            Err(error) => {
+                self.warn(format!(
+                    "pipewarden: ignoring settings that do not parse: {error}"
+                ))
+                .await;
+                return;
+            }
+        };
+        let (policy, warnings) = Policy::from_settings(&settings);
+        for warning in warnings {
+            self.warn(format!("pipewarden: {warning}")).await;
+        }
+        self.state.set_policy(policy);
+    }
+
+    async fn warn(&self, message: String) {
+        self.state
+            .client
+            .log_message(MessageType::WARNING, message)
+            .await;
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let offered = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|general| general.position_encodings.as_deref());
+        let (encoding, encoding_kind) = convert::negotiate(offered);
+        self.state.set_encoding(encoding);
+        self.apply_settings(params.initialization_options).await;
+        self.state.mark_initialized();
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(encoding_kind),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..TextDocumentSyncOptions::default()
+                    },
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![EXPLAIN_COMMAND.to_owned()],
+                    ..ExecuteCommandOptions::default()
+                }),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "pipewarden".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.state
+            .client
+            .log_message(MessageType::INFO, "pipewarden is ready")
+            .await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.state.mark_shut_down();
+        Ok(())
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        self.apply_settings(Some(params.settings)).await;
+        for uri in self.state.open_uris() {
+            self.state.publish(Publish::Analyze(uri));
+        }
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let position = params.text_document_position_params;
+        let document = self.open(&position.text_document.uri)?;
+        let mut document = lock(&document);
+        let encoding = self.state.encoding();
+        let offset = convert::offset(document.source.rope(), position.position, encoding);
+        Ok(hover::hover(&mut document, offset, encoding))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let document = self.open(&uri)?;
+        let mut document = lock(&document);
+        let encoding = self.state.encoding();
+        let range = document.byte_range(params.range, encoding);
+        let actions =
+            actions::code_actions(&mut document, &uri, range, encoding, &self.state.policy());
+        Ok(Some(actions))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != EXPLAIN_COMMAND {
+            return Err(Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let id = params
+            .arguments
+            .first()
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        explain_rule(id).map(|text| Some(Value::String(text)))
+    }
+}
+
+impl Backend {
+    fn open(&self, uri: &Uri) -> Result<Arc<std::sync::Mutex<super::documents::OpenDocument>>> {
+        self.state
+            .document(uri)
+            .ok_or_else(|| Error::invalid_params(format!("document not open: {}", uri.as_str())))
+    }
+}
+
+fn explain_rule(id: &str) -> Result<String> {
+    rules::find(id)
+        .map(|rule| docs::markdown(rule.meta()))
+        .ok_or_else(|| Error::invalid_params(format!("unknown rule `{id}`")))
+}

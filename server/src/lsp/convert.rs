@@ -1,0 +1,107 @@
+//! Translation between LSP types and the analysis's byte offsets and findings.
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{
+    Diagnostic, DiagnosticSeverity, NumberOrString, Position as LspPosition, PositionEncodingKind,
+    Range,
+};
+
+use crate::analysis::{Reported, RuleFailure};
+use crate::rules::Severity;
+use crate::syntax::errors::SyntaxError;
+use crate::text::{self, Encoding, Position};
+
+pub const SOURCE: &str = "pipewarden";
+pub const SYNTAX_ERROR_CODE: &str = "syntax-error";
+pub const INTERNAL_ERROR_CODE: &str = "internal-error";
+
+/// The encoding to use given what the client offers: UTF-8 if offered, else UTF-16.
+pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> (Encoding, PositionEncodingKind) {
+    match offered {
+        Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => {
+            (Encoding::Utf8, PositionEncodingKind::UTF8)
+        }
+        _ => (Encoding::Utf16, PositionEncodingKind::UTF16),
+    }
+}
+
+pub fn offset(rope: &Rope, position: LspPosition, encoding: Encoding) -> usize {
+    text::offset_of(
+        rope,
+        Position::new(position.line as usize, position.character as usize),
+        encoding,
+    )
+}
+
+pub fn position(rope: &Rope, offset: usize, encoding: Encoding) -> LspPosition {
+    let position = text::position_of(rope, offset, encoding);
+    LspPosition::new(saturate(position.line), saturate(position.column))
+}
+
+pub fn range(rope: &Rope, bytes: std::ops::Range<usize>, encoding: Encoding) -> Range {
+    Range::new(
+        position(rope, bytes.start, encoding),
+        position(rope, bytes.end, encoding),
+    )
+}
+
+/// The byte range of an LSP range; a reversed range is read as empty at its start.
+pub fn byte_range(rope: &Rope, range: Range, encoding: Encoding) -> std::ops::Range<usize> {
+    let start = offset(rope, range.start, encoding);
+    let end = offset(rope, range.end, encoding).max(start);
+    start..end
+}
+
+pub fn finding(
+    rope: &Rope,
+    finding: &Reported,
+    severity: Severity,
+    encoding: Encoding,
+) -> Diagnostic {
+    Diagnostic {
+        range: range(rope, finding.range.clone(), encoding),
+        severity: Some(diagnostic_severity(severity)),
+        code: Some(NumberOrString::String(finding.rule.id.to_owned())),
+        source: Some(SOURCE.to_owned()),
+        message: format!("{}: {}", finding.rule.technique.label(), finding.message),
+        ..Diagnostic::default()
+    }
+}
+
+pub fn syntax_error(rope: &Rope, error: &SyntaxError, encoding: Encoding) -> Diagnostic {
+    Diagnostic {
+        range: range(rope, error.range.clone(), encoding),
+        severity: Some(DiagnosticSeverity::ERROR),
+        code: Some(NumberOrString::String(SYNTAX_ERROR_CODE.to_owned())),
+        source: Some(SOURCE.to_owned()),
+        message: format!("YAML syntax: {}", error.message),
+        ..Diagnostic::default()
+    }
+}
+
+pub fn failure(failure: &RuleFailure) -> Diagnostic {
+    Diagnostic {
+        range: Range::default(),
+        severity: Some(DiagnosticSeverity::ERROR),
+        code: Some(NumberOrString::String(INTERNAL_ERROR_CODE.to_owned())),
+        source: Some(SOURCE.to_owned()),
+        message: format!(
+            "internal error in rule `{}` ({}); the other rules' findings are shown. Please report it.",
+            failure.rule, failure.message
+        ),
+        ..Diagnostic::default()
+    }
+}
+
+fn diagnostic_severity(severity: Severity) -> DiagnosticSeverity {
+    match severity {
+        Severity::Critical | Severity::High => DiagnosticSeverity::ERROR,
+        Severity::Medium => DiagnosticSeverity::WARNING,
+        Severity::Low => DiagnosticSeverity::INFORMATION,
+        Severity::Info => DiagnosticSeverity::HINT,
+    }
+}
+
+fn saturate(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,79 @@
+//! Open documents: text, incremental tree, incremental analysis and the latest report.
+
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types::{Range, TextDocumentContentChangeEvent, Uri};
+
+use super::convert;
+use crate::analysis::{Analyzer, Report};
+use crate::model::kind;
+use crate::syntax::Source;
+use crate::text::Encoding;
+
+pub struct OpenDocument {
+    pub version: i32,
+    pub source: Source,
+    path: String,
+    language_id: String,
+    analyzer: Option<Analyzer>,
+    report: Option<Arc<Report>>,
+}
+
+impl OpenDocument {
+    pub fn open(uri: &Uri, language_id: String, version: i32, text: &str) -> Self {
+        let path = uri.path().as_str().to_owned();
+        let mut document = Self {
+            version,
+            source: Source::new(text),
+            path,
+            language_id,
+            analyzer: None,
+            report: None,
+        };
+        document.detect_kind(text);
+        document
+    }
+
+    /// Applies one content change; a change without a range replaces the whole text.
+    pub fn apply(&mut self, change: &TextDocumentContentChangeEvent, encoding: Encoding) {
+        match change.range {
+            Some(range) => {
+                let bytes = convert::byte_range(self.source.rope(), range, encoding);
+                self.source.replace(bytes, &change.text);
+            }
+            None => self.source.set_text(&change.text),
+        }
+        self.report = None;
+        if self.analyzer.is_none() {
+            let text = self.source.rope().to_string();
+            self.detect_kind(&text);
+        }
+    }
+
+    /// The report for the current text, analysing first if the text changed since the last.
+    pub fn report(&mut self) -> Option<Arc<Report>> {
+        let analyzer = self.analyzer.as_mut()?;
+        if self.report.is_none() {
+            self.report = Some(Arc::new(analyzer.analyze(&mut self.source)));
+        }
+        self.report.clone()
+    }
+
+    /// The byte range of an LSP range in the current text.
+    pub fn byte_range(&self, range: Range, encoding: Encoding) -> std::ops::Range<usize> {
+        convert::byte_range(self.source.rope(), range, encoding)
+    }
+
+    fn detect_kind(&mut self, text: &str) {
+        let is_yaml_language = matches!(
+            self.language_id.as_str(),
+            "yaml" | "github-actions-workflow" | "gitlab-ci"
+        );
+        let kind = kind::kind_from_path(&self.path).or_else(|| {
+            (is_yaml_language || kind::is_yaml_path(&self.path))
+                .then(|| kind::sniff(text))
+                .flatten()
+        });
+        self.analyzer = kind.map(Analyzer::new);
+    }
+}

@@ -1,0 +1,124 @@
+//! State shared by the handlers, the ordered sync layer and the diagnostics worker.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use tokio::sync::mpsc;
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::Uri;
+
+use super::documents::OpenDocument;
+use crate::config::Policy;
+use crate::text::Encoding;
+
+/// What the diagnostics worker is asked to do.
+#[derive(Debug)]
+pub enum Publish {
+    /// Analyse the document and publish its diagnostics.
+    Analyze(Uri),
+    /// Publish an empty list: the document was closed.
+    Clear(Uri),
+}
+
+pub struct ServerState {
+    pub client: Client,
+    documents: Mutex<HashMap<Uri, Arc<Mutex<OpenDocument>>>>,
+    encoding: RwLock<Encoding>,
+    policy: RwLock<Policy>,
+    initialized: AtomicBool,
+    shut_down: AtomicBool,
+    publisher: mpsc::UnboundedSender<Publish>,
+    requests: Mutex<Option<mpsc::UnboundedReceiver<Publish>>>,
+}
+
+impl ServerState {
+    pub fn new(client: Client) -> Arc<Self> {
+        let (publisher, requests) = mpsc::unbounded_channel();
+        Arc::new(Self {
+            client,
+            documents: Mutex::new(HashMap::new()),
+            encoding: RwLock::new(Encoding::Utf16),
+            policy: RwLock::new(Policy::default()),
+            initialized: AtomicBool::new(false),
+            shut_down: AtomicBool::new(false),
+            publisher,
+            requests: Mutex::new(Some(requests)),
+        })
+    }
+
+    /// The worker's end of the publish queue; it can be taken once.
+    pub fn take_requests(&self) -> Option<mpsc::UnboundedReceiver<Publish>> {
+        lock(&self.requests).take()
+    }
+
+    pub fn publish(&self, request: Publish) {
+        // The worker only stops when the server does; nothing is lost that anyone awaits.
+        let _ = self.publisher.send(request);
+    }
+
+    pub fn document(&self, uri: &Uri) -> Option<Arc<Mutex<OpenDocument>>> {
+        lock(&self.documents).get(uri).cloned()
+    }
+
+    pub fn insert_document(&self, uri: Uri, document: OpenDocument) {
+        lock(&self.documents).insert(uri, Arc::new(Mutex::new(document)));
+    }
+
+    pub fn remove_document(&self, uri: &Uri) -> bool {
+        lock(&self.documents).remove(uri).is_some()
+    }
+
+    pub fn open_uris(&self) -> Vec<Uri> {
+        lock(&self.documents).keys().cloned().collect()
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        *self
+            .encoding
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn set_encoding(&self, encoding: Encoding) {
+        *self
+            .encoding
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = encoding;
+    }
+
+    pub fn policy(&self) -> Policy {
+        self.policy
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    pub fn set_policy(&self, policy: Policy) {
+        *self
+            .policy
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = policy;
+    }
+
+    /// Whether document notifications are accepted: after `initialize`, before `shutdown`.
+    pub fn is_serving(&self) -> bool {
+        self.initialized.load(Ordering::Acquire) && !self.shut_down.load(Ordering::Acquire)
+    }
+
+    pub fn mark_initialized(&self) {
+        self.initialized.store(true, Ordering::Release);
+    }
+
+    pub fn mark_shut_down(&self) {
+        self.shut_down.store(true, Ordering::Release);
+    }
+}
+
+/// Locks a mutex, recovering it if a panicking thread poisoned it: the data under our locks
+/// is always left consistent between statements.
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
