@@ -39,6 +39,20 @@ impl Backend {
         explain_rule(id)
     }
 
+    /// `pipewarden/documentText`: `{"uri": "..."}` → `{"version": n, "text": "..."}`, the
+    /// server's copy of an open document, for checking that client and server agree.
+    pub async fn document_text(&self, params: Value) -> Result<Value> {
+        let uri: Uri = params
+            .get("uri")
+            .and_then(|uri| serde_json::from_value(uri.clone()).ok())
+            .ok_or_else(|| Error::invalid_params("expected {\"uri\": \"...\"}"))?;
+        let document = self.open(&uri)?;
+        let document = lock(&document);
+        Ok(
+            serde_json::json!({ "version": document.version, "text": document.source.rope().to_string() }),
+        )
+    }
+
     async fn apply_settings(&self, value: Option<Value>) {
         let Some(value) = value else { return };
         let value = value.get("pipewarden").cloned().unwrap_or(value);

@@ -47,6 +47,7 @@ where
         Backend::new(state)
     })
     .custom_method("pipewarden/explain", Backend::explain)
+    .custom_method("pipewarden/documentText", Backend::document_text)
     .finish();
     let state = Arc::clone(slot.get().expect("the service was built with the state"));
     let worker = tokio::spawn(diagnostics::run(Arc::clone(&state)));
