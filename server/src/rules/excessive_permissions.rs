@@ -30,22 +30,24 @@ code, publish releases or approve pull requests.",
 in one step becomes control of the token's identity, which can write to the repository. \
 It turns Execution (EX05, EX06) into Persistence (PE05: pushing code) and Impact (IM04: \
 poisoning releases).",
-        example: "on: push\n\
-jobs:\n\
-  build:\n\
-    runs-on: ubuntu-latest\n\
-    steps:\n\
-      - uses: actions/checkout@v4\n\
-      - run: make\n",
-        fixed_example: "on: push\n\
-permissions:\n\
-  contents: read\n\
-jobs:\n\
-  build:\n\
-    runs-on: ubuntu-latest\n\
-    steps:\n\
-      - uses: actions/checkout@v4\n\
-      - run: make\n",
+        example: r#"on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: make
+"#,
+        fixed_example: r#"on: push
+permissions:
+  contents: read
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: make
+"#,
         fix: "Declare `permissions:` at the top of the workflow with the least it needs \
 (often `contents: read`), and grant more only to the jobs that need it. The quick fixes add \
 `permissions: contents: read` at the top, or replace `write-all` with `read-all`; both are \

@@ -30,20 +30,22 @@ token and secrets.",
 commands the step runs without touching the repository. From there, Credential Access (CA02) \
 reads the job's secrets and `GITHUB_TOKEN`, and on privileged triggers such as \
 `pull_request_target` or `issue_comment` that token can write to the repository.",
-        example: "on: issues\n\
-jobs:\n\
-  triage:\n\
-    runs-on: ubuntu-latest\n\
-    steps:\n\
-      - run: echo \"New issue: ${{ github.event.issue.title }}\"\n",
-        fixed_example: "on: issues\n\
-jobs:\n\
-  triage:\n\
-    runs-on: ubuntu-latest\n\
-    steps:\n\
-      - env:\n\
-          ISSUE_TITLE: ${{ github.event.issue.title }}\n\
-        run: echo \"New issue: ${ISSUE_TITLE}\"\n",
+        example: r#"on: issues
+jobs:
+  triage:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "New issue ${{ github.event.issue.title }}"
+"#,
+        fixed_example: r#"on: issues
+jobs:
+  triage:
+    runs-on: ubuntu-latest
+    steps:
+      - env:
+          ISSUE_TITLE: ${{ github.event.issue.title }}
+        run: echo "New issue ${ISSUE_TITLE}"
+"#,
         fix: "Pass the value through an environment variable and use the variable in the \
 script (`\"$ISSUE_TITLE\"` in a shell, `process.env.ISSUE_TITLE` in `github-script`): the value \
 is then data, never code. The quick fix does exactly that. It is marked unsafe because a \

@@ -28,22 +28,24 @@ attacker's code (build scripts, package hooks, test files) with those privileges
 request whose build files carry their payload, and the privileged job executes it. It follows \
 Initial Access through a public repository (IA01) and leads to Credential Access (CA02: the \
 job's secrets and token) and to Persistence by pushing to the repository (PE05).",
-        example: "on: pull_request_target\n\
-jobs:\n\
-  test:\n\
-    runs-on: ubuntu-latest\n\
-    steps:\n\
-      - uses: actions/checkout@v4\n\
-        with:\n\
-          ref: ${{ github.event.pull_request.head.sha }}\n\
-      - run: npm ci && npm test\n",
-        fixed_example: "on: pull_request\n\
-jobs:\n\
-  test:\n\
-    runs-on: ubuntu-latest\n\
-    steps:\n\
-      - uses: actions/checkout@v4\n\
-      - run: npm ci && npm test\n",
+        example: r#"on: pull_request_target
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - run: npm ci && npm test
+"#,
+        fixed_example: r#"on: pull_request
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: npm ci && npm test
+"#,
         fix: "Build and test pull requests on `pull_request`, which runs fork code without \
 secrets and with a read-only token. If a privileged step must follow (commenting, labelling, \
 publishing results), put it in a separate `workflow_run` workflow that only reads the first \
@@ -127,7 +129,8 @@ impl Rule for UntrustedCheckout {
                      the pull request's author runs code with this repository's secrets and write token"
                 ),
             );
-            if runner.run.is_none() {
+            // A third-party action may or may not run the checked-out files.
+            if !runner.runs_code() {
                 finding.with_severity(Severity::High);
             }
         }
@@ -165,7 +168,9 @@ fn may_execute(step: &Step) -> bool {
     match step.uses.as_ref().map(|uses| &uses.target) {
         Some(UsesTarget::Repository { owner, repo, .. }) => {
             let name = format!("{owner}/{repo}").to_ascii_lowercase();
-            !INERT_ACTIONS.contains(&name.as_str()) && name != "actions/checkout"
+            !INERT_ACTIONS.contains(&name.as_str())
+                && !name.starts_with("actions/setup-")
+                && name != "actions/checkout"
         }
         Some(_) => true,
         None => false,

@@ -1,0 +1,196 @@
+//! Snapshot tests: every rule has a folder under `tests/fixtures/rules/<rule-id>/` holding
+//! files named `finding-*` (at least one finding of the rule) and `ok-*` (none). Each file's
+//! findings of that rule are compared with `<file>.snap`; run with `PIPEWARDEN_BLESS=1` to
+//! write the snapshots after reviewing a change. Every fix offered is applied, and must
+//! leave valid YAML without that finding.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use pipewarden::analysis::{Report, Reported, ResolvedFix, analyze_text};
+use pipewarden::model::kind::{self, FileKind};
+use pipewarden::rules::{Applicability, REGISTRY};
+use pipewarden::text::{Encoding, position_of};
+use ropey::Rope;
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/rules")
+}
+
+#[test]
+fn every_rule_has_findings_and_non_findings() {
+    for rule in REGISTRY {
+        let id = rule.meta().id;
+        let files = fixture_files(&fixtures_dir().join(id));
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().any(|n| n.starts_with("finding-")),
+            "{id} has no finding-* fixture"
+        );
+        assert!(
+            names.iter().any(|n| n.starts_with("ok-")),
+            "{id} has no ok-* fixture"
+        );
+    }
+}
+
+#[test]
+fn rule_fixtures_match_their_snapshots() {
+    let bless = std::env::var_os("PIPEWARDEN_BLESS").is_some();
+    let mut failures = Vec::new();
+    for rule in REGISTRY {
+        let id = rule.meta().id;
+        for path in fixture_files(&fixtures_dir().join(id)) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let kind = file_kind(&path, &text);
+            let report = analyze_text(kind, &text);
+            assert!(
+                report.syntax_errors.is_empty(),
+                "{}: fixtures must be valid YAML: {:?}",
+                path.display(),
+                report.syntax_errors
+            );
+            let findings: Vec<&Reported> =
+                report.findings.iter().filter(|f| f.rule.id == id).collect();
+            let name = path.file_name().unwrap().to_string_lossy();
+            if name.starts_with("finding-") {
+                assert!(
+                    !findings.is_empty(),
+                    "{}: expected findings of {id}",
+                    path.display()
+                );
+            } else {
+                assert!(
+                    findings.is_empty(),
+                    "{}: expected no findings of {id}, got {findings:#?}",
+                    path.display()
+                );
+            }
+            let snapshot = render(&text, &findings);
+            let snap_path = path.with_extension("yml.snap");
+            if bless {
+                std::fs::write(&snap_path, &snapshot).unwrap();
+            } else {
+                match std::fs::read_to_string(&snap_path) {
+                    Ok(expected) if expected == snapshot => {}
+                    Ok(expected) => failures.push(format!(
+                        "{}:\n--- expected\n{expected}--- actual\n{snapshot}",
+                        snap_path.display()
+                    )),
+                    Err(_) => failures.push(format!(
+                        "{}: missing snapshot; review and run with PIPEWARDEN_BLESS=1",
+                        snap_path.display()
+                    )),
+                }
+            }
+            check_fixes(&path, kind, &text, id, &report);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "snapshots differ:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_rule_documents_an_example_it_reports_and_a_fixed_one_it_does_not() {
+    for rule in REGISTRY {
+        let meta = rule.meta();
+        for (example, expect_finding) in
+            [(meta.docs.example, true), (meta.docs.fixed_example, false)]
+        {
+            let kind = kind::sniff(example).expect("a documented example is a pipeline file");
+            let report = analyze_text(kind, example);
+            let found = report.findings.iter().any(|f| f.rule.id == meta.id);
+            assert_eq!(found, expect_finding, "{}: example\n{example}", meta.id);
+            assert!(
+                report.syntax_errors.is_empty(),
+                "{}: example is not valid YAML",
+                meta.id
+            );
+        }
+    }
+}
+
+fn fixture_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| ext == "yml" || ext == "yaml")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn file_kind(path: &Path, text: &str) -> FileKind {
+    kind::detect(&path.to_string_lossy(), text)
+        .unwrap_or_else(|| panic!("{}: not a pipeline file", path.display()))
+}
+
+fn render(text: &str, findings: &[&Reported]) -> String {
+    let rope = Rope::from_str(text);
+    let at = |offset| {
+        let position = position_of(&rope, offset, Encoding::Utf32);
+        format!("{}:{}", position.line + 1, position.column + 1)
+    };
+    let mut out = String::new();
+    for finding in findings {
+        let _ = writeln!(
+            out,
+            "{}-{} {} {}: {}",
+            at(finding.range.start),
+            at(finding.range.end),
+            finding.severity.name(),
+            finding.rule.id,
+            finding.message
+        );
+        let _ = writeln!(out, "    {}", &text[finding.range.clone()]);
+        for fix in &finding.fixes {
+            let safety = match fix.applicability {
+                Applicability::Safe => "safe",
+                Applicability::Unsafe => "unsafe",
+            };
+            let _ = writeln!(out, "    fix ({safety}): {}", fix.title);
+        }
+    }
+    if out.is_empty() {
+        out.push_str("no findings\n");
+    }
+    out
+}
+
+/// Applies each fix of each finding of `rule` and checks the result.
+fn check_fixes(path: &Path, kind: FileKind, text: &str, rule: &str, report: &Report) {
+    let before = report.findings.iter().filter(|f| f.rule.id == rule).count();
+    for finding in report.findings.iter().filter(|f| f.rule.id == rule) {
+        for fix in &finding.fixes {
+            let fixed = apply(text, fix);
+            let after = analyze_text(kind, &fixed);
+            let context = format!("{}: fix `{}`:\n{fixed}", path.display(), fix.title);
+            assert!(
+                after.syntax_errors.is_empty(),
+                "{context}\nleaves a syntax error: {:?}",
+                after.syntax_errors
+            );
+            let remaining = after.findings.iter().filter(|f| f.rule.id == rule).count();
+            assert!(remaining < before, "{context}\ndoes not remove the finding");
+        }
+    }
+}
+
+fn apply(text: &str, fix: &ResolvedFix) -> String {
+    let mut edits = fix.edits.clone();
+    edits.sort_by_key(|edit| std::cmp::Reverse(edit.range.start));
+    let mut fixed = text.to_owned();
+    for edit in edits {
+        fixed.replace_range(edit.range, &edit.replacement);
+    }
+    fixed
+}
