@@ -1,0 +1,12 @@
+-- Configuration for Neovim 0.11's `vim.lsp.config` / `vim.lsp.enable`:
+--
+--   vim.lsp.enable('pipewarden')
+--   -- optional overrides, merged over this table:
+--   vim.lsp.config('pipewarden', {
+--     cmd = { '/path/to/pipewarden', 'lsp' },
+--     settings = { pipewarden = { rules = { disabled = { 'excessive-permissions' } }, minSeverity = 'medium' } },
+--   })
+--
+-- `filetypes = { 'yaml' }` decides when Neovim considers starting it; `root_dir` then lets it
+-- attach only to pipeline files (workflows, action.yml, GitLab CI), never to other YAML.
+return require('pipewarden').config()
