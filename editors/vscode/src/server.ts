@@ -57,9 +57,14 @@ export class PipewardenServer implements vscode.Disposable {
     if (client === undefined || !client.isRunning()) {
       return;
     }
-    await client.sendNotification(DidChangeConfigurationNotification.type, {
-      settings: this.currentSettings(),
-    });
+    try {
+      await client.sendNotification(DidChangeConfigurationNotification.type, {
+        settings: this.currentSettings(),
+      });
+    } catch (error) {
+      // The server may be stopping at this very moment; it gets the settings when it starts.
+      this.output.appendLine(`pipewarden: could not send the settings: ${errorText(error)}`);
+    }
   }
 
   /** A rule's documentation, as Markdown. */
