@@ -33,15 +33,27 @@ struct Scenario {
 }
 
 const SCENARIOS: &[Scenario] = &[
-    Scenario { name: "in a job's run script, mid-file", at: |text| text[text.len() / 2..].find("make test").unwrap() + text.len() / 2 },
-    Scenario { name: "in the workflow name (header)", at: |text| text.find("Generated").unwrap() },
+    Scenario {
+        name: "in a job's run script, mid-file",
+        at: |text| text[text.len() / 2..].find("make test").unwrap() + text.len() / 2,
+    },
+    Scenario {
+        name: "in the workflow name (header)",
+        at: |text| text.find("Generated").unwrap(),
+    },
 ];
 
 const KEYSTROKES: &str = "echo typing a new command && make lint ";
 
 fn main() {
-    println!("per-keystroke analysis time (edit + incremental re-parse + model + rules), {} keystrokes each", KEYSTROKES.len());
-    println!("{:<8} {:<34} {:>10} {:>10} {:>10} {:>14}", "lines", "where", "median", "p90", "max", "from scratch");
+    println!(
+        "per-keystroke analysis time (edit + incremental re-parse + model + rules), {} keystrokes each",
+        KEYSTROKES.len()
+    );
+    println!(
+        "{:<8} {:<34} {:>10} {:>10} {:>10} {:>14}",
+        "lines", "where", "median", "p90", "max", "from scratch"
+    );
     for lines in [1_000, 10_000] {
         let text = workflow(lines);
         for scenario in SCENARIOS {
@@ -61,7 +73,7 @@ fn main() {
 
 /// Types `KEYSTROKES` one character at a time; returns the incremental and from-scratch times.
 fn replay(text: &str, scenario: &Scenario) -> (Vec<Duration>, Vec<Duration>) {
-    let mut source = Source::new(text);
+    let mut source = Source::new(text, pipewarden::analysis::tiling(FileKind::GithubWorkflow));
     let mut analyzer = Analyzer::new(FileKind::GithubWorkflow);
     black_box(analyzer.analyze(&mut source));
     let mut offset = (scenario.at)(text);

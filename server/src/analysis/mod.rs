@@ -1,7 +1,7 @@
 //! Analysis: model building and rule runs over a document, incrementally.
 //!
-//! Each keystroke costs an incremental re-parse, a walk over the top-level keys and jobs, and
-//! a rebuild and re-check of the units the edit touched. A job's model and findings are kept
+//! Each keystroke costs an incremental re-parse of the tile it edits, a walk over the tiles,
+//! and a rebuild and re-check of the units the edit touched. A job's model and findings are kept
 //! while every unit they were built from (the job itself, the workflow header, anchors read
 //! through aliases, GitLab jobs it extends) is unchanged.
 
@@ -24,7 +24,7 @@ use crate::model::kind::FileKind;
 use crate::model::view::{Entry, Resolver};
 use crate::rules::{Finding, REGISTRY, Rule, StepContext};
 use crate::syntax::span::{Span, UnitId};
-use crate::syntax::{Source, errors};
+use crate::syntax::{Source, Tiling, errors};
 use run::RuleRunner;
 use units::{Role, Units};
 
@@ -68,26 +68,27 @@ impl Analyzer {
         self.kind
     }
 
-    /// Analyses the source's current text, reusing whatever its changes did not touch.
+    /// Analyses the source's current text, reusing whatever its edits did not touch.
     pub fn analyze(&mut self, source: &mut Source) -> Report {
-        source.tree();
-        let changes = source.take_changes();
-        self.units.apply(&changes);
-        let (tree, rope) = source.parsed();
-        self.units.refresh(self.kind, tree, rope);
+        let bases = source.bases();
+        let (tiles, rope) = source.snapshot();
+        self.units.refresh(tiles, rope, bases);
         let mut runner = RuleRunner::new(self.rules);
         let findings = match self.kind {
             FileKind::GithubWorkflow => self.analyze_workflow(rope, &mut runner),
             FileKind::GitlabCi => self.analyze_pipeline(rope, &mut runner),
             FileKind::GithubAction => self.analyze_action(rope, &mut runner),
         };
-        let syntax_errors = errors::syntax_errors(tree, rope);
+        let syntax_errors = tiles
+            .iter()
+            .flat_map(|tile| errors::syntax_errors(tile, rope))
+            .collect();
         report::assemble(
             findings,
             runner.into_failures(),
             syntax_errors,
             &self.units.bases,
-            tree,
+            tiles,
             rope,
         )
     }
@@ -95,8 +96,12 @@ impl Analyzer {
     fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Vec<Finding> {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
-        let (header_entries, job_entries, header_deps) = self.entries(&resolver, Some("jobs"));
-        let jobs_key = self.units.jobs_key.clone().map(Span::document);
+        let Entries {
+            header: header_entries,
+            jobs: job_entries,
+            header_units: header_deps,
+            jobs_key,
+        } = self.entries(&resolver, Some("jobs"));
         let header = Arc::new(github::build_header(&header_entries, jobs_key));
         let mut fresh = HashMap::new();
         let mut jobs = Vec::new();
@@ -143,7 +148,12 @@ impl Analyzer {
     fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Vec<Finding> {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
-        let (header_entries, job_entries, header_deps) = self.entries(&resolver, None);
+        let Entries {
+            header: header_entries,
+            jobs: job_entries,
+            header_units: header_deps,
+            ..
+        } = self.entries(&resolver, None);
         let globals = Arc::new(gitlab::build_globals(&header_entries));
         let default = header_entries
             .iter()
@@ -199,8 +209,8 @@ impl Analyzer {
     fn analyze_action(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Vec<Finding> {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
-        let (entries, _, _) = self.entries(&resolver, None);
-        let action = build_action(&entries);
+        let entries = self.entries(&resolver, None);
+        let action = build_action(&entries.header);
         runner.run(|rule, out| {
             rule.check_action(&action, out);
             for step in action.runs.iter().flat_map(|runs| &runs.steps) {
@@ -209,38 +219,36 @@ impl Analyzer {
         })
     }
 
-    /// The header entries, the job entries with their units, and the header's units.
-    fn entries<'a>(
-        &'a self,
-        resolver: &'a Resolver<'a>,
-        jobs_key: Option<&str>,
-    ) -> (Vec<Entry<'a>>, Vec<(UnitId, Entry<'a>)>, Vec<UnitId>) {
-        let (mut header, mut jobs, mut header_units) = (Vec::new(), Vec::new(), Vec::new());
+    /// The document's entries, sorted into header and jobs.
+    fn entries<'a>(&'a self, resolver: &'a Resolver<'a>, jobs_key: Option<&str>) -> Entries<'a> {
+        let mut entries = Entries::default();
         for unit in self.units.iter() {
-            let entries = resolver.view(&unit.built.node).entries();
-            match unit.role {
-                Role::Job => jobs.extend(entries.into_iter().map(|entry| (unit.id, entry))),
-                Role::Header | Role::Document => {
-                    header_units.push(unit.id);
-                    for entry in entries {
-                        let is_jobs = jobs_key.is_some() && entry.name() == jobs_key;
-                        let is_gitlab_job = self.kind == FileKind::GitlabCi
-                            && entry.name().is_some_and(gitlab::is_job_key);
-                        if is_jobs {
-                            jobs.extend(
-                                entry.value.entries().into_iter().map(|job| (unit.id, job)),
-                            );
-                        } else if is_gitlab_job {
-                            jobs.push((unit.id, entry));
-                        } else {
-                            header.push(entry);
-                        }
-                    }
+            let unit_entries = resolver.view(&unit.built.node).entries();
+            if unit.role == Role::Job {
+                entries
+                    .jobs
+                    .extend(unit_entries.into_iter().map(|entry| (unit.id, entry)));
+                continue;
+            }
+            entries.header_units.push(unit.id);
+            for entry in unit_entries {
+                let is_jobs = jobs_key.is_some() && entry.name() == jobs_key;
+                let is_gitlab_job =
+                    self.kind == FileKind::GitlabCi && entry.name().is_some_and(gitlab::is_job_key);
+                if is_jobs {
+                    entries.jobs_key = Some(entry.key.span);
+                    entries
+                        .jobs
+                        .extend(entry.value.entries().into_iter().map(|job| (unit.id, job)));
+                } else if is_gitlab_job {
+                    entries.jobs.push((unit.id, entry));
+                } else {
+                    entries.header.push(entry);
                 }
             }
         }
         resolver.take_reads();
-        (header, jobs, header_units)
+        entries
     }
 
     /// The cached output of a job if everything it read is unchanged, else a fresh one.
@@ -281,7 +289,26 @@ impl Analyzer {
     }
 }
 
+/// The document's entries, sorted into header and jobs.
+#[derive(Default)]
+struct Entries<'a> {
+    header: Vec<Entry<'a>>,
+    jobs: Vec<(UnitId, Entry<'a>)>,
+    /// The units the header was read from: every job's analysis depends on them.
+    header_units: Vec<UnitId>,
+    /// The `jobs:` key of a workflow.
+    jobs_key: Option<Span>,
+}
+
+/// How a file of this kind is cut into tiles: workflows get a tile per job.
+pub fn tiling(kind: FileKind) -> Tiling {
+    match kind {
+        FileKind::GithubWorkflow => Tiling::Nested { key: "jobs" },
+        FileKind::GithubAction | FileKind::GitlabCi => Tiling::TopLevel,
+    }
+}
+
 /// Analyses a whole text once, as `check` does.
 pub fn analyze_text(kind: FileKind, text: &str) -> Report {
-    Analyzer::new(kind).analyze(&mut Source::new(text))
+    Analyzer::new(kind).analyze(&mut Source::new(text, tiling(kind)))
 }

@@ -3,10 +3,10 @@
 use std::ops::Range;
 
 use ropey::Rope;
-use tree_sitter::Tree;
 
-use super::suppress;
+use super::suppress::{self, Parsed};
 use crate::rules::{Applicability, Finding, RuleMeta, Severity};
+use crate::syntax::Tile;
 use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::Bases;
 
@@ -56,9 +56,10 @@ pub fn assemble(
     failures: Vec<RuleFailure>,
     syntax_errors: Vec<SyntaxError>,
     bases: &Bases,
-    tree: &Tree,
+    tiles: &[Tile],
     rope: &Rope,
 ) -> Report {
+    let parsed = Parsed { tiles, rope };
     let mut reported: Vec<Reported> = findings
         .into_iter()
         .filter_map(|finding| resolve(finding, bases))
@@ -67,11 +68,9 @@ pub fn assemble(
         (a.range.start, a.range.end, a.rule.id).cmp(&(b.range.start, b.range.end, b.rule.id))
     });
     reported.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
-    reported.retain(|finding| !suppress::is_suppressed(finding, tree, rope));
+    reported.retain(|finding| !suppress::is_suppressed(finding, &parsed));
     for finding in &mut reported {
-        finding
-            .fixes
-            .push(suppress::ignore_fix(finding, tree, rope));
+        finding.fixes.push(suppress::ignore_fix(finding, &parsed));
     }
     Report {
         findings: reported,

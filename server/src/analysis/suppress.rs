@@ -5,31 +5,36 @@
 //! scalar starts: a comment inside the script would be part of the script, not YAML.
 
 use ropey::Rope;
-use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Node, QueryCursor, StreamingIterator};
 
 use super::report::{Reported, ResolvedEdit, ResolvedFix};
 use crate::rules::Applicability;
-use crate::syntax::queries;
+use crate::syntax::{Tile, queries, tile_at};
 use crate::text;
 
+/// The parsed text, for finding comments.
+pub struct Parsed<'a> {
+    pub tiles: &'a [Tile],
+    pub rope: &'a Rope,
+}
+
 /// Whether a comment suppresses this finding.
-pub fn is_suppressed(finding: &Reported, tree: &Tree, rope: &Rope) -> bool {
-    let line = anchor_line(finding.range.start, tree, rope);
-    suppression_comments(line, tree, rope)
-        .iter()
-        .any(|comment| {
-            comment
-                .rule_ids
-                .iter()
-                .any(|id| id == finding.rule.id || id == "all")
-        })
+pub fn is_suppressed(finding: &Reported, parsed: &Parsed) -> bool {
+    let line = anchor_line(finding.range.start, parsed);
+    suppression_comments(line, parsed).iter().any(|comment| {
+        comment
+            .rule_ids
+            .iter()
+            .any(|id| id == finding.rule.id || id == "all")
+    })
 }
 
 /// The fix that adds (or extends) a suppression comment for this finding.
-pub fn ignore_fix(finding: &Reported, tree: &Tree, rope: &Rope) -> ResolvedFix {
-    let line = anchor_line(finding.range.start, tree, rope);
+pub fn ignore_fix(finding: &Reported, parsed: &Parsed) -> ResolvedFix {
+    let rope = parsed.rope;
+    let line = anchor_line(finding.range.start, parsed);
     let id = finding.rule.id;
-    let existing = suppression_comments(line, tree, rope)
+    let existing = suppression_comments(line, parsed)
         .into_iter()
         .find(|comment| comment.line + 1 == line);
     let edit = match existing {
@@ -64,38 +69,56 @@ struct Suppression {
     close: usize,
 }
 
-/// The suppression comments on `line` or standing alone on the line above it.
-fn suppression_comments(line: usize, tree: &Tree, rope: &Rope) -> Vec<Suppression> {
-    let first = line.saturating_sub(1);
-    let range = text::line_start(rope, first)
-        ..text::line_start(rope, line) + text::content_len_or_zero(rope, line);
-    let query = queries::suppressions();
-    let mut cursor = QueryCursor::new();
-    cursor.set_byte_range(range);
-    let node_text = |node: Node| {
-        let end = node.end_byte().min(rope.len_bytes());
-        std::iter::once(
-            rope.byte_slice(node.start_byte().min(end)..end)
-                .to_string()
-                .into_bytes(),
-        )
-    };
-    let mut matches = cursor.matches(query, tree.root_node(), node_text);
+/// The suppression comments on `line`, or standing alone on the line above it.
+fn suppression_comments(line: usize, parsed: &Parsed) -> Vec<Suppression> {
     let mut found = Vec::new();
-    while let Some(found_match) = matches.next() {
-        for capture in found_match.captures {
-            let comment_line = rope.byte_to_line(capture.node.start_byte());
-            let standalone = comment_line == line || starts_its_line(capture.node, rope);
-            if (comment_line == line || comment_line + 1 == line) && standalone {
-                found.extend(parse(capture.node, rope, comment_line));
+    for comment_line in [line.checked_sub(1), Some(line)].into_iter().flatten() {
+        for comment in comments_on(comment_line, parsed) {
+            if comment_line == line || starts_its_line(comment.clone(), parsed.rope) {
+                found.extend(parse(comment, parsed.rope, comment_line));
             }
         }
     }
     found
 }
 
-fn parse(comment: Node, rope: &Rope, line: usize) -> Option<Suppression> {
-    let text = rope.byte_slice(comment.byte_range()).to_string();
+/// The suppression comments on one line, as absolute byte ranges.
+fn comments_on(line: usize, parsed: &Parsed) -> Vec<std::ops::Range<usize>> {
+    let rope = parsed.rope;
+    if line >= rope.len_lines() {
+        return Vec::new();
+    }
+    let start = text::line_start(rope, line);
+    let end = start + text::content_len(rope, line);
+    let Some(tile) = tile_at(parsed.tiles, start) else {
+        return Vec::new();
+    };
+    let mut cursor = QueryCursor::new();
+    cursor.set_byte_range(start.saturating_sub(tile.start)..end.saturating_sub(tile.start));
+    let node_text = |node: Node| {
+        let end = (tile.start + node.end_byte()).min(rope.len_bytes());
+        std::iter::once(
+            rope.byte_slice((tile.start + node.start_byte()).min(end)..end)
+                .to_string()
+                .into_bytes(),
+        )
+    };
+    let mut ranges = Vec::new();
+    let mut matches = cursor.matches(queries::suppressions(), tile.tree().root_node(), node_text);
+    while let Some(found) = matches.next() {
+        for capture in found.captures {
+            let range =
+                tile.start + capture.node.start_byte()..tile.start + capture.node.end_byte();
+            if rope.byte_to_line(range.start) == line {
+                ranges.push(range);
+            }
+        }
+    }
+    ranges
+}
+
+fn parse(comment: std::ops::Range<usize>, rope: &Rope, line: usize) -> Option<Suppression> {
+    let text = rope.byte_slice(comment.clone()).to_string();
     let open = text.find("ignore[")? + "ignore[".len();
     let close = open + text[open..].find(']')?;
     let rule_ids = text[open..close]
@@ -106,29 +129,39 @@ fn parse(comment: Node, rope: &Rope, line: usize) -> Option<Suppression> {
     Some(Suppression {
         line,
         rule_ids,
-        close: comment.start_byte() + close,
+        close: comment.start + close,
     })
 }
 
-fn starts_its_line(node: Node, rope: &Rope) -> bool {
-    let line_start = text::line_start(rope, rope.byte_to_line(node.start_byte()));
-    rope.byte_slice(line_start..node.start_byte())
+fn starts_its_line(comment: std::ops::Range<usize>, rope: &Rope) -> bool {
+    let line_start = text::line_start(rope, rope.byte_to_line(comment.start));
+    rope.byte_slice(line_start..comment.start)
         .chars()
         .all(char::is_whitespace)
 }
 
 /// The line a finding at `offset` belongs to: the start of the multi-line scalar holding it,
 /// or its own line.
-fn anchor_line(offset: usize, tree: &Tree, rope: &Rope) -> usize {
+fn anchor_line(offset: usize, parsed: &Parsed) -> usize {
+    let rope = parsed.rope;
     let own_line = rope.byte_to_line(offset.min(rope.len_bytes()));
-    let mut node = tree.root_node().descendant_for_byte_range(offset, offset);
+    let Some(tile) = tile_at(parsed.tiles, offset) else {
+        return own_line;
+    };
+    let relative = offset.saturating_sub(tile.start);
+    let mut node = tile
+        .tree()
+        .root_node()
+        .descendant_for_byte_range(relative, relative);
     while let Some(current) = node {
         let is_scalar = matches!(
             current.kind(),
             "block_scalar" | "plain_scalar" | "double_quote_scalar" | "single_quote_scalar"
         );
         if is_scalar {
-            return current.start_position().row.min(own_line);
+            return rope
+                .byte_to_line(tile.start + current.start_byte())
+                .min(own_line);
         }
         node = current.parent();
     }

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::{Range, TextDocumentContentChangeEvent, Uri};
 
 use super::convert;
-use crate::analysis::{Analyzer, Report};
+use crate::analysis::{self, Analyzer, Report};
 use crate::model::kind;
-use crate::syntax::Source;
+use crate::syntax::{Source, Tiling};
 use crate::text::Encoding;
 
 pub struct OpenDocument {
@@ -24,7 +24,7 @@ impl OpenDocument {
         let path = uri.path().as_str().to_owned();
         let mut document = Self {
             version,
-            source: Source::new(text),
+            source: Source::new(text, Tiling::TopLevel),
             path,
             language_id,
             analyzer: None,
@@ -74,6 +74,11 @@ impl OpenDocument {
                 .then(|| kind::sniff(text))
                 .flatten()
         });
+        if let Some(kind) = kind
+            && analysis::tiling(kind) != self.source.tiling()
+        {
+            self.source = Source::new(text, analysis::tiling(kind));
+        }
         self.analyzer = kind.map(Analyzer::new);
     }
 }

@@ -10,7 +10,9 @@ use std::ops::Range;
 use ropey::Rope;
 use tree_sitter::{Node, Tree};
 
-/// At most this many syntax errors are reported for one file.
+use super::Tile;
+
+/// At most this many syntax errors are reported for one tile.
 pub const MAX_ERRORS: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,13 +22,19 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// The syntax errors of a tree, at most [`MAX_ERRORS`], in text order.
-pub fn syntax_errors(tree: &Tree, rope: &Rope) -> Vec<SyntaxError> {
+/// The syntax errors of a tile, at most [`MAX_ERRORS`], in text order.
+pub fn syntax_errors(tile: &Tile, rope: &Rope) -> Vec<SyntaxError> {
+    let tree: &Tree = tile.tree();
+    let text = TileText {
+        rope,
+        origin: tile.start,
+        end: tile.end(),
+    };
     let root = tree.root_node();
     let mut errors = Vec::new();
-    let stopped_early = stop_point(root, rope);
+    let stopped_early = text.stop_point(root.end_byte());
     if let Some(offset) = stopped_early {
-        errors.push(error_at_stop(rope, offset));
+        errors.push(text.error_at_stop(offset));
     }
     if root.has_error() {
         let mut stack = vec![root];
@@ -35,9 +43,13 @@ pub fn syntax_errors(tree: &Tree, rope: &Rope) -> Vec<SyntaxError> {
                 break;
             }
             if node.is_missing() {
-                errors.push(missing(node));
+                let start = text.absolute(node.start_byte());
+                errors.push(SyntaxError {
+                    range: start..start,
+                    message: format!("missing `{}`", node.kind()),
+                });
             } else if node.is_error() {
-                errors.extend(error_node(node, rope, stopped_early.is_some()));
+                errors.extend(text.error_node(node, stopped_early.is_some()));
             } else if node.has_error() {
                 let mut cursor = node.walk();
                 let children: Vec<Node> = node.children(&mut cursor).collect();
@@ -51,77 +63,92 @@ pub fn syntax_errors(tree: &Tree, rope: &Rope) -> Vec<SyntaxError> {
     errors
 }
 
-/// Where the parser gave up, when its tree does not reach the end of the text.
-fn stop_point(root: Node, rope: &Rope) -> Option<usize> {
-    let end = root.end_byte();
-    let rest = rope.byte_slice(end.min(rope.len_bytes())..);
-    let skipped = rest
-        .chars()
-        .take_while(|c| c.is_whitespace())
-        .map(char::len_utf8)
-        .sum::<usize>();
-    (end + skipped < rope.len_bytes()).then_some(end + skipped)
+/// A tile's text: tree offsets are relative to `origin`.
+struct TileText<'a> {
+    rope: &'a Rope,
+    origin: usize,
+    end: usize,
 }
 
-fn error_at_stop(rope: &Rope, offset: usize) -> SyntaxError {
-    let line = rope.byte_to_line(offset);
-    let line_start = rope.line_to_byte(line);
-    let line_end = line_start + crate::text::content_len(rope, line);
-    let at_line_start = rope
-        .byte_slice(line_start..offset)
-        .chars()
-        .all(char::is_whitespace);
-    let message = if rope.byte(offset) == b':' {
-        "unexpected `:`: a value that contains `: ` must be quoted".to_owned()
-    } else if at_line_start {
-        "this line does not fit the structure above it: check its indentation, and that the key \
-         on the line before ends with `:`"
-            .to_owned()
-    } else {
-        "unexpected text: the YAML structure breaks here".to_owned()
-    };
-    SyntaxError {
-        range: offset..line_end.max(offset + 1).min(rope.len_bytes()),
-        message,
+impl TileText<'_> {
+    fn absolute(&self, offset: usize) -> usize {
+        (self.origin + offset).min(self.end)
     }
-}
 
-fn missing(node: Node) -> SyntaxError {
-    let start = node.start_byte();
-    SyntaxError {
-        range: start..start,
-        message: format!("missing `{}`", node.kind()),
+    /// Where the parser gave up, when its tree does not reach the end of the tile.
+    fn stop_point(&self, root_end: usize) -> Option<usize> {
+        let end = self.absolute(root_end);
+        let skipped: usize = self
+            .rope
+            .byte_slice(end..self.end)
+            .chars()
+            .take_while(|c| c.is_whitespace())
+            .map(char::len_utf8)
+            .sum();
+        (end + skipped < self.end).then_some(end + skipped)
     }
-}
 
-/// An `ERROR` node: blame an unclosed bracket or quote inside it, else its first line. A
-/// top-level `ERROR` that is only there because the parser stopped early was blamed already.
-fn error_node(node: Node, rope: &Rope, stopped_early: bool) -> Option<SyntaxError> {
-    if let Some(unclosed) = unclosed_opener(node) {
-        let line_end = line_end_of(rope, unclosed.start_byte());
-        return Some(SyntaxError {
-            range: unclosed.start_byte()..line_end.max(unclosed.end_byte()),
-            message: format!("unclosed `{}`", unclosed.kind()),
-        });
+    fn error_at_stop(&self, offset: usize) -> SyntaxError {
+        let line = self.rope.byte_to_line(offset);
+        let line_start = self.rope.line_to_byte(line);
+        let at_line_start = self
+            .rope
+            .byte_slice(line_start..offset)
+            .chars()
+            .all(char::is_whitespace);
+        let message = if self.rope.byte(offset) == b':' {
+            "unexpected `:`: a value that contains `: ` must be quoted"
+        } else if at_line_start {
+            "this line does not fit the structure above it: check its indentation, and that the key on \
+             the line before ends with `:`"
+        } else {
+            "unexpected text: the YAML structure breaks here"
+        };
+        SyntaxError {
+            range: offset..self.line_end(offset).max(offset + 1).min(self.end),
+            message: message.to_owned(),
+        }
     }
-    let spans_lines = node.start_position().row != node.end_position().row;
-    if stopped_early && spans_lines {
-        return None;
+
+    /// An `ERROR` node: blame an unclosed bracket or quote inside it, else its first line. A
+    /// multi-line `ERROR` that is only there because the parser stopped early was blamed already.
+    fn error_node(&self, node: Node, stopped_early: bool) -> Option<SyntaxError> {
+        if let Some(unclosed) = unclosed_opener(node) {
+            let start = self.absolute(unclosed.start_byte());
+            return Some(SyntaxError {
+                range: start..self.line_end(start).max(self.absolute(unclosed.end_byte())),
+                message: format!("unclosed `{}`", unclosed.kind()),
+            });
+        }
+        let spans_lines = node.start_position().row != node.end_position().row;
+        if stopped_early && spans_lines {
+            return None;
+        }
+        let start = self.absolute(node.start_byte());
+        let end = self
+            .absolute(node.end_byte())
+            .min(self.line_end(start))
+            .max(start + 1)
+            .min(self.end);
+        let message = match self
+            .rope
+            .byte_slice(start..end.max(start))
+            .to_string()
+            .trim()
+        {
+            "" => "invalid YAML here".to_owned(),
+            text => format!("invalid YAML: unexpected `{}`", shorten(text)),
+        };
+        Some(SyntaxError {
+            range: start..end.max(start),
+            message,
+        })
     }
-    let start = node.start_byte();
-    let end = node
-        .end_byte()
-        .min(line_end_of(rope, start))
-        .max(start + 1)
-        .min(rope.len_bytes());
-    let message = match rope.byte_slice(start..end).to_string().trim() {
-        "" => "invalid YAML here".to_owned(),
-        text => format!("invalid YAML: unexpected `{}`", shorten(text)),
-    };
-    Some(SyntaxError {
-        range: start..end,
-        message,
-    })
+
+    fn line_end(&self, offset: usize) -> usize {
+        let line = self.rope.byte_to_line(offset.min(self.rope.len_bytes()));
+        self.rope.line_to_byte(line) + crate::text::content_len(self.rope, line)
+    }
 }
 
 /// An opening quote or bracket directly inside an `ERROR` node with no closer after it.
@@ -141,11 +168,6 @@ fn unclosed_opener(node: Node) -> Option<Node> {
             .any(|later| later.kind() == closer);
         (!closed).then_some(*child)
     })
-}
-
-fn line_end_of(rope: &Rope, offset: usize) -> usize {
-    let line = rope.byte_to_line(offset.min(rope.len_bytes()));
-    rope.line_to_byte(line) + crate::text::content_len(rope, line)
 }
 
 fn shorten(text: &str) -> String {

@@ -4,6 +4,8 @@ pub mod errors;
 pub mod queries;
 mod source;
 pub mod span;
+mod tiling;
 pub mod yaml;
 
-pub use source::{ByteEdit, Change, Source, parse_text};
+pub use source::{ByteEdit, Source, Tile, tile_at};
+pub use tiling::Tiling;

@@ -1,10 +1,20 @@
-//! A document's text and its incrementally maintained syntax tree.
+//! A document's text and its syntax trees, kept up to date edit by edit.
+//!
+//! The text is cut into tiles at the lines that start a top-level key, and, for workflows, at
+//! the lines that start a job under `jobs:`. Each tile has its own tree-sitter tree, edited
+//! and re-parsed incrementally. Why not one tree: tree-sitter-yaml's grammar is ambiguous,
+//! so most of its nodes are built while the parser explores several versions and cannot be
+//! reused; an incremental re-parse of one tree re-reads everything after the edit (measured
+//! in the typing benchmark). Tiles keep a keystroke's parse proportional to the job it
+//! edits, and a syntax error stays inside its tile instead of swallowing the rest of the file.
 
 use std::ops::Range;
 
 use ropey::Rope;
-use tree_sitter::{InputEdit, Parser, Tree};
+use tree_sitter::{InputEdit, Parser, Point, Tree};
 
+use super::span::{Bases, UnitId};
+use super::tiling::{self, Context, TileStart, Tiling};
 use crate::text;
 
 /// One replacement of a byte range, in the coordinates of the text it was applied to.
@@ -22,101 +32,185 @@ impl ByteEdit {
     }
 }
 
-/// What happened to a source since its consumer last looked, in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// Text was replaced.
-    Edit(ByteEdit),
-    /// The tree was re-parsed and its structure differs in these ranges (current coordinates),
-    /// which may lie outside every edit (an opened quote turns the rest of a file into a string).
-    Restructured(Vec<Range<usize>>),
+/// A run of whole lines with its own syntax tree. Tree positions are relative to `start`.
+pub struct Tile {
+    /// Changes whenever the tile's text changes, so analysis results keyed by it stay valid
+    /// exactly as long as their input does.
+    pub id: UnitId,
+    pub start: usize,
+    pub len: usize,
+    /// For a tile nested under a key (a job under `jobs:`), the indentation of that block.
+    pub nested_indent: Option<usize>,
+    tree: Option<Tree>,
+    /// Whether `tree` was edited and awaits an incremental re-parse.
+    stale: bool,
 }
 
-/// The text of a pipeline file and its tree-sitter tree. Edits are applied to the rope and
-/// to the old tree at once; the tree is re-parsed, reusing the old one, only when someone asks
-/// for it, so a burst of keystrokes costs one incremental parse.
+impl Tile {
+    pub fn end(&self) -> usize {
+        self.start + self.len
+    }
+
+    pub fn is_nested(&self) -> bool {
+        self.nested_indent.is_some()
+    }
+
+    /// The tile's tree. Only tiles handed out by [`Source::tiles`] are parsed.
+    pub fn tree(&self) -> &Tree {
+        self.tree
+            .as_ref()
+            .expect("tiles are parsed before they are handed out")
+    }
+}
+
+/// The text of a pipeline file and the trees of its tiles. Trees are re-parsed only when
+/// asked for, so a burst of keystrokes costs one incremental parse per edited tile.
 pub struct Source {
     rope: Rope,
-    tree: Tree,
+    tiles: Vec<Tile>,
     parser: Parser,
-    stale: bool,
-    changes: Vec<Change>,
+    tiling: Tiling,
+    next_id: u32,
 }
 
 impl Source {
-    pub fn new(text: &str) -> Self {
+    pub fn new(text: &str, tiling: Tiling) -> Self {
         let rope = Rope::from_str(text);
-        let mut parser = new_parser();
-        let tree = parse(&mut parser, &rope, None);
-        Self {
+        let mut source = Self {
             rope,
-            tree,
-            parser,
-            stale: false,
-            changes: Vec::new(),
-        }
+            tiles: Vec::new(),
+            parser: new_parser(),
+            tiling,
+            next_id: 0,
+        };
+        let (starts, _) = tiling::tile_starts(
+            &source.rope,
+            0..source.rope.len_bytes(),
+            Context::TopLevel,
+            tiling,
+        );
+        source.tiles = source.new_tiles(&starts, source.rope.len_bytes());
+        source
     }
 
     pub fn rope(&self) -> &Rope {
         &self.rope
     }
 
-    /// The tree and text, re-parsed incrementally first if edits are pending.
-    pub fn parsed(&mut self) -> (&Tree, &Rope) {
-        self.tree();
-        (&self.tree, &self.rope)
+    pub fn tiling(&self) -> Tiling {
+        self.tiling
     }
 
-    /// The tree for the current text, re-parsed incrementally if edits are pending.
-    pub fn tree(&mut self) -> &Tree {
-        if self.stale {
-            let new_tree = parse(&mut self.parser, &self.rope, Some(&self.tree));
-            let restructured: Vec<Range<usize>> = self
-                .tree
-                .changed_ranges(&new_tree)
-                .map(|range| range.start_byte..range.end_byte)
-                .collect();
-            if !restructured.is_empty() {
-                self.changes.push(Change::Restructured(restructured));
+    /// The tiles, in text order, each parsed for the current text.
+    pub fn tiles(&mut self) -> &[Tile] {
+        for tile in &mut self.tiles {
+            if tile.tree.is_none() || tile.stale {
+                let range = tile.start..tile.end();
+                let old = if tile.stale { tile.tree.as_ref() } else { None };
+                let mut tree = parse(&mut self.parser, &self.rope, range.clone(), old);
+                // Error recovery depends on the old tree; a broken tile is parsed afresh so that
+                // its errors, and the findings around them, never depend on the edit history.
+                if old.is_some() && tree.root_node().has_error() {
+                    tree = parse(&mut self.parser, &self.rope, range, None);
+                }
+                tile.tree = Some(tree);
+                tile.stale = false;
             }
-            self.tree = new_tree;
-            self.stale = false;
         }
-        &self.tree
+        &self.tiles
+    }
+
+    /// The tiles, parsed, with the text they were parsed from.
+    pub fn snapshot(&mut self) -> (&[Tile], &Rope) {
+        self.tiles();
+        (&self.tiles, &self.rope)
+    }
+
+    /// Where each live tile starts.
+    pub fn bases(&self) -> Bases {
+        Bases::from_starts(self.tiles.iter().map(|tile| (tile.id, tile.start)))
     }
 
     /// Replaces a byte range (clamped to the text and to character boundaries) with `text`.
     pub fn replace(&mut self, range: Range<usize>, replacement: &str) -> ByteEdit {
         let start = self.char_boundary(range.start.min(range.end));
         let old_end = self.char_boundary(range.end.max(start));
-        let new_end = start + replacement.len();
-        let input_edit = InputEdit {
-            start_byte: start,
-            old_end_byte: old_end,
-            new_end_byte: new_end,
-            start_position: text::point_of(&self.rope, start),
-            old_end_position: text::point_of(&self.rope, old_end),
-            new_end_position: end_point(text::point_of(&self.rope, start), replacement),
+        let edit = ByteEdit {
+            start,
+            old_end,
+            new_end: start + replacement.len(),
         };
+        let (first, last) = self.affected(start, old_end);
+        // Points are read before the text changes.
+        let start_point = text::point_of(&self.rope, start);
+        let old_end_point = text::point_of(&self.rope, old_end);
         let (start_char, old_end_char) = (
             self.rope.byte_to_char(start),
             self.rope.byte_to_char(old_end),
         );
         self.rope.remove(start_char..old_end_char);
         self.rope.insert(start_char, replacement);
-        self.tree.edit(&input_edit);
-        self.stale = true;
-        let edit = ByteEdit {
-            start,
-            old_end,
-            new_end,
+        if self.tiles.is_empty() {
+            let (starts, _) = tiling::tile_starts(
+                &self.rope,
+                0..self.rope.len_bytes(),
+                Context::TopLevel,
+                self.tiling,
+            );
+            self.tiles = self.new_tiles(&starts, self.rope.len_bytes());
+            return edit;
+        }
+        let mut last = self.extend_for_context(first, last, edit);
+        let (first, starts) = loop {
+            let (first, starts, context) = self.retile(first, last, edit.delta());
+            // The tiles after the region were cut in some context; if the edit changed it
+            // (a block's first entry moved), the rest of the block is cut again.
+            match self.tiles.get(last + 1).and_then(|next| next.nested_indent) {
+                Some(indent)
+                    if context
+                        != (Context::Nested {
+                            indent: Some(indent),
+                        }) =>
+                {
+                    last = self.end_of_block(last + 1);
+                }
+                _ => break (first, starts),
+            }
         };
-        self.changes.push(Change::Edit(edit));
+        let region = self.tiles[first].start..shift(self.tiles[last].end(), edit.delta());
+        let same_shape = first == last
+            && starts.len() == 1
+            && starts[0].nested_indent.is_some() == self.tiles[first].is_nested();
+        if same_shape {
+            let tile = &mut self.tiles[first];
+            let origin = Point::new(self.rope.byte_to_line(tile.start), 0);
+            if let Some(tree) = tile.tree.as_mut() {
+                tree.edit(&InputEdit {
+                    start_byte: start - tile.start,
+                    old_end_byte: old_end - tile.start,
+                    new_end_byte: edit.new_end - tile.start,
+                    start_position: relative(start_point, origin),
+                    old_end_position: relative(old_end_point, origin),
+                    new_end_position: relative(end_point(start_point, replacement), origin),
+                });
+                tile.stale = true;
+            }
+            tile.len = region.len();
+            self.next_id += 1;
+            tile.id = UnitId(self.next_id);
+        } else {
+            let fresh = self.new_tiles(&starts, region.end);
+            self.tiles.splice(first..=last, fresh);
+        }
+        let after = first + if same_shape { 1 } else { starts.len() };
+        for tile in self.tiles.iter_mut().skip(after) {
+            tile.start = shift(tile.start, edit.delta());
+        }
         edit
     }
 
     /// Replaces the whole text, as a single edit of the part that differs, so that even
-    /// clients that send full text keep the parse incremental.
+    /// clients that send full text keep parsing incremental.
     pub fn set_text(&mut self, new_text: &str) {
         let old = self.rope.to_string();
         let prefix = common_prefix(old.as_bytes(), new_text.as_bytes());
@@ -135,9 +229,98 @@ impl Source {
         }
     }
 
-    /// Hands over the changes made since the last call.
-    pub fn take_changes(&mut self) -> Vec<Change> {
-        std::mem::take(&mut self.changes)
+    /// The tile starts of the edited region from tile `first` to tile `last`, moving `first`
+    /// back while the region's first line no longer starts a tile (its key was deleted).
+    fn retile(
+        &self,
+        mut first: usize,
+        last: usize,
+        delta: isize,
+    ) -> (usize, Vec<TileStart>, Context) {
+        loop {
+            let region = self.tiles[first].start..shift(self.tiles[last].end(), delta);
+            let context = match self.tiles[first].nested_indent {
+                Some(indent) => Context::Nested {
+                    indent: Some(indent),
+                },
+                None => Context::TopLevel,
+            };
+            let (starts, after) =
+                tiling::tile_starts(&self.rope, region.clone(), context, self.tiling);
+            if first == 0
+                || starts
+                    .first()
+                    .is_some_and(|start| start.offset == region.start)
+            {
+                return (first, starts, after);
+            }
+            first -= 1;
+        }
+    }
+
+    /// The last tile of the nested block that tile `index` belongs to.
+    fn end_of_block(&self, index: usize) -> usize {
+        match self.tiles[index..]
+            .iter()
+            .position(|tile| !tile.is_nested())
+        {
+            Some(offset) => (index + offset).saturating_sub(1).max(index),
+            None => self.tiles.len() - 1,
+        }
+    }
+
+    /// The first and last tiles an edit of `start..old_end` touches. Touching counts: typing
+    /// right after a tile's last character extends it.
+    fn affected(&self, start: usize, old_end: usize) -> (usize, usize) {
+        let first = self
+            .tiles
+            .partition_point(|tile| tile.end() < start)
+            .min(self.tiles.len().saturating_sub(1));
+        let last = self
+            .tiles
+            .partition_point(|tile| tile.start <= old_end)
+            .saturating_sub(1)
+            .max(first);
+        (first, last)
+    }
+
+    /// Widens the re-tiled region to the end of the top-level block when the edit may change
+    /// how the lines after it nest: it touched a top-level tile or typed a top-level line.
+    fn extend_for_context(&self, first: usize, last: usize, edit: ByteEdit) -> usize {
+        let touches_top_level = self.tiles[first..=last]
+            .iter()
+            .any(|tile| !tile.is_nested());
+        let region = self.tiles[first].start..shift(self.tiles[last].end(), edit.delta());
+        let types_top_level = tiling::has_top_level_line(
+            &self.rope,
+            region.start.max(line_start_of(&self.rope, edit.start))..edit.new_end.min(region.end),
+        );
+        if !touches_top_level && !types_top_level {
+            return last;
+        }
+        match self.tiles.get(last + 1) {
+            Some(next) if next.is_nested() => self.end_of_block(last + 1),
+            _ => last,
+        }
+    }
+
+    fn new_tiles(&mut self, starts: &[TileStart], end: usize) -> Vec<Tile> {
+        starts
+            .iter()
+            .enumerate()
+            .map(|(index, start)| {
+                let tile_end = starts.get(index + 1).map_or(end, |next| next.offset);
+                self.next_id += 1;
+                Tile {
+                    id: UnitId(self.next_id),
+                    start: start.offset,
+                    len: tile_end - start.offset,
+                    nested_indent: start.nested_indent,
+                    tree: None,
+                    stale: false,
+                }
+            })
+            .collect()
     }
 
     fn char_boundary(&self, offset: usize) -> usize {
@@ -146,9 +329,10 @@ impl Source {
     }
 }
 
-/// Parses a text from scratch; used for whole files in `check` and to verify incremental trees.
-pub fn parse_text(text: &str) -> Tree {
-    parse(&mut new_parser(), &Rope::from_str(text), None)
+/// The tile holding `offset`; the end of the text belongs to the last tile.
+pub fn tile_at(tiles: &[Tile], offset: usize) -> Option<&Tile> {
+    let index = tiles.partition_point(|tile| tile.end() <= offset);
+    tiles.get(index).or(tiles.last())
 }
 
 fn new_parser() -> Parser {
@@ -159,26 +343,41 @@ fn new_parser() -> Parser {
     parser
 }
 
-fn parse(parser: &mut Parser, rope: &Rope, old_tree: Option<&Tree>) -> Tree {
+/// Parses `range` of the rope as a document of its own.
+fn parse(parser: &mut Parser, rope: &Rope, range: Range<usize>, old_tree: Option<&Tree>) -> Tree {
     let mut read = |offset: usize, _| -> &[u8] {
-        if offset >= rope.len_bytes() {
+        let absolute = range.start + offset;
+        if absolute >= range.end {
             return &[];
         }
-        let (chunk, chunk_start, _, _) = rope.chunk_at_byte(offset);
-        &chunk.as_bytes()[offset - chunk_start..]
+        let (chunk, chunk_start, _, _) = rope.chunk_at_byte(absolute);
+        let bytes = &chunk.as_bytes()[absolute - chunk_start..];
+        &bytes[..bytes.len().min(range.end - absolute)]
     };
     parser
         .parse_with_options(&mut read, old_tree, None)
         .expect("parsing without a timeout or cancellation always yields a tree")
 }
 
-fn end_point(start: tree_sitter::Point, inserted: &str) -> tree_sitter::Point {
+fn shift(offset: usize, delta: isize) -> usize {
+    offset.saturating_add_signed(delta)
+}
+
+fn line_start_of(rope: &Rope, offset: usize) -> usize {
+    rope.line_to_byte(rope.byte_to_line(offset.min(rope.len_bytes())))
+}
+
+fn relative(point: Point, origin: Point) -> Point {
+    Point::new(point.row - origin.row, point.column)
+}
+
+fn end_point(start: Point, inserted: &str) -> Point {
     match inserted.rfind('\n') {
-        Some(last_newline) => tree_sitter::Point::new(
+        Some(last_newline) => Point::new(
             start.row + inserted.bytes().filter(|&b| b == b'\n').count(),
             inserted.len() - last_newline - 1,
         ),
-        None => tree_sitter::Point::new(start.row, start.column + inserted.len()),
+        None => Point::new(start.row, start.column + inserted.len()),
     }
 }
 
@@ -192,4 +391,81 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
         .zip(b.iter().rev())
         .take_while(|(x, y)| x == y)
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WORKFLOW: &str = "name: t\non: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n          echo a\n  b:\n    steps:\n      - run: b\nenv:\n  A: 1\n";
+
+    fn shape(source: &mut Source) -> Vec<(usize, usize, Option<usize>, String)> {
+        source
+            .tiles()
+            .iter()
+            .map(|tile| {
+                (
+                    tile.start,
+                    tile.len,
+                    tile.nested_indent,
+                    tile.tree().root_node().to_sexp(),
+                )
+            })
+            .collect()
+    }
+
+    const CHECK_EVERY: usize = 7;
+
+    /// Random edits, checked against a fresh parse of the same text.
+    #[test]
+    fn incremental_tiles_equal_a_fresh_parse() {
+        let tiling = Tiling::Nested { key: "jobs" };
+        let mut source = Source::new(WORKFLOW, tiling);
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut random = move |bound: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound.max(1) as u64) as usize
+        };
+        let pieces = [
+            "x",
+            "\n",
+            "  ",
+            "jobs:\n",
+            "  c:\n",
+            ": ",
+            "- ",
+            "é",
+            "\n  d:\n    e: 1\n",
+            "top: 1\n",
+            "#",
+        ];
+        for step in 0..3000 {
+            let text = source.rope().to_string();
+            let mut start = random(text.len() + 1);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + random(4)).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            let insert = if random(3) == 0 {
+                ""
+            } else {
+                pieces[random(pieces.len())]
+            };
+            source.replace(start..end, insert);
+            if step % CHECK_EVERY == 0 {
+                let text = source.rope().to_string();
+                let mut fresh = Source::new(&text, tiling);
+                assert_eq!(
+                    shape(&mut source),
+                    shape(&mut fresh),
+                    "after step {step}, text:\n{text}"
+                );
+            }
+        }
+    }
 }

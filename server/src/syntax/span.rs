@@ -1,6 +1,6 @@
 //! Spans that survive edits elsewhere in the document.
 //!
-//! A document is analysed in units (a job, a top-level key). A span is an offset range
+//! A document is analysed in units, its tiles (a job, a top-level key). A span is an offset range
 //! relative to the start of the unit it was read from, so a unit's model and findings stay
 //! valid, unchanged, while text above it is edited: only the unit's base offset moves. A span
 //! becomes a byte range of the current text through [`Bases::resolve`].
@@ -77,16 +77,13 @@ impl Span {
 #[derive(Debug, Clone, Default)]
 pub struct Bases {
     bases: HashMap<UnitId, usize>,
-    next: u32,
 }
 
 impl Bases {
-    /// Registers a new unit build starting at `base`.
-    pub fn allocate(&mut self, base: usize) -> UnitId {
-        self.next += 1;
-        let id = UnitId(self.next);
-        self.bases.insert(id, base);
-        id
+    pub fn from_starts(starts: impl IntoIterator<Item = (UnitId, usize)>) -> Self {
+        Self {
+            bases: starts.into_iter().collect(),
+        }
     }
 
     pub fn base(&self, unit: UnitId) -> Option<usize> {
@@ -99,16 +96,6 @@ impl Bases {
 
     pub fn is_live(&self, unit: UnitId) -> bool {
         self.base(unit).is_some()
-    }
-
-    pub fn set_base(&mut self, unit: UnitId, base: usize) {
-        if unit != UnitId::DOCUMENT {
-            self.bases.insert(unit, base);
-        }
-    }
-
-    pub fn remove(&mut self, unit: UnitId) {
-        self.bases.remove(&unit);
     }
 
     /// The absolute byte range of a span, or `None` if its unit is gone.

@@ -91,12 +91,13 @@ pub struct Built {
     pub anchors: Vec<Anchor>,
 }
 
-/// Builds the value tree of `node`, with spans relative to `base` in unit `unit`.
-pub fn build(node: TsNode, rope: &Rope, unit: UnitId, base: usize) -> Built {
+/// Builds the value tree of `node`, from a tree parsed from the text that starts at `origin`
+/// in `rope`. Spans are the tree's offsets, relative to `origin`, in unit `unit`.
+pub fn build(node: TsNode, rope: &Rope, unit: UnitId, origin: usize) -> Built {
     let mut builder = Builder {
         rope,
         unit,
-        base,
+        origin,
         anchors: Vec::new(),
     };
     let node = builder.shared(node, 0);
@@ -120,33 +121,10 @@ pub fn document_content(tree: &Tree) -> Option<TsNode<'_>> {
     }
 }
 
-/// The key/value pair nodes of a mapping node, in order.
-pub fn mapping_pairs(mapping: TsNode<'_>) -> Vec<TsNode<'_>> {
-    let mapping = unwrap_node(mapping);
-    match mapping.kind() {
-        "block_mapping" | "flow_mapping" => named_children(mapping)
-            .filter(|child| child.kind().ends_with("pair"))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The key's text of a pair node, if it is a scalar.
-pub fn pair_key(pair: TsNode<'_>, rope: &Rope) -> Option<String> {
-    let key = pair.child_by_field_name("key")?;
-    let built = build(key, rope, UnitId::DOCUMENT, 0);
-    built.node.as_str().map(str::to_owned)
-}
-
-/// The value node of a pair.
-pub fn pair_value(pair: TsNode<'_>) -> Option<TsNode<'_>> {
-    pair.child_by_field_name("value")
-}
-
 struct Builder<'a> {
     rope: &'a Rope,
     unit: UnitId,
-    base: usize,
+    origin: usize,
     anchors: Vec<Anchor>,
 }
 
@@ -375,7 +353,7 @@ impl Builder<'_> {
                             anchor: None,
                             value,
                         };
-                        pair.span = self.span(pair.key.span.start as usize + self.base, end);
+                        pair.span = self.span(pair.key.span.start as usize, end);
                         pair.value = Arc::new(ts_like);
                     }
                     pairs.push(pair);
@@ -394,16 +372,14 @@ impl Builder<'_> {
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
-        Span::new(
-            self.unit,
-            start.saturating_sub(self.base),
-            end.saturating_sub(self.base),
-        )
+        Span::new(self.unit, start, end)
     }
 
     fn text(&self, ts: TsNode) -> Cow<'_, str> {
-        let end = ts.end_byte().min(self.rope.len_bytes());
-        self.rope.byte_slice(ts.start_byte().min(end)..end).into()
+        let end = (self.origin + ts.end_byte()).min(self.rope.len_bytes());
+        self.rope
+            .byte_slice((self.origin + ts.start_byte()).min(end)..end)
+            .into()
     }
 }
 
@@ -469,15 +445,6 @@ fn is_decoration(node: &TsNode) -> bool {
         node.kind(),
         "anchor" | "tag" | "comment" | "yaml_directive" | "tag_directive" | "reserved_directive"
     )
-}
-
-fn unwrap_node(node: TsNode<'_>) -> TsNode<'_> {
-    if matches!(node.kind(), "block_node" | "flow_node")
-        && let Some(inner) = named_children(node).find(|child| !is_decoration(child))
-    {
-        return inner;
-    }
-    node
 }
 
 fn strip_quotes(raw: &str, quote: char) -> &str {
@@ -576,26 +543,4 @@ fn block_text(header: &str, body: &str, style: ScalarStyle) -> String {
         text.push('\n');
     }
     text
-}
-
-/// Builds a single `key: value` pair node as a one-entry mapping, so that a unit of analysis
-/// can be one top-level key or one job.
-pub fn build_pair(pair: TsNode, rope: &Rope, unit: UnitId, base: usize) -> Built {
-    let mut builder = Builder {
-        rope,
-        unit,
-        base,
-        anchors: Vec::new(),
-    };
-    let entry = builder.pair(pair, 1);
-    let node = Node {
-        span: builder.span(pair.start_byte(), pair.end_byte()),
-        column: pair.start_position().column as u32,
-        anchor: None,
-        value: Value::Mapping(vec![entry]),
-    };
-    Built {
-        node: Arc::new(node),
-        anchors: builder.anchors,
-    }
 }
