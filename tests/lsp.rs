@@ -9,55 +9,35 @@ const TITLE: &str = "github.event.issue.title";
 
 /// The (line, UTF-8 column, UTF-16 column) of the first occurrence of `needle`.
 fn locate(text: &str, needle: &str) -> (usize, usize, usize) {
-    let (line_index, line) = text
-        .lines()
-        .enumerate()
-        .find(|(_, line)| line.contains(needle))
-        .expect("needle present");
+    let (line_index, line) = text.lines().enumerate().find(|(_, line)| line.contains(needle)).expect("needle present");
     let byte = line.find(needle).unwrap();
     (line_index, byte, line[..byte].encode_utf16().count())
 }
 
 fn position(diagnostic: &Value) -> (u64, u64) {
     let start = &diagnostic["range"]["start"];
-    (
-        start["line"].as_u64().unwrap(),
-        start["character"].as_u64().unwrap(),
-    )
+    (start["line"].as_u64().unwrap(), start["character"].as_u64().unwrap())
 }
 
 #[test]
 fn position_encoding_is_utf16_by_default_and_utf8_when_offered() {
     let text = fixture("lsp/triage.yml");
     let (line, utf8_column, utf16_column) = locate(&text, TITLE);
-    assert_ne!(
-        utf8_column, utf16_column,
-        "the fixture line must hold non-ASCII text"
-    );
+    assert_ne!(utf8_column, utf16_column, "the fixture line must hold non-ASCII text");
     for (offered, expected_encoding, expected_column) in [
         (vec!["utf-16"], "utf-16", utf16_column),
         (vec!["utf-8", "utf-16"], "utf-8", utf8_column),
         (vec![], "utf-16", utf16_column),
     ] {
         let (mut client, result) = Client::initialized(&offered);
-        assert_eq!(
-            result["capabilities"]["positionEncoding"],
-            expected_encoding
-        );
+        assert_eq!(result["capabilities"]["positionEncoding"], expected_encoding);
         let uri = workflow_uri("triage.yml");
         client.open(&uri, &text);
         let diagnostics = client.diagnostics(&uri);
         assert_eq!(codes(&diagnostics), ["expression-injection"]);
-        assert_eq!(
-            position(&diagnostics[0]),
-            (line as u64, expected_column as u64),
-            "offered {offered:?}"
-        );
+        assert_eq!(position(&diagnostics[0]), (line as u64, expected_column as u64), "offered {offered:?}");
         let end = &diagnostics[0]["range"]["end"];
-        assert_eq!(
-            end["character"].as_u64().unwrap() as usize,
-            expected_column + TITLE.len()
-        );
+        assert_eq!(end["character"].as_u64().unwrap() as usize, expected_column + TITLE.len());
         client.shutdown();
     }
 }
@@ -73,132 +53,67 @@ fn typing_updates_diagnostics_and_fixes_remove_findings() {
     let mut edit = |client: &mut Client, buffer: &mut Buffer, edit: Value| {
         version += 1;
         buffer.apply(&edit, "utf-16");
-        client.change(
-            &uri,
-            version,
-            json!([{ "range": edit["range"], "text": edit["newText"] }]),
-        );
+        client.change(&uri, version, json!([{ "range": edit["range"], "text": edit["newText"] }]));
         client.diagnostics_for_version(&uri, version)
     };
 
     // Typing a second vulnerable step adds a finding.
     let end_line = buffer.lines.len() as u64 - 1;
     let step = "      - run: echo ${{ github.event.comment.body }}\n";
-    let diagnostics = edit(
-        &mut client,
-        &mut buffer,
-        text_edit((end_line, 0), (end_line, 0), step),
-    );
-    assert_eq!(
-        codes(&diagnostics),
-        ["expression-injection", "expression-injection"]
-    );
+    let diagnostics = edit(&mut client, &mut buffer, text_edit((end_line, 0), (end_line, 0), step));
+    assert_eq!(codes(&diagnostics), ["expression-injection", "expression-injection"]);
 
     // Breaking the YAML reports a syntax error where it broke, and keeps the intact findings.
     let (line, column, _) = locate(&buffer.text(), "ubuntu-latest");
-    let broken = edit(
-        &mut client,
-        &mut buffer,
-        text_edit(
-            (line as u64, column as u64),
-            (line as u64, column as u64),
-            "[",
-        ),
-    );
-    let syntax: Vec<&Value> = broken
-        .iter()
-        .filter(|d| d["code"] == "syntax-error")
-        .collect();
-    assert!(
-        !syntax.is_empty(),
-        "a syntax error is reported: {broken:#?}"
-    );
-    assert_eq!(
-        position(syntax[0]).0,
-        line as u64,
-        "the syntax error points at the broken line: {syntax:#?}"
-    );
+    let broken =
+        edit(&mut client, &mut buffer, text_edit((line as u64, column as u64), (line as u64, column as u64), "["));
+    let syntax: Vec<&Value> = broken.iter().filter(|d| d["code"] == "syntax-error").collect();
+    assert!(!syntax.is_empty(), "a syntax error is reported: {broken:#?}");
+    assert_eq!(position(syntax[0]).0, line as u64, "the syntax error points at the broken line: {syntax:#?}");
     assert!(
         codes(&broken).contains(&"expression-injection".to_owned()),
         "intact parts keep their findings: {broken:#?}"
     );
 
     // Repairing it clears the syntax error.
-    let repaired = edit(
-        &mut client,
-        &mut buffer,
-        text_edit(
-            (line as u64, column as u64),
-            (line as u64, column as u64 + 1),
-            "",
-        ),
-    );
-    assert_eq!(
-        codes(&repaired),
-        ["expression-injection", "expression-injection"]
-    );
+    let repaired =
+        edit(&mut client, &mut buffer, text_edit((line as u64, column as u64), (line as u64, column as u64 + 1), ""));
+    assert_eq!(codes(&repaired), ["expression-injection", "expression-injection"]);
 
     // Hovering a finding explains the rule in the matrix's terms.
     let (line, column) = position(&repaired[0]);
     let hover = client
-        .request("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": column + 2 } }))
+        .request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": column + 2 } }),
+        )
         .expect("hover succeeds");
     let markdown = hover["contents"]["value"].as_str().expect("markdown hover");
     assert!(markdown.contains("`expression-injection`"), "{markdown}");
-    assert!(
-        markdown.contains("Execution › Modify CI/CD configurations"),
-        "{markdown}"
-    );
+    assert!(markdown.contains("Execution › Modify CI/CD configurations"), "{markdown}");
     assert!(markdown.contains("EX06"), "{markdown}");
 
     // The rule's fix moves the value into an environment variable; the finding goes away.
     let actions = code_actions(&mut client, &uri, &repaired[0]);
-    let env_fix = actions
-        .iter()
-        .find(|a| a["title"].as_str().unwrap().starts_with("Pass `"))
-        .expect("an env var fix");
+    let env_fix = actions.iter().find(|a| a["title"].as_str().unwrap().starts_with("Pass `")).expect("an env var fix");
     let diagnostics = apply_action(&mut client, &uri, &mut buffer, env_fix, &mut version);
     assert_eq!(
         codes(&diagnostics),
         ["expression-injection"],
         "only the comment body finding is left: {diagnostics:#?}"
     );
-    assert!(
-        buffer
-            .text()
-            .contains("ISSUE_TITLE: ${{ github.event.issue.title }}"),
-        "{}",
-        buffer.text()
-    );
+    assert!(buffer.text().contains("ISSUE_TITLE: ${{ github.event.issue.title }}"), "{}", buffer.text());
 
     // "Ignore this finding here" adds a suppression comment; the last finding goes away.
     let actions = code_actions(&mut client, &uri, &diagnostics[0]);
-    let ignore = actions
-        .iter()
-        .find(|a| {
-            a["title"]
-                .as_str()
-                .unwrap()
-                .starts_with("Ignore this finding here")
-        })
-        .expect("ignore");
+    let ignore =
+        actions.iter().find(|a| a["title"].as_str().unwrap().starts_with("Ignore this finding here")).expect("ignore");
     let diagnostics = apply_action(&mut client, &uri, &mut buffer, ignore, &mut version);
-    assert!(
-        diagnostics.is_empty(),
-        "{diagnostics:#?}\n{}",
-        buffer.text()
-    );
-    assert!(
-        buffer
-            .text()
-            .contains("# pipewarden: ignore[expression-injection]")
-    );
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}\n{}", buffer.text());
+    assert!(buffer.text().contains("# pipewarden: ignore[expression-injection]"));
 
     // Closing clears the diagnostics.
-    client.notify(
-        "textDocument/didClose",
-        json!({ "textDocument": { "uri": uri } }),
-    );
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
     assert!(client.diagnostics(&uri).is_empty());
     client.shutdown();
 }
@@ -226,26 +141,14 @@ fn a_burst_of_unacknowledged_edits_leaves_identical_text() {
         let column = text[..byte].encode_utf16().count() as u64;
         let line = line as u64;
         let edit = match text[byte..].chars().next() {
-            Some(c) if random(3) == 0 => {
-                text_edit((line, column), (line, column + c.len_utf16() as u64), "")
-            }
-            _ => text_edit(
-                (line, column),
-                (line, column),
-                &alphabet[random(alphabet.len())].to_string(),
-            ),
+            Some(c) if random(3) == 0 => text_edit((line, column), (line, column + c.len_utf16() as u64), ""),
+            _ => text_edit((line, column), (line, column), &alphabet[random(alphabet.len())].to_string()),
         };
         buffer.apply(&edit, "utf-16");
-        client.change(
-            &uri,
-            version,
-            json!([{ "range": edit["range"], "text": edit["newText"] }]),
-        );
+        client.change(&uri, version, json!([{ "range": edit["range"], "text": edit["newText"] }]));
     }
     client.diagnostics_for_version(&uri, count + 1);
-    let served = client
-        .request("pipewarden/documentText", json!({ "uri": uri }))
-        .expect("document text");
+    let served = client.request("pipewarden/documentText", json!({ "uri": uri })).expect("document text");
     assert_eq!(served["version"], count + 1);
     assert_eq!(served["text"].as_str().unwrap(), buffer.text());
     client.shutdown();
@@ -286,16 +189,9 @@ fn explain_returns_the_rule_documentation() {
         )
         .expect("explain succeeds");
     let text = text.as_str().unwrap();
-    assert!(
-        text.contains("Execution › Inject code to source code")
-            && text.contains("#### How to fix it"),
-        "{text}"
-    );
+    assert!(text.contains("Execution › Inject code to source code") && text.contains("#### How to fix it"), "{text}");
     let error = client
-        .request(
-            "workspace/executeCommand",
-            json!({ "command": "pipewarden.explain", "arguments": ["no-such-rule"] }),
-        )
+        .request("workspace/executeCommand", json!({ "command": "pipewarden.explain", "arguments": ["no-such-rule"] }))
         .expect_err("unknown rules are errors");
     assert_eq!(error["code"], -32602);
     client.shutdown();
@@ -322,17 +218,8 @@ fn code_actions(client: &mut Client, uri: &str, diagnostic: &Value) -> Vec<Value
 
 /// Applies a code action's edits as a client does (all edits refer to the text before any
 /// of them, so they are applied from the end), sends them, and returns the new diagnostics.
-fn apply_action(
-    client: &mut Client,
-    uri: &str,
-    buffer: &mut Buffer,
-    action: &Value,
-    version: &mut i64,
-) -> Vec<Value> {
-    let mut edits = action["edit"]["changes"][uri]
-        .as_array()
-        .cloned()
-        .expect("edits for the document");
+fn apply_action(client: &mut Client, uri: &str, buffer: &mut Buffer, action: &Value, version: &mut i64) -> Vec<Value> {
+    let mut edits = action["edit"]["changes"][uri].as_array().cloned().expect("edits for the document");
     edits.sort_by_key(|edit| {
         let start = &edit["range"]["start"];
         std::cmp::Reverse((start["line"].as_u64(), start["character"].as_u64()))

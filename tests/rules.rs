@@ -22,18 +22,9 @@ fn every_rule_has_findings_and_non_findings() {
     for rule in REGISTRY {
         let id = rule.meta().id;
         let files = fixture_files(&fixtures_dir().join(id));
-        let names: Vec<String> = files
-            .iter()
-            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
-            .collect();
-        assert!(
-            names.iter().any(|n| n.starts_with("finding-")),
-            "{id} has no finding-* fixture"
-        );
-        assert!(
-            names.iter().any(|n| n.starts_with("ok-")),
-            "{id} has no ok-* fixture"
-        );
+        let names: Vec<String> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert!(names.iter().any(|n| n.starts_with("finding-")), "{id} has no finding-* fixture");
+        assert!(names.iter().any(|n| n.starts_with("ok-")), "{id} has no ok-* fixture");
     }
 }
 
@@ -53,21 +44,12 @@ fn rule_fixtures_match_their_snapshots() {
                 path.display(),
                 report.syntax_errors
             );
-            let findings: Vec<&Reported> =
-                report.findings.iter().filter(|f| f.rule.id == id).collect();
+            let findings: Vec<&Reported> = report.findings.iter().filter(|f| f.rule.id == id).collect();
             let name = path.file_name().unwrap().to_string_lossy();
             if name.starts_with("finding-") {
-                assert!(
-                    !findings.is_empty(),
-                    "{}: expected findings of {id}",
-                    path.display()
-                );
+                assert!(!findings.is_empty(), "{}: expected findings of {id}", path.display());
             } else {
-                assert!(
-                    findings.is_empty(),
-                    "{}: expected no findings of {id}, got {findings:#?}",
-                    path.display()
-                );
+                assert!(findings.is_empty(), "{}: expected no findings of {id}, got {findings:#?}", path.display());
             }
             let snapshot = render(&text, &findings);
             let snap_path = path.with_extension("yml.snap");
@@ -76,10 +58,8 @@ fn rule_fixtures_match_their_snapshots() {
             } else {
                 match std::fs::read_to_string(&snap_path) {
                     Ok(expected) if expected == snapshot => {}
-                    Ok(expected) => failures.push(format!(
-                        "{}:\n--- expected\n{expected}--- actual\n{snapshot}",
-                        snap_path.display()
-                    )),
+                    Ok(expected) => failures
+                        .push(format!("{}:\n--- expected\n{expected}--- actual\n{snapshot}", snap_path.display())),
                     Err(_) => failures.push(format!(
                         "{}: missing snapshot; review and run with PIPEWARDEN_BLESS=1",
                         snap_path.display()
@@ -89,29 +69,19 @@ fn rule_fixtures_match_their_snapshots() {
             check_fixes(&path, kind, &text, id, &report);
         }
     }
-    assert!(
-        failures.is_empty(),
-        "snapshots differ:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "snapshots differ:\n{}", failures.join("\n"));
 }
 
 #[test]
 fn every_rule_documents_an_example_it_reports_and_a_fixed_one_it_does_not() {
     for rule in REGISTRY {
         let meta = rule.meta();
-        for (example, expect_finding) in
-            [(meta.docs.example, true), (meta.docs.fixed_example, false)]
-        {
+        for (example, expect_finding) in [(meta.docs.example, true), (meta.docs.fixed_example, false)] {
             let kind = kind::sniff(example).expect("a documented example is a pipeline file");
             let report = analyze_text(kind, example);
             let found = report.findings.iter().any(|f| f.rule.id == meta.id);
             assert_eq!(found, expect_finding, "{}: example\n{example}", meta.id);
-            assert!(
-                report.syntax_errors.is_empty(),
-                "{}: example is not valid YAML",
-                meta.id
-            );
+            assert!(report.syntax_errors.is_empty(), "{}: example is not valid YAML", meta.id);
         }
     }
 }
@@ -120,18 +90,14 @@ fn fixture_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
         .map(|entry| entry.unwrap().path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|ext| ext == "yml" || ext == "yaml")
-        })
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yml" || ext == "yaml"))
         .collect();
     files.sort();
     files
 }
 
 fn file_kind(path: &Path, text: &str) -> FileKind {
-    kind::detect(&path.to_string_lossy(), text)
-        .unwrap_or_else(|| panic!("{}: not a pipeline file", path.display()))
+    kind::detect(&path.to_string_lossy(), text).unwrap_or_else(|| panic!("{}: not a pipeline file", path.display()))
 }
 
 fn render(text: &str, findings: &[&Reported]) -> String {
@@ -174,11 +140,7 @@ fn check_fixes(path: &Path, kind: FileKind, text: &str, rule: &str, report: &Rep
             let fixed = apply(text, fix);
             let after = analyze_text(kind, &fixed);
             let context = format!("{}: fix `{}`:\n{fixed}", path.display(), fix.title);
-            assert!(
-                after.syntax_errors.is_empty(),
-                "{context}\nleaves a syntax error: {:?}",
-                after.syntax_errors
-            );
+            assert!(after.syntax_errors.is_empty(), "{context}\nleaves a syntax error: {:?}", after.syntax_errors);
             let remaining = after.findings.iter().filter(|f| f.rule.id == rule).count();
             assert!(remaining < before, "{context}\ndoes not remove the finding");
         }

@@ -48,20 +48,8 @@ impl Policy {
             }
             known
         };
-        let disabled = settings
-            .rules
-            .disabled
-            .iter()
-            .filter(|id| known_rule(id))
-            .cloned()
-            .collect();
-        let enabled = settings
-            .rules
-            .enabled
-            .iter()
-            .filter(|id| known_rule(id))
-            .cloned()
-            .collect();
+        let disabled = settings.rules.disabled.iter().filter(|id| known_rule(id)).cloned().collect();
+        let enabled = settings.rules.enabled.iter().filter(|id| known_rule(id)).cloned().collect();
         let mut severity = HashMap::new();
         for (id, level) in &settings.rules.severity {
             match (rules::find(id), Severity::parse(level)) {
@@ -79,22 +67,12 @@ impl Policy {
             }
             parsed
         });
-        (
-            Self {
-                disabled,
-                enabled,
-                severity,
-                min_severity,
-            },
-            warnings,
-        )
+        (Self { disabled, enabled, severity, min_severity }, warnings)
     }
 
     /// The severity to show for a finding of `rule`, or `None` if it is not shown.
     pub fn apply(&self, rule: &str, severity: Severity) -> Option<Severity> {
-        if self.disabled.contains(rule)
-            || (!self.enabled.is_empty() && !self.enabled.contains(rule))
-        {
+        if self.disabled.contains(rule) || (!self.enabled.is_empty() && !self.enabled.contains(rule)) {
             return None;
         }
         let severity = self.severity.get(rule).copied().unwrap_or(severity);

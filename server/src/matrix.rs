@@ -71,14 +71,10 @@ impl Tactic {
             Tactic::InitialAccess => "getting their first foothold inside the pipeline",
             Tactic::Execution => "running their code on pipeline resources",
             Tactic::Persistence => "staying in after the first run ends",
-            Tactic::PrivilegeEscalation => {
-                "turning a low-privilege foothold into a high-privilege one"
-            }
+            Tactic::PrivilegeEscalation => "turning a low-privilege foothold into a high-privilege one",
             Tactic::DefenseEvasion => "hiding, or switching off the controls that would catch them",
             Tactic::CredentialAccess => "obtaining secrets, tokens and keys",
-            Tactic::LateralMovement => {
-                "moving from this pipeline to other pipelines, repos or systems"
-            }
+            Tactic::LateralMovement => "moving from this pipeline to other pipelines, repos or systems",
             Tactic::Exfiltration => "taking code, data or logs out",
             Tactic::Impact => "causing damage: abuse, outage, poisoning of what others consume",
         }
@@ -180,10 +176,7 @@ techniques! {
 impl Technique {
     /// Looks a technique up by its id, e.g. `EX06`.
     pub fn from_id(id: &str) -> Option<Technique> {
-        Technique::ALL
-            .iter()
-            .copied()
-            .find(|technique| technique.id().eq_ignore_ascii_case(id))
+        Technique::ALL.iter().copied().find(|technique| technique.id().eq_ignore_ascii_case(id))
     }
 
     /// "Tactic › Technique", as findings are labelled.
@@ -263,26 +256,15 @@ mod tests {
     fn the_matrix_has_ten_tactics_and_49_techniques() {
         assert_eq!(Technique::ALL.len(), 49);
         for tactic in Tactic::ALL {
-            let count = Technique::ALL
-                .iter()
-                .filter(|t| t.tactic() == tactic)
-                .count();
+            let count = Technique::ALL.iter().filter(|t| t.tactic() == tactic).count();
             assert!(count > 0, "{tactic} has no technique");
-            assert!(
-                Technique::ALL
-                    .iter()
-                    .filter(|t| t.tactic() == tactic)
-                    .all(|t| t.id().starts_with(tactic.id()))
-            );
+            assert!(Technique::ALL.iter().filter(|t| t.tactic() == tactic).all(|t| t.id().starts_with(tactic.id())));
         }
     }
 
     #[test]
     fn techniques_are_found_by_id() {
         assert_eq!(Technique::from_id("EX06"), Some(Technique::EX06));
-        assert_eq!(
-            Technique::EX06.label(),
-            "Execution › Modify CI/CD configurations"
-        );
+        assert_eq!(Technique::EX06.label(), "Execution › Modify CI/CD configurations");
     }
 }

@@ -82,11 +82,7 @@ pub fn point_of(rope: &Rope, offset: usize) -> tree_sitter::Point {
 
 /// The byte offset where a line starts, or the end of the text for lines past it.
 pub fn line_start(rope: &Rope, line: usize) -> usize {
-    if line >= rope.len_lines() {
-        rope.len_bytes()
-    } else {
-        rope.line_to_byte(line)
-    }
+    if line >= rope.len_lines() { rope.len_bytes() } else { rope.line_to_byte(line) }
 }
 
 /// The length in bytes of a line without its line break (`\n` or `\r\n`).
@@ -104,11 +100,7 @@ pub fn content_len(rope: &Rope, line: usize) -> usize {
 
 /// Like [`content_len`], but 0 for lines past the end of the text.
 pub fn content_len_or_zero(rope: &Rope, line: usize) -> usize {
-    if line >= rope.len_lines() {
-        0
-    } else {
-        content_len(rope, line)
-    }
+    if line >= rope.len_lines() { 0 } else { content_len(rope, line) }
 }
 
 /// The text of a line without its line break.
@@ -117,8 +109,7 @@ pub fn line_text(rope: &Rope, line: usize) -> String {
         return String::new();
     }
     let start = rope.line_to_byte(line);
-    rope.byte_slice(start..start + content_len(rope, line))
-        .to_string()
+    rope.byte_slice(start..start + content_len(rope, line)).to_string()
 }
 
 fn floor_char_boundary(rope: &Rope, offset: usize) -> usize {
@@ -148,24 +139,12 @@ mod tests {
     fn out_of_range_positions_are_clamped() {
         let rope = Rope::from_str(TEXT);
         // Past the end of line 0 means before its CRLF.
-        assert_eq!(
-            offset_of(&rope, Position::new(0, 99), Encoding::Utf16),
-            TEXT.find('\r').unwrap()
-        );
-        assert_eq!(
-            offset_of(&rope, Position::new(99, 0), Encoding::Utf16),
-            TEXT.len()
-        );
+        assert_eq!(offset_of(&rope, Position::new(0, 99), Encoding::Utf16), TEXT.find('\r').unwrap());
+        assert_eq!(offset_of(&rope, Position::new(99, 0), Encoding::Utf16), TEXT.len());
         // Inside the surrogate pair of the emoji means the emoji's start.
         let emoji = TEXT.find('😀').unwrap();
-        assert_eq!(
-            offset_of(&rope, Position::new(1, 4), Encoding::Utf16),
-            emoji
-        );
+        assert_eq!(offset_of(&rope, Position::new(1, 4), Encoding::Utf16), emoji);
         // Inside a multi-byte character means its start.
-        assert_eq!(
-            position_of(&rope, emoji + 1, Encoding::Utf8),
-            Position::new(1, 3)
-        );
+        assert_eq!(position_of(&rope, emoji + 1, Encoding::Utf8), Position::new(1, 3));
     }
 }

@@ -42,13 +42,7 @@ impl Client {
                 }
             }
         });
-        Self {
-            child,
-            stdin,
-            incoming,
-            next_id: 0,
-            backlog: Vec::new(),
-        }
+        Self { child, stdin, incoming, next_id: 0, backlog: Vec::new() }
     }
 
     /// Starts a server and initializes it, offering the given position encodings.
@@ -63,9 +57,7 @@ impl Client {
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
-        self.stdin
-            .write_all(bytes)
-            .expect("the server reads its input");
+        self.stdin.write_all(bytes).expect("the server reads its input");
         self.stdin.flush().expect("the server reads its input");
     }
 
@@ -89,9 +81,7 @@ impl Client {
     }
 
     pub fn response(&mut self, id: i64) -> Result<Value, Value> {
-        let message = self.wait_for(|message| {
-            message.get("id") == Some(&json!(id)) && message.get("method").is_none()
-        });
+        let message = self.wait_for(|message| message.get("id") == Some(&json!(id)) && message.get("method").is_none());
         match message.get("error") {
             Some(error) => Err(error.clone()),
             None => Ok(message.get("result").cloned().unwrap_or(Value::Null)),
@@ -117,10 +107,9 @@ impl Client {
                         self.backlog.push(message);
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => panic!(
-                    "timed out waiting for a message; backlog: {:#?}",
-                    self.backlog
-                ),
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("timed out waiting for a message; backlog: {:#?}", self.backlog)
+                }
                 Err(RecvTimeoutError::Disconnected) => {
                     panic!("the server closed its output; backlog: {:#?}", self.backlog)
                 }
@@ -131,13 +120,9 @@ impl Client {
     /// Waits for the next diagnostics published for `uri`, skipping older notifications.
     pub fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
         let message = self.wait_for(|message| {
-            message["method"] == "textDocument/publishDiagnostics"
-                && message["params"]["uri"] == uri
+            message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri
         });
-        message["params"]["diagnostics"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        message["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
     }
 
     /// Waits until diagnostics for `uri` published for `version` arrive.
@@ -147,10 +132,7 @@ impl Client {
                 && message["params"]["uri"] == uri
                 && message["params"]["version"] == version
         });
-        message["params"]["diagnostics"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        message["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
     }
 
     pub fn open(&mut self, uri: &str, text: &str) {
@@ -169,8 +151,7 @@ impl Client {
 
     /// Shuts the server down and checks that it exits cleanly.
     pub fn shutdown(mut self) {
-        self.request("shutdown", Value::Null)
-            .expect("shutdown succeeds");
+        self.request("shutdown", Value::Null).expect("shutdown succeeds");
         self.notify("exit", Value::Null);
         let deadline = Instant::now() + TIMEOUT;
         loop {
@@ -178,10 +159,7 @@ impl Client {
                 assert!(status.success(), "the server exited with {status}");
                 return;
             }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not exit after `exit`"
-            );
+            assert!(Instant::now() < deadline, "the server did not exit after `exit`");
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -221,9 +199,7 @@ pub struct Buffer {
 
 impl Buffer {
     pub fn new(text: &str) -> Self {
-        Self {
-            lines: text.split('\n').map(str::to_owned).collect(),
-        }
+        Self { lines: text.split('\n').map(str::to_owned).collect() }
     }
 
     pub fn text(&self) -> String {
@@ -238,10 +214,7 @@ impl Buffer {
             let before: usize = self.lines[..line].iter().map(|l| l.len() + 1).sum();
             before + byte_column(&self.lines[line], column, encoding)
         };
-        let (start, end) = (
-            offset(&edit["range"]["start"]),
-            offset(&edit["range"]["end"]),
-        );
+        let (start, end) = (offset(&edit["range"]["start"]), offset(&edit["range"]["end"]));
         let mut text = self.text();
         text.replace_range(start..end, edit["newText"].as_str().unwrap());
         *self = Self::new(&text);
@@ -274,8 +247,5 @@ pub fn fixture(path: &str) -> String {
 }
 
 pub fn codes(diagnostics: &[Value]) -> Vec<String> {
-    diagnostics
-        .iter()
-        .map(|d| d["code"].as_str().unwrap_or_default().to_owned())
-        .collect()
+    diagnostics.iter().map(|d| d["code"].as_str().unwrap_or_default().to_owned()).collect()
 }

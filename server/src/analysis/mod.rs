@@ -36,14 +36,20 @@ pub struct Analyzer {
     jobs: HashMap<(UnitId, String), Arc<JobOutput>>,
 }
 
-/// What was learnt from one job, valid while all of `deps` are live.
+/// What was learnt from one job. The model stays valid while the units it was read from
+/// (`model_deps`) are live; the findings also need the units the rules read besides the job
+/// (`check_deps`: the header), so editing the header re-runs the rules on the kept models.
 struct JobOutput {
-    deps: Vec<UnitId>,
+    model_deps: Vec<UnitId>,
+    check_deps: Vec<UnitId>,
     model: JobModel,
     findings: Vec<Finding>,
     failures: Vec<RuleFailure>,
 }
 
+type Checked = (Vec<Finding>, Vec<RuleFailure>);
+
+#[derive(Clone)]
 enum JobModel {
     Github(Arc<Job>),
     Gitlab(Arc<GitlabJob>),
@@ -56,12 +62,7 @@ impl Analyzer {
 
     /// An analyzer running a chosen set of rules.
     pub fn with_rules(kind: FileKind, rules: &'static [&'static dyn Rule]) -> Self {
-        Self {
-            kind,
-            rules,
-            units: Units::default(),
-            jobs: HashMap::new(),
-        }
+        Self { kind, rules, units: Units::default(), jobs: HashMap::new() }
     }
 
     pub fn kind(&self) -> FileKind {
@@ -79,59 +80,36 @@ impl Analyzer {
             FileKind::GitlabCi => self.analyze_pipeline(rope, &mut runner),
             FileKind::GithubAction => self.analyze_action(rope, &mut runner),
         };
-        let syntax_errors = tiles
-            .iter()
-            .flat_map(|tile| errors::syntax_errors(tile, rope))
-            .collect();
-        report::assemble(
-            findings,
-            runner.into_failures(),
-            syntax_errors,
-            &self.units.bases,
-            tiles,
-            rope,
-        )
+        let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
+        report::assemble(findings, runner.into_failures(), syntax_errors, &self.units.bases, tiles, rope)
     }
 
     fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Vec<Finding> {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
-        let Entries {
-            header: header_entries,
-            jobs: job_entries,
-            header_units: header_deps,
-            jobs_key,
-        } = self.entries(&resolver, Some("jobs"));
+        let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, jobs_key } =
+            self.entries(&resolver, Some("jobs"));
         let header = Arc::new(github::build_header(&header_entries, jobs_key));
         let mut fresh = HashMap::new();
         let mut jobs = Vec::new();
         for (unit, entry) in &job_entries {
-            let output = self.job_output(&fresh, *unit, entry, || {
+            let build = || {
                 resolver.take_reads();
                 let job = Arc::new(github::build_job(entry)?);
                 let mut deps = vec![*unit];
-                deps.extend(&header_deps);
                 deps.extend(resolver.take_reads());
-                let (findings, failures) = runner.isolated(|rule, out| {
-                    rule.check_job(&header, &job, out);
+                Some((JobModel::Github(job), deps))
+            };
+            let check = |model: &JobModel| match model {
+                JobModel::Github(job) => runner.isolated(|rule, out| {
+                    rule.check_job(&header, job, out);
                     for step in &job.steps {
-                        rule.check_step(
-                            &StepContext::Workflow {
-                                header: &header,
-                                job: &job,
-                            },
-                            step,
-                            out,
-                        );
+                        rule.check_step(&StepContext::Workflow { header: &header, job }, step, out);
                     }
-                });
-                Some(JobOutput {
-                    deps,
-                    model: JobModel::Github(job),
-                    findings,
-                    failures,
-                })
-            });
+                }),
+                JobModel::Gitlab(_) => Checked::default(),
+            };
+            let output = self.job_output(&fresh, *unit, entry, build, check, &header_deps);
             if let Some(output) = output {
                 if let JobModel::Github(job) = &output.model {
                     jobs.push(Arc::clone(job));
@@ -148,21 +126,12 @@ impl Analyzer {
     fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Vec<Finding> {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
-        let Entries {
-            header: header_entries,
-            jobs: job_entries,
-            header_units: header_deps,
-            ..
-        } = self.entries(&resolver, None);
+        let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, .. } =
+            self.entries(&resolver, None);
         let globals = Arc::new(gitlab::build_globals(&header_entries));
-        let default = header_entries
-            .iter()
-            .find(|entry| entry.name() == Some("default"))
-            .map(|entry| entry.value);
-        let by_name: HashMap<&str, (UnitId, Entry)> = job_entries
-            .iter()
-            .filter_map(|(unit, entry)| Some((entry.name()?, (*unit, *entry))))
-            .collect();
+        let default = header_entries.iter().find(|entry| entry.name() == Some("default")).map(|entry| entry.value);
+        let by_name: HashMap<&str, (UnitId, Entry)> =
+            job_entries.iter().filter_map(|(unit, entry)| Some((entry.name()?, (*unit, *entry)))).collect();
         let extended = std::cell::RefCell::new(Vec::new());
         let lookup = |name: &str| {
             let (unit, entry) = by_name.get(name)?;
@@ -172,27 +141,25 @@ impl Analyzer {
         let mut fresh = HashMap::new();
         let mut jobs = Vec::new();
         for (unit, entry) in &job_entries {
-            let output = self.job_output(&fresh, *unit, entry, || {
+            let build = || {
                 resolver.take_reads();
                 extended.borrow_mut().clear();
                 let scope = JobScope::new(entry.value, &lookup, default);
                 let job = Arc::new(gitlab::build_job(entry, &scope)?);
+                // `default:` is inherited, so the model depends on the header too.
                 let mut deps = vec![*unit];
                 deps.extend(&header_deps);
                 deps.extend(resolver.take_reads());
                 deps.extend(extended.borrow_mut().drain(..));
-                let (findings, failures) = if job.hidden {
-                    (Vec::new(), Vec::new())
-                } else {
-                    runner.isolated(|rule, out| rule.check_gitlab_job(&globals, &job, out))
-                };
-                Some(JobOutput {
-                    deps,
-                    model: JobModel::Gitlab(job),
-                    findings,
-                    failures,
-                })
-            });
+                Some((JobModel::Gitlab(job), deps))
+            };
+            let check = |model: &JobModel| match model {
+                JobModel::Gitlab(job) if !job.hidden => {
+                    runner.isolated(|rule, out| rule.check_gitlab_job(&globals, job, out))
+                }
+                _ => Checked::default(),
+            };
+            let output = self.job_output(&fresh, *unit, entry, build, check, &header_deps);
             if let Some(output) = output {
                 if let JobModel::Gitlab(job) = &output.model {
                     jobs.push(Arc::clone(job));
@@ -225,21 +192,16 @@ impl Analyzer {
         for unit in self.units.iter() {
             let unit_entries = resolver.view(&unit.built.node).entries();
             if unit.role == Role::Job {
-                entries
-                    .jobs
-                    .extend(unit_entries.into_iter().map(|entry| (unit.id, entry)));
+                entries.jobs.extend(unit_entries.into_iter().map(|entry| (unit.id, entry)));
                 continue;
             }
             entries.header_units.push(unit.id);
             for entry in unit_entries {
                 let is_jobs = jobs_key.is_some() && entry.name() == jobs_key;
-                let is_gitlab_job =
-                    self.kind == FileKind::GitlabCi && entry.name().is_some_and(gitlab::is_job_key);
+                let is_gitlab_job = self.kind == FileKind::GitlabCi && entry.name().is_some_and(gitlab::is_job_key);
                 if is_jobs {
                     entries.jobs_key = Some(entry.key.span);
-                    entries
-                        .jobs
-                        .extend(entry.value.entries().into_iter().map(|job| (unit.id, job)));
+                    entries.jobs.extend(entry.value.entries().into_iter().map(|job| (unit.id, job)));
                 } else if is_gitlab_job {
                     entries.jobs.push((unit.id, entry));
                 } else {
@@ -251,13 +213,16 @@ impl Analyzer {
         entries
     }
 
-    /// The cached output of a job if everything it read is unchanged, else a fresh one.
+    /// The output of a job: cached if everything it read is unchanged, re-checked if only the
+    /// header changed, else built afresh.
     fn job_output(
         &self,
         fresh: &HashMap<(UnitId, String), Arc<JobOutput>>,
         unit: UnitId,
         entry: &Entry<'_>,
-        build: impl FnOnce() -> Option<JobOutput>,
+        build: impl FnOnce() -> Option<(JobModel, Vec<UnitId>)>,
+        check: impl Fn(&JobModel) -> Checked,
+        check_deps: &[UnitId],
     ) -> Option<Arc<JobOutput>> {
         let name = entry.name()?;
         let key = (unit, name.to_owned());
@@ -265,20 +230,18 @@ impl Analyzer {
             // A duplicate job name: YAML keeps the last, and so does the model.
             return None;
         }
-        match self.jobs.get(&key) {
-            Some(cached) if cached.deps.iter().all(|dep| self.units.bases.is_live(*dep)) => {
-                Some(Arc::clone(cached))
-            }
-            _ => build().map(Arc::new),
-        }
+        let live = |deps: &[UnitId]| deps.iter().all(|dep| self.units.bases.is_live(*dep));
+        let (model, model_deps) = match self.jobs.get(&key) {
+            Some(cached) if live(&cached.model_deps) && live(&cached.check_deps) => return Some(Arc::clone(cached)),
+            Some(cached) if live(&cached.model_deps) => (cached.model.clone(), cached.model_deps.clone()),
+            _ => build()?,
+        };
+        let (findings, failures) = check(&model);
+        Some(Arc::new(JobOutput { model_deps, check_deps: check_deps.to_vec(), model, findings, failures }))
     }
 
     /// Keeps this analysis's job outputs for the next one and returns their findings.
-    fn collect(
-        &mut self,
-        fresh: HashMap<(UnitId, String), Arc<JobOutput>>,
-        runner: &mut RuleRunner,
-    ) -> Vec<Finding> {
+    fn collect(&mut self, fresh: HashMap<(UnitId, String), Arc<JobOutput>>, runner: &mut RuleRunner) -> Vec<Finding> {
         let mut findings = Vec::new();
         for output in fresh.values() {
             findings.extend(output.findings.iter().cloned());

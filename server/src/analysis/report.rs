@@ -60,23 +60,17 @@ pub fn assemble(
     rope: &Rope,
 ) -> Report {
     let parsed = Parsed { tiles, rope };
-    let mut reported: Vec<Reported> = findings
-        .into_iter()
-        .filter_map(|finding| resolve(finding, bases))
-        .collect();
-    reported.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.rule.id).cmp(&(b.range.start, b.range.end, b.rule.id))
-    });
+    let mut reported: Vec<Reported> = findings.into_iter().filter_map(|finding| resolve(finding, bases)).collect();
+    reported.sort_by(|a, b| (a.range.start, a.range.end, a.rule.id).cmp(&(b.range.start, b.range.end, b.rule.id)));
     reported.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
-    reported.retain(|finding| !suppress::is_suppressed(finding, &parsed));
-    for finding in &mut reported {
-        finding.fixes.push(suppress::ignore_fix(finding, &parsed));
-    }
-    Report {
-        findings: reported,
-        syntax_errors,
-        failures,
-    }
+    reported.retain_mut(|finding| match suppress::unsuppressed(finding, &parsed) {
+        Some(ignore) => {
+            finding.fixes.push(ignore);
+            true
+        }
+        None => false,
+    });
+    Report { findings: reported, syntax_errors, failures }
 }
 
 fn resolve(finding: Finding, bases: &Bases) -> Option<Reported> {
@@ -88,17 +82,10 @@ fn resolve(finding: Finding, bases: &Bases) -> Option<Reported> {
                 .edits
                 .iter()
                 .map(|edit| {
-                    Some(ResolvedEdit {
-                        range: bases.resolve(edit.span)?,
-                        replacement: edit.replacement.clone(),
-                    })
+                    Some(ResolvedEdit { range: bases.resolve(edit.span)?, replacement: edit.replacement.clone() })
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Some(ResolvedFix {
-                title: fix.title.clone(),
-                applicability: fix.applicability,
-                edits,
-            })
+            Some(ResolvedFix { title: fix.title.clone(), applicability: fix.applicability, edits })
         })
         .collect();
     Some(Reported {

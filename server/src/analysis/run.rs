@@ -13,10 +13,7 @@ pub struct RuleRunner {
 
 impl RuleRunner {
     pub fn new(rules: &'static [&'static dyn Rule]) -> Self {
-        Self {
-            rules,
-            failures: Vec::new(),
-        }
+        Self { rules, failures: Vec::new() }
     }
 
     /// Runs `check` for every rule, recording failures in this runner.
@@ -28,10 +25,7 @@ impl RuleRunner {
 
     /// Runs `check` for every rule and returns the failures with the findings, for results
     /// that are cached with their failures.
-    pub fn isolated(
-        &self,
-        check: impl Fn(&dyn Rule, &mut Findings),
-    ) -> (Vec<Finding>, Vec<RuleFailure>) {
+    pub fn isolated(&self, check: impl Fn(&dyn Rule, &mut Findings)) -> (Vec<Finding>, Vec<RuleFailure>) {
         let mut findings = Vec::new();
         let mut failures = Vec::new();
         for rule in self.rules {
@@ -43,10 +37,7 @@ impl RuleRunner {
             }));
             match outcome {
                 Ok(found) => findings.extend(found),
-                Err(payload) => failures.push(RuleFailure {
-                    rule: meta.id,
-                    message: panic_message(payload.as_ref()),
-                }),
+                Err(payload) => failures.push(RuleFailure { rule: meta.id, message: panic_message(payload.as_ref()) }),
             }
         }
         (findings, failures)
@@ -57,8 +48,7 @@ impl RuleRunner {
     }
 
     pub fn into_failures(mut self) -> Vec<RuleFailure> {
-        self.failures
-            .sort_by(|a, b| (a.rule, &a.message).cmp(&(b.rule, &b.message)));
+        self.failures.sort_by(|a, b| (a.rule, &a.message).cmp(&(b.rule, &b.message)));
         self.failures.dedup_by(|a, b| a.rule == b.rule);
         self.failures
     }

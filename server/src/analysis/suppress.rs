@@ -18,47 +18,29 @@ pub struct Parsed<'a> {
     pub rope: &'a Rope,
 }
 
-/// Whether a comment suppresses this finding.
-pub fn is_suppressed(finding: &Reported, parsed: &Parsed) -> bool {
-    let line = anchor_line(finding.range.start, parsed);
-    suppression_comments(line, parsed).iter().any(|comment| {
-        comment
-            .rule_ids
-            .iter()
-            .any(|id| id == finding.rule.id || id == "all")
-    })
-}
-
-/// The fix that adds (or extends) a suppression comment for this finding.
-pub fn ignore_fix(finding: &Reported, parsed: &Parsed) -> ResolvedFix {
+/// `None` if a comment suppresses this finding; otherwise the fix that adds (or extends) a
+/// suppression comment for it.
+pub fn unsuppressed(finding: &Reported, parsed: &Parsed) -> Option<ResolvedFix> {
     let rope = parsed.rope;
     let line = anchor_line(finding.range.start, parsed);
     let id = finding.rule.id;
-    let existing = suppression_comments(line, parsed)
-        .into_iter()
-        .find(|comment| comment.line + 1 == line);
-    let edit = match existing {
-        Some(comment) => ResolvedEdit {
-            range: comment.close..comment.close,
-            replacement: format!(", {id}"),
-        },
+    let comments = suppression_comments(line, parsed);
+    if comments.iter().any(|comment| comment.rule_ids.iter().any(|rule| rule == id || rule == "all")) {
+        return None;
+    }
+    let edit = match comments.into_iter().find(|comment| comment.line + 1 == line) {
+        Some(comment) => ResolvedEdit { range: comment.close..comment.close, replacement: format!(", {id}") },
         None => {
             let start = text::line_start(rope, line);
-            let indent: String = text::line_text(rope, line)
-                .chars()
-                .take_while(|c| *c == ' ' || *c == '\t')
-                .collect();
-            ResolvedEdit {
-                range: start..start,
-                replacement: format!("{indent}# pipewarden: ignore[{id}]\n"),
-            }
+            let indent: String = text::line_text(rope, line).chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+            ResolvedEdit { range: start..start, replacement: format!("{indent}# pipewarden: ignore[{id}]\n") }
         }
     };
-    ResolvedFix {
+    Some(ResolvedFix {
         title: format!("Ignore this finding here (`{id}`)"),
         applicability: Applicability::Safe,
         edits: vec![edit],
-    }
+    })
 }
 
 /// A suppression comment that applies to some line.
@@ -90,6 +72,11 @@ fn comments_on(line: usize, parsed: &Parsed) -> Vec<std::ops::Range<usize>> {
     }
     let start = text::line_start(rope, line);
     let end = start + text::content_len(rope, line);
+    // Most lines say nothing of pipewarden; they are passed over without a query.
+    let line_text: std::borrow::Cow<str> = rope.byte_slice(start..end).into();
+    if !line_text.contains("pipewarden") {
+        return Vec::new();
+    }
     let Some(tile) = tile_at(parsed.tiles, start) else {
         return Vec::new();
     };
@@ -97,18 +84,13 @@ fn comments_on(line: usize, parsed: &Parsed) -> Vec<std::ops::Range<usize>> {
     cursor.set_byte_range(start.saturating_sub(tile.start)..end.saturating_sub(tile.start));
     let node_text = |node: Node| {
         let end = (tile.start + node.end_byte()).min(rope.len_bytes());
-        std::iter::once(
-            rope.byte_slice((tile.start + node.start_byte()).min(end)..end)
-                .to_string()
-                .into_bytes(),
-        )
+        std::iter::once(rope.byte_slice((tile.start + node.start_byte()).min(end)..end).to_string().into_bytes())
     };
     let mut ranges = Vec::new();
     let mut matches = cursor.matches(queries::suppressions(), tile.tree().root_node(), node_text);
     while let Some(found) = matches.next() {
         for capture in found.captures {
-            let range =
-                tile.start + capture.node.start_byte()..tile.start + capture.node.end_byte();
+            let range = tile.start + capture.node.start_byte()..tile.start + capture.node.end_byte();
             if rope.byte_to_line(range.start) == line {
                 ranges.push(range);
             }
@@ -121,23 +103,13 @@ fn parse(comment: std::ops::Range<usize>, rope: &Rope, line: usize) -> Option<Su
     let text = rope.byte_slice(comment.clone()).to_string();
     let open = text.find("ignore[")? + "ignore[".len();
     let close = open + text[open..].find(']')?;
-    let rule_ids = text[open..close]
-        .split(',')
-        .map(|id| id.trim().to_owned())
-        .filter(|id| !id.is_empty())
-        .collect();
-    Some(Suppression {
-        line,
-        rule_ids,
-        close: comment.start + close,
-    })
+    let rule_ids = text[open..close].split(',').map(|id| id.trim().to_owned()).filter(|id| !id.is_empty()).collect();
+    Some(Suppression { line, rule_ids, close: comment.start + close })
 }
 
 fn starts_its_line(comment: std::ops::Range<usize>, rope: &Rope) -> bool {
     let line_start = text::line_start(rope, rope.byte_to_line(comment.start));
-    rope.byte_slice(line_start..comment.start)
-        .chars()
-        .all(char::is_whitespace)
+    rope.byte_slice(line_start..comment.start).chars().all(char::is_whitespace)
 }
 
 /// The line a finding at `offset` belongs to: the start of the multi-line scalar holding it,
@@ -149,19 +121,12 @@ fn anchor_line(offset: usize, parsed: &Parsed) -> usize {
         return own_line;
     };
     let relative = offset.saturating_sub(tile.start);
-    let mut node = tile
-        .tree()
-        .root_node()
-        .descendant_for_byte_range(relative, relative);
+    let mut node = tile.tree().root_node().descendant_for_byte_range(relative, relative);
     while let Some(current) = node {
-        let is_scalar = matches!(
-            current.kind(),
-            "block_scalar" | "plain_scalar" | "double_quote_scalar" | "single_quote_scalar"
-        );
+        let is_scalar =
+            matches!(current.kind(), "block_scalar" | "plain_scalar" | "double_quote_scalar" | "single_quote_scalar");
         if is_scalar {
-            return rope
-                .byte_to_line(tile.start + current.start_byte())
-                .min(own_line);
+            return rope.byte_to_line(tile.start + current.start_byte()).min(own_line);
         }
         node = current.parent();
     }

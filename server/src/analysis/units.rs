@@ -41,20 +41,9 @@ impl Units {
         self.units = tiles
             .iter()
             .map(|tile| {
-                let tree = self
-                    .built
-                    .remove(&tile.id)
-                    .unwrap_or_else(|| Arc::new(build_tile(tile, rope)));
+                let tree = self.built.remove(&tile.id).unwrap_or_else(|| Arc::new(build_tile(tile, rope)));
                 built.insert(tile.id, Arc::clone(&tree));
-                Unit {
-                    id: tile.id,
-                    role: if tile.is_nested() {
-                        Role::Job
-                    } else {
-                        Role::TopLevel
-                    },
-                    built: tree,
-                }
+                Unit { id: tile.id, role: if tile.is_nested() { Role::Job } else { Role::TopLevel }, built: tree }
             })
             .collect();
         self.built = built;

@@ -26,11 +26,7 @@ impl Options {
         let mut rules = RuleSettings::default();
         let mut args = args.iter();
         while let Some(arg) = args.next() {
-            let mut value = |flag: &str| {
-                args.next()
-                    .cloned()
-                    .ok_or_else(|| format!("{flag} needs a value"))
-            };
+            let mut value = |flag: &str| args.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
             match arg.as_str() {
                 "--format" => match value("--format")?.as_str() {
                     "json" => options.json = true,
@@ -114,24 +110,16 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
         }
     }
     for file in &mut checked {
-        file.report.findings.retain_mut(|finding| {
-            match policy.apply(finding.rule.id, finding.severity) {
-                Some(severity) => {
-                    finding.severity = severity;
-                    true
-                }
-                None => false,
+        file.report.findings.retain_mut(|finding| match policy.apply(finding.rule.id, finding.severity) {
+            Some(severity) => {
+                finding.severity = severity;
+                true
             }
+            None => false,
         });
     }
-    let printed = if options.json {
-        print_json(&checked, out)
-    } else {
-        print_text(&checked, out)
-    };
-    let found = checked
-        .iter()
-        .any(|file| !file.report.findings.is_empty() || !file.report.syntax_errors.is_empty());
+    let printed = if options.json { print_json(&checked, out) } else { print_text(&checked, out) };
+    let found = checked.iter().any(|file| !file.report.findings.is_empty() || !file.report.syntax_errors.is_empty());
     match (io_error || printed.is_err(), found) {
         (true, _) => EXIT_ERROR,
         (false, true) => EXIT_FINDINGS,
@@ -143,28 +131,18 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
 fn check_file(path: &Path) -> std::io::Result<Option<Checked>> {
     let bytes = std::fs::read(path)?;
     let text = String::from_utf8(bytes).map_err(|error| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("not valid UTF-8 ({error}); skipped"),
-        )
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not valid UTF-8 ({error}); skipped"))
     })?;
     let Some(kind) = kind::detect(&path.to_string_lossy(), &text) else {
         return Ok(None);
     };
     let report = analyze_text(kind, &text);
-    Ok(Some(Checked {
-        path: path.to_path_buf(),
-        rope: Rope::from_str(&text),
-        report,
-    }))
+    Ok(Some(Checked { path: path.to_path_buf(), rope: Rope::from_str(&text), report }))
 }
 
 fn position(rope: &Rope, offset: usize) -> JsonPosition {
     let position = text::position_of(rope, offset, Encoding::Utf32);
-    JsonPosition {
-        line: position.line + 1,
-        column: position.column + 1,
-    }
+    JsonPosition { line: position.line + 1, column: position.column + 1 }
 }
 
 fn print_json(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> {
@@ -188,13 +166,7 @@ fn print_json(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> 
     for file in checked {
         for error in &file.report.syntax_errors {
             let at = position(&file.rope, error.range.start);
-            eprintln!(
-                "pipewarden: {}:{}:{}: syntax error: {}",
-                file.path.display(),
-                at.line,
-                at.column,
-                error.message
-            );
+            eprintln!("pipewarden: {}:{}:{}: syntax error: {}", file.path.display(), at.line, at.column, error.message);
         }
     }
     serde_json::to_writer_pretty(&mut *out, &JsonOutput { findings })?;
@@ -206,33 +178,19 @@ fn print_text(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> 
     for file in checked {
         let mut lines: Vec<(usize, String)> = Vec::new();
         for error in &file.report.syntax_errors {
-            lines.push((
-                error.range.start,
-                format!("error[syntax] {}", error.message),
-            ));
+            lines.push((error.range.start, format!("error[syntax] {}", error.message)));
         }
         for finding in &file.report.findings {
             let label = finding.rule.technique.label();
             lines.push((
                 finding.range.start,
-                format!(
-                    "{}[{}] {label}: {}",
-                    finding.severity.name(),
-                    finding.rule.id,
-                    finding.message
-                ),
+                format!("{}[{}] {label}: {}", finding.severity.name(), finding.rule.id, finding.message),
             ));
         }
         lines.sort_by_key(|(offset, _)| *offset);
         for (offset, line) in &lines {
             let at = position(&file.rope, *offset);
-            writeln!(
-                out,
-                "{}:{}:{}: {line}",
-                file.path.display(),
-                at.line,
-                at.column
-            )?;
+            writeln!(out, "{}:{}:{}: {line}", file.path.display(), at.line, at.column)?;
             let source = text::line_text(&file.rope, at.line - 1);
             writeln!(out, "    {}", source.trim_end())?;
             writeln!(out, "    {}^", caret_indent(&source, at.column - 1))?;
@@ -240,13 +198,7 @@ fn print_text(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> 
         total += lines.len();
     }
     if total > 0 {
-        writeln!(
-            out,
-            "\n{total} problem{} found in {} file{}.",
-            plural(total),
-            checked.len(),
-            plural(checked.len())
-        )?;
+        writeln!(out, "\n{total} problem{} found in {} file{}.", plural(total), checked.len(), plural(checked.len()))?;
     }
     Ok(())
 }
@@ -254,11 +206,7 @@ fn print_text(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> 
 /// The caret's indentation: a space per character before the column, tabs kept as tabs so
 /// that the caret lines up in a terminal.
 fn caret_indent(source: &str, column: usize) -> String {
-    source
-        .chars()
-        .take(column)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect()
+    source.chars().take(column).map(|c| if c == '\t' { '\t' } else { ' ' }).collect()
 }
 
 fn plural(count: usize) -> &'static str {

@@ -38,16 +38,11 @@ fn walk(root: &Path, found: &mut Vec<Found>) {
                 continue;
             }
         };
-        let mut children: Vec<(PathBuf, fs::FileType)> = entries
-            .filter_map(Result::ok)
-            .filter_map(|entry| Some((entry.path(), entry.file_type().ok()?)))
-            .collect();
+        let mut children: Vec<(PathBuf, fs::FileType)> =
+            entries.filter_map(Result::ok).filter_map(|entry| Some((entry.path(), entry.file_type().ok()?))).collect();
         children.sort_by(|a, b| b.0.cmp(&a.0));
         for (path, file_type) in children {
-            let name = path
-                .file_name()
-                .and_then(|name| name.to_str())
-                .unwrap_or_default();
+            let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
             if file_type.is_symlink() {
                 continue;
             }

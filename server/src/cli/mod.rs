@@ -47,10 +47,7 @@ pub fn run(args: Vec<String>) -> i32 {
     let first = args.first().map(String::as_str);
     match first {
         None | Some("-h" | "--help" | "help") => print(&mut stdout, HELP),
-        Some("-V" | "--version") => print(
-            &mut stdout,
-            &format!("pipewarden {}\n", env!("CARGO_PKG_VERSION")),
-        ),
+        Some("-V" | "--version") => print(&mut stdout, &format!("pipewarden {}\n", env!("CARGO_PKG_VERSION"))),
         Some("check") => match check::Options::parse(&args[1..]) {
             Ok(options) => check::run(&options, &mut stdout.lock()),
             Err(message) => usage_error(&message),
@@ -60,11 +57,7 @@ pub fn run(args: Vec<String>) -> i32 {
             Some(rule) => print(&mut stdout, &docs::plain(rule.meta())),
             None => usage_error(&format!(
                 "explain needs a rule id; known rules: {}",
-                REGISTRY
-                    .iter()
-                    .map(|r| r.meta().id)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                REGISTRY.iter().map(|r| r.meta().id).collect::<Vec<_>>().join(", ")
             )),
         },
         Some("lsp" | "--stdio") => {

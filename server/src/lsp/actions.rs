@@ -28,33 +28,18 @@ pub fn code_actions(
     let mut actions = Vec::new();
     for finding in &report.findings {
         let overlaps = finding.range.start <= range.end && range.start <= finding.range.end;
-        let Some(severity) = policy
-            .apply(finding.rule.id, finding.severity)
-            .filter(|_| overlaps)
-        else {
+        let Some(severity) = policy.apply(finding.rule.id, finding.severity).filter(|_| overlaps) else {
             continue;
         };
         let diagnostic = convert::finding(rope, finding, severity, encoding);
         for fix in &finding.fixes {
-            actions.push(CodeActionOrCommand::CodeAction(action(
-                rope,
-                uri,
-                fix,
-                &diagnostic,
-                encoding,
-            )));
+            actions.push(CodeActionOrCommand::CodeAction(action(rope, uri, fix, &diagnostic, encoding)));
         }
     }
     actions
 }
 
-fn action(
-    rope: &ropey::Rope,
-    uri: &Uri,
-    fix: &ResolvedFix,
-    diagnostic: &Diagnostic,
-    encoding: Encoding,
-) -> CodeAction {
+fn action(rope: &ropey::Rope, uri: &Uri, fix: &ResolvedFix, diagnostic: &Diagnostic, encoding: Encoding) -> CodeAction {
     let edits = fix
         .edits
         .iter()
@@ -71,10 +56,7 @@ fn action(
         title,
         kind: Some(CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![diagnostic.clone()]),
-        edit: Some(WorkspaceEdit {
-            changes: Some(HashMap::from([(uri.clone(), edits)])),
-            ..WorkspaceEdit::default()
-        }),
+        edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..WorkspaceEdit::default() }),
         ..CodeAction::default()
     }
 }

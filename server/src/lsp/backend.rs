@@ -6,11 +6,10 @@ use serde_json::Value;
 use tower_lsp_server::LanguageServer;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
-    CodeActionResponse, DidChangeConfigurationParams, ExecuteCommandOptions, ExecuteCommandParams,
-    Hover, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
-    InitializedParams, MessageType, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CodeActionResponse,
+    DidChangeConfigurationParams, ExecuteCommandOptions, ExecuteCommandParams, Hover, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, MessageType, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
 };
 
 use super::state::{Publish, ServerState, lock};
@@ -32,10 +31,7 @@ impl Backend {
 
     /// `pipewarden/explain`: `{"rule": "id"}` → the rule's documentation as Markdown.
     pub async fn explain(&self, params: Value) -> Result<String> {
-        let id = params
-            .get("rule")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let id = params.get("rule").and_then(Value::as_str).unwrap_or_default();
         explain_rule(id)
     }
 
@@ -48,9 +44,7 @@ impl Backend {
             .ok_or_else(|| Error::invalid_params("expected {\"uri\": \"...\"}"))?;
         let document = self.open(&uri)?;
         let document = lock(&document);
-        Ok(
-            serde_json::json!({ "version": document.version, "text": document.source.rope().to_string() }),
-        )
+        Ok(serde_json::json!({ "version": document.version, "text": document.source.rope().to_string() }))
     }
 
     async fn apply_settings(&self, value: Option<Value>) {
@@ -59,10 +53,7 @@ impl Backend {
         let settings: Settings = match serde_json::from_value(value) {
             Ok(settings) => settings,
             Err(error) => {
-                self.warn(format!(
-                    "pipewarden: ignoring settings that do not parse: {error}"
-                ))
-                .await;
+                self.warn(format!("pipewarden: ignoring settings that do not parse: {error}")).await;
                 return;
             }
         };
@@ -74,20 +65,13 @@ impl Backend {
     }
 
     async fn warn(&self, message: String) {
-        self.state
-            .client
-            .log_message(MessageType::WARNING, message)
-            .await;
+        self.state.client.log_message(MessageType::WARNING, message).await;
     }
 }
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        let offered = params
-            .capabilities
-            .general
-            .as_ref()
-            .and_then(|general| general.position_encodings.as_deref());
+        let offered = params.capabilities.general.as_ref().and_then(|general| general.position_encodings.as_deref());
         let (encoding, encoding_kind) = convert::negotiate(offered);
         self.state.set_encoding(encoding);
         self.apply_settings(params.initialization_options).await;
@@ -95,20 +79,16 @@ impl LanguageServer for Backend {
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding_kind),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(
-                    TextDocumentSyncOptions {
-                        open_close: Some(true),
-                        change: Some(TextDocumentSyncKind::INCREMENTAL),
-                        ..TextDocumentSyncOptions::default()
-                    },
-                )),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    ..TextDocumentSyncOptions::default()
+                })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
-                code_action_provider: Some(CodeActionProviderCapability::Options(
-                    CodeActionOptions {
-                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
-                        ..CodeActionOptions::default()
-                    },
-                )),
+                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                    ..CodeActionOptions::default()
+                })),
                 execute_command_provider: Some(ExecuteCommandOptions {
                     commands: vec![EXPLAIN_COMMAND.to_owned()],
                     ..ExecuteCommandOptions::default()
@@ -124,10 +104,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        self.state
-            .client
-            .log_message(MessageType::INFO, "pipewarden is ready")
-            .await;
+        self.state.client.log_message(MessageType::INFO, "pipewarden is ready").await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -157,32 +134,22 @@ impl LanguageServer for Backend {
         let mut document = lock(&document);
         let encoding = self.state.encoding();
         let range = document.byte_range(params.range, encoding);
-        let actions =
-            actions::code_actions(&mut document, &uri, range, encoding, &self.state.policy());
+        let actions = actions::code_actions(&mut document, &uri, range, encoding, &self.state.policy());
         Ok(Some(actions))
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
         if params.command != EXPLAIN_COMMAND {
-            return Err(Error::invalid_params(format!(
-                "unknown command `{}`",
-                params.command
-            )));
+            return Err(Error::invalid_params(format!("unknown command `{}`", params.command)));
         }
-        let id = params
-            .arguments
-            .first()
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let id = params.arguments.first().and_then(Value::as_str).unwrap_or_default();
         explain_rule(id).map(|text| Some(Value::String(text)))
     }
 }
 
 impl Backend {
     fn open(&self, uri: &Uri) -> Result<Arc<std::sync::Mutex<super::documents::OpenDocument>>> {
-        self.state
-            .document(uri)
-            .ok_or_else(|| Error::invalid_params(format!("document not open: {}", uri.as_str())))
+        self.state.document(uri).ok_or_else(|| Error::invalid_params(format!("document not open: {}", uri.as_str())))
     }
 }
 

@@ -2,8 +2,7 @@
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
-    Diagnostic, DiagnosticSeverity, NumberOrString, Position as LspPosition, PositionEncodingKind,
-    Range,
+    Diagnostic, DiagnosticSeverity, NumberOrString, Position as LspPosition, PositionEncodingKind, Range,
 };
 
 use crate::analysis::{Reported, RuleFailure};
@@ -18,19 +17,13 @@ pub const INTERNAL_ERROR_CODE: &str = "internal-error";
 /// The encoding to use given what the client offers: UTF-8 if offered, else UTF-16.
 pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> (Encoding, PositionEncodingKind) {
     match offered {
-        Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => {
-            (Encoding::Utf8, PositionEncodingKind::UTF8)
-        }
+        Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => (Encoding::Utf8, PositionEncodingKind::UTF8),
         _ => (Encoding::Utf16, PositionEncodingKind::UTF16),
     }
 }
 
 pub fn offset(rope: &Rope, position: LspPosition, encoding: Encoding) -> usize {
-    text::offset_of(
-        rope,
-        Position::new(position.line as usize, position.character as usize),
-        encoding,
-    )
+    text::offset_of(rope, Position::new(position.line as usize, position.character as usize), encoding)
 }
 
 pub fn position(rope: &Rope, offset: usize, encoding: Encoding) -> LspPosition {
@@ -39,10 +32,7 @@ pub fn position(rope: &Rope, offset: usize, encoding: Encoding) -> LspPosition {
 }
 
 pub fn range(rope: &Rope, bytes: std::ops::Range<usize>, encoding: Encoding) -> Range {
-    Range::new(
-        position(rope, bytes.start, encoding),
-        position(rope, bytes.end, encoding),
-    )
+    Range::new(position(rope, bytes.start, encoding), position(rope, bytes.end, encoding))
 }
 
 /// The byte range of an LSP range; a reversed range is read as empty at its start.
@@ -52,12 +42,7 @@ pub fn byte_range(rope: &Rope, range: Range, encoding: Encoding) -> std::ops::Ra
     start..end
 }
 
-pub fn finding(
-    rope: &Rope,
-    finding: &Reported,
-    severity: Severity,
-    encoding: Encoding,
-) -> Diagnostic {
+pub fn finding(rope: &Rope, finding: &Reported, severity: Severity, encoding: Encoding) -> Diagnostic {
     Diagnostic {
         range: range(rope, finding.range.clone(), encoding),
         severity: Some(diagnostic_severity(severity)),

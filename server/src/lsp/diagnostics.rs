@@ -23,29 +23,19 @@ pub async fn run(state: Arc<ServerState>) {
         for request in coalesce(batch) {
             match request {
                 Publish::Analyze(uri) => {
-                    let Some((version, diagnostics, failures)) = diagnostics_of(&state, &uri)
-                    else {
+                    let Some((version, diagnostics, failures)) = diagnostics_of(&state, &uri) else {
                         continue;
                     };
                     for failure in failures {
                         if logged_failures.insert((uri.clone(), failure.0)) {
-                            state
-                                .client
-                                .log_message(MessageType::ERROR, failure.1)
-                                .await;
+                            state.client.log_message(MessageType::ERROR, failure.1).await;
                         }
                     }
-                    state
-                        .client
-                        .publish_diagnostics(uri, diagnostics, Some(version))
-                        .await;
+                    state.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
                 }
                 Publish::Clear(uri) => {
                     logged_failures.retain(|(logged, _)| logged != &uri);
-                    state
-                        .client
-                        .publish_diagnostics(uri, Vec::new(), None)
-                        .await;
+                    state.client.publish_diagnostics(uri, Vec::new(), None).await;
                 }
             }
         }
@@ -78,11 +68,8 @@ pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
         return Some((document.version, Vec::new(), Vec::new()));
     };
     let rope = document.source.rope();
-    let mut diagnostics: Vec<Diagnostic> = report
-        .syntax_errors
-        .iter()
-        .map(|error| convert::syntax_error(rope, error, encoding))
-        .collect();
+    let mut diagnostics: Vec<Diagnostic> =
+        report.syntax_errors.iter().map(|error| convert::syntax_error(rope, error, encoding)).collect();
     for finding in &report.findings {
         if let Some(severity) = policy.apply(finding.rule.id, finding.severity) {
             diagnostics.push(convert::finding(rope, finding, severity, encoding));
@@ -93,15 +80,7 @@ pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
         .failures
         .iter()
         .map(|failure| {
-            (
-                failure.rule,
-                format!(
-                    "rule `{}` panicked on {}: {}",
-                    failure.rule,
-                    uri.as_str(),
-                    failure.message
-                ),
-            )
+            (failure.rule, format!("rule `{}` panicked on {}: {}", failure.rule, uri.as_str(), failure.message))
         })
         .collect();
     Some((document.version, diagnostics, failures))

@@ -65,15 +65,9 @@ impl OpenDocument {
     }
 
     fn detect_kind(&mut self, text: &str) {
-        let is_yaml_language = matches!(
-            self.language_id.as_str(),
-            "yaml" | "github-actions-workflow" | "gitlab-ci"
-        );
-        let kind = kind::kind_from_path(&self.path).or_else(|| {
-            (is_yaml_language || kind::is_yaml_path(&self.path))
-                .then(|| kind::sniff(text))
-                .flatten()
-        });
+        let is_yaml_language = matches!(self.language_id.as_str(), "yaml" | "github-actions-workflow" | "gitlab-ci");
+        let kind = kind::kind_from_path(&self.path)
+            .or_else(|| (is_yaml_language || kind::is_yaml_path(&self.path)).then(|| kind::sniff(text)).flatten());
         if let Some(kind) = kind
             && analysis::tiling(kind) != self.source.tiling()
         {

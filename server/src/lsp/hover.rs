@@ -10,21 +10,12 @@ use crate::text::Encoding;
 /// The hover at `offset`, if a finding covers it.
 pub fn hover(document: &mut OpenDocument, offset: usize, encoding: Encoding) -> Option<Hover> {
     let report = document.report()?;
-    let covering: Vec<_> = report
-        .findings
-        .iter()
-        .filter(|finding| finding.range.start <= offset && offset <= finding.range.end)
-        .collect();
+    let covering: Vec<_> =
+        report.findings.iter().filter(|finding| finding.range.start <= offset && offset <= finding.range.end).collect();
     let first = covering.first()?;
     let sections: Vec<String> = covering
         .iter()
-        .map(|finding| {
-            format!(
-                "{}\n\n**Here:** {}",
-                docs::hover_summary(finding.rule),
-                finding.message
-            )
-        })
+        .map(|finding| format!("{}\n\n**Here:** {}", docs::hover_summary(finding.rule), finding.message))
         .collect();
     let range = first.range.clone();
     Some(Hover {

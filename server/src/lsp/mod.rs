@@ -51,8 +51,6 @@ where
     .finish();
     let state = Arc::clone(slot.get().expect("the service was built with the state"));
     let worker = tokio::spawn(diagnostics::run(Arc::clone(&state)));
-    Server::new(input, output, socket)
-        .serve(ordered::Ordered::new(service, state))
-        .await;
+    Server::new(input, output, socket).serve(ordered::Ordered::new(service, state)).await;
     worker.abort();
 }

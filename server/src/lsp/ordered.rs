@@ -12,9 +12,7 @@ use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use tower::Service;
 use tower_lsp_server::jsonrpc::{Request, Response};
-use tower_lsp_server::ls_types::{
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-};
+use tower_lsp_server::ls_types::{DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams};
 use tower_lsp_server::{ExitedError, LspService};
 
 use super::backend::Backend;
@@ -43,10 +41,7 @@ impl Service<Request> for Ordered {
 
     fn call(&mut self, request: Request) -> Self::Future {
         let is_sync = request.id().is_none()
-            && matches!(
-                request.method(),
-                "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didClose"
-            );
+            && matches!(request.method(), "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didClose");
         if !is_sync {
             return self.inner.call(request);
         }
@@ -65,8 +60,7 @@ fn apply(state: &ServerState, request: Request) {
                 return;
             };
             let item = params.text_document;
-            let document =
-                OpenDocument::open(&item.uri, item.language_id, item.version, &item.text);
+            let document = OpenDocument::open(&item.uri, item.language_id, item.version, &item.text);
             state.insert_document(item.uri.clone(), document);
             state.publish(Publish::Analyze(item.uri));
         }

@@ -74,31 +74,19 @@ impl ServerState {
     }
 
     pub fn encoding(&self) -> Encoding {
-        *self
-            .encoding
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        *self.encoding.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn set_encoding(&self, encoding: Encoding) {
-        *self
-            .encoding
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = encoding;
+        *self.encoding.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = encoding;
     }
 
     pub fn policy(&self) -> Policy {
-        self.policy
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        self.policy.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     pub fn set_policy(&self, policy: Policy) {
-        *self
-            .policy
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = policy;
+        *self.policy.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = policy;
     }
 
     /// Whether document notifications are accepted: after `initialize`, before `shutdown`.
@@ -118,7 +106,5 @@ impl ServerState {
 /// Locks a mutex, recovering it if a panicking thread poisoned it: the data under our locks
 /// is always left consistent between statements.
 pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

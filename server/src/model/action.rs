@@ -23,9 +23,7 @@ pub struct Runs {
 
 impl Runs {
     pub fn is_composite(&self) -> bool {
-        self.using
-            .as_ref()
-            .is_some_and(|using| using.value == "composite")
+        self.using.as_ref().is_some_and(|using| using.value == "composite")
     }
 }
 
@@ -35,22 +33,11 @@ pub fn build_action(entries: &[Entry<'_>]) -> Action {
     Action {
         name: find("name").and_then(|entry| Spanned::from_view(entry.value)),
         inputs: find("inputs")
-            .map(|entry| {
-                entry
-                    .value
-                    .entries()
-                    .iter()
-                    .filter_map(Spanned::key_of)
-                    .collect()
-            })
+            .map(|entry| entry.value.entries().iter().filter_map(Spanned::key_of).collect())
             .unwrap_or_default(),
         runs: find("runs").map(|entry| Runs {
             using: entry.value.get("using").and_then(Spanned::from_view),
-            steps: entry
-                .value
-                .get("steps")
-                .map(build_steps)
-                .unwrap_or_default(),
+            steps: entry.value.get("steps").map(build_steps).unwrap_or_default(),
             image: entry.value.get("image").and_then(Text::from_view),
         }),
     }

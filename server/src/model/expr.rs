@@ -33,9 +33,7 @@ impl ContextRef {
     /// Whether the path is `prefix` or lies under it (`github.event` covers
     /// `github.event.issue.title`).
     pub fn is_under(&self, prefix: &str) -> bool {
-        self.path == prefix
-            || (self.path.starts_with(prefix)
-                && self.path.as_bytes().get(prefix.len()) == Some(&b'.'))
+        self.path == prefix || (self.path.starts_with(prefix) && self.path.as_bytes().get(prefix.len()) == Some(&b'.'))
     }
 }
 
@@ -130,9 +128,7 @@ fn tokenize(body: &str) -> Vec<(Token<'_>, usize, usize)> {
                 Token::Ident(&body[start..index])
             }
             b'0'..=b'9' => {
-                while index < bytes.len()
-                    && (bytes[index].is_ascii_alphanumeric() || bytes[index] == b'.')
-                {
+                while index < bytes.len() && (bytes[index].is_ascii_alphanumeric() || bytes[index] == b'.') {
                     index += 1;
                 }
                 Token::Number
@@ -149,11 +145,7 @@ fn tokenize(body: &str) -> Vec<(Token<'_>, usize, usize)> {
                 }
             }
             b'&' | b'|' => {
-                index += if bytes.get(index + 1) == Some(&byte) {
-                    2
-                } else {
-                    1
-                };
+                index += if bytes.get(index + 1) == Some(&byte) { 2 } else { 1 };
                 Token::Logical
             }
             _ => {
@@ -176,15 +168,7 @@ fn tokenize(body: &str) -> Vec<(Token<'_>, usize, usize)> {
 }
 
 /// Functions whose result is a boolean whatever their arguments are.
-const BOOLEAN_FUNCTIONS: &[&str] = &[
-    "contains",
-    "startsWith",
-    "endsWith",
-    "success",
-    "failure",
-    "always",
-    "cancelled",
-];
+const BOOLEAN_FUNCTIONS: &[&str] = &["contains", "startsWith", "endsWith", "success", "failure", "always", "cancelled"];
 
 fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
     let tokens = tokenize(body);
@@ -194,16 +178,8 @@ fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
     let mut index = 0;
     while index < tokens.len() {
         match &tokens[index].0 {
-            Token::Ident(name)
-                if tokens
-                    .get(index + 1)
-                    .is_some_and(|(t, ..)| *t == Token::OpenParen) =>
-            {
-                calls.push(
-                    BOOLEAN_FUNCTIONS
-                        .iter()
-                        .any(|f| f.eq_ignore_ascii_case(name)),
-                );
+            Token::Ident(name) if tokens.get(index + 1).is_some_and(|(t, ..)| *t == Token::OpenParen) => {
+                calls.push(BOOLEAN_FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(name)));
                 index += 2;
             }
             Token::OpenParen => {
@@ -217,8 +193,8 @@ fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
             Token::Ident(_) if !follows_dot(&tokens, index) => {
                 let (path, end_index) = read_path(&tokens, index);
                 let (start, end) = (tokens[index].1, tokens[end_index - 1].2);
-                let compared = is_comparison(tokens.get(end_index))
-                    || (index > 0 && is_comparison(tokens.get(index - 1)));
+                let compared =
+                    is_comparison(tokens.get(end_index)) || (index > 0 && is_comparison(tokens.get(index - 1)));
                 let in_boolean_call = calls.iter().any(|&boolean| boolean);
                 if !matches!(path.as_str(), "true" | "false" | "null") {
                     refs.push(ContextRef {
@@ -252,10 +228,7 @@ fn read_path(tokens: &[(Token, usize, usize)], start: usize) -> (String, usize) 
     let mut path = first.to_owned();
     let mut index = start + 1;
     loop {
-        match (
-            tokens.get(index).map(|t| &t.0),
-            tokens.get(index + 1).map(|t| &t.0),
-        ) {
+        match (tokens.get(index).map(|t| &t.0), tokens.get(index + 1).map(|t| &t.0)) {
             (Some(Token::Dot), Some(Token::Ident(name))) => {
                 path.push('.');
                 path.push_str(name);
@@ -266,10 +239,7 @@ fn read_path(tokens: &[(Token, usize, usize)], start: usize) -> (String, usize) 
                 index += 2;
             }
             (Some(Token::OpenBracket), Some(inner)) => {
-                let close = tokens[index..]
-                    .iter()
-                    .position(|t| t.0 == Token::CloseBracket)
-                    .map(|p| index + p);
+                let close = tokens[index..].iter().position(|t| t.0 == Token::CloseBracket).map(|p| index + p);
                 let Some(close) = close else { break };
                 match inner {
                     Token::Str(key) if close == index + 2 => {
@@ -301,9 +271,7 @@ mod tests {
     #[test]
     fn finds_paths_and_normalises_indexes() {
         assert_eq!(
-            paths(
-                "echo ${{ github.event.issue.title }} ${{ github['head_ref'] }} ${{ steps.x.outputs[matrix.k] }}"
-            ),
+            paths("echo ${{ github.event.issue.title }} ${{ github['head_ref'] }} ${{ steps.x.outputs[matrix.k] }}"),
             vec![
                 ("github.event.issue.title".into(), true),
                 ("github.head_ref".into(), true),
@@ -315,13 +283,8 @@ mod tests {
     #[test]
     fn comparisons_and_boolean_functions_do_not_reach_the_result() {
         assert_eq!(
-            paths(
-                "${{ github.head_ref == 'main' && contains(github.event.pull_request.body, 'x') }}"
-            ),
-            vec![
-                ("github.head_ref".into(), false),
-                ("github.event.pull_request.body".into(), false)
-            ]
+            paths("${{ github.head_ref == 'main' && contains(github.event.pull_request.body, 'x') }}"),
+            vec![("github.head_ref".into(), false), ("github.event.pull_request.body".into(), false)]
         );
         assert_eq!(
             paths("${{ format('{0}', github.event.comment.body) }}"),
@@ -334,27 +297,13 @@ mod tests {
         let text = "a ${{ github.head_ref }}";
         let expressions = find_expressions(text, Span::document(0..text.len()));
         let context = &expressions[0].contexts[0];
-        assert_eq!(
-            &text[context.span.start as usize..context.span.end as usize],
-            "github.head_ref"
-        );
-        assert_eq!(
-            &text[expressions[0].span.start as usize..],
-            "${{ github.head_ref }}"
-        );
+        assert_eq!(&text[context.span.start as usize..context.span.end as usize], "github.head_ref");
+        assert_eq!(&text[expressions[0].span.start as usize..], "${{ github.head_ref }}");
     }
 
     #[test]
     fn unterminated_expressions_and_strings_do_not_panic() {
-        for text in [
-            "${{",
-            "${{ 'abc",
-            "${{ github.",
-            "${{ a[",
-            "${{ a['b' }}",
-            "${{ é.ü }}",
-            "${{ }}${{",
-        ] {
+        for text in ["${{", "${{ 'abc", "${{ github.", "${{ a[", "${{ a['b' }}", "${{ é.ü }}", "${{ }}${{"] {
             let _ = find_expressions(text, Span::document(0..text.len()));
         }
     }

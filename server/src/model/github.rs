@@ -151,20 +151,14 @@ impl Permissions {
             _ if entry.value.is_null() => Grant::Nothing,
             _ => Grant::Scopes(entry.value.entries().iter().filter_map(scope).collect()),
         };
-        Some(Self {
-            key: entry.key.span,
-            span: entry.value.span(),
-            grant,
-        })
+        Some(Self { key: entry.key.span, span: entry.value.span(), grant })
     }
 
     /// Whether some scope is granted write access.
     pub fn grants_write(&self) -> bool {
         match &self.grant {
             Grant::WriteAll => true,
-            Grant::Scopes(scopes) => scopes
-                .iter()
-                .any(|scope| scope.access.value == Access::Write),
+            Grant::Scopes(scopes) => scopes.iter().any(|scope| scope.access.value == Access::Write),
             _ => false,
         }
     }
@@ -177,10 +171,7 @@ fn scope(entry: &Entry<'_>) -> Option<Scope> {
         "none" => Access::None,
         _ => Access::Unrecognised,
     };
-    Some(Scope {
-        name: Spanned::key_of(entry)?,
-        access: Spanned::new(access, entry.value.span()),
-    })
+    Some(Scope { name: Spanned::key_of(entry)?, access: Spanned::new(access, entry.value.span()) })
 }
 
 /// One job under `jobs:`.
@@ -250,14 +241,7 @@ impl Step {
 
     /// Whether the step runs code taken from the checked-out workspace or a shell.
     pub fn runs_code(&self) -> bool {
-        self.run.is_some()
-            || matches!(
-                &self.uses,
-                Some(Uses {
-                    target: UsesTarget::Local { .. },
-                    ..
-                })
-            )
+        self.run.is_some() || matches!(&self.uses, Some(Uses { target: UsesTarget::Local { .. }, .. }))
     }
 }
 
@@ -279,12 +263,7 @@ pub struct Uses {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UsesTarget {
     /// `owner/repo[/path]@ref`
-    Repository {
-        owner: String,
-        repo: String,
-        path: Option<String>,
-        git_ref: Option<String>,
-    },
+    Repository { owner: String, repo: String, path: Option<String>, git_ref: Option<String> },
     /// `./path/to/action`
     Local { path: String },
     /// `docker://image:tag`
@@ -294,13 +273,9 @@ pub enum UsesTarget {
 impl Uses {
     pub fn parse(raw: &str, span: Span) -> Self {
         let target = if let Some(image) = raw.strip_prefix("docker://") {
-            UsesTarget::Docker {
-                image: image.to_owned(),
-            }
+            UsesTarget::Docker { image: image.to_owned() }
         } else if raw.starts_with("./") || raw.starts_with("../") {
-            UsesTarget::Local {
-                path: raw.to_owned(),
-            }
+            UsesTarget::Local { path: raw.to_owned() }
         } else {
             let (location, git_ref) = match raw.split_once('@') {
                 Some((location, git_ref)) => (location, Some(git_ref.to_owned())),
@@ -314,28 +289,16 @@ impl Uses {
                 git_ref,
             }
         };
-        Self {
-            span,
-            raw: raw.to_owned(),
-            target,
-        }
+        Self { span, raw: raw.to_owned(), target }
     }
 }
 
 /// Builds the header from the top-level entries of a workflow other than `jobs`.
 pub fn build_header(entries: &[Entry<'_>], jobs_key: Option<Span>) -> WorkflowHeader {
-    let find = |key: &str| {
-        entries
-            .iter()
-            .find(|entry| entry.name() == Some(key))
-            .copied()
-    };
+    let find = |key: &str| entries.iter().find(|entry| entry.name() == Some(key)).copied();
     WorkflowHeader {
         name: find("name").and_then(|entry| Spanned::from_view(entry.value)),
-        triggers: find("on")
-            .or_else(|| find("true"))
-            .map(triggers)
-            .unwrap_or_default(),
+        triggers: find("on").or_else(|| find("true")).map(triggers).unwrap_or_default(),
         permissions: Permissions::from_entry(find("permissions")),
         env: Env::from_entry(find("env")),
         jobs_key,
@@ -349,11 +312,7 @@ fn triggers(entry: Entry<'_>) -> Triggers {
             .entries()
             .iter()
             .filter_map(|event| {
-                let types = event
-                    .value
-                    .get("types")
-                    .map(|types| strings(types))
-                    .unwrap_or_default();
+                let types = event.value.get("types").map(|types| strings(types)).unwrap_or_default();
                 let name = event.name()?;
                 Some(Trigger {
                     event: Event::parse(name),
@@ -365,17 +324,10 @@ fn triggers(entry: Entry<'_>) -> Triggers {
     } else {
         strings(entry.value)
             .into_iter()
-            .map(|name| Trigger {
-                event: Event::parse(&name.value),
-                span: name.span,
-                types: Vec::new(),
-            })
+            .map(|name| Trigger { event: Event::parse(&name.value), span: name.span, types: Vec::new() })
             .collect()
     };
-    Triggers {
-        key: Some(entry.key.span),
-        events,
-    }
+    Triggers { key: Some(entry.key.span), events }
 }
 
 /// Builds a job from its `id: {...}` entry.
@@ -391,8 +343,7 @@ pub fn build_job(entry: &Entry<'_>) -> Option<Job> {
         permissions: Permissions::from_entry(job.entry("permissions")),
         needs: get("needs").map(strings).unwrap_or_default(),
         condition: get("if").and_then(Text::from_view),
-        environment: get("environment")
-            .and_then(|env| Spanned::from_view(env.get("name").unwrap_or(env))),
+        environment: get("environment").and_then(|env| Spanned::from_view(env.get("name").unwrap_or(env))),
         env: Env::from_entry(job.entry("env")),
         container: get("container").and_then(|c| Spanned::from_view(c.get("image").unwrap_or(c))),
         services: get("services")
@@ -416,12 +367,7 @@ pub fn build_job(entry: &Entry<'_>) -> Option<Job> {
 
 /// Builds the steps of a `steps:` sequence.
 pub fn build_steps(steps: View<'_>) -> Vec<Step> {
-    steps
-        .sequence()
-        .into_iter()
-        .enumerate()
-        .filter_map(|(index, step)| build_step(index, step))
-        .collect()
+    steps.sequence().into_iter().enumerate().filter_map(|(index, step)| build_step(index, step)).collect()
 }
 
 fn build_step(index: usize, step: View<'_>) -> Option<Step> {
@@ -439,9 +385,7 @@ fn build_step(index: usize, step: View<'_>) -> Option<Step> {
         run: get("run").and_then(Text::from_view),
         run_key: step.entry("run").map(|entry| entry.key.span),
         shell: get("shell").and_then(Spanned::from_view),
-        with: with_entry
-            .map(|entry| inputs(entry.value))
-            .unwrap_or_default(),
+        with: with_entry.map(|entry| inputs(entry.value)).unwrap_or_default(),
         with_block: with_entry.map(|entry| Block::from_entry(&entry)),
         env: Env::from_entry(step.entry("env")),
         condition: get("if").and_then(Text::from_view),
@@ -453,19 +397,11 @@ fn inputs(mapping: View<'_>) -> Vec<Input> {
     mapping
         .entries()
         .iter()
-        .filter_map(|entry| {
-            Some(Input {
-                name: Spanned::key_of(entry)?,
-                value: Text::from_view(entry.value),
-            })
-        })
+        .filter_map(|entry| Some(Input { name: Spanned::key_of(entry)?, value: Text::from_view(entry.value) }))
         .collect()
 }
 
 /// A scalar or a sequence of scalars, as a list.
 pub fn strings(view: View<'_>) -> Vec<Spanned<String>> {
-    view.items()
-        .into_iter()
-        .filter_map(Spanned::from_view)
-        .collect()
+    view.items().into_iter().filter_map(Spanned::from_view).collect()
 }

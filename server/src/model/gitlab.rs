@@ -58,11 +58,7 @@ pub enum IncludeKind {
     Local(String),
     Remote(String),
     Template(String),
-    Project {
-        project: String,
-        git_ref: Option<String>,
-        files: Vec<String>,
-    },
+    Project { project: String, git_ref: Option<String>, files: Vec<String> },
     Component(String),
 }
 
@@ -108,10 +104,7 @@ pub struct GitlabJob {
 impl GitlabJob {
     /// Every script line, in the order they run.
     pub fn all_scripts(&self) -> impl Iterator<Item = &Text> {
-        self.before_script
-            .iter()
-            .chain(&self.script)
-            .chain(&self.after_script)
+        self.before_script.iter().chain(&self.script).chain(&self.after_script)
     }
 }
 
@@ -132,24 +125,13 @@ pub struct Cache {
 
 /// Builds the global keywords from the top-level entries that are not jobs.
 pub fn build_globals(entries: &[Entry<'_>]) -> Globals {
-    let find = |key: &str| {
-        entries
-            .iter()
-            .find(|entry| entry.name() == Some(key))
-            .map(|entry| entry.value)
-    };
+    let find = |key: &str| entries.iter().find(|entry| entry.name() == Some(key)).map(|entry| entry.value);
     Globals {
         variables: find("variables").map(variables).unwrap_or_default(),
         includes: find("include").map(includes).unwrap_or_default(),
         stages: find("stages").map(strings).unwrap_or_default(),
-        workflow_rules: find("workflow")
-            .and_then(|w| w.get("rules"))
-            .map(rule_clauses)
-            .unwrap_or_default(),
-        default_image: find("default")
-            .and_then(|d| d.get("image"))
-            .or_else(|| find("image"))
-            .and_then(image),
+        workflow_rules: find("workflow").and_then(|w| w.get("rules")).map(rule_clauses).unwrap_or_default(),
+        default_image: find("default").and_then(|d| d.get("image")).or_else(|| find("image")).and_then(image),
     }
 }
 
@@ -166,33 +148,18 @@ pub struct JobScope<'a> {
 }
 
 /// Keys a job inherits from `default:` when it does not set them.
-const INHERITED_FROM_DEFAULT: &[&str] = &[
-    "image",
-    "services",
-    "before_script",
-    "after_script",
-    "cache",
-    "artifacts",
-    "tags",
-];
+const INHERITED_FROM_DEFAULT: &[&str] =
+    &["image", "services", "before_script", "after_script", "cache", "artifacts", "tags"];
 
 impl<'a> JobScope<'a> {
-    pub fn new(
-        job: View<'a>,
-        jobs: &'a dyn Fn(&str) -> Option<View<'a>>,
-        default: Option<View<'a>>,
-    ) -> Self {
+    pub fn new(job: View<'a>, jobs: &'a dyn Fn(&str) -> Option<View<'a>>, default: Option<View<'a>>) -> Self {
         Self { job, jobs, default }
     }
 
     /// The value of `key` as GitLab would see it after `extends:` and `default:`.
     pub fn get(&self, key: &str) -> Option<View<'a>> {
-        self.lookup(self.job, key, 0).or_else(|| {
-            INHERITED_FROM_DEFAULT
-                .contains(&key)
-                .then(|| self.default.and_then(|d| d.get(key)))
-                .flatten()
-        })
+        self.lookup(self.job, key, 0)
+            .or_else(|| INHERITED_FROM_DEFAULT.contains(&key).then(|| self.default.and_then(|d| d.get(key))).flatten())
     }
 
     fn lookup(&self, job: View<'a>, key: &str, depth: usize) -> Option<View<'a>> {
@@ -204,9 +171,7 @@ impl<'a> JobScope<'a> {
         }
         // Later entries of `extends:` override earlier ones.
         let parents = job.get("extends").map(strings).unwrap_or_default();
-        parents.iter().rev().find_map(|parent| {
-            (self.jobs)(&parent.value).and_then(|p| self.lookup(p, key, depth + 1))
-        })
+        parents.iter().rev().find_map(|parent| (self.jobs)(&parent.value).and_then(|p| self.lookup(p, key, depth + 1)))
     }
 }
 
@@ -220,56 +185,38 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>) -> Option<GitlabJob> {
         span: entry.pair.span,
         stage: get("stage").and_then(Spanned::from_view),
         image: get("image").and_then(image),
-        services: get("services")
-            .map(|s| s.items().into_iter().filter_map(image).collect())
-            .unwrap_or_default(),
+        services: get("services").map(|s| s.items().into_iter().filter_map(image).collect()).unwrap_or_default(),
         before_script: get("before_script").map(scripts).unwrap_or_default(),
         script: get("script").map(scripts).unwrap_or_default(),
         after_script: get("after_script").map(scripts).unwrap_or_default(),
         variables: get("variables").map(variables).unwrap_or_default(),
         rules: get("rules").map(rule_clauses).unwrap_or_default(),
-        only: get("only")
-            .map(|o| strings(o.get("refs").unwrap_or(o)))
-            .unwrap_or_default(),
-        except: get("except")
-            .map(|e| strings(e.get("refs").unwrap_or(e)))
-            .unwrap_or_default(),
+        only: get("only").map(|o| strings(o.get("refs").unwrap_or(o))).unwrap_or_default(),
+        except: get("except").map(|e| strings(e.get("refs").unwrap_or(e))).unwrap_or_default(),
         artifacts: get("artifacts").map(|a| Artifacts {
             span: a.span(),
             paths: a.get("paths").map(strings).unwrap_or_default(),
             untracked: a.get("untracked").and_then(|u| u.as_str()) == Some("true"),
         }),
-        cache: get("cache")
-            .map(|c| c.items().into_iter().map(cache).collect())
-            .unwrap_or_default(),
-        environment: get("environment")
-            .and_then(|e| Spanned::from_view(e.get("name").unwrap_or(e))),
+        cache: get("cache").map(|c| c.items().into_iter().map(cache).collect()).unwrap_or_default(),
+        environment: get("environment").and_then(|e| Spanned::from_view(e.get("name").unwrap_or(e))),
         extends: entry.value.get("extends").map(strings).unwrap_or_default(),
         trigger: get("trigger").map(|t| t.span()),
         needs: get("needs")
-            .map(|n| {
-                n.items()
-                    .into_iter()
-                    .filter_map(|i| Spanned::from_view(i.get("job").unwrap_or(i)))
-                    .collect()
-            })
+            .map(|n| n.items().into_iter().filter_map(|i| Spanned::from_view(i.get("job").unwrap_or(i))).collect())
             .unwrap_or_default(),
         tags: get("tags").map(strings).unwrap_or_default(),
     })
 }
 
 fn image(view: View<'_>) -> Option<Image> {
-    Some(Image {
-        name: Spanned::from_view(view.get("name").unwrap_or(view))?,
-    })
+    Some(Image { name: Spanned::from_view(view.get("name").unwrap_or(view))? })
 }
 
 fn cache(view: View<'_>) -> Cache {
     Cache {
         span: view.span(),
-        key: view
-            .get("key")
-            .and_then(|k| Text::from_view(k.get("prefix").unwrap_or(k))),
+        key: view.get("key").and_then(|k| Text::from_view(k.get("prefix").unwrap_or(k))),
         paths: view.get("paths").map(strings).unwrap_or_default(),
         policy: view.get("policy").and_then(Spanned::from_view),
     }
@@ -279,13 +226,7 @@ fn cache(view: View<'_>) -> Cache {
 fn scripts(view: View<'_>) -> Vec<Text> {
     view.items()
         .into_iter()
-        .flat_map(|item| {
-            if item.sequence().is_empty() {
-                vec![item]
-            } else {
-                item.sequence()
-            }
-        })
+        .flat_map(|item| if item.sequence().is_empty() { vec![item] } else { item.sequence() })
         .filter_map(Text::from_view)
         .collect()
 }
@@ -295,10 +236,7 @@ fn variables(view: View<'_>) -> Vec<Variable> {
         .iter()
         .filter_map(|entry| {
             let value = entry.value.get("value").unwrap_or(entry.value);
-            Some(Variable {
-                name: Spanned::key_of(entry)?,
-                value: Text::from_view(value),
-            })
+            Some(Variable { name: Spanned::key_of(entry)?, value: Text::from_view(value) })
         })
         .collect()
 }
@@ -318,13 +256,7 @@ fn includes(view: View<'_>) -> Vec<Include> {
                 IncludeKind::Project {
                     project,
                     git_ref: text("ref"),
-                    files: item
-                        .get("file")
-                        .map(strings)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|f| f.value)
-                        .collect(),
+                    files: item.get("file").map(strings).unwrap_or_default().into_iter().map(|f| f.value).collect(),
                 }
             } else if let Some(remote) = text("remote") {
                 IncludeKind::Remote(remote)
@@ -335,10 +267,7 @@ fn includes(view: View<'_>) -> Vec<Include> {
             } else {
                 IncludeKind::Local(text("local")?)
             };
-            Some(Include {
-                span: item.span(),
-                kind,
-            })
+            Some(Include { span: item.span(), kind })
         })
         .collect()
 }

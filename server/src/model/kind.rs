@@ -30,16 +30,12 @@ pub fn is_yaml_path(path: &str) -> bool {
 /// The kind a path alone implies, if any. Paths use `/` or `\` separators.
 pub fn kind_from_path(path: &str) -> Option<FileKind> {
     let normalised = path.replace('\\', "/");
-    let file_name = normalised
-        .rsplit('/')
-        .next()
-        .unwrap_or(&normalised)
-        .to_ascii_lowercase();
+    let file_name = normalised.rsplit('/').next().unwrap_or(&normalised).to_ascii_lowercase();
     if !is_yaml_path(&file_name) {
         return None;
     }
-    let parent_is_workflows = normalised.rsplit('/').nth(1) == Some("workflows")
-        && normalised.rsplit('/').nth(2) == Some(".github");
+    let parent_is_workflows =
+        normalised.rsplit('/').nth(1) == Some("workflows") && normalised.rsplit('/').nth(2) == Some(".github");
     if parent_is_workflows {
         Some(FileKind::GithubWorkflow)
     } else if file_name == "action.yml" || file_name == "action.yaml" {
@@ -70,19 +66,10 @@ pub fn sniff(text: &str) -> Option<FileKind> {
     if has("runs") && (has("name") || has("description")) && !has("jobs") {
         return Some(FileKind::GithubAction);
     }
-    let gitlab_keys = [
-        "stages",
-        "include",
-        "variables",
-        "workflow",
-        "default",
-        "before_script",
-        "image",
-    ];
+    let gitlab_keys = ["stages", "include", "variables", "workflow", "default", "before_script", "image"];
     let gitlab_job = text.lines().any(|line| {
         let trimmed = line.trim_start();
-        line.len() != trimmed.len()
-            && (trimmed.starts_with("script:") || trimmed.starts_with("stage:"))
+        line.len() != trimmed.len() && (trimmed.starts_with("script:") || trimmed.starts_with("stage:"))
     });
     if gitlab_job && (keys.iter().any(|k| gitlab_keys.contains(&k.as_str())) || !has("jobs")) {
         return Some(FileKind::GitlabCi);
@@ -104,44 +91,20 @@ mod tests {
 
     #[test]
     fn paths_decide_first() {
-        assert_eq!(
-            kind_from_path("repo/.github/workflows/ci.yml"),
-            Some(FileKind::GithubWorkflow)
-        );
-        assert_eq!(
-            kind_from_path(".github\\workflows\\ci.yaml"),
-            Some(FileKind::GithubWorkflow)
-        );
-        assert_eq!(
-            kind_from_path("sub/action.yaml"),
-            Some(FileKind::GithubAction)
-        );
+        assert_eq!(kind_from_path("repo/.github/workflows/ci.yml"), Some(FileKind::GithubWorkflow));
+        assert_eq!(kind_from_path(".github\\workflows\\ci.yaml"), Some(FileKind::GithubWorkflow));
+        assert_eq!(kind_from_path("sub/action.yaml"), Some(FileKind::GithubAction));
         assert_eq!(kind_from_path(".gitlab-ci.yml"), Some(FileKind::GitlabCi));
-        assert_eq!(
-            kind_from_path("ci/build.gitlab-ci.yml"),
-            Some(FileKind::GitlabCi)
-        );
+        assert_eq!(kind_from_path("ci/build.gitlab-ci.yml"), Some(FileKind::GitlabCi));
         assert_eq!(kind_from_path("docker-compose.yml"), None);
     }
 
     #[test]
     fn content_decides_otherwise() {
-        assert_eq!(
-            detect("x.yml", "on: push\njobs:\n  a:\n    runs-on: x\n"),
-            Some(FileKind::GithubWorkflow)
-        );
-        assert_eq!(
-            detect("x.yml", "stages: [test]\ntest:\n  script: make\n"),
-            Some(FileKind::GitlabCi)
-        );
-        assert_eq!(
-            detect("x.yml", "name: a\nruns:\n  using: node20\n"),
-            Some(FileKind::GithubAction)
-        );
-        assert_eq!(
-            detect("x.yml", "version: '3'\nservices:\n  db:\n    image: x\n"),
-            None
-        );
+        assert_eq!(detect("x.yml", "on: push\njobs:\n  a:\n    runs-on: x\n"), Some(FileKind::GithubWorkflow));
+        assert_eq!(detect("x.yml", "stages: [test]\ntest:\n  script: make\n"), Some(FileKind::GitlabCi));
+        assert_eq!(detect("x.yml", "name: a\nruns:\n  using: node20\n"), Some(FileKind::GithubAction));
+        assert_eq!(detect("x.yml", "version: '3'\nservices:\n  db:\n    image: x\n"), None);
         assert_eq!(detect("notes.txt", "on: push\njobs: {}\n"), None);
     }
 }

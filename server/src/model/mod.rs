@@ -85,25 +85,14 @@ impl Block {
         let is_flow = view_first_char(entry) == Some('{');
         Self {
             key: entry.key.span,
-            last_entry_end: pairs
-                .last()
-                .map_or(entry.pair.span.at_end(), |pair| pair.span.at_end()),
-            entry_column: if is_flow {
-                None
-            } else {
-                pairs.first().map(|first| first.key.column)
-            },
+            last_entry_end: pairs.last().map_or(entry.pair.span.at_end(), |pair| pair.span.at_end()),
+            entry_column: if is_flow { None } else { pairs.first().map(|first| first.key.column) },
         }
     }
 }
 
 fn view_first_char(entry: &Entry<'_>) -> Option<char> {
-    entry
-        .value
-        .resolver()
-        .raw(entry.value.span())
-        .chars()
-        .next()
+    entry.value.resolver().raw(entry.value.span()).chars().next()
 }
 
 /// Environment variables set at some level (`env:`).
@@ -128,17 +117,9 @@ impl Env {
             .value
             .entries()
             .iter()
-            .filter_map(|var| {
-                Some(EnvVar {
-                    name: Spanned::key_of(var)?,
-                    value: Text::from_view(var.value),
-                })
-            })
+            .filter_map(|var| Some(EnvVar { name: Spanned::key_of(var)?, value: Text::from_view(var.value) }))
             .collect();
-        Self {
-            block: Some(Block::from_entry(&entry)),
-            vars,
-        }
+        Self { block: Some(Block::from_entry(&entry)), vars }
     }
 
     pub fn get(&self, name: &str) -> Option<&EnvVar> {

@@ -26,10 +26,7 @@ pub struct AnchorTable {
 impl AnchorTable {
     pub fn add(&mut self, anchors: &[Anchor]) {
         for anchor in anchors {
-            self.by_name
-                .entry(anchor.name.clone())
-                .or_default()
-                .push(Arc::clone(&anchor.node));
+            self.by_name.entry(anchor.name.clone()).or_default().push(Arc::clone(&anchor.node));
         }
     }
 
@@ -48,19 +45,11 @@ pub struct Resolver<'a> {
 
 impl<'a> Resolver<'a> {
     pub fn new(anchors: &'a AnchorTable, bases: &'a Bases, rope: &'a Rope) -> Self {
-        Self {
-            anchors,
-            bases,
-            rope,
-            reads: RefCell::new(Vec::new()),
-        }
+        Self { anchors, bases, rope, reads: RefCell::new(Vec::new()) }
     }
 
     pub fn view(&'a self, node: &'a Node) -> View<'a> {
-        View {
-            node,
-            resolver: self,
-        }
+        View { node, resolver: self }
     }
 
     /// The units read through aliases since the last call.
@@ -74,9 +63,7 @@ impl<'a> Resolver<'a> {
     /// The source text of a span (its raw characters, quotes and escapes included).
     pub fn raw(&self, span: Span) -> String {
         match self.bases.resolve(span) {
-            Some(range) if range.end <= self.rope.len_bytes() => {
-                self.rope.byte_slice(range).to_string()
-            }
+            Some(range) if range.end <= self.rope.len_bytes() => self.rope.byte_slice(range).to_string(),
             _ => String::new(),
         }
     }
@@ -86,11 +73,7 @@ impl<'a> Resolver<'a> {
         let candidates = self.anchors.by_name.get(name)?;
         let anchor = candidates
             .iter()
-            .filter(|node| {
-                self.bases
-                    .resolve(node.span)
-                    .is_some_and(|range| range.start < position)
-            })
+            .filter(|node| self.bases.resolve(node.span).is_some_and(|range| range.start < position))
             .max_by_key(|node| self.bases.resolve(node.span).map(|range| range.start))?;
         self.reads.borrow_mut().push(anchor.span.unit);
         Some(anchor.as_ref())
@@ -193,28 +176,18 @@ impl<'a> View<'a> {
     }
 
     fn with(&self, node: &'a Node) -> View<'a> {
-        View {
-            node,
-            resolver: self.resolver,
-        }
+        View { node, resolver: self.resolver }
     }
 
     fn find_entry(&self, key: &str, depth: usize) -> Option<Entry<'a>> {
         let pairs = self.own_pairs();
         if let Some(pair) = pairs.iter().find(|pair| pair.key.as_str() == Some(key)) {
-            return Some(Entry {
-                key: &pair.key,
-                value: self.with(&pair.value),
-                pair,
-            });
+            return Some(Entry { key: &pair.key, value: self.with(&pair.value), pair });
         }
         if depth >= MAX_INDIRECTION {
             return None;
         }
-        self.merge_sources(pairs)
-            .into_iter()
-            .rev()
-            .find_map(|source| source.find_entry(key, depth + 1))
+        self.merge_sources(pairs).into_iter().rev().find_map(|source| source.find_entry(key, depth + 1))
     }
 
     fn collect_entries(&self, entries: &mut Vec<Entry<'a>>, depth: usize) {
@@ -224,11 +197,7 @@ impl<'a> View<'a> {
                 continue;
             };
             if key != MERGE_KEY && !entries.iter().any(|entry| entry.name() == Some(key)) {
-                entries.push(Entry {
-                    key: &pair.key,
-                    value: self.with(&pair.value),
-                    pair,
-                });
+                entries.push(Entry { key: &pair.key, value: self.with(&pair.value), pair });
             }
         }
         if depth < MAX_INDIRECTION {

@@ -19,18 +19,9 @@ pub fn markdown(rule: &RuleMeta) -> String {
         technique.id(),
         rule.severity.name(),
         rule.confidence.name(),
-        rule.platforms
-            .iter()
-            .map(|p| p.name())
-            .collect::<Vec<_>>()
-            .join(", "),
+        rule.platforms.iter().map(|p| p.name()).collect::<Vec<_>>().join(", "),
     );
-    let _ = writeln!(
-        text,
-        "*{}*: the attacker is {}.\n",
-        tactic.name(),
-        tactic.goal()
-    );
+    let _ = writeln!(text, "*{}*: the attacker is {}.\n", tactic.name(), tactic.goal());
     section(&mut text, "What it detects", rule.docs.detects);
     section(&mut text, "Why it is dangerous", rule.docs.why);
     section(&mut text, "The attack", rule.docs.attack);
@@ -63,10 +54,7 @@ pub fn hover_summary(rule: &RuleMeta) -> String {
 
 /// The documentation as plain text for a terminal.
 pub fn plain(rule: &RuleMeta) -> String {
-    markdown(rule)
-        .replace("**", "")
-        .replace("### ", "")
-        .replace("#### ", "")
+    markdown(rule).replace("**", "").replace("### ", "").replace("#### ", "")
 }
 
 fn section(text: &mut String, title: &str, body: &str) {

@@ -1,9 +1,6 @@
 //! `excessive-permissions`: the workflow's token can write more than its jobs need.
 
-use super::{
-    Applicability, Confidence, Edit, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta,
-    Severity,
-};
+use super::{Applicability, Confidence, Edit, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::github::{Event, Grant, Job, Permissions, Workflow, WorkflowHeader};
 
@@ -93,11 +90,7 @@ impl Rule for ExcessivePermissions {
 
 fn is_reusable_only(header: &WorkflowHeader) -> bool {
     !header.triggers.events.is_empty()
-        && header
-            .triggers
-            .events
-            .iter()
-            .all(|trigger| trigger.event == Event::WorkflowCall)
+        && header.triggers.events.iter().all(|trigger| trigger.event == Event::WorkflowCall)
 }
 
 fn report_write_all(permissions: &Permissions, owner: &str, out: &mut Findings) {
@@ -117,26 +110,12 @@ fn report_write_all(permissions: &Permissions, owner: &str, out: &mut Findings) 
 }
 
 fn report_missing(header: &WorkflowHeader, jobs: &[std::sync::Arc<Job>], out: &mut Findings) {
-    let unscoped: Vec<&str> = jobs
-        .iter()
-        .filter(|job| job.permissions.is_none())
-        .map(|job| job.id.as_str())
-        .collect();
-    let (Some(anchor), false) = (header.triggers.key.or(header.jobs_key), unscoped.is_empty())
-    else {
+    let unscoped: Vec<&str> = jobs.iter().filter(|job| job.permissions.is_none()).map(|job| job.id.as_str()).collect();
+    let (Some(anchor), false) = (header.triggers.key.or(header.jobs_key), unscoped.is_empty()) else {
         return;
     };
-    let names = unscoped
-        .iter()
-        .take(5)
-        .map(|name| format!("`{name}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let more = if unscoped.len() > 5 {
-        format!(" and {} more", unscoped.len() - 5)
-    } else {
-        String::new()
-    };
+    let names = unscoped.iter().take(5).map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ");
+    let more = if unscoped.len() > 5 { format!(" and {} more", unscoped.len() - 5) } else { String::new() };
     let finding = out.report(
         anchor,
         format!(
@@ -144,12 +123,7 @@ fn report_missing(header: &WorkflowHeader, jobs: &[std::sync::Arc<Job>], out: &m
              default permissions, often write access to everything"
         ),
     );
-    if header
-        .triggers
-        .events
-        .iter()
-        .any(|trigger| trigger.event.is_privileged_for_outsiders())
-    {
+    if header.triggers.events.iter().any(|trigger| trigger.event.is_privileged_for_outsiders()) {
         finding.with_severity(Severity::High);
     }
     if let Some(jobs_key) = header.jobs_key {

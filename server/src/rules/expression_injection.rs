@@ -1,8 +1,8 @@
 //! `expression-injection`: attacker-controlled text expanded into a script.
 
 use super::{
-    Applicability, Confidence, Edit, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta,
-    Severity, StepContext,
+    Applicability, Confidence, Edit, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity,
+    StepContext,
 };
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Text;
@@ -54,10 +54,7 @@ behaves differently; quote the variable where it is used.",
     },
     references: &[
         Reference::Owasp(OwaspCicd::Sec4),
-        Reference::Cwe(
-            94,
-            "Improper Control of Generation of Code ('Code Injection')",
-        ),
+        Reference::Cwe(94, "Improper Control of Generation of Code ('Code Injection')"),
         Reference::Zizmor("template-injection"),
         Reference::Actionlint("expression"),
         Reference::Poutine("injection"),
@@ -108,11 +105,9 @@ impl Rule for ExpressionInjection {
 
     fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         let privileged = match context {
-            StepContext::Workflow { header, .. } => header
-                .triggers
-                .events
-                .iter()
-                .any(|trigger| trigger.event.is_privileged_for_outsiders()),
+            StepContext::Workflow { header, .. } => {
+                header.triggers.events.iter().any(|trigger| trigger.event.is_privileged_for_outsiders())
+            }
             StepContext::Action { .. } => false,
         };
         let targets = [
@@ -124,11 +119,7 @@ impl Rule for ExpressionInjection {
         ];
         for (text, sink) in targets.into_iter().flatten() {
             for expression in &text.expressions {
-                for context_ref in expression
-                    .contexts
-                    .iter()
-                    .filter(|c| c.reaches_result && is_untrusted(c))
-                {
+                for context_ref in expression.contexts.iter().filter(|c| c.reaches_result && is_untrusted(c)) {
                     let finding = out.report(context_ref.span, message(context_ref, sink));
                     if privileged {
                         finding.with_severity(Severity::Critical);
@@ -149,9 +140,7 @@ enum Sink {
 }
 
 fn is_untrusted(context: &ContextRef) -> bool {
-    UNTRUSTED_CONTEXTS
-        .iter()
-        .any(|pattern| path_matches(pattern, &context.path))
+    UNTRUSTED_CONTEXTS.iter().any(|pattern| path_matches(pattern, &context.path))
 }
 
 fn path_matches(pattern: &str, path: &str) -> bool {
@@ -160,8 +149,7 @@ fn path_matches(pattern: &str, path: &str) -> bool {
         match (pattern.next(), path.next()) {
             (None, None) => return true,
             (Some("*"), Some(_)) => {}
-            (Some(expected), Some(actual))
-                if expected.eq_ignore_ascii_case(actual) || actual == "*" => {}
+            (Some(expected), Some(actual)) if expected.eq_ignore_ascii_case(actual) || actual == "*" => {}
             _ => return false,
         }
     }
@@ -180,13 +168,7 @@ fn message(context: &ContextRef, sink: Sink) -> String {
 
 /// Moves the value into an environment variable of the step, when the expression is just the
 /// untrusted path and the step's `env:` can be extended.
-fn env_var_fix(
-    step: &Step,
-    text: &Text,
-    expression: &Expression,
-    context: &ContextRef,
-    sink: Sink,
-) -> Option<Fix> {
+fn env_var_fix(step: &Step, text: &Text, expression: &Expression, context: &ContextRef, sink: Sink) -> Option<Fix> {
     if expression.source != context.path || text.span.unit != expression.span.unit {
         return None;
     }
@@ -199,28 +181,15 @@ fn env_var_fix(
     let declare = match &step.env.block {
         Some(block) => {
             let column = block.entry_column? as usize;
-            Edit::insert(
-                block.last_entry_end,
-                format!("\n{}{entry}", " ".repeat(column)),
-            )
+            Edit::insert(block.last_entry_end, format!("\n{}{entry}", " ".repeat(column)))
         }
         None => {
             let column = step.key_column? as usize;
-            Edit::insert(
-                step.first_key,
-                format!(
-                    "env:\n{}{entry}\n{}",
-                    " ".repeat(column + 2),
-                    " ".repeat(column)
-                ),
-            )
+            Edit::insert(step.first_key, format!("env:\n{}{entry}\n{}", " ".repeat(column + 2), " ".repeat(column)))
         }
     };
     Some(Fix {
-        title: format!(
-            "Pass `{}` through the environment variable `{name}`",
-            context.path
-        ),
+        title: format!("Pass `{}` through the environment variable `{name}`", context.path),
         applicability: Applicability::Unsafe,
         edits: vec![declare, Edit::replace(expression.span, reference)],
     })
@@ -229,22 +198,13 @@ fn env_var_fix(
 /// An environment variable name for a path, e.g. `ISSUE_TITLE` for
 /// `github.event.issue.title`, that the step does not already use.
 fn env_name(path: &str, step: &Step) -> Option<String> {
-    let segments: Vec<&str> = path
-        .split('.')
-        .filter(|s| *s != "*" && *s != "github" && *s != "event")
-        .collect();
+    let segments: Vec<&str> = path.split('.').filter(|s| *s != "*" && *s != "github" && *s != "event").collect();
     let tail = &segments[segments.len().saturating_sub(2)..];
     let base: String = tail.join("_").to_ascii_uppercase().replace('-', "_");
     if base.is_empty() {
         return None;
     }
     (0..100)
-        .map(|n| {
-            if n == 0 {
-                base.clone()
-            } else {
-                format!("{base}_{n}")
-            }
-        })
+        .map(|n| if n == 0 { base.clone() } else { format!("{base}_{n}") })
         .find(|candidate| step.env.get(candidate).is_none())
 }

@@ -40,17 +40,11 @@ pub struct Edit {
 
 impl Edit {
     pub fn insert(at: Span, text: impl Into<String>) -> Self {
-        Self {
-            span: at.at_start(),
-            replacement: text.into(),
-        }
+        Self { span: at.at_start(), replacement: text.into() }
     }
 
     pub fn replace(span: Span, text: impl Into<String>) -> Self {
-        Self {
-            span,
-            replacement: text.into(),
-        }
+        Self { span, replacement: text.into() }
     }
 }
 
@@ -62,10 +56,7 @@ pub struct Findings {
 
 impl Findings {
     pub fn new(rule: &'static RuleMeta) -> Self {
-        Self {
-            rule,
-            found: Vec::new(),
-        }
+        Self { rule, found: Vec::new() }
     }
 
     /// Reports a finding at `span`; the returned finding can be given fixes or a severity.

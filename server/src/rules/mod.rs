@@ -60,13 +60,8 @@ pub trait Rule: Send + Sync {
 /// Where a step is: in a workflow job, or in a composite action.
 #[derive(Clone, Copy)]
 pub enum StepContext<'a> {
-    Workflow {
-        header: &'a WorkflowHeader,
-        job: &'a Job,
-    },
-    Action {
-        action: &'a Action,
-    },
+    Workflow { header: &'a WorkflowHeader, job: &'a Job },
+    Action { action: &'a Action },
 }
 
 /// What a rule is, for users and for the analysis.
@@ -119,13 +114,8 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [
-        Severity::Info,
-        Severity::Low,
-        Severity::Medium,
-        Severity::High,
-        Severity::Critical,
-    ];
+    pub const ALL: [Severity; 5] =
+        [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
 
     pub const fn name(self) -> &'static str {
         match self {
@@ -138,9 +128,7 @@ impl Severity {
     }
 
     pub fn parse(name: &str) -> Option<Severity> {
-        Severity::ALL
-            .into_iter()
-            .find(|severity| severity.name().eq_ignore_ascii_case(name))
+        Severity::ALL.into_iter().find(|severity| severity.name().eq_ignore_ascii_case(name))
     }
 }
 

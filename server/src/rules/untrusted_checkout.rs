@@ -54,10 +54,7 @@ the job needs privileges is a design decision.",
     },
     references: &[
         Reference::Owasp(OwaspCicd::Sec4),
-        Reference::Cwe(
-            829,
-            "Inclusion of Functionality from Untrusted Control Sphere",
-        ),
+        Reference::Cwe(829, "Inclusion of Functionality from Untrusted Control Sphere"),
         Reference::Zizmor("dangerous-triggers"),
         Reference::Poutine("untrusted_checkout_exec"),
         Reference::CodeQl("actions/untrusted-checkout/critical"),
@@ -83,13 +80,8 @@ const HEAD_CONTEXTS: &[&str] = &[
 ];
 
 /// Actions that only move or cache files and never execute what was checked out.
-const INERT_ACTIONS: &[&str] = &[
-    "actions/upload-artifact",
-    "actions/download-artifact",
-    "actions/cache",
-    "actions/labeler",
-    "actions/stale",
-];
+const INERT_ACTIONS: &[&str] =
+    &["actions/upload-artifact", "actions/download-artifact", "actions/cache", "actions/labeler", "actions/stale"];
 
 impl Rule for UntrustedCheckout {
     fn meta(&self) -> &'static RuleMeta {
@@ -97,9 +89,8 @@ impl Rule for UntrustedCheckout {
     }
 
     fn check_job(&self, header: &WorkflowHeader, job: &Job, out: &mut Findings) {
-        let Some(trigger) = [Event::PullRequestTarget, Event::WorkflowRun]
-            .iter()
-            .find_map(|event| header.triggers.find(event))
+        let Some(trigger) =
+            [Event::PullRequestTarget, Event::WorkflowRun].iter().find_map(|event| header.triggers.find(event))
         else {
             return;
         };
@@ -107,10 +98,7 @@ impl Rule for UntrustedCheckout {
             let Some((value, head)) = checked_out_head(step) else {
                 continue;
             };
-            let Some(runner) = job.steps[index + 1..]
-                .iter()
-                .find(|later| may_execute(later))
-            else {
+            let Some(runner) = job.steps[index + 1..].iter().find(|later| may_execute(later)) else {
                 continue;
             };
             let event_name = match trigger.event {
@@ -143,22 +131,16 @@ fn checked_out_head(step: &Step) -> Option<(&Text, String)> {
     if !step.uses_action("actions/checkout") {
         return None;
     }
-    ["ref", "repository"]
-        .iter()
-        .filter_map(|name| step.input(name)?.value.as_ref())
-        .find_map(|value| {
-            let from_context = value
-                .expressions
-                .iter()
-                .flat_map(|expression| &expression.contexts)
-                .find(|context| HEAD_CONTEXTS.contains(&context.path.as_str()))
-                .map(|context| context.path.clone());
-            let pull_ref = value
-                .value
-                .contains("refs/pull/")
-                .then(|| value.value.clone());
-            Some((value, from_context.or(pull_ref)?))
-        })
+    ["ref", "repository"].iter().filter_map(|name| step.input(name)?.value.as_ref()).find_map(|value| {
+        let from_context = value
+            .expressions
+            .iter()
+            .flat_map(|expression| &expression.contexts)
+            .find(|context| HEAD_CONTEXTS.contains(&context.path.as_str()))
+            .map(|context| context.path.clone());
+        let pull_ref = value.value.contains("refs/pull/").then(|| value.value.clone());
+        Some((value, from_context.or(pull_ref)?))
+    })
 }
 
 fn may_execute(step: &Step) -> bool {
@@ -168,9 +150,7 @@ fn may_execute(step: &Step) -> bool {
     match step.uses.as_ref().map(|uses| &uses.target) {
         Some(UsesTarget::Repository { owner, repo, .. }) => {
             let name = format!("{owner}/{repo}").to_ascii_lowercase();
-            !INERT_ACTIONS.contains(&name.as_str())
-                && !name.starts_with("actions/setup-")
-                && name != "actions/checkout"
+            !INERT_ACTIONS.contains(&name.as_str()) && !name.starts_with("actions/setup-") && name != "actions/checkout"
         }
         Some(_) => true,
         None => false,

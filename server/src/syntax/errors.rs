@@ -25,11 +25,7 @@ pub struct SyntaxError {
 /// The syntax errors of a tile, at most [`MAX_ERRORS`], in text order.
 pub fn syntax_errors(tile: &Tile, rope: &Rope) -> Vec<SyntaxError> {
     let tree: &Tree = tile.tree();
-    let text = TileText {
-        rope,
-        origin: tile.start,
-        end: tile.end(),
-    };
+    let text = TileText { rope, origin: tile.start, end: tile.end() };
     let root = tree.root_node();
     let mut errors = Vec::new();
     let stopped_early = text.stop_point(root.end_byte());
@@ -44,10 +40,7 @@ pub fn syntax_errors(tile: &Tile, rope: &Rope) -> Vec<SyntaxError> {
             }
             if node.is_missing() {
                 let start = text.absolute(node.start_byte());
-                errors.push(SyntaxError {
-                    range: start..start,
-                    message: format!("missing `{}`", node.kind()),
-                });
+                errors.push(SyntaxError { range: start..start, message: format!("missing `{}`", node.kind()) });
             } else if node.is_error() {
                 errors.extend(text.error_node(node, stopped_early.is_some()));
             } else if node.has_error() {
@@ -78,24 +71,15 @@ impl TileText<'_> {
     /// Where the parser gave up, when its tree does not reach the end of the tile.
     fn stop_point(&self, root_end: usize) -> Option<usize> {
         let end = self.absolute(root_end);
-        let skipped: usize = self
-            .rope
-            .byte_slice(end..self.end)
-            .chars()
-            .take_while(|c| c.is_whitespace())
-            .map(char::len_utf8)
-            .sum();
+        let skipped: usize =
+            self.rope.byte_slice(end..self.end).chars().take_while(|c| c.is_whitespace()).map(char::len_utf8).sum();
         (end + skipped < self.end).then_some(end + skipped)
     }
 
     fn error_at_stop(&self, offset: usize) -> SyntaxError {
         let line = self.rope.byte_to_line(offset);
         let line_start = self.rope.line_to_byte(line);
-        let at_line_start = self
-            .rope
-            .byte_slice(line_start..offset)
-            .chars()
-            .all(char::is_whitespace);
+        let at_line_start = self.rope.byte_slice(line_start..offset).chars().all(char::is_whitespace);
         let message = if self.rope.byte(offset) == b':' {
             "unexpected `:`: a value that contains `: ` must be quoted"
         } else if at_line_start {
@@ -104,10 +88,7 @@ impl TileText<'_> {
         } else {
             "unexpected text: the YAML structure breaks here"
         };
-        SyntaxError {
-            range: offset..self.line_end(offset).max(offset + 1).min(self.end),
-            message: message.to_owned(),
-        }
+        SyntaxError { range: offset..self.line_end(offset).max(offset + 1).min(self.end), message: message.to_owned() }
     }
 
     /// An `ERROR` node: blame an unclosed bracket or quote inside it, else its first line. A
@@ -125,24 +106,12 @@ impl TileText<'_> {
             return None;
         }
         let start = self.absolute(node.start_byte());
-        let end = self
-            .absolute(node.end_byte())
-            .min(self.line_end(start))
-            .max(start + 1)
-            .min(self.end);
-        let message = match self
-            .rope
-            .byte_slice(start..end.max(start))
-            .to_string()
-            .trim()
-        {
+        let end = self.absolute(node.end_byte()).min(self.line_end(start)).max(start + 1).min(self.end);
+        let message = match self.rope.byte_slice(start..end.max(start)).to_string().trim() {
             "" => "invalid YAML here".to_owned(),
             text => format!("invalid YAML: unexpected `{}`", shorten(text)),
         };
-        Some(SyntaxError {
-            range: start..end.max(start),
-            message,
-        })
+        Some(SyntaxError { range: start..end.max(start), message })
     }
 
     fn line_end(&self, offset: usize) -> usize {
@@ -163,9 +132,7 @@ fn unclosed_opener(node: Node) -> Option<Node> {
             "'" => "'",
             _ => return None,
         };
-        let closed = children[index + 1..]
-            .iter()
-            .any(|later| later.kind() == closer);
+        let closed = children[index + 1..].iter().any(|later| later.kind() == closer);
         (!closed).then_some(*child)
     })
 }

@@ -6,14 +6,8 @@ use tree_sitter::Query;
 
 /// Every embedded query, by file name, for the test that compiles them all.
 pub const SOURCES: &[(&str, &str)] = &[
-    (
-        "yaml/suppressions.scm",
-        include_str!("../../../grammar-queries/yaml/suppressions.scm"),
-    ),
-    (
-        "yaml/keys.scm",
-        include_str!("../../../grammar-queries/yaml/keys.scm"),
-    ),
+    ("yaml/suppressions.scm", include_str!("../../../grammar-queries/yaml/suppressions.scm")),
+    ("yaml/keys.scm", include_str!("../../../grammar-queries/yaml/keys.scm")),
 ];
 
 /// Comments that carry `pipewarden: ignore[...]`; capture `@suppression`.

@@ -57,9 +57,7 @@ impl Tile {
 
     /// The tile's tree. Only tiles handed out by [`Source::tiles`] are parsed.
     pub fn tree(&self) -> &Tree {
-        self.tree
-            .as_ref()
-            .expect("tiles are parsed before they are handed out")
+        self.tree.as_ref().expect("tiles are parsed before they are handed out")
     }
 }
 
@@ -76,19 +74,8 @@ pub struct Source {
 impl Source {
     pub fn new(text: &str, tiling: Tiling) -> Self {
         let rope = Rope::from_str(text);
-        let mut source = Self {
-            rope,
-            tiles: Vec::new(),
-            parser: new_parser(),
-            tiling,
-            next_id: 0,
-        };
-        let (starts, _) = tiling::tile_starts(
-            &source.rope,
-            0..source.rope.len_bytes(),
-            Context::TopLevel,
-            tiling,
-        );
+        let mut source = Self { rope, tiles: Vec::new(), parser: new_parser(), tiling, next_id: 0 };
+        let (starts, _) = tiling::tile_starts(&source.rope, 0..source.rope.len_bytes(), Context::TopLevel, tiling);
         source.tiles = source.new_tiles(&starts, source.rope.len_bytes());
         source
     }
@@ -135,28 +122,16 @@ impl Source {
     pub fn replace(&mut self, range: Range<usize>, replacement: &str) -> ByteEdit {
         let start = self.char_boundary(range.start.min(range.end));
         let old_end = self.char_boundary(range.end.max(start));
-        let edit = ByteEdit {
-            start,
-            old_end,
-            new_end: start + replacement.len(),
-        };
+        let edit = ByteEdit { start, old_end, new_end: start + replacement.len() };
         let (first, last) = self.affected(start, old_end);
         // Points are read before the text changes.
         let start_point = text::point_of(&self.rope, start);
         let old_end_point = text::point_of(&self.rope, old_end);
-        let (start_char, old_end_char) = (
-            self.rope.byte_to_char(start),
-            self.rope.byte_to_char(old_end),
-        );
+        let (start_char, old_end_char) = (self.rope.byte_to_char(start), self.rope.byte_to_char(old_end));
         self.rope.remove(start_char..old_end_char);
         self.rope.insert(start_char, replacement);
         if self.tiles.is_empty() {
-            let (starts, _) = tiling::tile_starts(
-                &self.rope,
-                0..self.rope.len_bytes(),
-                Context::TopLevel,
-                self.tiling,
-            );
+            let (starts, _) = tiling::tile_starts(&self.rope, 0..self.rope.len_bytes(), Context::TopLevel, self.tiling);
             self.tiles = self.new_tiles(&starts, self.rope.len_bytes());
             return edit;
         }
@@ -166,21 +141,15 @@ impl Source {
             // The tiles after the region were cut in some context; if the edit changed it
             // (a block's first entry moved), the rest of the block is cut again.
             match self.tiles.get(last + 1).and_then(|next| next.nested_indent) {
-                Some(indent)
-                    if context
-                        != (Context::Nested {
-                            indent: Some(indent),
-                        }) =>
-                {
+                Some(indent) if context != (Context::Nested { indent: Some(indent) }) => {
                     last = self.end_of_block(last + 1);
                 }
                 _ => break (first, starts),
             }
         };
         let region = self.tiles[first].start..shift(self.tiles[last].end(), edit.delta());
-        let same_shape = first == last
-            && starts.len() == 1
-            && starts[0].nested_indent.is_some() == self.tiles[first].is_nested();
+        let same_shape =
+            first == last && starts.len() == 1 && starts[0].nested_indent.is_some() == self.tiles[first].is_nested();
         if same_shape {
             let tile = &mut self.tiles[first];
             let origin = Point::new(self.rope.byte_to_line(tile.start), 0);
@@ -231,27 +200,15 @@ impl Source {
 
     /// The tile starts of the edited region from tile `first` to tile `last`, moving `first`
     /// back while the region's first line no longer starts a tile (its key was deleted).
-    fn retile(
-        &self,
-        mut first: usize,
-        last: usize,
-        delta: isize,
-    ) -> (usize, Vec<TileStart>, Context) {
+    fn retile(&self, mut first: usize, last: usize, delta: isize) -> (usize, Vec<TileStart>, Context) {
         loop {
             let region = self.tiles[first].start..shift(self.tiles[last].end(), delta);
             let context = match self.tiles[first].nested_indent {
-                Some(indent) => Context::Nested {
-                    indent: Some(indent),
-                },
+                Some(indent) => Context::Nested { indent: Some(indent) },
                 None => Context::TopLevel,
             };
-            let (starts, after) =
-                tiling::tile_starts(&self.rope, region.clone(), context, self.tiling);
-            if first == 0
-                || starts
-                    .first()
-                    .is_some_and(|start| start.offset == region.start)
-            {
+            let (starts, after) = tiling::tile_starts(&self.rope, region.clone(), context, self.tiling);
+            if first == 0 || starts.first().is_some_and(|start| start.offset == region.start) {
                 return (first, starts, after);
             }
             first -= 1;
@@ -260,10 +217,7 @@ impl Source {
 
     /// The last tile of the nested block that tile `index` belongs to.
     fn end_of_block(&self, index: usize) -> usize {
-        match self.tiles[index..]
-            .iter()
-            .position(|tile| !tile.is_nested())
-        {
+        match self.tiles[index..].iter().position(|tile| !tile.is_nested()) {
             Some(offset) => (index + offset).saturating_sub(1).max(index),
             None => self.tiles.len() - 1,
         }
@@ -272,24 +226,15 @@ impl Source {
     /// The first and last tiles an edit of `start..old_end` touches. Touching counts: typing
     /// right after a tile's last character extends it.
     fn affected(&self, start: usize, old_end: usize) -> (usize, usize) {
-        let first = self
-            .tiles
-            .partition_point(|tile| tile.end() < start)
-            .min(self.tiles.len().saturating_sub(1));
-        let last = self
-            .tiles
-            .partition_point(|tile| tile.start <= old_end)
-            .saturating_sub(1)
-            .max(first);
+        let first = self.tiles.partition_point(|tile| tile.end() < start).min(self.tiles.len().saturating_sub(1));
+        let last = self.tiles.partition_point(|tile| tile.start <= old_end).saturating_sub(1).max(first);
         (first, last)
     }
 
     /// Widens the re-tiled region to the end of the top-level block when the edit may change
     /// how the lines after it nest: it touched a top-level tile or typed a top-level line.
     fn extend_for_context(&self, first: usize, last: usize, edit: ByteEdit) -> usize {
-        let touches_top_level = self.tiles[first..=last]
-            .iter()
-            .any(|tile| !tile.is_nested());
+        let touches_top_level = self.tiles[first..=last].iter().any(|tile| !tile.is_nested());
         let region = self.tiles[first].start..shift(self.tiles[last].end(), edit.delta());
         let types_top_level = tiling::has_top_level_line(
             &self.rope,
@@ -373,10 +318,9 @@ fn relative(point: Point, origin: Point) -> Point {
 
 fn end_point(start: Point, inserted: &str) -> Point {
     match inserted.rfind('\n') {
-        Some(last_newline) => Point::new(
-            start.row + inserted.bytes().filter(|&b| b == b'\n').count(),
-            inserted.len() - last_newline - 1,
-        ),
+        Some(last_newline) => {
+            Point::new(start.row + inserted.bytes().filter(|&b| b == b'\n').count(), inserted.len() - last_newline - 1)
+        }
         None => Point::new(start.row, start.column + inserted.len()),
     }
 }
@@ -386,11 +330,7 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 }
 
 fn common_suffix(a: &[u8], b: &[u8]) -> usize {
-    a.iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count()
+    a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count()
 }
 
 #[cfg(test)]
@@ -403,14 +343,7 @@ mod tests {
         source
             .tiles()
             .iter()
-            .map(|tile| {
-                (
-                    tile.start,
-                    tile.len,
-                    tile.nested_indent,
-                    tile.tree().root_node().to_sexp(),
-                )
-            })
+            .map(|tile| (tile.start, tile.len, tile.nested_indent, tile.tree().root_node().to_sexp()))
             .collect()
     }
 
@@ -428,19 +361,7 @@ mod tests {
             seed ^= seed << 17;
             (seed % bound.max(1) as u64) as usize
         };
-        let pieces = [
-            "x",
-            "\n",
-            "  ",
-            "jobs:\n",
-            "  c:\n",
-            ": ",
-            "- ",
-            "é",
-            "\n  d:\n    e: 1\n",
-            "top: 1\n",
-            "#",
-        ];
+        let pieces = ["x", "\n", "  ", "jobs:\n", "  c:\n", ": ", "- ", "é", "\n  d:\n    e: 1\n", "top: 1\n", "#"];
         for step in 0..3000 {
             let text = source.rope().to_string();
             let mut start = random(text.len() + 1);
@@ -451,20 +372,12 @@ mod tests {
             while !text.is_char_boundary(end) {
                 end += 1;
             }
-            let insert = if random(3) == 0 {
-                ""
-            } else {
-                pieces[random(pieces.len())]
-            };
+            let insert = if random(3) == 0 { "" } else { pieces[random(pieces.len())] };
             source.replace(start..end, insert);
             if step % CHECK_EVERY == 0 {
                 let text = source.rope().to_string();
                 let mut fresh = Source::new(&text, tiling);
-                assert_eq!(
-                    shape(&mut source),
-                    shape(&mut fresh),
-                    "after step {step}, text:\n{text}"
-                );
+                assert_eq!(shape(&mut source), shape(&mut fresh), "after step {step}, text:\n{text}");
             }
         }
     }

@@ -33,11 +33,7 @@ impl Span {
     }
 
     pub fn new(unit: UnitId, start: usize, end: usize) -> Self {
-        Self {
-            unit,
-            start: clamp_u32(start),
-            end: clamp_u32(end.max(start)),
-        }
+        Self { unit, start: clamp_u32(start), end: clamp_u32(end.max(start)) }
     }
 
     /// A part of this span, given by offsets relative to its start, clamped to the span.
@@ -50,18 +46,12 @@ impl Span {
 
     /// An empty span at this span's start.
     pub fn at_start(&self) -> Self {
-        Self {
-            end: self.start,
-            ..*self
-        }
+        Self { end: self.start, ..*self }
     }
 
     /// An empty span at this span's end.
     pub fn at_end(&self) -> Self {
-        Self {
-            start: self.end,
-            ..*self
-        }
+        Self { start: self.end, ..*self }
     }
 
     pub fn len(&self) -> usize {
@@ -81,17 +71,11 @@ pub struct Bases {
 
 impl Bases {
     pub fn from_starts(starts: impl IntoIterator<Item = (UnitId, usize)>) -> Self {
-        Self {
-            bases: starts.into_iter().collect(),
-        }
+        Self { bases: starts.into_iter().collect() }
     }
 
     pub fn base(&self, unit: UnitId) -> Option<usize> {
-        if unit == UnitId::DOCUMENT {
-            Some(0)
-        } else {
-            self.bases.get(&unit).copied()
-        }
+        if unit == UnitId::DOCUMENT { Some(0) } else { self.bases.get(&unit).copied() }
     }
 
     pub fn is_live(&self, unit: UnitId) -> bool {

@@ -48,10 +48,7 @@ pub fn tile_starts(
 ) -> (Vec<TileStart>, Context) {
     let mut starts = Vec::new();
     if region.start == 0 {
-        starts.push(TileStart {
-            offset: 0,
-            nested_indent: None,
-        });
+        starts.push(TileStart { offset: 0, nested_indent: None });
     }
     if region.is_empty() {
         return (starts, context);
@@ -70,30 +67,14 @@ pub fn tile_starts(
             _ => None,
         };
         if top_level {
-            push(
-                &mut starts,
-                TileStart {
-                    offset,
-                    nested_indent: None,
-                },
-            );
+            push(&mut starts, TileStart { offset, nested_indent: None });
             context = match tiling {
-                Tiling::Nested { key } if opens_block(content, key) => {
-                    Context::Nested { indent: None }
-                }
+                Tiling::Nested { key } if opens_block(content, key) => Context::Nested { indent: None },
                 _ => Context::TopLevel,
             };
         } else if let Some(indent) = nested_entry {
-            push(
-                &mut starts,
-                TileStart {
-                    offset,
-                    nested_indent: Some(indent),
-                },
-            );
-            context = Context::Nested {
-                indent: Some(indent),
-            };
+            push(&mut starts, TileStart { offset, nested_indent: Some(indent) });
+            context = Context::Nested { indent: Some(indent) };
         }
         offset += line.len_bytes();
     }
@@ -148,22 +129,7 @@ fn is_key_line(line: &str) -> bool {
     };
     if matches!(
         first,
-        '#' | '-'
-            | '['
-            | ']'
-            | '{'
-            | '}'
-            | ','
-            | '&'
-            | '*'
-            | '!'
-            | '|'
-            | '>'
-            | '%'
-            | '@'
-            | '`'
-            | ' '
-            | '\t'
+        '#' | '-' | '[' | ']' | '{' | '}' | ',' | '&' | '*' | '!' | '|' | '>' | '%' | '@' | '`' | ' ' | '\t'
     ) {
         return false;
     }
@@ -179,9 +145,7 @@ fn is_key_line(line: &str) -> bool {
         }
     };
     let after_key = after_key.trim_start_matches([' ', '\t']);
-    after_key
-        .strip_prefix(':')
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
+    after_key.strip_prefix(':').is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
 }
 
 /// Whether a top-level line is `key:` with a block value to follow (nothing but a comment
@@ -208,16 +172,11 @@ mod tests {
 
     fn starts(text: &str) -> Vec<(usize, Option<usize>)> {
         let rope = Rope::from_str(text);
-        tile_starts(
-            &rope,
-            0..text.len(),
-            Context::TopLevel,
-            Tiling::Nested { key: "jobs" },
-        )
-        .0
-        .into_iter()
-        .map(|start| (rope.byte_to_line(start.offset), start.nested_indent))
-        .collect()
+        tile_starts(&rope, 0..text.len(), Context::TopLevel, Tiling::Nested { key: "jobs" })
+            .0
+            .into_iter()
+            .map(|start| (rope.byte_to_line(start.offset), start.nested_indent))
+            .collect()
     }
 
     #[test]
@@ -225,15 +184,7 @@ mod tests {
         let text = "# comment\nname: x\non:\n  push:\njobs:\n  a:\n    steps:\n      - run: |\n          b:\n  'b c':\n    x: 1\n\nenv:\n  A: 1\n";
         assert_eq!(
             starts(text),
-            vec![
-                (0, None),
-                (1, None),
-                (2, None),
-                (4, None),
-                (5, Some(2)),
-                (9, Some(2)),
-                (12, None)
-            ]
+            vec![(0, None), (1, None), (2, None), (4, None), (5, Some(2)), (9, Some(2)), (12, None)]
         );
     }
 

@@ -94,17 +94,9 @@ pub struct Built {
 /// Builds the value tree of `node`, from a tree parsed from the text that starts at `origin`
 /// in `rope`. Spans are the tree's offsets, relative to `origin`, in unit `unit`.
 pub fn build(node: TsNode, rope: &Rope, unit: UnitId, origin: usize) -> Built {
-    let mut builder = Builder {
-        rope,
-        unit,
-        origin,
-        anchors: Vec::new(),
-    };
+    let mut builder = Builder { rope, unit, origin, anchors: Vec::new() };
     let node = builder.shared(node, 0);
-    Built {
-        node,
-        anchors: builder.anchors,
-    }
+    Built { node, anchors: builder.anchors }
 }
 
 /// The node holding the first document's content: normally a `block_mapping`, or an `ERROR`
@@ -132,10 +124,7 @@ impl Builder<'_> {
     fn shared(&mut self, ts: TsNode, depth: usize) -> Arc<Node> {
         let node = Arc::new(self.node(ts, depth));
         if let Some(name) = &node.anchor {
-            self.anchors.push(Anchor {
-                name: name.clone(),
-                node: Arc::clone(&node),
-            });
+            self.anchors.push(Anchor { name: name.clone(), node: Arc::clone(&node) });
         }
         node
     }
@@ -149,9 +138,7 @@ impl Builder<'_> {
             "stream" | "document" | "block_node" | "flow_node" => {
                 for child in named_children(ts) {
                     match child.kind() {
-                        "anchor" => {
-                            node.anchor = Some(self.text(child).trim_start_matches('&').into())
-                        }
+                        "anchor" => node.anchor = Some(self.text(child).trim_start_matches('&').into()),
                         "tag" | "comment" => {}
                         _ => {
                             let inner = self.node(child, depth + 1);
@@ -165,9 +152,7 @@ impl Builder<'_> {
                 }
             }
             "block_mapping" | "flow_mapping" => node.value = Value::Mapping(self.pairs(ts, depth)),
-            "block_sequence" | "flow_sequence" => {
-                node.value = Value::Sequence(self.items(ts, depth))
-            }
+            "block_sequence" | "flow_sequence" => node.value = Value::Sequence(self.items(ts, depth)),
             "alias" => node.value = Value::Alias(self.text(ts).trim_start_matches('*').into()),
             "plain_scalar" | "double_quote_scalar" | "single_quote_scalar" | "block_scalar" => {
                 node.value = Value::Scalar(self.scalar(ts));
@@ -212,43 +197,27 @@ impl Builder<'_> {
         };
         let value = match pair.child_by_field_name("value") {
             Some(value) => self.shared(value, depth + 1),
-            None => Arc::new(Node {
-                span: self.span(pair.end_byte(), pair.end_byte()),
-                ..self.empty(pair)
-            }),
+            None => Arc::new(Node { span: self.span(pair.end_byte(), pair.end_byte()), ..self.empty(pair) }),
         };
-        Pair {
-            key,
-            value,
-            span: self.span(pair.start_byte(), pair.end_byte()),
-        }
+        Pair { key, value, span: self.span(pair.start_byte(), pair.end_byte()) }
     }
 
     fn key_only(&mut self, key: TsNode, depth: usize) -> Pair {
-        let null = Arc::new(Node {
-            span: self.span(key.end_byte(), key.end_byte()),
-            ..self.empty(key)
-        });
-        Pair {
-            key: self.node(key, depth + 1),
-            value: null,
-            span: self.span(key.start_byte(), key.end_byte()),
-        }
+        let null = Arc::new(Node { span: self.span(key.end_byte(), key.end_byte()), ..self.empty(key) });
+        Pair { key: self.node(key, depth + 1), value: null, span: self.span(key.start_byte(), key.end_byte()) }
     }
 
     fn items(&mut self, sequence: TsNode, depth: usize) -> Vec<Arc<Node>> {
         let mut items = Vec::new();
         for child in named_children(sequence) {
             match child.kind() {
-                "block_sequence_item" => {
-                    match named_children(child).find(|c| c.kind() != "comment") {
-                        Some(content) => items.push(self.shared(content, depth + 1)),
-                        None => items.push(Arc::new(Node {
-                            span: self.span(child.end_byte(), child.end_byte()),
-                            ..self.empty(child)
-                        })),
-                    }
-                }
+                "block_sequence_item" => match named_children(child).find(|c| c.kind() != "comment") {
+                    Some(content) => items.push(self.shared(content, depth + 1)),
+                    None => items.push(Arc::new(Node {
+                        span: self.span(child.end_byte(), child.end_byte()),
+                        ..self.empty(child)
+                    })),
+                },
                 "flow_node" => items.push(self.shared(child, depth + 1)),
                 "flow_pair" => {
                     let mut node = self.empty(child);
@@ -278,22 +247,14 @@ impl Builder<'_> {
             "block_scalar" => {
                 let header_len = raw.find('\n').unwrap_or(raw.len());
                 let header = &raw[..header_len];
-                let style = if header.starts_with('>') {
-                    ScalarStyle::Folded
-                } else {
-                    ScalarStyle::Literal
-                };
+                let style = if header.starts_with('>') { ScalarStyle::Folded } else { ScalarStyle::Literal };
                 Scalar {
                     text: block_text(header, &raw[header_len..], style),
                     style,
                     content: self.span((start + header_len + 1).min(end), end),
                 }
             }
-            _ => Scalar {
-                text: fold_plain(&raw),
-                style: ScalarStyle::Plain,
-                content: self.span(start, end),
-            },
+            _ => Scalar { text: fold_plain(&raw), style: ScalarStyle::Plain, content: self.span(start, end) },
         }
     }
 
@@ -338,9 +299,7 @@ impl Builder<'_> {
             }
             *next += 1;
             match *piece {
-                Piece::Pair(pair) if piece.column() == column => {
-                    pairs.push(self.pair(pair, depth + 1))
-                }
+                Piece::Pair(pair) if piece.column() == column => pairs.push(self.pair(pair, depth + 1)),
                 Piece::Key(key) if piece.column() == column => {
                     let mut pair = self.key_only(key, depth + 1);
                     if pieces.get(*next).is_some_and(|p| p.column() > column) {
@@ -377,9 +336,7 @@ impl Builder<'_> {
 
     fn text(&self, ts: TsNode) -> Cow<'_, str> {
         let end = (self.origin + ts.end_byte()).min(self.rope.len_bytes());
-        self.rope
-            .byte_slice((self.origin + ts.start_byte()).min(end)..end)
-            .into()
+        self.rope.byte_slice((self.origin + ts.start_byte()).min(end)..end).into()
     }
 }
 
@@ -421,11 +378,7 @@ fn collect_pieces<'t>(node: TsNode<'t>, pieces: &mut Vec<Piece<'t>>, depth: usiz
         match child.kind() {
             "block_mapping_pair" => pieces.push(Piece::Pair(*child)),
             "block_sequence_item" => pieces.push(Piece::Item(*child)),
-            "flow_node" | "block_node"
-                if children
-                    .get(index + 1)
-                    .is_some_and(|next| next.kind() == ":") =>
-            {
+            "flow_node" | "block_node" if children.get(index + 1).is_some_and(|next| next.kind() == ":") => {
                 pieces.push(Piece::Key(*child));
             }
             "block_node" | "block_mapping" | "block_sequence" | "ERROR" => {
@@ -441,10 +394,7 @@ fn named_children(node: TsNode<'_>) -> impl Iterator<Item = TsNode<'_>> {
 }
 
 fn is_decoration(node: &TsNode) -> bool {
-    matches!(
-        node.kind(),
-        "anchor" | "tag" | "comment" | "yaml_directive" | "tag_directive" | "reserved_directive"
-    )
+    matches!(node.kind(), "anchor" | "tag" | "comment" | "yaml_directive" | "tag_directive" | "reserved_directive")
 }
 
 fn strip_quotes(raw: &str, quote: char) -> &str {
@@ -498,22 +448,14 @@ fn unescape_double(inner: &str) -> String {
                     _ => 8,
                 };
                 let digits: String = chars.by_ref().take(width).collect();
-                text.extend(
-                    u32::from_str_radix(&digits, 16)
-                        .ok()
-                        .and_then(char::from_u32),
-                );
+                text.extend(u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32));
             }
             Some('\n') => {}
             Some(other) => text.push(other),
             None => text.push('\\'),
         }
     }
-    if text.contains('\n') {
-        fold_lines(text.lines().map(str::trim))
-    } else {
-        text
-    }
+    if text.contains('\n') { fold_lines(text.lines().map(str::trim)) } else { text }
 }
 
 /// The value of a `|` or `>` block scalar: indentation removed, folded or kept, chomped.
@@ -523,15 +465,9 @@ fn block_text(header: &str, body: &str, style: ScalarStyle) -> String {
         .chars()
         .find_map(|c| c.to_digit(10))
         .map(|digit| digit as usize)
-        .or_else(|| {
-            body.lines()
-                .find(|line| !line.trim().is_empty())
-                .map(|line| line.len() - line.trim_start().len())
-        })
+        .or_else(|| body.lines().find(|line| !line.trim().is_empty()).map(|line| line.len() - line.trim_start().len()))
         .unwrap_or(0);
-    let lines = body
-        .lines()
-        .map(|line| line.get(indent..).unwrap_or_else(|| line.trim_start()));
+    let lines = body.lines().map(|line| line.get(indent..).unwrap_or_else(|| line.trim_start()));
     let mut text = match style {
         ScalarStyle::Folded => fold_lines(lines),
         _ => lines.collect::<Vec<_>>().join("\n"),
