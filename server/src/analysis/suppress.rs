@@ -87,7 +87,7 @@ fn comments_on(line: usize, parsed: &Parsed) -> Vec<std::ops::Range<usize>> {
         std::iter::once(rope.byte_slice((tile.start + node.start_byte()).min(end)..end).to_string().into_bytes())
     };
     let mut ranges = Vec::new();
-    let mut matches = cursor.matches(queries::suppressions(), tile.tree().root_node(), node_text);
+    let mut matches = cursor.matches(queries::suppressions(), tile.model_tree().root_node(), node_text);
     while let Some(found) = matches.next() {
         for capture in found.captures {
             let range = tile.start + capture.node.start_byte()..tile.start + capture.node.end_byte();
@@ -121,7 +121,7 @@ fn anchor_line(offset: usize, parsed: &Parsed) -> usize {
         return own_line;
     };
     let relative = offset.saturating_sub(tile.start);
-    let mut node = tile.tree().root_node().descendant_for_byte_range(relative, relative);
+    let mut node = tile.model_tree().root_node().descendant_for_byte_range(relative, relative);
     while let Some(current) = node {
         let is_scalar =
             matches!(current.kind(), "block_scalar" | "plain_scalar" | "double_quote_scalar" | "single_quote_scalar");

@@ -64,7 +64,7 @@ impl Units {
 }
 
 fn build_tile(tile: &Tile, rope: &Rope) -> Built {
-    match yaml::document_content(tile.tree()) {
+    match yaml::document_content(tile.model_tree()) {
         Some(content) => yaml::build(content, rope, tile.id, tile.start),
         None => Built {
             node: Arc::new(Node {

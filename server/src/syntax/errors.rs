@@ -28,7 +28,7 @@ pub fn syntax_errors(tile: &Tile, rope: &Rope) -> Vec<SyntaxError> {
     let text = TileText { rope, origin: tile.start, end: tile.end() };
     let root = tree.root_node();
     let mut errors = Vec::new();
-    let stopped_early = text.stop_point(root.end_byte());
+    let stopped_early = super::source::stop_point(rope, tile.start..tile.end(), root.end_byte());
     if let Some(offset) = stopped_early {
         errors.push(text.error_at_stop(offset));
     }
@@ -68,19 +68,14 @@ impl TileText<'_> {
         (self.origin + offset).min(self.end)
     }
 
-    /// Where the parser gave up, when its tree does not reach the end of the tile.
-    fn stop_point(&self, root_end: usize) -> Option<usize> {
-        let end = self.absolute(root_end);
-        let skipped: usize =
-            self.rope.byte_slice(end..self.end).chars().take_while(|c| c.is_whitespace()).map(char::len_utf8).sum();
-        (end + skipped < self.end).then_some(end + skipped)
-    }
-
     fn error_at_stop(&self, offset: usize) -> SyntaxError {
         let line = self.rope.byte_to_line(offset);
         let line_start = self.rope.line_to_byte(line);
         let at_line_start = self.rope.byte_slice(line_start..offset).chars().all(char::is_whitespace);
-        let message = if self.rope.byte(offset) == b':' {
+        let before: String = self.rope.byte_slice(line_start..offset).into();
+        let message = if self.rope.byte(offset) == b':' && !before.trim().is_empty() && !before.trim().contains(' ') {
+            "this key does not fit the structure above it: check its indentation"
+        } else if self.rope.byte(offset) == b':' {
             "unexpected `:`: a value that contains `: ` must be quoted"
         } else if at_line_start {
             "this line does not fit the structure above it: check its indentation, and that the key on \

@@ -42,6 +42,9 @@ pub struct Tile {
     /// For a tile nested under a key (a job under `jobs:`), the indentation of that block.
     pub nested_indent: Option<usize>,
     tree: Option<Tree>,
+    /// When tree-sitter gave up before the end of the tile, a tree of the tile with the lines
+    /// it gave up at blanked out, so the rest of the tile can still be analysed.
+    repaired: Option<Tree>,
     /// Whether `tree` was edited and awaits an incremental re-parse.
     stale: bool,
 }
@@ -58,6 +61,11 @@ impl Tile {
     /// The tile's tree. Only tiles handed out by [`Source::tiles`] are parsed.
     pub fn tree(&self) -> &Tree {
         self.tree.as_ref().expect("tiles are parsed before they are handed out")
+    }
+
+    /// The tree to read values from: the repaired tree if the parse stopped early, else the tree.
+    pub fn model_tree(&self) -> &Tree {
+        self.repaired.as_ref().unwrap_or_else(|| self.tree())
     }
 }
 
@@ -98,8 +106,9 @@ impl Source {
                 // Error recovery depends on the old tree; a broken tile is parsed afresh so that
                 // its errors, and the findings around them, never depend on the edit history.
                 if old.is_some() && tree.root_node().has_error() {
-                    tree = parse(&mut self.parser, &self.rope, range, None);
+                    tree = parse(&mut self.parser, &self.rope, range.clone(), None);
                 }
+                tile.repaired = repair(&mut self.parser, &self.rope, range, &tree);
                 tile.tree = Some(tree);
                 tile.stale = false;
             }
@@ -262,6 +271,7 @@ impl Source {
                     len: tile_end - start.offset,
                     nested_indent: start.nested_indent,
                     tree: None,
+                    repaired: None,
                     stale: false,
                 }
             })
@@ -302,6 +312,45 @@ fn parse(parser: &mut Parser, rope: &Rope, range: Range<usize>, old_tree: Option
     parser
         .parse_with_options(&mut read, old_tree, None)
         .expect("parsing without a timeout or cancellation always yields a tree")
+}
+
+/// How many lines of one tile are blanked out, at most, to get past where parsing stopped.
+const MAX_REPAIRS: usize = 8;
+
+/// Where tree-sitter stopped before the end of a tile, the rest of the tile is missing from
+/// its tree. The tile is parsed again with the line it stopped at blanked out (with spaces, so
+/// every offset stays the same), until the tree reaches the end. The syntax error itself is
+/// reported from the original tree.
+fn repair(parser: &mut Parser, rope: &Rope, range: Range<usize>, tree: &Tree) -> Option<Tree> {
+    let mut blanked: Vec<Range<usize>> = Vec::new();
+    let mut repaired: Option<Tree> = None;
+    for _ in 0..MAX_REPAIRS {
+        let root_end = repaired.as_ref().unwrap_or(tree).root_node().end_byte();
+        let Some(stop) = stop_point(rope, range.clone(), root_end) else { break };
+        let line = rope.byte_to_line(stop);
+        let line_start = rope.line_to_byte(line);
+        let line_range = line_start..line_start + text::content_len(rope, line);
+        if blanked.last() == Some(&line_range) {
+            break;
+        }
+        blanked.push(line_range);
+        let mut bytes: Vec<u8> = rope.byte_slice(range.clone()).bytes().collect();
+        for blank in &blanked {
+            for byte in &mut bytes[blank.start - range.start..blank.end - range.start] {
+                *byte = b' ';
+            }
+        }
+        repaired = parser.parse(&bytes, None);
+    }
+    repaired
+}
+
+/// The first non-blank offset after a tile's tree ends, if the tree ends before the tile.
+pub(crate) fn stop_point(rope: &Rope, tile: Range<usize>, root_end: usize) -> Option<usize> {
+    let end = (tile.start + root_end).min(tile.end);
+    let skipped: usize =
+        rope.byte_slice(end..tile.end).chars().take_while(|c| c.is_whitespace()).map(char::len_utf8).sum();
+    (end + skipped < tile.end).then_some(end + skipped)
 }
 
 fn shift(offset: usize, delta: isize) -> usize {
