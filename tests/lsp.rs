@@ -119,6 +119,35 @@ fn typing_updates_diagnostics_and_fixes_remove_findings() {
 }
 
 #[test]
+fn hovers_explain_keys_and_context_paths_where_no_finding_is() {
+    let (mut client, _) = Client::initialized(&["utf-16"]);
+    let uri = workflow_uri("hovers.yml");
+    let text = fixture("lsp/hovers.yml");
+    client.open(&uri, &text);
+    assert!(client.diagnostics(&uri).is_empty());
+    let mut hover_at = |needle: &str| {
+        let (line, _, column) = locate(&text, needle);
+        let result = client
+            .request(
+                "textDocument/hover",
+                json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": column + 1 } }),
+            )
+            .expect("hover succeeds");
+        result["contents"]["value"].as_str().map(str::to_owned)
+    };
+    let trigger = hover_at("pull_request_target").expect("a hover on the trigger");
+    assert!(trigger.contains("Initial Access › Public repositories") && trigger.contains("pwn request"), "{trigger}");
+    let runs_on = hover_at("runs-on").expect("a hover on runs-on");
+    assert!(runs_on.contains("PE03"), "{runs_on}");
+    let title = hover_at("github.event.pull_request.title").expect("a hover on the context");
+    assert!(title.contains("attacker-controlled"), "{title}");
+    let sha = hover_at("github.sha").expect("a hover on a trusted context");
+    assert!(sha.contains("set by GitHub"), "{sha}");
+    assert_eq!(hover_at("ubuntu-latest"), None, "plain values have no hover");
+    client.shutdown();
+}
+
+#[test]
 fn a_burst_of_unacknowledged_edits_leaves_identical_text() {
     let (mut client, _) = Client::initialized(&["utf-16"]);
     let uri = workflow_uri("burst.yml");

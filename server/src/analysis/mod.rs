@@ -5,6 +5,7 @@
 //! while every unit they were built from (the job itself, the workflow header, anchors read
 //! through aliases, GitLab jobs it extends) is unchanged.
 
+mod describe;
 mod report;
 mod run;
 mod suppress;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
+pub use describe::{Description, describe_at};
 pub use report::{Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
 
 use crate::model::action::build_action;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::{Range, TextDocumentContentChangeEvent, Uri};
 
 use super::convert;
-use crate::analysis::{self, Analyzer, Report};
+use crate::analysis::{self, Analyzer, Description, Report};
 use crate::model::kind;
 use crate::syntax::{Source, Tiling};
 use crate::text::Encoding;
@@ -57,6 +57,12 @@ impl OpenDocument {
             self.report = Some(Arc::new(analyzer.analyze(&mut self.source)));
         }
         self.report.clone()
+    }
+
+    /// What the key or context path at `offset` means, for pipeline files.
+    pub fn describe(&mut self, offset: usize) -> Option<Description> {
+        let kind = self.analyzer.as_ref()?.kind();
+        analysis::describe_at(&mut self.source, kind, offset)
     }
 
     /// The byte range of an LSP range in the current text.

@@ -7,8 +7,15 @@ use super::documents::OpenDocument;
 use crate::rules::docs;
 use crate::text::Encoding;
 
-/// The hover at `offset`, if a finding covers it.
+/// The hover at `offset`: the findings that cover it, else a description of what is there.
 pub fn hover(document: &mut OpenDocument, offset: usize, encoding: Encoding) -> Option<Hover> {
+    finding_hover(document, offset, encoding).or_else(|| {
+        let description = document.describe(offset)?;
+        Some(markdown(description.markdown, document.source.rope(), description.range, encoding))
+    })
+}
+
+fn finding_hover(document: &mut OpenDocument, offset: usize, encoding: Encoding) -> Option<Hover> {
     let report = document.report()?;
     let covering: Vec<_> =
         report.findings.iter().filter(|finding| finding.range.start <= offset && offset <= finding.range.end).collect();
@@ -17,12 +24,12 @@ pub fn hover(document: &mut OpenDocument, offset: usize, encoding: Encoding) -> 
         .iter()
         .map(|finding| format!("{}\n\n**Here:** {}", docs::hover_summary(finding.rule), finding.message))
         .collect();
-    let range = first.range.clone();
-    Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: sections.join("\n\n---\n\n"),
-        }),
-        range: Some(convert::range(document.source.rope(), range, encoding)),
-    })
+    Some(markdown(sections.join("\n\n---\n\n"), document.source.rope(), first.range.clone(), encoding))
+}
+
+fn markdown(value: String, rope: &ropey::Rope, range: std::ops::Range<usize>, encoding: Encoding) -> Hover {
+    Hover {
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
+        range: Some(convert::range(rope, range, encoding)),
+    }
 }

@@ -6,6 +6,7 @@ use super::{
 };
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Text;
+use crate::model::contexts;
 use crate::model::expr::{ContextRef, Expression};
 use crate::model::github::Step;
 
@@ -66,38 +67,6 @@ behaves differently; quote the variable where it is used.",
     ],
 };
 
-/// Context paths whose value an outsider controls. `*` matches one path segment.
-const UNTRUSTED_CONTEXTS: &[&str] = &[
-    "github.head_ref",
-    "github.event.issue.title",
-    "github.event.issue.body",
-    "github.event.pull_request.title",
-    "github.event.pull_request.body",
-    "github.event.pull_request.head.ref",
-    "github.event.pull_request.head.label",
-    "github.event.pull_request.head.repo.default_branch",
-    "github.event.pull_request.head.repo.description",
-    "github.event.pull_request.head.repo.homepage",
-    "github.event.comment.body",
-    "github.event.review.body",
-    "github.event.review_comment.body",
-    "github.event.discussion.title",
-    "github.event.discussion.body",
-    "github.event.pages.*.page_name",
-    "github.event.commits.*.message",
-    "github.event.commits.*.author.email",
-    "github.event.commits.*.author.name",
-    "github.event.head_commit.message",
-    "github.event.head_commit.author.email",
-    "github.event.head_commit.author.name",
-    "github.event.workflow_run.head_branch",
-    "github.event.workflow_run.display_title",
-    "github.event.workflow_run.head_commit.message",
-    "github.event.workflow_run.head_commit.author.email",
-    "github.event.workflow_run.head_commit.author.name",
-    "github.event.workflow_run.pull_requests.*.head.ref",
-];
-
 impl Rule for ExpressionInjection {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -140,19 +109,7 @@ enum Sink {
 }
 
 fn is_untrusted(context: &ContextRef) -> bool {
-    UNTRUSTED_CONTEXTS.iter().any(|pattern| path_matches(pattern, &context.path))
-}
-
-fn path_matches(pattern: &str, path: &str) -> bool {
-    let (mut pattern, mut path) = (pattern.split('.'), path.split('.'));
-    loop {
-        match (pattern.next(), path.next()) {
-            (None, None) => return true,
-            (Some("*"), Some(_)) => {}
-            (Some(expected), Some(actual)) if expected.eq_ignore_ascii_case(actual) || actual == "*" => {}
-            _ => return false,
-        }
-    }
+    contexts::is_attacker_controlled(&context.path)
 }
 
 fn message(context: &ContextRef, sink: Sink) -> String {

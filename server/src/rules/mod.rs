@@ -11,6 +11,7 @@ mod untrusted_checkout;
 
 pub mod docs;
 mod finding;
+pub mod glossary;
 
 use serde::Serialize;
 
