@@ -267,7 +267,12 @@ fn includes(view: View<'_>) -> Vec<Include> {
             } else {
                 IncludeKind::Local(text("local")?)
             };
-            Some(Include { span: item.span(), kind })
+            // Point at what names the source, not the whole entry.
+            let span = ["remote", "project", "component", "template", "local"]
+                .iter()
+                .find_map(|key| item.get(key))
+                .map_or(item.span(), |value| value.span());
+            Some(Include { span, kind })
         })
         .collect()
 }

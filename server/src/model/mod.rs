@@ -45,6 +45,11 @@ impl Spanned<String> {
     }
 }
 
+/// Whether a git ref is a full commit SHA, the only ref nobody can move.
+pub fn is_commit_sha(git_ref: &str) -> bool {
+    git_ref.len() == 40 && git_ref.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// A string value that may hold `${{ }}` expressions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {

@@ -7,6 +7,8 @@
 
 mod excessive_permissions;
 mod expression_injection;
+mod unpinned_action;
+mod unpinned_include;
 mod untrusted_checkout;
 
 pub mod docs;
@@ -27,6 +29,8 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &expression_injection::ExpressionInjection,
     &untrusted_checkout::UntrustedCheckout,
     &excessive_permissions::ExcessivePermissions,
+    &unpinned_action::UnpinnedAction,
+    &unpinned_include::UnpinnedInclude,
 ];
 
 /// Looks a rule up by its id.
