@@ -277,3 +277,89 @@ pub fn tiling(kind: FileKind) -> Tiling {
 pub fn analyze_text(kind: FileKind, text: &str) -> Report {
     Analyzer::new(kind).analyze(&mut Source::new(text, tiling(kind)))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::matrix::Technique;
+    use crate::model::gitlab::{GitlabJob, Globals};
+    use crate::rules::{Confidence, Findings, Platform, RuleDocs, RuleMeta, Severity};
+
+    /// The GitLab jobs the rules were shown, in order.
+    static SEEN: Mutex<Vec<GitlabJob>> = Mutex::new(Vec::new());
+
+    struct Capture;
+
+    static CAPTURE: RuleMeta = RuleMeta {
+        id: "capture",
+        technique: Technique::EX06,
+        severity: Severity::Info,
+        confidence: Confidence::Low,
+        platforms: &[Platform::GitlabCi],
+        docs: RuleDocs { summary: "", detects: "", why: "", attack: "", example: "", fixed_example: "", fix: "" },
+        references: &[],
+    };
+
+    impl Rule for Capture {
+        fn meta(&self) -> &'static RuleMeta {
+            &CAPTURE
+        }
+
+        fn check_gitlab_job(&self, _globals: &Globals, job: &GitlabJob, _out: &mut Findings) {
+            SEEN.lock().unwrap().push(job.clone());
+        }
+    }
+
+    static CAPTURING: &[&dyn Rule] = &[&Capture];
+
+    const PIPELINE: &str = "\
+default:
+  image: ruby:3
+  before_script: [bundle install]
+.base: &base
+  stage: test
+  variables:
+    LEVEL: base
+  script:
+    - echo base
+.template:
+  tags: [docker]
+  script: [echo template]
+job-a:
+  <<: *base
+  script:
+    - echo a
+job-b:
+  extends: .template
+  image: node:20
+job-c:
+  extends: [.template]
+  <<: *base
+";
+
+    fn scripts(job: &GitlabJob) -> Vec<&str> {
+        job.script.iter().map(|text| text.value.as_str()).collect()
+    }
+
+    #[test]
+    fn gitlab_jobs_see_anchors_merge_keys_extends_and_default() {
+        let mut analyzer = Analyzer::with_rules(FileKind::GitlabCi, CAPTURING);
+        analyzer.analyze(&mut Source::new(PIPELINE, tiling(FileKind::GitlabCi)));
+        let seen = SEEN.lock().unwrap().clone();
+        let names: Vec<&str> = seen.iter().map(|job| job.name.as_str()).collect();
+        assert_eq!(names, ["job-a", "job-b", "job-c"], "hidden templates are not checked by themselves");
+        let (a, b, c) = (&seen[0], &seen[1], &seen[2]);
+        assert_eq!(scripts(a), ["echo a"]);
+        assert_eq!(a.stage.as_ref().map(|s| s.as_str()), Some("test"));
+        assert_eq!(a.variables[0].name.as_str(), "LEVEL");
+        assert_eq!(a.image.as_ref().map(|i| i.name.as_str()), Some("ruby:3"));
+        assert_eq!(a.before_script[0].value, "bundle install");
+        assert_eq!(scripts(b), ["echo template"]);
+        assert_eq!(b.image.as_ref().map(|i| i.name.as_str()), Some("node:20"));
+        assert_eq!(b.tags[0].as_str(), "docker");
+        assert_eq!(scripts(c), ["echo base"], "keys merged into the job win over the template");
+        assert_eq!(c.tags[0].as_str(), "docker");
+    }
+}

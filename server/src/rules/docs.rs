@@ -54,7 +54,7 @@ pub fn hover_summary(rule: &RuleMeta) -> String {
 
 /// The documentation as plain text for a terminal.
 pub fn plain(rule: &RuleMeta) -> String {
-    markdown(rule).replace("**", "").replace("### ", "").replace("#### ", "")
+    markdown(rule).replace("**", "").replace("#### ", "").replace("### ", "")
 }
 
 fn section(text: &mut String, title: &str, body: &str) {
