@@ -78,6 +78,7 @@ fn check_prints_findings_with_their_source_line() {
         "{text}"
     );
     assert!(text.contains("          echo \"Title ${{ github.event.issue.title }}\""), "{text}");
+    assert!(text.contains("issue-triage.yml: attack path: Execution (EX06) → Privilege Escalation (PR01)"), "{text}");
 }
 
 #[test]

@@ -184,6 +184,20 @@ fn a_burst_of_unacknowledged_edits_leaves_identical_text() {
 }
 
 #[test]
+fn findings_link_to_the_other_steps_of_the_attack_path() {
+    let (mut client, _) = Client::initialized(&["utf-16"]);
+    let uri = workflow_uri("issue-triage.yml");
+    client.open(&uri, &fixture("demo/.github/workflows/issue-triage.yml"));
+    let diagnostics = client.diagnostics(&uri);
+    let injection = diagnostics.iter().find(|d| d["code"] == "expression-injection").expect("an injection");
+    let related = injection["relatedInformation"].as_array().expect("related information");
+    let escalation = diagnostics.iter().find(|d| d["code"] == "excessive-permissions").expect("write-all");
+    assert_eq!(related[0]["location"]["range"], escalation["range"]);
+    assert!(related[0]["message"].as_str().unwrap().contains("Privilege Escalation"), "{related:#?}");
+    client.shutdown();
+}
+
+#[test]
 fn requests_for_documents_that_are_not_open_are_errors() {
     let (mut client, _) = Client::initialized(&[]);
     let uri = workflow_uri("never-opened.yml");

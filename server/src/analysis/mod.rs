@@ -5,6 +5,7 @@
 //! while every unit they were built from (the job itself, the workflow header, anchors read
 //! through aliases, GitLab jobs it extends) is unchanged.
 
+mod chain;
 mod describe;
 mod report;
 mod run;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
+pub use chain::{PathStep, attack_path, summary as attack_path_summary};
 pub use describe::{Description, describe_at};
 pub use report::{Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
 

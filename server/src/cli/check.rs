@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::discover::{Found, discover};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::analysis::{Report, analyze_text};
+use crate::analysis::{Report, analyze_text, attack_path, attack_path_summary};
 use crate::config::{Policy, RuleSettings, Settings};
 use crate::model::kind;
 use crate::text::{self, Encoding};
@@ -194,6 +194,11 @@ fn print_text(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> 
             let source = text::line_text(&file.rope, at.line - 1);
             writeln!(out, "    {}", source.trim_end())?;
             writeln!(out, "    {}^", caret_indent(&source, at.column - 1))?;
+        }
+        let path = attack_path(&file.report.findings);
+        if !path.is_empty() {
+            let summary = attack_path_summary(&path, &file.report.findings);
+            writeln!(out, "{}: attack path: {summary}", file.path.display())?;
         }
         total += lines.len();
     }

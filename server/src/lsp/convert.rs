@@ -2,10 +2,11 @@
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
-    Diagnostic, DiagnosticSeverity, NumberOrString, Position as LspPosition, PositionEncodingKind, Range,
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position as LspPosition,
+    PositionEncodingKind, Range, Uri,
 };
 
-use crate::analysis::{Reported, RuleFailure};
+use crate::analysis::{PathStep, Reported, RuleFailure};
 use crate::rules::Severity;
 use crate::syntax::errors::SyntaxError;
 use crate::text::{self, Encoding, Position};
@@ -51,6 +52,33 @@ pub fn finding(rope: &Rope, finding: &Reported, severity: Severity, encoding: En
         message: format!("{}: {}", finding.rule.technique.label(), finding.message),
         ..Diagnostic::default()
     }
+}
+
+/// The other steps of the file's attack path, as related information of finding `index`.
+pub fn attack_path(
+    uri: &Uri,
+    rope: &Rope,
+    path: &[PathStep],
+    findings: &[Reported],
+    index: usize,
+    encoding: Encoding,
+) -> Option<Vec<DiagnosticRelatedInformation>> {
+    let own_tactic = findings[index].rule.technique.tactic();
+    let related: Vec<DiagnosticRelatedInformation> = path
+        .iter()
+        .filter(|step| step.tactic != own_tactic)
+        .filter_map(|step| step.findings.first().map(|&other| &findings[other]))
+        .map(|other| DiagnosticRelatedInformation {
+            location: Location { uri: uri.clone(), range: range(rope, other.range.clone(), encoding) },
+            message: format!(
+                "attack path: {} ({}): {}",
+                other.rule.technique.label(),
+                other.rule.technique.id(),
+                other.rule.docs.summary
+            ),
+        })
+        .collect();
+    (!related.is_empty()).then_some(related)
 }
 
 pub fn syntax_error(rope: &Rope, error: &SyntaxError, encoding: Encoding) -> Diagnostic {

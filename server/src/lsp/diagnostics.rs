@@ -8,6 +8,7 @@ use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
 use super::convert;
 use super::state::{Publish, ServerState, lock};
+use crate::analysis::attack_path;
 
 pub async fn run(state: Arc<ServerState>) {
     let Some(mut requests) = state.take_requests() else {
@@ -70,9 +71,12 @@ pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
     let rope = document.source.rope();
     let mut diagnostics: Vec<Diagnostic> =
         report.syntax_errors.iter().map(|error| convert::syntax_error(rope, error, encoding)).collect();
-    for finding in &report.findings {
+    let path = attack_path(&report.findings);
+    for (index, finding) in report.findings.iter().enumerate() {
         if let Some(severity) = policy.apply(finding.rule.id, finding.severity) {
-            diagnostics.push(convert::finding(rope, finding, severity, encoding));
+            let mut diagnostic = convert::finding(rope, finding, severity, encoding);
+            diagnostic.related_information = convert::attack_path(uri, rope, &path, &report.findings, index, encoding);
+            diagnostics.push(diagnostic);
         }
     }
     diagnostics.extend(report.failures.iter().map(convert::failure));

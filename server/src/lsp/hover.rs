@@ -4,6 +4,7 @@ use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind
 
 use super::convert;
 use super::documents::OpenDocument;
+use crate::analysis::{attack_path, attack_path_summary};
 use crate::rules::docs;
 use crate::text::Encoding;
 
@@ -20,10 +21,14 @@ fn finding_hover(document: &mut OpenDocument, offset: usize, encoding: Encoding)
     let covering: Vec<_> =
         report.findings.iter().filter(|finding| finding.range.start <= offset && offset <= finding.range.end).collect();
     let first = covering.first()?;
-    let sections: Vec<String> = covering
+    let mut sections: Vec<String> = covering
         .iter()
         .map(|finding| format!("{}\n\n**Here:** {}", docs::hover_summary(finding.rule), finding.message))
         .collect();
+    let path = attack_path(&report.findings);
+    if !path.is_empty() {
+        sections.push(format!("**Attack path in this file:** {}", attack_path_summary(&path, &report.findings)));
+    }
     Some(markdown(sections.join("\n\n---\n\n"), document.source.rope(), first.range.clone(), encoding))
 }
 
