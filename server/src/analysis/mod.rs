@@ -16,6 +16,7 @@ use std::sync::Arc;
 use ropey::Rope;
 
 pub use report::{Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
+pub use run::panic_message;
 
 use crate::model::action::build_action;
 use crate::model::github::{self, Job, Workflow};

@@ -67,11 +67,11 @@ pub fn assemble(
         (a.range.start, a.range.end, a.rule.id).cmp(&(b.range.start, b.range.end, b.rule.id))
     });
     reported.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
-    reported.retain(|finding| !suppress::is_suppressed(finding, tree, rope));
+    let mut suppressions = suppress::Suppressions::new(tree, rope, &reported);
+    reported.retain(|finding| !suppressions.is_suppressed(finding));
     for finding in &mut reported {
-        finding
-            .fixes
-            .push(suppress::ignore_fix(finding, tree, rope));
+        let fix = suppressions.ignore_fix(finding);
+        finding.fixes.push(fix);
     }
     Report {
         findings: reported,

@@ -19,6 +19,7 @@ use std::sync::{Arc, OnceLock};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
 
+use crate::rules::{REGISTRY, Rule};
 use backend::Backend;
 use state::ServerState;
 
@@ -40,9 +41,19 @@ where
     I: AsyncRead + Unpin,
     O: AsyncWrite,
 {
+    serve_with_rules(input, output, REGISTRY).await;
+}
+
+/// Like [`serve`], running a chosen set of rules: how tests give the server a rule that
+/// misbehaves.
+pub async fn serve_with_rules<I, O>(input: I, output: O, rules: &'static [&'static dyn Rule])
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
     let slot: Arc<OnceLock<Arc<ServerState>>> = Arc::new(OnceLock::new());
     let (service, socket) = LspService::build(|client| {
-        let state = ServerState::new(client);
+        let state = ServerState::new(client, rules);
         let _ = slot.set(Arc::clone(&state));
         Backend::new(state)
     })

@@ -1,12 +1,13 @@
 //! Read access to YAML value trees, resolving aliases and `<<` merge keys lazily.
 //!
-//! Aliases are followed on demand, never expanded, and every chain of aliases or merges is cut
-//! off at [`MAX_INDIRECTION`], so an alias bomb costs no more than a plain file. The resolver
+//! Aliases are followed on demand, never expanded, every chain of aliases or merges is cut
+//! off at [`MAX_INDIRECTION`], and a lookup through merge keys reads each mapping at most
+//! once, so an alias bomb (ten merges of ten merges of...) costs no more than a plain file. The resolver
 //! remembers which units it read through aliases, which is how the analysis knows that a job
 //! must be re-checked when an anchor it uses is edited.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use ropey::Rope;
@@ -161,7 +162,7 @@ impl<'a> View<'a> {
     /// not override. Keys are scalars; others are skipped.
     pub fn entries(&self) -> Vec<Entry<'a>> {
         let mut entries = Vec::new();
-        self.collect_entries(&mut entries, 0);
+        self.collect_entries(&mut entries, &mut Seen::default(), 0);
         entries
     }
 
@@ -172,7 +173,7 @@ impl<'a> View<'a> {
 
     /// The entry of `key`, looking through merge keys.
     pub fn entry(&self, key: &str) -> Option<Entry<'a>> {
-        self.find_entry(key, 0)
+        self.find_entry(key, &mut HashSet::new(), 0)
     }
 
     /// The items of a sequence; a scalar counts as a one-item sequence, null as none.
@@ -199,7 +200,15 @@ impl<'a> View<'a> {
         }
     }
 
-    fn find_entry(&self, key: &str, depth: usize) -> Option<Entry<'a>> {
+    fn find_entry(
+        &self,
+        key: &str,
+        read: &mut HashSet<*const Node>,
+        depth: usize,
+    ) -> Option<Entry<'a>> {
+        if !read.insert(self.node()) {
+            return None;
+        }
         let pairs = self.own_pairs();
         if let Some(pair) = pairs.iter().find(|pair| pair.key.as_str() == Some(key)) {
             return Some(Entry {
@@ -214,16 +223,19 @@ impl<'a> View<'a> {
         self.merge_sources(pairs)
             .into_iter()
             .rev()
-            .find_map(|source| source.find_entry(key, depth + 1))
+            .find_map(|source| source.find_entry(key, read, depth + 1))
     }
 
-    fn collect_entries(&self, entries: &mut Vec<Entry<'a>>, depth: usize) {
+    fn collect_entries(&self, entries: &mut Vec<Entry<'a>>, seen: &mut Seen<'a>, depth: usize) {
+        if !seen.mappings.insert(self.node()) {
+            return;
+        }
         let pairs = self.own_pairs();
         for pair in pairs {
             let Some(key) = pair.key.as_str() else {
                 continue;
             };
-            if key != MERGE_KEY && !entries.iter().any(|entry| entry.name() == Some(key)) {
+            if key != MERGE_KEY && seen.keys.insert(key) {
                 entries.push(Entry {
                     key: &pair.key,
                     value: self.with(&pair.value),
@@ -233,7 +245,7 @@ impl<'a> View<'a> {
         }
         if depth < MAX_INDIRECTION {
             for source in self.merge_sources(pairs).into_iter().rev() {
-                source.collect_entries(entries, depth + 1);
+                source.collect_entries(entries, seen, depth + 1);
             }
         }
     }
@@ -247,6 +259,14 @@ impl<'a> View<'a> {
             .filter(View::is_mapping)
             .collect()
     }
+}
+
+/// What a walk through merge keys has met: a mapping read twice adds nothing, and a set of
+/// keys keeps a mapping of 100,000 entries from costing 100,000² comparisons.
+#[derive(Default)]
+struct Seen<'a> {
+    mappings: HashSet<*const Node>,
+    keys: HashSet<&'a str>,
 }
 
 /// One `key: value` entry of a mapping.

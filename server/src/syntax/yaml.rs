@@ -472,10 +472,10 @@ fn is_decoration(node: &TsNode) -> bool {
 }
 
 fn unwrap_node(node: TsNode<'_>) -> TsNode<'_> {
-    if matches!(node.kind(), "block_node" | "flow_node") {
-        if let Some(inner) = named_children(node).find(|child| !is_decoration(child)) {
-            return inner;
-        }
+    if matches!(node.kind(), "block_node" | "flow_node")
+        && let Some(inner) = named_children(node).find(|child| !is_decoration(child))
+    {
+        return inner;
     }
     node
 }
