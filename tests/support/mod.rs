@@ -172,6 +172,11 @@ impl Client {
         self.request("shutdown", Value::Null)
             .expect("shutdown succeeds");
         self.notify("exit", Value::Null);
+        self.wait_for_exit();
+    }
+
+    /// Waits for the server to exit after `exit`, and checks that it exited cleanly.
+    pub fn wait_for_exit(mut self) {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(status) = self.child.try_wait().expect("the server can be waited for") {

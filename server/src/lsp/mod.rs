@@ -10,6 +10,7 @@ mod backend;
 mod convert;
 mod diagnostics;
 mod documents;
+mod framing;
 mod hover;
 mod ordered;
 mod state;
@@ -62,8 +63,15 @@ where
     .finish();
     let state = Arc::clone(slot.get().expect("the service was built with the state"));
     let worker = tokio::spawn(diagnostics::run(Arc::clone(&state)));
-    Server::new(input, output, socket)
-        .serve(ordered::Ordered::new(service, state))
-        .await;
+    let (checked_input, checked) = tokio::io::duplex(1 << 16);
+    let serve =
+        Server::new(checked_input, output, socket).serve(ordered::Ordered::new(service, state));
+    tokio::pin!(serve);
+    tokio::select! {
+        () = &mut serve => {}
+        // The client's input ended: `checked` is dropped, and the server ends once it has
+        // handled what was forwarded.
+        () = framing::forward(input, checked) => serve.await,
+    }
     worker.abort();
 }
