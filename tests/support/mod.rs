@@ -62,6 +62,26 @@ impl Client {
         (client, result.expect("initialize succeeds"))
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Forgets the notifications read so far while waiting for other messages.
+    pub fn clear_backlog(&mut self) {
+        self.backlog.clear();
+    }
+
+    /// A notification framed as it goes on the wire, for tests that batch their writes.
+    pub fn framed_notification(method: &str, params: Value) -> Vec<u8> {
+        let body =
+            serde_json::to_vec(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
+                .expect("JSON serialises");
+        let mut framed = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        framed.extend(body);
+        framed
+    }
+
     pub fn send_raw(&mut self, bytes: &[u8]) {
         self.stdin
             .write_all(bytes)
