@@ -39,8 +39,8 @@ fn a_long_session_keeps_memory_bounded_and_documents_right() {
             let round = sent / DOCUMENTS;
             versions[document] += 1;
             // Type an `x` at the start of line 1 on even rounds, delete it on odd ones.
-            let end = if round % 2 == 0 { 0 } else { 1 };
-            let inserted = if round % 2 == 0 { "x" } else { "" };
+            let typing = round.is_multiple_of(2);
+            let (end, inserted) = if typing { (0, "x") } else { (1, "") };
             batch.extend(Client::framed_notification(
                 "textDocument/didChange",
                 json!({
