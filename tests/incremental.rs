@@ -28,9 +28,34 @@ const DOCUMENTS: &[(FileKind, &str)] = &[
 
 /// Fragments that change YAML's structure, plus plain text.
 const TOKENS: &[&str] = &[
-    "", "x", "\n", "  ", ": ", "- ", "\"", "'", "${{ ", " }}", "|\n", "{", "}", "[", "]",
-    "&a ", "*a", "<<: ", "# ", "\t", "\r\n", "jobs:\n", "é", "😀", "github.event.issue.body",
-    "  job:\n    steps:\n      - run: x\n", "extends: .base\n", "\n\n",
+    "",
+    "x",
+    "\n",
+    "  ",
+    ": ",
+    "- ",
+    "\"",
+    "'",
+    "${{ ",
+    " }}",
+    "|\n",
+    "{",
+    "}",
+    "[",
+    "]",
+    "&a ",
+    "*a",
+    "<<: ",
+    "# ",
+    "\t",
+    "\r\n",
+    "jobs:\n",
+    "é",
+    "😀",
+    "github.event.issue.body",
+    "  job:\n    steps:\n      - run: x\n",
+    "extends: .base\n",
+    "\n\n",
 ];
 
 #[derive(Debug, Clone)]
@@ -43,14 +68,18 @@ struct Edit {
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
-    (0.0..=1.0f64, 0..12usize, prop::sample::select(TOKENS), prop::bool::weighted(0.3)).prop_map(
-        |(at, removed, inserted, analyze_after)| Edit {
+    (
+        0.0..=1.0f64,
+        0..12usize,
+        prop::sample::select(TOKENS),
+        prop::bool::weighted(0.3),
+    )
+        .prop_map(|(at, removed, inserted, analyze_after)| Edit {
             at,
             removed,
             inserted,
             analyze_after,
-        },
-    )
+        })
 }
 
 proptest! {
@@ -98,7 +127,12 @@ fn shape(tree: &Tree) -> Vec<(&'static str, Range<usize>, bool)> {
 }
 
 type Summary = (
-    Vec<(&'static str, Range<usize>, String, Vec<Vec<(Range<usize>, String)>>)>,
+    Vec<(
+        &'static str,
+        Range<usize>,
+        String,
+        Vec<Vec<(Range<usize>, String)>>,
+    )>,
     Vec<(Range<usize>, String)>,
     usize,
 );
@@ -120,7 +154,12 @@ fn summary(report: &Report) -> Summary {
                             .collect()
                     })
                     .collect();
-                (finding.rule.id, finding.range.clone(), finding.message.clone(), fixes)
+                (
+                    finding.rule.id,
+                    finding.range.clone(),
+                    finding.message.clone(),
+                    fixes,
+                )
             })
             .collect(),
         report

@@ -12,10 +12,28 @@ const VULNERABLE: &str = "on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n 
 
 /// Source folders of layers that must not touch the world: any of these words there is a
 /// way out (`check`'s discovery and reading, in `cli/`, are the only file access).
-const CONTAINED: &[&str] = &["syntax", "model", "rules", "analysis", "lsp", "text.rs", "matrix.rs", "config.rs"];
+const CONTAINED: &[&str] = &[
+    "syntax",
+    "model",
+    "rules",
+    "analysis",
+    "lsp",
+    "text.rs",
+    "matrix.rs",
+    "config.rs",
+];
 const WAYS_OUT: &[&str] = &[
-    "std::process", "std::net", "std::fs", "fs::", "File::", "Command::new", "TcpStream", "UdpSocket",
-    "env::var", "include_bytes!(", "libc::",
+    "std::process",
+    "std::net",
+    "std::fs",
+    "fs::",
+    "File::",
+    "Command::new",
+    "TcpStream",
+    "UdpSocket",
+    "env::var",
+    "include_bytes!(",
+    "libc::",
 ];
 
 #[cfg(unix)]
