@@ -93,6 +93,10 @@ fn cases() -> Vec<(&'static str, String)> {
             format!("on: {}{}\n", "[".repeat(deep), "]".repeat(deep)),
         ),
         ("unclosed flow", format!("jobs: {}\n", "{a: [".repeat(deep))),
+        ("unclosed brackets", format!("on: {}\n", "[".repeat(deep))),
+        ("unclosed braces", format!("- {}\n", "{".repeat(deep))),
+        ("unclosed quotes", "a: \"\n'\n[\n".repeat(deep / 10)),
+        ("closers only", format!("on: x{}\n", "]}".repeat(deep))),
         (
             "block sequences",
             format!("jobs:\n  {}x\n", "- ".repeat(deep)),
