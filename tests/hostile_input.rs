@@ -126,14 +126,18 @@ fn cases() -> Vec<(&'static str, String)> {
             ),
         ),
         (
-            "alias bomb (GitLab extends)",
-            (1..=bomb).fold(".t0:\n  script: echo\n".to_owned(), |text, i| {
-                let parents = vec![format!(".t{}", i - 1); 10].join(", ");
-                text + &format!(
-                    ".t{i}:\n  extends: [{parents}]\n  variables: {{<<: *a{}}}\n",
-                    i - 1
-                )
-            }) + &format!("build:\n  extends: [.t{bomb}, .t{bomb}]\n"),
+            "alias bomb (GitLab merges and extends)",
+            (1..=bomb).fold(
+                alias_bomb(bomb, |i, aliases| {
+                    format!(".x{i}: &a{i} {{<<: [{aliases}]}}\n")
+                }) + ".t0:\n  script: echo\n",
+                |text, i| {
+                    let parents = vec![format!(".t{}", i - 1); 10].join(", ");
+                    text + &format!(
+                        ".t{i}:\n  extends: [{parents}]\n  variables: {{<<: *a{i}}}\n  <<: *a{i}\n"
+                    )
+                },
+            ) + &format!("build:\n  extends: [.t{bomb}, .t{bomb}]\n"),
         ),
         (
             "alias cycle",
