@@ -157,6 +157,13 @@ fn cases() -> Vec<(&'static str, String)> {
             ),
         ),
         (
+            "unclosed indexes in an expression",
+            format!(
+                "on: issues\njobs:\n  a:\n    steps:\n      - run: ${{{{ {} }}}}\n",
+                "github.event.issue[".repeat(deep)
+            ),
+        ),
+        (
             "100,000 findings on one line",
             format!(
                 "on: issues\njobs:\n  a:\n    steps:\n      - run: echo {}\n",

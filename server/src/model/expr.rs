@@ -188,6 +188,7 @@ const BOOLEAN_FUNCTIONS: &[&str] = &[
 
 fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
     let tokens = tokenize(body);
+    let closes = next_closes(&tokens);
     let mut refs = Vec::new();
     // For each open parenthesis, whether it belongs to a boolean function.
     let mut calls: Vec<bool> = Vec::new();
@@ -215,7 +216,7 @@ fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
                 index += 1;
             }
             Token::Ident(_) if !follows_dot(&tokens, index) => {
-                let (path, end_index) = read_path(&tokens, index);
+                let (path, end_index) = read_path(&tokens, &closes, index);
                 let (start, end) = (tokens[index].1, tokens[end_index - 1].2);
                 let compared = is_comparison(tokens.get(end_index))
                     || (index > 0 && is_comparison(tokens.get(index - 1)));
@@ -243,9 +244,27 @@ fn is_comparison(token: Option<&(Token, usize, usize)>) -> bool {
     matches!(token, Some((Token::Comparison, ..)))
 }
 
+/// For each token, the index of the first `]` at or after it: looked up, not searched for,
+/// so `a[a[a[...` without closers stays linear.
+fn next_closes(tokens: &[(Token, usize, usize)]) -> Vec<Option<usize>> {
+    let mut closes = vec![None; tokens.len()];
+    let mut next = None;
+    for (index, token) in tokens.iter().enumerate().rev() {
+        if token.0 == Token::CloseBracket {
+            next = Some(index);
+        }
+        closes[index] = next;
+    }
+    closes
+}
+
 /// Reads `ident(.ident | .* | ['str'] | [*] | [expr])*` from `start`; returns the normalised
 /// path and the index after it.
-fn read_path(tokens: &[(Token, usize, usize)], start: usize) -> (String, usize) {
+fn read_path(
+    tokens: &[(Token, usize, usize)],
+    closes: &[Option<usize>],
+    start: usize,
+) -> (String, usize) {
     let Token::Ident(first) = tokens[start].0 else {
         return (String::new(), start + 1);
     };
@@ -266,11 +285,7 @@ fn read_path(tokens: &[(Token, usize, usize)], start: usize) -> (String, usize) 
                 index += 2;
             }
             (Some(Token::OpenBracket), Some(inner)) => {
-                let close = tokens[index..]
-                    .iter()
-                    .position(|t| t.0 == Token::CloseBracket)
-                    .map(|p| index + p);
-                let Some(close) = close else { break };
+                let Some(close) = closes[index] else { break };
                 match inner {
                     Token::Str(key) if close == index + 2 => {
                         path.push('.');
