@@ -164,6 +164,13 @@ fn cases() -> Vec<(&'static str, String)> {
             ),
         ),
         (
+            "unclosed calls in an expression",
+            format!(
+                "on: issues\njobs:\n  a:\n    steps:\n      - run: ${{{{ {} }}}}\n",
+                "contains(github.event.issue.body ".repeat(deep)
+            ),
+        ),
+        (
             "100,000 findings on one line",
             format!(
                 "on: issues\njobs:\n  a:\n    steps:\n      - run: echo {}\n",

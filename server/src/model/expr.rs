@@ -190,8 +190,10 @@ fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
     let tokens = tokenize(body);
     let closes = next_closes(&tokens);
     let mut refs = Vec::new();
-    // For each open parenthesis, whether it belongs to a boolean function.
+    // For each open parenthesis, whether it belongs to a boolean function; and how many of
+    // the open ones do, so that `f(x f(x f(x ...` is not a scan of the stack per path.
     let mut calls: Vec<bool> = Vec::new();
+    let mut boolean_calls = 0usize;
     let mut index = 0;
     while index < tokens.len() {
         match &tokens[index].0 {
@@ -200,11 +202,11 @@ fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
                     .get(index + 1)
                     .is_some_and(|(t, ..)| *t == Token::OpenParen) =>
             {
-                calls.push(
-                    BOOLEAN_FUNCTIONS
-                        .iter()
-                        .any(|f| f.eq_ignore_ascii_case(name)),
-                );
+                let boolean = BOOLEAN_FUNCTIONS
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(name));
+                boolean_calls += usize::from(boolean);
+                calls.push(boolean);
                 index += 2;
             }
             Token::OpenParen => {
@@ -212,7 +214,9 @@ fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
                 index += 1;
             }
             Token::CloseParen => {
-                calls.pop();
+                if calls.pop() == Some(true) {
+                    boolean_calls -= 1;
+                }
                 index += 1;
             }
             Token::Ident(_) if !follows_dot(&tokens, index) => {
@@ -220,7 +224,7 @@ fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
                 let (start, end) = (tokens[index].1, tokens[end_index - 1].2);
                 let compared = is_comparison(tokens.get(end_index))
                     || (index > 0 && is_comparison(tokens.get(index - 1)));
-                let in_boolean_call = calls.iter().any(|&boolean| boolean);
+                let in_boolean_call = boolean_calls > 0;
                 if !matches!(path.as_str(), "true" | "false" | "null") {
                     refs.push(ContextRef {
                         path,
