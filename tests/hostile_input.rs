@@ -144,6 +144,12 @@ fn cases() -> Vec<(&'static str, String)> {
             "a: &a [*a, *a]\nb: &b {<<: *b}\non: *a\njobs: *b\n".to_owned(),
         ),
         (
+            "100,000 anchors and aliases of one name",
+            (0..deep).fold("on: push\njobs:\n  a:\n    env:\n".to_owned(), |text, i| {
+                text + &format!("      A{i}: &a x\n      B{i}: *a\n")
+            }),
+        ),
+        (
             "100,000 jobs",
             (0..100_000).fold("on: issues\njobs:\n".to_owned(), |text, i| {
                 text + &format!("  j{i}:\n    runs-on: x\n    steps:\n      - run: make\n")

@@ -18,10 +18,10 @@ use crate::syntax::yaml::{Anchor, Node, Pair, Scalar, Value};
 /// How many aliases or merge keys may be followed in a row.
 pub const MAX_INDIRECTION: usize = 16;
 
-/// The anchors of a document, by name, in document order.
+/// The anchors of a document, by name, in document order once sorted.
 #[derive(Debug, Default, Clone)]
 pub struct AnchorTable {
-    by_name: HashMap<Box<str>, Vec<Arc<Node>>>,
+    by_name: HashMap<Box<str>, Vec<(usize, Arc<Node>)>>,
 }
 
 impl AnchorTable {
@@ -30,7 +30,21 @@ impl AnchorTable {
             self.by_name
                 .entry(anchor.name.clone())
                 .or_default()
-                .push(Arc::clone(&anchor.node));
+                .push((usize::MAX, Arc::clone(&anchor.node)));
+        }
+    }
+
+    /// Puts each name's anchors in document order, for [`Resolver`]'s binary search: a file
+    /// of 100,000 `&a` and 100,000 `*a` must not cost 100,000² comparisons. Anchors of units
+    /// that are gone sort last and are never found.
+    pub fn sort(&mut self, bases: &Bases) {
+        for anchors in self.by_name.values_mut() {
+            for (start, node) in anchors.iter_mut() {
+                *start = bases
+                    .resolve(node.span)
+                    .map_or(usize::MAX, |range| range.start);
+            }
+            anchors.sort_by_key(|(start, _)| *start);
         }
     }
 
@@ -85,14 +99,9 @@ impl<'a> Resolver<'a> {
     fn resolve_alias(&self, name: &str, at: Span) -> Option<&'a Node> {
         let position = self.bases.resolve(at)?.start;
         let candidates = self.anchors.by_name.get(name)?;
-        let anchor = candidates
-            .iter()
-            .filter(|node| {
-                self.bases
-                    .resolve(node.span)
-                    .is_some_and(|range| range.start < position)
-            })
-            .max_by_key(|node| self.bases.resolve(node.span).map(|range| range.start))?;
+        // The last anchor of that name before the alias.
+        let before = candidates.partition_point(|(start, _)| *start < position);
+        let (_, anchor) = candidates.get(before.checked_sub(1)?)?;
         self.reads.borrow_mut().push(anchor.span.unit);
         Some(anchor.as_ref())
     }
