@@ -56,6 +56,25 @@ impl Client {
         (client, result.expect("initialize succeeds"))
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Forgets the notifications read so far while waiting for other messages.
+    pub fn clear_backlog(&mut self) {
+        self.backlog.clear();
+    }
+
+    /// A notification framed as it goes on the wire, for tests that batch their writes.
+    pub fn framed_notification(method: &str, params: Value) -> Vec<u8> {
+        let body = serde_json::to_vec(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
+            .expect("JSON serialises");
+        let mut framed = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        framed.extend(body);
+        framed
+    }
+
     pub fn send_raw(&mut self, bytes: &[u8]) {
         self.stdin.write_all(bytes).expect("the server reads its input");
         self.stdin.flush().expect("the server reads its input");
@@ -153,6 +172,11 @@ impl Client {
     pub fn shutdown(mut self) {
         self.request("shutdown", Value::Null).expect("shutdown succeeds");
         self.notify("exit", Value::Null);
+        self.wait_for_exit();
+    }
+
+    /// Waits for the server to exit after `exit`, and checks that it exited cleanly.
+    pub fn wait_for_exit(mut self) {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(status) = self.child.try_wait().expect("the server can be waited for") {

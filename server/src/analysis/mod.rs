@@ -20,6 +20,7 @@ use ropey::Rope;
 pub use chain::{PathStep, attack_path, summary as attack_path_summary};
 pub use describe::{Description, describe_at};
 pub use report::{Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
+pub use run::panic_message;
 
 use crate::model::action::build_action;
 use crate::model::github::{self, Job, Workflow};

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use ropey::Rope;
 
-use super::suppress::{self, Parsed};
+use super::suppress::{Parsed, Suppressions};
 use crate::rules::{Applicability, Finding, RuleMeta, Severity};
 use crate::syntax::Tile;
 use crate::syntax::errors::SyntaxError;
@@ -63,7 +63,8 @@ pub fn assemble(
     let mut reported: Vec<Reported> = findings.into_iter().filter_map(|finding| resolve(finding, bases)).collect();
     reported.sort_by(|a, b| (a.range.start, a.range.end, a.rule.id).cmp(&(b.range.start, b.range.end, b.rule.id)));
     reported.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
-    reported.retain_mut(|finding| match suppress::unsuppressed(finding, &parsed) {
+    let mut suppressions = Suppressions::new(parsed, &reported);
+    reported.retain_mut(|finding| match suppressions.unsuppressed(finding) {
         Some(ignore) => {
             finding.fixes.push(ignore);
             true

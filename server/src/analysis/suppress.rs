@@ -4,8 +4,11 @@
 //! A finding inside a multi-line scalar (a `run: |` script) belongs to the line where the
 //! scalar starts: a comment inside the script would be part of the script, not YAML.
 
+use std::collections::HashMap;
+use std::ops::Range;
+
 use ropey::Rope;
-use tree_sitter::{Node, QueryCursor, StreamingIterator};
+use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
 use super::report::{Reported, ResolvedEdit, ResolvedFix};
 use crate::rules::Applicability;
@@ -18,29 +21,78 @@ pub struct Parsed<'a> {
     pub rope: &'a Rope,
 }
 
-/// `None` if a comment suppresses this finding; otherwise the fix that adds (or extends) a
-/// suppression comment for it.
-pub fn unsuppressed(finding: &Reported, parsed: &Parsed) -> Option<ResolvedFix> {
-    let rope = parsed.rope;
-    let line = anchor_line(finding.range.start, parsed);
-    let id = finding.rule.id;
-    let comments = suppression_comments(line, parsed);
-    if comments.iter().any(|comment| comment.rule_ids.iter().any(|rule| rule == id || rule == "all")) {
-        return None;
+/// The suppression comments of one document, for a set of findings. Everything is read once
+/// for all findings together, so a hostile file with 100,000 findings costs one walk of each
+/// tile, not 100,000: tree-sitter finds a node's children and parent by scanning siblings.
+pub struct Suppressions<'a> {
+    parsed: Parsed<'a>,
+    /// For each finding offset inside a scalar, the line where the scalar starts.
+    scalar_lines: HashMap<usize, usize>,
+    by_line: HashMap<usize, Vec<Suppression>>,
+}
+
+impl<'a> Suppressions<'a> {
+    pub fn new(parsed: Parsed<'a>, findings: &[Reported]) -> Self {
+        let mut offsets: Vec<usize> = findings.iter().map(|finding| finding.range.start).collect();
+        offsets.sort_unstable();
+        offsets.dedup();
+        let scalar_lines = scalar_lines(&parsed, &offsets);
+        Self { parsed, scalar_lines, by_line: HashMap::new() }
     }
-    let edit = match comments.into_iter().find(|comment| comment.line + 1 == line) {
-        Some(comment) => ResolvedEdit { range: comment.close..comment.close, replacement: format!(", {id}") },
-        None => {
-            let start = text::line_start(rope, line);
-            let indent: String = text::line_text(rope, line).chars().take_while(|c| *c == ' ' || *c == '\t').collect();
-            ResolvedEdit { range: start..start, replacement: format!("{indent}# pipewarden: ignore[{id}]\n") }
+
+    /// `None` if a comment suppresses this finding; otherwise the fix that adds (or extends) a
+    /// suppression comment for it.
+    pub fn unsuppressed(&mut self, finding: &Reported) -> Option<ResolvedFix> {
+        let line = self.anchor_line(finding.range.start);
+        let id = finding.rule.id;
+        let rope = self.parsed.rope;
+        let comments = self.comments(line);
+        if comments.iter().any(|comment| comment.rule_ids.iter().any(|rule| rule == id || rule == "all")) {
+            return None;
         }
-    };
-    Some(ResolvedFix {
-        title: format!("Ignore this finding here (`{id}`)"),
-        applicability: Applicability::Safe,
-        edits: vec![edit],
-    })
+        let edit = match comments.iter().find(|comment| comment.line + 1 == line) {
+            Some(comment) => ResolvedEdit { range: comment.close..comment.close, replacement: format!(", {id}") },
+            None => {
+                let start = text::line_start(rope, line);
+                // Read from the rope, not a copy of the line: lines can be megabytes long.
+                let indent: String = rope
+                    .get_line(line)
+                    .into_iter()
+                    .flat_map(|text| text.chars())
+                    .take_while(|c| *c == ' ' || *c == '\t')
+                    .collect();
+                ResolvedEdit { range: start..start, replacement: format!("{indent}# pipewarden: ignore[{id}]\n") }
+            }
+        };
+        Some(ResolvedFix {
+            title: format!("Ignore this finding here (`{id}`)"),
+            applicability: Applicability::Safe,
+            edits: vec![edit],
+        })
+    }
+
+    /// The line a finding at `offset` belongs to: the start of the multi-line scalar holding
+    /// it, or its own line.
+    fn anchor_line(&self, offset: usize) -> usize {
+        let own_line = self.parsed.rope.byte_to_line(offset.min(self.parsed.rope.len_bytes()));
+        self.scalar_lines.get(&offset).map_or(own_line, |line| (*line).min(own_line))
+    }
+
+    /// The suppression comments on `line`, or standing alone on the line above it.
+    fn comments(&mut self, line: usize) -> &[Suppression] {
+        let parsed = &self.parsed;
+        self.by_line.entry(line).or_insert_with(|| {
+            let mut found = Vec::new();
+            for comment_line in [line.checked_sub(1), Some(line)].into_iter().flatten() {
+                for comment in comments_on(comment_line, parsed) {
+                    if comment_line == line || starts_its_line(comment.clone(), parsed.rope) {
+                        found.extend(parse(comment, parsed.rope, comment_line));
+                    }
+                }
+            }
+            found
+        })
+    }
 }
 
 /// A suppression comment that applies to some line.
@@ -51,35 +103,17 @@ struct Suppression {
     close: usize,
 }
 
-/// The suppression comments on `line`, or standing alone on the line above it.
-fn suppression_comments(line: usize, parsed: &Parsed) -> Vec<Suppression> {
-    let mut found = Vec::new();
-    for comment_line in [line.checked_sub(1), Some(line)].into_iter().flatten() {
-        for comment in comments_on(comment_line, parsed) {
-            if comment_line == line || starts_its_line(comment.clone(), parsed.rope) {
-                found.extend(parse(comment, parsed.rope, comment_line));
-            }
-        }
-    }
-    found
-}
-
 /// The suppression comments on one line, as absolute byte ranges.
-fn comments_on(line: usize, parsed: &Parsed) -> Vec<std::ops::Range<usize>> {
+fn comments_on(line: usize, parsed: &Parsed) -> Vec<Range<usize>> {
     let rope = parsed.rope;
-    if line >= rope.len_lines() {
+    let Some(text) = rope.get_line(line) else { return Vec::new() };
+    // Most lines say nothing of pipewarden; they are passed over without a query.
+    if !text.chunks().any(|chunk| chunk.contains("pipewarden")) && !text.to_string().contains("pipewarden") {
         return Vec::new();
     }
     let start = text::line_start(rope, line);
     let end = start + text::content_len(rope, line);
-    // Most lines say nothing of pipewarden; they are passed over without a query.
-    let line_text: std::borrow::Cow<str> = rope.byte_slice(start..end).into();
-    if !line_text.contains("pipewarden") {
-        return Vec::new();
-    }
-    let Some(tile) = tile_at(parsed.tiles, start) else {
-        return Vec::new();
-    };
+    let Some(tile) = tile_at(parsed.tiles, start) else { return Vec::new() };
     let mut cursor = QueryCursor::new();
     cursor.set_byte_range(start.saturating_sub(tile.start)..end.saturating_sub(tile.start));
     let node_text = |node: Node| {
@@ -99,7 +133,7 @@ fn comments_on(line: usize, parsed: &Parsed) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
-fn parse(comment: std::ops::Range<usize>, rope: &Rope, line: usize) -> Option<Suppression> {
+fn parse(comment: Range<usize>, rope: &Rope, line: usize) -> Option<Suppression> {
     let text = rope.byte_slice(comment.clone()).to_string();
     let open = text.find("ignore[")? + "ignore[".len();
     let close = open + text[open..].find(']')?;
@@ -107,28 +141,59 @@ fn parse(comment: std::ops::Range<usize>, rope: &Rope, line: usize) -> Option<Su
     Some(Suppression { line, rule_ids, close: comment.start + close })
 }
 
-fn starts_its_line(comment: std::ops::Range<usize>, rope: &Rope) -> bool {
+fn starts_its_line(comment: Range<usize>, rope: &Rope) -> bool {
     let line_start = text::line_start(rope, rope.byte_to_line(comment.start));
     rope.byte_slice(line_start..comment.start).chars().all(char::is_whitespace)
 }
 
-/// The line a finding at `offset` belongs to: the start of the multi-line scalar holding it,
-/// or its own line.
-fn anchor_line(offset: usize, parsed: &Parsed) -> usize {
-    let rope = parsed.rope;
-    let own_line = rope.byte_to_line(offset.min(rope.len_bytes()));
-    let Some(tile) = tile_at(parsed.tiles, offset) else {
-        return own_line;
-    };
-    let relative = offset.saturating_sub(tile.start);
-    let mut node = tile.model_tree().root_node().descendant_for_byte_range(relative, relative);
-    while let Some(current) = node {
-        let is_scalar =
-            matches!(current.kind(), "block_scalar" | "plain_scalar" | "double_quote_scalar" | "single_quote_scalar");
-        if is_scalar {
-            return rope.byte_to_line(tile.start + current.start_byte()).min(own_line);
+/// For each of the sorted `offsets` that lies in a scalar, the line where that scalar starts,
+/// tile by tile.
+fn scalar_lines(parsed: &Parsed, offsets: &[usize]) -> HashMap<usize, usize> {
+    let mut lines = HashMap::new();
+    let mut rest = offsets;
+    while let Some(&first) = rest.first() {
+        let Some(tile) = tile_at(parsed.tiles, first) else { break };
+        let in_tile = rest.iter().take_while(|&&offset| offset < tile.end().max(first + 1)).count();
+        let relative: Vec<usize> = rest[..in_tile].iter().map(|offset| offset - tile.start.min(*offset)).collect();
+        let first_line = parsed.rope.byte_to_line(tile.start);
+        for (offset, row) in scalar_rows(tile.model_tree(), &relative) {
+            lines.insert(tile.start + offset, first_line + row);
         }
-        node = current.parent();
+        rest = &rest[in_tile..];
     }
-    own_line
+    lines
+}
+
+/// For each of the sorted `offsets` that lies in a scalar (start inclusive, end exclusive),
+/// the row where that scalar starts. One walk with a cursor, descending only into nodes that
+/// hold an offset still to place; iterative, so any depth of nesting is fine.
+fn scalar_rows(tree: &Tree, offsets: &[usize]) -> HashMap<usize, usize> {
+    let mut rows = HashMap::new();
+    let mut pending = offsets.iter().copied().peekable();
+    let mut cursor = tree.walk();
+    while let Some(&offset) = pending.peek() {
+        let node = cursor.node();
+        if node.end_byte() <= offset {
+            // Entirely before the next offset: on to the next sibling, or up and on.
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return rows;
+                }
+            }
+        } else if offset < node.start_byte() {
+            // Between this node's siblings: in no scalar below the parent.
+            pending.next();
+        } else if is_scalar(node.kind()) {
+            while let Some(inside) = pending.next_if(|&o| o < node.end_byte()) {
+                rows.insert(inside, node.start_position().row);
+            }
+        } else if !cursor.goto_first_child() {
+            pending.next();
+        }
+    }
+    rows
+}
+
+fn is_scalar(kind: &str) -> bool {
+    matches!(kind, "block_scalar" | "plain_scalar" | "double_quote_scalar" | "single_quote_scalar")
 }

@@ -59,6 +59,7 @@ impl Units {
         for unit in &self.units {
             table.add(&unit.built.anchors);
         }
+        table.sort(&self.bases);
         table
     }
 }

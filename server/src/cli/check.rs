@@ -1,6 +1,7 @@
 //! `pipewarden check`: analyse files and print findings.
 
 use std::io::Write;
+use std::panic::catch_unwind;
 use std::path::{Path, PathBuf};
 
 use ropey::Rope;
@@ -8,7 +9,7 @@ use serde::Serialize;
 
 use super::discover::{Found, discover};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::analysis::{Report, analyze_text, attack_path, attack_path_summary};
+use crate::analysis::{Report, analyze_text, attack_path, attack_path_summary, panic_message};
 use crate::config::{Policy, RuleSettings, Settings};
 use crate::model::kind;
 use crate::text::{self, Encoding};
@@ -136,7 +137,11 @@ fn check_file(path: &Path) -> std::io::Result<Option<Checked>> {
     let Some(kind) = kind::detect(&path.to_string_lossy(), &text) else {
         return Ok(None);
     };
-    let report = analyze_text(kind, &text);
+    // Rules' panics are contained by the analysis; anything else is a bug to report, and
+    // must not stop the other files from being checked.
+    let report = catch_unwind(|| analyze_text(kind, &text)).map_err(|payload| {
+        std::io::Error::other(format!("internal error, please report it: {}", panic_message(payload.as_ref())))
+    })?;
     Ok(Some(Checked { path: path.to_path_buf(), rope: Rope::from_str(&text), report }))
 }
 

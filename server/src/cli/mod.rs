@@ -37,7 +37,8 @@ Other options:
   -V, --version            Show the version
 
 Exit status of check: 0 when nothing is found, 1 when something is found, 2 on usage or
-I/O errors.
+I/O errors. A file that is not valid UTF-8 is reported on stderr and skipped without
+changing the exit status: GitHub and GitLab cannot run it either.
 ";
 
 /// Runs the command line with `args` (without the program name) and returns the exit code.

@@ -1,32 +1,39 @@
 //! Open documents: text, incremental tree, incremental analysis and the latest report.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use tower_lsp_server::ls_types::{Range, TextDocumentContentChangeEvent, Uri};
 
 use super::convert;
-use crate::analysis::{self, Analyzer, Description, Report};
+use crate::analysis::{self, Analyzer, Description, Report, RuleFailure, panic_message};
 use crate::model::kind;
+use crate::rules::Rule;
 use crate::syntax::{Source, Tiling};
 use crate::text::Encoding;
+
+/// What a failure outside any rule is reported as.
+const ANALYSIS: &str = "analysis";
 
 pub struct OpenDocument {
     pub version: i32,
     pub source: Source,
     path: String,
     language_id: String,
+    rules: &'static [&'static dyn Rule],
     analyzer: Option<Analyzer>,
     report: Option<Arc<Report>>,
 }
 
 impl OpenDocument {
-    pub fn open(uri: &Uri, language_id: String, version: i32, text: &str) -> Self {
+    pub fn open(uri: &Uri, language_id: String, version: i32, text: &str, rules: &'static [&'static dyn Rule]) -> Self {
         let path = uri.path().as_str().to_owned();
         let mut document = Self {
             version,
             source: Source::new(text, Tiling::TopLevel),
             path,
             language_id,
+            rules,
             analyzer: None,
             report: None,
         };
@@ -51,10 +58,26 @@ impl OpenDocument {
     }
 
     /// The report for the current text, analysing first if the text changed since the last.
+    ///
+    /// Rules' panics are contained by the analysis; a panic anywhere else in it (a bug in the
+    /// model, say) is contained here, while this document's lock is held, so it neither
+    /// poisons the lock nor kills the task that asked. The report then holds one failure,
+    /// and the analyzer, whose caches the panic may have left half-updated, starts afresh.
     pub fn report(&mut self) -> Option<Arc<Report>> {
         let analyzer = self.analyzer.as_mut()?;
         if self.report.is_none() {
-            self.report = Some(Arc::new(analyzer.analyze(&mut self.source)));
+            let source = &mut self.source;
+            let report = match catch_unwind(AssertUnwindSafe(|| analyzer.analyze(source))) {
+                Ok(report) => report,
+                Err(payload) => {
+                    *analyzer = Analyzer::with_rules(analyzer.kind(), self.rules);
+                    Report {
+                        failures: vec![RuleFailure { rule: ANALYSIS, message: panic_message(payload.as_ref()) }],
+                        ..Report::default()
+                    }
+                }
+            };
+            self.report = Some(Arc::new(report));
         }
         self.report.clone()
     }
@@ -79,6 +102,6 @@ impl OpenDocument {
         {
             self.source = Source::new(text, analysis::tiling(kind));
         }
-        self.analyzer = kind.map(Analyzer::new);
+        self.analyzer = kind.map(|kind| Analyzer::with_rules(kind, self.rules));
     }
 }

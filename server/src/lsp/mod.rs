@@ -10,6 +10,7 @@ mod backend;
 mod convert;
 mod diagnostics;
 mod documents;
+mod framing;
 mod hover;
 mod ordered;
 mod state;
@@ -19,6 +20,7 @@ use std::sync::{Arc, OnceLock};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
 
+use crate::rules::{REGISTRY, Rule};
 use backend::Backend;
 use state::ServerState;
 
@@ -40,9 +42,19 @@ where
     I: AsyncRead + Unpin,
     O: AsyncWrite,
 {
+    serve_with_rules(input, output, REGISTRY).await;
+}
+
+/// Like [`serve`], running a chosen set of rules: how tests give the server a rule that
+/// misbehaves.
+pub async fn serve_with_rules<I, O>(input: I, output: O, rules: &'static [&'static dyn Rule])
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
     let slot: Arc<OnceLock<Arc<ServerState>>> = Arc::new(OnceLock::new());
     let (service, socket) = LspService::build(|client| {
-        let state = ServerState::new(client);
+        let state = ServerState::new(client, rules);
         let _ = slot.set(Arc::clone(&state));
         Backend::new(state)
     })
@@ -51,6 +63,14 @@ where
     .finish();
     let state = Arc::clone(slot.get().expect("the service was built with the state"));
     let worker = tokio::spawn(diagnostics::run(Arc::clone(&state)));
-    Server::new(input, output, socket).serve(ordered::Ordered::new(service, state)).await;
+    let (checked_input, checked) = tokio::io::duplex(1 << 16);
+    let serve = Server::new(checked_input, output, socket).serve(ordered::Ordered::new(service, state));
+    tokio::pin!(serve);
+    tokio::select! {
+        () = &mut serve => {}
+        // The client's input ended: `checked` is dropped, and the server ends once it has
+        // handled what was forwarded.
+        () = framing::forward(input, checked) => serve.await,
+    }
     worker.abort();
 }

@@ -60,7 +60,7 @@ fn apply(state: &ServerState, request: Request) {
                 return;
             };
             let item = params.text_document;
-            let document = OpenDocument::open(&item.uri, item.language_id, item.version, &item.text);
+            let document = OpenDocument::open(&item.uri, item.language_id, item.version, &item.text, state.rules);
             state.insert_document(item.uri.clone(), document);
             state.publish(Publish::Analyze(item.uri));
         }

@@ -10,6 +10,7 @@ use tower_lsp_server::ls_types::Uri;
 
 use super::documents::OpenDocument;
 use crate::config::Policy;
+use crate::rules::Rule;
 use crate::text::Encoding;
 
 /// What the diagnostics worker is asked to do.
@@ -23,6 +24,8 @@ pub enum Publish {
 
 pub struct ServerState {
     pub client: Client,
+    /// The rules every document is analysed with.
+    pub rules: &'static [&'static dyn Rule],
     documents: Mutex<HashMap<Uri, Arc<Mutex<OpenDocument>>>>,
     encoding: RwLock<Encoding>,
     policy: RwLock<Policy>,
@@ -33,10 +36,11 @@ pub struct ServerState {
 }
 
 impl ServerState {
-    pub fn new(client: Client) -> Arc<Self> {
+    pub fn new(client: Client, rules: &'static [&'static dyn Rule]) -> Arc<Self> {
         let (publisher, requests) = mpsc::unbounded_channel();
         Arc::new(Self {
             client,
+            rules,
             documents: Mutex::new(HashMap::new()),
             encoding: RwLock::new(Encoding::Utf16),
             policy: RwLock::new(Policy::default()),

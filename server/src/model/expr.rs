@@ -172,14 +172,19 @@ const BOOLEAN_FUNCTIONS: &[&str] = &["contains", "startsWith", "endsWith", "succ
 
 fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
     let tokens = tokenize(body);
+    let closes = next_closes(&tokens);
     let mut refs = Vec::new();
-    // For each open parenthesis, whether it belongs to a boolean function.
+    // For each open parenthesis, whether it belongs to a boolean function; and how many of
+    // the open ones do, so that `f(x f(x f(x ...` is not a scan of the stack per path.
     let mut calls: Vec<bool> = Vec::new();
+    let mut boolean_calls = 0usize;
     let mut index = 0;
     while index < tokens.len() {
         match &tokens[index].0 {
             Token::Ident(name) if tokens.get(index + 1).is_some_and(|(t, ..)| *t == Token::OpenParen) => {
-                calls.push(BOOLEAN_FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(name)));
+                let boolean = BOOLEAN_FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(name));
+                boolean_calls += usize::from(boolean);
+                calls.push(boolean);
                 index += 2;
             }
             Token::OpenParen => {
@@ -187,15 +192,17 @@ fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
                 index += 1;
             }
             Token::CloseParen => {
-                calls.pop();
+                if calls.pop() == Some(true) {
+                    boolean_calls -= 1;
+                }
                 index += 1;
             }
             Token::Ident(_) if !follows_dot(&tokens, index) => {
-                let (path, end_index) = read_path(&tokens, index);
+                let (path, end_index) = read_path(&tokens, &closes, index);
                 let (start, end) = (tokens[index].1, tokens[end_index - 1].2);
                 let compared =
                     is_comparison(tokens.get(end_index)) || (index > 0 && is_comparison(tokens.get(index - 1)));
-                let in_boolean_call = calls.iter().any(|&boolean| boolean);
+                let in_boolean_call = boolean_calls > 0;
                 if !matches!(path.as_str(), "true" | "false" | "null") {
                     refs.push(ContextRef {
                         path,
@@ -219,9 +226,23 @@ fn is_comparison(token: Option<&(Token, usize, usize)>) -> bool {
     matches!(token, Some((Token::Comparison, ..)))
 }
 
+/// For each token, the index of the first `]` at or after it: looked up, not searched for,
+/// so `a[a[a[...` without closers stays linear.
+fn next_closes(tokens: &[(Token, usize, usize)]) -> Vec<Option<usize>> {
+    let mut closes = vec![None; tokens.len()];
+    let mut next = None;
+    for (index, token) in tokens.iter().enumerate().rev() {
+        if token.0 == Token::CloseBracket {
+            next = Some(index);
+        }
+        closes[index] = next;
+    }
+    closes
+}
+
 /// Reads `ident(.ident | .* | ['str'] | [*] | [expr])*` from `start`; returns the normalised
 /// path and the index after it.
-fn read_path(tokens: &[(Token, usize, usize)], start: usize) -> (String, usize) {
+fn read_path(tokens: &[(Token, usize, usize)], closes: &[Option<usize>], start: usize) -> (String, usize) {
     let Token::Ident(first) = tokens[start].0 else {
         return (String::new(), start + 1);
     };
@@ -239,8 +260,7 @@ fn read_path(tokens: &[(Token, usize, usize)], start: usize) -> (String, usize) 
                 index += 2;
             }
             (Some(Token::OpenBracket), Some(inner)) => {
-                let close = tokens[index..].iter().position(|t| t.0 == Token::CloseBracket).map(|p| index + p);
-                let Some(close) = close else { break };
+                let Some(close) = closes[index] else { break };
                 match inner {
                     Token::Str(key) if close == index + 2 => {
                         path.push('.');

@@ -1,10 +1,12 @@
 //! GitLab CI: global keywords and jobs, with `extends:` and `default:` applied.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::view::{Entry, View};
 use super::{Spanned, Text};
 use crate::syntax::span::Span;
+use crate::syntax::yaml::Node;
 
 /// How many `extends:` levels GitLab itself follows.
 pub const MAX_EXTENDS_DEPTH: usize = 11;
@@ -158,11 +160,15 @@ impl<'a> JobScope<'a> {
 
     /// The value of `key` as GitLab would see it after `extends:` and `default:`.
     pub fn get(&self, key: &str) -> Option<View<'a>> {
-        self.lookup(self.job, key, 0)
+        self.lookup(self.job, key, &mut HashSet::new(), 0)
             .or_else(|| INHERITED_FROM_DEFAULT.contains(&key).then(|| self.default.and_then(|d| d.get(key))).flatten())
     }
 
-    fn lookup(&self, job: View<'a>, key: &str, depth: usize) -> Option<View<'a>> {
+    /// Each job is read once per lookup: `extends: [a, a, a]` chains cost what one chain does.
+    fn lookup(&self, job: View<'a>, key: &str, read: &mut HashSet<*const Node>, depth: usize) -> Option<View<'a>> {
+        if !read.insert(job.node()) {
+            return None;
+        }
         if let Some(value) = job.get(key) {
             return Some(value);
         }
@@ -171,7 +177,10 @@ impl<'a> JobScope<'a> {
         }
         // Later entries of `extends:` override earlier ones.
         let parents = job.get("extends").map(strings).unwrap_or_default();
-        parents.iter().rev().find_map(|parent| (self.jobs)(&parent.value).and_then(|p| self.lookup(p, key, depth + 1)))
+        parents
+            .iter()
+            .rev()
+            .find_map(|parent| (self.jobs)(&parent.value).and_then(|p| self.lookup(p, key, read, depth + 1)))
     }
 }
 

@@ -1,0 +1,110 @@
+//! A guard in front of tower-lsp-server's reader: it reads the client's frames itself and
+//! passes on only well-formed messages.
+//!
+//! tower-lsp-server stops reading for good at the first frame it cannot decode (a bad
+//! `Content-Length`, a body that is not a JSON-RPC message), and the server then exits as if
+//! the client had gone. Here a bad header block is skipped up to the next blank line, a body
+//! that is not a request or response is dropped with a line on stderr, and the stream goes on.
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tower_lsp_server::jsonrpc::{Request, Response};
+
+/// Longer header lines are not LSP; they are read in pieces and skipped.
+const MAX_HEADER_LINE: u64 = 4096;
+
+/// Bodies larger than this are refused (a document of hundreds of megabytes is not a
+/// pipeline file); their header is skipped like any other bad header.
+const MAX_BODY: usize = 512 << 20;
+
+/// Copies well-formed frames from `input` to `output` until `input` ends or `output` closes.
+pub async fn forward<I, O>(input: I, mut output: O)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite + Unpin,
+{
+    let mut input = BufReader::new(input);
+    loop {
+        let length = match read_headers(&mut input).await {
+            Headers::End => return,
+            Headers::Invalid(reason) => {
+                eprintln!("pipewarden: skipping a malformed message header: {reason}");
+                continue;
+            }
+            Headers::Length(length) => length,
+        };
+        let mut body = vec![0; length];
+        if input.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        if !is_message(&body) {
+            eprintln!("pipewarden: dropping a message that is not JSON-RPC 2.0");
+            continue;
+        }
+        let header = format!("Content-Length: {length}\r\n\r\n");
+        let written = async {
+            output.write_all(header.as_bytes()).await?;
+            output.write_all(&body).await?;
+            output.flush().await
+        };
+        if written.await.is_err() {
+            return;
+        }
+    }
+}
+
+enum Headers {
+    Length(usize),
+    Invalid(String),
+    End,
+}
+
+/// Reads header lines up to a blank line and returns the body's length.
+async fn read_headers<I: AsyncRead + Unpin>(input: &mut BufReader<I>) -> Headers {
+    let mut length = None;
+    let mut problem = None;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match (&mut *input).take(MAX_HEADER_LINE).read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return Headers::End,
+            Ok(_) => {}
+        }
+        if !line.ends_with(b"\n") {
+            problem = Some("a header line too long".to_owned());
+            continue;
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim();
+        if text.is_empty() {
+            if length.is_none() && problem.is_none() {
+                // Blank lines between messages are tolerated.
+                continue;
+            }
+            break;
+        }
+        match text.split_once(':') {
+            Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => {
+                match value.trim().parse::<usize>() {
+                    Ok(value) if value <= MAX_BODY => length = Some(value),
+                    _ => problem = Some(format!("bad Content-Length `{}`", value.trim())),
+                }
+            }
+            Some(_) => {}
+            None => problem = Some(format!("not a header: `{}`", shorten(text))),
+        }
+    }
+    match (length, problem) {
+        (Some(length), None) => Headers::Length(length),
+        (_, Some(problem)) => Headers::Invalid(problem),
+        (None, None) => Headers::Invalid("no Content-Length".to_owned()),
+    }
+}
+
+/// Whether tower-lsp-server can decode `body`.
+fn is_message(body: &[u8]) -> bool {
+    serde_json::from_slice::<Request>(body).is_ok() || serde_json::from_slice::<Response>(body).is_ok()
+}
+
+fn shorten(text: &str) -> String {
+    text.chars().take(40).collect()
+}

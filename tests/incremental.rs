@@ -1,0 +1,149 @@
+//! The incremental engine against the from-scratch one: after any sequence of edits, with
+//! analyses in between or not, the maintained text and tiles (each tile's place and tree)
+//! equal a fresh parse of the final text, and the incremental report equals a fresh analysis.
+
+use std::ops::Range;
+
+use pipewarden::analysis::{Analyzer, Report, analyze_text, tiling};
+use pipewarden::model::kind::FileKind;
+use pipewarden::syntax::Source;
+use proptest::prelude::*;
+use tree_sitter::Tree;
+
+/// Starting documents: one of each kind, with findings, anchors and multi-line scalars.
+const DOCUMENTS: &[(FileKind, &str)] = &[
+    (
+        FileKind::GithubWorkflow,
+        "on: pull_request_target\npermissions: write-all\nenv: &env\n  A: b\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env: *env\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: |\n          echo \"${{ github.event.pull_request.title }}\"\n          make\n  # pipewarden: ignore[expression-injection]\n  other:\n    <<: &base {runs-on: x}\n    steps: [{run: \"echo ${{ github.head_ref }}\"}]\n",
+    ),
+    (
+        FileKind::GithubAction,
+        "name: a\ndescription: b\nruns:\n  using: composite\n  steps:\n    - run: echo ${{ github.event.issue.title }}\n      shell: bash\n",
+    ),
+    (
+        FileKind::GitlabCi,
+        ".base: &base\n  image: alpine\n  script: echo $CI_COMMIT_MESSAGE\nstages: [test]\ntest:\n  extends: .base\n  <<: *base\n  script:\n    - make\n",
+    ),
+];
+
+/// Fragments that change YAML's structure, plus plain text.
+const TOKENS: &[&str] = &[
+    "",
+    "x",
+    "\n",
+    "  ",
+    ": ",
+    "- ",
+    "\"",
+    "'",
+    "${{ ",
+    " }}",
+    "|\n",
+    "{",
+    "}",
+    "[",
+    "]",
+    "&a ",
+    "*a",
+    "<<: ",
+    "# ",
+    "\t",
+    "\r\n",
+    "jobs:\n",
+    "é",
+    "😀",
+    "github.event.issue.body",
+    "  job:\n    steps:\n      - run: x\n",
+    "extends: .base\n",
+    "\n\n",
+];
+
+#[derive(Debug, Clone)]
+struct Edit {
+    /// Where, as a fraction of the current length (so edits land anywhere in any text).
+    at: f64,
+    removed: usize,
+    inserted: &'static str,
+    analyze_after: bool,
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    (0.0..=1.0f64, 0..12usize, prop::sample::select(TOKENS), prop::bool::weighted(0.3))
+        .prop_map(|(at, removed, inserted, analyze_after)| Edit { at, removed, inserted, analyze_after })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_equals_fresh(document in 0..DOCUMENTS.len(), edits in prop::collection::vec(edit(), 1..40)) {
+        let (kind, text) = DOCUMENTS[document];
+        let mut source = Source::new(text, tiling(kind));
+        let mut analyzer = Analyzer::new(kind);
+        let mut shadow = text.to_owned();
+        analyzer.analyze(&mut source);
+        for edit in &edits {
+            let start = (edit.at * shadow.len() as f64) as usize;
+            let applied = source.replace(start..start + edit.removed, edit.inserted);
+            shadow.replace_range(applied.start..applied.old_end, edit.inserted);
+            prop_assert_eq!(source.rope().to_string(), shadow.clone());
+            if edit.analyze_after {
+                let incremental = summary(&analyzer.analyze(&mut source));
+                prop_assert_eq!(incremental, summary(&analyze_text(kind, &shadow)), "text: {:?}", shadow);
+            }
+        }
+        let fresh = tiles(&mut Source::new(&shadow, tiling(kind)));
+        prop_assert_eq!(tiles(&mut source), fresh, "text: {:?}", shadow);
+        let incremental = summary(&analyzer.analyze(&mut source));
+        prop_assert_eq!(incremental, summary(&analyze_text(kind, &shadow)), "text: {:?}", shadow);
+    }
+}
+
+/// A tile's start, length, nesting and tree shape.
+type TileShape = (usize, usize, Option<usize>, Vec<(&'static str, Range<usize>, bool)>);
+
+/// Each tile's place, nesting and tree shape.
+fn tiles(source: &mut Source) -> Vec<TileShape> {
+    source.tiles().iter().map(|tile| (tile.start, tile.len, tile.nested_indent, shape(tile.tree()))).collect()
+}
+
+/// Every node's kind and byte range in document order, walked without recursion.
+fn shape(tree: &Tree) -> Vec<(&'static str, Range<usize>, bool)> {
+    let mut nodes = Vec::new();
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        nodes.push((node.kind(), node.byte_range(), node.is_missing()));
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return nodes;
+            }
+        }
+    }
+}
+
+type Summary =
+    (Vec<(&'static str, Range<usize>, String, Vec<Vec<(Range<usize>, String)>>)>, Vec<(Range<usize>, String)>, usize);
+
+/// What a user sees of a report: findings with their fixes, syntax errors, failures.
+fn summary(report: &Report) -> Summary {
+    (
+        report
+            .findings
+            .iter()
+            .map(|finding| {
+                let fixes = finding
+                    .fixes
+                    .iter()
+                    .map(|fix| fix.edits.iter().map(|edit| (edit.range.clone(), edit.replacement.clone())).collect())
+                    .collect();
+                (finding.rule.id, finding.range.clone(), finding.message.clone(), fixes)
+            })
+            .collect(),
+        report.syntax_errors.iter().map(|error| (error.range.clone(), error.message.clone())).collect(),
+        report.failures.len(),
+    )
+}
