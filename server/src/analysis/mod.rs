@@ -12,7 +12,7 @@ mod run;
 mod suppress;
 mod units;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use ropey::Rope;
@@ -38,8 +38,11 @@ pub struct Analyzer {
     kind: FileKind,
     rules: &'static [&'static dyn Rule],
     units: Units,
-    jobs: HashMap<(UnitId, String), Arc<JobOutput>>,
+    jobs: HashMap<JobKey, Arc<JobOutput>>,
 }
+
+/// A job by the unit it is written in and its name.
+type JobKey = (UnitId, String);
 
 /// What was learnt from one job. The model stays valid while the units it was read from
 /// (`model_deps`) are live; the findings also need the units the rules read besides the job
@@ -95,36 +98,34 @@ impl Analyzer {
         let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, jobs_key } =
             self.entries(&resolver, Some("jobs"));
         let header = Arc::new(github::build_header(&header_entries, jobs_key));
-        let mut fresh = HashMap::new();
-        let mut jobs = Vec::new();
-        for (unit, entry) in &job_entries {
-            let build = || {
-                resolver.take_reads();
-                let job = Arc::new(github::build_job(entry)?);
-                let mut deps = vec![*unit];
-                deps.extend(resolver.take_reads());
-                Some((JobModel::Github(job), deps))
-            };
-            let check = |model: &JobModel| match model {
-                JobModel::Github(job) => runner.isolated(|rule, out| {
-                    rule.check_job(&header, job, out);
-                    for step in &job.steps {
-                        rule.check_step(&StepContext::Workflow { header: &header, job }, step, out);
-                    }
-                }),
-                JobModel::Gitlab(_) => Checked::default(),
-            };
-            let output = self.job_output(&fresh, *unit, entry, build, check, &header_deps);
-            if let Some(output) = output {
-                if let JobModel::Github(job) = &output.model {
-                    jobs.push(Arc::clone(job));
+        let build = |index: usize| {
+            let (unit, entry) = job_entries[index];
+            resolver.take_reads();
+            let job = Arc::new(github::build_job(&entry)?);
+            let mut deps = vec![unit];
+            deps.extend(resolver.take_reads());
+            Some((JobModel::Github(job), deps))
+        };
+        let check = |model: &JobModel| match model {
+            JobModel::Github(job) => runner.isolated(|rule, out| {
+                rule.check_job(&header, job, out);
+                for step in &job.steps {
+                    rule.check_step(&StepContext::Workflow { header: &header, job }, step, out);
                 }
-                fresh.insert((*unit, entry.name().unwrap_or_default().to_owned()), output);
-            }
-        }
+            }),
+            JobModel::Gitlab(_) => Checked::default(),
+        };
+        let outputs = self.job_outputs(&job_entries, build, check, &header_deps);
+        let jobs = outputs
+            .iter()
+            .filter_map(|(_, output)| match &output.model {
+                JobModel::Github(job) => Some(Arc::clone(job)),
+                JobModel::Gitlab(_) => None,
+            })
+            .collect();
         let workflow = Workflow { header, jobs };
         let mut findings = runner.run(|rule, out| rule.check_workflow(&workflow, out));
-        findings.extend(self.collect(fresh, runner));
+        findings.extend(self.collect(outputs, runner));
         findings
     }
 
@@ -143,38 +144,36 @@ impl Analyzer {
             extended.borrow_mut().push(*unit);
             Some(entry.value)
         };
-        let mut fresh = HashMap::new();
-        let mut jobs = Vec::new();
-        for (unit, entry) in &job_entries {
-            let build = || {
-                resolver.take_reads();
-                extended.borrow_mut().clear();
-                let scope = JobScope::new(entry.value, &lookup, default);
-                let job = Arc::new(gitlab::build_job(entry, &scope)?);
-                // `default:` is inherited, so the model depends on the header too.
-                let mut deps = vec![*unit];
-                deps.extend(&header_deps);
-                deps.extend(resolver.take_reads());
-                deps.extend(extended.borrow_mut().drain(..));
-                Some((JobModel::Gitlab(job), deps))
-            };
-            let check = |model: &JobModel| match model {
-                JobModel::Gitlab(job) if !job.hidden => {
-                    runner.isolated(|rule, out| rule.check_gitlab_job(&globals, job, out))
-                }
-                _ => Checked::default(),
-            };
-            let output = self.job_output(&fresh, *unit, entry, build, check, &header_deps);
-            if let Some(output) = output {
-                if let JobModel::Gitlab(job) = &output.model {
-                    jobs.push(Arc::clone(job));
-                }
-                fresh.insert((*unit, entry.name().unwrap_or_default().to_owned()), output);
+        let build = |index: usize| {
+            let (unit, entry) = job_entries[index];
+            resolver.take_reads();
+            extended.borrow_mut().clear();
+            let scope = JobScope::new(entry.value, &lookup, default);
+            let job = Arc::new(gitlab::build_job(&entry, &scope)?);
+            // `default:` is inherited, so the model depends on the header too.
+            let mut deps = vec![unit];
+            deps.extend(&header_deps);
+            deps.extend(resolver.take_reads());
+            deps.extend(extended.borrow_mut().drain(..));
+            Some((JobModel::Gitlab(job), deps))
+        };
+        let check = |model: &JobModel| match model {
+            JobModel::Gitlab(job) if !job.hidden => {
+                runner.isolated(|rule, out| rule.check_gitlab_job(&globals, job, out))
             }
-        }
+            _ => Checked::default(),
+        };
+        let outputs = self.job_outputs(&job_entries, build, check, &header_deps);
+        let jobs = outputs
+            .iter()
+            .filter_map(|(_, output)| match &output.model {
+                JobModel::Gitlab(job) => Some(Arc::clone(job)),
+                JobModel::Github(_) => None,
+            })
+            .collect();
         let pipeline = Pipeline { globals, jobs };
         let mut findings = runner.run(|rule, out| rule.check_pipeline(&pipeline, out));
-        findings.extend(self.collect(fresh, runner));
+        findings.extend(self.collect(outputs, runner));
         findings
     }
 
@@ -218,41 +217,52 @@ impl Analyzer {
         entries
     }
 
-    /// The output of a job: cached if everything it read is unchanged, re-checked if only the
-    /// header changed, else built afresh.
-    fn job_output(
+    /// The output of each job, in order: cached if everything it read is unchanged,
+    /// re-checked if only the header changed, else built afresh.
+    fn job_outputs<'e>(
         &self,
-        fresh: &HashMap<(UnitId, String), Arc<JobOutput>>,
-        unit: UnitId,
-        entry: &Entry<'_>,
-        build: impl FnOnce() -> Option<(JobModel, Vec<UnitId>)>,
+        job_entries: &[(UnitId, Entry<'e>)],
+        // Builds the model of `job_entries[index]`.
+        build: impl Fn(usize) -> Option<(JobModel, Vec<UnitId>)>,
         check: impl Fn(&JobModel) -> Checked,
         check_deps: &[UnitId],
-    ) -> Option<Arc<JobOutput>> {
-        let name = entry.name()?;
-        let key = (unit, name.to_owned());
-        if fresh.contains_key(&key) {
-            // A duplicate job name: YAML keeps the last, and so does the model.
-            return None;
-        }
+    ) -> Vec<(JobKey, Arc<JobOutput>)> {
         let live = |deps: &[UnitId]| deps.iter().all(|dep| self.units.bases.is_live(*dep));
-        let (model, model_deps) = match self.jobs.get(&key) {
-            Some(cached) if live(&cached.model_deps) && live(&cached.check_deps) => return Some(Arc::clone(cached)),
-            Some(cached) if live(&cached.model_deps) => (cached.model.clone(), cached.model_deps.clone()),
-            _ => build()?,
-        };
-        let (findings, failures) = check(&model);
-        Some(Arc::new(JobOutput { model_deps, check_deps: check_deps.to_vec(), model, findings, failures }))
+        let mut outputs: Vec<(JobKey, Arc<JobOutput>)> = Vec::with_capacity(job_entries.len());
+        let mut seen = HashSet::new();
+        for (index, (unit, entry)) in job_entries.iter().enumerate() {
+            let Some(name) = entry.name() else { continue };
+            let key = (*unit, name.to_owned());
+            // A duplicate job name: the first one is kept.
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            let (model, model_deps) = match self.jobs.get(&key) {
+                Some(cached) if live(&cached.model_deps) && live(&cached.check_deps) => {
+                    outputs.push((key, Arc::clone(cached)));
+                    continue;
+                }
+                Some(cached) if live(&cached.model_deps) => (cached.model.clone(), cached.model_deps.clone()),
+                _ => match build(index) {
+                    Some(built) => built,
+                    None => continue,
+                },
+            };
+            let (findings, failures) = check(&model);
+            let output = JobOutput { model_deps, check_deps: check_deps.to_vec(), model, findings, failures };
+            outputs.push((key, Arc::new(output)));
+        }
+        outputs
     }
 
     /// Keeps this analysis's job outputs for the next one and returns their findings.
-    fn collect(&mut self, fresh: HashMap<(UnitId, String), Arc<JobOutput>>, runner: &mut RuleRunner) -> Vec<Finding> {
+    fn collect(&mut self, outputs: Vec<(JobKey, Arc<JobOutput>)>, runner: &mut RuleRunner) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for output in fresh.values() {
+        for (_, output) in &outputs {
             findings.extend(output.findings.iter().cloned());
             runner.record_failures(&output.failures);
         }
-        self.jobs = fresh;
+        self.jobs = outputs.into_iter().collect();
         findings
     }
 }
