@@ -98,11 +98,6 @@ pub fn content_len(rope: &Rope, line: usize) -> usize {
     len
 }
 
-/// Like [`content_len`], but 0 for lines past the end of the text.
-pub fn content_len_or_zero(rope: &Rope, line: usize) -> usize {
-    if line >= rope.len_lines() { 0 } else { content_len(rope, line) }
-}
-
 /// The text of a line without its line break.
 pub fn line_text(rope: &Rope, line: usize) -> String {
     if line >= rope.len_lines() {

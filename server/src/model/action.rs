@@ -21,12 +21,6 @@ pub struct Runs {
     pub image: Option<Text>,
 }
 
-impl Runs {
-    pub fn is_composite(&self) -> bool {
-        self.using.as_ref().is_some_and(|using| using.value == "composite")
-    }
-}
-
 /// Builds the action from its top-level entries.
 pub fn build_action(entries: &[Entry<'_>]) -> Action {
     let find = |key: &str| entries.iter().find(|entry| entry.name() == Some(key));

@@ -36,10 +36,6 @@ impl Triggers {
     pub fn find(&self, event: &Event) -> Option<&Trigger> {
         self.events.iter().find(|trigger| &trigger.event == event)
     }
-
-    pub fn has(&self, event: &Event) -> bool {
-        self.find(event).is_some()
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,15 +148,6 @@ impl Permissions {
             _ => Grant::Scopes(entry.value.entries().iter().filter_map(scope).collect()),
         };
         Some(Self { key: entry.key.span, span: entry.value.span(), grant })
-    }
-
-    /// Whether some scope is granted write access.
-    pub fn grants_write(&self) -> bool {
-        match &self.grant {
-            Grant::WriteAll => true,
-            Grant::Scopes(scopes) => scopes.iter().any(|scope| scope.access.value == Access::Write),
-            _ => false,
-        }
     }
 }
 

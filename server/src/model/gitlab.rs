@@ -103,13 +103,6 @@ pub struct GitlabJob {
     pub tags: Vec<Spanned<String>>,
 }
 
-impl GitlabJob {
-    /// Every script line, in the order they run.
-    pub fn all_scripts(&self) -> impl Iterator<Item = &Text> {
-        self.before_script.iter().chain(&self.script).chain(&self.after_script)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifacts {
     pub span: Span,
