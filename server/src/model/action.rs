@@ -1,6 +1,6 @@
 //! Action metadata (`action.yml`): what an action runs.
 
-use super::github::{Step, build_steps};
+use super::github::{ShellDefault, Step, build_steps};
 use super::view::Entry;
 use super::{Spanned, Text};
 
@@ -31,7 +31,11 @@ pub fn build_action(entries: &[Entry<'_>]) -> Action {
             .unwrap_or_default(),
         runs: find("runs").map(|entry| Runs {
             using: entry.value.get("using").and_then(Spanned::from_view),
-            steps: entry.value.get("steps").map(build_steps).unwrap_or_default(),
+            steps: entry
+                .value
+                .get("steps")
+                .map(|steps| build_steps(steps, &ShellDefault::default()))
+                .unwrap_or_default(),
             image: entry.value.get("image").and_then(Text::from_view),
         }),
     }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::shell::{Dialect, Script};
 use super::view::{Entry, View};
 use super::{Block, Env, Spanned, Text};
 use crate::syntax::span::Span;
@@ -17,11 +18,36 @@ pub struct Workflow {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct WorkflowHeader {
     pub name: Option<Spanned<String>>,
+    pub run_name: Option<Text>,
     pub triggers: Triggers,
     pub permissions: Option<Permissions>,
     pub env: Env,
+    pub concurrency: Option<Concurrency>,
+    /// `defaults: run: shell:`.
+    pub default_shell: Option<Spanned<String>>,
     /// The `jobs:` key, where top-level keys can be inserted before.
     pub jobs_key: Option<Span>,
+}
+
+/// A `concurrency:` value: a group name alone, or a group and `cancel-in-progress`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Concurrency {
+    pub key: Span,
+    pub group: Option<Text>,
+    pub cancel_in_progress: Option<Spanned<String>>,
+}
+
+impl Concurrency {
+    fn from_entry(entry: Entry<'_>) -> Self {
+        let value = entry.value;
+        let group =
+            if value.is_mapping() { value.get("group").and_then(Text::from_view) } else { Text::from_view(value) };
+        Self {
+            key: entry.key.span,
+            group,
+            cancel_in_progress: value.get("cancel-in-progress").and_then(Spanned::from_view),
+        }
+    }
 }
 
 /// The events of `on:`.
@@ -36,6 +62,16 @@ impl Triggers {
     pub fn find(&self, event: &Event) -> Option<&Trigger> {
         self.events.iter().find(|trigger| &trigger.event == event)
     }
+
+    pub fn has(&self, event: &Event) -> bool {
+        self.find(event).is_some()
+    }
+
+    /// Whether every trigger is `workflow_call`: a reusable workflow, which runs with its
+    /// caller's triggers and privileges.
+    pub fn is_reusable_only(&self) -> bool {
+        !self.events.is_empty() && self.events.iter().all(|trigger| trigger.event == Event::WorkflowCall)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +80,31 @@ pub struct Trigger {
     pub span: Span,
     /// `types:` filters, e.g. `[opened, synchronize]`.
     pub types: Vec<String>,
+    /// `branches:` filters.
+    pub branches: Vec<String>,
+    /// `workflows:` of `workflow_run`: the names of the workflows whose runs start this one.
+    pub workflows: Vec<Spanned<String>>,
+    /// `inputs:` of `workflow_dispatch` and `workflow_call`.
+    pub inputs: Vec<WorkflowInput>,
+    /// `secrets:` of `workflow_call`: the names the caller must or may pass.
+    pub secrets: Vec<Spanned<String>>,
+}
+
+/// An input declared by `workflow_dispatch` or `workflow_call`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowInput {
+    pub name: Spanned<String>,
+    /// `string`, `boolean`, `number`, `choice`, `environment`; `None` when not declared
+    /// (a string).
+    pub kind: Option<String>,
+}
+
+impl WorkflowInput {
+    /// Whether the input can carry free text (a string), rather than a value GitHub checks
+    /// against a type or a list of options.
+    pub fn is_free_text(&self) -> bool {
+        matches!(self.kind.as_deref(), None | Some("string"))
+    }
 }
 
 /// Workflow trigger events that rules care about by name; the rest keep their name.
@@ -170,19 +231,64 @@ pub struct Job {
     /// The column of the job's keys, where new keys are inserted.
     pub key_column: Option<u32>,
     pub name: Option<Spanned<String>>,
-    pub runs_on: Vec<Spanned<String>>,
+    /// `runs-on:` labels (a scalar, a list, or the `labels:` of a mapping).
+    pub runs_on: Vec<Text>,
+    /// `runs-on: group:`, a runner group.
+    pub runner_group: Option<Spanned<String>>,
     pub permissions: Option<Permissions>,
     pub needs: Vec<Spanned<String>>,
     pub condition: Option<Text>,
     pub environment: Option<Spanned<String>>,
     pub env: Env,
-    pub container: Option<Spanned<String>>,
-    pub services: Vec<Spanned<String>>,
+    pub container: Option<Container>,
+    pub services: Vec<Container>,
+    /// `strategy: matrix:` values by key, `include:` entries merged in.
+    pub matrix: Vec<MatrixValues>,
+    /// `outputs:`: what the job exposes to `needs.<id>.outputs.*`.
+    pub outputs: Vec<Input>,
+    pub timeout_minutes: Option<Spanned<String>>,
+    pub continue_on_error: Option<Spanned<String>>,
+    pub concurrency: Option<Concurrency>,
+    /// `defaults: run: shell:`.
+    pub default_shell: Option<Spanned<String>>,
     /// A reusable workflow called by the job.
     pub uses: Option<Uses>,
     pub with: Vec<Input>,
     pub secrets: Option<Secrets>,
     pub steps: Vec<Step>,
+}
+
+/// A job's `container:` or one of its `services:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Container {
+    pub image: Spanned<String>,
+    /// `credentials: password:`.
+    pub password: Option<Text>,
+    pub username: Option<Text>,
+}
+
+/// The values one matrix key takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatrixValues {
+    pub key: String,
+    pub values: Vec<Text>,
+}
+
+impl Job {
+    /// The values of `matrix.<key>`.
+    pub fn matrix_values(&self, key: &str) -> impl Iterator<Item = &Text> {
+        self.matrix.iter().filter(move |values| values.key == key).flat_map(|values| &values.values)
+    }
+
+    /// The step with `id: <id>`.
+    pub fn step_by_id(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|step| step.id.as_ref().is_some_and(|step_id| step_id.value == id))
+    }
+
+    /// The output `name` of the job.
+    pub fn output(&self, name: &str) -> Option<&Input> {
+        self.outputs.iter().find(|output| output.name.value == name)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,7 +309,8 @@ pub struct Step {
     pub id: Option<Spanned<String>>,
     pub name: Option<Spanned<String>>,
     pub uses: Option<Uses>,
-    pub run: Option<Text>,
+    /// The `run:` script, lexed as shell commands unless its shell is not a POSIX shell.
+    pub run: Option<Script>,
     /// The `run:` key.
     pub run_key: Option<Span>,
     pub shell: Option<Spanned<String>>,
@@ -212,6 +319,7 @@ pub struct Step {
     pub env: Env,
     pub condition: Option<Text>,
     pub working_directory: Option<Text>,
+    pub continue_on_error: Option<Spanned<String>>,
 }
 
 impl Step {
@@ -220,10 +328,15 @@ impl Step {
         self.with.iter().find(|input| input.name.value == name)
     }
 
-    /// Whether the step uses the action `owner/repo` (any path or ref).
+    /// Whether the step uses the action `owner/repo` (any ref), or `owner/repo/path` when
+    /// `owner_repo` names a path.
     pub fn uses_action(&self, owner_repo: &str) -> bool {
-        matches!(&self.uses, Some(Uses { target: UsesTarget::Repository { owner, repo, path: None, .. }, .. })
-            if format!("{owner}/{repo}").eq_ignore_ascii_case(owner_repo))
+        self.uses.as_ref().is_some_and(|uses| uses.is_action(owner_repo))
+    }
+
+    /// The value of the input `name`, if written.
+    pub fn input_text(&self, name: &str) -> Option<&Text> {
+        self.input(name).and_then(|input| input.value.as_ref())
     }
 
     /// Whether the step runs code taken from the checked-out workspace or a shell.
@@ -258,6 +371,36 @@ pub enum UsesTarget {
 }
 
 impl Uses {
+    /// Whether this is the action `owner/repo` (any ref) or `owner/repo/path`, ignoring case.
+    pub fn is_action(&self, name: &str) -> bool {
+        self.action_name().is_some_and(|own| own.eq_ignore_ascii_case(name))
+    }
+
+    /// `owner/repo` or `owner/repo/path` without the ref, for repository references.
+    pub fn action_name(&self) -> Option<String> {
+        match &self.target {
+            UsesTarget::Repository { owner, repo, path: None, .. } => Some(format!("{owner}/{repo}")),
+            UsesTarget::Repository { owner, repo, path: Some(path), .. } => Some(format!("{owner}/{repo}/{path}")),
+            _ => None,
+        }
+    }
+
+    /// The `owner/repo` of a repository reference, whatever its path.
+    pub fn repository(&self) -> Option<String> {
+        match &self.target {
+            UsesTarget::Repository { owner, repo, .. } => Some(format!("{owner}/{repo}")),
+            _ => None,
+        }
+    }
+
+    /// The ref after `@`, for repository references.
+    pub fn git_ref(&self) -> Option<&str> {
+        match &self.target {
+            UsesTarget::Repository { git_ref, .. } => git_ref.as_deref(),
+            _ => None,
+        }
+    }
+
     pub fn parse(raw: &str, span: Span) -> Self {
         let target = if let Some(image) = raw.strip_prefix("docker://") {
             UsesTarget::Docker { image: image.to_owned() }
@@ -285,9 +428,12 @@ pub fn build_header(entries: &[Entry<'_>], jobs_key: Option<Span>) -> WorkflowHe
     let find = |key: &str| entries.iter().find(|entry| entry.name() == Some(key)).copied();
     WorkflowHeader {
         name: find("name").and_then(|entry| Spanned::from_view(entry.value)),
+        run_name: find("run-name").and_then(|entry| Text::from_view(entry.value)),
         triggers: find("on").or_else(|| find("true")).map(triggers).unwrap_or_default(),
         permissions: Permissions::from_entry(find("permissions")),
         env: Env::from_entry(find("env")),
+        concurrency: find("concurrency").map(Concurrency::from_entry),
+        default_shell: find("defaults").and_then(|entry| default_shell(entry.value)),
         jobs_key,
     }
 }
@@ -298,69 +444,166 @@ fn triggers(entry: Entry<'_>) -> Triggers {
             .value
             .entries()
             .iter()
-            .filter_map(|event| {
-                let types = event.value.get("types").map(|types| strings(types)).unwrap_or_default();
-                let name = event.name()?;
-                Some(Trigger {
-                    event: Event::parse(name),
-                    span: event.key.span,
-                    types: types.into_iter().map(|t| t.value).collect(),
-                })
-            })
+            .filter_map(|event| Some(trigger(Event::parse(event.name()?), event.key.span, Some(event.value))))
             .collect()
     } else {
-        strings(entry.value)
-            .into_iter()
-            .map(|name| Trigger { event: Event::parse(&name.value), span: name.span, types: Vec::new() })
-            .collect()
+        strings(entry.value).into_iter().map(|name| trigger(Event::parse(&name.value), name.span, None)).collect()
     };
     Triggers { key: Some(entry.key.span), events }
+}
+
+fn trigger(event: Event, span: Span, settings: Option<View<'_>>) -> Trigger {
+    let list = |key: &str| settings.and_then(|view| view.get(key)).map(strings).unwrap_or_default();
+    let inputs = settings
+        .and_then(|view| view.get("inputs"))
+        .map(|inputs| {
+            inputs
+                .entries()
+                .iter()
+                .filter_map(|input| {
+                    Some(WorkflowInput {
+                        name: Spanned::key_of(input)?,
+                        kind: input.value.get("type").and_then(|kind| kind.as_str()).map(str::to_owned),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let secrets = settings
+        .and_then(|view| view.get("secrets"))
+        .map(|secrets| secrets.entries().iter().filter_map(Spanned::key_of).collect())
+        .unwrap_or_default();
+    Trigger {
+        event,
+        span,
+        types: list("types").into_iter().map(|t| t.value).collect(),
+        branches: list("branches").into_iter().map(|b| b.value).collect(),
+        workflows: list("workflows"),
+        inputs,
+        secrets,
+    }
+}
+
+fn default_shell(defaults: View<'_>) -> Option<Spanned<String>> {
+    defaults.get("run").and_then(|run| run.get("shell")).and_then(Spanned::from_view)
 }
 
 /// Builds a job from its `id: {...}` entry.
 pub fn build_job(entry: &Entry<'_>) -> Option<Job> {
     let job = entry.value;
     let get = |key: &str| job.get(key);
+    let runs_on = get("runs-on");
+    let runs_on_labels = runs_on.map(|view| view.get("labels").unwrap_or(view)).filter(|view| !view.is_mapping());
+    let labels: Vec<Text> = runs_on_labels.map(texts).unwrap_or_default();
+    let default_shell = get("defaults").and_then(default_shell);
+    let shell_default = ShellDefault {
+        shell: default_shell.as_ref().map(|shell| shell.value.clone()),
+        windows: labels.iter().any(|label| label.value.to_ascii_lowercase().contains("windows")),
+    };
     Some(Job {
         id: Spanned::key_of(entry)?,
         span: entry.pair.span,
         key_column: job.own_pairs().first().map(|pair| pair.key.column),
         name: get("name").and_then(Spanned::from_view),
-        runs_on: get("runs-on").map(strings).unwrap_or_default(),
+        runs_on: labels,
+        runner_group: runs_on.and_then(|view| view.get("group")).and_then(Spanned::from_view),
         permissions: Permissions::from_entry(job.entry("permissions")),
         needs: get("needs").map(strings).unwrap_or_default(),
         condition: get("if").and_then(Text::from_view),
         environment: get("environment").and_then(|env| Spanned::from_view(env.get("name").unwrap_or(env))),
         env: Env::from_entry(job.entry("env")),
-        container: get("container").and_then(|c| Spanned::from_view(c.get("image").unwrap_or(c))),
+        container: get("container").and_then(container),
         services: get("services")
-            .map(|services| {
-                services
-                    .entries()
-                    .iter()
-                    .filter_map(|s| Spanned::from_view(s.value.get("image").unwrap_or(s.value)))
-                    .collect()
-            })
+            .map(|services| services.entries().iter().filter_map(|service| container(service.value)).collect())
             .unwrap_or_default(),
+        matrix: get("strategy").and_then(|strategy| strategy.get("matrix")).map(matrix).unwrap_or_default(),
+        outputs: get("outputs").map(inputs).unwrap_or_default(),
+        timeout_minutes: get("timeout-minutes").and_then(Spanned::from_view),
+        continue_on_error: get("continue-on-error").and_then(Spanned::from_view),
+        concurrency: job.entry("concurrency").map(Concurrency::from_entry),
+        default_shell,
         uses: get("uses").and_then(|uses| Some(Uses::parse(uses.as_str()?, uses.span()))),
         with: get("with").map(inputs).unwrap_or_default(),
         secrets: get("secrets").map(|secrets| match secrets.as_str() {
             Some("inherit") => Secrets::Inherit(secrets.span()),
             _ => Secrets::Passed(inputs(secrets)),
         }),
-        steps: get("steps").map(build_steps).unwrap_or_default(),
+        steps: get("steps").map(|steps| build_steps(steps, &shell_default)).unwrap_or_default(),
     })
 }
 
-/// Builds the steps of a `steps:` sequence.
-pub fn build_steps(steps: View<'_>) -> Vec<Step> {
-    steps.sequence().into_iter().enumerate().filter_map(|(index, step)| build_step(index, step)).collect()
+/// The shell a `run:` step gets when it names none.
+#[derive(Debug, Clone, Default)]
+pub struct ShellDefault {
+    /// `defaults: run: shell:` of the job.
+    pub shell: Option<String>,
+    /// Whether the job runs on Windows, where the default shell is PowerShell.
+    pub windows: bool,
 }
 
-fn build_step(index: usize, step: View<'_>) -> Option<Step> {
+impl ShellDefault {
+    fn dialect(&self, step_shell: Option<&str>) -> Dialect {
+        match step_shell.or(self.shell.as_deref()) {
+            Some(shell) => Dialect::of_shell(Some(shell)),
+            None if self.windows => Dialect::PowerShell,
+            None => Dialect::Posix,
+        }
+    }
+}
+
+fn container(view: View<'_>) -> Option<Container> {
+    let credentials = view.get("credentials");
+    let credential = |key: &str| credentials.and_then(|c| c.get(key)).and_then(Text::from_view);
+    Some(Container {
+        image: Spanned::from_view(view.get("image").unwrap_or(view))?,
+        password: credential("password"),
+        username: credential("username"),
+    })
+}
+
+fn matrix(view: View<'_>) -> Vec<MatrixValues> {
+    let mut values: Vec<MatrixValues> = Vec::new();
+    let mut add = |key: &str, value: View<'_>| {
+        let texts = texts(value);
+        match values.iter_mut().find(|existing| existing.key == key) {
+            Some(existing) => existing.values.extend(texts),
+            None => values.push(MatrixValues { key: key.to_owned(), values: texts }),
+        }
+    };
+    for entry in view.entries() {
+        match entry.name() {
+            Some("include") => {
+                for item in entry.value.sequence() {
+                    for field in item.entries() {
+                        if let Some(key) = field.name() {
+                            add(key, field.value);
+                        }
+                    }
+                }
+            }
+            Some("exclude") | None => {}
+            Some(key) => add(key, entry.value),
+        }
+    }
+    values
+}
+
+/// Builds the steps of a `steps:` sequence.
+pub fn build_steps(steps: View<'_>, shell_default: &ShellDefault) -> Vec<Step> {
+    steps
+        .sequence()
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, step)| build_step(index, step, shell_default))
+        .collect()
+}
+
+fn build_step(index: usize, step: View<'_>, shell_default: &ShellDefault) -> Option<Step> {
     let first = step.own_pairs().first()?;
     let get = |key: &str| step.get(key);
     let with_entry = step.entry("with");
+    let shell = get("shell").and_then(Spanned::from_view);
+    let dialect = shell_default.dialect(shell.as_ref().map(|shell| shell.value.as_str()));
     Some(Step {
         index,
         span: step.span(),
@@ -369,14 +612,15 @@ fn build_step(index: usize, step: View<'_>) -> Option<Step> {
         id: get("id").and_then(Spanned::from_view),
         name: get("name").and_then(Spanned::from_view),
         uses: get("uses").and_then(|uses| Some(Uses::parse(uses.as_str()?, uses.span()))),
-        run: get("run").and_then(Text::from_view),
+        run: get("run").and_then(Text::from_view).map(|text| Script::parse(text, dialect)),
         run_key: step.entry("run").map(|entry| entry.key.span),
-        shell: get("shell").and_then(Spanned::from_view),
+        shell,
         with: with_entry.map(|entry| inputs(entry.value)).unwrap_or_default(),
         with_block: with_entry.map(|entry| Block::from_entry(&entry)),
         env: Env::from_entry(step.entry("env")),
         condition: get("if").and_then(Text::from_view),
         working_directory: get("working-directory").and_then(Text::from_view),
+        continue_on_error: get("continue-on-error").and_then(Spanned::from_view),
     })
 }
 
@@ -391,4 +635,9 @@ fn inputs(mapping: View<'_>) -> Vec<Input> {
 /// A scalar or a sequence of scalars, as a list.
 pub fn strings(view: View<'_>) -> Vec<Spanned<String>> {
     view.items().into_iter().filter_map(Spanned::from_view).collect()
+}
+
+/// A scalar or a sequence of scalars, as texts that may hold expressions.
+pub fn texts(view: View<'_>) -> Vec<Text> {
+    view.items().into_iter().filter_map(Text::from_view).collect()
 }

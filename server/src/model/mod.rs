@@ -9,11 +9,14 @@ pub mod expr;
 pub mod github;
 pub mod gitlab;
 pub mod kind;
+pub mod offsets;
+pub mod shell;
 pub mod view;
 
 use crate::syntax::span::Span;
 use crate::syntax::yaml::ScalarStyle;
 use expr::Expression;
+use offsets::OffsetMap;
 use view::{Entry, View};
 
 /// A value and where it was written.
@@ -59,6 +62,8 @@ pub struct Text {
     pub span: Span,
     pub style: ScalarStyle,
     pub expressions: Vec<Expression>,
+    /// Where each part of `value` is written in the source.
+    pub offsets: OffsetMap,
 }
 
 impl Text {
@@ -70,7 +75,14 @@ impl Text {
             span: scalar.content,
             style: scalar.style,
             expressions: expr::find_expressions(&raw, scalar.content),
+            offsets: OffsetMap::align(&scalar.text, &raw),
         })
+    }
+
+    /// The source span of a byte range of `value`.
+    pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
+        let raw = self.offsets.raw_range(range);
+        self.span.slice(raw)
     }
 }
 

@@ -80,7 +80,7 @@ impl Rule for ExpressionInjection {
             StepContext::Action { .. } => false,
         };
         let targets = [
-            step.run.as_ref().map(|run| (run, Sink::Shell)),
+            step.run.as_ref().map(|run| (&run.text, Sink::Shell)),
             step.uses_action("actions/github-script")
                 .then(|| step.input("script").and_then(|input| input.value.as_ref()))
                 .flatten()

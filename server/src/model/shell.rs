@@ -1,0 +1,841 @@
+//! Shell scripts read as commands and words: enough for rules to ask what a script runs,
+//! what it pipes where, which arguments are quoted and which files it writes.
+//!
+//! This is not a shell parser. It follows POSIX shell and bash lexing (quotes, escapes,
+//! `$VAR`, `${VAR}`, `$(...)`, backquotes, process substitution, redirections, here-documents,
+//! `;`, `&&`, `||`, `|`, comments and line continuations) and GitHub's `${{ }}` expressions,
+//! and skips the reserved words of compound commands, so that `if curl x | sh; then` is the
+//! pipeline `curl x | sh`. Command substitutions are lexed too, as commands one level deeper.
+//! It never fails and is linear in the script's length (nesting is cut off at
+//! [`MAX_DEPTH`]). Ranges are byte offsets into the script's value.
+
+use std::ops::Range;
+
+use super::Text;
+use crate::syntax::span::Span;
+
+/// How deep command substitutions are lexed.
+pub const MAX_DEPTH: u8 = 8;
+
+/// A script and its commands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub text: Text,
+    pub dialect: Dialect,
+    /// Every command, nested ones included, in the order they start.
+    pub commands: Vec<Command>,
+}
+
+/// The language a script is written in, from the step's `shell:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// sh, bash and other POSIX shells: the commands are lexed.
+    Posix,
+    /// pwsh and powershell: only searched as text.
+    PowerShell,
+    /// python, node, cmd or a custom command line: only searched as text.
+    Other,
+}
+
+impl Dialect {
+    /// The dialect of a GitHub `shell:` value; `None` means the runner's default (bash on
+    /// Linux and macOS).
+    pub fn of_shell(shell: Option<&str>) -> Self {
+        let Some(shell) = shell else {
+            return Dialect::Posix;
+        };
+        let program = shell.split_whitespace().next().unwrap_or_default();
+        let program = program.rsplit(['/', '\\']).next().unwrap_or(program).to_ascii_lowercase();
+        match program.trim_end_matches(".exe") {
+            "bash" | "sh" | "zsh" | "dash" | "ksh" => Dialect::Posix,
+            "pwsh" | "powershell" => Dialect::PowerShell,
+            _ => Dialect::Other,
+        }
+    }
+}
+
+/// One simple command: `NAME=value cmd arg... >file`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    /// Leading `NAME=value` words.
+    pub assignments: Vec<Word>,
+    pub words: Vec<Word>,
+    pub redirects: Vec<Redirect>,
+    pub range: Range<usize>,
+    /// Commands joined by `|` share a pipeline number.
+    pub pipeline: u32,
+    /// The index in [`Script::commands`] of the command this one pipes its output into.
+    pub piped_to: Option<usize>,
+    /// The index of the command whose output this one reads through a pipe.
+    pub piped_from: Option<usize>,
+    /// 0 at the top level, more inside `$(...)`, backquotes and `<(...)`.
+    pub depth: u8,
+    pub heredoc: Option<Heredoc>,
+}
+
+/// The body of a here-document fed to a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heredoc {
+    pub body: Range<usize>,
+    /// Whether `$VAR` and `$(...)` in the body are expanded (the delimiter is unquoted).
+    pub expands: bool,
+}
+
+/// A word, with quotes removed and expansions kept as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub range: Range<usize>,
+    pub parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub kind: PartKind,
+    pub range: Range<usize>,
+    /// Inside double quotes (single-quoted text is a literal part).
+    pub quoted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartKind {
+    Literal,
+    /// `$NAME`, `${NAME...}`.
+    Variable(String),
+    /// A GitHub `${{ }}` expression, substituted before the shell runs.
+    Expression,
+    /// `$(...)`, backquotes or `<(...)`: the commands inside are in [`Script::commands`].
+    Substitution,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    pub op: RedirectOp,
+    pub target: Option<Word>,
+    pub range: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirectOp {
+    /// `>`, `>|`, `&>`
+    Write,
+    /// `>>`, `&>>`
+    Append,
+    /// `<`
+    Read,
+    /// `<<`, `<<-`
+    HereDoc,
+    /// `<<<`
+    HereString,
+    /// `>&2`, `2>&1`
+    Duplicate,
+}
+
+/// Programs that run the rest of their command line as a command.
+const WRAPPERS: &[&str] = &["sudo", "env", "time", "nohup", "exec", "command", "builtin", "nice", "stdbuf"];
+
+/// Reserved words that open or continue a compound command; the command after them is lexed
+/// as if they were not there.
+const RESERVED: &[&str] = &["if", "then", "elif", "else", "fi", "do", "done", "while", "until", "!", "{", "}", "esac"];
+
+impl Script {
+    /// Lexes `text` as a script of `dialect`; only POSIX shell scripts get commands.
+    pub fn parse(text: Text, dialect: Dialect) -> Self {
+        let commands = match dialect {
+            Dialect::Posix => lex(&text.value),
+            Dialect::PowerShell | Dialect::Other => Vec::new(),
+        };
+        Self { text, dialect, commands }
+    }
+
+    /// The source span of a byte range of the script.
+    pub fn span_of(&self, range: Range<usize>) -> Span {
+        self.text.span_of(range)
+    }
+
+    /// The script text of a byte range.
+    pub fn slice(&self, range: Range<usize>) -> &str {
+        self.text.value.get(range).unwrap_or_default()
+    }
+
+    /// The command that `command` pipes its output into, if any.
+    pub fn piped_into(&self, command: &Command) -> Option<&Command> {
+        command.piped_to.and_then(|index| self.commands.get(index))
+    }
+
+    /// The commands whose output reaches `command` through pipes, nearest first.
+    pub fn piped_from<'a>(&'a self, command: &'a Command) -> impl Iterator<Item = &'a Command> + 'a {
+        std::iter::successors(command.piped_from.and_then(|i| self.commands.get(i)), |previous| {
+            previous.piped_from.and_then(|i| self.commands.get(i))
+        })
+    }
+
+    /// The commands nested inside `range` (a substitution part's range).
+    pub fn commands_within(&self, range: Range<usize>) -> impl Iterator<Item = &Command> {
+        let first = self.commands.partition_point(|command| command.range.start < range.start);
+        self.commands[first..]
+            .iter()
+            .take_while(move |command| command.range.start < range.end)
+            .filter(move |command| command.range.end <= range.end)
+    }
+
+    /// The text of a here-document body.
+    pub fn heredoc_text(&self, heredoc: &Heredoc) -> &str {
+        self.slice(heredoc.body.clone())
+    }
+}
+
+impl Command {
+    /// The index in `words` of the program that runs, after wrappers such as `sudo` and `env`
+    /// and their options.
+    pub fn name_index(&self) -> Option<usize> {
+        let mut index = 0;
+        while let Some(word) = self.words.get(index) {
+            let name = basename(&word.text);
+            if !WRAPPERS.contains(&name) {
+                return Some(index);
+            }
+            index += 1;
+            // Skip the wrapper's options and, for `env`, its assignments.
+            while let Some(next) = self.words.get(index) {
+                let takes_value = matches!(next.text.as_str(), "-u" | "-g" | "-n" | "-C" | "-D");
+                if next.text.starts_with('-') {
+                    index += if takes_value { 2 } else { 1 };
+                } else if name == "env" && is_assignment(&next.text) {
+                    index += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        None
+    }
+
+    /// The program's name without its directory, e.g. `curl` for `/usr/bin/curl`.
+    pub fn name(&self) -> Option<&str> {
+        self.name_index().map(|index| basename(&self.words[index].text))
+    }
+
+    /// The words after the program's name.
+    pub fn args(&self) -> &[Word] {
+        self.name_index().map_or(&[], |index| &self.words[index + 1..])
+    }
+
+    /// The first argument that is not an option.
+    pub fn subcommand(&self) -> Option<&str> {
+        self.args().iter().map(|word| word.text.as_str()).find(|text| !text.starts_with('-'))
+    }
+
+    /// The first `n` arguments that are not options, e.g. `["run", "deploy"]`.
+    pub fn operands(&self) -> impl Iterator<Item = &str> {
+        self.args().iter().map(|word| word.text.as_str()).filter(|text| !text.starts_with('-'))
+    }
+
+    /// Whether an argument is exactly `text`.
+    pub fn has_arg(&self, text: &str) -> bool {
+        self.args().iter().any(|word| word.text == text)
+    }
+
+    /// The argument given as `--long`, `--long=...`, or as a short option `-x`, alone or in a
+    /// cluster such as `-fsSLk`.
+    pub fn option(&self, long: Option<&str>, short: Option<char>) -> Option<&Word> {
+        self.args().iter().find(|word| {
+            let text = word.text.as_str();
+            let long_match = long.is_some_and(|long| {
+                text.strip_prefix("--")
+                    .is_some_and(|rest| rest == long || rest.strip_prefix(long).is_some_and(|r| r.starts_with('=')))
+            });
+            let short_match = short.is_some_and(|short| {
+                text.len() > 1
+                    && text.starts_with('-')
+                    && !text.starts_with("--")
+                    && text[1..].chars().all(|c| c.is_ascii_alphanumeric())
+                    && text[1..].contains(short)
+            });
+            long_match || short_match
+        })
+    }
+
+    /// The value of an option given as `--long value`, `--long=value` or `-x value`.
+    pub fn option_value(&self, long: Option<&str>, short: Option<char>) -> Option<&Word> {
+        let args = self.args();
+        args.iter().enumerate().find_map(|(index, word)| {
+            let text = word.text.as_str();
+            let exact_long = long.is_some_and(|long| text.strip_prefix("--") == Some(long));
+            let exact_short =
+                short.is_some_and(|short| text.len() == 2 && text.strip_prefix('-') == Some(&short.to_string()));
+            if exact_long || exact_short {
+                return args.get(index + 1);
+            }
+            None
+        })
+    }
+
+    /// The redirect targets this command writes or appends to.
+    pub fn written_files(&self) -> impl Iterator<Item = &Word> {
+        self.redirects
+            .iter()
+            .filter(|redirect| matches!(redirect.op, RedirectOp::Write | RedirectOp::Append))
+            .filter_map(|redirect| redirect.target.as_ref())
+    }
+}
+
+impl Word {
+    /// Whether the whole word is one variable, e.g. `$GITHUB_ENV`, `"${GITHUB_ENV}"`.
+    pub fn is_variable(&self, name: &str) -> bool {
+        self.parts.len() == 1 && matches!(&self.parts[0].kind, PartKind::Variable(var) if var == name)
+    }
+
+    /// The variables the word expands, with whether each is inside double quotes.
+    pub fn variables(&self) -> impl Iterator<Item = (&str, &Part)> {
+        self.parts.iter().filter_map(|part| match &part.kind {
+            PartKind::Variable(name) => Some((name.as_str(), part)),
+            _ => None,
+        })
+    }
+
+    /// Whether any part of the word is a `${{ }}` expression.
+    pub fn has_expression(&self) -> bool {
+        self.parts.iter().any(|part| part.kind == PartKind::Expression)
+    }
+
+    /// Whether the word's value is fixed text, with no expansion in it.
+    pub fn is_literal(&self) -> bool {
+        self.parts.iter().all(|part| part.kind == PartKind::Literal)
+    }
+}
+
+/// The last path component of a program name.
+pub fn basename(program: &str) -> &str {
+    program.rsplit('/').next().unwrap_or(program)
+}
+
+/// Whether a word is `NAME=value`.
+pub fn is_assignment(word: &str) -> bool {
+    let Some((name, _)) = word.split_once('=') else {
+        return false;
+    };
+    let name = name.strip_suffix('+').unwrap_or(name);
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !name.as_bytes()[0].is_ascii_digit()
+}
+
+/// Lexes a POSIX shell script into its commands, nested ones included, in source order.
+pub fn lex(script: &str) -> Vec<Command> {
+    let mut lexer = Lexer { src: script, bytes: script.as_bytes(), pos: 0, commands: Vec::new(), pipelines: 0 };
+    lexer.list(script.len(), 0);
+    let mut commands = lexer.commands;
+    commands.sort_by_key(|command| (command.range.start, command.depth));
+    link_pipelines(&mut commands);
+    commands
+}
+
+/// Links each command to its neighbours in its pipeline (pipelines never span depths).
+fn link_pipelines(commands: &mut [Command]) {
+    let mut last_of_pipeline: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for index in 0..commands.len() {
+        if let Some(previous) = last_of_pipeline.insert(commands[index].pipeline, index) {
+            commands[previous].piped_to = Some(index);
+            commands[index].piped_from = Some(previous);
+        }
+    }
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    commands: Vec<Command>,
+    pipelines: u32,
+}
+
+/// A command being read.
+struct Building {
+    start: usize,
+    assignments: Vec<Word>,
+    words: Vec<Word>,
+    redirects: Vec<Redirect>,
+    heredoc: Option<PendingHeredoc>,
+}
+
+struct PendingHeredoc {
+    delimiter: String,
+    strip_tabs: bool,
+    expands: bool,
+}
+
+impl Building {
+    fn new(start: usize) -> Self {
+        Self { start, assignments: Vec::new(), words: Vec::new(), redirects: Vec::new(), heredoc: None }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.assignments.is_empty() && self.words.is_empty() && self.redirects.is_empty()
+    }
+}
+
+impl Lexer<'_> {
+    /// Reads commands until `end`.
+    fn list(&mut self, end: usize, depth: u8) {
+        let mut pipeline = self.next_pipeline();
+        let mut current = Building::new(self.pos);
+        // Here-documents whose bodies start after the current line: (command index, pending).
+        let mut heredocs: Vec<(usize, PendingHeredoc)> = Vec::new();
+        while self.pos < end {
+            let byte = self.bytes[self.pos];
+            match byte {
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b'\\' if self.bytes.get(self.pos + 1) == Some(&b'\n') => self.pos += 2,
+                b'#' => self.skip_comment(end),
+                b'\n' => {
+                    self.finish(&mut current, pipeline, depth, &mut heredocs);
+                    self.pos += 1;
+                    self.read_heredocs(&mut heredocs, end);
+                    pipeline = self.next_pipeline();
+                    current.start = self.pos;
+                }
+                b';' | b'&' | b'|' | b'(' | b')' => {
+                    if byte == b'&' && self.bytes.get(self.pos + 1) == Some(&b'>') {
+                        self.redirect(&mut current, end, depth);
+                        continue;
+                    }
+                    self.finish(&mut current, pipeline, depth, &mut heredocs);
+                    let doubled = self.bytes.get(self.pos + 1) == Some(&byte);
+                    let is_pipe = byte == b'|' && !doubled;
+                    self.pos += if doubled { 2 } else { 1 };
+                    if is_pipe && self.bytes.get(self.pos) == Some(&b'&') {
+                        self.pos += 1;
+                    }
+                    if !is_pipe {
+                        pipeline = self.next_pipeline();
+                    }
+                    current.start = self.pos;
+                }
+                b'<' | b'>' if self.bytes.get(self.pos + 1) != Some(&b'(') => self.redirect(&mut current, end, depth),
+                b'0'..=b'9' if self.is_fd_redirect(end) => self.redirect(&mut current, end, depth),
+                _ => {
+                    let word = self.word(end, depth);
+                    if word.range.is_empty() {
+                        // Nothing a word can start with: step over it.
+                        self.pos += 1;
+                        continue;
+                    }
+                    if current.words.is_empty() && is_assignment(&word.text) {
+                        current.assignments.push(word);
+                    } else if current.words.is_empty() && current.assignments.is_empty() && is_reserved(&word) {
+                        current.start = self.pos;
+                    } else {
+                        current.words.push(word);
+                    }
+                }
+            }
+        }
+        self.finish(&mut current, pipeline, depth, &mut heredocs);
+    }
+
+    fn next_pipeline(&mut self) -> u32 {
+        self.pipelines += 1;
+        self.pipelines
+    }
+
+    fn skip_comment(&mut self, end: usize) {
+        while self.pos < end && self.bytes[self.pos] != b'\n' {
+            self.pos += 1;
+        }
+    }
+
+    fn finish(
+        &mut self,
+        current: &mut Building,
+        pipeline: u32,
+        depth: u8,
+        heredocs: &mut Vec<(usize, PendingHeredoc)>,
+    ) {
+        let done = std::mem::replace(current, Building::new(self.pos));
+        if done.is_empty() {
+            return;
+        }
+        let end = [
+            done.words.last().map(|w| w.range.end),
+            done.assignments.last().map(|w| w.range.end),
+            done.redirects.iter().map(|r| r.range.end).max(),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(self.pos);
+        if let Some(pending) = done.heredoc {
+            heredocs.push((self.commands.len(), pending));
+        }
+        self.commands.push(Command {
+            assignments: done.assignments,
+            words: done.words,
+            redirects: done.redirects,
+            range: done.start..end,
+            pipeline,
+            piped_to: None,
+            piped_from: None,
+            depth,
+            heredoc: None,
+        });
+    }
+
+    /// Reads the bodies of the here-documents opened on the line just ended.
+    fn read_heredocs(&mut self, heredocs: &mut Vec<(usize, PendingHeredoc)>, end: usize) {
+        for (index, pending) in heredocs.drain(..) {
+            let body_start = self.pos;
+            let mut body_end = end;
+            let mut after = end;
+            while self.pos < end {
+                let line_end = self.src[self.pos..end].find('\n').map_or(end, |found| self.pos + found);
+                let line = &self.src[self.pos..line_end];
+                let line = if pending.strip_tabs { line.trim_start_matches('\t') } else { line };
+                if line.trim_end_matches('\r') == pending.delimiter {
+                    body_end = self.pos;
+                    after = (line_end + 1).min(end);
+                    break;
+                }
+                self.pos = (line_end + 1).min(end);
+                if line_end == end {
+                    break;
+                }
+            }
+            self.pos = after.max(self.pos);
+            if let Some(command) = self.commands.get_mut(index) {
+                command.heredoc =
+                    Some(Heredoc { body: body_start..body_end.max(body_start), expands: pending.expands });
+            }
+        }
+    }
+
+    /// Whether the digits at the cursor are a file descriptor before `>` or `<`.
+    fn is_fd_redirect(&self, end: usize) -> bool {
+        let digits = self.bytes[self.pos..end].iter().take_while(|b| b.is_ascii_digit()).count();
+        matches!(self.bytes.get(self.pos + digits), Some(b'>' | b'<'))
+            && self.bytes.get(self.pos + digits + 1) != Some(&b'(')
+    }
+
+    fn redirect(&mut self, current: &mut Building, end: usize, depth: u8) {
+        let start = self.pos;
+        while self.pos < end && self.bytes[self.pos].is_ascii_digit() {
+            self.pos += 1;
+        }
+        let rest = &self.src[self.pos..end];
+        let (op, len) = if rest.starts_with("<<<") {
+            (RedirectOp::HereString, 3)
+        } else if rest.starts_with("<<-") {
+            (RedirectOp::HereDoc, 3)
+        } else if rest.starts_with("<<") {
+            (RedirectOp::HereDoc, 2)
+        } else if rest.starts_with("&>>") {
+            (RedirectOp::Append, 3)
+        } else if rest.starts_with("&>") || rest.starts_with(">|") {
+            (RedirectOp::Write, 2)
+        } else if rest.starts_with(">>") {
+            (RedirectOp::Append, 2)
+        } else if rest.starts_with(">&") || rest.starts_with("<&") {
+            (RedirectOp::Duplicate, 2)
+        } else if rest.starts_with('>') {
+            (RedirectOp::Write, 1)
+        } else {
+            (RedirectOp::Read, 1)
+        };
+        let strip_tabs = rest.starts_with("<<-");
+        self.pos += len;
+        while self.pos < end && matches!(self.bytes[self.pos], b' ' | b'\t') {
+            self.pos += 1;
+        }
+        let target = self.word(end, depth);
+        let target = (!target.range.is_empty()).then_some(target);
+        if op == RedirectOp::HereDoc
+            && let Some(delimiter) = &target
+        {
+            let expands = !self.src[delimiter.range.clone()].contains(['\'', '"', '\\']);
+            current.heredoc = Some(PendingHeredoc { delimiter: delimiter.text.clone(), strip_tabs, expands });
+        }
+        let range = start..target.as_ref().map_or(self.pos, |t| t.range.end);
+        current.redirects.push(Redirect { op, target, range });
+    }
+
+    /// Reads one word from the cursor.
+    fn word(&mut self, end: usize, depth: u8) -> Word {
+        let start = self.pos;
+        let mut word = Word { text: String::new(), range: start..start, parts: Vec::new() };
+        while self.pos < end {
+            let byte = self.bytes[self.pos];
+            match byte {
+                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b')' | b'(' => break,
+                b'<' | b'>' if self.bytes.get(self.pos + 1) == Some(&b'(') && self.pos == start => {
+                    let open = self.pos + 1;
+                    self.substitution(&mut word, open, end, depth, false);
+                }
+                b'<' | b'>' => break,
+                b'\\' => {
+                    let next = self.pos + 1;
+                    if self.bytes.get(next) == Some(&b'\n') {
+                        self.pos += 2;
+                        continue;
+                    }
+                    let char_end = self.char_end(next.min(end), end);
+                    self.literal(&mut word, next.min(end)..char_end, false);
+                    self.pos = char_end.max(self.pos + 1);
+                }
+                b'\'' => {
+                    let close = self.src[self.pos + 1..end].find('\'').map_or(end, |found| self.pos + 1 + found);
+                    self.literal(&mut word, self.pos + 1..close, true);
+                    self.pos = (close + 1).min(end);
+                }
+                b'"' => self.double_quoted(&mut word, end, depth),
+                b'$' => self.dollar(&mut word, end, depth, false),
+                b'`' => self.backquoted(&mut word, end, depth, false),
+                _ => {
+                    let char_end = self.char_end(self.pos, end);
+                    self.literal(&mut word, self.pos..char_end, false);
+                    self.pos = char_end;
+                }
+            }
+        }
+        word.range = start..self.pos;
+        word
+    }
+
+    fn char_end(&self, at: usize, end: usize) -> usize {
+        self.src[at..end].chars().next().map_or(at, |c| at + c.len_utf8())
+    }
+
+    /// Adds literal text, merging it with a preceding literal part of the same quoting.
+    fn literal(&self, word: &mut Word, range: Range<usize>, quoted: bool) {
+        if range.is_empty() {
+            return;
+        }
+        word.text.push_str(&self.src[range.clone()]);
+        match word.parts.last_mut() {
+            Some(last) if last.kind == PartKind::Literal && last.quoted == quoted && last.range.end <= range.start => {
+                last.range.end = range.end;
+            }
+            _ => word.parts.push(Part { kind: PartKind::Literal, range, quoted }),
+        }
+    }
+
+    fn double_quoted(&mut self, word: &mut Word, end: usize, depth: u8) {
+        self.pos += 1;
+        while self.pos < end {
+            match self.bytes[self.pos] {
+                b'"' => {
+                    self.pos += 1;
+                    return;
+                }
+                b'\\' => {
+                    let next = (self.pos + 1).min(end);
+                    let char_end = self.char_end(next, end);
+                    let escapes = matches!(self.bytes.get(next), Some(b'"' | b'\\' | b'$' | b'`'));
+                    let range = if escapes { next..char_end } else { self.pos..char_end };
+                    self.literal(word, range, true);
+                    self.pos = char_end.max(self.pos + 1);
+                }
+                b'$' => self.dollar(word, end, depth, true),
+                b'`' => self.backquoted(word, end, depth, true),
+                _ => {
+                    let char_end = self.char_end(self.pos, end);
+                    self.literal(word, self.pos..char_end, true);
+                    self.pos = char_end;
+                }
+            }
+        }
+    }
+
+    fn dollar(&mut self, word: &mut Word, end: usize, depth: u8, quoted: bool) {
+        let start = self.pos;
+        let rest = &self.src[start..end];
+        if rest.starts_with("${{") {
+            let close = rest[3..].find("}}").map_or(end, |found| start + 3 + found + 2);
+            self.expansion(word, PartKind::Expression, start..close, quoted);
+        } else if rest.starts_with("$((") {
+            let close = matching_close(self.bytes, start + 2, end).map_or(end, |close| (close + 2).min(end));
+            self.expansion(word, PartKind::Literal, start..close, quoted);
+        } else if rest.starts_with("$(") {
+            self.substitution(word, start + 1, end, depth, quoted);
+        } else if rest.starts_with("${") {
+            let close = matching_brace(self.bytes, start + 1, end).map_or(end, |close| close + 1);
+            let inner = &self.src[(start + 2).min(close)..close.saturating_sub(1).max(start + 2)];
+            let name: String = inner
+                .trim_start_matches(['#', '!'])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            self.expansion(word, PartKind::Variable(name), start..close, quoted);
+        } else {
+            let name_len = match rest.as_bytes().get(1) {
+                Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
+                    rest[1..].bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count()
+                }
+                Some(b'@' | b'*' | b'#' | b'?' | b'$' | b'!' | b'-' | b'0'..=b'9') => 1,
+                _ => 0,
+            };
+            if name_len == 0 {
+                self.literal(word, start..start + 1, quoted);
+                self.pos = start + 1;
+                return;
+            }
+            let name = rest[1..1 + name_len].to_owned();
+            self.expansion(word, PartKind::Variable(name), start..start + 1 + name_len, quoted);
+        }
+    }
+
+    fn expansion(&mut self, word: &mut Word, kind: PartKind, range: Range<usize>, quoted: bool) {
+        word.text.push_str(&self.src[range.clone()]);
+        self.pos = range.end.max(self.pos + 1);
+        word.parts.push(Part { kind, range, quoted });
+    }
+
+    /// `$(...)` or `<(...)`: `open` is the parenthesis.
+    fn substitution(&mut self, word: &mut Word, open: usize, end: usize, depth: u8, quoted: bool) {
+        let start = open - 1;
+        let close = matching_close(self.bytes, open, end).unwrap_or(end);
+        self.nested(open + 1, close, depth);
+        self.expansion(word, PartKind::Substitution, start..(close + 1).min(end), quoted);
+    }
+
+    fn backquoted(&mut self, word: &mut Word, end: usize, depth: u8, quoted: bool) {
+        let start = self.pos;
+        let close = self.src[start + 1..end].find('`').map_or(end, |found| start + 1 + found);
+        self.nested(start + 1, close, depth);
+        self.expansion(word, PartKind::Substitution, start..(close + 1).min(end), quoted);
+    }
+
+    /// Lexes the commands of a substitution, one level deeper.
+    fn nested(&mut self, start: usize, end: usize, depth: u8) {
+        if depth >= MAX_DEPTH || start >= end {
+            return;
+        }
+        let resume = self.pos;
+        self.pos = start;
+        self.list(end, depth + 1);
+        self.pos = resume;
+    }
+}
+
+fn is_reserved(word: &Word) -> bool {
+    word.is_literal() && word.parts.iter().all(|part| !part.quoted) && RESERVED.contains(&word.text.as_str())
+}
+
+/// The `)` closing the `(` at `open`, skipping quotes, escapes and nested parentheses.
+fn matching_close(bytes: &[u8], open: usize, end: usize) -> Option<usize> {
+    matching(bytes, open, end, b'(', b')')
+}
+
+/// The `}` closing the `{` at `open`.
+fn matching_brace(bytes: &[u8], open: usize, end: usize) -> Option<usize> {
+    matching(bytes, open, end, b'{', b'}')
+}
+
+fn matching(bytes: &[u8], open: usize, end: usize, opener: u8, closer: u8) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut index = open;
+    let mut quote: Option<u8> = None;
+    while index < end {
+        let byte = bytes[index];
+        match (quote, byte) {
+            (_, b'\\') if quote != Some(b'\'') => index += 1,
+            (None, b'\'' | b'"') => quote = Some(byte),
+            (Some(q), _) if byte == q => quote = None,
+            (None, _) if byte == opener => depth += 1,
+            (None, _) if byte == closer => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(index);
+                }
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(script: &str) -> Vec<String> {
+        lex(script).iter().map(|c| c.name().unwrap_or("-").to_owned()).collect()
+    }
+
+    fn words(command: &Command) -> Vec<&str> {
+        command.words.iter().map(|w| w.text.as_str()).collect()
+    }
+
+    #[test]
+    fn commands_are_split_at_separators_and_reserved_words() {
+        assert_eq!(names("a; b && c || d\ne & f"), ["a", "b", "c", "d", "e", "f"]);
+        assert_eq!(names("if curl -s x | sh; then echo ok; fi"), ["curl", "sh", "echo"]);
+        assert_eq!(names("for f in *; do rm \"$f\"; done"), ["for", "rm"]);
+    }
+
+    #[test]
+    fn pipes_join_a_pipeline() {
+        let commands = lex("curl -fsSL https://x.sh | sudo -E bash -s -- --yes\necho done");
+        assert_eq!(commands[0].pipeline, commands[1].pipeline);
+        assert_ne!(commands[1].pipeline, commands[2].pipeline);
+        assert_eq!(commands[1].name(), Some("bash"));
+        assert_eq!(words(&commands[1]), ["sudo", "-E", "bash", "-s", "--", "--yes"]);
+    }
+
+    #[test]
+    fn quotes_escapes_and_expansions() {
+        let commands = lex(r#"echo "title: $TITLE" '$x' ${{ github.head_ref }} \$y"#);
+        let command = &commands[0];
+        assert_eq!(words(command), ["echo", "title: $TITLE", "$x", "${{ github.head_ref }}", "$y"]);
+        let title = &command.words[1];
+        assert_eq!(title.variables().map(|(name, part)| (name, part.quoted)).collect::<Vec<_>>(), [("TITLE", true)]);
+        assert!(command.words[2].is_literal());
+        assert!(command.words[3].has_expression());
+        assert!(command.words[4].is_literal());
+    }
+
+    #[test]
+    fn redirections_and_here_documents() {
+        let script = "echo \"a=$B\" >> \"$GITHUB_ENV\"\ncat <<EOF >> $GITHUB_OUTPUT\nx=${{ y }}\nEOF\necho after 2>&1";
+        let commands = lex(script);
+        assert_eq!(names(script), ["echo", "cat", "echo"]);
+        assert!(commands[0].written_files().any(|w| w.is_variable("GITHUB_ENV")));
+        let heredoc = commands[1].heredoc.as_ref().unwrap();
+        assert_eq!(&script[heredoc.body.clone()], "x=${{ y }}\n");
+        assert!(heredoc.expands);
+        assert!(commands[1].written_files().any(|w| w.is_variable("GITHUB_OUTPUT")));
+        assert_eq!(commands[2].redirects[0].op, RedirectOp::Duplicate);
+    }
+
+    #[test]
+    fn substitutions_are_lexed_as_nested_commands() {
+        let commands = lex("bash <(curl -sL https://x) && eval \"$(wget -qO- https://y)\" && v=`date`");
+        let nested: Vec<(&str, u8)> = commands.iter().map(|c| (c.name().unwrap_or("-"), c.depth)).collect();
+        assert_eq!(nested, [("bash", 0), ("curl", 1), ("eval", 0), ("wget", 1), ("-", 0), ("date", 1)]);
+    }
+
+    #[test]
+    fn options_in_clusters_and_with_values() {
+        let command = &lex("curl -fsSLk --retry 3 --output=x.tar https://x")[0];
+        assert!(command.option(Some("insecure"), Some('k')).is_some());
+        assert!(command.option(Some("output"), Some('o')).is_some());
+        assert_eq!(command.option_value(Some("retry"), None).map(|w| w.text.as_str()), Some("3"));
+        assert!(command.option(None, Some('z')).is_none());
+    }
+
+    #[test]
+    fn comments_continuations_and_assignments() {
+        let commands = lex("# curl x | sh\nFOO=1 BAR=\"$x\" make \\\n  install # trailing | sh");
+        assert_eq!(commands.len(), 1);
+        assert_eq!(commands[0].assignments.len(), 2);
+        assert_eq!(words(&commands[0]), ["make", "install"]);
+    }
+
+    #[test]
+    fn broken_scripts_do_not_panic() {
+        for script in ["\"unterminated", "'x", "$(", "${", "`", "<<EOF", "a |", "$((1", "é$(é", "cat <<'E'\nx\n", "\\"]
+        {
+            let _ = lex(script);
+        }
+    }
+}
