@@ -648,8 +648,8 @@ impl Lexer<'_> {
     fn dollar(&mut self, word: &mut Word, end: usize, depth: u8, quoted: bool) {
         let start = self.pos;
         let rest = &self.src[start..end];
-        if rest.starts_with("${{") {
-            let close = rest[3..].find("}}").map_or(end, |found| start + 3 + found + 2);
+        if let Some(body) = rest.strip_prefix("${{") {
+            let close = body.find("}}").map_or(end, |found| start + 3 + found + 2);
             self.expansion(word, PartKind::Expression, start..close, quoted);
         } else if rest.starts_with("$((") {
             let close = matching_close(self.bytes, start + 2, end).map_or(end, |close| (close + 2).min(end));
