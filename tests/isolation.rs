@@ -6,9 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pipewarden::analysis::{Analyzer, analyze_text};
 use pipewarden::matrix::Technique;
-use pipewarden::model::github::{Job, WorkflowHeader};
 use pipewarden::model::kind::FileKind;
-use pipewarden::rules::{Confidence, Findings, Platform, REGISTRY, Rule, RuleDocs, RuleMeta, Severity};
+use pipewarden::rules::{Confidence, Findings, JobContext, Platform, REGISTRY, Rule, RuleDocs, RuleMeta, Severity};
 use pipewarden::syntax::Source;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
@@ -36,7 +35,7 @@ impl Rule for Panics {
         &PANICS
     }
 
-    fn check_job(&self, _: &WorkflowHeader, _: &Job, _: &mut Findings) {
+    fn check_job(&self, _: &JobContext<'_>, _: &mut Findings) {
         PANICKED.fetch_add(1, Ordering::SeqCst);
         panic!("this rule always panics");
     }

@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod data;
 pub mod lsp;
 pub mod matrix;
 pub mod model;

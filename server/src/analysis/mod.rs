@@ -22,12 +22,14 @@ pub use describe::{Description, describe_at};
 pub use report::{Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
 pub use run::panic_message;
 
+use crate::model::Spanned;
 use crate::model::action::build_action;
+use crate::model::contexts::JobList;
 use crate::model::github::{self, Job, Workflow};
 use crate::model::gitlab::{self, GitlabJob, JobScope, Pipeline};
 use crate::model::kind::FileKind;
 use crate::model::view::{Entry, Resolver};
-use crate::rules::{Finding, REGISTRY, Rule, StepContext};
+use crate::rules::{Finding, JobContext, REGISTRY, Rule, StepContext};
 use crate::syntax::span::{Span, UnitId};
 use crate::syntax::{Source, Tiling, errors};
 use run::RuleRunner;
@@ -61,6 +63,70 @@ type Checked = (Vec<Finding>, Vec<RuleFailure>);
 enum JobModel {
     Github(Arc<Job>),
     Gitlab(Arc<GitlabJob>),
+}
+
+impl JobModel {
+    fn github(&self) -> Option<Arc<Job>> {
+        match self {
+            JobModel::Github(job) => Some(Arc::clone(job)),
+            JobModel::Gitlab(_) => None,
+        }
+    }
+
+    fn gitlab(&self) -> Option<Arc<GitlabJob>> {
+        match self {
+            JobModel::Gitlab(job) => Some(Arc::clone(job)),
+            JobModel::Github(_) => None,
+        }
+    }
+}
+
+/// A job's model for this analysis, with its output from the last one if the model is kept.
+struct ModelOf {
+    key: JobKey,
+    model: JobModel,
+    model_deps: Vec<UnitId>,
+    cached: Option<Arc<JobOutput>>,
+}
+
+/// The units of the jobs each job needs, directly or not: a job's checks read their outputs
+/// (`needs.<job>.outputs.*`), so editing one of them re-checks it.
+struct NeededUnits<'a> {
+    by_id: HashMap<&'a str, (UnitId, &'a [Spanned<String>])>,
+}
+
+impl<'a> NeededUnits<'a> {
+    fn new(models: &'a [ModelOf]) -> Self {
+        let by_id = models
+            .iter()
+            .filter_map(|of| match &of.model {
+                JobModel::Github(job) => Some((of.key.1.as_str(), (of.key.0, job.needs.as_slice()))),
+                JobModel::Gitlab(_) => None,
+            })
+            .collect();
+        Self { by_id }
+    }
+
+    fn units(&self, job: &str) -> Vec<UnitId> {
+        let mut units = Vec::new();
+        let mut seen = HashSet::from([job]);
+        let mut pending: Vec<&str> =
+            self.by_id.get(job).map(|(_, needs)| needs.iter().map(|n| n.as_str()).collect()).unwrap_or_default();
+        while let Some(next) = pending.pop() {
+            if !seen.insert(next) {
+                continue;
+            }
+            // A needed job that does not exist yet still counts, as an absent unit.
+            let Some((unit, needs)) = self.by_id.get(next) else {
+                units.push(UnitId(u32::MAX));
+                continue;
+            };
+            units.push(*unit);
+            pending.extend(needs.iter().map(|n| n.as_str()));
+        }
+        units.sort_unstable();
+        units
+    }
 }
 
 impl Analyzer {
@@ -106,24 +172,31 @@ impl Analyzer {
             deps.extend(resolver.take_reads());
             Some((JobModel::Github(job), deps))
         };
+        let models = self.job_models(&job_entries, build);
+        let jobs: Vec<Arc<Job>> = models.iter().filter_map(|of| of.model.github()).collect();
+        let lookup = JobList(&jobs);
+        let needed = NeededUnits::new(&models);
         let check = |model: &JobModel| match model {
             JobModel::Github(job) => runner.isolated(|rule, out| {
-                rule.check_job(&header, job, out);
-                for step in &job.steps {
-                    rule.check_step(&StepContext::Workflow { header: &header, job }, step, out);
+                let context = JobContext { header: &header, job, jobs: &lookup };
+                rule.check_job(&context, out);
+                for index in 0..job.steps.len() {
+                    let context = StepContext::Workflow { header: &header, job, jobs: &lookup, index };
+                    rule.check_step(&context, &job.steps[index], out);
                 }
             }),
             JobModel::Gitlab(_) => Checked::default(),
         };
-        let outputs = self.job_outputs(&job_entries, build, check, &header_deps);
-        let jobs = outputs
+        let check_deps: Vec<Vec<UnitId>> = models
             .iter()
-            .filter_map(|(_, output)| match &output.model {
-                JobModel::Github(job) => Some(Arc::clone(job)),
-                JobModel::Gitlab(_) => None,
+            .map(|of| {
+                let mut deps = header_deps.clone();
+                deps.extend(needed.units(&of.key.1));
+                deps
             })
             .collect();
-        let workflow = Workflow { header, jobs };
+        let outputs = self.check_jobs(models.into_iter().zip(check_deps), check);
+        let workflow = Workflow { header: Arc::clone(&header), jobs };
         let mut findings = runner.run(|rule, out| rule.check_workflow(&workflow, out));
         findings.extend(self.collect(outputs, runner));
         findings
@@ -163,14 +236,10 @@ impl Analyzer {
             }
             _ => Checked::default(),
         };
-        let outputs = self.job_outputs(&job_entries, build, check, &header_deps);
-        let jobs = outputs
-            .iter()
-            .filter_map(|(_, output)| match &output.model {
-                JobModel::Gitlab(job) => Some(Arc::clone(job)),
-                JobModel::Github(_) => None,
-            })
-            .collect();
+        let models = self.job_models(&job_entries, build);
+        let with_deps = models.into_iter().map(|of| (of, header_deps.clone()));
+        let outputs = self.check_jobs(with_deps, check);
+        let jobs = outputs.iter().filter_map(|(_, output)| output.model.gitlab()).collect();
         let pipeline = Pipeline { globals, jobs };
         let mut findings = runner.run(|rule, out| rule.check_pipeline(&pipeline, out));
         findings.extend(self.collect(outputs, runner));
@@ -184,8 +253,8 @@ impl Analyzer {
         let action = build_action(&entries.header);
         runner.run(|rule, out| {
             rule.check_action(&action, out);
-            for step in action.runs.iter().flat_map(|runs| &runs.steps) {
-                rule.check_step(&StepContext::Action { action: &action }, step, out);
+            for (index, step) in action.runs.iter().flat_map(|runs| &runs.steps).enumerate() {
+                rule.check_step(&StepContext::Action { action: &action, index }, step, out);
             }
         })
     }
@@ -217,18 +286,15 @@ impl Analyzer {
         entries
     }
 
-    /// The output of each job, in order: cached if everything it read is unchanged,
-    /// re-checked if only the header changed, else built afresh.
-    fn job_outputs<'e>(
+    /// The model of each job, in order: kept if every unit it was read from is unchanged,
+    /// else built afresh.
+    fn job_models(
         &self,
-        job_entries: &[(UnitId, Entry<'e>)],
+        job_entries: &[(UnitId, Entry<'_>)],
         // Builds the model of `job_entries[index]`.
         build: impl Fn(usize) -> Option<(JobModel, Vec<UnitId>)>,
-        check: impl Fn(&JobModel) -> Checked,
-        check_deps: &[UnitId],
-    ) -> Vec<(JobKey, Arc<JobOutput>)> {
-        let live = |deps: &[UnitId]| deps.iter().all(|dep| self.units.bases.is_live(*dep));
-        let mut outputs: Vec<(JobKey, Arc<JobOutput>)> = Vec::with_capacity(job_entries.len());
+    ) -> Vec<ModelOf> {
+        let mut models = Vec::with_capacity(job_entries.len());
         let mut seen = HashSet::new();
         for (index, (unit, entry)) in job_entries.iter().enumerate() {
             let Some(name) = entry.name() else { continue };
@@ -237,22 +303,42 @@ impl Analyzer {
             if !seen.insert(key.clone()) {
                 continue;
             }
-            let (model, model_deps) = match self.jobs.get(&key) {
-                Some(cached) if live(&cached.model_deps) && live(&cached.check_deps) => {
-                    outputs.push((key, Arc::clone(cached)));
-                    continue;
-                }
-                Some(cached) if live(&cached.model_deps) => (cached.model.clone(), cached.model_deps.clone()),
-                _ => match build(index) {
+            let cached = self.jobs.get(&key).filter(|cached| self.is_live(&cached.model_deps));
+            let (model, model_deps) = match cached {
+                Some(cached) => (cached.model.clone(), cached.model_deps.clone()),
+                None => match build(index) {
                     Some(built) => built,
                     None => continue,
                 },
             };
-            let (findings, failures) = check(&model);
-            let output = JobOutput { model_deps, check_deps: check_deps.to_vec(), model, findings, failures };
-            outputs.push((key, Arc::new(output)));
+            models.push(ModelOf { key, model, model_deps, cached: cached.cloned() });
         }
-        outputs
+        models
+    }
+
+    /// The output of each job: cached if its model and everything its checks read (the
+    /// header, the jobs it needs) are unchanged, else checked again.
+    fn check_jobs(
+        &self,
+        models: impl IntoIterator<Item = (ModelOf, Vec<UnitId>)>,
+        check: impl Fn(&JobModel) -> Checked,
+    ) -> Vec<(JobKey, Arc<JobOutput>)> {
+        models
+            .into_iter()
+            .map(|(of, deps)| {
+                if let Some(cached) = of.cached.filter(|cached| cached.check_deps == deps) {
+                    return (of.key, cached);
+                }
+                let (findings, failures) = check(&of.model);
+                let output =
+                    JobOutput { model_deps: of.model_deps, check_deps: deps, model: of.model, findings, failures };
+                (of.key, Arc::new(output))
+            })
+            .collect()
+    }
+
+    fn is_live(&self, deps: &[UnitId]) -> bool {
+        deps.iter().all(|dep| self.units.bases.is_live(*dep))
     }
 
     /// Keeps this analysis's job outputs for the next one and returns their findings.

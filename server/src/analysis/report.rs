@@ -5,7 +5,7 @@ use std::ops::Range;
 use ropey::Rope;
 
 use super::suppress::{Parsed, Suppressions};
-use crate::rules::{Applicability, Finding, RuleMeta, Severity};
+use crate::rules::{Applicability, Confidence, Finding, RuleMeta, Severity};
 use crate::syntax::Tile;
 use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::Bases;
@@ -25,6 +25,7 @@ pub struct Reported {
     pub rule: &'static RuleMeta,
     pub range: Range<usize>,
     pub severity: Severity,
+    pub confidence: Confidence,
     pub message: String,
     /// The rule's fixes, then the fix that adds a suppression comment.
     pub fixes: Vec<ResolvedFix>,
@@ -93,6 +94,7 @@ fn resolve(finding: Finding, bases: &Bases) -> Option<Reported> {
         rule: finding.rule,
         range: bases.resolve(finding.span)?,
         severity: finding.severity,
+        confidence: finding.confidence,
         message: finding.message,
         fixes,
     })

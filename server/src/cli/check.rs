@@ -160,7 +160,7 @@ fn print_json(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> 
                 technique: finding.rule.technique.name(),
                 technique_id: finding.rule.technique.id(),
                 severity: finding.severity.name(),
-                confidence: finding.rule.confidence.name(),
+                confidence: finding.confidence.name(),
                 path: file.path.display().to_string(),
                 start: position(&file.rope, finding.range.start),
                 end: position(&file.rope, finding.range.end),

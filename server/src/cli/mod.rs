@@ -5,6 +5,8 @@ mod discover;
 
 use std::io::Write;
 
+use serde::Serialize;
+
 use crate::rules::{REGISTRY, docs};
 
 /// Exit codes.
@@ -21,7 +23,7 @@ CI/CD threat matrix that each one opens.
 
 Usage:
   pipewarden check [OPTIONS] [PATH ...]   Analyse pipeline files under each PATH (default: .)
-  pipewarden rules                        List every rule and its technique
+  pipewarden rules [--format text|json]   List every rule and its technique
   pipewarden explain RULE                 Explain a rule: the attack, an example, the fix
   pipewarden lsp [--stdio]                Serve the Language Server Protocol over stdio
   pipewarden --stdio                      Same as `pipewarden lsp`
@@ -53,7 +55,12 @@ pub fn run(args: Vec<String>) -> i32 {
             Ok(options) => check::run(&options, &mut stdout.lock()),
             Err(message) => usage_error(&message),
         },
-        Some("rules") => print(&mut stdout, &rules_table()),
+        Some("rules") => match args.get(1..).unwrap_or_default() {
+            [] => print(&mut stdout, &rules_table()),
+            [flag, format] if flag == "--format" && format == "text" => print(&mut stdout, &rules_table()),
+            [flag, format] if flag == "--format" && format == "json" => print(&mut stdout, &rules_json()),
+            _ => usage_error("rules takes only --format text|json"),
+        },
         Some("explain") => match args.get(1).and_then(|id| crate::rules::find(id)) {
             Some(rule) => print(&mut stdout, &docs::plain(rule.meta())),
             None => usage_error(&format!(
@@ -82,6 +89,46 @@ fn print(out: &mut impl Write, text: &str) -> i32 {
 fn usage_error(message: &str) -> i32 {
     eprintln!("pipewarden: {message}\n\nRun `pipewarden --help` for usage.");
     EXIT_ERROR
+}
+
+/// One rule as `rules --format json` prints it.
+#[derive(Serialize)]
+struct JsonRule {
+    id: &'static str,
+    technique_id: &'static str,
+    technique: &'static str,
+    tactic: &'static str,
+    severity: &'static str,
+    confidence: &'static str,
+    platforms: Vec<&'static str>,
+    summary: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonRules {
+    rules: Vec<JsonRule>,
+}
+
+fn rules_json() -> String {
+    let rules: Vec<JsonRule> = REGISTRY
+        .iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            JsonRule {
+                id: meta.id,
+                technique_id: meta.technique.id(),
+                technique: meta.technique.name(),
+                tactic: meta.technique.tactic().name(),
+                severity: meta.severity.name(),
+                confidence: meta.confidence.name(),
+                platforms: meta.platforms.iter().map(|platform| platform.id()).collect(),
+                summary: meta.docs.summary,
+            }
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&JsonRules { rules }).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 fn rules_table() -> String {

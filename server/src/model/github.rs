@@ -107,47 +107,62 @@ impl WorkflowInput {
     }
 }
 
-/// Workflow trigger events that rules care about by name; the rest keep their name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Event {
-    PullRequest,
-    PullRequestTarget,
-    PullRequestReview,
-    PullRequestReviewComment,
-    WorkflowRun,
-    WorkflowDispatch,
-    WorkflowCall,
-    IssueComment,
-    Issues,
-    Discussion,
-    DiscussionComment,
-    Push,
-    Schedule,
-    Release,
-    Other(String),
+macro_rules! events {
+    ($($variant:ident => $name:literal,)*) => {
+        /// Workflow trigger events that rules care about by name; the rest keep their name.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum Event {
+            $($variant,)*
+            Other(String),
+        }
+
+        impl Event {
+            pub fn parse(name: &str) -> Self {
+                match name {
+                    $($name => Event::$variant,)*
+                    other => Event::Other(other.to_owned()),
+                }
+            }
+
+            /// The event's name as written in `on:`.
+            pub fn name(&self) -> &str {
+                match self {
+                    $(Event::$variant => $name,)*
+                    Event::Other(name) => name,
+                }
+            }
+        }
+    };
+}
+
+events! {
+    PullRequest => "pull_request",
+    PullRequestTarget => "pull_request_target",
+    PullRequestReview => "pull_request_review",
+    PullRequestReviewComment => "pull_request_review_comment",
+    WorkflowRun => "workflow_run",
+    WorkflowDispatch => "workflow_dispatch",
+    WorkflowCall => "workflow_call",
+    RepositoryDispatch => "repository_dispatch",
+    IssueComment => "issue_comment",
+    Issues => "issues",
+    Discussion => "discussion",
+    DiscussionComment => "discussion_comment",
+    CommitComment => "commit_comment",
+    Gollum => "gollum",
+    Fork => "fork",
+    Watch => "watch",
+    CheckRun => "check_run",
+    CheckSuite => "check_suite",
+    MergeGroup => "merge_group",
+    Push => "push",
+    Create => "create",
+    Delete => "delete",
+    Schedule => "schedule",
+    Release => "release",
 }
 
 impl Event {
-    pub fn parse(name: &str) -> Self {
-        match name {
-            "pull_request" => Event::PullRequest,
-            "pull_request_target" => Event::PullRequestTarget,
-            "pull_request_review" => Event::PullRequestReview,
-            "pull_request_review_comment" => Event::PullRequestReviewComment,
-            "workflow_run" => Event::WorkflowRun,
-            "workflow_dispatch" => Event::WorkflowDispatch,
-            "workflow_call" => Event::WorkflowCall,
-            "issue_comment" => Event::IssueComment,
-            "issues" => Event::Issues,
-            "discussion" => Event::Discussion,
-            "discussion_comment" => Event::DiscussionComment,
-            "push" => Event::Push,
-            "schedule" => Event::Schedule,
-            "release" => Event::Release,
-            other => Event::Other(other.to_owned()),
-        }
-    }
-
     /// Events that run with the base repository's secrets and a write token even when an
     /// outsider caused them.
     pub fn is_privileged_for_outsiders(&self) -> bool {
@@ -159,7 +174,25 @@ impl Event {
                 | Event::Issues
                 | Event::Discussion
                 | Event::DiscussionComment
+                | Event::CommitComment
+                | Event::Gollum
+                | Event::Fork
+                | Event::Watch
+                | Event::CheckRun
+                | Event::CheckSuite
         )
+    }
+
+    /// Events that someone without write access to the repository can cause.
+    pub fn is_outsider_triggered(&self) -> bool {
+        self.is_privileged_for_outsiders()
+            || matches!(self, Event::PullRequest | Event::PullRequestReview | Event::PullRequestReviewComment)
+    }
+
+    /// Whether the run gets the repository's secrets: every event but those of pull requests
+    /// from forks, which GitHub runs without secrets and with a read-only token.
+    pub fn runs_with_secrets(&self) -> bool {
+        !matches!(self, Event::PullRequest | Event::PullRequestReview | Event::PullRequestReviewComment)
     }
 }
 
@@ -640,4 +673,32 @@ pub fn strings(view: View<'_>) -> Vec<Spanned<String>> {
 /// A scalar or a sequence of scalars, as texts that may hold expressions.
 pub fn texts(view: View<'_>) -> Vec<Text> {
     view.items().into_iter().filter_map(Text::from_view).collect()
+}
+
+/// Reads a whole workflow at once, for the model's own tests.
+#[cfg(test)]
+pub fn parse_for_tests(text: &str) -> Workflow {
+    use super::view::{AnchorTable, Resolver};
+    use crate::syntax::{Source, Tiling, yaml};
+    let mut source = Source::new(text, Tiling::TopLevel);
+    let bases = source.bases();
+    let (tiles, rope) = source.snapshot();
+    let built: Vec<yaml::Built> = tiles
+        .iter()
+        .filter_map(|tile| Some(yaml::build(yaml::document_content(tile.model_tree())?, rope, tile.id, tile.start)))
+        .collect();
+    let mut anchors = AnchorTable::default();
+    for tree in &built {
+        anchors.add(&tree.anchors);
+    }
+    anchors.sort(&bases);
+    let resolver = Resolver::new(&anchors, &bases, rope);
+    let entries: Vec<Entry<'_>> = built.iter().flat_map(|tree| resolver.view(&tree.node).entries()).collect();
+    let jobs_entry = entries.iter().find(|entry| entry.name() == Some("jobs"));
+    let header_entries: Vec<Entry<'_>> = entries.iter().filter(|entry| entry.name() != Some("jobs")).copied().collect();
+    let header = Arc::new(build_header(&header_entries, jobs_entry.map(|entry| entry.key.span)));
+    let jobs = jobs_entry
+        .map(|entry| entry.value.entries().iter().filter_map(build_job).map(Arc::new).collect())
+        .unwrap_or_default();
+    Workflow { header, jobs }
 }

@@ -12,6 +12,7 @@ pub mod kind;
 pub mod offsets;
 pub mod shell;
 pub mod view;
+pub mod workflow_commands;
 
 use crate::syntax::span::Span;
 use crate::syntax::yaml::ScalarStyle;
@@ -77,6 +78,19 @@ impl Text {
             expressions: expr::find_expressions(&raw, scalar.content),
             offsets: OffsetMap::align(&scalar.text, &raw),
         })
+    }
+
+    /// A plain text whose source is its value, at the start of the document.
+    #[cfg(test)]
+    pub fn for_tests(source: &str) -> Self {
+        let span = Span::document(0..source.len());
+        Self {
+            value: source.to_owned(),
+            span,
+            style: ScalarStyle::Plain,
+            expressions: expr::find_expressions(source, span),
+            offsets: OffsetMap::align(source, source),
+        }
     }
 
     /// The source span of a byte range of `value`.

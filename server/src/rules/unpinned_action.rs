@@ -1,8 +1,8 @@
 //! `unpinned-action`: a third-party action or reusable workflow referenced by a movable ref.
 
-use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, StepContext};
+use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, StepContext};
 use crate::matrix::{OwaspCicd, Technique};
-use crate::model::github::{Job, Step, Uses, UsesTarget, WorkflowHeader};
+use crate::model::github::{Step, Uses, UsesTarget};
 use crate::model::is_commit_sha;
 
 pub struct UnpinnedAction;
@@ -65,8 +65,8 @@ impl Rule for UnpinnedAction {
         &META
     }
 
-    fn check_job(&self, _header: &WorkflowHeader, job: &Job, out: &mut Findings) {
-        if let Some(uses) = &job.uses {
+    fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
+        if let Some(uses) = &context.job.uses {
             check(uses, out);
         }
     }

@@ -1,9 +1,9 @@
 //! `untrusted-checkout`: a privileged workflow checks out and runs a pull request's code.
 
-use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
+use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Text;
-use crate::model::github::{Event, Job, Step, UsesTarget, WorkflowHeader};
+use crate::model::github::{Event, Step, UsesTarget};
 
 pub struct UntrustedCheckout;
 
@@ -88,7 +88,8 @@ impl Rule for UntrustedCheckout {
         &META
     }
 
-    fn check_job(&self, header: &WorkflowHeader, job: &Job, out: &mut Findings) {
+    fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
+        let (header, job) = (context.header, context.job);
         let Some(trigger) =
             [Event::PullRequestTarget, Event::WorkflowRun].iter().find_map(|event| header.triggers.find(event))
         else {

@@ -1,0 +1,263 @@
+//! Writes to the files through which a step talks to the runner: `$GITHUB_ENV` (variables of
+//! later steps), `$GITHUB_OUTPUT` (step outputs), `$GITHUB_PATH` (where later steps look for
+//! programs), `$GITHUB_STEP_SUMMARY` and `$GITHUB_STATE`.
+//!
+//! The runner reads these files line by line: `NAME=value` sets one entry, `NAME<<DELIMITER`
+//! opens a multi-line value. A value that contains a line break therefore sets whatever
+//! entries its next lines name, which is why rules and the taint model need to know exactly
+//! what a script writes there.
+
+use std::ops::Range;
+
+use super::Text;
+use super::shell::{Command, Dialect, Script, Word};
+
+/// One of the runner's command files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileCommand {
+    Env,
+    Output,
+    Path,
+    StepSummary,
+    State,
+}
+
+impl FileCommand {
+    pub const ALL: [FileCommand; 5] =
+        [FileCommand::Env, FileCommand::Output, FileCommand::Path, FileCommand::StepSummary, FileCommand::State];
+
+    /// The environment variable that names the file.
+    pub const fn variable(self) -> &'static str {
+        match self {
+            FileCommand::Env => "GITHUB_ENV",
+            FileCommand::Output => "GITHUB_OUTPUT",
+            FileCommand::Path => "GITHUB_PATH",
+            FileCommand::StepSummary => "GITHUB_STEP_SUMMARY",
+            FileCommand::State => "GITHUB_STATE",
+        }
+    }
+
+    fn of_word(word: &Word) -> Option<Self> {
+        let named = word.variables().map(|(name, _)| name).collect::<Vec<_>>();
+        FileCommand::ALL.into_iter().find(|file| named.contains(&file.variable()))
+    }
+}
+
+/// One line, or one command's worth of lines, written to a command file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileWrite {
+    pub file: FileCommand,
+    /// The variable or output the line sets, when it names one (`NAME=...`, `NAME<<EOF`).
+    pub name: Option<String>,
+    /// Whether the line opens a multi-line value with a delimiter.
+    pub multiline: bool,
+    /// Where the written value is in the script: after `NAME=` when there is a name, else the
+    /// whole written text.
+    pub value: Range<usize>,
+    /// The command that writes it.
+    pub command: Range<usize>,
+}
+
+/// Every write to a command file in a `run:` script.
+pub fn file_writes(script: &Script) -> Vec<FileWrite> {
+    match script.dialect {
+        Dialect::Posix => script.commands.iter().flat_map(|command| command_writes(script, command)).collect(),
+        Dialect::PowerShell | Dialect::Other => line_writes(&script.text.value, "env:"),
+    }
+}
+
+/// Writes by `core.exportVariable`, `core.setOutput` and `core.addPath` in the JavaScript of
+/// `actions/github-script`.
+pub fn javascript_writes(code: &Text) -> Vec<FileWrite> {
+    let calls = [
+        ("core.exportVariable(", FileCommand::Env),
+        ("core.setOutput(", FileCommand::Output),
+        ("core.addPath(", FileCommand::Path),
+    ];
+    let text = &code.value;
+    let mut writes = Vec::new();
+    for (call, file) in calls {
+        for (at, _) in text.match_indices(call) {
+            let args_start = at + call.len();
+            let args_end = text[args_start..]
+                .find(");")
+                .or_else(|| text[args_start..].find('\n'))
+                .map_or(text.len(), |end| args_start + end);
+            let args = &text[args_start..args_end];
+            let (name, value) = match (file, args.split_once(',')) {
+                (FileCommand::Path, _) | (_, None) => (None, args_start..args_end),
+                (_, Some((name, _))) => {
+                    let name = name.trim().trim_matches(['\'', '"', '`']).to_owned();
+                    let value_start = args_start + args.find(',').map_or(0, |comma| comma + 1);
+                    (Some(name), value_start..args_end)
+                }
+            };
+            writes.push(FileWrite { file, name, multiline: false, value, command: at..args_end });
+        }
+    }
+    writes
+}
+
+fn command_writes(script: &Script, command: &Command) -> Vec<FileWrite> {
+    let Some(file) = script.written_files(command).find_map(FileCommand::of_word) else {
+        return Vec::new();
+    };
+    if let Some(heredoc) = &command.heredoc {
+        return lines(script, heredoc.body.clone())
+            .map(|line| entry(script, file, line, command.range.clone()))
+            .collect();
+    }
+    // `echo ... | tee -a "$GITHUB_ENV"` writes what the command before it prints.
+    let producer = if command.name() == Some("tee") { script.piped_from(command).next() } else { Some(command) };
+    let Some(producer) = producer else {
+        return Vec::new();
+    };
+    let printed = printed_words(producer);
+    let value = match (printed.first(), printed.last()) {
+        (Some(first), Some(last)) => first.range.start..last.range.end,
+        // Not a printing command (`jq ... >> $GITHUB_OUTPUT`): all it reads may end up there.
+        _ => match (producer.words.first(), producer.words.last()) {
+            (Some(first), Some(last)) => first.range.start..last.range.end,
+            _ => producer.range.clone(),
+        },
+    };
+    if printed.is_empty() {
+        return vec![FileWrite { file, name: None, multiline: false, value, command: command.range.clone() }];
+    }
+    vec![entry(script, file, value, command.range.clone())]
+}
+
+/// The words `echo` or `printf` prints.
+fn printed_words(command: &Command) -> &[Word] {
+    let args = command.args();
+    match command.name() {
+        Some("echo") => {
+            let flags =
+                args.iter().take_while(|word| matches!(word.text.as_str(), "-n" | "-e" | "-E" | "-ne" | "-en")).count();
+            &args[flags..]
+        }
+        Some("printf") => {
+            let flags = args.iter().take_while(|word| word.text == "-v" || word.text == "--").count();
+            &args[flags..]
+        }
+        _ => &[],
+    }
+}
+
+/// Reads `NAME=value` or `NAME<<DELIMITER` at the start of `range`.
+fn entry(script: &Script, file: FileCommand, range: Range<usize>, command: Range<usize>) -> FileWrite {
+    let text = script.slice(range.clone());
+    let text_start = text.len() - text.trim_start_matches(['"', '\'']).len();
+    let body = &text[text_start..];
+    let name_len = body.bytes().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count();
+    let rest = &body[name_len..];
+    let (name, multiline, skip) = match (name_len, file) {
+        (0, _) | (_, FileCommand::Path | FileCommand::StepSummary) => (None, false, 0),
+        _ if rest.starts_with("<<") => (Some(body[..name_len].to_owned()), true, name_len + 2),
+        _ if rest.starts_with('=') => (Some(body[..name_len].to_owned()), false, name_len + 1),
+        _ => (None, false, 0),
+    };
+    let value_start = if name.is_some() { range.start + text_start + skip } else { range.start };
+    FileWrite { file, name, multiline, value: value_start..range.end.max(value_start), command }
+}
+
+/// The non-empty lines of a range of the script, as ranges.
+fn lines(script: &Script, range: Range<usize>) -> impl Iterator<Item = Range<usize>> + '_ {
+    let text = script.slice(range.clone());
+    let mut offset = range.start;
+    text.split_inclusive('\n').filter_map(move |line| {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_end_matches(['\n', '\r']);
+        (!trimmed.trim().is_empty()).then(|| start..start + trimmed.len())
+    })
+}
+
+/// Writes found line by line in scripts that are not lexed: a line that mentions
+/// `$env:GITHUB_ENV` (PowerShell) writes the line's text there.
+fn line_writes(text: &str, prefix: &str) -> Vec<FileWrite> {
+    let mut writes = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let Some(file) =
+            FileCommand::ALL.into_iter().find(|file| line.contains(&format!("{prefix}{}", file.variable())))
+        else {
+            continue;
+        };
+        let trimmed = line.trim_end_matches(['\n', '\r']);
+        let name = trimmed
+            .split(['"', '\'', ' '])
+            .find_map(|token| token.split_once('=').map(|(name, _)| name))
+            .filter(|name| !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .map(str::to_owned);
+        writes.push(FileWrite {
+            file,
+            name,
+            multiline: trimmed.contains("<<"),
+            value: start..start + trimmed.len(),
+            command: start..start + trimmed.len(),
+        });
+    }
+    writes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writes(source: &str) -> Vec<(FileCommand, Option<String>, bool, String)> {
+        let script = Script::parse(Text::for_tests(source), Dialect::Posix);
+        file_writes(&script)
+            .into_iter()
+            .map(|write| (write.file, write.name, write.multiline, source[write.value].to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn echo_printf_and_tee() {
+        assert_eq!(
+            writes("echo \"TITLE=${{ github.event.issue.title }}\" >> $GITHUB_ENV"),
+            [(FileCommand::Env, Some("TITLE".into()), false, "${{ github.event.issue.title }}\"".into())]
+        );
+        assert_eq!(
+            writes("echo \"dir=$HOME/bin\" | tee -a \"${GITHUB_OUTPUT}\""),
+            [(FileCommand::Output, Some("dir".into()), false, "$HOME/bin\"".into())]
+        );
+        assert_eq!(writes("echo \"$PWD/bin\" >> $GITHUB_PATH")[0].0, FileCommand::Path);
+        assert!(writes("echo x >> out.txt").is_empty());
+    }
+
+    #[test]
+    fn heredocs_and_groups() {
+        let heredoc = writes("cat <<EOF >> \"$GITHUB_ENV\"\nA=1\nB<<END\nmulti\nEOF\n");
+        let names: Vec<_> = heredoc.iter().map(|w| (w.1.clone(), w.2)).collect();
+        assert_eq!(names, [(Some("A".into()), false), (Some("B".into()), true), (None, false)]);
+        let group = writes("{ echo \"body<<EOF\"; echo \"$BODY\"; echo EOF; } >> \"$GITHUB_OUTPUT\"");
+        assert_eq!(group.len(), 3);
+        assert_eq!(group[0].1.as_deref(), Some("body"));
+        assert!(group[0].2);
+    }
+
+    #[test]
+    fn other_commands_write_their_whole_output() {
+        let written = writes("jq -r '.x' \"$GITHUB_EVENT_PATH\" >> \"$GITHUB_OUTPUT\"");
+        assert_eq!(written[0].1, None);
+        assert_eq!(written[0].3, "jq -r '.x' \"$GITHUB_EVENT_PATH\"");
+    }
+
+    #[test]
+    fn powershell_and_javascript() {
+        let script = Script::parse(
+            Text::for_tests("\"TITLE=$env:T\" | Out-File -FilePath $env:GITHUB_ENV -Append\n"),
+            Dialect::PowerShell,
+        );
+        let written = file_writes(&script);
+        assert_eq!((written[0].file, written[0].name.as_deref()), (FileCommand::Env, Some("TITLE")));
+        let code = Text::for_tests("core.exportVariable('TITLE', context.payload.issue.title);");
+        let written = javascript_writes(&code);
+        assert_eq!((written[0].file, written[0].name.as_deref()), (FileCommand::Env, Some("TITLE")));
+        assert_eq!(&code.value[written[0].value.clone()], " context.payload.issue.title");
+    }
+}
