@@ -18,7 +18,7 @@ use std::sync::{Arc, LazyLock};
 use serde::Deserialize;
 
 use super::action::Action;
-use super::expr::ContextRef;
+use super::expr::{ContextRef, Expression};
 use super::github::{Event, Job, Step, Triggers, WorkflowHeader};
 use super::shell::{PartKind, Script};
 use super::workflow_commands::{self, FileCommand};
@@ -348,12 +348,7 @@ impl<'a> Scope<'a> {
     /// The taint of the value of `context` as its expression uses it: the value itself, or,
     /// for an object turned into JSON whole, the fields inside it.
     pub fn taint_of_context(&self, context: &ContextRef, expression_source: &str) -> Option<Taint> {
-        let whole = self.taint_of_path(&context.path);
-        let dumped = expression_source.to_ascii_lowercase().contains("tojson(");
-        if whole.is_some() || !dumped {
-            return whole;
-        }
-        taint_within(&context.path, self.events)
+        self.context_taint(context, expression_source, 0)
     }
 
     /// The taint of the shell variable `$name` in the step being read.
@@ -383,16 +378,27 @@ impl<'a> Scope<'a> {
     }
 
     fn text_taint(&self, text: &Text, hops: usize) -> Option<Taint> {
-        text.expressions
-            .iter()
+        self.expressions_taint(text.expressions.iter(), hops)
+    }
+
+    /// The worst taint of the contexts whose values reach the results of `expressions`.
+    fn expressions_taint<'e>(&self, expressions: impl Iterator<Item = &'e Expression>, hops: usize) -> Option<Taint> {
+        expressions
             .flat_map(|expression| expression.contexts.iter().map(move |context| (expression, context)))
             .filter(|(_, context)| context.reaches_result)
-            .map(|(expression, context)| {
-                let dumped = expression.source.to_ascii_lowercase().contains("tojson(");
-                self.path_taint(&context.path, hops)
-                    .or_else(|| dumped.then(|| taint_within(&context.path, self.events)).flatten())
-            })
+            .map(|(expression, context)| self.context_taint(context, &expression.source, hops))
             .fold(None, worst)
+    }
+
+    /// The taint of `context` as its expression uses it: the value itself, or, for an object
+    /// turned into JSON whole, the fields inside it.
+    fn context_taint(&self, context: &ContextRef, expression_source: &str, hops: usize) -> Option<Taint> {
+        let whole = self.path_taint(&context.path, hops);
+        let dumped = expression_source.to_ascii_lowercase().contains("tojson(");
+        if whole.is_some() || !dumped {
+            return whole;
+        }
+        taint_within(&context.path, self.events)
     }
 
     fn variable_taint(&self, name: &str, hops: usize) -> Option<Taint> {
@@ -499,19 +505,10 @@ impl<'a> Scope<'a> {
 
     fn script_range_taint(&self, script: &Script, range: std::ops::Range<usize>, hops: usize) -> Option<Taint> {
         let span = script.span_of(range.clone());
-        let expressions = script
-            .text
-            .expressions
-            .iter()
-            .filter(|expression| expression.span.start >= span.start && expression.span.end <= span.end.max(span.start))
-            .flat_map(|expression| expression.contexts.iter().map(move |context| (expression, context)))
-            .filter(|(_, context)| context.reaches_result)
-            .map(|(expression, context)| {
-                let dumped = expression.source.to_ascii_lowercase().contains("tojson(");
-                self.path_taint(&context.path, hops)
-                    .or_else(|| dumped.then(|| taint_within(&context.path, self.events)).flatten())
-            })
-            .fold(None, worst);
+        let inside = script.text.expressions.iter().filter(|expression| {
+            expression.span.start >= span.start && expression.span.end <= span.end.max(span.start)
+        });
+        let expressions = self.expressions_taint(inside, hops);
         let within = |start: usize, end: usize| range.start <= start && end <= range.end;
         let variables = script
             .commands
@@ -550,14 +547,11 @@ impl<'a> Scope<'a> {
     /// `context.payload.*` fields read from the event.
     fn javascript_taint(&self, code: &Text, range: std::ops::Range<usize>, hops: usize) -> Option<Taint> {
         let span = code.span_of(range.clone());
-        let expressions = code
+        let inside = code
             .expressions
             .iter()
-            .filter(|expression| expression.span.start >= span.start && expression.span.end <= span.end)
-            .flat_map(|expression| &expression.contexts)
-            .filter(|context| context.reaches_result)
-            .map(|context| self.path_taint(&context.path, hops))
-            .fold(None, worst);
+            .filter(|expression| expression.span.start >= span.start && expression.span.end <= span.end);
+        let expressions = self.expressions_taint(inside, hops);
         let value = code.value.get(range).unwrap_or_default();
         let payload = value
             .match_indices("context.payload.")
