@@ -61,7 +61,8 @@ pub fn assemble(
     rope: &Rope,
 ) -> Report {
     let parsed = Parsed { tiles, rope };
-    let mut reported: Vec<Reported> = findings.into_iter().filter_map(|finding| resolve(finding, bases)).collect();
+    let mut reported: Vec<Reported> =
+        findings.into_iter().filter_map(|finding| resolve(finding, bases, rope)).collect();
     reported.sort_by(|a, b| (a.range.start, a.range.end, a.rule.id).cmp(&(b.range.start, b.range.end, b.rule.id)));
     reported.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
     let mut suppressions = Suppressions::new(parsed, &reported);
@@ -75,7 +76,18 @@ pub fn assemble(
     Report { findings: reported, syntax_errors, failures }
 }
 
-fn resolve(finding: Finding, bases: &Bases) -> Option<Reported> {
+/// The lines a range touches, from the first one's start to after the last one's line break.
+fn whole_lines(rope: &Rope, range: Range<usize>) -> Range<usize> {
+    let len = rope.len_bytes();
+    let (start, end) = (range.start.min(len), range.end.min(len));
+    let first = rope.byte_to_line(start);
+    let last = rope.byte_to_line(end.saturating_sub(1).max(start));
+    let end_line = (last + 1).min(rope.len_lines());
+    let end = if end_line >= rope.len_lines() { len } else { rope.line_to_byte(end_line) };
+    rope.line_to_byte(first)..end
+}
+
+fn resolve(finding: Finding, bases: &Bases, rope: &Rope) -> Option<Reported> {
     let fixes = finding
         .fixes
         .iter()
@@ -84,7 +96,9 @@ fn resolve(finding: Finding, bases: &Bases) -> Option<Reported> {
                 .edits
                 .iter()
                 .map(|edit| {
-                    Some(ResolvedEdit { range: bases.resolve(edit.span)?, replacement: edit.replacement.clone() })
+                    let range = bases.resolve(edit.span)?;
+                    let range = if edit.whole_lines { whole_lines(rope, range) } else { range };
+                    Some(ResolvedEdit { range, replacement: edit.replacement.clone() })
                 })
                 .collect::<Option<Vec<_>>>()?;
             Some(ResolvedFix { title: fix.title.clone(), applicability: fix.applicability, edits })

@@ -263,6 +263,8 @@ pub struct Job {
     pub span: Span,
     /// The column of the job's keys, where new keys are inserted.
     pub key_column: Option<u32>,
+    /// The first key of the job, before which new keys can be inserted.
+    pub first_key: Option<Span>,
     pub name: Option<Spanned<String>>,
     /// `runs-on:` labels (a scalar, a list, or the `labels:` of a mapping).
     pub runs_on: Vec<Text>,
@@ -537,6 +539,7 @@ pub fn build_job(entry: &Entry<'_>) -> Option<Job> {
         id: Spanned::key_of(entry)?,
         span: entry.pair.span,
         key_column: job.own_pairs().first().map(|pair| pair.key.column),
+        first_key: job.own_pairs().first().map(|pair| pair.key.span),
         name: get("name").and_then(Spanned::from_view),
         runs_on: labels,
         runner_group: runs_on.and_then(|view| view.get("group")).and_then(Spanned::from_view),

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{
     Applicability, Confidence, Edit, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity,
-    StepContext, taint,
+    StepContext, fix, taint,
 };
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Text;
@@ -201,16 +201,7 @@ fn env_var_fix(step: &Step, sink: &Sink<'_>, expression: &Expression, context: &
         });
     }
     let entry = format!("{name}: ${{{{ {} }}}}", expression.source);
-    let declare = match &step.env.block {
-        Some(block) => {
-            let column = block.entry_column? as usize;
-            Edit::insert(block.last_entry_end, format!("\n{}{entry}", " ".repeat(column)))
-        }
-        None => {
-            let column = step.key_column? as usize;
-            Edit::insert(step.first_key, format!("env:\n{}{entry}\n{}", " ".repeat(column + 2), " ".repeat(column)))
-        }
-    };
+    let declare = fix::add_to_mapping(step.env.block.as_ref(), "env", step.first_key, step.key_column, &entry)?;
     Some(Fix {
         title: format!("Pass `{}` through the environment variable `{name}`", context.path),
         applicability: Applicability::Unsafe,

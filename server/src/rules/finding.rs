@@ -38,15 +38,24 @@ pub enum Applicability {
 pub struct Edit {
     pub span: Span,
     pub replacement: String,
+    /// Whether `span` grows to the whole lines it touches (with their line break) before it
+    /// is replaced: how a key and its value are removed from a block mapping.
+    pub whole_lines: bool,
 }
 
 impl Edit {
     pub fn insert(at: Span, text: impl Into<String>) -> Self {
-        Self { span: at.at_start(), replacement: text.into() }
+        Self { span: at.at_start(), replacement: text.into(), whole_lines: false }
     }
 
     pub fn replace(span: Span, text: impl Into<String>) -> Self {
-        Self { span, replacement: text.into() }
+        Self { span, replacement: text.into(), whole_lines: false }
+    }
+
+    /// Deletes the lines `span` is written on. Only for spans alone on their lines, such as
+    /// an entry of a block mapping.
+    pub fn delete_lines(span: Span) -> Self {
+        Self { span, replacement: String::new(), whole_lines: true }
     }
 }
 

@@ -13,6 +13,7 @@ mod untrusted_checkout;
 
 pub mod docs;
 mod finding;
+pub mod fix;
 pub mod glossary;
 mod taint;
 
