@@ -59,7 +59,7 @@ fn typing_updates_diagnostics_and_fixes_remove_findings() {
 
     // Typing a second vulnerable step adds a finding.
     let end_line = buffer.lines.len() as u64 - 1;
-    let step = "      - run: echo ${{ github.event.comment.body }}\n";
+    let step = "      - run: echo ${{ github.event.issue.body }}\n";
     let diagnostics = edit(&mut client, &mut buffer, text_edit((end_line, 0), (end_line, 0), step));
     assert_eq!(codes(&diagnostics), ["expression-injection", "expression-injection"]);
 
@@ -97,11 +97,7 @@ fn typing_updates_diagnostics_and_fixes_remove_findings() {
     let actions = code_actions(&mut client, &uri, &repaired[0]);
     let env_fix = actions.iter().find(|a| a["title"].as_str().unwrap().starts_with("Pass `")).expect("an env var fix");
     let diagnostics = apply_action(&mut client, &uri, &mut buffer, env_fix, &mut version);
-    assert_eq!(
-        codes(&diagnostics),
-        ["expression-injection"],
-        "only the comment body finding is left: {diagnostics:#?}"
-    );
+    assert_eq!(codes(&diagnostics), ["expression-injection"], "only the issue body finding is left: {diagnostics:#?}");
     assert!(buffer.text().contains("ISSUE_TITLE: ${{ github.event.issue.title }}"), "{}", buffer.text());
 
     // "Ignore this finding here" adds a suppression comment; the last finding goes away.

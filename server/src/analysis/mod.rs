@@ -222,7 +222,7 @@ impl Analyzer {
             resolver.take_reads();
             extended.borrow_mut().clear();
             let scope = JobScope::new(entry.value, &lookup, default);
-            let job = Arc::new(gitlab::build_job(&entry, &scope)?);
+            let job = Arc::new(gitlab::build_job(&entry, &scope, &globals.workflow_reach)?);
             // `default:` is inherited, so the model depends on the header too.
             let mut deps = vec![unit];
             deps.extend(&header_deps);
@@ -242,7 +242,14 @@ impl Analyzer {
         let jobs = outputs.iter().filter_map(|(_, output)| output.model.gitlab()).collect();
         let pipeline = Pipeline { globals, jobs };
         let mut findings = runner.run(|rule, out| rule.check_pipeline(&pipeline, out));
-        findings.extend(self.collect(outputs, runner));
+        let inherited = inheriting_jobs(&outputs);
+        let mut job_findings = self.collect(outputs, runner);
+        for finding in &mut job_findings {
+            if let Some(jobs) = inherited.get(&(finding.rule.id, finding.span)) {
+                finding.message.push_str(&format!(" (inherited by {})", jobs.join(", ")));
+            }
+        }
+        findings.extend(job_findings);
         findings
     }
 
@@ -353,6 +360,25 @@ impl Analyzer {
     }
 }
 
+/// For GitLab findings written outside the job they were found in (in a template it extends,
+/// an anchor, `default:`), the jobs that inherit them: one finding at the definition then
+/// names every job it reaches.
+fn inheriting_jobs(outputs: &[(JobKey, Arc<JobOutput>)]) -> HashMap<(&'static str, Span), Vec<String>> {
+    let mut inherited: HashMap<(&'static str, Span), Vec<String>> = HashMap::new();
+    for (_, output) in outputs {
+        let JobModel::Gitlab(job) = &output.model else { continue };
+        let own = job.span;
+        for finding in &output.findings {
+            let inside =
+                finding.span.unit == own.unit && own.start <= finding.span.start && finding.span.end <= own.end;
+            if !inside {
+                inherited.entry((finding.rule.id, finding.span)).or_default().push(format!("`{}`", job.name.value));
+            }
+        }
+    }
+    inherited
+}
+
 /// The document's entries, sorted into header and jobs.
 #[derive(Default)]
 struct Entries<'a> {
@@ -436,10 +462,16 @@ job-b:
 job-c:
   extends: [.template]
   <<: *base
+job-d:
+  script:
+    - !reference [.template, script]
+    - echo d
+  rules:
+    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"
 ";
 
     fn scripts(job: &GitlabJob) -> Vec<&str> {
-        job.script.iter().map(|text| text.value.as_str()).collect()
+        job.script.iter().map(|line| line.text.value.as_str()).collect()
     }
 
     #[test]
@@ -448,17 +480,20 @@ job-c:
         analyzer.analyze(&mut Source::new(PIPELINE, tiling(FileKind::GitlabCi)));
         let seen = SEEN.lock().unwrap().clone();
         let names: Vec<&str> = seen.iter().map(|job| job.name.as_str()).collect();
-        assert_eq!(names, ["job-a", "job-b", "job-c"], "hidden templates are not checked by themselves");
-        let (a, b, c) = (&seen[0], &seen[1], &seen[2]);
+        assert_eq!(names, ["job-a", "job-b", "job-c", "job-d"], "hidden templates are not checked by themselves");
+        let (a, b, c, d) = (&seen[0], &seen[1], &seen[2], &seen[3]);
         assert_eq!(scripts(a), ["echo a"]);
         assert_eq!(a.stage.as_ref().map(|s| s.as_str()), Some("test"));
         assert_eq!(a.variables[0].name.as_str(), "LEVEL");
         assert_eq!(a.image.as_ref().map(|i| i.name.as_str()), Some("ruby:3"));
-        assert_eq!(a.before_script[0].value, "bundle install");
+        assert_eq!(a.before_script[0].text.value, "bundle install");
         assert_eq!(scripts(b), ["echo template"]);
         assert_eq!(b.image.as_ref().map(|i| i.name.as_str()), Some("node:20"));
         assert_eq!(b.tags[0].as_str(), "docker");
         assert_eq!(scripts(c), ["echo base"], "keys merged into the job win over the template");
         assert_eq!(c.tags[0].as_str(), "docker");
+        assert_eq!(scripts(d), ["echo template", "echo d"], "`!reference` tags are replaced by what they name");
+        assert_eq!(d.reach.merge_requests, crate::model::reach::Runs::Yes);
+        assert_eq!(d.reach.default_branch, crate::model::reach::Runs::No);
     }
 }

@@ -347,8 +347,8 @@ impl<'a> Scope<'a> {
 
     /// The taint of the value of `context` as its expression uses it: the value itself, or,
     /// for an object turned into JSON whole, the fields inside it.
-    pub fn taint_of_context(&self, context: &ContextRef, expression_source: &str) -> Option<Taint> {
-        self.context_taint(context, expression_source, 0)
+    pub fn taint_of_context(&self, context: &ContextRef, expression: &Expression) -> Option<Taint> {
+        self.context_taint(context, expression, 0)
     }
 
     /// The taint of the shell variable `$name` in the step being read.
@@ -386,16 +386,15 @@ impl<'a> Scope<'a> {
         expressions
             .flat_map(|expression| expression.contexts.iter().map(move |context| (expression, context)))
             .filter(|(_, context)| context.reaches_result)
-            .map(|(expression, context)| self.context_taint(context, &expression.source, hops))
+            .map(|(expression, context)| self.context_taint(context, expression, hops))
             .fold(None, worst)
     }
 
     /// The taint of `context` as its expression uses it: the value itself, or, for an object
     /// turned into JSON whole, the fields inside it.
-    fn context_taint(&self, context: &ContextRef, expression_source: &str, hops: usize) -> Option<Taint> {
+    fn context_taint(&self, context: &ContextRef, expression: &Expression, hops: usize) -> Option<Taint> {
         let whole = self.path_taint(&context.path, hops);
-        let dumped = expression_source.to_ascii_lowercase().contains("tojson(");
-        if whole.is_some() || !dumped {
+        if whole.is_some() || !expression.dumps_objects {
             return whole;
         }
         taint_within(&context.path, self.events)

@@ -15,6 +15,9 @@ pub struct Expression {
     /// The text between the braces, trimmed.
     pub source: String,
     pub contexts: Vec<ContextRef>,
+    /// Whether the expression turns objects into text whole (`toJSON(github.event)`), so
+    /// that every field inside an object it reads reaches its result.
+    pub dumps_objects: bool,
 }
 
 /// A context path read by an expression, e.g. `github.event.pull_request.head.ref`.
@@ -51,6 +54,7 @@ pub fn find_expressions(raw: &str, span: Span) -> Vec<Expression> {
             span: span.slice(open..close),
             source: body.trim().to_owned(),
             contexts: context_refs(body, body_start, span),
+            dumps_objects: body.to_ascii_lowercase().contains("tojson("),
         });
         from = close.max(open + 3);
     }

@@ -3,6 +3,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use super::reach::Reach;
+use super::shell::{Dialect, Script};
 use super::view::{Entry, View};
 use super::{Spanned, Text};
 use crate::syntax::span::Span;
@@ -33,12 +35,14 @@ pub struct Pipeline {
     pub jobs: Vec<Arc<GitlabJob>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Globals {
     pub variables: Vec<Variable>,
     pub includes: Vec<Include>,
     pub stages: Vec<Spanned<String>>,
     pub workflow_rules: Vec<RuleClause>,
+    /// The pipelines `workflow: rules:` lets GitLab create.
+    pub workflow_reach: Reach,
     pub default_image: Option<Image>,
 }
 
@@ -75,6 +79,8 @@ pub struct RuleClause {
     pub span: Span,
     pub condition: Option<Text>,
     pub when: Option<Spanned<String>>,
+    /// Whether the clause also depends on `changes:` or `exists:`, which the file does not decide.
+    pub has_changes_or_exists: bool,
 }
 
 /// One job, with what it inherits through `extends:` and `default:` already applied.
@@ -87,20 +93,73 @@ pub struct GitlabJob {
     pub stage: Option<Spanned<String>>,
     pub image: Option<Image>,
     pub services: Vec<Image>,
-    pub before_script: Vec<Text>,
-    pub script: Vec<Text>,
-    pub after_script: Vec<Text>,
+    /// Script lines, each lexed as a shell command line; `!reference` tags are resolved.
+    pub before_script: Vec<Script>,
+    pub script: Vec<Script>,
+    pub after_script: Vec<Script>,
     pub variables: Vec<Variable>,
     pub rules: Vec<RuleClause>,
     pub only: Vec<Spanned<String>>,
     pub except: Vec<Spanned<String>>,
+    /// `when:` of the job itself (`manual`, `always`, `never`, ...).
+    pub when: Option<Spanned<String>>,
+    /// Where the job runs: its rules within the pipeline's `workflow: rules:`.
+    pub reach: Reach,
+    pub allow_failure: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
     pub artifacts: Option<Artifacts>,
     pub cache: Vec<Cache>,
-    pub environment: Option<Spanned<String>>,
+    pub environment: Option<Environment>,
     pub extends: Vec<Spanned<String>>,
-    pub trigger: Option<Span>,
+    pub trigger: Option<Trigger>,
+    pub id_tokens: Vec<IdToken>,
+    /// `secrets:` the job fetches from an external secret manager, by name.
+    pub secrets: Vec<Spanned<String>>,
     pub needs: Vec<Spanned<String>>,
     pub tags: Vec<Spanned<String>>,
+}
+
+impl GitlabJob {
+    /// Every script line: `before_script`, `script`, then `after_script`.
+    pub fn scripts(&self) -> impl Iterator<Item = &Script> {
+        self.before_script.iter().chain(&self.script).chain(&self.after_script)
+    }
+
+    /// The variable `name` of the job (its own, inherited, or the pipeline's).
+    pub fn variable<'a>(&'a self, globals: &'a Globals, name: &str) -> Option<&'a Variable> {
+        self.variables.iter().chain(&globals.variables).find(|variable| variable.name.value == name)
+    }
+}
+
+/// An `environment:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    pub name: Spanned<String>,
+    /// `deployment_tier:` (`production`, `staging`, ...).
+    pub tier: Option<Spanned<String>>,
+    /// `action:` (`start`, `prepare`, `stop`, `verify`, `access`).
+    pub action: Option<Spanned<String>>,
+}
+
+/// A `trigger:` of a child or multi-project pipeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    pub span: Span,
+    /// The other project of a multi-project pipeline.
+    pub project: Option<Spanned<String>>,
+    /// The configuration files of a child pipeline.
+    pub include: Vec<Include>,
+    /// `forward: pipeline_variables:`.
+    pub forward_pipeline_variables: Option<Spanned<String>>,
+    /// `forward: yaml_variables:` (default true).
+    pub forward_yaml_variables: Option<Spanned<String>>,
+}
+
+/// An `id_tokens:` entry: an OIDC token minted for the job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdToken {
+    pub name: Spanned<String>,
+    pub audiences: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,11 +180,13 @@ pub struct Cache {
 /// Builds the global keywords from the top-level entries that are not jobs.
 pub fn build_globals(entries: &[Entry<'_>]) -> Globals {
     let find = |key: &str| entries.iter().find(|entry| entry.name() == Some(key)).map(|entry| entry.value);
+    let workflow_rules = find("workflow").and_then(|w| w.get("rules")).map(rule_clauses).unwrap_or_default();
     Globals {
         variables: find("variables").map(variables).unwrap_or_default(),
         includes: find("include").map(includes).unwrap_or_default(),
         stages: find("stages").map(strings).unwrap_or_default(),
-        workflow_rules: find("workflow").and_then(|w| w.get("rules")).map(rule_clauses).unwrap_or_default(),
+        workflow_reach: Reach::of_workflow(&workflow_rules),
+        workflow_rules,
         default_image: find("default").and_then(|d| d.get("image")).or_else(|| find("image")).and_then(image),
     }
 }
@@ -149,6 +210,16 @@ const INHERITED_FROM_DEFAULT: &[&str] =
 impl<'a> JobScope<'a> {
     pub fn new(job: View<'a>, jobs: &'a dyn Fn(&str) -> Option<View<'a>>, default: Option<View<'a>>) -> Self {
         Self { job, jobs, default }
+    }
+
+    /// The value a `!reference [job, key, ...]` tag names.
+    pub fn reference(&self, path: &[String]) -> Option<View<'a>> {
+        let (job, keys) = path.split_first()?;
+        let mut value = (self.jobs)(job).or_else(|| (job == "default").then_some(self.default).flatten())?;
+        for key in keys {
+            value = value.get(key)?;
+        }
+        Some(value)
     }
 
     /// The value of `key` as GitLab would see it after `extends:` and `default:`.
@@ -177,10 +248,20 @@ impl<'a> JobScope<'a> {
     }
 }
 
-/// Builds a job from its entry, looking through `scope` for inherited keys.
-pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>) -> Option<GitlabJob> {
+/// Builds a job from its entry, looking through `scope` for inherited keys; `workflow` is the
+/// pipeline's [`Globals::workflow_reach`].
+pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, workflow: &Reach) -> Option<GitlabJob> {
     let name = Spanned::key_of(entry)?;
     let get = |key: &str| scope.get(key);
+    let rules = get("rules").map(rule_clauses).unwrap_or_default();
+    let refs = |key: &str| -> Vec<Spanned<String>> {
+        get(key).map(|o| strings(o.get("refs").unwrap_or(o))).unwrap_or_default()
+    };
+    let (only, except) = (refs("only"), refs("except"));
+    let when = get("when").and_then(Spanned::from_view);
+    let texts = |list: &[Spanned<String>]| list.iter().map(|item| item.value.clone()).collect::<Vec<_>>();
+    let reach = Reach::of_job(&rules, &texts(&only), &texts(&except), when.as_ref().map(|w| w.as_str()), workflow);
+    let scripts = |key: &str| get(key).map(|view| scripts(view, scope)).unwrap_or_default();
     Some(GitlabJob {
         hidden: name.value.starts_with('.'),
         name,
@@ -188,22 +269,29 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>) -> Option<GitlabJob> {
         stage: get("stage").and_then(Spanned::from_view),
         image: get("image").and_then(image),
         services: get("services").map(|s| s.items().into_iter().filter_map(image).collect()).unwrap_or_default(),
-        before_script: get("before_script").map(scripts).unwrap_or_default(),
-        script: get("script").map(scripts).unwrap_or_default(),
-        after_script: get("after_script").map(scripts).unwrap_or_default(),
+        before_script: scripts("before_script"),
+        script: scripts("script"),
+        after_script: scripts("after_script"),
         variables: get("variables").map(variables).unwrap_or_default(),
-        rules: get("rules").map(rule_clauses).unwrap_or_default(),
-        only: get("only").map(|o| strings(o.get("refs").unwrap_or(o))).unwrap_or_default(),
-        except: get("except").map(|e| strings(e.get("refs").unwrap_or(e))).unwrap_or_default(),
+        rules,
+        only,
+        except,
+        when,
+        reach,
+        allow_failure: get("allow_failure")
+            .and_then(|a| Spanned::from_view(a).or_else(|| Some(Spanned::new("exit_codes".to_owned(), a.span())))),
+        timeout: get("timeout").and_then(Spanned::from_view),
         artifacts: get("artifacts").map(|a| Artifacts {
             span: a.span(),
             paths: a.get("paths").map(strings).unwrap_or_default(),
             untracked: a.get("untracked").and_then(|u| u.as_str()) == Some("true"),
         }),
         cache: get("cache").map(|c| c.items().into_iter().map(cache).collect()).unwrap_or_default(),
-        environment: get("environment").and_then(|e| Spanned::from_view(e.get("name").unwrap_or(e))),
+        environment: get("environment").and_then(environment),
         extends: entry.value.get("extends").map(strings).unwrap_or_default(),
-        trigger: get("trigger").map(|t| t.span()),
+        trigger: get("trigger").map(trigger),
+        id_tokens: get("id_tokens").map(id_tokens).unwrap_or_default(),
+        secrets: get("secrets").map(|s| s.entries().iter().filter_map(Spanned::key_of).collect()).unwrap_or_default(),
         needs: get("needs")
             .map(|n| n.items().into_iter().filter_map(|i| Spanned::from_view(i.get("job").unwrap_or(i))).collect())
             .unwrap_or_default(),
@@ -224,12 +312,67 @@ fn cache(view: View<'_>) -> Cache {
     }
 }
 
-/// Script lines; nested sequences (from anchors) are flattened one level, as GitLab does.
-fn scripts(view: View<'_>) -> Vec<Text> {
-    view.items()
-        .into_iter()
-        .flat_map(|item| if item.sequence().is_empty() { vec![item] } else { item.sequence() })
-        .filter_map(Text::from_view)
+/// Script lines: nested sequences (from anchors) are flattened, as GitLab does, and
+/// `!reference [job, key]` tags replaced by the lines they name.
+fn scripts<'a>(view: View<'a>, scope: &JobScope<'a>) -> Vec<Script> {
+    let mut lines = Vec::new();
+    collect_lines(view, scope, &mut lines, 0);
+    lines.into_iter().filter_map(Text::from_view).map(|text| Script::parse(text, Dialect::Posix)).collect()
+}
+
+/// How many `!reference` tags may lead to one another, as GitLab allows.
+const MAX_REFERENCE_DEPTH: usize = 10;
+
+fn collect_lines<'a>(view: View<'a>, scope: &JobScope<'a>, lines: &mut Vec<View<'a>>, depth: usize) {
+    if depth > MAX_REFERENCE_DEPTH {
+        return;
+    }
+    if view.tag() == Some("reference") {
+        let path: Vec<String> = view.sequence().iter().filter_map(|part| part.as_str().map(str::to_owned)).collect();
+        if let Some(target) = scope.reference(&path) {
+            collect_lines(target, scope, lines, depth + 1);
+        }
+        return;
+    }
+    match view.sequence() {
+        items if items.is_empty() && !view.is_null() => lines.push(view),
+        items => {
+            for item in items {
+                collect_lines(item, scope, lines, depth + 1);
+            }
+        }
+    }
+}
+
+fn environment(view: View<'_>) -> Option<Environment> {
+    let text = |key: &str| view.get(key).and_then(Spanned::from_view);
+    Some(Environment {
+        name: Spanned::from_view(view.get("name").unwrap_or(view))?,
+        tier: text("deployment_tier"),
+        action: text("action"),
+    })
+}
+
+fn trigger(view: View<'_>) -> Trigger {
+    let forward = |key: &str| view.get("forward").and_then(|f| f.get(key)).and_then(Spanned::from_view);
+    Trigger {
+        span: view.span(),
+        project: view.get("project").and_then(Spanned::from_view).or_else(|| Spanned::from_view(view)),
+        include: view.get("include").map(includes).unwrap_or_default(),
+        forward_pipeline_variables: forward("pipeline_variables"),
+        forward_yaml_variables: forward("yaml_variables"),
+    }
+}
+
+fn id_tokens(view: View<'_>) -> Vec<IdToken> {
+    view.entries()
+        .iter()
+        .filter_map(|entry| {
+            Some(IdToken {
+                name: Spanned::key_of(entry)?,
+                audiences: entry.value.get("aud").map(strings).unwrap_or_default(),
+            })
+        })
         .collect()
 }
 
@@ -286,6 +429,7 @@ fn rule_clauses(view: View<'_>) -> Vec<RuleClause> {
             span: clause.span(),
             condition: clause.get("if").and_then(Text::from_view),
             when: clause.get("when").and_then(Spanned::from_view),
+            has_changes_or_exists: clause.get("changes").is_some() || clause.get("exists").is_some(),
         })
         .collect()
 }

@@ -10,6 +10,7 @@ pub mod github;
 pub mod gitlab;
 pub mod kind;
 pub mod offsets;
+pub mod reach;
 pub mod shell;
 pub mod view;
 pub mod workflow_commands;

@@ -136,6 +136,11 @@ impl<'a> View<'a> {
         self.node().as_str()
     }
 
+    /// The value's tag (`reference` for `!reference`), looking through aliases.
+    pub fn tag(&self) -> Option<&'a str> {
+        self.node.tag.as_deref().or_else(|| self.node().tag.as_deref())
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self.node().value, Value::Null)
     }

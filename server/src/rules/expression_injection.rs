@@ -117,7 +117,7 @@ impl Rule for ExpressionInjection {
         for sink in sinks(step) {
             for expression in &sink.text.expressions {
                 for context_ref in expression.contexts.iter().filter(|c| c.reaches_result) {
-                    let Some(taint) = scope.taint_of_context(context_ref, &expression.source) else {
+                    let Some(taint) = scope.taint_of_context(context_ref, expression) else {
                         continue;
                     };
                     let finding = out.report(context_ref.span, message(context_ref, &taint, &sink));
