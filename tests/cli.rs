@@ -143,3 +143,73 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn rules_json_lists_every_rule_with_its_technique() {
+    let output = pipewarden(&["rules", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let json: Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    let rules = json["rules"].as_array().expect("a rules array");
+    assert_eq!(rules.len(), pipewarden::rules::REGISTRY.len());
+    for rule in rules {
+        for key in ["id", "technique_id", "tactic", "severity", "confidence", "summary"] {
+            assert!(rule[key].is_string(), "{key} in {rule}");
+        }
+        let platforms = rule["platforms"].as_array().unwrap();
+        assert!(!platforms.is_empty() && platforms.iter().all(|p| p == "github" || p == "gitlab"), "{rule}");
+    }
+    assert_eq!(pipewarden(&["rules", "--format", "yaml"]).status.code(), Some(2));
+}
+
+#[test]
+fn explain_takes_rules_techniques_and_tactics() {
+    let rule = stdout(&pipewarden(&["explain", "expression-injection"]));
+    assert!(rule.contains("Execution › Modify CI/CD configurations"), "{rule}");
+    let technique = stdout(&pipewarden(&["explain", "ex06"]));
+    assert!(technique.starts_with("EX06 Modify CI/CD configurations") && technique.contains("`expression-injection`"));
+    let tactic = stdout(&pipewarden(&["explain", "Initial", "Access"]));
+    assert!(tactic.contains("IA03 Compromise CI/CD supply chain: `unpinned-action`"), "{tactic}");
+    assert_eq!(stdout(&pipewarden(&["explain", "IA"])), tactic);
+    assert_eq!(pipewarden(&["explain", "nothing-like-this"]).status.code(), Some(2));
+}
+
+#[test]
+fn fix_writes_safe_fixes_diff_shows_and_unsafe_fixes_go_further() {
+    let dir = tempdir("fix");
+    let workflows = dir.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    let path = workflows.join("w.yml");
+    let original = "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n";
+    std::fs::write(&path, original).unwrap();
+    let root = dir.to_str().unwrap();
+
+    // The only fix here is unsafe: `--fix` leaves the file alone and reports the finding.
+    let output = pipewarden(&["check", "--fix", root]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+
+    // `--diff` shows the change without writing it.
+    let output = pipewarden(&["check", "--unsafe-fixes", "--diff", root]);
+    assert_eq!(output.status.code(), Some(1));
+    let diff = stdout(&output);
+    assert!(diff.contains("+      - env:\n+          ISSUE_TITLE: ${{ github.event.issue.title }}\n"), "{diff}");
+    assert!(diff.contains("+        run: echo \"${ISSUE_TITLE}\""), "{diff}");
+    assert!(
+        diff.starts_with(&format!("--- {root}/.github/workflows/w.yml\n+++ {root}/.github/workflows/w.yml\n")),
+        "{diff}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+
+    // `--unsafe-fixes` writes it, says what it did, and the finding is gone.
+    let output = pipewarden(&["check", "--unsafe-fixes", "--format", "json", root]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("w.yml:7: fixed [expression-injection]"), "{stderr}");
+    let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(json["findings"].as_array().unwrap().iter().all(|f| f["rule"] != "expression-injection"), "{json}");
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert!(fixed.contains("ISSUE_TITLE: ${{ github.event.issue.title }}"), "{fixed}");
+
+    // Nothing left to fix: `--diff` is clean.
+    assert_eq!(pipewarden(&["check", "--unsafe-fixes", "--diff", root]).status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}

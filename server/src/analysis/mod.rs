@@ -19,7 +19,7 @@ use ropey::Rope;
 
 pub use chain::{PathStep, attack_path, summary as attack_path_summary};
 pub use describe::{Description, describe_at};
-pub use report::{Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
+pub use report::{FixKind, Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
 pub use run::panic_message;
 
 use crate::model::Spanned;

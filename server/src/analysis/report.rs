@@ -27,7 +27,8 @@ pub struct Reported {
     pub severity: Severity,
     pub confidence: Confidence,
     pub message: String,
-    /// The rule's fixes, then the fix that adds a suppression comment.
+    /// The rule's fixes, then the fixes that add a suppression comment for this finding and
+    /// for the rule in the whole file.
     pub fixes: Vec<ResolvedFix>,
 }
 
@@ -35,7 +36,17 @@ pub struct Reported {
 pub struct ResolvedFix {
     pub title: String,
     pub applicability: Applicability,
+    pub kind: FixKind,
     pub edits: Vec<ResolvedEdit>,
+}
+
+/// What a fix does about its finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixKind {
+    /// The rule's own fix: it closes the hole.
+    Repair,
+    /// A suppression comment: the finding is accepted, not fixed.
+    Ignore,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +79,7 @@ pub fn assemble(
     let mut suppressions = Suppressions::new(parsed, &reported);
     reported.retain_mut(|finding| match suppressions.unsuppressed(finding) {
         Some(ignore) => {
-            finding.fixes.push(ignore);
+            finding.fixes.extend(ignore);
             true
         }
         None => false,
@@ -101,7 +112,12 @@ fn resolve(finding: Finding, bases: &Bases, rope: &Rope) -> Option<Reported> {
                     Some(ResolvedEdit { range, replacement: edit.replacement.clone() })
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Some(ResolvedFix { title: fix.title.clone(), applicability: fix.applicability, edits })
+            Some(ResolvedFix {
+                title: fix.title.clone(),
+                applicability: fix.applicability,
+                kind: FixKind::Repair,
+                edits,
+            })
         })
         .collect();
     Some(Reported {

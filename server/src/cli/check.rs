@@ -8,6 +8,7 @@ use ropey::Rope;
 use serde::Serialize;
 
 use super::discover::{Found, discover};
+use super::fix::{self, FixMode};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::analysis::{Report, analyze_text, attack_path, attack_path_summary, panic_message};
 use crate::config::{Policy, RuleSettings, Settings};
@@ -19,6 +20,10 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     pub json: bool,
     pub settings: Settings,
+    /// Apply fixes to the files (`--fix`, `--unsafe-fixes`).
+    pub fix: Option<FixMode>,
+    /// Show the fixes as a diff instead of writing them (`--diff`).
+    pub diff: bool,
 }
 
 impl Options {
@@ -37,6 +42,9 @@ impl Options {
                 "--min-severity" => options.settings.min_severity = Some(value("--min-severity")?),
                 "--disable" => rules.disabled.push(value("--disable")?),
                 "--enable" => rules.enabled.push(value("--enable")?),
+                "--fix" => options.fix = Some(options.fix.unwrap_or(FixMode::Safe)),
+                "--unsafe-fixes" => options.fix = Some(FixMode::Unsafe),
+                "--diff" => options.diff = true,
                 flag if flag.starts_with('-') && flag != "-" => {
                     return Err(format!("unknown option `{flag}`"));
                 }
@@ -45,6 +53,9 @@ impl Options {
         }
         if options.paths.is_empty() {
             options.paths.push(PathBuf::from("."));
+        }
+        if options.diff && options.fix.is_none() {
+            options.fix = Some(FixMode::Safe);
         }
         options.settings.rules = rules;
         Ok(options)
@@ -82,6 +93,8 @@ struct Checked {
     path: PathBuf,
     rope: Rope,
     report: Report,
+    /// Whether fixes changed (or, with `--diff`, would change) the file.
+    fixed: bool,
 }
 
 pub fn run(options: &Options, out: &mut impl Write) -> i32 {
@@ -99,7 +112,7 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
                     eprintln!("pipewarden: {}: {error}", path.display());
                     io_error = true;
                 }
-                Found::File(path) => match check_file(&path) {
+                Found::File(path) => match check_file(&path, options, &policy, out) {
                     Ok(Some(file)) => checked.push(file),
                     Ok(None) => {}
                     Err(error) => {
@@ -109,6 +122,15 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
                 },
             }
         }
+    }
+    if options.diff {
+        return if io_error {
+            EXIT_ERROR
+        } else if checked.iter().any(|file| file.fixed) {
+            EXIT_FINDINGS
+        } else {
+            EXIT_CLEAN
+        };
     }
     for file in &mut checked {
         file.report.findings.retain_mut(|finding| match policy.apply(finding.rule.id, finding.severity) {
@@ -128,21 +150,44 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
     }
 }
 
-/// Analyses one file if it is a pipeline file. Invalid UTF-8 is an `InvalidData` error.
-fn check_file(path: &Path) -> std::io::Result<Option<Checked>> {
+/// Analyses one file if it is a pipeline file, fixing it first when asked. Invalid UTF-8 is
+/// an `InvalidData` error.
+fn check_file(
+    path: &Path,
+    options: &Options,
+    policy: &Policy,
+    out: &mut impl Write,
+) -> std::io::Result<Option<Checked>> {
     let bytes = std::fs::read(path)?;
-    let text = String::from_utf8(bytes).map_err(|error| {
+    let original = String::from_utf8(bytes).map_err(|error| {
         std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not valid UTF-8 ({error}); skipped"))
     })?;
-    let Some(kind) = kind::detect(&path.to_string_lossy(), &text) else {
+    let Some(kind) = kind::detect(&path.to_string_lossy(), &original) else {
         return Ok(None);
     };
     // Rules' panics are contained by the analysis; anything else is a bug to report, and
     // must not stop the other files from being checked.
-    let report = catch_unwind(|| analyze_text(kind, &text)).map_err(|payload| {
+    let contained = |payload: Box<dyn std::any::Any + Send>| {
         std::io::Error::other(format!("internal error, please report it: {}", panic_message(payload.as_ref())))
-    })?;
-    Ok(Some(Checked { path: path.to_path_buf(), rope: Rope::from_str(&text), report }))
+    };
+    let (text, applied) = match options.fix {
+        Some(mode) => catch_unwind(|| fix::fix_text(kind, &original, policy, mode)).map_err(contained)?,
+        None => (original.clone(), Vec::new()),
+    };
+    let fixed = text != original;
+    if fixed {
+        let shown = path.display().to_string();
+        if options.diff {
+            out.write_all(fix::unified_diff(&shown, &original, &text).as_bytes())?;
+        } else {
+            std::fs::write(path, &text)?;
+            for fix in &applied {
+                eprintln!("pipewarden: {shown}:{}: fixed [{}] {}", fix.line, fix.rule, fix.title);
+            }
+        }
+    }
+    let report = catch_unwind(|| analyze_text(kind, &text)).map_err(contained)?;
+    Ok(Some(Checked { path: path.to_path_buf(), rope: Rope::from_str(&text), report, fixed }))
 }
 
 fn position(rope: &Rope, offset: usize) -> JsonPosition {

@@ -94,6 +94,12 @@ impl Text {
         }
     }
 
+    /// Where the source at `span` (inside this text's source) is in `value`.
+    pub fn value_offset(&self, span: Span) -> Option<usize> {
+        (span.unit == self.span.unit && span.start >= self.span.start)
+            .then(|| self.offsets.value_offset((span.start - self.span.start) as usize))
+    }
+
     /// The source span of a byte range of `value`.
     pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
         let raw = self.offsets.raw_range(range);

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use super::{Reference, RuleMeta};
+use super::{REGISTRY, Reference, RuleMeta};
+use crate::matrix::{Tactic, Technique};
 
 /// The full documentation of a rule, as Markdown.
 pub fn markdown(rule: &RuleMeta) -> String {
@@ -54,7 +55,75 @@ pub fn hover_summary(rule: &RuleMeta) -> String {
 
 /// The documentation as plain text for a terminal.
 pub fn plain(rule: &RuleMeta) -> String {
-    markdown(rule).replace("**", "").replace("#### ", "").replace("### ", "")
+    to_plain(&markdown(rule))
+}
+
+/// A technique of the matrix, as Markdown: its tactic and the rules that report it.
+pub fn technique_markdown(technique: Technique) -> String {
+    let tactic = technique.tactic();
+    let mut text = format!(
+        "### {} {}
+
+**{} ({})**: the attacker is {}.
+
+",
+        technique.id(),
+        technique.name(),
+        tactic.name(),
+        tactic.id(),
+        tactic.goal()
+    );
+    let rules: Vec<&RuleMeta> =
+        REGISTRY.iter().map(|rule| rule.meta()).filter(|meta| meta.technique == technique).collect();
+    if rules.is_empty() {
+        text.push_str("No rule reports this technique: it leaves no trace in a pipeline file.\n");
+    } else {
+        text.push_str("#### Rules that report it\n\n");
+        for rule in rules {
+            let platforms: Vec<&str> = rule.platforms.iter().map(|p| p.name()).collect();
+            let _ = writeln!(
+                text,
+                "- `{}` ({}, {}): {}",
+                rule.id,
+                rule.severity.name(),
+                platforms.join(", "),
+                rule.docs.summary
+            );
+        }
+    }
+    text
+}
+
+/// A tactic of the matrix, as Markdown: its techniques and how many rules report each.
+pub fn tactic_markdown(tactic: Tactic) -> String {
+    let mut text = format!(
+        "### {} ({})
+
+The attacker is {}.
+
+#### Techniques
+
+",
+        tactic.name(),
+        tactic.id(),
+        tactic.goal()
+    );
+    for technique in Technique::ALL.iter().filter(|technique| technique.tactic() == tactic) {
+        let rules: Vec<&str> = REGISTRY
+            .iter()
+            .map(|rule| rule.meta())
+            .filter(|meta| meta.technique == *technique)
+            .map(|meta| meta.id)
+            .collect();
+        let reported = if rules.is_empty() { "no rule".to_owned() } else { format!("`{}`", rules.join("`, `")) };
+        let _ = writeln!(text, "- {} {}: {reported}", technique.id(), technique.name());
+    }
+    text
+}
+
+/// Markdown made readable in a terminal.
+pub fn to_plain(markdown: &str) -> String {
+    markdown.replace("**", "").replace("#### ", "").replace("### ", "")
 }
 
 fn section(text: &mut String, title: &str, body: &str) {
