@@ -137,7 +137,7 @@ fn middle_job(text: &str) -> usize {
 /// Typing a character after `at` and, every other edit, deleting it again, so that the text
 /// keeps its size.
 fn type_at(_text: &str, at: usize, i: usize) -> Edit {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         Edit { range: at..at, text: "x".to_owned() }
     } else {
         Edit { range: at..at + 1, text: String::new() }
