@@ -92,6 +92,18 @@ fn typing_updates_diagnostics_and_fixes_remove_findings() {
     assert!(markdown.contains("`expression-injection`"), "{markdown}");
     assert!(markdown.contains("Execution › Modify CI/CD configurations"), "{markdown}");
     assert!(markdown.contains("EX06"), "{markdown}");
+    assert!(markdown.contains("**Log source:**") && markdown.contains("**Detect:**"), "{markdown}");
+
+    // On the first line, the hover lists the techniques open in the file.
+    let file_hover = client
+        .request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } }),
+        )
+        .expect("hover succeeds");
+    let summary = file_hover["contents"]["value"].as_str().expect("markdown hover");
+    assert!(summary.contains("techniques open in this file"), "{summary}");
+    assert!(summary.contains("**Execution**: EX06 Modify CI/CD configurations (2)"), "{summary}");
 
     // The rule's fix moves the value into an environment variable; the finding goes away.
     let actions = code_actions(&mut client, &uri, &repaired[0]);
