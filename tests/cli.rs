@@ -213,3 +213,64 @@ fn fix_writes_safe_fixes_diff_shows_and_unsafe_fixes_go_further() {
     assert_eq!(pipewarden(&["check", "--unsafe-fixes", "--diff", root]).status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn sarif_carries_techniques_severities_fingerprints_and_paths() {
+    let output = pipewarden(&["check", "--format", "sarif", fixtures("demo").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let log: Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), pipewarden::rules::REGISTRY.len());
+    for rule in rules {
+        let tags: Vec<&str> = rule["properties"]["tags"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let technique = rule["properties"]["technique"].as_str().unwrap();
+        assert!(tags.iter().any(|tag| tag.starts_with(technique)), "{rule}");
+        assert!(tags.contains(&rule["properties"]["tactic"].as_str().unwrap()), "{rule}");
+        let score: f64 = rule["properties"]["security-severity"].as_str().unwrap().parse().unwrap();
+        assert!((0.0..=10.0).contains(&score));
+        assert!(rule["help"]["markdown"].as_str().unwrap().contains("#### The attack"));
+    }
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        assert!(result["partialFingerprints"]["pipewarden/v1"].is_string());
+        assert!(result["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+    assert!(
+        results
+            .iter()
+            .any(|r| r["codeFlows"][0]["threadFlows"][0]["locations"].as_array().is_some_and(|l| l.len() >= 2))
+    );
+}
+
+#[test]
+fn github_annotations_and_gitlab_code_quality() {
+    let demo = fixtures("demo");
+    let github = stdout(&pipewarden(&["check", "--format", "github", demo.to_str().unwrap()]));
+    let first = github.lines().next().unwrap();
+    assert!(
+        first.starts_with("::") && first.contains(" file=") && first.contains(",line=") && first.contains("::"),
+        "{first}"
+    );
+    assert!(
+        github
+            .lines()
+            .any(|line| line.starts_with("::error ") && line.contains("title=pipewarden expression-injection (EX06)"))
+    );
+    let gitlab: Value =
+        serde_json::from_str(&stdout(&pipewarden(&["check", "--format", "gitlab", demo.to_str().unwrap()]))).unwrap();
+    let issues = gitlab.as_array().unwrap();
+    assert!(!issues.is_empty());
+    let mut fingerprints: Vec<&str> = issues.iter().map(|issue| issue["fingerprint"].as_str().unwrap()).collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), issues.len(), "fingerprints are unique");
+    for issue in issues {
+        assert!(["info", "minor", "major", "critical", "blocker"].contains(&issue["severity"].as_str().unwrap()));
+        assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+    }
+}

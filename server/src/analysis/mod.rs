@@ -7,6 +7,7 @@
 
 mod chain;
 mod describe;
+mod fingerprint;
 mod report;
 mod run;
 mod suppress;
@@ -19,6 +20,7 @@ use ropey::Rope;
 
 pub use chain::{PathStep, attack_path, summary as attack_path_summary};
 pub use describe::{Description, describe_at};
+pub use fingerprint::fingerprints;
 pub use report::{FixKind, Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
 pub use run::panic_message;
 

@@ -3,6 +3,7 @@
 mod check;
 mod discover;
 mod fix;
+mod output;
 
 use std::io::Write;
 
@@ -33,7 +34,8 @@ Usage:
   pipewarden --stdio                      Same as `pipewarden lsp`
 
 Options for check:
-  --format text|json       Output format (default: text)
+  --format FORMAT          text (default), json, sarif (SARIF 2.1.0 for code scanning),
+                           github (workflow annotations) or gitlab (Code Quality report)
   --min-severity LEVEL     Hide findings below LEVEL (info, low, medium, high, critical)
   --disable RULE           Do not run RULE (repeatable)
   --enable RULE            Run only the given rules (repeatable)
