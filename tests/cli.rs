@@ -274,3 +274,38 @@ fn github_annotations_and_gitlab_code_quality() {
         assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
     }
 }
+
+#[test]
+fn baselines_hide_accepted_findings_after_lines_move_and_show_new_ones() {
+    let dir = tempdir("baseline");
+    let workflows = dir.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    let path = workflows.join("w.yml");
+    let original = "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n";
+    std::fs::write(&path, original).unwrap();
+    let baseline = dir.join("pipewarden-baseline.json");
+    let (root, baseline_arg) = (dir.to_str().unwrap(), baseline.to_str().unwrap());
+
+    let written = pipewarden(&["check", "--write-baseline", baseline_arg, root]);
+    assert_eq!(written.status.code(), Some(0), "{}", String::from_utf8_lossy(&written.stderr));
+    let accepted = pipewarden(&["check", "--baseline", baseline_arg, "--format", "json", root]);
+    assert_eq!(accepted.status.code(), Some(0));
+    assert_eq!(serde_json::from_str::<Value>(&stdout(&accepted)).unwrap()["findings"], Value::Array(vec![]));
+
+    // Unrelated lines move the accepted finding; a new finding appears.
+    let moved = original.replace(
+        "jobs:\n",
+        "jobs:\n  first:\n    runs-on: x\n    steps:\n      - run: make\n      - run: echo ${{ github.event.issue.body }}\n",
+    );
+    std::fs::write(&path, moved).unwrap();
+    let output = pipewarden(&["check", "--baseline", baseline_arg, "--format", "json", root]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{json}");
+    assert!(findings[0]["message"].as_str().unwrap().contains("github.event.issue.body"));
+
+    std::fs::write(&baseline, "{\"version\": 7, \"findings\": []}").unwrap();
+    assert_eq!(pipewarden(&["check", "--baseline", baseline_arg, root]).status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ropey::Rope;
 
+use super::baseline::{self, Baseline};
 use super::discover::{Found, discover};
 use super::fix::{self, FixMode};
 use super::output::{self, Checked, Format};
@@ -23,6 +24,10 @@ pub struct Options {
     pub fix: Option<FixMode>,
     /// Show the fixes as a diff instead of writing them (`--diff`).
     pub diff: bool,
+    /// Hide the findings this baseline file accepts (`--baseline`).
+    pub baseline: Option<PathBuf>,
+    /// Write today's findings as a baseline (`--write-baseline`).
+    pub write_baseline: Option<PathBuf>,
 }
 
 impl Options {
@@ -44,6 +49,8 @@ impl Options {
                 "--fix" => options.fix = Some(options.fix.unwrap_or(FixMode::Safe)),
                 "--unsafe-fixes" => options.fix = Some(FixMode::Unsafe),
                 "--diff" => options.diff = true,
+                "--baseline" => options.baseline = Some(PathBuf::from(value("--baseline")?)),
+                "--write-baseline" => options.write_baseline = Some(PathBuf::from(value("--write-baseline")?)),
                 flag if flag.starts_with('-') && flag != "-" => {
                     return Err(format!("unknown option `{flag}`"));
                 }
@@ -67,6 +74,13 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
         eprintln!("pipewarden: {warning}");
         return EXIT_ERROR;
     }
+    let baseline = match options.baseline.as_deref().map(Baseline::read).transpose() {
+        Ok(baseline) => baseline,
+        Err(message) => {
+            eprintln!("pipewarden: {message}");
+            return EXIT_ERROR;
+        }
+    };
     let mut io_error = false;
     let mut checked = Vec::new();
     for root in &options.paths {
@@ -104,6 +118,24 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
             }
             None => false,
         });
+    }
+    if let Some(file) = &options.write_baseline {
+        return match baseline::write(file, &checked) {
+            Ok(count) => {
+                eprintln!("pipewarden: wrote {count} findings to the baseline {}", file.display());
+                if io_error { EXIT_ERROR } else { EXIT_CLEAN }
+            }
+            Err(message) => {
+                eprintln!("pipewarden: {message}");
+                EXIT_ERROR
+            }
+        };
+    }
+    if let Some(baseline) = &baseline {
+        let hidden = baseline.filter(&mut checked);
+        if hidden > 0 {
+            eprintln!("pipewarden: {hidden} findings accepted by the baseline are not shown");
+        }
     }
     let printed = output::print(options.format, &checked, out);
     let found = checked.iter().any(|file| !file.report.findings.is_empty() || !file.report.syntax_errors.is_empty());

@@ -1,5 +1,6 @@
 //! The command line: `check`, `rules`, `explain` and `lsp`.
 
+mod baseline;
 mod check;
 mod discover;
 mod fix;
@@ -44,6 +45,9 @@ Options for check:
   --unsafe-fixes           Apply every rule fix, including those that may change behaviour
   --diff                   Print the fixes as a unified diff instead of writing them; exits 1
                            when there is something to fix
+  --write-baseline FILE    Record today's findings in FILE (exit 0), to accept them
+  --baseline FILE          Report only findings that FILE does not record: lines may move,
+                           new findings still show
 
 Other options:
   -h, --help               Show this help
