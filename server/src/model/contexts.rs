@@ -20,7 +20,7 @@ use serde::Deserialize;
 use super::action::Action;
 use super::expr::{ContextRef, Expression};
 use super::github::{Event, Job, Step, Triggers, WorkflowHeader};
-use super::shell::{PartKind, Script};
+use super::shell::{PartKind, Script, variable_names};
 use super::workflow_commands::{self, FileCommand};
 use super::{Env, Text};
 use crate::{bundled, data};
@@ -74,6 +74,9 @@ pub struct ContextFact {
     pub events: Vec<String>,
     /// What the value is.
     pub what: String,
+    /// Whether the value can never hold a line break (git ref names).
+    #[serde(default)]
+    pub single_line: bool,
 }
 
 /// A runner environment variable that holds a context's value.
@@ -143,6 +146,9 @@ pub struct Taint {
     pub privileged: bool,
     /// Whether the triggers are unknown (reusable workflows and actions).
     pub events_unknown: bool,
+    /// Whether the value can hold a line break, and so add lines to the files of
+    /// [`workflow_commands`] that it is written to.
+    pub multiline: bool,
 }
 
 impl Taint {
@@ -173,9 +179,10 @@ impl Taint {
         self
     }
 
-    /// Orders taints by how bad they are: who controls them, then privilege, then directness.
-    fn rank(&self) -> (Controller, bool, bool) {
-        (self.controller, self.privileged, self.is_direct())
+    /// Orders taints by how bad they are: who controls them, then privilege, then directness,
+    /// then whether they can break lines.
+    fn rank(&self) -> (Controller, bool, bool, bool) {
+        (self.controller, self.privileged, self.is_direct(), self.multiline)
     }
 }
 
@@ -220,6 +227,7 @@ fn taint_of_fact(fact: &ContextFact, events: Events<'_>) -> Option<Taint> {
         via: Vec::new(),
         privileged,
         events_unknown,
+        multiline: !fact.single_line,
     })
 }
 
@@ -478,6 +486,7 @@ impl<'a> Scope<'a> {
             via: Vec::new(),
             privileged: false,
             events_unknown: true,
+            multiline: true,
         };
         if self.action.is_some() {
             return Some(taint(Controller::Caller, "an input of this action, set by each workflow that uses it"));
@@ -565,16 +574,6 @@ impl<'a> Scope<'a> {
             .fold(None, worst);
         worst(expressions, payload)
     }
-}
-
-/// The `$NAME` and `${NAME}` references in a text.
-fn variable_names(text: &str) -> impl Iterator<Item = &str> {
-    text.match_indices('$').filter_map(move |(at, _)| {
-        let rest = &text[at + 1..];
-        let rest = rest.strip_prefix('{').unwrap_or(rest);
-        let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
-        (len > 0 && !rest.as_bytes()[0].is_ascii_digit()).then(|| &rest[..len])
-    })
 }
 
 /// The event payload field a `jq` command reads from `$GITHUB_EVENT_PATH`, as a context path:

@@ -358,6 +358,16 @@ pub fn is_assignment(word: &str) -> bool {
         && !name.as_bytes()[0].is_ascii_digit()
 }
 
+/// The `$NAME` and `${NAME}` references in a text.
+pub fn variable_names(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('$').filter_map(move |(at, _)| {
+        let rest = &text[at + 1..];
+        let rest = rest.strip_prefix('{').unwrap_or(rest);
+        let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+        (len > 0 && !rest.as_bytes()[0].is_ascii_digit()).then(|| &rest[..len])
+    })
+}
+
 /// Lexes a POSIX shell script into its commands, nested ones included, in source order.
 pub fn lex(script: &str) -> Lexed {
     let mut lexer =

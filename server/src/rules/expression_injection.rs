@@ -192,7 +192,7 @@ fn env_var_fix(step: &Step, sink: &Sink<'_>, expression: &Expression, context: &
     let existing = context.path.strip_prefix("env.").filter(|name| !name.contains('.'));
     let name = match existing {
         Some(name) => name.to_owned(),
-        None => env_name(&context.path, step)?,
+        None => fix::env_name(&context.path, step)?,
     };
     let offset = sink.text.value_offset(expression.span)?;
     let code = &sink.text.value;
@@ -220,20 +220,4 @@ fn env_var_fix(step: &Step, sink: &Sink<'_>, expression: &Expression, context: &
         applicability: Applicability::Unsafe,
         edits: vec![declare, replace],
     })
-}
-
-/// An environment variable name for a path, e.g. `ISSUE_TITLE` for
-/// `github.event.issue.title` and `BRANCH` for `steps.meta.outputs.branch`, that the step
-/// does not already use.
-fn env_name(path: &str, step: &Step) -> Option<String> {
-    let segments: Vec<&str> = path.split('.').filter(|s| *s != "*" && *s != "github" && *s != "event").collect();
-    let kept = if matches!(segments.first(), Some(&("steps" | "needs" | "inputs" | "matrix"))) { 1 } else { 2 };
-    let tail = &segments[segments.len().saturating_sub(kept)..];
-    let base: String = tail.join("_").to_ascii_uppercase().replace('-', "_");
-    if base.is_empty() {
-        return None;
-    }
-    (0..100)
-        .map(|n| if n == 0 { base.clone() } else { format!("{base}_{n}") })
-        .find(|candidate| step.env.get(candidate).is_none())
 }

@@ -5,6 +5,7 @@
 use super::Edit;
 use crate::model::Block;
 use crate::model::shell::{Command, Part, PartKind, Script, Word};
+use crate::model::github::Step;
 use crate::syntax::span::Span;
 
 /// Inserts `text` (one `key: value` or a key with a nested block, written at column 0 with
@@ -54,6 +55,22 @@ pub fn add_to_mapping(
 /// Removes a `key: value` entry of a block mapping, given the entry's span (key to value).
 pub fn remove_entry(entry: Span) -> Edit {
     Edit::delete_lines(entry)
+}
+
+/// An environment variable name for a path, e.g. `ISSUE_TITLE` for
+/// `github.event.issue.title` and `BRANCH` for `steps.meta.outputs.branch`, that the step
+/// does not already use.
+pub fn env_name(path: &str, step: &Step) -> Option<String> {
+    let segments: Vec<&str> = path.split('.').filter(|s| *s != "*" && *s != "github" && *s != "event").collect();
+    let kept = if matches!(segments.first(), Some(&("steps" | "needs" | "inputs" | "matrix"))) { 1 } else { 2 };
+    let tail = &segments[segments.len().saturating_sub(kept)..];
+    let base: String = tail.join("_").to_ascii_uppercase().replace('-', "_");
+    if base.is_empty() {
+        return None;
+    }
+    (0..100)
+        .map(|n| if n == 0 { base.clone() } else { format!("{base}_{n}") })
+        .find(|candidate| step.env.get(candidate).is_none())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! the analysis calls every hook, so no rule contains a traversal. Adding a rule touches its
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
+mod env_file_injection;
 mod excessive_permissions;
 mod expression_injection;
 mod unpinned_action;
@@ -30,6 +31,7 @@ use crate::model::gitlab::{GitlabJob, Globals, Pipeline};
 /// Every rule, in the order they are documented.
 pub static REGISTRY: &[&dyn Rule] = &[
     &expression_injection::ExpressionInjection,
+    &env_file_injection::EnvFileInjection,
     &untrusted_checkout::UntrustedCheckout,
     &excessive_permissions::ExcessivePermissions,
     &unpinned_action::UnpinnedAction,
