@@ -8,7 +8,7 @@ use super::{
     StepContext, fix, taint,
 };
 use crate::matrix::{OwaspCicd, Technique};
-use crate::model::contexts::Taint;
+use crate::model::contexts::{Controller, Taint};
 use crate::model::expr;
 use crate::model::github::Step;
 use crate::model::shell::{RedirectOp, Script};
@@ -34,8 +34,9 @@ through `env:`, step outputs or the event file) to one of the runner's command f
 Writes inside a `NAME<<DELIMITER` block are reported when the delimiter is fixed text such as \
 `EOF`, and not when it is random (`EOF_$RANDOM`, `$(openssl rand -hex 16)`, `$(uuidgen)`). Git \
 branch and tag names cannot hold a line break and are not reported. Severity follows who \
-controls the value and what the run holds, as for `expression-injection`; writes to \
-`$GITHUB_OUTPUT` are one level lower, since an output only matters where it is later used \
+controls the value and what the run holds, as for `expression-injection`, except that inputs \
+of reusable workflows and actions are low (their callers are mostly the repository's own \
+workflows, passing fixed values); writes to `$GITHUB_OUTPUT` are one level lower, since an output only matters where it is later used \
 unsafely. `core.exportVariable` and `core.setOutput` in `actions/github-script` write with a \
 random delimiter and are not reported.",
         why: "The runner reads these files line by line. A value with a line break in it ends \
@@ -133,7 +134,12 @@ fn trimmed(script: &Script, range: Range<usize>) -> Range<usize> {
 }
 
 fn severity(file: FileCommand, taint: &Taint) -> Severity {
-    let severity = taint::injection_severity(taint);
+    let severity = match taint.controller {
+        // The callers of a reusable workflow or an action are mostly the repository's own
+        // workflows passing fixed values; one that passes outsider text is reported there.
+        Controller::Caller => Severity::Low,
+        _ => taint::injection_severity(taint),
+    };
     if file != FileCommand::Output {
         return severity;
     }
