@@ -10,6 +10,7 @@ mod excessive_permissions;
 mod expression_injection;
 mod unpinned_action;
 mod unpinned_include;
+mod unsound_condition;
 mod untrusted_checkout;
 
 pub mod docs;
@@ -34,6 +35,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &env_file_injection::EnvFileInjection,
     &untrusted_checkout::UntrustedCheckout,
     &excessive_permissions::ExcessivePermissions,
+    &unsound_condition::UnsoundCondition,
     &unpinned_action::UnpinnedAction,
     &unpinned_include::UnpinnedInclude,
 ];
