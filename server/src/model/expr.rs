@@ -289,13 +289,27 @@ pub enum Node {
     And(Vec<Node>),
     Not(Box<Node>),
     /// `left op right`, `op` being `==`, `!=`, `<`, `<=`, `>` or `>=`.
-    Compare { op: String, left: Box<Node>, right: Box<Node> },
+    Compare {
+        op: String,
+        left: Box<Node>,
+        right: Box<Node>,
+    },
     /// A function call; `range` covers the name to the closing parenthesis.
-    Call { name: String, args: Vec<Node>, range: Range<usize> },
+    Call {
+        name: String,
+        args: Vec<Node>,
+        range: Range<usize>,
+    },
     /// A context path, normalised as in [`ContextRef::path`].
-    Path { path: String, range: Range<usize> },
+    Path {
+        path: String,
+        range: Range<usize>,
+    },
     /// A string literal, unescaped; `range` covers its quotes.
-    Str { value: String, range: Range<usize> },
+    Str {
+        value: String,
+        range: Range<usize>,
+    },
     /// Numbers, booleans, `null`, and anything not understood.
     Other,
 }

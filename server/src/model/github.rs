@@ -245,6 +245,72 @@ impl Permissions {
     }
 }
 
+impl Grant {
+    /// The scopes the grant lets the token write, `*` for all of them.
+    pub fn written_scopes(&self) -> Vec<&str> {
+        match self {
+            Grant::WriteAll => vec!["*"],
+            Grant::Scopes(scopes) => scopes
+                .iter()
+                .filter(|scope| scope.access.value == Access::Write)
+                .map(|scope| scope.name.as_str())
+                .collect(),
+            Grant::ReadAll | Grant::Nothing | Grant::Unrecognised(_) => Vec::new(),
+        }
+    }
+}
+
+/// What a job's `GITHUB_TOKEN` can write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenWrites {
+    /// No `permissions:` on the job or the workflow: the repository's default, which is
+    /// write access to most scopes on older repositories and many organisations.
+    Default,
+    /// The scopes granted `write` (`*` for `write-all`).
+    Scopes(Vec<String>),
+    /// Read access only.
+    Nothing,
+}
+
+impl TokenWrites {
+    /// The token's write access in `job` of a workflow with `header`.
+    pub fn of(header: &WorkflowHeader, job: &Job) -> Self {
+        match job.permissions.as_ref().or(header.permissions.as_ref()) {
+            None => TokenWrites::Default,
+            Some(permissions) => {
+                let scopes = permissions.grant.written_scopes();
+                if scopes.is_empty() {
+                    TokenWrites::Nothing
+                } else {
+                    TokenWrites::Scopes(scopes.into_iter().map(str::to_owned).collect())
+                }
+            }
+        }
+    }
+
+    pub fn may_write(&self) -> bool {
+        *self != TokenWrites::Nothing
+    }
+
+    /// For messages: "a token that can write `contents`", "a token with the repository's
+    /// default permissions (often write)".
+    pub fn describe(&self) -> String {
+        match self {
+            TokenWrites::Default => {
+                "a token with the repository's default permissions (no `permissions:`), often write access".to_owned()
+            }
+            TokenWrites::Scopes(scopes) if scopes.iter().any(|scope| scope == "*") => {
+                "a token that can write everything (`write-all`)".to_owned()
+            }
+            TokenWrites::Scopes(scopes) => {
+                let names: Vec<String> = scopes.iter().map(|scope| format!("`{scope}`")).collect();
+                format!("a token that can write {}", names.join(", "))
+            }
+            TokenWrites::Nothing => "a read-only token".to_owned(),
+        }
+    }
+}
+
 fn scope(entry: &Entry<'_>) -> Option<Scope> {
     let access = match entry.value.as_str()? {
         "read" => Access::Read,
@@ -291,6 +357,43 @@ pub struct Job {
     pub with: Vec<Input>,
     pub secrets: Option<Secrets>,
     pub steps: Vec<Step>,
+}
+
+impl Job {
+    /// The secrets the job can read, sorted: `secrets.NAME` anywhere
+    /// in the job or the workflow's `env:` (but `GITHUB_TOKEN`, which every job has), and
+    /// `secrets: inherit` as `secrets.*`.
+    pub fn secrets_read<'a>(&'a self, header: &'a WorkflowHeader) -> Vec<&'a str> {
+        let mut texts: Vec<&Text> = Vec::new();
+        let env_values = |env: &'a Env| env.vars.iter().filter_map(|var| var.value.as_ref());
+        texts.extend(env_values(&header.env));
+        texts.extend(env_values(&self.env));
+        texts.extend(self.with.iter().filter_map(|input| input.value.as_ref()));
+        if let Some(Secrets::Passed(passed)) = &self.secrets {
+            texts.extend(passed.iter().filter_map(|input| input.value.as_ref()));
+        }
+        for container in self.container.iter().chain(&self.services) {
+            texts.extend(container.password.iter().chain(&container.username));
+        }
+        for step in &self.steps {
+            texts.extend(step.run.as_ref().map(|run| &run.text));
+            texts.extend(step.with.iter().filter_map(|input| input.value.as_ref()));
+            texts.extend(env_values(&step.env));
+        }
+        let mut names: Vec<&str> = texts
+            .into_iter()
+            .flat_map(|text| &text.expressions)
+            .flat_map(|expression| &expression.contexts)
+            .map(|context| context.path.as_str())
+            .filter(|path| path.starts_with("secrets.") && !path.eq_ignore_ascii_case("secrets.GITHUB_TOKEN"))
+            .collect();
+        if matches!(self.secrets, Some(Secrets::Inherit(_))) {
+            names.push("secrets.*");
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
 }
 
 /// A job's `container:` or one of its `services:`.

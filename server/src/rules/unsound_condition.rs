@@ -9,7 +9,7 @@ use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Text;
 use crate::model::contexts::{Controller, Events, Scope};
 use crate::model::expr::{self, Node};
-use crate::model::github::Step;
+use crate::model::github::{Job, Step, TokenWrites, WorkflowHeader};
 use crate::syntax::span::Span;
 use crate::syntax::yaml::ScalarStyle;
 
@@ -91,27 +91,45 @@ impl Rule for UnsoundCondition {
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         if let Some(condition) = &context.job.condition {
-            check(condition, "job", &context.scope(), privileged(context.scope()), out);
+            let gate = Gate::new("job", context.scope(), Some((context.header, context.job)));
+            check(condition, &gate, out);
         }
     }
 
     fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         if let Some(condition) = &step.condition {
-            check(condition, "step", &context.scope(), privileged(context.scope()), out);
+            let gate = Gate::new("step", context.scope(), context.header().zip(context.job()));
+            check(condition, &gate, out);
         }
     }
 }
 
-/// Whether an outsider can start the workflow with secrets in reach.
-fn privileged(scope: Scope<'_>) -> bool {
-    match scope.events {
-        Events::Of(triggers) => triggers.events.iter().any(|trigger| trigger.event.is_privileged_for_outsiders()),
-        Events::Any => false,
+/// What a condition guards.
+struct Gate<'a> {
+    /// "job" or "step".
+    owner: &'static str,
+    scope: Scope<'a>,
+    /// Whether an outsider can start the workflow with secrets in reach.
+    privileged: bool,
+    /// Whether the job holds secrets or a token that may write.
+    holds_privileges: bool,
+}
+
+impl<'a> Gate<'a> {
+    fn new(owner: &'static str, scope: Scope<'a>, job: Option<(&WorkflowHeader, &Job)>) -> Self {
+        let privileged = match scope.events {
+            Events::Of(triggers) => triggers.events.iter().any(|trigger| trigger.event.is_privileged_for_outsiders()),
+            Events::Any => false,
+        };
+        let holds_privileges = job.is_some_and(|(header, job)| {
+            !job.secrets_read(header).is_empty() || TokenWrites::of(header, job).may_write()
+        });
+        Self { owner, scope, privileged, holds_privileges }
     }
 }
 
-fn check(condition: &Text, owner: &str, scope: &Scope<'_>, privileged: bool, out: &mut Findings) {
-    always_true(condition, owner, privileged, out);
+fn check(condition: &Text, gate: &Gate<'_>, out: &mut Findings) {
+    always_true(condition, gate, out);
     for (offset, source) in expr::condition_sources(&condition.value) {
         let tree = expr::parse(source);
         let mut identity_checked = false;
@@ -121,16 +139,16 @@ fn check(condition: &Text, owner: &str, scope: &Scope<'_>, privileged: bool, out
             }
         });
         tree.walk(&mut |node, negated| {
-            substring_membership(condition, offset, node, scope, out);
-            if privileged && !negated && !identity_checked {
-                keyword_in_own_text(condition, offset, node, scope, owner, out);
+            substring_membership(condition, offset, node, &gate.scope, out);
+            if gate.privileged && !negated && !identity_checked {
+                keyword_in_own_text(condition, offset, node, gate, out);
             }
         });
     }
 }
 
 /// Reports a condition GitHub reads as a string, which is always true.
-fn always_true(condition: &Text, owner: &str, privileged: bool, out: &mut Findings) {
+fn always_true(condition: &Text, gate: &Gate<'_>, out: &mut Findings) {
     let reason = match condition.expressions.len() {
         0 => return,
         1 if !has_text_outside(condition) => {
@@ -142,10 +160,10 @@ fn always_true(condition: &Text, owner: &str, privileged: bool, out: &mut Findin
         1 => "the text around its `${{ }}`",
         _ => "the text between its `${{ }}`",
     };
-    report_always_true(condition, owner, privileged, reason, out);
+    report_always_true(condition, gate, reason, out);
 }
 
-fn report_always_true(condition: &Text, owner: &str, privileged: bool, reason: &str, out: &mut Findings) {
+fn report_always_true(condition: &Text, gate: &Gate<'_>, reason: &str, out: &mut Findings) {
     // Point at the expressions rather than the indentation of a block scalar.
     let span = match (condition.expressions.first(), condition.expressions.last()) {
         (Some(first), Some(last)) if first.span.unit == last.span.unit => Span { end: last.span.end, ..first.span },
@@ -155,13 +173,20 @@ fn report_always_true(condition: &Text, owner: &str, privileged: bool, reason: &
         span,
         format!(
             "GitHub reads this `if:` as text, not as one expression, because of {reason}: it substitutes the \
-             `${{{{ }}}}` and gets a non-empty string, which is always true, so the {owner} runs whatever the condition \
-             says"
+             `${{{{ }}}}` and gets a non-empty string, which is always true, so the {} runs whatever the condition \
+             says",
+            gate.owner
         ),
     );
-    if privileged {
-        finding.with_severity(Severity::High);
-    }
+    // A condition on the run's status alone (`${{ success() }} || ${{ failure() }}`) gates
+    // nothing an attacker wants; one on the event, the actor or a branch does.
+    let reads_context = condition.expressions.iter().any(|expression| !expression.contexts.is_empty());
+    let severity = match (reads_context, gate.privileged) {
+        (false, _) => Severity::Low,
+        (true, false) => Severity::Medium,
+        (true, true) => Severity::High,
+    };
+    finding.with_severity(severity);
     if let Some(fix) = bare_condition_fix(condition) {
         finding.with_fix(fix);
     }
@@ -193,11 +218,7 @@ fn bare_condition_fix(condition: &Text) -> Option<Fix> {
     if edits.iter().any(|edit| edit.replacement.is_empty()) {
         return None;
     }
-    Some(Fix {
-        title: "Write the condition without `${{ }}`".to_owned(),
-        applicability: Applicability::Unsafe,
-        edits,
-    })
+    Some(Fix { title: "Write the condition without `${{ }}`".to_owned(), applicability: Applicability::Unsafe, edits })
 }
 
 /// Reports `contains('a b', x)`: a list written as a string, searched for a substring.
@@ -210,7 +231,8 @@ fn substring_membership(condition: &Text, offset: usize, node: &Node, scope: &Sc
     else {
         return;
     };
-    let items: Vec<&str> = list.split(|c: char| c.is_whitespace() || c == ',').filter(|item| !item.is_empty()).collect();
+    let items: Vec<&str> =
+        list.split(|c: char| c.is_whitespace() || c == ',').filter(|item| !item.is_empty()).collect();
     if items.len() < 2 {
         return;
     }
@@ -241,25 +263,19 @@ fn substring_membership(condition: &Text, offset: usize, node: &Node, scope: &Sc
 
 /// Reports `contains(github.event.issue.body, 'approved')` and the like: a keyword in text
 /// the subject's author writes, used as if someone else had approved.
-fn keyword_in_own_text(
-    condition: &Text,
-    offset: usize,
-    node: &Node,
-    scope: &Scope<'_>,
-    owner: &str,
-    out: &mut Findings,
-) {
+fn keyword_in_own_text(condition: &Text, offset: usize, node: &Node, gate: &Gate<'_>, out: &mut Findings) {
     let (path, path_range, keyword) = match node {
-        Node::Call { args, .. } if node.is_call("contains") || node.is_call("startsWith") || node.is_call("endsWith") => {
+        Node::Call { args, .. }
+            if node.is_call("contains") || node.is_call("startsWith") || node.is_call("endsWith") =>
+        {
             match args.as_slice() {
                 [Node::Path { path, range }, Node::Str { value, .. }] => (path, range, value),
                 _ => return,
             }
         }
         Node::Compare { op, left, right } if op == "==" => match (left.as_ref(), right.as_ref()) {
-            (Node::Path { path, range }, Node::Str { value, .. }) | (Node::Str { value, .. }, Node::Path { path, range }) => {
-                (path, range, value)
-            }
+            (Node::Path { path, range }, Node::Str { value, .. })
+            | (Node::Str { value, .. }, Node::Path { path, range }) => (path, range, value),
             _ => return,
         },
         _ => return,
@@ -269,18 +285,23 @@ fn keyword_in_own_text(
     if ["comment", "review", "review_comment"].iter().any(|part| path.split('.').any(|segment| segment == *part)) {
         return;
     }
-    let Some(taint) = scope.taint_of_path(path).filter(|taint| taint.controller == Controller::Outsider && taint.is_direct())
+    let Some(taint) =
+        gate.scope.taint_of_path(path).filter(|taint| taint.controller == Controller::Outsider && taint.is_direct())
     else {
         return;
     };
+    // An approval written into a body or title is no approval; a branch name tested for a
+    // prefix is mostly a filter, which a fork's branch of that name passes too.
+    let severity = if taint.multiline && gate.holds_privileges { Severity::Medium } else { Severity::Low };
     out.report(
         condition.span_of(offset + path_range.start..offset + path_range.end),
         format!(
-            "the {owner} runs when `{path}` holds '{keyword}', but that is {}: the author passes this check at will, \
-             and nothing in the condition checks who they are",
-            taint.what
+            "the {} runs when `{path}` holds '{keyword}', but that is {}: the author passes this check at will, and \
+             nothing in the condition checks who they are",
+            gate.owner, taint.what
         ),
     )
+    .with_severity(severity)
     .with_confidence(Confidence::Medium);
 }
 
