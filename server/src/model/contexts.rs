@@ -242,6 +242,15 @@ pub fn is_attacker_controlled(path: &str) -> bool {
     facts().iter().any(|fact| fact.controller >= Controller::Author && path_matches(&fact.path, path))
 }
 
+/// Whether a context path tells who acted or what they may do (`author_association`, the
+/// actor, a login, labels only maintainers set, the head repository): what a condition checks
+/// when it limits who can start a job.
+pub fn identifies_actor(path: &str) -> bool {
+    ["actor", "author_association", "login", "sender", "labels", "head.repo", "repository_owner", "permission"]
+        .iter()
+        .any(|part| path.contains(part))
+}
+
 /// A one-line description of a context path's origin, for hovers.
 pub fn describe(path: &str) -> String {
     if let Some(fact) = facts().iter().find(|fact| path_matches(&fact.path, path)) {

@@ -372,6 +372,19 @@ pub fn condition_sources(value: &str) -> Vec<(usize, &str)> {
     sources
 }
 
+/// The context paths an `if:` condition reads, bare or inside `${{ }}`.
+pub fn condition_paths(value: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    for (_, source) in condition_sources(value) {
+        parse(source).walk(&mut |node, _| {
+            if let Node::Path { path, .. } = node {
+                paths.push(path.clone());
+            }
+        });
+    }
+    paths
+}
+
 struct Parser<'a> {
     source: &'a str,
     tokens: &'a [(Token<'a>, usize, usize)],

@@ -12,6 +12,7 @@ pub mod kind;
 pub mod offsets;
 pub mod reach;
 pub mod shell;
+pub mod untrusted_code;
 pub mod view;
 pub mod workflow_commands;
 

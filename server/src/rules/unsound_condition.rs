@@ -7,7 +7,7 @@ use super::{
 };
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Text;
-use crate::model::contexts::{Controller, Events, Scope};
+use crate::model::contexts::{self, Controller, Events, Scope};
 use crate::model::expr::{self, Node};
 use crate::model::github::{Job, Step, TokenWrites, WorkflowHeader};
 use crate::syntax::span::Span;
@@ -135,7 +135,7 @@ fn check(condition: &Text, gate: &Gate<'_>, out: &mut Findings) {
         let mut identity_checked = false;
         tree.walk(&mut |node, _| {
             if let Node::Path { path, .. } = node {
-                identity_checked |= is_identity(path);
+                identity_checked |= contexts::identifies_actor(path);
             }
         });
         tree.walk(&mut |node, negated| {
@@ -303,11 +303,4 @@ fn keyword_in_own_text(condition: &Text, offset: usize, node: &Node, gate: &Gate
     )
     .with_severity(severity)
     .with_confidence(Confidence::Medium);
-}
-
-/// Whether a context path identifies who acted or what they may do.
-fn is_identity(path: &str) -> bool {
-    ["actor", "author_association", "login", "sender", "labels", "head.repo", "repository_owner", "permission"]
-        .iter()
-        .any(|part| path.contains(part))
 }

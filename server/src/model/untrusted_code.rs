@@ -1,0 +1,426 @@
+//! A pull request's code inside a job: the steps that fetch it into the workspace
+//! (`actions/checkout` of the head, `gh pr checkout`, `git fetch` of `pull/N/head` followed by
+//! a checkout) and the steps that then execute the fetched files (builds, installs, tests,
+//! scripts from the tree, local actions, actions that run the tree). Rules about privileged
+//! triggers ask this module rather than knowing build tools themselves; what executes is the
+//! bundled `data/workspace-code.toml`.
+//!
+//! A fetch into a subdirectory (`path:` of `actions/checkout`) only counts as executed by a
+//! step that works in that directory: its `working-directory`, a `cd` into it, or a command
+//! that names it.
+
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use super::Text;
+use super::github::{Step, UsesTarget};
+use super::shell::{Command, Script};
+use crate::syntax::span::Span;
+use crate::{bundled, data};
+
+/// Context paths that name a pull request's head: a ref, commit or repository whose content
+/// the pull request's author wrote.
+const HEAD_CONTEXTS: &[&str] = &[
+    "github.head_ref",
+    "github.event.pull_request.head.sha",
+    "github.event.pull_request.head.ref",
+    "github.event.pull_request.head.repo.full_name",
+    "github.event.pull_request.head.repo.clone_url",
+    "github.event.pull_request.merge_commit_sha",
+    "github.event.pull_request.number",
+    "github.event.number",
+    "github.event.issue.number",
+    "github.event.workflow_run.head_sha",
+    "github.event.workflow_run.head_branch",
+    "github.event.workflow_run.head_commit.id",
+    "github.event.workflow_run.head_repository.full_name",
+    "github.event.workflow_run.pull_requests.*.head.sha",
+    "github.event.workflow_run.pull_requests.*.head.ref",
+    "github.event.workflow_run.pull_requests.*.number",
+];
+
+/// Numbers that name a pull request only inside `refs/pull/<n>/...` or `gh pr checkout <n>`.
+const NUMBER_CONTEXTS: &[&str] = &[
+    "github.event.pull_request.number",
+    "github.event.number",
+    "github.event.issue.number",
+    "github.event.workflow_run.pull_requests.*.number",
+];
+
+#[derive(Deserialize)]
+struct WorkspaceCode {
+    command: Vec<CommandFact>,
+    action: Vec<ActionFact>,
+}
+
+#[derive(Deserialize)]
+struct CommandFact {
+    names: Vec<String>,
+    subcommands: Vec<String>,
+    #[serde(default)]
+    local_only: bool,
+}
+
+#[derive(Deserialize)]
+struct ActionFact {
+    uses: String,
+    executes: bool,
+    when_input: Option<String>,
+}
+
+static FACTS: LazyLock<WorkspaceCode> = LazyLock::new(|| data::parse(bundled!("workspace-code.toml")));
+
+/// A step that brings a pull request's code into the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetch {
+    /// The index of the step.
+    pub step: usize,
+    /// What to point at: the `ref:`/`repository:` value, or the command.
+    pub span: Span,
+    /// What names the head, for messages: a context path, `refs/pull/...`, `gh pr checkout`.
+    pub head: String,
+    /// The directory under the workspace it is written to; `None` for the workspace itself.
+    pub path: Option<String>,
+    /// For a fetch by a `run:` script, where in the script it happens: only what the script
+    /// runs after it executes the fetched code.
+    pub after: usize,
+}
+
+/// A step, or a command of one, that executes code from the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Execution {
+    pub span: Span,
+    /// What runs, for messages: `npm ci`, `./build.sh`, `./.github/actions/x`, an action.
+    pub what: String,
+    /// Whether it certainly runs the files (a build, a script, a local action, an action known
+    /// to), rather than being an action this model does not know.
+    pub certain: bool,
+}
+
+/// The pull request's code fetched by step `index` of `steps`, if it fetches any.
+pub fn fetch(steps: &[Step], index: usize) -> Option<Fetch> {
+    let step = steps.get(index)?;
+    let earlier = &steps[..index];
+    if step.uses_action("actions/checkout") {
+        let path = step.input_text("path").map(|path| normalise_dir(&path.value)).filter(|path| !path.is_empty());
+        return ["ref", "repository"].iter().filter_map(|name| step.input_text(name)).find_map(|value| {
+            let head = head_in_text(value, earlier)?;
+            Some(Fetch { step: index, span: value.span, head, path: path.clone(), after: 0 })
+        });
+    }
+    let script = step.run.as_ref()?;
+    let mut fetched = false;
+    for command in &script.commands {
+        let words: Vec<&str> = command.args().iter().map(|word| word.text.as_str()).collect();
+        let names_head = |script: &Script, command: &Command| {
+            command.args().iter().any(|word| {
+                word.text.contains("pull/") || head_in_range(script, word.range.clone(), step, earlier).is_some()
+            })
+        };
+        let head = match (command.name(), command.subcommand()) {
+            (Some("gh"), Some("pr")) if words.iter().take(3).any(|word| *word == "checkout") => {
+                Some("gh pr checkout".to_owned())
+            }
+            (Some("git"), Some("fetch")) if names_head(script, command) => {
+                fetched = true;
+                None
+            }
+            (Some("git"), Some("pull")) if names_head(script, command) => Some("git pull".to_owned()),
+            (Some("git"), Some("checkout" | "switch" | "reset" | "merge" | "rebase" | "worktree"))
+                if fetched || names_head(script, command) =>
+            {
+                Some(format!("git {}", command.subcommand().unwrap_or_default()))
+            }
+            _ => None,
+        };
+        if let Some(head) = head {
+            return Some(Fetch {
+                step: index,
+                span: script.span_of(command.range.clone()),
+                head,
+                path: None,
+                after: command.range.end,
+            });
+        }
+    }
+    None
+}
+
+/// Whether step `step` replaces the workspace directory `path` with other code: a checkout
+/// of the base repository into the same place.
+pub fn replaces(step: &Step, path: Option<&str>) -> bool {
+    step.uses_action("actions/checkout")
+        && step.input_text("path").map(|p| normalise_dir(&p.value)).filter(|p| !p.is_empty()).as_deref() == path
+}
+
+/// The head a text names: a head context, `refs/pull/`, or an output of a step or job that
+/// looked the pull request up.
+fn head_in_text(text: &Text, earlier: &[Step]) -> Option<String> {
+    if text.value.contains("refs/pull/") || text.value.contains("pull/") && text.value.contains("/head") {
+        return Some(text.value.clone());
+    }
+    let mut paths = text.expressions.iter().flat_map(|expression| &expression.contexts).map(|context| &context.path);
+    paths.find(|path| names_head(path, earlier) && !NUMBER_CONTEXTS.contains(&path.as_str())).cloned()
+}
+
+/// The head named in a range of a script: an expression, or a variable the step's `env:`
+/// sets from one.
+fn head_in_range(script: &Script, range: std::ops::Range<usize>, step: &Step, earlier: &[Step]) -> Option<String> {
+    let span = script.span_of(range.clone());
+    let in_expression = script
+        .text
+        .expressions
+        .iter()
+        .filter(|expression| expression.span.start >= span.start && expression.span.end <= span.end)
+        .flat_map(|expression| &expression.contexts)
+        .map(|context| &context.path)
+        .find(|path| names_head(path, earlier) && !NUMBER_CONTEXTS.contains(&path.as_str()))
+        .cloned();
+    in_expression.or_else(|| {
+        super::shell::variable_names(script.slice(range))
+            .filter_map(|name| step.env.get(name)?.value.as_ref())
+            .find_map(|value| head_in_text(value, earlier))
+    })
+}
+
+/// Whether a context path names the pull request's head.
+fn names_head(path: &str, earlier: &[Step]) -> bool {
+    if HEAD_CONTEXTS.iter().any(|head| path.eq_ignore_ascii_case(head)) {
+        return true;
+    }
+    let segments: Vec<&str> = path.split('.').collect();
+    match segments.as_slice() {
+        // `steps.pr.outputs.head_sha`, `needs.info.outputs.headRef`: outputs that say so.
+        ["steps" | "needs", _, "outputs", name] if name.to_ascii_lowercase().contains("head") => true,
+        ["steps", id, "outputs", _] => earlier
+            .iter()
+            .any(|step| step.id.as_ref().is_some_and(|step_id| step_id.value == *id) && looks_up_pull_request(step)),
+        _ => false,
+    }
+}
+
+/// Whether a step asks GitHub about a pull request (`gh pr view`, `pulls.get`, `/pulls/`),
+/// so that its outputs are the pull request's head.
+fn looks_up_pull_request(step: &Step) -> bool {
+    let texts = step.run.as_ref().map(|run| &run.text).into_iter().chain(step.input_text("script"));
+    let mentions = texts.into_iter().any(|text| {
+        ["gh pr view", "pulls.get", "/pulls/", "pulls/", "pullRequest", "pull_request"]
+            .iter()
+            .any(|marker| text.value.contains(marker))
+    });
+    mentions || step.uses.as_ref().is_some_and(|uses| uses.raw.to_ascii_lowercase().contains("pull-request"))
+}
+
+/// What in `step` executes the code in workspace directory `dir` (`None`: the workspace
+/// itself); for a `run:` script, only commands after offset `after`.
+pub fn execution(step: &Step, dir: Option<&str>, after: usize) -> Option<Execution> {
+    if let Some(script) = &step.run {
+        let in_dir =
+            dir.is_none_or(|dir| step.working_directory.as_ref().is_some_and(|wd| mentions_dir(&wd.value, dir)));
+        return script_execution(script, dir, in_dir, after);
+    }
+    let uses = step.uses.as_ref()?;
+    let certain = |what: String| Some(Execution { span: uses.span, what, certain: true });
+    let inputs_name_dir = || {
+        dir.is_none_or(|dir| {
+            step.with.iter().filter_map(|input| input.value.as_ref()).any(|value| mentions_dir(&value.value, dir))
+        })
+    };
+    match &uses.target {
+        UsesTarget::Local { path } if dir.is_none_or(|dir| mentions_dir(path, dir)) => certain(path.clone()),
+        UsesTarget::Local { .. } | UsesTarget::Docker { .. } => None,
+        UsesTarget::Repository { .. } => {
+            let name = uses.action_name()?;
+            if step.uses_action("actions/github-script") {
+                let script = step.input_text("script")?;
+                let requires = script.value.contains("require(") || script.value.contains("import(");
+                return (requires && script.value.contains("./") && inputs_name_dir()).then(|| Execution {
+                    span: uses.span,
+                    what: "a file of the workspace that `actions/github-script` loads".to_owned(),
+                    certain: true,
+                });
+            }
+            let fact = FACTS.action.iter().find(|fact| uses.is_action(&fact.uses));
+            match fact {
+                Some(ActionFact { when_input: Some(input), .. }) => {
+                    let set = step.input_text(input).is_some_and(|value| value.value.trim() != "false");
+                    (set && dir.is_none()).then(|| Execution { span: uses.span, what: uses.raw.clone(), certain: true })
+                }
+                Some(fact) if fact.executes && inputs_name_dir() => certain(uses.raw.clone()),
+                Some(_) => None,
+                None if is_setup_action(&name) || dir.is_some() => None,
+                None => Some(Execution { span: uses.span, what: uses.raw.clone(), certain: false }),
+            }
+        }
+    }
+}
+
+/// Setup actions install a toolchain and read the workspace only for cache keys.
+fn is_setup_action(name: &str) -> bool {
+    let repo = name.split('/').nth(1).unwrap_or_default().to_ascii_lowercase();
+    repo.starts_with("setup-") || repo.starts_with("action-setup") || repo.ends_with("-toolchain")
+}
+
+fn script_execution(script: &Script, dir: Option<&str>, step_in_dir: bool, after: usize) -> Option<Execution> {
+    let mut in_dir = step_in_dir;
+    for command in script.commands.iter().filter(|command| command.range.start >= after) {
+        if command.name() == Some("cd") {
+            if let Some(dir) = dir {
+                in_dir = command.args().first().is_some_and(|target| mentions_dir(&target.text, dir));
+            }
+            continue;
+        }
+        let names_dir = dir.is_some_and(|dir| command.words.iter().any(|word| mentions_dir(&word.text, dir)));
+        if !(in_dir || names_dir) {
+            continue;
+        }
+        if let Some(what) = executes(command) {
+            return Some(Execution { span: script.span_of(command.range.clone()), what, certain: true });
+        }
+    }
+    None
+}
+
+/// What a command runs from the current directory's files, if it does: `npm ci`, `./x.sh`.
+pub fn executes(command: &Command) -> Option<String> {
+    let index = command.name_index()?;
+    let program = command.words[index].text.as_str();
+    let name = command.name()?;
+    let operands: Vec<&str> = command.operands().collect();
+    let first_two = || {
+        let mut what = program.to_owned();
+        if let Some(first) = operands.first() {
+            what.push(' ');
+            what.push_str(first);
+        }
+        what
+    };
+    // A program of the tree: `./build.sh`, `scripts/test`, `bin/setup`.
+    if is_relative_path(program) {
+        return Some(program.to_owned());
+    }
+    // An interpreter given a file of the tree.
+    let interpreters = ["bash", "sh", "zsh", "source", ".", "python", "python3", "node", "ruby", "perl", "php", "pwsh"];
+    if interpreters.contains(&name) {
+        // Inline code (`bash -c`, `python -c`, `node -e`) is the workflow's own.
+        if ['c', 'e', 'p'].iter().any(|flag| command.option(None, Some(*flag)).is_some()) {
+            return None;
+        }
+        let module = command.option_value(None, Some('m')).map(|word| word.text.as_str());
+        if let Some(module) = module {
+            return ["pytest", "build", "tox", "nox", "unittest", "setup", "pip"]
+                .contains(&module)
+                .then(|| format!("{program} -m {module}"))
+                .filter(|_| module != "pip" || operands.iter().any(|operand| is_local(operand)));
+        }
+        let file = operands.first().filter(|file| {
+            !file.starts_with(['/', '$', '~', '-']) && file.contains(['.', '/']) && !file.contains("://")
+        })?;
+        return Some(format!("{program} {file}"));
+    }
+    let fact = FACTS.command.iter().find(|fact| fact.names.iter().any(|known| known == name))?;
+    let subcommand = operands.first().copied();
+    let runs = fact.subcommands.is_empty() || subcommand.is_some_and(|sub| fact.subcommands.iter().any(|s| s == sub));
+    if !runs {
+        return None;
+    }
+    if fact.local_only {
+        let local = command.args().iter().any(|word| {
+            matches!(word.text.as_str(), "-e" | "--editable" | "-r" | "--requirement") || is_local(&word.text)
+        });
+        if !local {
+            return None;
+        }
+    }
+    Some(first_two())
+}
+
+/// A path relative to the current directory: `./x`, `../x`, `scripts/x`.
+fn is_relative_path(word: &str) -> bool {
+    let first = word.split('/').next().unwrap_or_default();
+    word.contains('/')
+        && !word.starts_with('/')
+        && !word.starts_with('~')
+        && !word.starts_with('$')
+        && !word.contains("://")
+        && (first == "." || first == ".." || !first.is_empty())
+        && !first.contains(['@', ':', '='])
+}
+
+/// A local project or file as a package manager operand: `.`, `./pkg`, `.[dev]`.
+fn is_local(operand: &str) -> bool {
+    operand == "." || operand.starts_with("./") || operand.starts_with(".[") || operand.starts_with("../")
+}
+
+/// Whether a path names directory `dir` of the workspace or something inside it.
+fn mentions_dir(text: &str, dir: &str) -> bool {
+    let value = text.rsplit('=').next().unwrap_or(text);
+    let normalised = normalise_dir(value);
+    normalised == dir || normalised.starts_with(&format!("{dir}/"))
+}
+
+/// A workspace path without `./`, the workspace prefix or a trailing `/`.
+fn normalise_dir(path: &str) -> String {
+    let mut path = path.trim();
+    for prefix in ["${{ github.workspace }}/", "$GITHUB_WORKSPACE/", "${GITHUB_WORKSPACE}/", "./"] {
+        path = path.strip_prefix(prefix).unwrap_or(path);
+    }
+    path.trim_end_matches('/').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::github::parse_for_tests;
+
+    fn job(steps: &str) -> Vec<Step> {
+        let source = format!("on: pull_request_target\njobs:\n  a:\n    runs-on: x\n    steps:\n{steps}");
+        parse_for_tests(&source).jobs[0].steps.clone()
+    }
+
+    #[test]
+    fn fetches_of_the_head() {
+        let steps = job(concat!(
+            "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n          path: pr\n",
+            "      - uses: actions/checkout@v4\n",
+            "      - run: gh pr checkout ${{ github.event.number }}\n",
+            "      - run: git fetch origin pull/1/head:pr && git checkout pr\n",
+            "      - run: git fetch origin ${{ github.event.pull_request.base.ref }} && git diff\n",
+            "      - id: pr\n        uses: actions/github-script@v7\n        with:\n          script: return (await github.rest.pulls.get(context.issue)).data\n",
+            "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ steps.pr.outputs.sha }}\n",
+        ));
+        let fetched: Vec<(usize, Option<String>)> =
+            (0..steps.len()).filter_map(|index| fetch(&steps, index)).map(|f| (f.step, f.path)).collect();
+        assert_eq!(fetched, [(0, Some("pr".into())), (2, None), (3, None), (6, None)]);
+        assert!(replaces(&steps[1], None));
+        assert!(!replaces(&steps[1], Some("pr")));
+    }
+
+    #[test]
+    fn executions_of_the_workspace() {
+        let steps = job(concat!(
+            "      - run: npm ci && npm test\n",
+            "      - run: pip install black && git diff && npm --version\n",
+            "      - run: pip install -e . && ./scripts/check.sh\n",
+            "      - uses: actions/setup-node@v4\n        with:\n          cache: npm\n",
+            "      - uses: some/linter@v1\n",
+            "      - uses: ./.github/actions/build\n",
+            "      - run: cd pr && make\n",
+            "      - run: make -C base && cat pr/package.json\n",
+            "      - uses: ruby/setup-ruby@v1\n        with:\n          bundler-cache: true\n",
+        ));
+        let what = |index: usize, dir: Option<&str>| execution(&steps[index], dir, 0).map(|e| (e.what, e.certain));
+        assert_eq!(what(0, None), Some(("npm ci".into(), true)));
+        assert_eq!(what(1, None), None);
+        assert_eq!(what(2, None), Some(("pip install".into(), true)));
+        assert_eq!(what(3, None), None);
+        assert_eq!(what(4, None), Some(("some/linter@v1".into(), false)));
+        assert_eq!(what(4, Some("pr")), None);
+        assert_eq!(what(5, None), Some(("./.github/actions/build".into(), true)));
+        assert_eq!(what(5, Some("pr")), None);
+        assert_eq!(what(6, Some("pr")), Some(("make".into(), true)));
+        assert_eq!(what(7, Some("pr")), None);
+        assert_eq!(what(8, None), Some(("ruby/setup-ruby@v1".into(), true)));
+    }
+}
