@@ -147,6 +147,86 @@ pub fn fetch(steps: &[Step], index: usize) -> Option<Fetch> {
     None
 }
 
+/// A step that downloads the artifacts of another workflow run: in a `workflow_run`
+/// workflow, files the triggering run (a pull request's code, in a fork's run) wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    pub step: usize,
+    /// The `uses:` or the command.
+    pub span: Span,
+    /// How, for messages: `actions/download-artifact`, `gh run download`.
+    pub what: String,
+    /// Where the files land: a directory of the workspace (`None`: the workspace itself), or
+    /// outside it (`runner.temp`, `/tmp`, the home directory), where nothing else looks.
+    pub place: Place,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    Workspace(Option<String>),
+    Outside(String),
+}
+
+/// The artifacts of another run that step `index` downloads, if it does.
+pub fn artifact_download(steps: &[Step], index: usize) -> Option<Download> {
+    let step = steps.get(index)?;
+    let uses = step.uses.as_ref();
+    let download = |what: &str, path: Option<&str>| Download {
+        step: index,
+        span: uses.map_or(step.first_key, |uses| uses.span),
+        what: what.to_owned(),
+        place: place(path),
+    };
+    let path = step.input_text("path").map(|path| path.value.as_str());
+    if step.uses_action("actions/download-artifact") && step.input("run-id").is_some() {
+        return Some(download("actions/download-artifact", path));
+    }
+    if step.uses_action("dawidd6/action-download-artifact") {
+        return Some(download("dawidd6/action-download-artifact", path));
+    }
+    if step.uses_action("actions/github-script") {
+        let script = step.input_text("script")?;
+        if !script.value.contains("downloadArtifact") {
+            return None;
+        }
+        // The archive is written where `writeFileSync` says, and extracted by a later step.
+        let target = script.value.split("writeFileSync(").nth(1).unwrap_or_default();
+        let outside = ["runner.temp", "RUNNER_TEMP", "/tmp", "os.tmpdir"]
+            .iter()
+            .find(|dir| target.split(',').next().is_some_and(|first| first.contains(*dir)));
+        let mut found = download("`actions/github-script` (`downloadArtifact`)", None);
+        if let Some(dir) = outside {
+            found.place = Place::Outside((*dir).to_owned());
+        }
+        return Some(found);
+    }
+    let script = step.run.as_ref()?;
+    let command = script.commands.iter().find(|command| {
+        command.name() == Some("gh") && command.subcommand() == Some("run") && command.has_arg("download")
+    })?;
+    let dir = command.option_value(Some("dir"), Some('D')).map(|word| word.text.as_str());
+    Some(Download {
+        step: index,
+        span: script.span_of(command.range.clone()),
+        what: "gh run download".to_owned(),
+        place: place(dir),
+    })
+}
+
+/// Where a downloaded file lands, from the path it is written to.
+fn place(path: Option<&str>) -> Place {
+    let Some(path) = path.map(str::trim).filter(|path| !path.is_empty()) else {
+        return Place::Workspace(None);
+    };
+    let outside =
+        ["${{ runner.temp }}", "$RUNNER_TEMP", "${RUNNER_TEMP}", "runner.temp", "/tmp", "~", "$HOME", "${HOME}"];
+    if outside.iter().any(|prefix| path.starts_with(prefix)) || path.starts_with('/') {
+        return Place::Outside(path.to_owned());
+    }
+    let dir = normalise_dir(path);
+    Place::Workspace((!dir.is_empty() && dir != ".").then_some(dir))
+}
+
 /// Whether step `step` replaces the workspace directory `path` with other code: a checkout
 /// of the base repository into the same place.
 pub fn replaces(step: &Step, path: Option<&str>) -> bool {
@@ -193,6 +273,8 @@ fn names_head(path: &str, earlier: &[Step]) -> bool {
     match segments.as_slice() {
         // `steps.pr.outputs.head_sha`, `needs.info.outputs.headRef`: outputs that say so.
         ["steps" | "needs", _, "outputs", name] if name.to_ascii_lowercase().contains("head") => true,
+        // The base of a pull request it looked up is the repository's own code.
+        ["steps" | "needs", _, "outputs", name] if name.to_ascii_lowercase().contains("base") => false,
         ["steps", id, "outputs", _] => earlier
             .iter()
             .any(|step| step.id.as_ref().is_some_and(|step_id| step_id.value == *id) && looks_up_pull_request(step)),
@@ -348,9 +430,9 @@ fn is_relative_path(word: &str) -> bool {
         && !first.contains(['@', ':', '='])
 }
 
-/// A local project or file as a package manager operand: `.`, `./pkg`, `.[dev]`.
+/// A local project or file as a package manager operand: `.`, `./pkg`, `.[dev]`, `.$EXTRAS`.
 fn is_local(operand: &str) -> bool {
-    operand == "." || operand.starts_with("./") || operand.starts_with(".[") || operand.starts_with("../")
+    operand == "." || ["./", "../", ".[", ".$"].iter().any(|prefix| operand.starts_with(prefix))
 }
 
 /// Whether a path names directory `dir` of the workspace or something inside it.
@@ -389,12 +471,36 @@ mod tests {
             "      - run: git fetch origin ${{ github.event.pull_request.base.ref }} && git diff\n",
             "      - id: pr\n        uses: actions/github-script@v7\n        with:\n          script: return (await github.rest.pulls.get(context.issue)).data\n",
             "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ steps.pr.outputs.sha }}\n",
+            "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ steps.pr.outputs.base_sha }}\n",
         ));
         let fetched: Vec<(usize, Option<String>)> =
             (0..steps.len()).filter_map(|index| fetch(&steps, index)).map(|f| (f.step, f.path)).collect();
         assert_eq!(fetched, [(0, Some("pr".into())), (2, None), (3, None), (6, None)]);
         assert!(replaces(&steps[1], None));
         assert!(!replaces(&steps[1], Some("pr")));
+    }
+
+    #[test]
+    fn downloads_of_other_runs_artifacts() {
+        let steps = job(concat!(
+            "      - uses: actions/download-artifact@v4\n        with:\n          run-id: ${{ github.event.workflow_run.id }}\n",
+            "      - uses: actions/download-artifact@v4\n        with:\n          name: own\n",
+            "      - uses: dawidd6/action-download-artifact@v6\n        with:\n          path: ${{ runner.temp }}/artifacts\n",
+            "      - run: gh run download \"$RUN_ID\" --dir pr\n",
+            "      - uses: actions/github-script@v7\n        with:\n          script: |\n            const d = await github.rest.actions.downloadArtifact(x);\n            fs.writeFileSync(`${process.env.RUNNER_TEMP}/a.zip`, d);\n",
+        ));
+        let places: Vec<Option<Place>> =
+            (0..steps.len()).map(|index| artifact_download(&steps, index).map(|download| download.place)).collect();
+        assert_eq!(
+            places,
+            [
+                Some(Place::Workspace(None)),
+                None,
+                Some(Place::Outside("${{ runner.temp }}/artifacts".into())),
+                Some(Place::Workspace(Some("pr".into()))),
+                Some(Place::Outside("RUNNER_TEMP".into())),
+            ]
+        );
     }
 
     #[test]

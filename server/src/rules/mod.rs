@@ -5,6 +5,7 @@
 //! the analysis calls every hook, so no rule contains a traversal. Adding a rule touches its
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
+mod dangerous_trigger;
 mod env_file_injection;
 mod excessive_permissions;
 mod expression_injection;
@@ -34,6 +35,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &expression_injection::ExpressionInjection,
     &env_file_injection::EnvFileInjection,
     &untrusted_checkout::UntrustedCheckout,
+    &dangerous_trigger::DangerousTrigger,
     &excessive_permissions::ExcessivePermissions,
     &unsound_condition::UnsoundCondition,
     &unpinned_action::UnpinnedAction,
