@@ -243,12 +243,24 @@ pub fn is_attacker_controlled(path: &str) -> bool {
 }
 
 /// Whether a context path tells who acted or what they may do (`author_association`, the
-/// actor, a login, labels only maintainers set, the head repository): what a condition checks
-/// when it limits who can start a job.
+/// actor, a login, labels only maintainers set, the head repository, the event of the run a
+/// `workflow_run` follows): what a condition checks when it limits who can start a job.
 pub fn identifies_actor(path: &str) -> bool {
-    ["actor", "author_association", "login", "sender", "labels", "head.repo", "repository_owner", "permission"]
-        .iter()
-        .any(|part| path.contains(part))
+    [
+        "actor",
+        "author_association",
+        "login",
+        "sender",
+        "labels",
+        "event.label.",
+        "head.repo",
+        "head_repository",
+        "workflow_run.event",
+        "repository_owner",
+        "permission",
+    ]
+    .iter()
+    .any(|part| path.contains(part))
 }
 
 /// A one-line description of a context path's origin, for hovers.

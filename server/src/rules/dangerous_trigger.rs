@@ -21,10 +21,12 @@ static META: RuleMeta = RuleMeta {
 reported at the trigger with what it hands an outsider in this file: the secrets its jobs read \
 (other than `GITHUB_TOKEN`), what their token can write (explicit write scopes, `write-all`, or \
 no `permissions:`, which leaves the repository's default), and whether a job brings in the \
-pull request's code or the triggering run's artifacts. Low on its own or when the jobs only \
-hold privileges; medium when a job holding a write token also takes in the pull request's \
-code or artifacts; high when it also holds secrets. A job whose `if:` checks who acted (the \
-actor, `author_association`, the head repository) does not count. Running that code is \
+pull request's code or the triggering run's artifacts, and runs them. Low on its own and when \
+the jobs only hold privileges; medium when a job holding secrets or a write token checks out \
+the pull request's code, or holds secrets and unpacks the triggering run's artifacts into the \
+workspace; high when such a job also executes what it took in. A job whose `if:` checks who \
+acted (the actor, `author_association`, a label, the head repository, the event of the \
+followed run) does not count. Running that code is \
 reported by `untrusted-checkout` and `artifact-poisoning`, and text pasted into scripts by \
 `expression-injection`.",
         why: "`pull_request_target` runs the base repository's workflow for a pull request from \
@@ -99,19 +101,26 @@ impl Rule for DangerousTrigger {
             let mut secrets: Vec<&str> = Vec::new();
             let mut token = TokenWrites::Nothing;
             let (mut intake, mut gated): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-            let (mut intake_with_write, mut intake_with_secrets) = (false, false);
+            let mut severity = Severity::Low;
             for job in &workflow.jobs {
                 let job_secrets = job.secrets_read(header);
                 let job_token = TokenWrites::of(header, job);
-                let taken = intake_of(job, &trigger.event);
-                match taken {
-                    Some(taken) if checks_actor(job) => gated.push(format!("job `{}` {taken}", job.id.value)),
-                    Some(taken) => {
-                        intake.push(format!("job `{}` {taken}", job.id.value));
-                        intake_with_write |= job_token.may_write();
-                        intake_with_secrets |= !job_secrets.is_empty();
+                if let Some(taken) = intake_of(job, &trigger.event) {
+                    let described = format!("job `{}` {}", job.id.value, taken.what);
+                    if checks_actor(job) {
+                        gated.push(described);
+                    } else {
+                        intake.push(described);
+                        let privileged = !job_secrets.is_empty() || job_token.may_write();
+                        let job_severity = match taken.kind {
+                            _ if !privileged => Severity::Low,
+                            Intake::Executed => Severity::High,
+                            Intake::Code => Severity::Medium,
+                            Intake::Artifacts if !job_secrets.is_empty() => Severity::Medium,
+                            Intake::Artifacts => Severity::Low,
+                        };
+                        severity = severity.max(job_severity);
                     }
-                    None => {}
                 }
                 secrets.extend(job_secrets);
                 if rank(&job_token) > rank(&token) {
@@ -120,11 +129,6 @@ impl Rule for DangerousTrigger {
             }
             secrets.sort_unstable();
             secrets.dedup();
-            let severity = match (intake_with_secrets, intake_with_write) {
-                (true, _) => Severity::High,
-                (false, true) => Severity::Medium,
-                (false, false) => Severity::Low,
-            };
             out.report(trigger.span, message(trigger, &secrets, &token, &intake, &gated)).with_severity(severity);
         }
     }
@@ -140,17 +144,49 @@ fn rank(token: &TokenWrites) -> u8 {
     }
 }
 
-/// What of the outsider's a job takes in: the pull request's code or the triggering run's
-/// artifacts.
-fn intake_of(job: &Job, event: &Event) -> Option<String> {
-    (0..job.steps.len()).find_map(|index| {
-        if let Some(fetch) = untrusted_code::fetch(&job.steps, index) {
-            return Some(format!("checks out the pull request's code (`{}`)", fetch.head));
-        }
-        // Artifacts kept outside the workspace and read as data are the safe pattern.
-        let download = untrusted_code::artifact_download(&job.steps, index)
-            .filter(|download| *event == Event::WorkflowRun && matches!(download.place, Place::Workspace(_)))?;
-        Some(format!("downloads the triggering run's artifacts into the workspace (`{}`)", download.what))
+/// What of the outsider's a job takes in.
+struct Taken {
+    kind: Intake,
+    /// For messages: "checks out the pull request's code (`...`)".
+    what: String,
+}
+
+enum Intake {
+    /// The triggering run's artifacts, into the workspace.
+    Artifacts,
+    /// The pull request's code, checked out.
+    Code,
+    /// Either, and a later step executes it.
+    Executed,
+}
+
+/// The pull request's code or the triggering run's artifacts that a job takes in, and
+/// whether it executes them.
+fn intake_of(job: &Job, event: &Event) -> Option<Taken> {
+    let steps = &job.steps;
+    (0..steps.len()).find_map(|index| {
+        let (kind, what, dir, after) = if let Some(fetch) = untrusted_code::fetch(steps, index) {
+            let what = format!("checks out the pull request's code (`{}`)", fetch.head);
+            (Intake::Code, what, fetch.path, fetch.after)
+        } else {
+            // Artifacts kept outside the workspace and read as data are the safe pattern.
+            let download = untrusted_code::artifact_download(steps, index).filter(|_| *event == Event::WorkflowRun)?;
+            let Place::Workspace(dir) = download.place else {
+                return None;
+            };
+            let what = format!("downloads the triggering run's artifacts into the workspace ({})", download.what);
+            (Intake::Artifacts, what, dir, 0)
+        };
+        let executed = steps[index..].iter().enumerate().find_map(|(offset, step)| {
+            untrusted_code::execution(step, dir.as_deref(), if offset == 0 { after } else { 0 })
+                .filter(|execution| execution.certain && (offset > 0 || step.run.is_some()))
+        });
+        Some(match executed {
+            Some(execution) => {
+                Taken { kind: Intake::Executed, what: format!("{what} and runs it (`{}`)", execution.what) }
+            }
+            None => Taken { kind, what },
+        })
     })
 }
 
