@@ -353,8 +353,7 @@ fn script_execution(script: &Script, dir: Option<&str>, step_in_dir: bool, after
             }
             continue;
         }
-        let names_dir = dir.is_some_and(|dir| command.words.iter().any(|word| mentions_dir(&word.text, dir)));
-        if !(in_dir || names_dir) {
+        if !(in_dir || dir.is_some_and(|dir| works_in(command, dir))) {
             continue;
         }
         if let Some(what) = executes(command) {
@@ -362,6 +361,28 @@ fn script_execution(script: &Script, dir: Option<&str>, step_in_dir: bool, after
         }
     }
     None
+}
+
+/// Whether a command runs what is in directory `dir` rather than in the current directory:
+/// its program or script is there (`./pr/build.sh`, `bash pr/x.sh`), an option points its
+/// work there (`make -C pr`, `npm ci --prefix pr`), or it builds a path there
+/// (`pip install ./pr`, `cargo build --manifest-path pr/Cargo.toml`). A bare `pr` among other
+/// operands is data (`smokeshow upload pr`).
+fn works_in(command: &Command, dir: &str) -> bool {
+    let Some(index) = command.name_index() else {
+        return false;
+    };
+    let directory_options = [
+        "-C", "--prefix", "--cwd", "--dir", "--directory", "--project", "--manifest-path", "-f", "--file", "-p",
+        "--project-dir", "--working-directory", "--chdir",
+    ];
+    let words = &command.words[index..];
+    words.iter().enumerate().any(|(position, word)| {
+        let text = word.text.as_str();
+        let after_option = position > 0 && directory_options.contains(&words[position - 1].text.as_str());
+        let path_like = text.starts_with("./") || text.contains('/') || text.contains('=');
+        (position == 0 || after_option || path_like) && mentions_dir(text, dir)
+    })
 }
 
 /// What a command runs from the current directory's files, if it does: `npm ci`, `./x.sh`.
@@ -515,6 +536,7 @@ mod tests {
             "      - run: cd pr && make\n",
             "      - run: make -C base && cat pr/package.json\n",
             "      - uses: ruby/setup-ruby@v1\n        with:\n          bundler-cache: true\n",
+            "      - run: uv run smokeshow upload pr && npm ci --prefix pr\n",
         ));
         let what = |index: usize, dir: Option<&str>| execution(&steps[index], dir, 0).map(|e| (e.what, e.certain));
         assert_eq!(what(0, None), Some(("npm ci".into(), true)));
@@ -528,5 +550,6 @@ mod tests {
         assert_eq!(what(6, Some("pr")), Some(("make".into(), true)));
         assert_eq!(what(7, Some("pr")), None);
         assert_eq!(what(8, None), Some(("ruby/setup-ruby@v1".into(), true)));
+        assert_eq!(what(9, Some("pr")), Some(("npm ci".into(), true)));
     }
 }
