@@ -194,7 +194,7 @@ pub fn artifact_download(steps: &[Step], index: usize) -> Option<Download> {
         let outside = ["runner.temp", "RUNNER_TEMP", "/tmp", "os.tmpdir"]
             .iter()
             .find(|dir| target.split(',').next().is_some_and(|first| first.contains(*dir)));
-        let mut found = download("`actions/github-script` (`downloadArtifact`)", None);
+        let mut found = download("actions/github-script downloadArtifact", None);
         if let Some(dir) = outside {
             found.place = Place::Outside((*dir).to_owned());
         }
@@ -373,8 +373,19 @@ fn works_in(command: &Command, dir: &str) -> bool {
         return false;
     };
     let directory_options = [
-        "-C", "--prefix", "--cwd", "--dir", "--directory", "--project", "--manifest-path", "-f", "--file", "-p",
-        "--project-dir", "--working-directory", "--chdir",
+        "-C",
+        "--prefix",
+        "--cwd",
+        "--dir",
+        "--directory",
+        "--project",
+        "--manifest-path",
+        "-f",
+        "--file",
+        "-p",
+        "--project-dir",
+        "--working-directory",
+        "--chdir",
     ];
     let words = &command.words[index..];
     words.iter().enumerate().any(|(position, word)| {

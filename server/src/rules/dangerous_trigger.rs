@@ -174,7 +174,7 @@ fn intake_of(job: &Job, event: &Event) -> Option<Taken> {
             let Place::Workspace(dir) = download.place else {
                 return None;
             };
-            let what = format!("downloads the triggering run's artifacts into the workspace ({})", download.what);
+            let what = format!("downloads the triggering run's artifacts into the workspace (`{}`)", download.what);
             (Intake::Artifacts, what, dir, 0)
         };
         let executed = steps[index..].iter().enumerate().find_map(|(offset, step)| {

@@ -5,10 +5,12 @@
 //! the analysis calls every hook, so no rule contains a traversal. Adding a rule touches its
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
+mod artifact_poisoning;
 mod dangerous_trigger;
 mod env_file_injection;
 mod excessive_permissions;
 mod expression_injection;
+mod spoofable_actor_check;
 mod unpinned_action;
 mod unpinned_include;
 mod unsound_condition;
@@ -36,8 +38,10 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &env_file_injection::EnvFileInjection,
     &untrusted_checkout::UntrustedCheckout,
     &dangerous_trigger::DangerousTrigger,
+    &artifact_poisoning::ArtifactPoisoning,
     &excessive_permissions::ExcessivePermissions,
     &unsound_condition::UnsoundCondition,
+    &spoofable_actor_check::SpoofableActorCheck,
     &unpinned_action::UnpinnedAction,
     &unpinned_include::UnpinnedInclude,
 ];
