@@ -52,6 +52,7 @@ const NUMBER_CONTEXTS: &[&str] = &[
 struct WorkspaceCode {
     command: Vec<CommandFact>,
     action: Vec<ActionFact>,
+    publish: Vec<CommandFact>,
 }
 
 #[derive(Deserialize)]
@@ -315,11 +316,10 @@ pub fn execution(step: &Step, dir: Option<&str>, after: usize) -> Option<Executi
         UsesTarget::Repository { .. } => {
             let name = uses.action_name()?;
             if step.uses_action("actions/github-script") {
-                let script = step.input_text("script")?;
-                let requires = script.value.contains("require(") || script.value.contains("import(");
-                return (requires && script.value.contains("./") && inputs_name_dir()).then(|| Execution {
+                let module = loaded_module(&step.input_text("script")?.value)?;
+                return dir.is_none_or(|dir| mentions_dir(module, dir)).then(|| Execution {
                     span: uses.span,
-                    what: "a file of the workspace that `actions/github-script` loads".to_owned(),
+                    what: format!("require('{module}')"),
                     certain: true,
                 });
             }
@@ -336,6 +336,22 @@ pub fn execution(step: &Step, dir: Option<&str>, after: usize) -> Option<Executi
             }
         }
     }
+}
+
+/// The first module of the workspace a github-script script loads: `require('./x.js')`,
+/// `` await import(`${process.env.GITHUB_WORKSPACE}/x.mjs`) ``.
+fn loaded_module(code: &str) -> Option<&str> {
+    ["require(", "import("].iter().flat_map(|call| code.match_indices(call)).find_map(|(at, call)| {
+        let rest = code[at + call.len()..].trim_start();
+        let quote = rest.chars().next().filter(|c| matches!(c, '\'' | '"' | '`'))?;
+        let body = &rest[1..];
+        let module = &body[..body.find(quote)?];
+        let local = module.starts_with("./")
+            || module.starts_with("../")
+            || module.contains("GITHUB_WORKSPACE")
+            || module.contains("github.workspace");
+        local.then_some(module)
+    })
 }
 
 /// Setup actions install a toolchain and read the workspace only for cache keys.
@@ -450,6 +466,18 @@ pub fn executes(command: &Command) -> Option<String> {
     Some(first_two())
 }
 
+/// Whether a command signs, uploads or publishes files (`gpg`, `twine upload`, `scp`): what
+/// makes a file it is given trusted elsewhere.
+pub fn publishes(command: &Command) -> bool {
+    let (Some(name), subcommand) = (command.name(), command.subcommand()) else {
+        return false;
+    };
+    FACTS.publish.iter().any(|fact| {
+        fact.names.iter().any(|known| known == name)
+            && (fact.subcommands.is_empty() || subcommand.is_some_and(|sub| fact.subcommands.iter().any(|s| s == sub)))
+    })
+}
+
 /// A path relative to the current directory: `./x`, `../x`, `scripts/x`.
 fn is_relative_path(word: &str) -> bool {
     let first = word.split('/').next().unwrap_or_default();
@@ -548,6 +576,8 @@ mod tests {
             "      - run: make -C base && cat pr/package.json\n",
             "      - uses: ruby/setup-ruby@v1\n        with:\n          bundler-cache: true\n",
             "      - run: uv run smokeshow upload pr && npm ci --prefix pr\n",
+            "      - uses: actions/github-script@v7\n        with:\n          script: fs.readFileSync('./NR'); require('fs')\n",
+            "      - uses: actions/github-script@v7\n        with:\n          script: await require( './scripts/comment.js')(github)\n",
         ));
         let what = |index: usize, dir: Option<&str>| execution(&steps[index], dir, 0).map(|e| (e.what, e.certain));
         assert_eq!(what(0, None), Some(("npm ci".into(), true)));
@@ -562,5 +592,7 @@ mod tests {
         assert_eq!(what(7, Some("pr")), None);
         assert_eq!(what(8, None), Some(("ruby/setup-ruby@v1".into(), true)));
         assert_eq!(what(9, Some("pr")), Some(("npm ci".into(), true)));
+        assert_eq!(what(10, None), None);
+        assert_eq!(what(11, None), Some(("require('./scripts/comment.js')".into(), true)));
     }
 }

@@ -26,8 +26,10 @@ triggered them (`actions/download-artifact` with `run-id`, `dawidd6/action-downl
 from where they landed (a build or install command, a script, `source`, a local action), \
 unless they were kept in their own directory that nothing runs from; write a value read from \
 them (`$(cat pr_number)`, `cat env.txt`) to `$GITHUB_ENV`, `$GITHUB_PATH` or \
-`$GITHUB_OUTPUT`; hand their directory to a step that holds secrets (signing, uploading, \
-publishing); or, failing all that, extract them over the workspace itself. Artifacts kept \
+`$GITHUB_OUTPUT` without checking it against a pattern; hand their directory to a command that \
+signs, uploads or publishes it with a secret (`gpg`, `cosign`, `twine upload`, `npm publish`, \
+`gh release upload`, `scp`...); or, failing all that, extract them over the workspace itself \
+(medium when a checkout is there to be overwritten). Artifacts kept \
 outside the workspace (`${{ runner.temp }}/artifacts`) and read as data are not reported. \
 Critical or high when the job holds secrets or a token that may write, lower otherwise.",
         why: "`workflow_run` runs with the repository's secrets and a write token after another \
@@ -111,7 +113,7 @@ impl Rule for ArtifactPoisoning {
             let Some(download) = untrusted_code::artifact_download(&job.steps, index) else {
                 continue;
             };
-            if let Some(misuse) = misuse(job, &download) {
+            if let Some(misuse) = misuse(header, job, &download) {
                 report(header, job, &download, &misuse, out);
             }
         }
@@ -123,10 +125,10 @@ enum Misuse {
     Executes(String),
     Trusts { step: String, file: FileCommand },
     Publishes { step: String, secrets: Vec<String> },
-    ExtractsOverWorkspace,
+    ExtractsOverWorkspace { checked_out: bool },
 }
 
-fn misuse(job: &Job, download: &Download) -> Option<Misuse> {
+fn misuse(header: &WorkflowHeader, job: &Job, download: &Download) -> Option<Misuse> {
     let later = &job.steps[download.step + 1..];
     let dir = match &download.place {
         Place::Workspace(dir) => dir.as_deref(),
@@ -151,12 +153,15 @@ fn misuse(job: &Job, download: &Download) -> Option<Misuse> {
         }
     }
     if let Some(dir) = location {
+        let inherited = job_env_secrets(header, job);
         let publisher = later.iter().find_map(|step| {
             let script = step.run.as_ref()?;
-            let secrets = step_secrets(step);
-            let names_dir =
-                script.commands.iter().flat_map(|command| &command.words).any(|word| mentions(&word.text, dir));
-            (!secrets.is_empty() && names_dir).then(|| (step_name(step), secrets))
+            let mut secrets = step_secrets(step);
+            secrets.extend(inherited.iter().cloned());
+            let publishes = script.commands.iter().any(|command| {
+                untrusted_code::publishes(command) && command.words.iter().any(|word| mentions(&word.text, dir))
+            });
+            (!secrets.is_empty() && publishes).then(|| (step_name(step), secrets))
         });
         if let Some((step, secrets)) = publisher {
             return Some(Misuse::Publishes { step, secrets });
@@ -164,7 +169,9 @@ fn misuse(job: &Job, download: &Download) -> Option<Misuse> {
     }
     let extracted_here = download.place == Place::Workspace(None)
         && (!download.what.starts_with("actions/github-script") || later.iter().any(unzips_here));
-    extracted_here.then_some(Misuse::ExtractsOverWorkspace)
+    // What the files can replace: a checkout made before them.
+    let checked_out = job.steps[..download.step].iter().any(|step| step.uses_action("actions/checkout"));
+    extracted_here.then_some(Misuse::ExtractsOverWorkspace { checked_out })
 }
 
 fn report(header: &WorkflowHeader, job: &Job, download: &Download, misuse: &Misuse, out: &mut Findings) {
@@ -197,9 +204,15 @@ fn report(header: &WorkflowHeader, job: &Job, download: &Download, misuse: &Misu
             ),
             [Severity::High, Severity::High],
         ),
-        Misuse::ExtractsOverWorkspace => (
+        Misuse::ExtractsOverWorkspace { checked_out: true } => (
             "where they can replace any checked-out file, script or `.git/hooks` that a later step uses".to_owned(),
             [Severity::Medium, Severity::Low],
+        ),
+        Misuse::ExtractsOverWorkspace { checked_out: false } => (
+            "over the workspace itself; nothing is checked out there yet, but a later checkout or script would \
+             find their files in place"
+                .to_owned(),
+            [Severity::Low, Severity::Low],
         ),
     };
     let held = match (secrets.as_slice(), privileged) {
@@ -233,6 +246,21 @@ fn step_name(step: &Step) -> String {
         Some(name) => format!("step `{}`", name.value),
         None => format!("step {}", step.index + 1),
     }
+}
+
+/// The secrets of the workflow's and the job's `env:`, which every step inherits.
+fn job_env_secrets(header: &WorkflowHeader, job: &Job) -> Vec<String> {
+    header
+        .env
+        .vars
+        .iter()
+        .chain(&job.env.vars)
+        .filter_map(|var| var.value.as_ref())
+        .flat_map(|text| &text.expressions)
+        .flat_map(|expression| &expression.contexts)
+        .map(|context| context.path.clone())
+        .filter(|path| path.starts_with("secrets.") && !path.eq_ignore_ascii_case("secrets.GITHUB_TOKEN"))
+        .collect()
 }
 
 /// The secrets a step reads itself, but `GITHUB_TOKEN`.
@@ -272,6 +300,7 @@ fn trusted_write(script: &Script, location: Option<&str>) -> Option<FileCommand>
         .flat_map(|command| command.assignments.iter().chain(&command.words))
         .filter(|word| word.parts.iter().any(|part| part.kind == PartKind::Substitution && read_in(part.range.clone())))
         .filter_map(|word| word.text.split_once('=').map(|(name, _)| name.trim_start_matches("export ").to_owned()))
+        .filter(|name| !validated(script, name))
         .collect();
     workflow_commands::file_writes(script).into_iter().find_map(|write| {
         let direct = script.commands.iter().any(|command| command.range == write.command && reads(command))
@@ -293,6 +322,15 @@ fn trusted_write(script: &Script, location: Option<&str>) -> Option<FileCommand>
         let file = write.file;
         ((direct || through_value) && matches!(file, FileCommand::Env | FileCommand::Path | FileCommand::Output))
             .then_some(file)
+    })
+}
+
+/// Whether the script checks a variable against a pattern (`[[ $n =~ ^[0-9]+$ ]]`) before
+/// it can be used.
+fn validated(script: &Script, name: &str) -> bool {
+    script.commands.iter().any(|command| {
+        command.words.iter().any(|word| word.text == "=~")
+            && command.words.iter().any(|word| word.variables().any(|(variable, _)| variable == name))
     })
 }
 
