@@ -153,18 +153,16 @@ fn misuse(header: &WorkflowHeader, job: &Job, download: &Download) -> Option<Mis
         }
     }
     if let Some(dir) = location {
-        let inherited = job_env_secrets(header, job);
-        let publisher = later.iter().find_map(|step| {
-            let script = step.run.as_ref()?;
-            let mut secrets = step_secrets(step);
-            secrets.extend(inherited.iter().cloned());
-            let publishes = script.commands.iter().any(|command| {
-                untrusted_code::publishes(command) && command.words.iter().any(|word| mentions(&word.text, dir))
-            });
-            (!secrets.is_empty() && publishes).then(|| (step_name(step), secrets))
+        // A signing key imported by one step signs in the next: the job's secrets count.
+        let secrets: Vec<String> = job.secrets_read(header).into_iter().map(str::to_owned).collect();
+        let publisher = later.iter().find(|step| {
+            step.run.as_ref().is_some_and(|script| {
+                script.commands.iter().any(untrusted_code::publishes)
+                    && script.commands.iter().flat_map(|command| &command.words).any(|word| mentions(&word.text, dir))
+            })
         });
-        if let Some((step, secrets)) = publisher {
-            return Some(Misuse::Publishes { step, secrets });
+        if let (Some(step), false) = (publisher, secrets.is_empty()) {
+            return Some(Misuse::Publishes { step: step_name(step), secrets });
         }
     }
     let extracted_here = download.place == Place::Workspace(None)
@@ -198,10 +196,7 @@ fn report(header: &WorkflowHeader, job: &Job, download: &Download, misuse: &Misu
             },
         ),
         Misuse::Publishes { step, secrets } => (
-            format!(
-                "then {step} hands them to a step holding `{}` (signing, uploading or publishing them)",
-                secrets.join("`, `")
-            ),
+            format!("then {step} signs, uploads or publishes them in a job holding `{}`", secrets.join("`, `")),
             [Severity::High, Severity::High],
         ),
         Misuse::ExtractsOverWorkspace { checked_out: true } => (
@@ -209,7 +204,7 @@ fn report(header: &WorkflowHeader, job: &Job, download: &Download, misuse: &Misu
             [Severity::Medium, Severity::Low],
         ),
         Misuse::ExtractsOverWorkspace { checked_out: false } => (
-            "over the workspace itself; nothing is checked out there yet, but a later checkout or script would \
+            "where nothing is checked out yet, but a later checkout or script would \
              find their files in place"
                 .to_owned(),
             [Severity::Low, Severity::Low],
@@ -246,35 +241,6 @@ fn step_name(step: &Step) -> String {
         Some(name) => format!("step `{}`", name.value),
         None => format!("step {}", step.index + 1),
     }
-}
-
-/// The secrets of the workflow's and the job's `env:`, which every step inherits.
-fn job_env_secrets(header: &WorkflowHeader, job: &Job) -> Vec<String> {
-    header
-        .env
-        .vars
-        .iter()
-        .chain(&job.env.vars)
-        .filter_map(|var| var.value.as_ref())
-        .flat_map(|text| &text.expressions)
-        .flat_map(|expression| &expression.contexts)
-        .map(|context| context.path.clone())
-        .filter(|path| path.starts_with("secrets.") && !path.eq_ignore_ascii_case("secrets.GITHUB_TOKEN"))
-        .collect()
-}
-
-/// The secrets a step reads itself, but `GITHUB_TOKEN`.
-fn step_secrets(step: &Step) -> Vec<String> {
-    let texts = step.env.vars.iter().filter_map(|var| var.value.as_ref()).chain(step.run.as_ref().map(|run| &run.text));
-    let mut names: Vec<String> = texts
-        .flat_map(|text| &text.expressions)
-        .flat_map(|expression| &expression.contexts)
-        .map(|context| context.path.clone())
-        .filter(|path| path.starts_with("secrets.") && !path.eq_ignore_ascii_case("secrets.GITHUB_TOKEN"))
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    names
 }
 
 /// Whether a step extracts an archive into the current directory (`unzip x.zip`).
