@@ -82,6 +82,8 @@ pub struct Trigger {
     pub types: Vec<String>,
     /// `branches:` filters.
     pub branches: Vec<String>,
+    /// `tags:` filters of `push`.
+    pub tags: Vec<String>,
     /// `workflows:` of `workflow_run`: the names of the workflows whose runs start this one.
     pub workflows: Vec<Spanned<String>>,
     /// `inputs:` of `workflow_dispatch` and `workflow_call`.
@@ -616,6 +618,7 @@ fn trigger(event: Event, span: Span, settings: Option<View<'_>>) -> Trigger {
         span,
         types: list("types").into_iter().map(|t| t.value).collect(),
         branches: list("branches").into_iter().map(|b| b.value).collect(),
+        tags: list("tags").into_iter().map(|t| t.value).collect(),
         workflows: list("workflows"),
         inputs,
         secrets,

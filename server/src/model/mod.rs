@@ -4,6 +4,7 @@
 //! finding can point at it and a fix can edit it.
 
 pub mod action;
+pub mod cache;
 pub mod contexts;
 pub mod expr;
 pub mod github;

@@ -53,6 +53,12 @@ struct WorkspaceCode {
     command: Vec<CommandFact>,
     action: Vec<ActionFact>,
     publish: Vec<CommandFact>,
+    publish_action: Vec<PublishAction>,
+}
+
+#[derive(Deserialize)]
+struct PublishAction {
+    uses: String,
 }
 
 #[derive(Deserialize)]
@@ -476,6 +482,13 @@ pub fn publishes(command: &Command) -> bool {
         fact.names.iter().any(|known| known == name)
             && (fact.subcommands.is_empty() || subcommand.is_some_and(|sub| fact.subcommands.iter().any(|s| s == sub)))
     })
+}
+
+/// Whether a step publishes a release or a package: a publishing command in its script, or
+/// a publishing action.
+pub fn step_publishes(step: &Step) -> bool {
+    step.run.as_ref().is_some_and(|script| script.commands.iter().any(publishes))
+        || FACTS.publish_action.iter().any(|action| step.uses_action(&action.uses))
 }
 
 /// A path relative to the current directory: `./x`, `../x`, `scripts/x`.

@@ -124,7 +124,7 @@ impl Rule for ArtifactPoisoning {
 enum Misuse {
     Executes(String),
     Trusts { step: String, file: FileCommand },
-    Publishes { step: String, secrets: Vec<String> },
+    Publishes { step: String },
     ExtractsOverWorkspace { checked_out: bool },
 }
 
@@ -154,15 +154,14 @@ fn misuse(header: &WorkflowHeader, job: &Job, download: &Download) -> Option<Mis
     }
     if let Some(dir) = location {
         // A signing key imported by one step signs in the next: the job's secrets count.
-        let secrets: Vec<String> = job.secrets_read(header).into_iter().map(str::to_owned).collect();
         let publisher = later.iter().find(|step| {
             step.run.as_ref().is_some_and(|script| {
                 script.commands.iter().any(untrusted_code::publishes)
                     && script.commands.iter().flat_map(|command| &command.words).any(|word| mentions(&word.text, dir))
             })
         });
-        if let (Some(step), false) = (publisher, secrets.is_empty()) {
-            return Some(Misuse::Publishes { step: step_name(step), secrets });
+        if let (Some(step), false) = (publisher, job.secrets_read(header).is_empty()) {
+            return Some(Misuse::Publishes { step: step_name(step) });
         }
     }
     let extracted_here = download.place == Place::Workspace(None)
@@ -195,10 +194,9 @@ fn report(header: &WorkflowHeader, job: &Job, download: &Download, misuse: &Misu
                 _ => [Severity::High, Severity::Medium],
             },
         ),
-        Misuse::Publishes { step, secrets } => (
-            format!("then {step} signs, uploads or publishes them in a job holding `{}`", secrets.join("`, `")),
-            [Severity::High, Severity::High],
-        ),
+        Misuse::Publishes { step } => {
+            (format!("then {step} signs, uploads or publishes them"), [Severity::High, Severity::High])
+        }
         Misuse::ExtractsOverWorkspace { checked_out: true } => (
             "where they can replace any checked-out file, script or `.git/hooks` that a later step uses".to_owned(),
             [Severity::Medium, Severity::Low],

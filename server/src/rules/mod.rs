@@ -6,6 +6,7 @@
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
 mod artifact_poisoning;
+mod cache_poisoning;
 mod dangerous_trigger;
 mod env_file_injection;
 mod excessive_permissions;
@@ -39,6 +40,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &untrusted_checkout::UntrustedCheckout,
     &dangerous_trigger::DangerousTrigger,
     &artifact_poisoning::ArtifactPoisoning,
+    &cache_poisoning::CachePoisoning,
     &excessive_permissions::ExcessivePermissions,
     &unsound_condition::UnsoundCondition,
     &spoofable_actor_check::SpoofableActorCheck,
