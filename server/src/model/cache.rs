@@ -25,6 +25,12 @@ struct CachingAction {
     input: Option<String>,
     since: Option<u32>,
     saves: bool,
+    #[serde(default = "restores_by_default")]
+    restores: bool,
+}
+
+fn restores_by_default() -> bool {
+    true
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -45,8 +51,10 @@ pub struct CacheUse<'a> {
     /// The action, and how it caches, for messages: "`actions/setup-go`, which caches by
     /// default".
     pub what: String,
-    /// Whether it saves entries (every caching action restores them).
+    /// Whether it saves entries.
     pub saves: bool,
+    /// Whether it restores entries.
+    pub restores: bool,
     /// The `key:` of `actions/cache`.
     pub key: Option<&'a Text>,
 }
@@ -71,6 +79,7 @@ pub fn cache_use(step: &Step) -> Option<CacheUse<'_>> {
         span: uses.span,
         what: format!("`{}`{how}", action.uses),
         saves: action.saves,
+        restores: action.restores,
         key: step.input_text("key"),
     })
 }

@@ -5,7 +5,7 @@ use crate::matrix::{OwaspCicd, Technique};
 use crate::model::cache::{self, CacheUse};
 use crate::model::contexts::{self, Controller, Scope};
 use crate::model::expr;
-use crate::model::github::{Event, Job, WorkflowHeader};
+use crate::model::github::{Event, Job, TokenWrites, WorkflowHeader};
 use crate::model::untrusted_code;
 
 pub struct CachePoisoning;
@@ -24,8 +24,8 @@ static META: RuleMeta = RuleMeta {
 `actions/setup-go`, which caches by default, `Swatinem/rust-cache`...): high when it also runs \
 that code, medium when it only checks it out. (2) A cache `key:` built from a value an \
 outsider chooses (`github.head_ref`, a pull request's title) in such a workflow: medium. (3) A \
-release or publishing workflow (triggered by `release` or by pushing tags, or a job that \
-publishes a package or a release) that restores a cache: low, because it is only exploitable \
+release job (one that publishes a package or a release, or that runs on `release` or pushed \
+tags with secrets or write scopes) that restores a cache: low, reported once per job, because it is only exploitable \
 if some workflow lets untrusted code write this repository's caches, which this file alone \
 cannot show.",
         why: "Caches are shared: a run restores the entries of its own branch and of the \
@@ -103,20 +103,24 @@ impl Rule for CachePoisoning {
         if let Some(trigger) = trigger {
             untrusted_writes(context, trigger, &caches, out);
         }
-        if is_release(header, job) {
-            for (_, cache) in &caches {
-                out.report(
-                    cache.span,
-                    format!(
-                        "this release job restores a cache ({}): an entry planted by untrusted code would go into the \
-                         release. That takes a workflow that runs untrusted code with this repository's cache scope \
-                         (`pull_request_target` or `workflow_run` building a pull request); if none does, only \
-                         default-branch runs write these entries",
-                        cache.what
-                    ),
-                )
-                .with_severity(Severity::Low);
-            }
+        let restored: Vec<&CacheUse<'_>> =
+            caches.iter().map(|(_, cache)| cache).filter(|cache| cache.restores).collect();
+        if let (Some(first), true) = (restored.first(), is_release(header, job)) {
+            let more = match restored.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            };
+            out.report(
+                first.span,
+                format!(
+                    "this release job restores a cache ({}{more}): an entry planted by untrusted code would go into the \
+                     release. That takes a workflow that runs untrusted code with this repository's cache scope \
+                     (`pull_request_target` or `workflow_run` building a pull request); if none does, only \
+                     default-branch runs write these entries",
+                    first.what
+                ),
+            )
+            .with_severity(Severity::Low);
         }
     }
 }
@@ -179,13 +183,14 @@ fn untrusted_writes(context: &JobContext<'_>, trigger: &Event, caches: &[(usize,
     }
 }
 
-/// Whether a job belongs to a release: the workflow runs on `release` or on pushed tags, or
-/// the job publishes a package or a release.
+/// Whether a job makes a release: it publishes a package or a release, or it runs on
+/// `release` or pushed tags and holds secrets or write scopes to publish with.
 fn is_release(header: &WorkflowHeader, job: &Job) -> bool {
-    header
-        .triggers
-        .events
-        .iter()
-        .any(|trigger| trigger.event == Event::Release || (trigger.event == Event::Push && !trigger.tags.is_empty()))
-        || job.steps.iter().any(untrusted_code::step_publishes)
+    let on_release =
+        header.triggers.events.iter().any(|trigger| {
+            trigger.event == Event::Release || (trigger.event == Event::Push && !trigger.tags.is_empty())
+        });
+    let can_publish =
+        !job.secrets_read(header).is_empty() || matches!(TokenWrites::of(header, job), TokenWrites::Scopes(_));
+    job.steps.iter().any(untrusted_code::step_publishes) || (on_release && can_publish)
 }
