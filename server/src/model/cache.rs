@@ -27,6 +27,9 @@ struct CachingAction {
     saves: bool,
     #[serde(default = "restores_by_default")]
     restores: bool,
+    note: Option<String>,
+    #[serde(default)]
+    conditional: bool,
 }
 
 fn restores_by_default() -> bool {
@@ -55,6 +58,9 @@ pub struct CacheUse<'a> {
     pub saves: bool,
     /// Whether it restores entries.
     pub restores: bool,
+    /// Whether it caches only if the repository's files say so (setup-node's automatic npm
+    /// cache), which the workflow does not show.
+    pub conditional: bool,
     /// The `key:` of `actions/cache`.
     pub key: Option<&'a Text>,
 }
@@ -62,7 +68,12 @@ pub struct CacheUse<'a> {
 /// The cache a step restores or saves, if it uses one.
 pub fn cache_use(step: &Step) -> Option<CacheUse<'_>> {
     let uses = step.uses.as_ref()?;
-    let action = ACTIONS.action.iter().find(|action| uses.is_action(&action.uses))?;
+    ACTIONS.action.iter().filter(|action| uses.is_action(&action.uses)).find_map(|action| caching(step, action))
+}
+
+/// How `step` caches according to one entry of the data, if it does.
+fn caching<'a>(step: &'a Step, action: &CachingAction) -> Option<CacheUse<'a>> {
+    let uses = step.uses.as_ref()?;
     let setting = action.input.as_deref().and_then(|input| step.input_text(input));
     let set = setting.is_some_and(|value| !value.value.trim().eq_ignore_ascii_case("false") && !value.value.is_empty());
     let (enabled, how) = match action.enabled {
@@ -75,11 +86,13 @@ pub fn cache_use(step: &Step) -> Option<CacheUse<'_>> {
             (!turned_off && (caches_by_default || set), ", which caches by default".to_owned())
         }
     };
+    let how = action.note.as_ref().map_or(how, |note| format!(", {note}"));
     enabled.then(|| CacheUse {
         span: uses.span,
         what: format!("`{}`{how}", action.uses),
         saves: action.saves,
         restores: action.restores,
+        conditional: action.conditional,
         key: step.input_text("key"),
     })
 }
@@ -101,6 +114,7 @@ mod tests {
             "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n",
             "      - uses: actions/setup-node@v4\n        with:\n          cache: npm\n",
             "      - uses: actions/setup-node@v4\n",
+            "      - uses: actions/setup-node@v5\n        with:\n          package-manager-cache: false\n",
             "      - uses: actions/setup-go@v5\n",
             "      - uses: actions/setup-go@v3\n",
             "      - uses: actions/setup-go@v5\n        with:\n          cache: false\n",
@@ -109,7 +123,7 @@ mod tests {
         let workflow = parse_for_tests(source);
         let uses: Vec<Option<bool>> =
             workflow.jobs[0].steps.iter().map(|step| cache_use(step).map(|cache| cache.saves)).collect();
-        assert_eq!(uses, [Some(true), None, Some(true), None, None, Some(false)]);
-        assert!(cache_use(&workflow.jobs[0].steps[5]).unwrap().key.is_some());
+        assert_eq!(uses, [Some(true), None, None, Some(true), None, None, Some(false)]);
+        assert!(cache_use(&workflow.jobs[0].steps[6]).unwrap().key.is_some());
     }
 }

@@ -139,7 +139,8 @@ fn untrusted_writes(context: &JobContext<'_>, trigger: &Event, caches: &[(usize,
         });
         // A post-step saves at the end of the job; `actions/cache/save` where it stands.
         let saved_after = |index: usize| index > fetch.step || !job.steps[index].uses_action("actions/cache/save");
-        if let Some((_, cache)) = caches.iter().find(|(index, cache)| cache.saves && saved_after(*index)) {
+        let saving = |(index, cache): &&(usize, CacheUse<'_>)| cache.saves && !cache.conditional && saved_after(*index);
+        if let Some((_, cache)) = caches.iter().find(saving) {
             let ran = match &executed {
                 Some(execution) => format!(" and runs it (`{}`)", execution.what),
                 None => String::new(),
