@@ -23,8 +23,8 @@ reported at the trigger with what it hands an outsider in this file: the secrets
 no `permissions:`, which leaves the repository's default), and whether a job brings in the \
 pull request's code or the triggering run's artifacts, and runs them. Low on its own and when \
 the jobs only hold privileges; medium when a job holding secrets or a write token checks out \
-the pull request's code, or holds secrets and unpacks the triggering run's artifacts into the \
-workspace; high when such a job also executes what it took in. A job whose `if:` checks who \
+the pull request's code, or holds secrets and unpacks the triggering run's artifacts over a \
+checkout; high when such a job also executes what it took in. A job whose `if:` checks who \
 acted (the actor, `author_association`, a label, the head repository, the event of the \
 followed run) does not count. Running that code is \
 reported by `untrusted-checkout` and `artifact-poisoning`, and text pasted into scripts by \
@@ -117,7 +117,7 @@ impl Rule for DangerousTrigger {
                             Intake::Executed => Severity::High,
                             Intake::Code => Severity::Medium,
                             Intake::Artifacts if !job_secrets.is_empty() => Severity::Medium,
-                            Intake::Artifacts => Severity::Low,
+                            Intake::Artifacts | Intake::Data => Severity::Low,
                         };
                         severity = severity.max(job_severity);
                     }
@@ -152,7 +152,9 @@ struct Taken {
 }
 
 enum Intake {
-    /// The triggering run's artifacts, into the workspace.
+    /// The triggering run's artifacts, where they replace no checked-out file.
+    Data,
+    /// The triggering run's artifacts, over a checkout.
     Artifacts,
     /// The pull request's code, checked out.
     Code,
@@ -169,13 +171,16 @@ fn intake_of(job: &Job, event: &Event) -> Option<Taken> {
             let what = format!("checks out the pull request's code (`{}`)", fetch.head);
             (Intake::Code, what, fetch.path, fetch.after)
         } else {
-            // Artifacts kept outside the workspace and read as data are the safe pattern.
+            // Artifacts kept outside the workspace and read as data are the safe pattern; in a
+            // directory of their own, or with nothing checked out, they replace no file.
             let download = untrusted_code::artifact_download(steps, index).filter(|_| *event == Event::WorkflowRun)?;
             let Place::Workspace(dir) = download.place else {
                 return None;
             };
+            let checked_out = steps[..index].iter().any(|step| step.uses_action("actions/checkout"));
+            let kind = if dir.is_none() && checked_out { Intake::Artifacts } else { Intake::Data };
             let what = format!("downloads the triggering run's artifacts into the workspace (`{}`)", download.what);
-            (Intake::Artifacts, what, dir, 0)
+            (kind, what, dir, 0)
         };
         let executed = steps[index..].iter().enumerate().find_map(|(offset, step)| {
             untrusted_code::execution(step, dir.as_deref(), if offset == 0 { after } else { 0 })

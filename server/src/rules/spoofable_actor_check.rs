@@ -25,7 +25,9 @@ static META: RuleMeta = RuleMeta {
 `renovate[bot]`, `github-actions[bot]`, any `*[bot]`) using `==`, `contains`, `startsWith` or \
 `endsWith`, in workflows that an outsider's pull request or comment can trigger. Exclusions \
 (`github.actor != 'dependabot[bot]'`) are not reported. High when the gated job holds secrets \
-or a token that may write, medium on other triggers that run with secrets, low otherwise.",
+or a token that may write on a trigger that runs with them for outsiders \
+(`pull_request_target`, `workflow_run`, `issue_comment`...), medium there otherwise, and low on \
+`pull_request`, whose runs for forks get neither, whoever the actor is.",
         why: "The actor is whoever caused the latest event, not who wrote the code. When a \
 bot pushes to a pull request's branch (Dependabot updating a fork's dependencies, a bot \
 rebasing it), or a maintainer re-runs a job, the actor changes while the code stays the \
@@ -191,23 +193,19 @@ fn is_bot_prefix(value: &str) -> bool {
 
 /// The finding's severity, and what the gated job holds, for the message.
 fn severity(header: &WorkflowHeader, job: &Job) -> (Severity, String) {
-    let events = &header.triggers.events;
     let secrets = job.secrets_read(header);
     let token = TokenWrites::of(header, job);
-    // Pull requests from forks get a read-only token whatever the default; Dependabot's too.
-    let only_pull_request = events.iter().all(|trigger| trigger.event == Event::PullRequest);
-    let writes = token.may_write() && !(only_pull_request && token == TokenWrites::Default);
-    let held = match (secrets.is_empty(), writes) {
+    let held = match (secrets.is_empty(), token.may_write()) {
         (true, false) => String::new(),
         (true, true) => format!(", with {}", token.describe()),
         (false, _) => format!(", with `{}` and {}", secrets.join("`, `"), token.describe()),
     };
-    let severity = if !held.is_empty() {
-        Severity::High
-    } else if events.iter().any(|trigger| trigger.event.is_privileged_for_outsiders()) {
-        Severity::Medium
-    } else {
-        Severity::Low
+    // A fork's `pull_request` run gets neither secrets nor a write token, whoever the actor is.
+    let privileged = header.triggers.events.iter().any(|trigger| trigger.event.is_privileged_for_outsiders());
+    let severity = match (privileged, held.is_empty()) {
+        (true, false) => Severity::High,
+        (true, true) => Severity::Medium,
+        (false, _) => Severity::Low,
     };
     (severity, held)
 }
