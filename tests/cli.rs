@@ -78,7 +78,12 @@ fn check_prints_findings_with_their_source_line() {
         "{text}"
     );
     assert!(text.contains("          echo \"Title ${{ github.event.issue.title }}\""), "{text}");
-    assert!(text.contains("issue-triage.yml: attack path: Execution (EX06) → Privilege Escalation (PR01)"), "{text}");
+    assert!(
+        text.contains(
+            "issue-triage.yml: attack path: Initial Access (IA01) → Execution (EX06) → Privilege Escalation (PR01)"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -104,6 +109,10 @@ fn a_clean_tree_exits_0_and_options_filter_findings() {
         "unpinned-action",
         "--disable",
         "unpinned-include",
+        "--disable",
+        "dangerous-trigger",
+        "--disable",
+        "cache-poisoning",
         demo.to_str().unwrap(),
     ]);
     assert_eq!(disabled.status.code(), Some(0), "{}", stdout(&disabled));

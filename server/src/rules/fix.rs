@@ -4,8 +4,8 @@
 
 use super::Edit;
 use crate::model::Block;
-use crate::model::shell::{Command, Part, PartKind, Script, Word};
 use crate::model::github::Step;
+use crate::model::shell::{Command, Part, PartKind, Script, Word};
 use crate::syntax::span::Span;
 
 /// Inserts `text` (one `key: value` or a key with a nested block, written at column 0 with
