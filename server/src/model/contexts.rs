@@ -263,6 +263,11 @@ pub fn identifies_actor(path: &str) -> bool {
     .any(|part| path.contains(part))
 }
 
+/// Whether an `if:` condition checks who acted (see [`identifies_actor`]).
+pub fn checks_actor(condition: &Text) -> bool {
+    super::expr::condition_paths(&condition.value).iter().any(|path| identifies_actor(path))
+}
+
 /// A one-line description of a context path's origin, for hovers.
 pub fn describe(path: &str) -> String {
     if let Some(fact) = facts().iter().find(|fact| path_matches(&fact.path, path)) {

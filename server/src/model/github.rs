@@ -313,6 +313,15 @@ impl TokenWrites {
     }
 }
 
+/// What a job holds, for messages: "`secrets.A`, `secrets.B` and a token that can write
+/// `contents`", or the token alone.
+pub fn describe_holdings(secrets: &[&str], token: &TokenWrites) -> String {
+    match secrets {
+        [] => token.describe(),
+        _ => format!("`{}` and {}", secrets.join("`, `"), token.describe()),
+    }
+}
+
 fn scope(entry: &Entry<'_>) -> Option<Scope> {
     let access = match entry.value.as_str()? {
         "read" => Access::Read,

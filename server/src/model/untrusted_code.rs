@@ -360,6 +360,14 @@ fn loaded_module(code: &str) -> Option<&str> {
     })
 }
 
+/// The first execution of what step `fetched` brought into `dir`: by a command of that step
+/// after offset `after` (a `run:` script), or by a later step.
+pub fn executed_after(steps: &[Step], fetched: usize, dir: Option<&str>, after: usize) -> Option<Execution> {
+    let own = steps.get(fetched).filter(|step| step.run.is_some()).and_then(|step| execution(step, dir, after));
+    let later = || steps.get(fetched + 1..)?.iter().find_map(|step| execution(step, dir, 0).filter(|e| e.certain));
+    own.filter(|execution| execution.certain).or_else(later)
+}
+
 /// Setup actions install a toolchain and read the workspace only for cache keys.
 fn is_setup_action(name: &str) -> bool {
     let repo = name.split('/').nth(1).unwrap_or_default().to_ascii_lowercase();

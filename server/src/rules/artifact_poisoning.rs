@@ -4,8 +4,7 @@
 use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::contexts;
-use crate::model::expr;
-use crate::model::github::{Event, Job, Step, TokenWrites, WorkflowHeader};
+use crate::model::github::{Event, Job, Step, TokenWrites, WorkflowHeader, describe_holdings};
 use crate::model::shell::{Command, PartKind, RedirectOp, Script};
 use crate::model::untrusted_code::{self, Download, Place};
 use crate::model::workflow_commands::{self, FileCommand};
@@ -135,12 +134,7 @@ fn misuse(header: &WorkflowHeader, job: &Job, download: &Download) -> Option<Mis
         Place::Outside(_) => None,
     };
     let in_workspace = matches!(download.place, Place::Workspace(_));
-    if in_workspace
-        && let Some(execution) = later
-            .iter()
-            .chain(job.steps.get(download.step).filter(|step| step.run.is_some()))
-            .find_map(|step| untrusted_code::execution(step, dir, 0).filter(|execution| execution.certain))
-    {
+    if in_workspace && let Some(execution) = untrusted_code::executed_after(&job.steps, download.step, dir, 0) {
         return Some(Misuse::Executes(execution.what));
     }
     let location = match &download.place {
@@ -175,9 +169,7 @@ fn report(header: &WorkflowHeader, job: &Job, download: &Download, misuse: &Misu
     let secrets = job.secrets_read(header);
     let token = TokenWrites::of(header, job);
     let privileged = !secrets.is_empty() || token.may_write();
-    let gated = job.condition.as_ref().is_some_and(|condition| {
-        expr::condition_paths(&condition.value).iter().any(|path| contexts::identifies_actor(path))
-    });
+    let gated = job.condition.as_ref().is_some_and(contexts::checks_actor);
     let place = match &download.place {
         Place::Workspace(None) => "into the workspace".to_owned(),
         Place::Workspace(Some(dir)) => format!("into `{dir}`"),
@@ -211,7 +203,7 @@ fn report(header: &WorkflowHeader, job: &Job, download: &Download, misuse: &Misu
     let held = match (secrets.as_slice(), privileged) {
         (_, false) => String::new(),
         ([], true) => format!(", in a job with {}", token.describe()),
-        (secrets, true) => format!(", in a job with `{}` and {}", secrets.join("`, `"), token.describe()),
+        (secrets, true) => format!(", in a job with {}", describe_holdings(secrets, &token)),
     };
     let gate = if gated { " (the job's `if:` checks which run it follows, which lowers the odds)" } else { "" };
     let finding = out.report(

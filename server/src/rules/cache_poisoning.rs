@@ -4,7 +4,6 @@ use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDoc
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::cache::{self, CacheUse};
 use crate::model::contexts::{self, Controller, Scope};
-use crate::model::expr;
 use crate::model::github::{Event, Job, TokenWrites, WorkflowHeader};
 use crate::model::untrusted_code;
 
@@ -128,15 +127,10 @@ impl Rule for CachePoisoning {
 /// Cases (1) and (2): a job that runs for an outsider's event in the base branch's scope.
 fn untrusted_writes(context: &JobContext<'_>, trigger: &Event, caches: &[(usize, CacheUse<'_>)], out: &mut Findings) {
     let job = context.job;
-    let gated = job.condition.as_ref().is_some_and(|condition| {
-        expr::condition_paths(&condition.value).iter().any(|path| contexts::identifies_actor(path))
-    });
+    let gated = job.condition.as_ref().is_some_and(contexts::checks_actor);
     let fetch = (0..job.steps.len()).find_map(|index| untrusted_code::fetch(&job.steps, index));
     if let Some(fetch) = &fetch {
-        let executed = job.steps[fetch.step..].iter().enumerate().find_map(|(offset, step)| {
-            untrusted_code::execution(step, fetch.path.as_deref(), if offset == 0 { fetch.after } else { 0 })
-                .filter(|execution| execution.certain && (offset > 0 || step.run.is_some()))
-        });
+        let executed = untrusted_code::executed_after(&job.steps, fetch.step, fetch.path.as_deref(), fetch.after);
         // A post-step saves at the end of the job; `actions/cache/save` where it stands.
         let saved_after = |index: usize| index > fetch.step || !job.steps[index].uses_action("actions/cache/save");
         let saving = |(index, cache): &&(usize, CacheUse<'_>)| cache.saves && !cache.conditional && saved_after(*index);

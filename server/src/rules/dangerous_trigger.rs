@@ -3,8 +3,7 @@
 use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::contexts;
-use crate::model::expr;
-use crate::model::github::{Event, Job, TokenWrites, Trigger, Workflow};
+use crate::model::github::{Event, Job, TokenWrites, Trigger, Workflow, describe_holdings};
 use crate::model::untrusted_code::{self, Place};
 
 pub struct DangerousTrigger;
@@ -182,10 +181,7 @@ fn intake_of(job: &Job, event: &Event) -> Option<Taken> {
             let what = format!("downloads the triggering run's artifacts into the workspace (`{}`)", download.what);
             (kind, what, dir, 0)
         };
-        let executed = steps[index..].iter().enumerate().find_map(|(offset, step)| {
-            untrusted_code::execution(step, dir.as_deref(), if offset == 0 { after } else { 0 })
-                .filter(|execution| execution.certain && (offset > 0 || step.run.is_some()))
-        });
+        let executed = untrusted_code::executed_after(steps, index, dir.as_deref(), after);
         Some(match executed {
             Some(execution) => {
                 Taken { kind: Intake::Executed, what: format!("{what} and runs it (`{}`)", execution.what) }
@@ -197,9 +193,7 @@ fn intake_of(job: &Job, event: &Event) -> Option<Taken> {
 
 /// Whether a job's `if:` checks who acted, so that an outsider does not get to run it.
 fn checks_actor(job: &Job) -> bool {
-    job.condition.as_ref().is_some_and(|condition| {
-        expr::condition_paths(&condition.value).iter().any(|path| contexts::identifies_actor(path))
-    })
+    job.condition.as_ref().is_some_and(contexts::checks_actor)
 }
 
 fn message(trigger: &Trigger, secrets: &[&str], token: &TokenWrites, intake: &[String], gated: &[String]) -> String {
@@ -214,7 +208,7 @@ fn message(trigger: &Trigger, secrets: &[&str], token: &TokenWrites, intake: &[S
     };
     let holdings = match secrets {
         [] => format!("no secret, and {}", token.describe()),
-        _ => format!("`{}` and {}", secrets.join("`, `"), token.describe()),
+        _ => describe_holdings(secrets, token),
     };
     let mut taken = String::new();
     if !intake.is_empty() {

@@ -7,7 +7,7 @@ use super::{
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Text;
 use crate::model::expr::{self, Node};
-use crate::model::github::{Event, Job, Step, TokenWrites, WorkflowHeader};
+use crate::model::github::{Event, Job, Step, TokenWrites, WorkflowHeader, describe_holdings};
 
 pub struct SpoofableActorCheck;
 
@@ -198,7 +198,7 @@ fn severity(header: &WorkflowHeader, job: &Job) -> (Severity, String) {
     let held = match (secrets.is_empty(), token.may_write()) {
         (true, false) => String::new(),
         (true, true) => format!(", with {}", token.describe()),
-        (false, _) => format!(", with `{}` and {}", secrets.join("`, `"), token.describe()),
+        (false, _) => format!(", with {}", describe_holdings(&secrets, &token)),
     };
     // A fork's `pull_request` run gets neither secrets nor a write token, whoever the actor is.
     let privileged = header.triggers.events.iter().any(|trigger| trigger.event.is_privileged_for_outsiders());

@@ -3,8 +3,7 @@
 use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::contexts;
-use crate::model::expr;
-use crate::model::github::{Event, TokenWrites};
+use crate::model::github::{Event, TokenWrites, describe_holdings};
 use crate::model::untrusted_code::{self, Execution, Fetch};
 
 pub struct UntrustedCheckout;
@@ -122,8 +121,7 @@ fn report(context: &JobContext<'_>, event: &str, fetch: &Fetch, execution: &Exec
     let gated = [job.condition.as_ref(), job.steps.get(fetch.step).and_then(|step| step.condition.as_ref())]
         .into_iter()
         .flatten()
-        .flat_map(|condition| expr::condition_paths(&condition.value))
-        .any(|path| contexts::identifies_actor(&path));
+        .any(contexts::checks_actor);
     let place = match &fetch.path {
         Some(path) => format!(" into `{path}`"),
         None => String::new(),
@@ -139,7 +137,7 @@ fn report(context: &JobContext<'_>, event: &str, fetch: &Fetch, execution: &Exec
             "{}: no secret, but the run can still write the caches that the base branch's workflows restore (DE03)",
             token.describe()
         ),
-        secrets => format!("`{}` and {}", secrets.join("`, `"), token.describe()),
+        secrets => describe_holdings(secrets, &token),
     };
     let finding = out.report(
         fetch.span,
