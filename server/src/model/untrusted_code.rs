@@ -67,6 +67,8 @@ struct CommandFact {
     subcommands: Vec<String>,
     #[serde(default)]
     local_only: bool,
+    #[serde(default)]
+    remote_only: bool,
 }
 
 #[derive(Deserialize)]
@@ -486,9 +488,14 @@ pub fn publishes(command: &Command) -> bool {
     let (Some(name), subcommand) = (command.name(), command.subcommand()) else {
         return false;
     };
+    if command.has_arg("--dry-run") || command.has_arg("--dryrun") {
+        return false;
+    }
+    let remote = command.operands().any(|operand| operand.contains(':') && !operand.contains("://"));
     FACTS.publish.iter().any(|fact| {
         fact.names.iter().any(|known| known == name)
             && (fact.subcommands.is_empty() || subcommand.is_some_and(|sub| fact.subcommands.iter().any(|s| s == sub)))
+            && (!fact.remote_only || remote)
     })
 }
 
@@ -582,6 +589,19 @@ mod tests {
                 Some(Place::Outside("RUNNER_TEMP".into())),
             ]
         );
+    }
+
+    #[test]
+    fn publishing_commands() {
+        let publishes_in = |script: &str| {
+            let script = Script::parse(Text::for_tests(script), super::super::shell::Dialect::Posix);
+            script.commands.iter().any(publishes)
+        };
+        assert!(publishes_in("twine upload dist/*"));
+        assert!(publishes_in("rsync -a dist/ deploy@example.com:/srv"));
+        assert!(!publishes_in("rsync -a src/ ../copy"));
+        assert!(!publishes_in("cargo publish --workspace --dry-run"));
+        assert!(!publishes_in("npm run build"));
     }
 
     #[test]
