@@ -38,7 +38,7 @@ permission check).",
 `false\\n`, and every non-empty string is true: the job or step always runs, whatever the \
 condition says, and the check it was meant to be (an event, a branch, an actor) silently \
 does nothing. `contains()` on a string is a substring test, so `contains('main develop', \
-github.head_ref)` also accepts the branches `ma`, `in d` and `develop` of any fork. And a \
+github.head_ref)` also accepts the branches `ma`, `in` and `dev` of any fork. And a \
 keyword in an issue or pull request body is no approval: the attacker writes the body.",
         attack: "Defense Evasion › Manipulate service logs (DE05): the workflow looks guarded, \
 in review and in its run logs, but the guard passes for everyone. It opens the gated step to \
