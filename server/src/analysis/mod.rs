@@ -222,7 +222,7 @@ impl Analyzer {
             resolver.take_reads();
             extended.borrow_mut().clear();
             let scope = JobScope::new(entry.value, &lookup, default);
-            let job = Arc::new(gitlab::build_job(&entry, &scope, &globals.workflow_reach)?);
+            let job = Arc::new(gitlab::build_job(&entry, &scope, &globals)?);
             // `default:` is inherited, so the model depends on the header too.
             let mut deps = vec![unit];
             deps.extend(&header_deps);

@@ -50,6 +50,8 @@ pub struct Globals {
 pub struct Variable {
     pub name: Spanned<String>,
     pub value: Option<Text>,
+    /// Whether GitLab expands `$NAME` references in the value (`expand: false` keeps them).
+    pub expand: bool,
 }
 
 /// One `include:` entry.
@@ -166,15 +168,44 @@ pub struct IdToken {
 pub struct Artifacts {
     pub span: Span,
     pub paths: Vec<Spanned<String>>,
-    pub untracked: bool,
+    /// `untracked: true`, with the span of its value.
+    pub untracked: Option<Span>,
+    /// Who may download them: `access:` (`all`, `developer`, `maintainer`, `none`), or
+    /// `developer` for `public: false`.
+    pub access: Option<Spanned<String>>,
+}
+
+impl Artifacts {
+    /// Whether anyone who can see the pipeline can download them (the default).
+    pub fn public(&self) -> bool {
+        self.access.as_ref().is_none_or(|access| access.value == "all")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cache {
     pub span: Span,
+    /// `key:`, or the `prefix:` of a `key: files:`.
     pub key: Option<Text>,
+    /// The files of a `key: files:`, whose contents name the cache.
+    pub key_files: Vec<Spanned<String>>,
     pub paths: Vec<Spanned<String>>,
     pub policy: Option<Spanned<String>>,
+    /// The `unprotect: true` entry (key to value), which shares the cache between protected
+    /// and unprotected refs.
+    pub unprotect: Option<Span>,
+}
+
+impl Cache {
+    /// Whether the job restores the cache (`pull` or the default `pull-push`).
+    pub fn pulls(&self) -> bool {
+        self.policy.as_ref().is_none_or(|policy| policy.value != "push")
+    }
+
+    /// Whether the job saves the cache (`push` or the default `pull-push`).
+    pub fn pushes(&self) -> bool {
+        self.policy.as_ref().is_none_or(|policy| policy.value != "pull")
+    }
 }
 
 /// Builds the global keywords from the top-level entries that are not jobs.
@@ -248,9 +279,9 @@ impl<'a> JobScope<'a> {
     }
 }
 
-/// Builds a job from its entry, looking through `scope` for inherited keys; `workflow` is the
-/// pipeline's [`Globals::workflow_reach`].
-pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, workflow: &Reach) -> Option<GitlabJob> {
+/// Builds a job from its entry, looking through `scope` for inherited keys, in the pipeline
+/// of `globals`.
+pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> Option<GitlabJob> {
     let name = Spanned::key_of(entry)?;
     let get = |key: &str| scope.get(key);
     let rules = get("rules").map(rule_clauses).unwrap_or_default();
@@ -260,6 +291,7 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, workflow: &Reach) -> O
     let (only, except) = (refs("only"), refs("except"));
     let when = get("when").and_then(Spanned::from_view);
     let texts = |list: &[Spanned<String>]| list.iter().map(|item| item.value.clone()).collect::<Vec<_>>();
+    let workflow = (!globals.workflow_rules.is_empty()).then_some(&globals.workflow_reach);
     let reach = Reach::of_job(&rules, &texts(&only), &texts(&except), when.as_ref().map(|w| w.as_str()), workflow);
     let scripts = |key: &str| get(key).map(|view| scripts(view, scope)).unwrap_or_default();
     Some(GitlabJob {
@@ -284,7 +316,11 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, workflow: &Reach) -> O
         artifacts: get("artifacts").map(|a| Artifacts {
             span: a.span(),
             paths: a.get("paths").map(strings).unwrap_or_default(),
-            untracked: a.get("untracked").and_then(|u| u.as_str()) == Some("true"),
+            untracked: a.get("untracked").filter(|u| u.as_str() == Some("true")).map(|u| u.span()),
+            access: a.get("access").and_then(Spanned::from_view).or_else(|| {
+                let public = a.get("public").filter(|p| p.as_str() == Some("false"))?;
+                Some(Spanned::new("developer".to_owned(), public.span()))
+            }),
         }),
         cache: get("cache").map(|c| c.items().into_iter().map(cache).collect()).unwrap_or_default(),
         environment: get("environment").and_then(environment),
@@ -304,11 +340,17 @@ fn image(view: View<'_>) -> Option<Image> {
 }
 
 fn cache(view: View<'_>) -> Cache {
+    let key = view.get("key");
     Cache {
         span: view.span(),
-        key: view.get("key").and_then(|k| Text::from_view(k.get("prefix").unwrap_or(k))),
+        key: key.and_then(|k| Text::from_view(k.get("prefix").unwrap_or(k))),
+        key_files: key.and_then(|k| k.get("files")).map(strings).unwrap_or_default(),
         paths: view.get("paths").map(strings).unwrap_or_default(),
         policy: view.get("policy").and_then(Spanned::from_view),
+        unprotect: view
+            .entry("unprotect")
+            .filter(|entry| entry.value.as_str() == Some("true"))
+            .map(|entry| entry.pair.span),
     }
 }
 
@@ -381,7 +423,8 @@ fn variables(view: View<'_>) -> Vec<Variable> {
         .iter()
         .filter_map(|entry| {
             let value = entry.value.get("value").unwrap_or(entry.value);
-            Some(Variable { name: Spanned::key_of(entry)?, value: Text::from_view(value) })
+            let expand = entry.value.get("expand").and_then(|e| e.as_str()) != Some("false");
+            Some(Variable { name: Spanned::key_of(entry)?, value: Text::from_view(value), expand })
         })
         .collect()
 }
@@ -436,4 +479,36 @@ fn rule_clauses(view: View<'_>) -> Vec<RuleClause> {
 
 fn strings(view: View<'_>) -> Vec<Spanned<String>> {
     super::github::strings(view)
+}
+
+/// Reads a whole pipeline at once, for the model's own tests.
+#[cfg(test)]
+pub fn parse_for_tests(text: &str) -> Pipeline {
+    use super::view::{AnchorTable, Resolver};
+    use crate::syntax::{Source, Tiling, yaml};
+    let mut source = Source::new(text, Tiling::TopLevel);
+    let bases = source.bases();
+    let (tiles, rope) = source.snapshot();
+    let built: Vec<yaml::Built> = tiles
+        .iter()
+        .filter_map(|tile| Some(yaml::build(yaml::document_content(tile.model_tree())?, rope, tile.id, tile.start)))
+        .collect();
+    let mut anchors = AnchorTable::default();
+    for tree in &built {
+        anchors.add(&tree.anchors);
+    }
+    anchors.sort(&bases);
+    let resolver = Resolver::new(&anchors, &bases, rope);
+    let entries: Vec<Entry<'_>> = built.iter().flat_map(|tree| resolver.view(&tree.node).entries()).collect();
+    let (jobs, header): (Vec<Entry<'_>>, Vec<Entry<'_>>) =
+        entries.iter().partition(|entry| entry.name().is_some_and(is_job_key));
+    let globals = Arc::new(build_globals(&header));
+    let default = header.iter().find(|entry| entry.name() == Some("default")).map(|entry| entry.value);
+    let lookup = |name: &str| jobs.iter().find(|entry| entry.name() == Some(name)).map(|entry| entry.value);
+    let jobs = jobs
+        .iter()
+        .filter_map(|entry| build_job(entry, &JobScope::new(entry.value, &lookup, default), &globals))
+        .map(Arc::new)
+        .collect();
+    Pipeline { globals, jobs }
 }
