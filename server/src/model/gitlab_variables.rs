@@ -18,6 +18,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use super::credentials;
 use super::gitlab::{GitlabJob, Globals};
 use super::reach::{Reach, Runs};
 use super::reparse;
@@ -51,7 +52,7 @@ impl Controller {
     /// Who that is, for messages.
     pub const fn who(self) -> &'static str {
         match self {
-            Controller::CommitAuthor => "the author of a merged commit, who may be an outsider",
+            Controller::CommitAuthor => "the author of a merged commit (possibly an outsider)",
             Controller::Developer => "anyone who can push a branch or a tag to this project",
             Controller::Member => "any project member who can label merge requests",
             Controller::MergeRequestAuthor => {
@@ -175,13 +176,13 @@ impl Taint {
         self.safe.is_none()
     }
 
-    /// One phrase for messages: "`$CI_MERGE_REQUEST_TITLE` (the merge request's title),
-    /// through `$TITLE`".
+    /// The subject of a sentence for messages: "`$CI_MERGE_REQUEST_TITLE` (the merge
+    /// request's title), through `$TITLE`,".
     pub fn describe(&self) -> String {
         let mut text = format!("`${}` ({})", self.origin, self.what);
         if !self.via.is_empty() {
             let hops: Vec<String> = self.via.iter().map(|hop| format!("`${hop}`")).collect();
-            let _ = write!(text, ", through {}", hops.join(" and "));
+            let _ = write!(text, ", through {},", hops.join(" and "));
         }
         text
     }
@@ -279,6 +280,28 @@ impl<'a> Scope<'a> {
             return Some(word.text.split_once('=').map_or(String::new(), |(_, value)| value.to_owned()));
         }
         self.job.variable(self.globals, name).map(|variable| variable.value.as_ref().map_or(String::new(), |v| v.value.clone()))
+    }
+
+    /// The project or group CI/CD variable holding a credential that `$name` reads here: the
+    /// variable itself when the file does not set it and its name says it is one
+    /// (`DEPLOY_TOKEN`), or one its `variables:` value references (`TOKEN: $DEPLOY_TOKEN`).
+    /// Predefined variables, and the job-scoped credentials GitLab issues, are not counted.
+    pub fn secret_behind(&self, name: &str) -> Option<String> {
+        self.secret(name, 0)
+    }
+
+    fn secret(&self, name: &str, hops: usize) -> Option<String> {
+        if hops > MAX_HOPS || name.starts_with("CI_") || name.starts_with("GITLAB_") {
+            return None;
+        }
+        match self.job.variable(self.globals, name) {
+            Some(variable) if variable.expand => {
+                let value = variable.value.as_ref()?;
+                references(&value.value).into_iter().find_map(|(referenced, _)| self.secret(referenced, hops + 1))
+            }
+            Some(_) => None,
+            None => credentials::is_credential_name(name).then(|| name.to_owned()),
+        }
     }
 
     fn text_taint(&self, text: &str, hops: usize) -> Option<Taint> {
@@ -461,6 +484,18 @@ mod tests {
         assert!(at(3, 0, "NAME").is_none(), "reassigned to fixed text");
         assert!(at(4, 0, "MSG").is_none(), "`after_script` runs in another shell");
         assert_eq!(scope.value_of("TITLE").as_deref(), Some("MR: $CI_MERGE_REQUEST_TITLE"));
+    }
+
+    #[test]
+    fn secrets_behind_variables() {
+        let source = "variables:\n  TOKEN: $DEPLOY_TOKEN\n  DB_PASSWORD: postgres\njob:\n  script: [x]\n";
+        let pipeline = parse_for_tests(source);
+        let scope = Scope::new(&pipeline.globals, &pipeline.jobs[0]);
+        assert_eq!(scope.secret_behind("TOKEN").as_deref(), Some("DEPLOY_TOKEN"));
+        assert_eq!(scope.secret_behind("AWS_SECRET_ACCESS_KEY").as_deref(), Some("AWS_SECRET_ACCESS_KEY"));
+        assert!(scope.secret_behind("DB_PASSWORD").is_none(), "set in the file: not a secret");
+        assert!(scope.secret_behind("CI_JOB_TOKEN").is_none());
+        assert!(scope.secret_behind("VERSION").is_none());
     }
 
     #[test]

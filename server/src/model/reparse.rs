@@ -236,20 +236,20 @@ fn ssh_command(words: &[Word]) -> &[Word] {
     &[]
 }
 
-/// What reads `command`'s standard input as code: a shell or interpreter given no program
-/// (`sh`, `bash -s`, `python3 -`), `ssh host` without a command, `source /dev/stdin`.
-pub fn stdin_parser(command: &Command) -> Option<&'static str> {
+/// The program that reads `command`'s standard input as code, for messages: a shell or
+/// interpreter given no program (`sh`, `bash -s`, `python3 -`), `ssh host` without a
+/// command, `source /dev/stdin`.
+pub fn stdin_parser(command: &Command) -> Option<String> {
     let name = command.name()?;
     let args = command.args();
-    match name {
-        "ssh" => (ssh_command(args).is_empty() && args.iter().any(|a| !a.text.starts_with('-')))
-            .then_some("the remote shell of `ssh`"),
-        "source" | "." => args.first().is_some_and(|a| a.text == "/dev/stdin").then_some("`source`"),
-        _ => {
-            let interpreter = interpreter(name).filter(|i| i.reads_stdin)?;
-            matches!(invocation(interpreter, args), Invocation::Stdin).then(|| parser_name(interpreter))
-        }
-    }
+    let reads = match name {
+        "ssh" => ssh_command(args).is_empty() && args.iter().any(|a| !a.text.starts_with('-')),
+        "source" | "." => args.first().is_some_and(|a| a.text == "/dev/stdin"),
+        _ => interpreter(name)
+            .filter(|interpreter| interpreter.reads_stdin)
+            .is_some_and(|interpreter| matches!(invocation(interpreter, args), Invocation::Stdin)),
+    };
+    reads.then(|| if name == "ssh" { "the remote shell of `ssh`".to_owned() } else { format!("`{name}`") })
 }
 
 /// The file `command` runs as a program: `sh x.sh`, `python3 gen.py`, `source x`, `. x`,

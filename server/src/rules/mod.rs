@@ -7,6 +7,8 @@
 
 mod excessive_permissions;
 mod expression_injection;
+mod gitlab_mr_pipeline_secrets;
+mod gitlab_script_injection;
 mod unpinned_action;
 mod unpinned_include;
 mod untrusted_checkout;
@@ -34,6 +36,8 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &excessive_permissions::ExcessivePermissions,
     &unpinned_action::UnpinnedAction,
     &unpinned_include::UnpinnedInclude,
+    &gitlab_script_injection::GitlabScriptInjection,
+    &gitlab_mr_pipeline_secrets::GitlabMrPipelineSecrets,
 ];
 
 /// Looks a rule up by its id.
