@@ -180,6 +180,36 @@ impl Artifacts {
     pub fn public(&self) -> bool {
         self.access.as_ref().is_none_or(|access| access.value == "all")
     }
+
+    /// The artifact path, or `untracked: true`, that uploads the file at `path` (relative to
+    /// the project directory, as a script writes it).
+    pub fn covering(&self, path: &str) -> Option<Span> {
+        let path = project_relative(path);
+        if path.starts_with('/') || path.starts_with("..") || path.starts_with('$') || path.starts_with('~') {
+            return None;
+        }
+        let covered = |pattern: &Spanned<String>| {
+            let pattern = project_relative(&pattern.value);
+            let pattern = pattern.trim_end_matches("/**").trim_end_matches("/*").trim_end_matches('/');
+            is_project_root(pattern) || path == pattern || path.strip_prefix(pattern).is_some_and(|rest| rest.starts_with('/'))
+        };
+        let untracked = self.untracked.filter(|_| path != ".git" && !path.starts_with(".git/"));
+        self.paths.iter().find(|pattern| covered(pattern)).map(|pattern| pattern.span).or(untracked)
+    }
+}
+
+/// A path without a leading `./` or `$CI_PROJECT_DIR/`.
+pub fn project_relative(path: &str) -> &str {
+    let mut path = path.trim();
+    for prefix in ["./", "$CI_PROJECT_DIR/", "${CI_PROJECT_DIR}/"] {
+        path = path.strip_prefix(prefix).unwrap_or(path);
+    }
+    path
+}
+
+/// Whether an artifact or cache path names the whole project directory.
+pub fn is_project_root(path: &str) -> bool {
+    matches!(project_relative(path).trim_end_matches('/'), "" | "." | "*" | "**" | "**/*" | "$CI_PROJECT_DIR" | "${CI_PROJECT_DIR}")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

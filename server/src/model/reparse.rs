@@ -303,6 +303,17 @@ pub fn emitted_variables<'s>(script: &'s Script, command: &'s Command) -> Vec<(&
     found
 }
 
+/// The variables whose values `command` writes out: those it prints
+/// ([`emitted_variables`]), and those printed by the commands piped into it, through any
+/// filter (`echo "$KEY" | base64 -d > key`, `echo "$X" | tee run.sh`).
+pub fn written_variables<'s>(script: &'s Script, command: &'s Command) -> Vec<(&'s str, Range<usize>)> {
+    let mut found = emitted_variables(script, command);
+    for source in script.piped_from(command) {
+        found.extend(emitted_variables(script, source));
+    }
+    found
+}
+
 /// `$NAME` and `${NAME}` in shell text that is expanded (a here-document body); `\$` is a
 /// literal dollar.
 fn dollar_references(text: &str) -> impl Iterator<Item = (&str, Range<usize>)> {

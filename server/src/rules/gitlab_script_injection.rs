@@ -171,19 +171,13 @@ fn tainted_expansions(scope: &Scope<'_>, script: &Script, word: &Word) -> Vec<(R
     found
 }
 
-/// The injectable variables a command prints, directly or through the commands piped into
-/// it when it passes its input on (`echo "$X" | tee run.sh`).
+/// The injectable variables a command writes out, directly or through the commands piped
+/// into it (`echo "$X" | tee run.sh`, `echo "$X" | sh`).
 fn content(scope: &Scope<'_>, script: &Script, command: &Command) -> Vec<(Range<usize>, Taint)> {
-    let mut found = emitted(scope, script, command);
-    let mut current = command;
-    for source in script.piped_from(command) {
-        if !reparse::passes_input_through(current) && !std::ptr::eq(current, command) {
-            break;
-        }
-        found.extend(emitted(scope, script, source));
-        current = source;
-    }
-    found
+    reparse::written_variables(script, command)
+        .into_iter()
+        .filter_map(|(name, range)| Some((range, injectable(scope, name)?)))
+        .collect()
 }
 
 fn emitted(scope: &Scope<'_>, script: &Script, command: &Command) -> Vec<(Range<usize>, Taint)> {

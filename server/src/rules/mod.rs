@@ -7,6 +7,7 @@
 
 mod excessive_permissions;
 mod expression_injection;
+mod gitlab_job_token_misuse;
 mod gitlab_mr_pipeline_secrets;
 mod gitlab_script_injection;
 mod unpinned_action;
@@ -38,6 +39,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &unpinned_include::UnpinnedInclude,
     &gitlab_script_injection::GitlabScriptInjection,
     &gitlab_mr_pipeline_secrets::GitlabMrPipelineSecrets,
+    &gitlab_job_token_misuse::GitlabJobTokenMisuse,
 ];
 
 /// Looks a rule up by its id.
