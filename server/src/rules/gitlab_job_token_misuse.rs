@@ -45,14 +45,14 @@ the job to a host its owner does not control. With it, Lateral Movement › Comp
 CI/CD pipelines (LM04) through the projects that accept this project's job token, and \
 Exfiltration › Clone Git repositories (EF01).",
         example: r#"stages: [publish]
-image:
+push-image:
   stage: publish
   script:
     - docker login -u gitlab-ci-token -p "$CI_JOB_TOKEN"
     - docker build -t "$CI_REGISTRY_IMAGE" . && docker push "$CI_REGISTRY_IMAGE"
 "#,
         fixed_example: r#"stages: [publish]
-image:
+push-image:
   stage: publish
   script:
     - docker login -u gitlab-ci-token -p "$CI_JOB_TOKEN" "$CI_REGISTRY"
