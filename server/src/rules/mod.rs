@@ -7,6 +7,7 @@
 
 mod excessive_permissions;
 mod expression_injection;
+mod gitlab_artifact_secrets;
 mod gitlab_job_token_misuse;
 mod gitlab_mr_pipeline_secrets;
 mod gitlab_script_injection;
@@ -40,6 +41,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &gitlab_script_injection::GitlabScriptInjection,
     &gitlab_mr_pipeline_secrets::GitlabMrPipelineSecrets,
     &gitlab_job_token_misuse::GitlabJobTokenMisuse,
+    &gitlab_artifact_secrets::GitlabArtifactSecrets,
 ];
 
 /// Looks a rule up by its id.
@@ -210,6 +212,16 @@ impl Severity {
 
     pub fn parse(name: &str) -> Option<Severity> {
         Severity::ALL.into_iter().find(|severity| severity.name().eq_ignore_ascii_case(name))
+    }
+
+    /// One level lower, `info` staying `info`.
+    pub fn lowered(self) -> Severity {
+        Severity::ALL[(self as usize).saturating_sub(1)]
+    }
+
+    /// One level higher, `critical` staying `critical`.
+    pub fn raised(self) -> Severity {
+        Severity::ALL[(self as usize + 1).min(Severity::ALL.len() - 1)]
     }
 }
 
