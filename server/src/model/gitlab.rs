@@ -221,8 +221,8 @@ pub struct Cache {
     pub key_files: Vec<Spanned<String>>,
     pub paths: Vec<Spanned<String>>,
     pub policy: Option<Spanned<String>>,
-    /// The `unprotect: true` entry (key to value), which shares the cache between protected
-    /// and unprotected refs.
+    /// The value of `unprotect: true`, which shares the cache between protected and
+    /// unprotected refs.
     pub unprotect: Option<Span>,
 }
 
@@ -377,10 +377,7 @@ fn cache(view: View<'_>) -> Cache {
         key_files: key.and_then(|k| k.get("files")).map(strings).unwrap_or_default(),
         paths: view.get("paths").map(strings).unwrap_or_default(),
         policy: view.get("policy").and_then(Spanned::from_view),
-        unprotect: view
-            .entry("unprotect")
-            .filter(|entry| entry.value.as_str() == Some("true"))
-            .map(|entry| entry.pair.span),
+        unprotect: view.get("unprotect").filter(|value| value.as_str() == Some("true")).map(|value| value.span()),
     }
 }
 

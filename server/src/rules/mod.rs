@@ -8,6 +8,7 @@
 mod excessive_permissions;
 mod expression_injection;
 mod gitlab_artifact_secrets;
+mod gitlab_cache_poisoning;
 mod gitlab_job_token_misuse;
 mod gitlab_mr_pipeline_secrets;
 mod gitlab_script_injection;
@@ -42,6 +43,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &gitlab_mr_pipeline_secrets::GitlabMrPipelineSecrets,
     &gitlab_job_token_misuse::GitlabJobTokenMisuse,
     &gitlab_artifact_secrets::GitlabArtifactSecrets,
+    &gitlab_cache_poisoning::GitlabCachePoisoning,
 ];
 
 /// Looks a rule up by its id.
