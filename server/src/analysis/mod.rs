@@ -369,9 +369,7 @@ fn inheriting_jobs(outputs: &[(JobKey, Arc<JobOutput>)]) -> HashMap<(&'static st
         let JobModel::Gitlab(job) = &output.model else { continue };
         let own = job.span;
         for finding in &output.findings {
-            let inside =
-                finding.span.unit == own.unit && own.start <= finding.span.start && finding.span.end <= own.end;
-            if !inside {
+            if !own.contains(finding.span) {
                 inherited.entry((finding.rule.id, finding.span)).or_default().push(format!("`{}`", job.name.value));
             }
         }

@@ -9,6 +9,7 @@ mod excessive_permissions;
 mod expression_injection;
 mod gitlab_artifact_secrets;
 mod gitlab_cache_poisoning;
+mod gitlab_downstream_variable_forwarding;
 mod gitlab_job_token_misuse;
 mod gitlab_mr_pipeline_secrets;
 mod gitlab_script_injection;
@@ -44,6 +45,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &gitlab_job_token_misuse::GitlabJobTokenMisuse,
     &gitlab_artifact_secrets::GitlabArtifactSecrets,
     &gitlab_cache_poisoning::GitlabCachePoisoning,
+    &gitlab_downstream_variable_forwarding::GitlabDownstreamVariableForwarding,
 ];
 
 /// Looks a rule up by its id.
