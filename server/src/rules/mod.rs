@@ -10,6 +10,7 @@ mod expression_injection;
 mod gitlab_artifact_secrets;
 mod gitlab_cache_poisoning;
 mod gitlab_downstream_variable_forwarding;
+mod gitlab_id_token_audience;
 mod gitlab_job_token_misuse;
 mod gitlab_mr_pipeline_secrets;
 mod gitlab_script_injection;
@@ -46,6 +47,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &gitlab_artifact_secrets::GitlabArtifactSecrets,
     &gitlab_cache_poisoning::GitlabCachePoisoning,
     &gitlab_downstream_variable_forwarding::GitlabDownstreamVariableForwarding,
+    &gitlab_id_token_audience::GitlabIdTokenAudience,
 ];
 
 /// Looks a rule up by its id.
