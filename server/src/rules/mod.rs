@@ -13,6 +13,7 @@ mod gitlab_downstream_variable_forwarding;
 mod gitlab_id_token_audience;
 mod gitlab_job_token_misuse;
 mod gitlab_mr_pipeline_secrets;
+mod gitlab_privileged_dind;
 mod gitlab_script_injection;
 mod unpinned_action;
 mod unpinned_include;
@@ -48,6 +49,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &gitlab_cache_poisoning::GitlabCachePoisoning,
     &gitlab_downstream_variable_forwarding::GitlabDownstreamVariableForwarding,
     &gitlab_id_token_audience::GitlabIdTokenAudience,
+    &gitlab_privileged_dind::GitlabPrivilegedDind,
 ];
 
 /// Looks a rule up by its id.
