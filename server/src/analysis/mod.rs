@@ -466,6 +466,8 @@ job-d:
     - echo d
   rules:
     - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"
+job-e:
+  trigger: group/project
 ";
 
     fn scripts(job: &GitlabJob) -> Vec<&str> {
@@ -478,7 +480,7 @@ job-d:
         analyzer.analyze(&mut Source::new(PIPELINE, tiling(FileKind::GitlabCi)));
         let seen = SEEN.lock().unwrap().clone();
         let names: Vec<&str> = seen.iter().map(|job| job.name.as_str()).collect();
-        assert_eq!(names, ["job-a", "job-b", "job-c", "job-d"], "hidden templates are not checked by themselves");
+        assert_eq!(names, ["job-a", "job-b", "job-c", "job-d", "job-e"], "hidden templates are not checked by themselves");
         let (a, b, c, d) = (&seen[0], &seen[1], &seen[2], &seen[3]);
         assert_eq!(scripts(a), ["echo a"]);
         assert_eq!(a.stage.as_ref().map(|s| s.as_str()), Some("test"));
@@ -493,5 +495,7 @@ job-d:
         assert_eq!(scripts(d), ["echo template", "echo d"], "`!reference` tags are replaced by what they name");
         assert_eq!(d.reach.merge_requests, crate::model::reach::Runs::Yes);
         assert_eq!(d.reach.default_branch, crate::model::reach::Runs::No);
+        let e = &seen[4];
+        assert!(e.image.is_none() && e.before_script.is_empty(), "trigger jobs take nothing from `default:`");
     }
 }

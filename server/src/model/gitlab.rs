@@ -283,10 +283,18 @@ impl<'a> JobScope<'a> {
         Some(value)
     }
 
-    /// The value of `key` as GitLab would see it after `extends:` and `default:`.
+    /// The value of `key` as GitLab would see it after `extends:` and `default:`. Trigger
+    /// jobs run no script and take nothing from `default:`.
     pub fn get(&self, key: &str) -> Option<View<'a>> {
-        self.lookup(self.job, key, &mut HashSet::new(), 0)
-            .or_else(|| INHERITED_FROM_DEFAULT.contains(&key).then(|| self.default.and_then(|d| d.get(key))).flatten())
+        let own = self.lookup(self.job, key, &mut HashSet::new(), 0);
+        if own.is_some() || !INHERITED_FROM_DEFAULT.contains(&key) || self.is_trigger() {
+            return own;
+        }
+        self.default.and_then(|default| default.get(key))
+    }
+
+    fn is_trigger(&self) -> bool {
+        self.lookup(self.job, "trigger", &mut HashSet::new(), 0).is_some()
     }
 
     /// Each job is read once per lookup: `extends: [a, a, a]` chains cost what one chain does.
