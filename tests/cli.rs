@@ -62,7 +62,9 @@ fn the_demo_pipeline_opens_an_attack_path_across_tactics() {
     let mut tactics: Vec<&str> = gitlab.iter().map(|f| f["tactic"].as_str().unwrap()).collect();
     tactics.sort_unstable();
     tactics.dedup();
-    for tactic in ["Initial Access", "Execution", "Persistence", "Defense Evasion", "Credential Access", "Lateral Movement"] {
+    for tactic in
+        ["Initial Access", "Execution", "Persistence", "Defense Evasion", "Credential Access", "Lateral Movement"]
+    {
         assert!(tactics.contains(&tactic), "{tactic} missing from {tactics:?}");
     }
     let injection = gitlab.iter().find(|f| f["rule"] == "gitlab-script-injection").expect("the title injection");

@@ -96,7 +96,11 @@ fn the_gitlab_variables_doc_is_the_data() {
     if doc.contains(&table) {
         return;
     }
-    assert!(std::env::var_os("PIPEWARDEN_BLESS").is_some(), "{} is out of date: run with PIPEWARDEN_BLESS=1", path.display());
+    assert!(
+        std::env::var_os("PIPEWARDEN_BLESS").is_some(),
+        "{} is out of date: run with PIPEWARDEN_BLESS=1",
+        path.display()
+    );
     let start = doc.find("| variable |").expect("the table's header");
     let end = doc[start..].find("\n\n").map_or(doc.len(), |found| start + found + 1);
     std::fs::write(&path, format!("{}{table}{}", &doc[..start], &doc[end..])).unwrap();

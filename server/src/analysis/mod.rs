@@ -480,7 +480,11 @@ job-e:
         analyzer.analyze(&mut Source::new(PIPELINE, tiling(FileKind::GitlabCi)));
         let seen = SEEN.lock().unwrap().clone();
         let names: Vec<&str> = seen.iter().map(|job| job.name.as_str()).collect();
-        assert_eq!(names, ["job-a", "job-b", "job-c", "job-d", "job-e"], "hidden templates are not checked by themselves");
+        assert_eq!(
+            names,
+            ["job-a", "job-b", "job-c", "job-d", "job-e"],
+            "hidden templates are not checked by themselves"
+        );
         let (a, b, c, d) = (&seen[0], &seen[1], &seen[2], &seen[3]);
         assert_eq!(scripts(a), ["echo a"]);
         assert_eq!(a.stage.as_ref().map(|s| s.as_str()), Some("test"));

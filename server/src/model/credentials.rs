@@ -47,9 +47,9 @@ static FACTS: LazyLock<Facts> = LazyLock::new(|| data::parse(bundled!("credentia
 
 /// Whether `name` is, or ends with `_` and, one of `suffixes`.
 fn has_suffix(name: &str, suffixes: &[String]) -> bool {
-    suffixes.iter().any(|suffix| {
-        name == suffix || name.strip_suffix(suffix.as_str()).is_some_and(|rest| rest.ends_with('_'))
-    })
+    suffixes
+        .iter()
+        .any(|suffix| name == suffix || name.strip_suffix(suffix.as_str()).is_some_and(|rest| rest.ends_with('_')))
 }
 
 /// Whether a CI/CD variable's name says it holds a credential (`DEPLOY_TOKEN`,

@@ -81,7 +81,8 @@ pub struct RuleClause {
     pub span: Span,
     pub condition: Option<Text>,
     pub when: Option<Spanned<String>>,
-    /// Whether the clause also depends on `changes:` or `exists:`, which the file does not decide.
+    /// Whether the clause also depends on something the file does not decide: `changes:`,
+    /// `exists:`, or the rules of a `!reference` to another file.
     pub has_changes_or_exists: bool,
 }
 
@@ -191,7 +192,9 @@ impl Artifacts {
         let covered = |pattern: &Spanned<String>| {
             let pattern = project_relative(&pattern.value);
             let pattern = pattern.trim_end_matches("/**").trim_end_matches("/*").trim_end_matches('/');
-            is_project_root(pattern) || path == pattern || path.strip_prefix(pattern).is_some_and(|rest| rest.starts_with('/'))
+            is_project_root(pattern)
+                || path == pattern
+                || path.strip_prefix(pattern).is_some_and(|rest| rest.starts_with('/'))
         };
         let untracked = self.untracked.filter(|_| path != ".git" && !path.starts_with(".git/"));
         self.paths.iter().find(|pattern| covered(pattern)).map(|pattern| pattern.span).or(untracked)
@@ -209,7 +212,10 @@ pub fn project_relative(path: &str) -> &str {
 
 /// Whether an artifact or cache path names the whole project directory.
 pub fn is_project_root(path: &str) -> bool {
-    matches!(project_relative(path).trim_end_matches('/'), "" | "." | "*" | "**" | "**/*" | "$CI_PROJECT_DIR" | "${CI_PROJECT_DIR}")
+    matches!(
+        project_relative(path).trim_end_matches('/'),
+        "" | "." | "*" | "**" | "**/*" | "$CI_PROJECT_DIR" | "${CI_PROJECT_DIR}"
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,7 +247,8 @@ impl Cache {
 /// Builds the global keywords from the top-level entries that are not jobs.
 pub fn build_globals(entries: &[Entry<'_>]) -> Globals {
     let find = |key: &str| entries.iter().find(|entry| entry.name() == Some(key)).map(|entry| entry.value);
-    let workflow_rules = find("workflow").and_then(|w| w.get("rules")).map(rule_clauses).unwrap_or_default();
+    let workflow_rules =
+        find("workflow").and_then(|w| w.get("rules")).map(|rules| rule_clauses(rules, None)).unwrap_or_default();
     Globals {
         variables: find("variables").map(variables).unwrap_or_default(),
         includes: find("include").map(includes).unwrap_or_default(),
@@ -322,7 +329,7 @@ impl<'a> JobScope<'a> {
 pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> Option<GitlabJob> {
     let name = Spanned::key_of(entry)?;
     let get = |key: &str| scope.get(key);
-    let rules = get("rules").map(rule_clauses).unwrap_or_default();
+    let rules = get("rules").map(|rules| rule_clauses(rules, Some(scope))).unwrap_or_default();
     let refs = |key: &str| -> Vec<Spanned<String>> {
         get(key).map(|o| strings(o.get("refs").unwrap_or(o))).unwrap_or_default()
     };
@@ -500,16 +507,31 @@ fn includes(view: View<'_>) -> Vec<Include> {
         .collect()
 }
 
-fn rule_clauses(view: View<'_>) -> Vec<RuleClause> {
-    view.sequence()
-        .into_iter()
-        .map(|clause| RuleClause {
-            span: clause.span(),
-            condition: clause.get("if").and_then(Text::from_view),
-            when: clause.get("when").and_then(Spanned::from_view),
-            has_changes_or_exists: clause.get("changes").is_some() || clause.get("exists").is_some(),
-        })
-        .collect()
+/// The clauses of a `rules:` list; `!reference` tags are replaced by the clauses they name
+/// when `scope` can resolve them, and otherwise stand for a clause the file does not decide.
+fn rule_clauses<'a>(view: View<'a>, scope: Option<&JobScope<'a>>) -> Vec<RuleClause> {
+    let mut clauses = Vec::new();
+    collect_clauses(view, scope, &mut clauses, 0);
+    clauses
+}
+
+fn collect_clauses<'a>(view: View<'a>, scope: Option<&JobScope<'a>>, clauses: &mut Vec<RuleClause>, depth: usize) {
+    for clause in view.sequence() {
+        if clause.tag() != Some("reference") {
+            clauses.push(RuleClause {
+                span: clause.span(),
+                condition: clause.get("if").and_then(Text::from_view),
+                when: clause.get("when").and_then(Spanned::from_view),
+                has_changes_or_exists: clause.get("changes").is_some() || clause.get("exists").is_some(),
+            });
+            continue;
+        }
+        let path: Vec<String> = clause.sequence().iter().filter_map(|part| part.as_str().map(str::to_owned)).collect();
+        match scope.and_then(|scope| scope.reference(&path)).filter(|_| depth < MAX_REFERENCE_DEPTH) {
+            Some(target) => collect_clauses(target, scope, clauses, depth + 1),
+            None => clauses.push(RuleClause { span: clause.span(), condition: None, when: None, has_changes_or_exists: true }),
+        }
+    }
 }
 
 fn strings(view: View<'_>) -> Vec<Spanned<String>> {
@@ -546,4 +568,34 @@ pub fn parse_for_tests(text: &str) -> Pipeline {
         .map(Arc::new)
         .collect();
     Pipeline { globals, jobs }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::reach::Runs;
+
+    #[test]
+    fn rules_follow_references() {
+        let pipeline = parse_for_tests(
+            ".mr:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\na:\n  script: [x]\n  rules:\n    - !reference [.mr, rules]\nb:\n  script: [x]\n  rules:\n    - !reference [.in-another-file, rules]\n    - when: never\n",
+        );
+        let reach = |name: &str| {
+            let job = pipeline.jobs.iter().find(|job| job.name.value == name).unwrap();
+            (job.reach.merge_requests, job.reach.default_branch)
+        };
+        assert_eq!(reach("a"), (Runs::Yes, Runs::No));
+        assert_eq!(reach("b"), (Runs::Maybe, Runs::Maybe), "rules the file cannot see are undecided");
+    }
+
+    #[test]
+    fn artifacts_know_what_they_upload() {
+        let pipeline = parse_for_tests(
+            "a:\n  script: [x]\n  artifacts:\n    paths: [dist/, ./.npmrc]\nb:\n  script: [x]\n  artifacts:\n    untracked: true\n    paths: [$CI_PROJECT_DIR]\n",
+        );
+        let covers = |job: usize, path: &str| pipeline.jobs[job].artifacts.as_ref().unwrap().covering(path).is_some();
+        assert!(covers(0, "dist/app.js") && covers(0, ".npmrc") && covers(0, "./.npmrc"));
+        assert!(!covers(0, "distribution/x") && !covers(0, "/tmp/.npmrc") && !covers(0, "~/.npmrc"));
+        assert!(covers(1, ".git/config") && covers(1, "anything"));
+    }
 }

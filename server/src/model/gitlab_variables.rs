@@ -223,7 +223,8 @@ pub fn references(text: &str) -> Vec<(&str, Range<usize>)> {
         }
         let braced = bytes.get(at + 1) == Some(&b'{');
         let start = at + 1 + usize::from(braced);
-        let len = bytes[start.min(bytes.len())..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+        let len =
+            bytes[start.min(bytes.len())..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
         let closed = !braced || bytes.get(start + len) == Some(&b'}');
         if len > 0 && closed && !bytes[start].is_ascii_digit() {
             let end = start + len + usize::from(braced);
@@ -279,7 +280,9 @@ impl<'a> Scope<'a> {
         if let Some((_, _, word)) = self.assignment(name) {
             return Some(word.text.split_once('=').map_or(String::new(), |(_, value)| value.to_owned()));
         }
-        self.job.variable(self.globals, name).map(|variable| variable.value.as_ref().map_or(String::new(), |v| v.value.clone()))
+        self.job
+            .variable(self.globals, name)
+            .map(|variable| variable.value.as_ref().map_or(String::new(), |v| v.value.clone()))
     }
 
     /// The project or group CI/CD variable holding a credential that `$name` reads here: the
@@ -358,7 +361,11 @@ impl<'a> Scope<'a> {
             .flat_map(|part| script.commands_within(part.range.clone()))
             .filter(|command| reparse::passes_input_through(command))
             .flat_map(|command| command.args().iter().flat_map(variables));
-        variables(word).into_iter().chain(substituted).map(|name| self.variable_taint(&name, hops + 1)).fold(None, worst)
+        variables(word)
+            .into_iter()
+            .chain(substituted)
+            .map(|name| self.variable_taint(&name, hops + 1))
+            .fold(None, worst)
     }
 
     /// The last shell assignment to `name` before the scope's position, in the same shell,
@@ -454,9 +461,14 @@ mod tests {
 
     #[test]
     fn predefined_variables_by_pipeline() {
-        let source = format!("mr:\n  script: [x]\n  {MR_ONLY}main:\n  script: [x]\n  rules:\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n");
+        let source = format!(
+            "mr:\n  script: [x]\n  {MR_ONLY}main:\n  script: [x]\n  rules:\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n"
+        );
         let title = job_taint(&source, "mr", "CI_MERGE_REQUEST_TITLE").unwrap();
-        assert_eq!((title.controller, title.pipeline, title.runs), (Controller::MergeRequestAuthor, PipelineKind::MergeRequest, Runs::Yes));
+        assert_eq!(
+            (title.controller, title.pipeline, title.runs),
+            (Controller::MergeRequestAuthor, PipelineKind::MergeRequest, Runs::Yes)
+        );
         assert!(job_taint(&source, "main", "CI_MERGE_REQUEST_TITLE").is_none(), "unset outside merge requests");
         assert_eq!(job_taint(&source, "main", "CI_COMMIT_MESSAGE").unwrap().controller, Controller::CommitAuthor);
         assert!(job_taint(&source, "main", "CI_COMMIT_REF_NAME").is_none(), "the default branch's name");
@@ -474,7 +486,10 @@ mod tests {
         let job = &pipeline.jobs[0];
         let scope = Scope::new(&pipeline.globals, job);
         let copy = scope.taint_of_variable("COPY").unwrap();
-        assert_eq!((copy.origin.as_str(), copy.via.clone()), ("CI_MERGE_REQUEST_TITLE", vec!["TITLE".to_owned(), "COPY".to_owned()]));
+        assert_eq!(
+            (copy.origin.as_str(), copy.via.clone()),
+            ("CI_MERGE_REQUEST_TITLE", vec!["TITLE".to_owned(), "COPY".to_owned()])
+        );
         assert!(scope.taint_of_variable("RAW").is_none(), "`expand: false` keeps the text literal");
         assert!(scope.taint_of_variable("PATH").is_none());
         let at = |line: usize, offset: usize, name: &str| scope.in_script(line, offset).taint_of_variable(name);
@@ -500,7 +515,8 @@ mod tests {
 
     #[test]
     fn references_in_expanded_values() {
-        let names: Vec<&str> = references("a $X ${Y_1} $$Z $ {W} ${bad $1 $").into_iter().map(|(name, _)| name).collect();
+        let names: Vec<&str> =
+            references("a $X ${Y_1} $$Z $ {W} ${bad $1 $").into_iter().map(|(name, _)| name).collect();
         assert_eq!(names, ["X", "Y_1"]);
     }
 

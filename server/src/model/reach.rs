@@ -433,6 +433,8 @@ impl Parser<'_> {
 fn compare(left: &Value, operator: &Token, right: &Value) -> Truth {
     let equal = match (left, right) {
         (Value::Absent, Value::Absent) => Truth::True,
+        // A variable the file does not decide may be unset too.
+        (Value::Unknown, _) | (_, Value::Unknown) => Truth::Unknown,
         (Value::Absent, _) | (_, Value::Absent) => Truth::False,
         (Value::DefaultBranch, Value::DefaultBranch) => Truth::True,
         (Value::DefaultBranch, Value::OtherBranch) | (Value::OtherBranch, Value::DefaultBranch) => Truth::False,
@@ -530,6 +532,8 @@ mod tests {
         assert_eq!(reach(&release), (No, Maybe, No, No));
         let project = [clause(Some("$CI_PROJECT_PATH == \"group/project\" && $CI_PIPELINE_SOURCE == \"push\""), None)];
         assert_eq!(reach(&project), (No, Maybe, Maybe, Maybe));
+        let flag = [clause(Some("$COVERITY != null"), None)];
+        assert_eq!(reach(&flag), (Maybe, Maybe, Maybe, Maybe), "a variable the file does not set may be unset");
     }
 
     #[test]

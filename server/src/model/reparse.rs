@@ -97,8 +97,10 @@ const INTERPRETERS: &[Interpreter] = &[
 ];
 
 /// `ssh` options that take a value.
-const SSH_VALUED: &[&str] =
-    &["-b", "-B", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w"];
+const SSH_VALUED: &[&str] = &[
+    "-b", "-B", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S",
+    "-W", "-w",
+];
 
 /// Commands whose output carries the text of their arguments or input.
 const PASS_THROUGH: &[&str] = &[
@@ -142,7 +144,8 @@ fn invocation<'a>(interpreter: &Interpreter, words: &'a [Word]) -> Invocation<'a
     let mut index = 0;
     while let Some(word) = words.get(index) {
         let text = word.text.as_str();
-        let is_option = !operands_only && text.len() > 1 && (text.starts_with('-') || (is_shell && text.starts_with('+')));
+        let is_option =
+            !operands_only && text.len() > 1 && (text.starts_with('-') || (is_shell && text.starts_with('+')));
         if !is_option {
             return if text == "-" && interpreter.reads_stdin {
                 Invocation::Stdin
@@ -294,7 +297,8 @@ pub fn emitted_variables<'s>(script: &'s Script, command: &'s Command) -> Vec<(&
     if let Some(heredoc) = command.heredoc.as_ref().filter(|heredoc| heredoc.expands) {
         let body = heredoc.body.start;
         found.extend(
-            dollar_references(script.heredoc_text(heredoc)).map(|(name, range)| (name, body + range.start..body + range.end)),
+            dollar_references(script.heredoc_text(heredoc))
+                .map(|(name, range)| (name, body + range.start..body + range.end)),
         );
     }
     for redirect in command.redirects.iter().filter(|redirect| redirect.op == RedirectOp::HereString) {
@@ -367,17 +371,24 @@ mod tests {
 
     #[test]
     fn programs_read_from_stdin_and_files() {
-        let script = script("echo x | sh\nbash -s -- a\nssh host\nssh host ls\nsh run.sh\nsource ./env.sh\n./gen.sh\npython3 gen.py\nbash -c x");
+        let script = script(
+            "echo x | sh\nbash -s -- a\nssh host\nssh host ls\nsh run.sh\nsource ./env.sh\n./gen.sh\npython3 gen.py\nbash -c x",
+        );
         let stdin: Vec<bool> = script.commands.iter().map(|c| stdin_parser(c).is_some()).collect();
         assert_eq!(stdin, [false, true, true, true, false, false, false, false, false, false]);
         let files: Vec<Option<&str>> =
             script.commands.iter().map(|c| executed_file(c).map(|w| w.text.as_str())).collect();
-        assert_eq!(files, [None, None, None, None, None, Some("run.sh"), Some("./env.sh"), Some("./gen.sh"), Some("gen.py"), None]);
+        assert_eq!(
+            files,
+            [None, None, None, None, None, Some("run.sh"), Some("./env.sh"), Some("./gen.sh"), Some("gen.py"), None]
+        );
     }
 
     #[test]
     fn emitted_text() {
-        let script = script("cat > run.sh <<EOF\ngit tag $TAG \\$NOT\nEOF\necho \"x $A\" ${B} > f\nenvsubst '$C' < t\ncat <<'EOF'\n$D\nEOF");
+        let script = script(
+            "cat > run.sh <<EOF\ngit tag $TAG \\$NOT\nEOF\necho \"x $A\" ${B} > f\nenvsubst '$C' < t\ncat <<'EOF'\n$D\nEOF",
+        );
         let names: Vec<&str> =
             script.commands.iter().flat_map(|c| emitted_variables(&script, c)).map(|(name, _)| name).collect();
         assert_eq!(names, ["TAG", "A", "B", "C"]);

@@ -109,7 +109,10 @@ impl Rule for GitlabArtifactSecrets {
                 let at = scope.in_script(index, command.range.start);
                 for (name, range) in reparse::written_variables(script, command) {
                     if let Some(secret) = at.secret_behind(name) {
-                        let message = format!("`${secret}` is written into `{}`, which this job uploads as an artifact", file.text);
+                        let message = format!(
+                            "`${secret}` is written into `{}`, which this job uploads as an artifact",
+                            file.text
+                        );
                         report(out, artifacts, script.span_of(range), (Severity::High, Confidence::High), message);
                     }
                 }
@@ -120,7 +123,13 @@ impl Rule for GitlabArtifactSecrets {
 
 /// Reports `message`, completed with who can download the artifacts: one level lower when
 /// `access:` keeps them from non-members.
-fn report(out: &mut Findings, artifacts: &Artifacts, span: Span, (severity, confidence): (Severity, Confidence), message: String) {
+fn report(
+    out: &mut Findings,
+    artifacts: &Artifacts,
+    span: Span,
+    (severity, confidence): (Severity, Confidence),
+    message: String,
+) {
     let (severity, audience) = if artifacts.public() {
         (severity, "everyone who can see the pipeline")
     } else {

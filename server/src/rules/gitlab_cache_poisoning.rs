@@ -24,7 +24,7 @@ static META: RuleMeta = RuleMeta {
 tags: the job then restores caches saved by pipelines of unprotected branches and merge \
 requests (medium). And, as low, caches that a job running in merge request pipelines saves \
 under the same key (a literal key, `default`, a key made from the job's name, or the same \
-`key: files:`) as a job of tag pipelines restores: GitLab keeps the caches of protected and \
+`key: files:`) as a release job, one that runs only for tags, restores: GitLab keeps the caches of protected and \
 unprotected refs apart (since 14.10, with `-protected` and `-non_protected` suffixes), so \
 this matters only for tags that are not protected, or when the project turned off \"Use \
 separate caches for protected branches\". Keys that differ per ref (`$CI_COMMIT_REF_SLUG`) \
@@ -119,9 +119,14 @@ impl Rule for GitlabCachePoisoning {
                 }
             }
         }
-        // One finding per cache definition, naming every tag job that restores it.
+        // Release jobs: those that run only for tags. One finding per cache definition,
+        // naming every release job that restores it.
+        let releases = jobs.filter(|job| {
+            let reach = &job.reach;
+            reach.tags.possible() && !reach.merge_requests.possible() && !reach.other_branches.possible() && !reach.default_branch.possible()
+        });
         let mut readers: Vec<(Span, Vec<&str>, &Vec<&str>)> = Vec::new();
-        for job in jobs.filter(|job| job.reach.tags.possible()) {
+        for job in releases {
             for cache in job.cache.iter().filter(|cache| cache.pulls() && cache.unprotect.is_none()) {
                 let Some(saved_by) = shared_key(job, cache).and_then(|key| writers.get(&key)) else { continue };
                 let key_files = cache.key_files.first().map(|file| file.span);
@@ -136,7 +141,7 @@ impl Rule for GitlabCachePoisoning {
             out.report(
                 span,
                 format!(
-                    "this cache is restored in tag pipelines by {} and saved in merge request pipelines by {} under the same key: GitLab keeps them apart only while the tags are protected (and \"Use separate caches for protected branches\" is on)",
+                    "this cache is restored by the release jobs {} and saved in merge request pipelines by {} under the same key: GitLab keeps them apart only while the tags are protected (and \"Use separate caches for protected branches\" is on)",
                     names(&restored_by),
                     names(saved_by)
                 ),
@@ -147,14 +152,28 @@ impl Rule for GitlabCachePoisoning {
     }
 }
 
+/// Job names for messages: the first three, and how many more.
 fn names(jobs: &[&str]) -> String {
-    jobs.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+    let shown: Vec<String> = jobs.iter().take(3).map(|name| format!("`{name}`")).collect();
+    match jobs.len().saturating_sub(shown.len()) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
 }
 
 /// Predefined variables that are the same in a merge request pipeline and a tag pipeline of
 /// the same project, so a key made from them is shared.
-const SHARED_VARIABLES: &[&str] =
-    &["CI_PROJECT_NAME", "CI_PROJECT_PATH", "CI_PROJECT_PATH_SLUG", "CI_PROJECT_ID", "CI_PROJECT_NAMESPACE", "CI_JOB_STAGE", "CI_DEFAULT_BRANCH", "CI_NODE_INDEX", "CI_NODE_TOTAL"];
+const SHARED_VARIABLES: &[&str] = &[
+    "CI_PROJECT_NAME",
+    "CI_PROJECT_PATH",
+    "CI_PROJECT_PATH_SLUG",
+    "CI_PROJECT_ID",
+    "CI_PROJECT_NAMESPACE",
+    "CI_JOB_STAGE",
+    "CI_DEFAULT_BRANCH",
+    "CI_NODE_INDEX",
+    "CI_NODE_TOTAL",
+];
 
 /// The name of a cache as GitLab computes it before adding the protection suffix, when it is
 /// the same in merge request and tag pipelines; `None` when it differs per ref or pipeline,

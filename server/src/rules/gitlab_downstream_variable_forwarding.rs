@@ -4,7 +4,7 @@
 use super::{Applicability, Confidence, Edit, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::gitlab::{GitlabJob, Globals, Variable};
-use crate::model::gitlab_variables::{Controller, Scope, references};
+use crate::model::gitlab_variables::{Scope, references};
 use crate::model::reach::Runs;
 
 pub struct GitlabDownstreamVariableForwarding;
@@ -21,8 +21,9 @@ static META: RuleMeta = RuleMeta {
 whoever ran this pipeline set (`forward: pipeline_variables: true`); that pass a credential \
 (a variable named like one, or set from one: `TOKEN: $DEPLOY_TOKEN`) among the job's or the \
 pipeline's `variables:`, which a trigger forwards unless `forward: yaml_variables: false`; \
-that pass text someone else chooses (a merge request title, a branch name: see \
-docs/gitlab-variables.md); and, as low, that run in merge request pipelines at all. Child \
+and, as low, that pass text someone else chooses (a merge request title, a branch name: see \
+docs/gitlab-variables.md), which only matters if the other project parses it as code, or that \
+run in merge request pipelines at all. Child \
 pipelines (`trigger: include:`) run this project's own configuration and are not reported.",
         why: "A downstream pipeline runs with the variables its trigger passes, at the highest \
 precedence, as the user who started this pipeline. With `pipeline_variables: true`, anyone \
@@ -123,9 +124,9 @@ impl Rule for GitlabDownstreamVariableForwarding {
 fn passed_down(scope: &Scope<'_>, variable: &Variable, to: &str, out: &mut Findings) -> bool {
     let Some(value) = &variable.value else { return false };
     let name = &variable.name.value;
-    let secret = references(&value.value).into_iter().find_map(|(referenced, range)| {
-        scope.secret_behind(referenced).map(|secret| (secret, range))
-    });
+    let secret = references(&value.value)
+        .into_iter()
+        .find_map(|(referenced, range)| scope.secret_behind(referenced).map(|secret| (secret, range)));
     if let Some((secret, range)) = secret {
         out.report(
             value.span_of(range),
@@ -140,7 +141,6 @@ fn passed_down(scope: &Scope<'_>, variable: &Variable, to: &str, out: &mut Findi
         .into_iter()
         .find(|(referenced, _)| scope.taint_of_variable(referenced).is_some())
         .map_or(0..value.value.len(), |(_, range)| range);
-    let severity = if taint.controller == Controller::MergeRequestAuthor { Severity::Medium } else { Severity::Low };
     out.report(
         value.span_of(range),
         format!(
@@ -150,7 +150,7 @@ fn passed_down(scope: &Scope<'_>, variable: &Variable, to: &str, out: &mut Findi
             taint.pipeline.name()
         ),
     )
-    .with_severity(severity)
+    .with_severity(Severity::Low)
     .with_confidence(Confidence::Low);
     true
 }

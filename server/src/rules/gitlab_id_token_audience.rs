@@ -62,7 +62,10 @@ the audience is set on the relying party's side.",
     references: &[
         Reference::Owasp(OwaspCicd::Sec2),
         Reference::Cwe(1390, "Weak Authentication"),
-        Reference::Link("GitLab: OpenID Connect (OIDC) Authentication Using ID Tokens", "https://docs.gitlab.com/ci/secrets/id_token_authentication/"),
+        Reference::Link(
+            "GitLab: OpenID Connect (OIDC) Authentication Using ID Tokens",
+            "https://docs.gitlab.com/ci/secrets/id_token_authentication/",
+        ),
         Reference::Link("GitLab: id_tokens", "https://docs.gitlab.com/ci/yaml/#id_tokens"),
     ],
 };
@@ -90,7 +93,10 @@ impl Rule for GitlabIdTokenAudience {
             } else if token.audiences.len() > 1 {
                 out.report(
                     token.audiences[1].span,
-                    format!("`{name}` is minted for {} audiences: each of them can replay it at the others", token.audiences.len()),
+                    format!(
+                        "`{name}` is minted for {} audiences: each of them can replay it at the others",
+                        token.audiences.len()
+                    ),
                 )
                 .with_severity(Severity::Low);
             }

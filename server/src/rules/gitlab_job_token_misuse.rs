@@ -151,9 +151,9 @@ fn holds_token(scope: &Scope<'_>, name: &str, hops: usize) -> bool {
         return true;
     }
     hops < MAX_HOPS
-        && scope
-            .value_of(name)
-            .is_some_and(|value| references(&value).iter().any(|(referenced, _)| holds_token(scope, referenced, hops + 1)))
+        && scope.value_of(name).is_some_and(|value| {
+            references(&value).iter().any(|(referenced, _)| holds_token(scope, referenced, hops + 1))
+        })
 }
 
 #[derive(Deserialize)]

@@ -87,12 +87,21 @@ impl Rule for GitlabMrPipelineSecrets {
         if !runs.possible() {
             return;
         }
-        let confidence = if runs == Runs::Yes { Confidence::Medium } else { Confidence::Low };
+        // A job that surely runs by itself in merge request pipelines must work there; a
+        // manual one, or one whose rules may keep it out, may only be meant for others.
+        let (severity, confidence) = if runs == Runs::Yes && !job.reach.manual {
+            (Severity::Medium, Confidence::Medium)
+        } else {
+            (Severity::Low, Confidence::Low)
+        };
         let scope = Scope::new(globals, job);
+        // A script that tests whether its credentials are set copes with them missing, as
+        // protected variables are in merge request pipelines.
+        let guarded = tested_variables(job).any(|name| scope.secret_behind(&name).is_some());
         let mut seen = HashSet::new();
         let variable_values = job.variables.iter().chain(&globals.variables).filter_map(|v| v.value.as_ref());
         let texts = job.scripts().map(|script| &script.text).chain(variable_values);
-        for text in texts {
+        for text in texts.filter(|_| !guarded) {
             for (name, range) in references(&text.value) {
                 let Some(secret) = scope.secret_behind(name) else { continue };
                 if !seen.insert(secret.clone()) {
@@ -106,6 +115,7 @@ impl Rule for GitlabMrPipelineSecrets {
                         condition(runs)
                     ),
                 )
+                .with_severity(severity)
                 .with_confidence(confidence);
             }
         }
@@ -118,10 +128,16 @@ impl Rule for GitlabMrPipelineSecrets {
                     condition(runs)
                 ),
             )
+            .with_severity(severity)
             .with_confidence(confidence);
         }
         if let Some(environment) = job.environment.as_ref().filter(|environment| is_sensitive(environment)) {
-            let automatic = runs == Runs::Yes && !job.reach.manual;
+            // Deploying a merge request's code to production takes one click when manual.
+            let deployment = match (runs, job.reach.manual) {
+                (Runs::Yes, false) => Severity::High,
+                (Runs::Yes, true) => Severity::Medium,
+                _ => Severity::Low,
+            };
             out.report(
                 environment.name.span,
                 format!(
@@ -130,10 +146,19 @@ impl Rule for GitlabMrPipelineSecrets {
                     condition(runs)
                 ),
             )
-            .with_severity(if automatic { Severity::High } else { Severity::Medium })
+            .with_severity(deployment)
             .with_confidence(confidence);
         }
     }
+}
+
+/// The variables the job's scripts test (`[ -n "$TOKEN" ]`, `[[ -z $KEY ]]`, `test ...`).
+fn tested_variables(job: &GitlabJob) -> impl Iterator<Item = String> + '_ {
+    job.scripts()
+        .flat_map(|script| &script.commands)
+        .filter(|command| matches!(command.name(), Some("[" | "[[" | "test")))
+        .flat_map(|command| command.args())
+        .flat_map(|word| word.variables().map(|(name, _)| name.to_owned()))
 }
 
 /// "", or a caveat when the job's rules may keep it out of merge request pipelines.

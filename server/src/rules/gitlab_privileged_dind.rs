@@ -21,7 +21,8 @@ pointing at `/var/run/docker.sock`, which a job reaches only when the runner mou
 Docker socket into it (high). Docker-in-Docker is low, medium when the job runs in merge \
 request pipelines (whose code the merge request's author writes), and one level higher when \
 the daemon's TLS is off (`DOCKER_TLS_CERTDIR: \"\"` or `DOCKER_HOST` on port 2375). Rootless \
-Docker-in-Docker (`docker:dind-rootless`) is not reported.",
+Docker-in-Docker (`docker:dind-rootless`) is not reported, nor are jobs tagged for \
+GitLab-hosted runners (`saas-linux-*`), which give each job a virtual machine of its own.",
         why: "A privileged container is root on the runner's host in all but name: it can \
 mount the host's disks and load kernel modules. Any code the job runs (its build scripts, \
 its dependencies' install hooks, a merge request's changes) gets that. The host's Docker \
@@ -65,11 +66,11 @@ configuration is not in the file.",
     references: &[
         Reference::Owasp(OwaspCicd::Sec7),
         Reference::Cwe(250, "Execution with Unnecessary Privileges"),
-        Reference::Link("GitLab: Use Docker to build Docker images", "https://docs.gitlab.com/ci/docker/using_docker_build/"),
         Reference::Link(
-            "GitLab Runner: Security for self-managed runners",
-            "https://docs.gitlab.com/runner/security/",
+            "GitLab: Use Docker to build Docker images",
+            "https://docs.gitlab.com/ci/docker/using_docker_build/",
         ),
+        Reference::Link("GitLab Runner: Security for self-managed runners", "https://docs.gitlab.com/runner/security/"),
     ],
 };
 
@@ -80,6 +81,16 @@ impl Rule for GitlabPrivilegedDind {
 
     fn check_gitlab_job(&self, globals: &Globals, job: &GitlabJob, out: &mut Findings) {
         let value = |name: &str| job.variable(globals, name).and_then(|variable| variable.value.as_ref());
+        // GitLab-hosted runners give each job a virtual machine of its own, deleted after it:
+        // root there reaches no other job.
+        let hosted = job.tags.iter().any(|tag| {
+            let name = tag.value.trim_start_matches('$').trim_start_matches('{').trim_end_matches('}');
+            let resolved = if tag.value.starts_with('$') { value(name).map(|v| v.value.as_str()) } else { Some(name) };
+            resolved.is_some_and(|tag| tag.starts_with("saas-"))
+        });
+        if hosted {
+            return;
+        }
         let docker_host = value("DOCKER_HOST");
         if let Some(host) = docker_host.filter(|host| is_host_socket(&host.value)) {
             out.report(
@@ -96,10 +107,14 @@ impl Rule for GitlabPrivilegedDind {
         let job_name = &job.name.value;
         let (mut severity, mut context) = match runs {
             Runs::No => (Severity::Low, String::new()),
-            Runs::Maybe => {
-                (Severity::Medium, format!(", and `{job_name}` may run in merge request pipelines, whose code their author writes"))
-            }
-            Runs::Yes => (Severity::Medium, format!(", and `{job_name}` runs in merge request pipelines, whose code their author writes")),
+            Runs::Maybe => (
+                Severity::Medium,
+                format!(", and `{job_name}` may run in merge request pipelines, whose code their author writes"),
+            ),
+            Runs::Yes => (
+                Severity::Medium,
+                format!(", and `{job_name}` runs in merge request pipelines, whose code their author writes"),
+            ),
         };
         if tls_off {
             severity = severity.raised();

@@ -74,7 +74,10 @@ each place needs its own rewrite.",
     },
     references: &[
         Reference::Owasp(OwaspCicd::Sec4),
-        Reference::Cwe(78, "Improper Neutralization of Special Elements used in an OS Command ('OS Command Injection')"),
+        Reference::Cwe(
+            78,
+            "Improper Neutralization of Special Elements used in an OS Command ('OS Command Injection')",
+        ),
         Reference::Cwe(94, "Improper Control of Generation of Code ('Code Injection')"),
         Reference::Link(
             "GitLab: Predefined CI/CD variables reference",
@@ -97,7 +100,12 @@ impl Rule for GitlabScriptInjection {
                 let at = scope.in_script(index, command.range.start);
                 for code in reparse::code_words(command) {
                     for (range, taint) in tainted_expansions(&at, script, code.word) {
-                        report(out, script.span_of(range), &taint, &format!("is parsed again as code by {}", code.parser));
+                        report(
+                            out,
+                            script.span_of(range),
+                            &taint,
+                            &format!("is parsed again as code by {}", code.parser),
+                        );
                     }
                 }
                 if let Some(parser) = reparse::stdin_parser(command) {
