@@ -15,6 +15,7 @@ pub const MAX_EXTENDS_DEPTH: usize = 11;
 
 /// Top-level keywords that configure the pipeline rather than name a job.
 pub const GLOBAL_KEYWORDS: &[&str] = &[
+    "spec",
     "default",
     "include",
     "stages",
@@ -44,6 +45,16 @@ pub struct Globals {
     /// The pipelines `workflow: rules:` lets GitLab create.
     pub workflow_reach: Reach,
     pub default_image: Option<Image>,
+    /// The inputs the `spec:` header declares, interpolated as `$[[ inputs.name ]]`.
+    pub inputs: Vec<SpecInput>,
+}
+
+/// An input of the `spec:` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecInput {
+    pub name: Spanned<String>,
+    /// Whether it accepts any text: a string without `options:` or `regex:`.
+    pub free_text: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,6 +267,7 @@ pub fn build_globals(entries: &[Entry<'_>]) -> Globals {
         workflow_reach: Reach::of_workflow(&workflow_rules),
         workflow_rules,
         default_image: find("default").and_then(|d| d.get("image")).or_else(|| find("image")).and_then(image),
+        inputs: find("spec").and_then(|spec| spec.get("inputs")).map(spec_inputs).unwrap_or_default(),
     }
 }
 
@@ -428,6 +440,18 @@ fn collect_lines<'a>(view: View<'a>, scope: &JobScope<'a>, lines: &mut Vec<View<
     }
 }
 
+fn spec_inputs(view: View<'_>) -> Vec<SpecInput> {
+    view.entries()
+        .iter()
+        .filter_map(|entry| {
+            let value = entry.value;
+            let string = value.get("type").and_then(|t| t.as_str()).is_none_or(|t| t == "string");
+            let free_text = string && value.get("options").is_none() && value.get("regex").is_none();
+            Some(SpecInput { name: Spanned::key_of(entry)?, free_text })
+        })
+        .collect()
+}
+
 fn environment(view: View<'_>) -> Option<Environment> {
     let text = |key: &str| view.get(key).and_then(Spanned::from_view);
     Some(Environment {
@@ -529,7 +553,12 @@ fn collect_clauses<'a>(view: View<'a>, scope: Option<&JobScope<'a>>, clauses: &m
         let path: Vec<String> = clause.sequence().iter().filter_map(|part| part.as_str().map(str::to_owned)).collect();
         match scope.and_then(|scope| scope.reference(&path)).filter(|_| depth < MAX_REFERENCE_DEPTH) {
             Some(target) => collect_clauses(target, scope, clauses, depth + 1),
-            None => clauses.push(RuleClause { span: clause.span(), condition: None, when: None, has_changes_or_exists: true }),
+            None => clauses.push(RuleClause {
+                span: clause.span(),
+                condition: None,
+                when: None,
+                has_changes_or_exists: true,
+            }),
         }
     }
 }

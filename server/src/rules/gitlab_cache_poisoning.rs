@@ -123,7 +123,10 @@ impl Rule for GitlabCachePoisoning {
         // naming every release job that restores it.
         let releases = jobs.filter(|job| {
             let reach = &job.reach;
-            reach.tags.possible() && !reach.merge_requests.possible() && !reach.other_branches.possible() && !reach.default_branch.possible()
+            reach.tags.possible()
+                && !reach.merge_requests.possible()
+                && !reach.other_branches.possible()
+                && !reach.default_branch.possible()
         });
         let mut readers: Vec<(Span, Vec<&str>, &Vec<&str>)> = Vec::new();
         for job in releases {

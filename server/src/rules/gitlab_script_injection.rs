@@ -28,8 +28,9 @@ command string of `sh -c`/`bash -c` (also inside `docker exec`, `find -exec`, `s
 program of `python -c`, `node -e`, `perl -e`, `ruby -e`, `php -r`, `awk` or `pwsh -Command`, \
 the remote command of `ssh host \"...\"`, text piped or fed as a here-document to a shell, a \
 script the job writes (`echo ... > x.sh`, `cat > x.sh <<EOF`) and then runs (`sh x.sh`, \
-`source x.sh`, `./x.sh`), `envsubst` told to substitute it into such a script, and an \
-unquoted variable used as the command itself. Not reported, because the shell expands the \
+`source x.sh`, `./x.sh`), `envsubst` told to substitute it into such a script, an \
+unquoted variable used as the command itself; and, as medium, `$[[ inputs.name ]]` of a \
+free-text `spec:` input in a script, which GitLab pastes into the configuration as text. Not reported, because the shell expands the \
 value once and never runs it: `echo \"$CI_MERGE_REQUEST_TITLE\"`, `git checkout \
 $CI_COMMIT_REF_NAME` (unquoted arguments are split into words, not run), `$(...)` and \
 backquotes around such a variable, and values that cannot hold shell syntax \
@@ -96,6 +97,7 @@ impl Rule for GitlabScriptInjection {
         let lines: Vec<&Script> = job.scripts().collect();
         let mut written: Vec<Written> = Vec::new();
         for (index, script) in lines.iter().enumerate() {
+            interpolated_inputs(globals, script, out);
             for command in &script.commands {
                 let at = scope.in_script(index, command.range.start);
                 for code in reparse::code_words(command) {
@@ -135,6 +137,34 @@ impl Rule for GitlabScriptInjection {
                 }
             }
         }
+    }
+}
+
+/// `$[[ inputs.name ]]` of free-text inputs in a script line: GitLab pastes the value into
+/// the configuration before the pipeline exists, so it is code, however it is quoted.
+fn interpolated_inputs(globals: &Globals, script: &Script, out: &mut Findings) {
+    let text = &script.text.value;
+    for (at, _) in text.match_indices("$[[") {
+        let Some(close) = text[at..].find("]]").map(|found| at + found + 2) else { continue };
+        let inner = &text[at + 3..close - 2];
+        let Some(rest) = inner.trim_start().strip_prefix("inputs.") else { continue };
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')).collect();
+        if !globals.inputs.iter().any(|input| input.name.value == name && input.free_text) {
+            continue;
+        }
+        let expanded = if inner.contains("expand_vars") {
+            ", and `expand_vars` pastes the values of the variables it names (a `$CI_MERGE_REQUEST_TITLE` passed in) as well"
+        } else {
+            ""
+        };
+        out.report(
+            script.span_of(at..close),
+            format!(
+                "the input `{name}` is pasted into the script before it runs: whoever sets it (the configuration that includes this file, or whoever runs the pipeline with inputs) writes part of the script{expanded}"
+            ),
+        )
+        .with_severity(Severity::Medium)
+        .with_confidence(Confidence::Medium);
     }
 }
 
