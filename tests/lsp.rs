@@ -152,7 +152,7 @@ fn gitlab_findings_hover_and_suppress_like_github_ones() {
     let diagnostics = client.diagnostics(uri);
     assert_eq!(codes(&diagnostics), ["gitlab-script-injection", "gitlab-script-injection"], "{diagnostics:#?}");
     let text = buffer.text();
-    let mut hover_at = |client: &mut Client, needle: &str| {
+    let hover_at = |client: &mut Client, needle: &str| {
         let (line, _, column) = locate(&text, needle);
         let result = client
             .request(

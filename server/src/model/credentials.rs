@@ -54,7 +54,7 @@ fn has_suffix(name: &str, suffixes: &[String]) -> bool {
 
 /// Whether a CI/CD variable's name says it holds a credential (`DEPLOY_TOKEN`,
 /// `AWS_SECRET_ACCESS_KEY`, `KUBECONFIG`...). The job-scoped credentials GitLab issues
-/// itself ([`is_gitlab_issued`]) are not counted.
+/// itself (`CI_JOB_TOKEN`, `CI_REGISTRY_PASSWORD`...) are not counted.
 pub fn is_credential_name(name: &str) -> bool {
     let names = &FACTS.names;
     let name = name.to_ascii_uppercase();
@@ -62,12 +62,6 @@ pub fn is_credential_name(name: &str) -> bool {
         return false;
     }
     names.exact.contains(&name) || (has_suffix(&name, &names.suffixes) && !has_suffix(&name, &names.excluded))
-}
-
-/// Whether GitLab issues this credential to each job itself, scoped to the job and expiring
-/// with it (`CI_JOB_TOKEN`, `CI_REGISTRY_PASSWORD`...).
-pub fn is_gitlab_issued(name: &str) -> bool {
-    FACTS.names.gitlab.iter().any(|issued| issued == name)
 }
 
 /// The kind of credential file a path (an artifact or cache path, possibly a glob) names.
@@ -101,7 +95,6 @@ mod tests {
         for name in ["CI_JOB_TOKEN", "CACHE_KEY", "SSH_PUBLIC_KEY", "AWS_REGION", "BYPASS", "TOKENIZER", "GPG_KEY_ID"] {
             assert!(!is_credential_name(name), "{name}");
         }
-        assert!(is_gitlab_issued("CI_JOB_TOKEN"));
     }
 
     #[test]

@@ -570,33 +570,19 @@ fn strings(view: View<'_>) -> Vec<Spanned<String>> {
 /// Reads a whole pipeline at once, for the model's own tests.
 #[cfg(test)]
 pub fn parse_for_tests(text: &str) -> Pipeline {
-    use super::view::{AnchorTable, Resolver};
-    use crate::syntax::{Source, Tiling, yaml};
-    let mut source = Source::new(text, Tiling::TopLevel);
-    let bases = source.bases();
-    let (tiles, rope) = source.snapshot();
-    let built: Vec<yaml::Built> = tiles
-        .iter()
-        .filter_map(|tile| Some(yaml::build(yaml::document_content(tile.model_tree())?, rope, tile.id, tile.start)))
-        .collect();
-    let mut anchors = AnchorTable::default();
-    for tree in &built {
-        anchors.add(&tree.anchors);
-    }
-    anchors.sort(&bases);
-    let resolver = Resolver::new(&anchors, &bases, rope);
-    let entries: Vec<Entry<'_>> = built.iter().flat_map(|tree| resolver.view(&tree.node).entries()).collect();
-    let (jobs, header): (Vec<Entry<'_>>, Vec<Entry<'_>>) =
-        entries.iter().partition(|entry| entry.name().is_some_and(is_job_key));
-    let globals = Arc::new(build_globals(&header));
-    let default = header.iter().find(|entry| entry.name() == Some("default")).map(|entry| entry.value);
-    let lookup = |name: &str| jobs.iter().find(|entry| entry.name() == Some(name)).map(|entry| entry.value);
-    let jobs = jobs
-        .iter()
-        .filter_map(|entry| build_job(entry, &JobScope::new(entry.value, &lookup, default), &globals))
-        .map(Arc::new)
-        .collect();
-    Pipeline { globals, jobs }
+    super::view::with_entries_for_tests(text, |entries| {
+        let (jobs, header): (Vec<Entry<'_>>, Vec<Entry<'_>>) =
+            entries.iter().partition(|entry| entry.name().is_some_and(is_job_key));
+        let globals = Arc::new(build_globals(&header));
+        let default = header.iter().find(|entry| entry.name() == Some("default")).map(|entry| entry.value);
+        let lookup = |name: &str| jobs.iter().find(|entry| entry.name() == Some(name)).map(|entry| entry.value);
+        let jobs = jobs
+            .iter()
+            .filter_map(|entry| build_job(entry, &JobScope::new(entry.value, &lookup, default), &globals))
+            .map(Arc::new)
+            .collect();
+        Pipeline { globals, jobs }
+    })
 }
 
 #[cfg(test)]

@@ -199,7 +199,7 @@ impl Taint {
 }
 
 /// The worse of two taints.
-pub fn worst(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
+fn worst(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
     match (a, b) {
         (Some(a), Some(b)) => Some(if b.rank() > a.rank() { b } else { a }),
         (a, b) => a.or(b),
@@ -266,12 +266,6 @@ impl<'a> Scope<'a> {
     /// The worst taint of the variables a GitLab-expanded value references.
     pub fn taint_of_text(&self, text: &str) -> Option<Taint> {
         self.text_taint(text, 0)
-    }
-
-    /// The worst taint of what a word of a script expands: its variables, and those of the
-    /// commands inside its substitutions whose output carries them (`$(echo "$X" | tr ...)`).
-    pub fn taint_of_word(&self, script: &Script, word: &Word) -> Option<Taint> {
-        self.word_taint(script, word, 0)
     }
 
     /// The value the file gives `$name` here: the text of a shell assignment in an earlier
@@ -352,6 +346,8 @@ impl<'a> Scope<'a> {
             .fold(None, |found, taint| worst(found, Some(taint)))
     }
 
+    /// The worst taint of what a word expands: its variables, and those of the commands
+    /// inside its substitutions whose output carries them (`$(echo "$X" | tr ...)`).
     fn word_taint(&self, script: &Script, word: &Word, hops: usize) -> Option<Taint> {
         let variables = |word: &Word| -> Vec<String> { word.variables().map(|(name, _)| name.to_owned()).collect() };
         let substituted = word

@@ -24,6 +24,12 @@ impl Runs {
         self != Runs::No
     }
 
+    /// For messages about a job in a kind of pipeline: nothing when it surely runs there,
+    /// else " (if its rules let it run there)".
+    pub fn caveat(self) -> &'static str {
+        if self == Runs::Yes { "" } else { " (if its rules let it run there)" }
+    }
+
     fn and(self, other: Runs) -> Runs {
         self.min(other)
     }

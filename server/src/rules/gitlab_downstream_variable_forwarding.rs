@@ -5,7 +5,6 @@ use super::{Applicability, Confidence, Edit, Findings, Fix, Platform, Reference,
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::gitlab::{GitlabJob, Globals, Variable};
 use crate::model::gitlab_variables::{Scope, references};
-use crate::model::reach::Runs;
 
 pub struct GitlabDownstreamVariableForwarding;
 
@@ -112,7 +111,7 @@ impl Rule for GitlabDownstreamVariableForwarding {
                 trigger.span,
                 format!(
                     "this job starts a pipeline of `{project}` from merge request pipelines{}, as the member who runs them: the merge request's author writes this job's variables",
-                    if runs == Runs::Yes { "" } else { " (if its rules let it run there)" }
+                    runs.caveat()
                 ),
             )
             .with_severity(Severity::Low);

@@ -106,7 +106,7 @@ impl Rule for GitlabIdTokenAudience {
                     token.name.span,
                     format!(
                         "`{name}` is minted in merge request pipelines{}: unless the relying party's trust policy requires `ref_protected: true` (or a protected `ref`), a merge request's author can mint the same token from their own pipeline and exchange it for this job's cloud or Vault credentials",
-                        if runs == Runs::Yes { "" } else { " (if its rules let it run there)" }
+                        runs.caveat()
                     ),
                 )
                 .with_confidence(if runs == Runs::Yes { Confidence::Medium } else { Confidence::Low });

@@ -112,7 +112,7 @@ impl Rule for GitlabMrPipelineSecrets {
                     text.span_of(range),
                     format!(
                         "`${secret}`{through} is read in merge request pipelines{}: it can only work there if the variable is not protected, and then every merge request pipeline, whose scripts and `.gitlab-ci.yml` the merge request's author writes, can read it",
-                        condition(runs)
+                        runs.caveat()
                     ),
                 )
                 .with_severity(severity)
@@ -125,7 +125,7 @@ impl Rule for GitlabMrPipelineSecrets {
                 format!(
                     "the secret `{}` is fetched in merge request pipelines{}: the secret manager hands it to pipelines of unprotected refs, so any merge request pipeline can fetch it the same way",
                     secret.value,
-                    condition(runs)
+                    runs.caveat()
                 ),
             )
             .with_severity(severity)
@@ -143,7 +143,7 @@ impl Rule for GitlabMrPipelineSecrets {
                 format!(
                     "`{}` is deployed to from merge request pipelines{}: the merge request's code, and the variables scoped to that environment, reach it before anyone merges it",
                     environment.name.value,
-                    condition(runs)
+                    runs.caveat()
                 ),
             )
             .with_severity(deployment)
@@ -159,11 +159,6 @@ fn tested_variables(job: &GitlabJob) -> impl Iterator<Item = String> + '_ {
         .filter(|command| matches!(command.name(), Some("[" | "[[" | "test")))
         .flat_map(|command| command.args())
         .flat_map(|word| word.variables().map(|(name, _)| name.to_owned()))
-}
-
-/// "", or a caveat when the job's rules may keep it out of merge request pipelines.
-fn condition(runs: Runs) -> &'static str {
-    if runs == Runs::Yes { "" } else { " (if its rules let it run there)" }
 }
 
 /// Whether an environment is a production or staging one, by its tier or its name.

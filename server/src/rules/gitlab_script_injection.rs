@@ -6,7 +6,6 @@ use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta,
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::gitlab::{GitlabJob, Globals};
 use crate::model::gitlab_variables::{Scope, Taint};
-use crate::model::reach::Runs;
 use crate::model::reparse;
 use crate::model::shell::{Command, PartKind, Script, Word};
 
@@ -177,10 +176,7 @@ struct Written {
 }
 
 fn report(out: &mut Findings, span: crate::syntax::span::Span, taint: &Taint, how: &str) {
-    let place = match taint.runs {
-        Runs::Yes => format!("in {}", taint.pipeline.name()),
-        _ => format!("in {}, if its rules let it run there", taint.pipeline.name()),
-    };
+    let place = format!("in {}{}", taint.pipeline.name(), taint.runs.caveat());
     let message = format!(
         "{} {how}: {} can make this job run their own commands {place}",
         taint.describe(),
