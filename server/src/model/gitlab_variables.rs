@@ -12,17 +12,19 @@
 //! holds. A value becomes code only where something parses it again (`eval`, `sh -c`, a
 //! generated script: see [`super::reparse`]).
 
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 
 use super::credentials;
-use super::gitlab::{GitlabJob, Globals};
+use super::gitlab::{GitlabJob, Globals, Variable};
 use super::reach::{Reach, Runs};
 use super::reparse;
-use super::shell::{Command, PartKind, Script, Word};
+use super::shell::{Command, PartKind, Script, Word, is_assignment};
 use crate::{bundled, data};
 
 /// How many indirections (a variable holding a variable...) are followed: enough for real
@@ -238,24 +240,68 @@ pub fn references(text: &str) -> Vec<(&str, Range<usize>)> {
 }
 
 /// Where a value is read: a job, and optionally a place in one of its script lines.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Scope<'a> {
-    globals: &'a Globals,
     job: &'a GitlabJob,
+    index: Rc<Index<'a>>,
     /// The index of a line in [`GitlabJob::scripts`] and an offset in it.
     position: Option<(usize, usize)>,
+}
+
+/// What a job defines, by name, read once per scope so that each lookup costs the same
+/// whatever the size of the job.
+struct Index<'a> {
+    /// The job's variables, then the pipeline's.
+    variables: HashMap<&'a str, &'a Variable>,
+    /// Shell assignments, in the order they run.
+    assignments: HashMap<&'a str, Vec<Assignment<'a>>>,
+    /// How many lines (`before_script` and `script`) run in the first shell; `after_script`
+    /// runs in another.
+    shared_lines: usize,
+}
+
+struct Assignment<'a> {
+    line: usize,
+    /// Where the assigning command ends.
+    end: usize,
+    script: &'a Script,
+    word: &'a Word,
+}
+
+impl<'a> Index<'a> {
+    fn of(globals: &'a Globals, job: &'a GitlabJob) -> Self {
+        let mut variables = HashMap::new();
+        for variable in job.variables.iter().chain(&globals.variables) {
+            variables.entry(variable.name.value.as_str()).or_insert(variable);
+        }
+        let mut assignments: HashMap<&'a str, Vec<Assignment<'a>>> = HashMap::new();
+        for (line, script) in job.scripts().enumerate() {
+            for command in script.commands.iter().filter(|command| command.depth == 0) {
+                for word in assigned_words(command) {
+                    let Some((name, _)) = word.text.split_once('=') else { continue };
+                    let end = command.range.end;
+                    assignments.entry(name).or_default().push(Assignment { line, end, script, word });
+                }
+            }
+        }
+        Self { variables, assignments, shared_lines: job.before_script.len() + job.script.len() }
+    }
 }
 
 impl<'a> Scope<'a> {
     /// Values read in the job's configuration (its `variables:`, cache key, trigger...).
     pub fn new(globals: &'a Globals, job: &'a GitlabJob) -> Self {
-        Self { globals, job, position: None }
+        Self { job, index: Rc::new(Index::of(globals, job)), position: None }
     }
 
     /// Values read at `offset` of script line `line` (an index in [`GitlabJob::scripts`]),
     /// where earlier lines' shell assignments are seen.
-    pub fn in_script(self, line: usize, offset: usize) -> Self {
-        Self { position: Some((line, offset)), ..self }
+    pub fn in_script(&self, line: usize, offset: usize) -> Self {
+        Self { position: Some((line, offset)), ..self.clone() }
+    }
+
+    fn variable(&self, name: &str) -> Option<&'a Variable> {
+        self.index.variables.get(name).copied()
     }
 
     /// The taint of the variable `$name` read here.
@@ -274,9 +320,7 @@ impl<'a> Scope<'a> {
         if let Some((_, _, word)) = self.assignment(name) {
             return Some(word.text.split_once('=').map_or(String::new(), |(_, value)| value.to_owned()));
         }
-        self.job
-            .variable(self.globals, name)
-            .map(|variable| variable.value.as_ref().map_or(String::new(), |v| v.value.clone()))
+        self.variable(name).map(|variable| variable.value.as_ref().map_or(String::new(), |v| v.value.clone()))
     }
 
     /// The project or group CI/CD variable holding a credential that `$name` reads here: the
@@ -291,7 +335,7 @@ impl<'a> Scope<'a> {
         if hops > MAX_HOPS || name.starts_with("CI_") || name.starts_with("GITLAB_") {
             return None;
         }
-        match self.job.variable(self.globals, name) {
+        match self.variable(name) {
             Some(variable) if variable.expand => {
                 let value = variable.value.as_ref()?;
                 references(&value.value).into_iter().find_map(|(referenced, _)| self.secret(referenced, hops + 1))
@@ -314,13 +358,13 @@ impl<'a> Scope<'a> {
         if let Some((before, script, word)) = self.assignment(name) {
             return before.word_taint(script, word, hops).map(|taint| taint.through(name));
         }
-        if let Some(variable) = self.job.variable(self.globals, name) {
+        if let Some(variable) = self.variable(name) {
             if !variable.expand {
                 return None;
             }
             let value = variable.value.as_ref()?;
             // Reading a variable while resolving itself (`PATH: "$PATH:/x"`) reads the outer one.
-            let outer = Scope { position: None, ..*self };
+            let outer = Scope { position: None, ..self.clone() };
             return outer.text_taint(&value.value, hops).map(|taint| taint.through(name));
         }
         self.predefined_taint(name)
@@ -368,34 +412,26 @@ impl<'a> Scope<'a> {
     /// with the scope where its value is read.
     fn assignment(&self, name: &str) -> Option<(Scope<'a>, &'a Script, &'a Word)> {
         let (line, offset) = self.position?;
-        let lines: Vec<&'a Script> = self.job.scripts().collect();
-        let first = self.job.before_script.len() + self.job.script.len();
-        let start = if line < first { 0 } else { first };
-        (start..=line.min(lines.len().saturating_sub(1))).rev().find_map(|index| {
-            let script = lines.get(index)?;
-            let limit = if index == line { offset } else { usize::MAX };
-            let word = script
-                .commands
-                .iter()
-                .rev()
-                .filter(|command| command.range.end <= limit && command.depth == 0)
-                .find_map(|command| assigned_word(command, name))?;
-            Some((Scope { position: Some((index, word.range.start)), ..*self }, *script, word))
-        })
+        let assignments = self.index.assignments.get(name)?;
+        let before = assignments.partition_point(|a| (a.line, a.end) <= (line, offset));
+        let last = &assignments[before.checked_sub(1)?];
+        let shared = self.index.shared_lines;
+        let same_shell = (last.line < shared) == (line < shared);
+        same_shell.then(|| (self.in_script(last.line, last.word.range.start), last.script, last.word))
     }
 }
 
-/// The word of `command` that assigns `name` in the shell: `NAME=value` alone, or an argument
-/// of `export`, `declare`, `local`, `readonly` or `typeset`.
-fn assigned_word<'c>(command: &'c Command, name: &str) -> Option<&'c Word> {
-    let assigns = |word: &&Word| word.text.split_once('=').is_some_and(|(assigned, _)| assigned == name);
-    if command.words.is_empty() {
-        return command.assignments.iter().rev().find(assigns);
-    }
-    match command.name() {
-        Some("export" | "declare" | "local" | "readonly" | "typeset") => command.args().iter().rev().find(assigns),
-        _ => None,
-    }
+/// The words of `command` that assign shell variables: `NAME=value` alone, or the
+/// assignments given to `export`, `declare`, `local`, `readonly` or `typeset`.
+fn assigned_words(command: &Command) -> Vec<&Word> {
+    let words = if command.words.is_empty() {
+        &command.assignments[..]
+    } else if matches!(command.name(), Some("export" | "declare" | "local" | "readonly" | "typeset")) {
+        command.args()
+    } else {
+        &[]
+    };
+    words.iter().filter(|word| is_assignment(&word.text)).collect()
 }
 
 /// A one-line description of a predefined variable, for hovers.

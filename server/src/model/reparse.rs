@@ -102,6 +102,10 @@ const SSH_VALUED: &[&str] = &[
     "-W", "-w",
 ];
 
+/// How many commands of a pipeline are followed back from where its output goes: more than
+/// real scripts chain, and a bound for hostile ones.
+pub const MAX_PIPE: usize = 16;
+
 /// Commands whose output carries the text of their arguments or input.
 const PASS_THROUGH: &[&str] = &[
     "echo", "printf", "cat", "tr", "cut", "head", "tail", "sed", "grep", "sort", "uniq", "tee", "rev", "fold", "fmt",
@@ -312,7 +316,7 @@ pub fn emitted_variables<'s>(script: &'s Script, command: &'s Command) -> Vec<(&
 /// filter (`echo "$KEY" | base64 -d > key`, `echo "$X" | tee run.sh`).
 pub fn written_variables<'s>(script: &'s Script, command: &'s Command) -> Vec<(&'s str, Range<usize>)> {
     let mut found = emitted_variables(script, command);
-    for source in script.piped_from(command) {
+    for source in script.piped_from(command).take(MAX_PIPE) {
         found.extend(emitted_variables(script, source));
     }
     found

@@ -129,15 +129,17 @@ impl Rule for GitlabCachePoisoning {
                 && !reach.default_branch.possible()
         });
         let mut readers: Vec<(Span, Vec<&str>, &Vec<&str>)> = Vec::new();
+        let mut by_span: HashMap<Span, usize> = HashMap::new();
         for job in releases {
             for cache in job.cache.iter().filter(|cache| cache.pulls() && cache.unprotect.is_none()) {
                 let Some(saved_by) = shared_key(job, cache).and_then(|key| writers.get(&key)) else { continue };
                 let key_files = cache.key_files.first().map(|file| file.span);
                 let span = cache.key.as_ref().map(|key| key.span).or(key_files).unwrap_or(cache.span);
-                match readers.iter_mut().find(|(at, _, _)| *at == span) {
-                    Some((_, names, _)) => names.push(&job.name.value),
-                    None => readers.push((span, vec![&job.name.value], saved_by)),
-                }
+                let at = *by_span.entry(span).or_insert_with(|| {
+                    readers.push((span, Vec::new(), saved_by));
+                    readers.len() - 1
+                });
+                readers[at].1.push(&job.name.value);
             }
         }
         for (span, restored_by, saved_by) in readers {

@@ -109,7 +109,8 @@ impl Rule for GitlabJobTokenMisuse {
                 let Some((token, range)) = token_part(&at, command) else { continue };
                 // The token may go out through the commands this one pipes into
                 // (`echo "$CI_JOB_TOKEN" | docker login --password-stdin host`).
-                let receivers = std::iter::successors(Some(command), |current| script.piped_into(current));
+                let receivers =
+                    std::iter::successors(Some(command), |current| script.piped_into(current)).take(reparse::MAX_PIPE);
                 if let Some((host, public)) = receivers.into_iter().find_map(|receiver| foreign_host(&at, receiver)) {
                     let consequence = "whoever receives it can act with this job's access (its project's repository, packages and registry, and the projects that allow this one) while the job runs";
                     let span = script.span_of(range.clone());

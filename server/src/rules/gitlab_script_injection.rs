@@ -1,5 +1,6 @@
 //! `gitlab-script-injection`: text someone else chooses, parsed again as code by a job.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, taint};
@@ -94,7 +95,7 @@ impl Rule for GitlabScriptInjection {
     fn check_gitlab_job(&self, globals: &Globals, job: &GitlabJob, out: &mut Findings) {
         let scope = Scope::new(globals, job);
         let lines: Vec<&Script> = job.scripts().collect();
-        let mut written: Vec<Written> = Vec::new();
+        let mut written: HashMap<String, Vec<Written>> = HashMap::new();
         for (index, script) in lines.iter().enumerate() {
             interpolated_inputs(globals, script, out);
             for command in &script.commands {
@@ -119,20 +120,19 @@ impl Rule for GitlabScriptInjection {
                 let targets: Vec<String> = script.written_files(command).filter_map(path_of).collect();
                 if !targets.is_empty() {
                     for (range, taint) in content(&at, script, command) {
-                        written.extend(targets.iter().map(|path| Written {
-                            path: path.clone(),
-                            line: index,
-                            range: range.clone(),
-                            taint: taint.clone(),
-                        }));
+                        for path in &targets {
+                            let write = Written { line: index, range: range.clone(), taint: taint.clone() };
+                            written.entry(path.clone()).or_default().push(write);
+                        }
                     }
                 }
-                if let Some(file) = reparse::executed_file(command).and_then(path_of) {
-                    let runner = script.slice(command.range.clone()).trim();
-                    for write in written.iter().filter(|write| write.path == file) {
-                        let how = format!("is written into `{file}`, which this job then runs (`{runner}`)");
-                        report(out, lines[write.line].span_of(write.range.clone()), &write.taint, &how);
-                    }
+                // Each write is reported once, where the file it went into first runs.
+                let Some(file) = reparse::executed_file(command).and_then(path_of) else { continue };
+                let Some(writes) = written.remove(&file) else { continue };
+                let runner = script.slice(command.range.clone()).trim();
+                for write in writes {
+                    let how = format!("is written into `{file}`, which this job then runs (`{runner}`)");
+                    report(out, lines[write.line].span_of(write.range), &write.taint, &how);
                 }
             }
         }
@@ -169,7 +169,6 @@ fn interpolated_inputs(globals: &Globals, script: &Script, out: &mut Findings) {
 
 /// A tainted value a script line wrote into a file.
 struct Written {
-    path: String,
     line: usize,
     range: Range<usize>,
     taint: Taint,
