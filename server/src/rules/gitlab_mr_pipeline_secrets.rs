@@ -23,15 +23,20 @@ static META: RuleMeta = RuleMeta {
 the pipeline's `workflow: rules:`) and read a credential: a CI/CD variable the file does not \
 set and whose name says it holds one (`*_TOKEN`, `*_PASSWORD`, `*_SECRET`, `*_KEY`, `AWS_*` \
 keys, `KUBECONFIG`...), directly or through `variables:`; secrets fetched with `secrets:`; or \
-a deployment to a production or staging environment. The job tokens GitLab issues to every \
-job (`CI_JOB_TOKEN`, `CI_REGISTRY_PASSWORD`) and OIDC `id_tokens:` (see \
+a deployment to a production or staging environment. Medium when the job runs by itself \
+in merge request pipelines; low when it is manual there or its rules may keep it out (it may \
+be meant for other pipelines); high for automatic production deployments. Credentials the \
+job's script tests for (`[ -n \"$TOKEN\" ]`) are not reported: the job copes with them \
+missing, as protected variables are in merge request pipelines. The job tokens GitLab issues \
+to every job (`CI_JOB_TOKEN`, `CI_REGISTRY_PASSWORD`) and OIDC `id_tokens:` (see \
 `gitlab-id-token-audience`) are not reported here.",
         why: "A merge request pipeline runs the merge request's code, and its `.gitlab-ci.yml`: \
 its author can make any job print any variable the pipeline gets. GitLab gives protected \
-variables only to pipelines of protected branches and tags, which merge request pipelines \
-never are: so a job that reads `$DEPLOY_TOKEN` in merge request pipelines works only if the \
-variable is not protected, which is exactly when every merge request pipeline, including a \
-fork's once a member runs it in this project, can read it. Vault roles that answer `secrets:` \
+variables only to pipelines of protected branches and tags (and, where a project turns it on, \
+to merge requests between two protected branches): so a job that reads `$DEPLOY_TOKEN` in the \
+merge request pipelines of ordinary branches works only if the variable is not protected, \
+which is exactly when every merge request pipeline, including a fork's once a member runs it \
+in this project, can read it. Vault roles that answer `secrets:` \
 in merge request pipelines, and environments they deploy to, are open to them in the same way.",
         attack: "Initial Access › Public repositories (IA01): the attacker opens a merge \
 request whose scripts read the credential, and waits for its pipeline to run in this \
