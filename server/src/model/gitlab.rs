@@ -278,7 +278,9 @@ pub fn is_job_key(key: &str) -> bool {
 
 /// Looks keys up in a job, then in the jobs it extends, then in `default:`.
 pub struct JobScope<'a> {
-    job: View<'a>,
+    /// The job, then the jobs it extends, nearest first: GitLab merges them deeply, so the
+    /// first of them that sets a key (or a key inside a mapping) wins.
+    chain: Vec<View<'a>>,
     jobs: &'a dyn Fn(&str) -> Option<View<'a>>,
     default: Option<View<'a>>,
 }
@@ -289,7 +291,28 @@ const INHERITED_FROM_DEFAULT: &[&str] =
 
 impl<'a> JobScope<'a> {
     pub fn new(job: View<'a>, jobs: &'a dyn Fn(&str) -> Option<View<'a>>, default: Option<View<'a>>) -> Self {
-        Self { job, jobs, default }
+        let mut scope = Self { chain: Vec::new(), jobs, default };
+        let mut chain = Vec::new();
+        scope.walk(job, &mut HashSet::new(), &mut chain, 0);
+        scope.chain = chain;
+        scope
+    }
+
+    /// Each job is read once: `extends: [a, a, a]` chains cost what one chain does. Later
+    /// entries of `extends:` override earlier ones.
+    fn walk(&self, job: View<'a>, read: &mut HashSet<*const Node>, chain: &mut Vec<View<'a>>, depth: usize) {
+        if !read.insert(job.node()) {
+            return;
+        }
+        chain.push(job);
+        if depth >= MAX_EXTENDS_DEPTH {
+            return;
+        }
+        for parent in job.get("extends").map(strings).unwrap_or_default().iter().rev() {
+            if let Some(parent) = (self.jobs)(&parent.value) {
+                self.walk(parent, read, chain, depth + 1);
+            }
+        }
     }
 
     /// The value a `!reference [job, key, ...]` tag names.
@@ -305,34 +328,29 @@ impl<'a> JobScope<'a> {
     /// The value of `key` as GitLab would see it after `extends:` and `default:`. Trigger
     /// jobs run no script and take nothing from `default:`.
     pub fn get(&self, key: &str) -> Option<View<'a>> {
-        let own = self.lookup(self.job, key, &mut HashSet::new(), 0);
-        if own.is_some() || !INHERITED_FROM_DEFAULT.contains(&key) || self.is_trigger() {
+        let own = self.get_in(&[key]);
+        if own.is_some() || !INHERITED_FROM_DEFAULT.contains(&key) || self.get_in(&["trigger"]).is_some() {
             return own;
         }
         self.default.and_then(|default| default.get(key))
     }
 
-    fn is_trigger(&self) -> bool {
-        self.lookup(self.job, "trigger", &mut HashSet::new(), 0).is_some()
+    /// The value at a path of keys (`["trigger", "project"]`), from the nearest job of the
+    /// chain that sets it, as `extends:` merges mappings.
+    pub fn get_in(&self, path: &[&str]) -> Option<View<'a>> {
+        self.chain.iter().find_map(|job| path.iter().try_fold(*job, |value, key| value.get(key)))
     }
 
-    /// Each job is read once per lookup: `extends: [a, a, a]` chains cost what one chain does.
-    fn lookup(&self, job: View<'a>, key: &str, read: &mut HashSet<*const Node>, depth: usize) -> Option<View<'a>> {
-        if !read.insert(job.node()) {
-            return None;
-        }
-        if let Some(value) = job.get(key) {
-            return Some(value);
-        }
-        if depth >= MAX_EXTENDS_DEPTH {
-            return None;
-        }
-        // Later entries of `extends:` override earlier ones.
-        let parents = job.get("extends").map(strings).unwrap_or_default();
-        parents
+    /// The entries of the mapping `key` merged along the chain, the nearest of each name
+    /// first (`variables:` of a job and of the templates it extends).
+    pub fn merged_entries(&self, key: &str) -> Vec<Entry<'a>> {
+        let mut seen = HashSet::new();
+        self.chain
             .iter()
-            .rev()
-            .find_map(|parent| (self.jobs)(&parent.value).and_then(|p| self.lookup(p, key, read, depth + 1)))
+            .filter_map(|job| job.get(key))
+            .flat_map(|mapping| mapping.entries())
+            .filter(|entry| entry.name().is_some_and(|name| seen.insert(name)))
+            .collect()
     }
 }
 
@@ -361,7 +379,7 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> 
         before_script: scripts("before_script"),
         script: scripts("script"),
         after_script: scripts("after_script"),
-        variables: get("variables").map(variables).unwrap_or_default(),
+        variables: variable_entries(&scope.merged_entries("variables")),
         rules,
         only,
         except,
@@ -382,7 +400,7 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> 
         cache: get("cache").map(|c| c.items().into_iter().map(cache).collect()).unwrap_or_default(),
         environment: get("environment").and_then(environment),
         extends: entry.value.get("extends").map(strings).unwrap_or_default(),
-        trigger: get("trigger").map(trigger),
+        trigger: get("trigger").map(|view| trigger(view, scope)),
         id_tokens: get("id_tokens").map(id_tokens).unwrap_or_default(),
         secrets: get("secrets").map(|s| s.entries().iter().filter_map(Spanned::key_of).collect()).unwrap_or_default(),
         needs: get("needs")
@@ -461,14 +479,14 @@ fn environment(view: View<'_>) -> Option<Environment> {
     })
 }
 
-fn trigger(view: View<'_>) -> Trigger {
-    let forward = |key: &str| view.get("forward").and_then(|f| f.get(key)).and_then(Spanned::from_view);
+fn trigger<'a>(view: View<'a>, scope: &JobScope<'a>) -> Trigger {
+    let nested = |path: &[&str]| scope.get_in(path).and_then(Spanned::from_view);
     Trigger {
         span: view.span(),
-        project: view.get("project").and_then(Spanned::from_view).or_else(|| Spanned::from_view(view)),
+        project: nested(&["trigger", "project"]).or_else(|| Spanned::from_view(view)),
         include: view.get("include").map(includes).unwrap_or_default(),
-        forward_pipeline_variables: forward("pipeline_variables"),
-        forward_yaml_variables: forward("yaml_variables"),
+        forward_pipeline_variables: nested(&["trigger", "forward", "pipeline_variables"]),
+        forward_yaml_variables: nested(&["trigger", "forward", "yaml_variables"]),
     }
 }
 
@@ -485,7 +503,11 @@ fn id_tokens(view: View<'_>) -> Vec<IdToken> {
 }
 
 fn variables(view: View<'_>) -> Vec<Variable> {
-    view.entries()
+    variable_entries(&view.entries())
+}
+
+fn variable_entries(entries: &[Entry<'_>]) -> Vec<Variable> {
+    entries
         .iter()
         .filter_map(|entry| {
             let value = entry.value.get("value").unwrap_or(entry.value);
@@ -601,6 +623,20 @@ mod tests {
         };
         assert_eq!(reach("a"), (Runs::Yes, Runs::No));
         assert_eq!(reach("b"), (Runs::Maybe, Runs::Maybe), "rules the file cannot see are undecided");
+    }
+
+    #[test]
+    fn extends_merges_mappings_deeply() {
+        let pipeline = parse_for_tests(
+            ".base:\n  variables: {A: base, B: base}\n  trigger:\n    project: group/deployer\n    forward: {pipeline_variables: true}\nqa:\n  extends: .base\n  variables: {B: own}\n  trigger:\n    inputs: {variant: ce}\n",
+        );
+        let qa = &pipeline.jobs[1];
+        let variables: Vec<(&str, &str)> =
+            qa.variables.iter().map(|v| (v.name.as_str(), v.value.as_ref().unwrap().value.as_str())).collect();
+        assert_eq!(variables, [("B", "own"), ("A", "base")]);
+        let trigger = qa.trigger.as_ref().unwrap();
+        assert_eq!(trigger.project.as_ref().map(|p| p.as_str()), Some("group/deployer"));
+        assert_eq!(trigger.forward_pipeline_variables.as_ref().map(|f| f.as_str()), Some("true"));
     }
 
     #[test]
