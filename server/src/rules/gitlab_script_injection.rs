@@ -129,7 +129,7 @@ impl Rule for GitlabScriptInjection {
                 // Each write is reported once, where the file it went into first runs.
                 let Some(file) = reparse::executed_file(command).and_then(path_of) else { continue };
                 let Some(writes) = written.remove(&file) else { continue };
-                let runner = script.slice(command.range.clone()).trim();
+                let runner = excerpt(script.slice(command.range.clone()));
                 for write in writes {
                     let how = format!("is written into `{file}`, which this job then runs (`{runner}`)");
                     report(out, lines[write.line].span_of(write.range), &write.taint, &how);
@@ -235,6 +235,15 @@ fn command_position(scope: &Scope<'_>, script: &Script, command: &Command, out: 
     }
     if let Some(taint) = injectable(scope, name).filter(Taint::is_direct) {
         report(out, script.span_of(first.range.clone()), &taint, "is run as a command, unquoted");
+    }
+}
+
+/// The start of a command's text, for messages: its first line, at most 60 characters.
+fn excerpt(command: &str) -> String {
+    let line = command.trim().lines().next().unwrap_or_default();
+    match line.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line.to_owned(),
     }
 }
 
