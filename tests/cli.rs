@@ -50,6 +50,31 @@ fn check_reports_the_demo_in_json_and_exits_1() {
 }
 
 #[test]
+fn the_demo_pipeline_opens_an_attack_path_across_tactics() {
+    let output = pipewarden(&["check", "--format", "json", fixtures("demo").to_str().unwrap()]);
+    let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let gitlab: Vec<&Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().ends_with("demo/.gitlab-ci.yml"))
+        .collect();
+    let mut tactics: Vec<&str> = gitlab.iter().map(|f| f["tactic"].as_str().unwrap()).collect();
+    tactics.sort_unstable();
+    tactics.dedup();
+    for tactic in
+        ["Initial Access", "Execution", "Persistence", "Defense Evasion", "Credential Access", "Lateral Movement"]
+    {
+        assert!(tactics.contains(&tactic), "{tactic} missing from {tactics:?}");
+    }
+    let injection = gitlab.iter().find(|f| f["rule"] == "gitlab-script-injection").expect("the title injection");
+    assert_eq!(injection["severity"], "high");
+    assert!(injection["message"].as_str().unwrap().contains("inherited by `test`"), "{injection}");
+    let included = pipewarden(&["check", fixtures("demo/ci/review.gitlab-ci.yml").to_str().unwrap()]);
+    assert_eq!(included.status.code(), Some(0), "the review apps file is clean: {}", stdout(&included));
+}
+
+#[test]
 fn columns_count_unicode_scalar_values() {
     let dir = tempdir("unicode");
     let workflows = dir.join(".github/workflows");
@@ -95,26 +120,20 @@ fn a_clean_tree_exits_0_and_options_filter_findings() {
         pipewarden(&["check", "--format", "json", "--min-severity", "critical", demo.to_str().unwrap()]);
     let json: Value = serde_json::from_str(&stdout(&critical_only)).unwrap();
     assert!(json["findings"].as_array().unwrap().iter().all(|f| f["severity"] == "critical"));
-    let disabled = pipewarden(&[
-        "check",
-        "--format",
-        "json",
-        "--disable",
-        "expression-injection",
-        "--disable",
-        "untrusted-checkout",
-        "--disable",
-        "excessive-permissions",
-        "--disable",
-        "unpinned-action",
-        "--disable",
-        "unpinned-include",
-        "--disable",
-        "dangerous-trigger",
-        "--disable",
-        "cache-poisoning",
-        demo.to_str().unwrap(),
-    ]);
+    // Disabling every rule that fires on the demo leaves nothing to report.
+    let all: Value =
+        serde_json::from_str(&stdout(&pipewarden(&["check", "--format", "json", demo.to_str().unwrap()]))).unwrap();
+    let mut fired: Vec<&str> =
+        all["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    fired.sort_unstable();
+    fired.dedup();
+    assert!(fired.len() > 3, "{fired:?}");
+    let mut args = vec!["check", "--format", "json"];
+    for rule in &fired {
+        args.extend(["--disable", rule]);
+    }
+    args.push(demo.to_str().unwrap());
+    let disabled = pipewarden(&args);
     assert_eq!(disabled.status.code(), Some(0), "{}", stdout(&disabled));
 }
 

@@ -157,6 +157,51 @@ fn hovers_explain_keys_and_context_paths_where_no_finding_is() {
 }
 
 #[test]
+fn gitlab_findings_hover_and_suppress_like_github_ones() {
+    let (mut client, _) = Client::initialized(&["utf-16"]);
+    let uri = "file:///work/repo/.gitlab-ci.yml";
+    let mut buffer = Buffer::new(&fixture("lsp/pipeline.gitlab-ci.yml"));
+    client.open(uri, &buffer.text());
+    let diagnostics = client.diagnostics(uri);
+    assert_eq!(codes(&diagnostics), ["gitlab-script-injection", "gitlab-script-injection"], "{diagnostics:#?}");
+    let text = buffer.text();
+    let hover_at = |client: &mut Client, needle: &str| {
+        let (line, _, column) = locate(&text, needle);
+        let result = client
+            .request(
+                "textDocument/hover",
+                json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": column + 2 } }),
+            )
+            .expect("hover succeeds");
+        result["contents"]["value"].as_str().map(str::to_owned).unwrap_or_default()
+    };
+    let finding = hover_at(&mut client, "$CI_MERGE_REQUEST_TITLE");
+    assert!(finding.contains("`gitlab-script-injection`") && finding.contains("EX06"), "{finding}");
+    assert!(finding.contains("inherited by `test`"), "{finding}");
+    let slug = hover_at(&mut client, "$CI_COMMIT_REF_SLUG");
+    assert!(slug.contains("cannot carry shell syntax"), "{slug}");
+
+    // Both findings, one in a template reached through `!reference` and one inside a block
+    // scalar, are silenced by a comment above their line.
+    let mut version = 1;
+    let mut diagnostics = diagnostics;
+    while let Some(diagnostic) = diagnostics.first().cloned() {
+        let actions = code_actions(&mut client, uri, &diagnostic);
+        let ignore = actions
+            .iter()
+            .find(|a| a["title"].as_str().unwrap().starts_with("Ignore this finding here"))
+            .expect("ignore");
+        let left = diagnostics.len();
+        diagnostics = apply_action(&mut client, uri, &mut buffer, ignore, &mut version);
+        assert_eq!(diagnostics.len(), left - 1, "{diagnostics:#?}\n{}", buffer.text());
+    }
+    let fixed = buffer.text();
+    assert!(fixed.contains("    # pipewarden: ignore[gitlab-script-injection]\n    - eval"), "{fixed}");
+    assert!(fixed.contains("    # pipewarden: ignore[gitlab-script-injection]\n    - |"), "{fixed}");
+    client.shutdown();
+}
+
+#[test]
 fn a_burst_of_unacknowledged_edits_leaves_identical_text() {
     let (mut client, _) = Client::initialized(&["utf-16"]);
     let uri = workflow_uri("burst.yml");

@@ -224,7 +224,7 @@ impl Analyzer {
             resolver.take_reads();
             extended.borrow_mut().clear();
             let scope = JobScope::new(entry.value, &lookup, default);
-            let job = Arc::new(gitlab::build_job(&entry, &scope, &globals.workflow_reach)?);
+            let job = Arc::new(gitlab::build_job(&entry, &scope, &globals)?);
             // `default:` is inherited, so the model depends on the header too.
             let mut deps = vec![unit];
             deps.extend(&header_deps);
@@ -371,9 +371,7 @@ fn inheriting_jobs(outputs: &[(JobKey, Arc<JobOutput>)]) -> HashMap<(&'static st
         let JobModel::Gitlab(job) = &output.model else { continue };
         let own = job.span;
         for finding in &output.findings {
-            let inside =
-                finding.span.unit == own.unit && own.start <= finding.span.start && finding.span.end <= own.end;
-            if !inside {
+            if !own.contains(finding.span) {
                 inherited.entry((finding.rule.id, finding.span)).or_default().push(format!("`{}`", job.name.value));
             }
         }
@@ -470,6 +468,8 @@ job-d:
     - echo d
   rules:
     - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"
+job-e:
+  trigger: group/project
 ";
 
     fn scripts(job: &GitlabJob) -> Vec<&str> {
@@ -482,7 +482,11 @@ job-d:
         analyzer.analyze(&mut Source::new(PIPELINE, tiling(FileKind::GitlabCi)));
         let seen = SEEN.lock().unwrap().clone();
         let names: Vec<&str> = seen.iter().map(|job| job.name.as_str()).collect();
-        assert_eq!(names, ["job-a", "job-b", "job-c", "job-d"], "hidden templates are not checked by themselves");
+        assert_eq!(
+            names,
+            ["job-a", "job-b", "job-c", "job-d", "job-e"],
+            "hidden templates are not checked by themselves"
+        );
         let (a, b, c, d) = (&seen[0], &seen[1], &seen[2], &seen[3]);
         assert_eq!(scripts(a), ["echo a"]);
         assert_eq!(a.stage.as_ref().map(|s| s.as_str()), Some("test"));
@@ -497,5 +501,7 @@ job-d:
         assert_eq!(scripts(d), ["echo template", "echo d"], "`!reference` tags are replaced by what they name");
         assert_eq!(d.reach.merge_requests, crate::model::reach::Runs::Yes);
         assert_eq!(d.reach.default_branch, crate::model::reach::Runs::No);
+        let e = &seen[4];
+        assert!(e.image.is_none() && e.before_script.is_empty(), "trigger jobs take nothing from `default:`");
     }
 }

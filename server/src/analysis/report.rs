@@ -74,7 +74,10 @@ pub fn assemble(
     let parsed = Parsed { tiles, rope };
     let mut reported: Vec<Reported> =
         findings.into_iter().filter_map(|finding| resolve(finding, bases, rope)).collect();
-    reported.sort_by(|a, b| (a.range.start, a.range.end, a.rule.id).cmp(&(b.range.start, b.range.end, b.rule.id)));
+    // Of the findings of one rule at one place (a template's, found through each job that
+    // inherits it), the most severe is kept.
+    let order = |f: &Reported| (f.range.start, f.range.end, f.rule.id, std::cmp::Reverse(f.severity));
+    reported.sort_by(|a, b| order(a).cmp(&order(b)));
     reported.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
     let mut suppressions = Suppressions::new(parsed, &reported);
     reported.retain_mut(|finding| match suppressions.unsuppressed(finding) {

@@ -796,27 +796,14 @@ pub fn texts(view: View<'_>) -> Vec<Text> {
 /// Reads a whole workflow at once, for the model's own tests.
 #[cfg(test)]
 pub fn parse_for_tests(text: &str) -> Workflow {
-    use super::view::{AnchorTable, Resolver};
-    use crate::syntax::{Source, Tiling, yaml};
-    let mut source = Source::new(text, Tiling::TopLevel);
-    let bases = source.bases();
-    let (tiles, rope) = source.snapshot();
-    let built: Vec<yaml::Built> = tiles
-        .iter()
-        .filter_map(|tile| Some(yaml::build(yaml::document_content(tile.model_tree())?, rope, tile.id, tile.start)))
-        .collect();
-    let mut anchors = AnchorTable::default();
-    for tree in &built {
-        anchors.add(&tree.anchors);
-    }
-    anchors.sort(&bases);
-    let resolver = Resolver::new(&anchors, &bases, rope);
-    let entries: Vec<Entry<'_>> = built.iter().flat_map(|tree| resolver.view(&tree.node).entries()).collect();
-    let jobs_entry = entries.iter().find(|entry| entry.name() == Some("jobs"));
-    let header_entries: Vec<Entry<'_>> = entries.iter().filter(|entry| entry.name() != Some("jobs")).copied().collect();
-    let header = Arc::new(build_header(&header_entries, jobs_entry.map(|entry| entry.key.span)));
-    let jobs = jobs_entry
-        .map(|entry| entry.value.entries().iter().filter_map(build_job).map(Arc::new).collect())
-        .unwrap_or_default();
-    Workflow { header, jobs }
+    super::view::with_entries_for_tests(text, |entries| {
+        let jobs_entry = entries.iter().find(|entry| entry.name() == Some("jobs"));
+        let header_entries: Vec<Entry<'_>> =
+            entries.iter().filter(|entry| entry.name() != Some("jobs")).copied().collect();
+        let header = Arc::new(build_header(&header_entries, jobs_entry.map(|entry| entry.key.span)));
+        let jobs = jobs_entry
+            .map(|entry| entry.value.entries().iter().filter_map(build_job).map(Arc::new).collect())
+            .unwrap_or_default();
+        Workflow { header, jobs }
+    })
 }

@@ -6,12 +6,15 @@
 pub mod action;
 pub mod cache;
 pub mod contexts;
+pub mod credentials;
 pub mod expr;
 pub mod github;
 pub mod gitlab;
+pub mod gitlab_variables;
 pub mod kind;
 pub mod offsets;
 pub mod reach;
+pub mod reparse;
 pub mod shell;
 pub mod untrusted_code;
 pub mod view;

@@ -11,6 +11,14 @@ mod dangerous_trigger;
 mod env_file_injection;
 mod excessive_permissions;
 mod expression_injection;
+mod gitlab_artifact_secrets;
+mod gitlab_cache_poisoning;
+mod gitlab_downstream_variable_forwarding;
+mod gitlab_id_token_audience;
+mod gitlab_job_token_misuse;
+mod gitlab_mr_pipeline_secrets;
+mod gitlab_privileged_dind;
+mod gitlab_script_injection;
 mod spoofable_actor_check;
 mod unpinned_action;
 mod unpinned_include;
@@ -46,6 +54,14 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &spoofable_actor_check::SpoofableActorCheck,
     &unpinned_action::UnpinnedAction,
     &unpinned_include::UnpinnedInclude,
+    &gitlab_script_injection::GitlabScriptInjection,
+    &gitlab_mr_pipeline_secrets::GitlabMrPipelineSecrets,
+    &gitlab_job_token_misuse::GitlabJobTokenMisuse,
+    &gitlab_artifact_secrets::GitlabArtifactSecrets,
+    &gitlab_cache_poisoning::GitlabCachePoisoning,
+    &gitlab_downstream_variable_forwarding::GitlabDownstreamVariableForwarding,
+    &gitlab_id_token_audience::GitlabIdTokenAudience,
+    &gitlab_privileged_dind::GitlabPrivilegedDind,
 ];
 
 /// Looks a rule up by its id.
@@ -216,6 +232,16 @@ impl Severity {
 
     pub fn parse(name: &str) -> Option<Severity> {
         Severity::ALL.into_iter().find(|severity| severity.name().eq_ignore_ascii_case(name))
+    }
+
+    /// One level lower, `info` staying `info`.
+    pub fn lowered(self) -> Severity {
+        Severity::ALL[(self as usize).saturating_sub(1)]
+    }
+
+    /// One level higher, `critical` staying `critical`.
+    pub fn raised(self) -> Severity {
+        Severity::ALL[(self as usize + 1).min(Severity::ALL.len() - 1)]
     }
 }
 
