@@ -3,15 +3,17 @@
 use std::io::Write;
 use std::panic::catch_unwind;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ropey::Rope;
 use serde::Serialize;
 
 use super::discover::{Found, discover};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::analysis::{Report, analyze_text, attack_path, attack_path_summary, panic_message};
+use crate::analysis::{Report, analyze_text_with, attack_path, attack_path_summary, panic_message};
 use crate::config::{Policy, RuleSettings, Settings};
 use crate::model::kind;
+use crate::rules::RuleOptions;
 use crate::text::{self, Encoding};
 
 #[derive(Debug, Default)]
@@ -37,6 +39,7 @@ impl Options {
                 "--min-severity" => options.settings.min_severity = Some(value("--min-severity")?),
                 "--disable" => rules.disabled.push(value("--disable")?),
                 "--enable" => rules.enabled.push(value("--enable")?),
+                "--trusted-owner" => options.settings.trusted_owners.push(value("--trusted-owner")?),
                 flag if flag.starts_with('-') && flag != "-" => {
                     return Err(format!("unknown option `{flag}`"));
                 }
@@ -99,7 +102,7 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
                     eprintln!("pipewarden: {}: {error}", path.display());
                     io_error = true;
                 }
-                Found::File(path) => match check_file(&path) {
+                Found::File(path) => match check_file(&path, &policy.rule_options()) {
                     Ok(Some(file)) => checked.push(file),
                     Ok(None) => {}
                     Err(error) => {
@@ -129,7 +132,7 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
 }
 
 /// Analyses one file if it is a pipeline file. Invalid UTF-8 is an `InvalidData` error.
-fn check_file(path: &Path) -> std::io::Result<Option<Checked>> {
+fn check_file(path: &Path, options: &Arc<RuleOptions>) -> std::io::Result<Option<Checked>> {
     let bytes = std::fs::read(path)?;
     let text = String::from_utf8(bytes).map_err(|error| {
         std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not valid UTF-8 ({error}); skipped"))
@@ -139,7 +142,7 @@ fn check_file(path: &Path) -> std::io::Result<Option<Checked>> {
     };
     // Rules' panics are contained by the analysis; anything else is a bug to report, and
     // must not stop the other files from being checked.
-    let report = catch_unwind(|| analyze_text(kind, &text)).map_err(|payload| {
+    let report = catch_unwind(|| analyze_text_with(kind, &text, Arc::clone(options))).map_err(|payload| {
         std::io::Error::other(format!("internal error, please report it: {}", panic_message(payload.as_ref())))
     })?;
     Ok(Some(Checked { path: path.to_path_buf(), rope: Rope::from_str(&text), report }))

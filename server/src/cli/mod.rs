@@ -33,6 +33,8 @@ Options for check:
   --min-severity LEVEL     Hide findings below LEVEL (info, low, medium, high, critical)
   --disable RULE           Do not run RULE (repeatable)
   --enable RULE            Run only the given rules (repeatable)
+  --trusted-owner OWNER    Trust actions of this GitHub user or organisation like your own:
+                           unpinned-action does not report them (repeatable)
 
 Other options:
   -h, --help               Show this help

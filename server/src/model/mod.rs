@@ -8,10 +8,13 @@ pub mod contexts;
 pub mod expr;
 pub mod github;
 pub mod gitlab;
+pub mod image;
 pub mod kind;
 pub mod offsets;
 pub mod reach;
+pub mod secrets;
 pub mod shell;
+pub mod version;
 pub mod view;
 pub mod workflow_commands;
 
