@@ -273,7 +273,7 @@ pub fn literal_secret(text: &Text) -> Option<Strength> {
         || value.starts_with(['/', '.', '~'])
         || value.contains("://")
         || PATTERNS.placeholder_words.iter().any(|word| lower.contains(word.as_str()))
-        || PATTERNS.weak_values.iter().any(|weak| *weak == lower);
+        || PATTERNS.weak_values.contains(&lower);
     if not_a_secret {
         return None;
     }

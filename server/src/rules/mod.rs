@@ -10,6 +10,7 @@ mod expression_injection;
 mod gitlab_hardcoded_credentials;
 mod gitlab_unpinned_image;
 mod hardcoded_credentials;
+mod known_vulnerable_action;
 mod unpinned_action;
 mod unpinned_image;
 mod unpinned_include;
@@ -39,6 +40,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &excessive_permissions::ExcessivePermissions,
     &unpinned_action::UnpinnedAction,
     &unpinned_image::UnpinnedImage,
+    &known_vulnerable_action::KnownVulnerableAction,
     &hardcoded_credentials::HardcodedCredentials,
     &unpinned_include::UnpinnedInclude,
     &gitlab_unpinned_image::GitlabUnpinnedImage,
