@@ -11,6 +11,7 @@ mod gitlab_hardcoded_credentials;
 mod gitlab_unpinned_image;
 mod hardcoded_credentials;
 mod known_vulnerable_action;
+mod typosquatted_action;
 mod unpinned_action;
 mod unpinned_image;
 mod unpinned_include;
@@ -41,6 +42,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &unpinned_action::UnpinnedAction,
     &unpinned_image::UnpinnedImage,
     &known_vulnerable_action::KnownVulnerableAction,
+    &typosquatted_action::TyposquattedAction,
     &hardcoded_credentials::HardcodedCredentials,
     &unpinned_include::UnpinnedInclude,
     &gitlab_unpinned_image::GitlabUnpinnedImage,
