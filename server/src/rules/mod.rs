@@ -11,6 +11,7 @@ mod gitlab_hardcoded_credentials;
 mod gitlab_unpinned_image;
 mod hardcoded_credentials;
 mod known_vulnerable_action;
+mod long_lived_cloud_credentials;
 mod typosquatted_action;
 mod unpinned_action;
 mod unpinned_image;
@@ -44,6 +45,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &known_vulnerable_action::KnownVulnerableAction,
     &typosquatted_action::TyposquattedAction,
     &hardcoded_credentials::HardcodedCredentials,
+    &long_lived_cloud_credentials::LongLivedCloudCredentials,
     &unpinned_include::UnpinnedInclude,
     &gitlab_unpinned_image::GitlabUnpinnedImage,
     &gitlab_hardcoded_credentials::GitlabHardcodedCredentials,
