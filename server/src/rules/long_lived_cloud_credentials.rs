@@ -121,7 +121,9 @@ impl Rule for LongLivedCloudCredentials {
         let Some(uses) = &step.uses else { return };
         for login in CLOUD.action.iter().filter(|login| uses.is_action(&login.uses)) {
             let input = login.inputs.iter().find_map(|name| {
-                step.with.iter().find(|input| input.name.value.eq_ignore_ascii_case(name) && from_secret(input.value.as_ref()))
+                step.with
+                    .iter()
+                    .find(|input| input.name.value.eq_ignore_ascii_case(name) && from_secret(input.value.as_ref()))
             });
             let Some(input) = input else { continue };
             out.report(

@@ -12,6 +12,7 @@ mod gitlab_unpinned_image;
 mod hardcoded_credentials;
 mod known_vulnerable_action;
 mod long_lived_cloud_credentials;
+mod pat_usage;
 mod typosquatted_action;
 mod unpinned_action;
 mod unpinned_image;
@@ -46,6 +47,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &typosquatted_action::TyposquattedAction,
     &hardcoded_credentials::HardcodedCredentials,
     &long_lived_cloud_credentials::LongLivedCloudCredentials,
+    &pat_usage::PatUsage,
     &unpinned_include::UnpinnedInclude,
     &gitlab_unpinned_image::GitlabUnpinnedImage,
     &gitlab_hardcoded_credentials::GitlabHardcodedCredentials,

@@ -107,7 +107,8 @@ fn check(uses: &Uses, options: &RuleOptions, out: &mut Findings) {
         return;
     }
     let used = format!("{owner}/{repo}").to_ascii_lowercase();
-    let all = || POPULAR.very_popular.iter().map(|name| (name, true)).chain(POPULAR.popular.iter().map(|name| (name, false)));
+    let all =
+        || POPULAR.very_popular.iter().map(|name| (name, true)).chain(POPULAR.popular.iter().map(|name| (name, false)));
     if all().any(|(name, _)| *name == used) {
         return;
     }
