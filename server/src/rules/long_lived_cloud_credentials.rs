@@ -97,6 +97,8 @@ struct LoginAction {
 #[derive(Deserialize)]
 struct EnvGroup {
     names: Vec<String>,
+    #[serde(default)]
+    unless: Vec<String>,
     cloud: String,
     instead: String,
 }
@@ -109,15 +111,23 @@ impl Rule for LongLivedCloudCredentials {
     }
 
     fn check_workflow(&self, workflow: &Workflow, out: &mut Findings) {
-        check_env(&workflow.header.env, "the workflow's `env:`, where every step of every job can read it", out);
+        let env = &workflow.header.env;
+        check_env(env, &[env], "the workflow's `env:`, where every step of every job can read it", out);
     }
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
-        check_env(&context.job.env, "the job's `env:`, where every step of the job can read it", out);
+        let env = &context.job.env;
+        let visible = [env, &context.header.env];
+        check_env(env, &visible, "the job's `env:`, where every step of the job can read it", out);
     }
 
-    fn check_step(&self, _context: &StepContext<'_>, step: &Step, out: &mut Findings) {
-        check_env(&step.env, "the step's `env:`", out);
+    fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
+        let visible: Vec<&Env> =
+            [Some(&step.env), context.job().map(|job| &job.env), context.header().map(|header| &header.env)]
+                .into_iter()
+                .flatten()
+                .collect();
+        check_env(&step.env, &visible, "the step's `env:`", out);
         let Some(uses) = &step.uses else { return };
         for login in CLOUD.action.iter().filter(|login| uses.is_action(&login.uses)) {
             let input = login.inputs.iter().find_map(|name| {
@@ -137,8 +147,12 @@ impl Rule for LongLivedCloudCredentials {
     }
 }
 
-fn check_env(env: &Env, place: &str, out: &mut Findings) {
+/// Reports the credentials `env` sets; `visible` is every `env:` the code reading them sees.
+fn check_env(env: &Env, visible: &[&Env], place: &str, out: &mut Findings) {
     for group in &CLOUD.env {
+        if group.unless.iter().any(|name| visible.iter().any(|env| env.get(name).is_some())) {
+            continue;
+        }
         let var = group.names.iter().find_map(|name| {
             env.vars.iter().find(|var| var.name.value.eq_ignore_ascii_case(name) && from_secret(var.value.as_ref()))
         });

@@ -86,6 +86,7 @@ struct GithubTokens {
     inputs: Vec<String>,
     token_actions: Vec<String>,
     needs_more: Vec<String>,
+    script_runners: Vec<String>,
 }
 
 static TOKENS: LazyLock<GithubTokens> = LazyLock::new(|| data::parse(bundled!("github-tokens.toml")));
@@ -107,23 +108,32 @@ impl Rule for PatUsage {
         if job.uses.is_some() || job.steps.iter().any(needs_more) {
             return;
         }
+        // A token that reaches code the file does not show may be needed for anything.
+        let opaque = |steps: &[Step]| steps.iter().any(runs_opaque_code);
         let outsider = |steps: &[Step]| steps.iter().find_map(|step| third_party(step, context.options));
         // A token in a workflow or job `env:` reaches every step.
-        for (env, place) in [(&context.header.env, "the workflow's `env:`"), (&job.env, "the job's `env:`")] {
-            check_env(env, place, outsider(&job.steps), out);
+        if !opaque(&job.steps) {
+            for (env, place) in [(&context.header.env, "the workflow's `env:`"), (&job.env, "the job's `env:`")] {
+                check_env(env, place, outsider(&job.steps), out);
+            }
         }
         for (index, step) in job.steps.iter().enumerate() {
             let own = third_party(step, context.options);
-            check_env(&step.env, "the step's `env:`", own.clone(), out);
+            if !runs_opaque_code(step) {
+                check_env(&step.env, "the step's `env:`", own.clone(), out);
+            }
             let Some(action) = step.uses.as_ref().and_then(|uses| uses.action_name()) else { continue };
+            // A checkout leaves its token in `.git/config` for the steps after it.
+            let persisted = step.uses_action("actions/checkout")
+                && step.input_text("persist-credentials").is_none_or(|value| value.value != "false");
+            let later = &job.steps[index + 1..];
+            if persisted && opaque(later) {
+                continue;
+            }
             for input in step.with.iter().filter(|input| takes_github_token(&action, &input.name.value)) {
                 let Some(secret) = input.value.as_ref().and_then(long_lived) else { continue };
-                // A checkout leaves its token in `.git/config` for the steps after it.
-                let persisted = step.uses_action("actions/checkout")
-                    && step.input_text("persist-credentials").is_none_or(|value| value.value != "false");
-                let reach = own.clone().or_else(|| persisted.then(|| outsider(&job.steps[index + 1..])).flatten());
-                let place = format!("`{}` of `{action}`", input.name.value);
-                report(out, secret, &place, reach);
+                let reach = own.clone().or_else(|| persisted.then(|| outsider(later)).flatten());
+                report(out, secret, &format!("`{}` of `{action}`", input.name.value), reach);
             }
         }
     }
@@ -193,7 +203,9 @@ fn needs_more(step: &Step) -> bool {
                 || step.input_text("submodules").is_some_and(|submodules| submodules.value != "false"));
         let known =
             uses.repository().is_some_and(|name| TOKENS.needs_more.iter().any(|a| a.eq_ignore_ascii_case(&name)));
-        return other_repository || known;
+        let script = step.uses_action("actions/github-script")
+            && step.input_text("script").is_some_and(|script| script_needs_more(&script.value));
+        return other_repository || known || script;
     }
     let Some(run) = &step.run else { return false };
     if run.dialect != Dialect::Posix {
@@ -211,7 +223,8 @@ fn command_needs_more(command: &Command) -> bool {
     match command.name() {
         // Pushes, other repositories, and credentials for private dependencies.
         Some("git") => match command.subcommand() {
-            Some("push" | "clone" | "submodule") => true,
+            // A commit or tag made in CI is made to be pushed.
+            Some("push" | "clone" | "submodule" | "commit" | "tag") => true,
             Some("config") => {
                 command.args().iter().any(|word| word.text.contains("insteadOf") || word.text.contains("extraheader"))
             }
@@ -227,4 +240,29 @@ fn command_needs_more(command: &Command) -> bool {
         Some("curl" | "wget") => command.args().iter().any(|word| word.text.contains("api.github.com")),
         _ => false,
     }
+}
+
+/// Whether a step runs code the file does not show: a script of the repository, a package or
+/// build script, a command built from an expression, or a script in a language not lexed.
+fn runs_opaque_code(step: &Step) -> bool {
+    let Some(run) = &step.run else { return false };
+    if run.dialect != Dialect::Posix {
+        return true;
+    }
+    run.commands.iter().any(|command| {
+        let Some(program) = command.name_index().and_then(|index| command.words.get(index)) else { return false };
+        let name = command.name().unwrap_or_default();
+        program.has_expression()
+            || program.text.contains('/')
+            || TOKENS.script_runners.iter().any(|runner| runner == name)
+    })
+}
+
+/// Whether a `github-script` script names another repository (`owner: 'org'`,
+/// `repo: "name"`) or uses GraphQL (projects, organisation data).
+fn script_needs_more(script: &str) -> bool {
+    let literal_after = |key: &str| {
+        script.match_indices(key).any(|(at, _)| script[at + key.len()..].trim_start().starts_with(['\'', '"', '`']))
+    };
+    literal_after("owner:") || literal_after("repo:") || script.contains("graphql(")
 }
