@@ -2,17 +2,25 @@
 //! `services:`, `docker://` actions and GitLab's `image:` write them, and how firmly each
 //! one names its image.
 
-/// Tags that image publishers move across versions, not only to rebuilds of one version.
-const MOVING_TAGS: &[&str] =
-    &["latest", "stable", "lts", "edge", "nightly", "main", "master", "dev", "develop", "rolling", "current"];
+/// Words of a tag that publishers move across versions, not only to rebuilds of one version
+/// (`latest`, `lts-alpine`, `gnome-master`).
+const MOVING_WORDS: &[&str] = &[
+    "latest", "stable", "lts", "edge", "nightly", "main", "master", "dev", "develop", "rolling", "current", "rawhide",
+    "testing", "unstable", "sid",
+];
+
+/// Words that name a variant of whatever is newest when a tag has nothing else: `rust:slim` is
+/// the newest Rust, slim; `debian:bookworm-slim` is Debian 12.
+const VARIANT_WORDS: &[&str] = &["alpine", "slim", "dind", "debug", "management"];
 
 /// How firmly an image reference names what runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pinning {
     /// `@sha256:...`: the exact image, whatever happens to tags.
     Digest,
-    /// A tag naming a version (`3.12-slim`, `v1.4.0`): its publisher can push a new image
-    /// under it, but by convention only a rebuild of that version.
+    /// A tag naming a version (`3.12-slim`, `v1.4.0`, a release name such as `bookworm`): its
+    /// publisher can push a new image under it, but by convention only a rebuild of that
+    /// version.
     VersionTag,
     /// No tag (which means `latest`) or a tag that follows new versions (`latest`, `stable`).
     Moving,
@@ -49,12 +57,17 @@ impl<'a> ImageRef<'a> {
         if self.digest.is_some_and(|digest| digest.starts_with("sha256:")) {
             return Pinning::Digest;
         }
-        match self.tag {
-            Some(tag) if !tag.is_empty() && !MOVING_TAGS.iter().any(|moving| moving.eq_ignore_ascii_case(tag)) => {
-                if tag.bytes().any(|b| b.is_ascii_digit()) { Pinning::VersionTag } else { Pinning::Moving }
-            }
-            _ => Pinning::Moving,
-        }
+        let Some(tag) = self.tag.map(str::trim).filter(|tag| !tag.is_empty()) else {
+            return Pinning::Moving;
+        };
+        let lower = tag.to_ascii_lowercase();
+        let words: Vec<&str> = lower.split(['-', '_', '.']).filter(|word| !word.is_empty()).collect();
+        // A number names a version or a build (`3.12-slim`, `main.20240221.1149`); without one,
+        // a moving word or nothing but variant words means the newest version.
+        let numbered = words.iter().any(|word| word.bytes().any(|b| b.is_ascii_digit()));
+        let moving = words.iter().any(|word| MOVING_WORDS.contains(word))
+            || words.iter().all(|word| VARIANT_WORDS.contains(word));
+        if moving && !numbered { Pinning::Moving } else { Pinning::VersionTag }
     }
 }
 
@@ -84,6 +97,12 @@ mod tests {
         assert_eq!(pinning("node:latest"), Pinning::Moving);
         assert_eq!(pinning("node:LTS"), Pinning::Moving);
         assert_eq!(pinning("python:alpine"), Pinning::Moving);
+        assert_eq!(pinning("docker:dind"), Pinning::Moving);
+        assert_eq!(pinning("node:lts-alpine"), Pinning::Moving);
+        assert_eq!(pinning("images:gnome-master"), Pinning::Moving);
         assert_eq!(pinning("alpine:"), Pinning::Moving);
+        assert_eq!(pinning("debian:bookworm-slim"), Pinning::VersionTag);
+        assert_eq!(pinning("docker:29-dind"), Pinning::VersionTag);
+        assert_eq!(pinning("ghcr.io/org/test:main.20240221.114913"), Pinning::VersionTag);
     }
 }

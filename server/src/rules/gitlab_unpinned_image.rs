@@ -18,8 +18,9 @@ static META: RuleMeta = RuleMeta {
         summary: "A job's image is referenced by a tag, not a digest",
         detects: "`image:` and `services:` of jobs, including those inherited from `default:` \
 and through `extends:`, without a `@sha256:` digest. No tag, `latest` and other tags that \
-follow new versions (`stable`, `lts`, `edge`, a tag without a version number such as `alpine`) \
-are medium; a version tag (`3.12-slim`) is low. Images whose name comes from a variable \
+follow new versions (`stable`, `lts`, `edge`, a variant of the newest version such as `alpine` \
+or `dind`) are medium; a version tag (`3.12-slim`, a release name such as `bookworm`) is low. \
+GitLab-hosted macOS runner images (`macos-15-xcode-16`) are VM images and are not reported. Images whose name comes from a variable \
 (`$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA`) are built by the pipeline or chosen elsewhere and are not \
 reported; a tag set by a variable of the file is read through it.",
         why: "A tag is a name the image's publisher, or whoever takes over their registry account, \
@@ -72,7 +73,9 @@ impl Rule for GitlabUnpinnedImage {
 
 fn check(image: &Image, what: &str, globals: &Globals, job: &GitlabJob, out: &mut Findings) {
     let written = ImageRef::parse(&image.name.value);
-    if written.name.contains('$') || written.digest.is_some_and(|digest| digest.contains('$')) {
+    // GitLab-hosted macOS runners take a VM image name (`macos-15-xcode-16`), not a container.
+    let macos_vm = written.name.starts_with("macos-") && !written.name.contains('/');
+    if macos_vm || written.name.contains('$') || written.digest.is_some_and(|digest| digest.contains('$')) {
         return;
     }
     let Some(tag) = written.tag.filter(|tag| tag.contains('$')) else {

@@ -21,9 +21,11 @@ static META: RuleMeta = RuleMeta {
         detects: "Images of a job's `container:` and `services:`, of `docker://` steps and of \
 Docker actions (`runs: image: docker://...`) without a `@sha256:` digest. No tag, `latest` and \
 other tags that follow new versions (`stable`, `lts`, `edge`, `nightly`, a tag without a \
-version number such as `alpine`) are medium; a version tag (`3.12-slim`, `v1.4.0`) is low, since \
-publishers by convention only push rebuilds of the same version under it. Images chosen by an \
-expression (`${{ matrix.image }}`) are not reported.",
+variant of the newest version such as `alpine` or `slim`) are medium; a version tag \
+(`3.12-slim`, `v1.4.0`, a release name such as `bookworm`) is low, since publishers by \
+convention only push rebuilds of the same version under it. An image chosen from \
+the matrix (`${{ matrix.image }}`) is checked value by value; other expressions are not \
+reported.",
         why: "A tag is a name the image's publisher, or whoever takes over their registry account, \
 can point at a new image at any time. A job container runs every step of the job, with its \
 token and secrets; a service container shares the job's network. With a digest, the pipeline \
@@ -74,11 +76,22 @@ impl Rule for UnpinnedImage {
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         let job = context.job;
-        if let Some(container) = &job.container {
-            check(&container.image.value, container.image.span, "the job's container", out);
-        }
-        for service in &job.services {
-            check(&service.image.value, service.image.span, "the service container", out);
+        let containers = job
+            .container
+            .iter()
+            .map(|c| (c, "the job's container"))
+            .chain(job.services.iter().map(|c| (c, "the service container")));
+        for (container, what) in containers {
+            let image = &container.image;
+            // `${{ matrix.image }}`: each value of the matrix is an image.
+            match matrix_key(&image.value) {
+                Some(key) => {
+                    for value in job.matrix_values(key) {
+                        check(&value.value, value.span, &format!("{what} (from `matrix.{key}`)"), out);
+                    }
+                }
+                None => check(&image.value, image.span, what, out),
+            }
         }
     }
 
@@ -98,6 +111,13 @@ impl Rule for UnpinnedImage {
             check(reference, image.span, "the action's image", out);
         }
     }
+}
+
+/// `KEY` when `value` is exactly `${{ matrix.KEY }}`.
+fn matrix_key(value: &str) -> Option<&str> {
+    let inner = value.trim().strip_prefix("${{")?.strip_suffix("}}")?.trim();
+    let key = inner.strip_prefix("matrix.")?;
+    key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-').then_some(key)
 }
 
 fn check(image: &str, span: Span, what: &str, out: &mut Findings) {

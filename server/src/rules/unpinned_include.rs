@@ -3,6 +3,7 @@
 use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::gitlab::{IncludeKind, Pipeline};
+use crate::model::is_commit_sha;
 use crate::model::version::RefKind;
 
 pub struct UnpinnedInclude;
@@ -16,7 +17,9 @@ static META: RuleMeta = RuleMeta {
     docs: RuleDocs {
         summary: "Pipeline configuration is included from a source that can change",
         detects: "`include:` entries whose content can change under this pipeline. A URL \
-(`remote:`, or a plain `https://` entry): high, whoever controls the URL controls the pipeline. \
+(`remote:`, or a plain `https://` entry): high, whoever controls the URL controls the pipeline; \
+medium when the URL names a commit (`/-/raw/<sha>/...`), since only the server can still change \
+it; not reported with an `integrity:` hash, which GitLab checks. \
 A project file without a `ref:`, or at a branch: medium; at a version tag: low. A CI/CD \
 component at a moving version (`@main`, `@~latest`, a partial version such as `@1` or `@1.2`): \
 medium; a full version (`@1.2.3`) or a commit SHA is not reported. A GitLab `template:` is low: \
@@ -47,7 +50,7 @@ build:
 "#,
         fix: "Include project files at a commit SHA (`ref: <sha>`), or a protected tag you \
 control, pin components to a full version or a SHA, and copy remote files into the repository \
-or a project you control. No quick fix is offered: the commit or version to pin must come from \
+or a project you control, or give remote includes an `integrity:` hash. No quick fix is offered: the commit or version to pin must come from \
 the other project, which pipewarden never contacts.",
     },
     references: &[
@@ -73,7 +76,14 @@ impl Rule for UnpinnedInclude {
 /// What is wrong with one include, if anything.
 fn assess(kind: &IncludeKind) -> Option<(String, Severity)> {
     Some(match kind {
-        IncludeKind::Remote(url) => (
+        IncludeKind::Remote { integrity: Some(_), .. } => return None,
+        IncludeKind::Remote { url, .. } if url.split('/').any(is_commit_sha) => (
+            format!(
+                "the configuration at `{url}` names a commit, but whoever controls that server decides what it serves: add `integrity:` with the file's hash"
+            ),
+            Severity::Medium,
+        ),
+        IncludeKind::Remote { url, .. } => (
             format!(
                 "the configuration at `{url}` is run as part of this pipeline; whoever controls that URL controls this pipeline"
             ),
