@@ -29,8 +29,9 @@ static META: RuleMeta = RuleMeta {
 Jobs with a reason to need more are not reported: a checkout of another repository, \
 `git push`/`git clone`, `gh` commands beyond issues, labels, runs and pull request comments \
 (`gh pr create`, `gh release`, `gh api`, `--repo`), and actions that push, open pull requests \
-or releases, or use projects (a bundled list). Low; medium when the token reaches an action \
-from outside GitHub: given to it, in an `env:` it can read, or left in `.git/config` by a \
+or releases, or use projects (a bundled list), and tokens that reach code the file does not \
+show (a repository or package script). Low; medium when the token reaches an action from \
+outside GitHub and the `trustedOwners`: given to it, in an `env:` it can read, or left in `.git/config` by a \
 checkout before it runs.",
         why: "A personal access token acts as the person who created it, on every repository \
 they can reach, until it expires, often never. `GITHUB_TOKEN` is created for the run, limited \

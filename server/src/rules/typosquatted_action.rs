@@ -29,7 +29,8 @@ corpus of public workflows and of GitHub Marketplace); two actions of that list 
 look-alikes of each other, so `actions/setup-go` is not a misspelt `actions/setup-node`. Short \
 names allow one edit only. A look-alike under another owner is high when it is one edit away \
 from a very popular action, medium otherwise; a look-alike under the same owner (`actions/checkuot`) \
-is low, since only that owner can publish there: it is a typo that fails, not a trap.",
+is low, since only that owner can publish there: it is a typo that fails, not a trap. Owners \
+listed in `trustedOwners` are not reported.",
         why: "Anyone can create a GitHub account named like a popular action's owner with one \
 letter changed and publish an action there. A workflow that misspells the name runs the \
 impostor's code, which typically behaves like the real action so the mistake goes unnoticed, \
