@@ -428,6 +428,12 @@ impl Uses {
         }
     }
 
+    /// Whether the action or reusable workflow is GitHub's own (`actions/*`, `github/*`).
+    pub fn is_first_party(&self) -> bool {
+        matches!(&self.target, UsesTarget::Repository { owner, .. }
+            if owner.eq_ignore_ascii_case("actions") || owner.eq_ignore_ascii_case("github"))
+    }
+
     /// The ref after `@`, for repository references.
     pub fn git_ref(&self) -> Option<&str> {
         match &self.target {

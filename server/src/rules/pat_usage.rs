@@ -92,9 +92,6 @@ struct GithubTokens {
 
 static TOKENS: LazyLock<GithubTokens> = LazyLock::new(|| data::parse(bundled!("github-tokens.toml")));
 
-/// Owners whose actions are GitHub's own.
-const FIRST_PARTY_OWNERS: &[&str] = &["actions", "github"];
-
 /// `gh` commands that act on this repository's issues, pull requests and runs, which
 /// `GITHUB_TOKEN` can do with the right `permissions:`.
 const GH_LOCAL_COMMANDS: &[&str] = &["issue", "label", "run", "workflow", "cache", "pr"];
@@ -187,7 +184,7 @@ fn takes_github_token(action: &str, input: &str) -> bool {
 fn third_party(step: &Step, options: &RuleOptions) -> Option<String> {
     let uses = step.uses.as_ref()?;
     let UsesTarget::Repository { owner, .. } = &uses.target else { return None };
-    let own = FIRST_PARTY_OWNERS.iter().any(|first| first.eq_ignore_ascii_case(owner)) || options.trusts_owner(owner);
+    let own = uses.is_first_party() || options.trusts_owner(owner);
     (!own).then(|| uses.repository()).flatten()
 }
 

@@ -66,9 +66,6 @@ from the action's repository, which pipewarden never contacts.",
     ],
 };
 
-/// Owners whose actions are maintained by GitHub itself.
-const FIRST_PARTY_OWNERS: &[&str] = &["actions", "github"];
-
 impl Rule for UnpinnedAction {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -94,7 +91,7 @@ fn check(uses: &Uses, what: &str, options: &RuleOptions, out: &mut Findings) {
     if owner.is_empty() || repo.is_empty() || options.trusts_owner(owner) {
         return;
     }
-    let first_party = FIRST_PARTY_OWNERS.iter().any(|first_party| first_party.eq_ignore_ascii_case(owner));
+    let first_party = uses.is_first_party();
     let name = uses.action_name().unwrap_or_default();
     let (how, severity) = match git_ref.as_deref().map(|git_ref| (git_ref, RefKind::of(git_ref))) {
         Some((_, RefKind::Commit)) => return,
