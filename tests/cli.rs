@@ -138,6 +138,30 @@ fn a_clean_tree_exits_0_and_options_filter_findings() {
 }
 
 #[test]
+fn trusted_owners_are_not_reported_as_unpinned() {
+    let dir = tempdir("trusted");
+    let workflows = dir.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    std::fs::write(
+        workflows.join("t.yml"),
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: my-org/deploy@main\n      - uses: other/tool@v1\n",
+    )
+    .unwrap();
+    let actions = |args: &[&str]| -> Vec<String> {
+        let output = pipewarden(
+            &[&["check", "--format", "json", "--enable", "unpinned-action"], args, &[dir.to_str().unwrap()]].concat(),
+        );
+        let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        json["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(actions(&[]).len(), 2);
+    let trusted = actions(&["--trusted-owner", "My-Org"]);
+    assert_eq!(trusted.len(), 1, "{trusted:?}");
+    assert!(trusted[0].contains("other/tool"), "{trusted:?}");
+    assert_eq!(pipewarden(&["check", "--trusted-owner", "not/an-owner", "."]).status.code(), Some(2));
+}
+
+#[test]
 fn usage_and_io_errors_exit_2() {
     assert_eq!(pipewarden(&["check", "--format", "xml"]).status.code(), Some(2));
     assert_eq!(pipewarden(&["check", "--no-such-option"]).status.code(), Some(2));

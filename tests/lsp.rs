@@ -252,6 +252,23 @@ fn findings_link_to_the_other_steps_of_the_attack_path() {
 }
 
 #[test]
+fn trusted_owners_from_the_settings_apply_to_open_documents() {
+    let (mut client, _) = Client::initialized(&[]);
+    let uri = workflow_uri("deploy.yml");
+    let text = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: my-org/deploy@main\n";
+    client.open(&uri, text);
+    assert_eq!(codes(&client.diagnostics(&uri)), ["unpinned-action"]);
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "pipewarden": { "trustedOwners": ["my-org"] } } }),
+    );
+    assert!(client.diagnostics(&uri).is_empty());
+    client.notify("workspace/didChangeConfiguration", json!({ "settings": { "pipewarden": { "trustedOwners": [] } } }));
+    assert_eq!(codes(&client.diagnostics(&uri)), ["unpinned-action"]);
+    client.shutdown();
+}
+
+#[test]
 fn requests_for_documents_that_are_not_open_are_errors() {
     let (mut client, _) = Client::initialized(&[]);
     let uri = workflow_uri("never-opened.yml");

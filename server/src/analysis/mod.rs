@@ -31,7 +31,7 @@ use crate::model::github::{self, Job, Workflow};
 use crate::model::gitlab::{self, GitlabJob, JobScope, Pipeline};
 use crate::model::kind::FileKind;
 use crate::model::view::{Entry, Resolver};
-use crate::rules::{Finding, JobContext, REGISTRY, Rule, StepContext};
+use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext};
 use crate::syntax::span::{Span, UnitId};
 use crate::syntax::{Source, Tiling, errors};
 use run::RuleRunner;
@@ -41,6 +41,7 @@ use units::{Role, Units};
 pub struct Analyzer {
     kind: FileKind,
     rules: &'static [&'static dyn Rule],
+    options: Arc<RuleOptions>,
     units: Units,
     jobs: HashMap<JobKey, Arc<JobOutput>>,
 }
@@ -136,9 +137,15 @@ impl Analyzer {
         Self::with_rules(kind, REGISTRY)
     }
 
-    /// An analyzer running a chosen set of rules.
+    /// An analyzer running a chosen set of rules with default options.
     pub fn with_rules(kind: FileKind, rules: &'static [&'static dyn Rule]) -> Self {
-        Self { kind, rules, units: Units::default(), jobs: HashMap::new() }
+        Self::configured(kind, rules, Arc::default())
+    }
+
+    /// An analyzer running a chosen set of rules with the user's options. Cached findings
+    /// depend on the options: a change of options needs a new analyzer.
+    pub fn configured(kind: FileKind, rules: &'static [&'static dyn Rule], options: Arc<RuleOptions>) -> Self {
+        Self { kind, rules, options, units: Units::default(), jobs: HashMap::new() }
     }
 
     pub fn kind(&self) -> FileKind {
@@ -178,12 +185,13 @@ impl Analyzer {
         let jobs: Vec<Arc<Job>> = models.iter().filter_map(|of| of.model.github()).collect();
         let lookup = JobList(&jobs);
         let needed = NeededUnits::new(&models);
+        let options = &*self.options;
         let check = |model: &JobModel| match model {
             JobModel::Github(job) => runner.isolated(|rule, out| {
-                let context = JobContext { header: &header, job, jobs: &lookup };
+                let context = JobContext { header: &header, job, jobs: &lookup, options };
                 rule.check_job(&context, out);
                 for index in 0..job.steps.len() {
-                    let context = StepContext::Workflow { header: &header, job, jobs: &lookup, index };
+                    let context = StepContext::Workflow { header: &header, job, jobs: &lookup, index, options };
                     rule.check_step(&context, &job.steps[index], out);
                 }
             }),
@@ -260,10 +268,11 @@ impl Analyzer {
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let entries = self.entries(&resolver, None);
         let action = build_action(&entries.header);
+        let options = &*self.options;
         runner.run(|rule, out| {
             rule.check_action(&action, out);
             for (index, step) in action.runs.iter().flat_map(|runs| &runs.steps).enumerate() {
-                rule.check_step(&StepContext::Action { action: &action, index }, step, out);
+                rule.check_step(&StepContext::Action { action: &action, index, options }, step, out);
             }
         })
     }
@@ -398,9 +407,14 @@ pub fn tiling(kind: FileKind) -> Tiling {
     }
 }
 
-/// Analyses a whole text once, as `check` does.
+/// Analyses a whole text once with default options.
 pub fn analyze_text(kind: FileKind, text: &str) -> Report {
-    Analyzer::new(kind).analyze(&mut Source::new(text, tiling(kind)))
+    analyze_text_with(kind, text, Arc::default())
+}
+
+/// Analyses a whole text once with the user's options, as `check` does.
+pub fn analyze_text_with(kind: FileKind, text: &str, options: Arc<RuleOptions>) -> Report {
+    Analyzer::configured(kind, REGISTRY, options).analyze(&mut Source::new(text, tiling(kind)))
 }
 
 #[cfg(test)]

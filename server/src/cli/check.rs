@@ -11,7 +11,7 @@ use super::discover::{Found, discover};
 use super::fix::{self, FixMode};
 use super::output::{self, Checked, Format};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::analysis::{analyze_text, panic_message};
+use crate::analysis::{analyze_text_with, panic_message};
 use crate::config::{Policy, RuleSettings, Settings};
 use crate::model::kind;
 
@@ -51,6 +51,7 @@ impl Options {
                 "--diff" => options.diff = true,
                 "--baseline" => options.baseline = Some(PathBuf::from(value("--baseline")?)),
                 "--write-baseline" => options.write_baseline = Some(PathBuf::from(value("--write-baseline")?)),
+                "--trusted-owner" => options.settings.trusted_owners.push(value("--trusted-owner")?),
                 flag if flag.starts_with('-') && flag != "-" => {
                     return Err(format!("unknown option `{flag}`"));
                 }
@@ -182,6 +183,6 @@ fn check_file(
             }
         }
     }
-    let report = catch_unwind(|| analyze_text(kind, &text)).map_err(contained)?;
+    let report = catch_unwind(|| analyze_text_with(kind, &text, policy.rule_options())).map_err(contained)?;
     Ok(Some(Checked { path: path.to_path_buf(), rope: Rope::from_str(&text), report, fixed }))
 }

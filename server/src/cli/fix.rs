@@ -5,7 +5,9 @@ use std::ops::Range;
 
 use similar::TextDiff;
 
-use crate::analysis::{FixKind, Report, ResolvedEdit, analyze_text};
+#[cfg(test)]
+use crate::analysis::analyze_text;
+use crate::analysis::{FixKind, Report, ResolvedEdit, analyze_text_with};
 use crate::config::Policy;
 use crate::model::kind::FileKind;
 use crate::rules::Applicability;
@@ -38,7 +40,7 @@ pub fn fix_text(kind: FileKind, text: &str, policy: &Policy, mode: FixMode) -> (
     let mut current = text.to_owned();
     let mut applied = Vec::new();
     for _ in 0..MAX_ROUNDS {
-        let report = analyze_text(kind, &current);
+        let report = analyze_text_with(kind, &current, policy.rule_options());
         let (edits, round) = choose_edits(&report, &current, policy, mode);
         if edits.is_empty() {
             break;

@@ -48,6 +48,8 @@ Options for check:
   --write-baseline FILE    Record today's findings in FILE (exit 0), to accept them
   --baseline FILE          Report only findings that FILE does not record: lines may move,
                            new findings still show
+  --trusted-owner OWNER    Trust actions of this GitHub user or organisation like your own:
+                           unpinned-action does not report them (repeatable)
 
 Other options:
   -h, --help               Show this help

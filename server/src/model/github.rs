@@ -513,7 +513,7 @@ pub struct Uses {
 pub enum UsesTarget {
     /// `owner/repo[/path]@ref`
     Repository { owner: String, repo: String, path: Option<String>, git_ref: Option<String> },
-    /// `./path/to/action`
+    /// `./path/to/action`, or `$/path/to/action` (this repository at the workflow's commit)
     Local { path: String },
     /// `docker://image:tag`
     Docker { image: String },
@@ -542,6 +542,12 @@ impl Uses {
         }
     }
 
+    /// Whether the action or reusable workflow is GitHub's own (`actions/*`, `github/*`).
+    pub fn is_first_party(&self) -> bool {
+        matches!(&self.target, UsesTarget::Repository { owner, .. }
+            if owner.eq_ignore_ascii_case("actions") || owner.eq_ignore_ascii_case("github"))
+    }
+
     /// The ref after `@`, for repository references.
     pub fn git_ref(&self) -> Option<&str> {
         match &self.target {
@@ -553,7 +559,7 @@ impl Uses {
     pub fn parse(raw: &str, span: Span) -> Self {
         let target = if let Some(image) = raw.strip_prefix("docker://") {
             UsesTarget::Docker { image: image.to_owned() }
-        } else if raw.starts_with("./") || raw.starts_with("../") {
+        } else if raw.starts_with("./") || raw.starts_with("../") || raw.starts_with("$/") {
             UsesTarget::Local { path: raw.to_owned() }
         } else {
             let (location, git_ref) = match raw.split_once('@') {

@@ -75,9 +75,17 @@ pub struct Include {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IncludeKind {
     Local(String),
-    Remote(String),
+    /// A URL, with the `integrity:` hash (`sha256-...`) GitLab checks the content against.
+    Remote {
+        url: String,
+        integrity: Option<String>,
+    },
     Template(String),
-    Project { project: String, git_ref: Option<String>, files: Vec<String> },
+    Project {
+        project: String,
+        git_ref: Option<String>,
+        files: Vec<String>,
+    },
     Component(String),
 }
 
@@ -524,7 +532,7 @@ fn includes(view: View<'_>) -> Vec<Include> {
             let text = |key: &str| item.get(key).and_then(|v| v.as_str()).map(str::to_owned);
             let kind = if let Some(path) = item.as_str() {
                 if path.starts_with("http://") || path.starts_with("https://") {
-                    IncludeKind::Remote(path.to_owned())
+                    IncludeKind::Remote { url: path.to_owned(), integrity: None }
                 } else {
                     IncludeKind::Local(path.to_owned())
                 }
@@ -535,7 +543,7 @@ fn includes(view: View<'_>) -> Vec<Include> {
                     files: item.get("file").map(strings).unwrap_or_default().into_iter().map(|f| f.value).collect(),
                 }
             } else if let Some(remote) = text("remote") {
-                IncludeKind::Remote(remote)
+                IncludeKind::Remote { url: remote, integrity: text("integrity") }
             } else if let Some(template) = text("template") {
                 IncludeKind::Template(template)
             } else if let Some(component) = text("component") {

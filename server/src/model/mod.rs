@@ -11,12 +11,15 @@ pub mod expr;
 pub mod github;
 pub mod gitlab;
 pub mod gitlab_variables;
+pub mod image;
 pub mod kind;
 pub mod offsets;
 pub mod reach;
 pub mod reparse;
+pub mod secrets;
 pub mod shell;
 pub mod untrusted_code;
+pub mod version;
 pub mod view;
 pub mod workflow_commands;
 

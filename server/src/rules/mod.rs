@@ -14,13 +14,21 @@ mod expression_injection;
 mod gitlab_artifact_secrets;
 mod gitlab_cache_poisoning;
 mod gitlab_downstream_variable_forwarding;
+mod gitlab_hardcoded_credentials;
 mod gitlab_id_token_audience;
 mod gitlab_job_token_misuse;
 mod gitlab_mr_pipeline_secrets;
 mod gitlab_privileged_dind;
 mod gitlab_script_injection;
+mod gitlab_unpinned_image;
+mod hardcoded_credentials;
+mod known_vulnerable_action;
+mod long_lived_cloud_credentials;
+mod pat_usage;
 mod spoofable_actor_check;
+mod typosquatted_action;
 mod unpinned_action;
+mod unpinned_image;
 mod unpinned_include;
 mod unsound_condition;
 mod untrusted_checkout;
@@ -29,6 +37,7 @@ pub mod docs;
 mod finding;
 pub mod fix;
 pub mod glossary;
+mod secrets;
 mod taint;
 
 use serde::Serialize;
@@ -53,6 +62,12 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &unsound_condition::UnsoundCondition,
     &spoofable_actor_check::SpoofableActorCheck,
     &unpinned_action::UnpinnedAction,
+    &unpinned_image::UnpinnedImage,
+    &known_vulnerable_action::KnownVulnerableAction,
+    &typosquatted_action::TyposquattedAction,
+    &hardcoded_credentials::HardcodedCredentials,
+    &long_lived_cloud_credentials::LongLivedCloudCredentials,
+    &pat_usage::PatUsage,
     &unpinned_include::UnpinnedInclude,
     &gitlab_script_injection::GitlabScriptInjection,
     &gitlab_mr_pipeline_secrets::GitlabMrPipelineSecrets,
@@ -62,6 +77,8 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &gitlab_downstream_variable_forwarding::GitlabDownstreamVariableForwarding,
     &gitlab_id_token_audience::GitlabIdTokenAudience,
     &gitlab_privileged_dind::GitlabPrivilegedDind,
+    &gitlab_unpinned_image::GitlabUnpinnedImage,
+    &gitlab_hardcoded_credentials::GitlabHardcodedCredentials,
 ];
 
 /// Looks a rule up by its id.
@@ -93,12 +110,32 @@ pub trait Rule: Send + Sync {
     fn check_gitlab_job(&self, _globals: &Globals, _job: &GitlabJob, _out: &mut Findings) {}
 }
 
+/// What users configure about the rules themselves (as opposed to which findings are shown,
+/// which [`crate::config::Policy`] decides after the analysis).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleOptions {
+    /// Owners of actions the user trusts as much as their own repository, in lowercase.
+    trusted_owners: Vec<String>,
+}
+
+impl RuleOptions {
+    pub fn new(trusted_owners: impl IntoIterator<Item = String>) -> Self {
+        Self { trusted_owners: trusted_owners.into_iter().map(|owner| owner.to_ascii_lowercase()).collect() }
+    }
+
+    /// Whether the user listed `owner` (GitHub owners are case-insensitive) as trusted.
+    pub fn trusts_owner(&self, owner: &str) -> bool {
+        self.trusted_owners.iter().any(|trusted| trusted.eq_ignore_ascii_case(owner))
+    }
+}
+
 /// A job of a workflow, with the workflow's header and its other jobs.
 #[derive(Clone, Copy)]
 pub struct JobContext<'a> {
     pub header: &'a WorkflowHeader,
     pub job: &'a Job,
     pub jobs: &'a dyn JobLookup,
+    pub options: &'a RuleOptions,
 }
 
 impl<'a> JobContext<'a> {
@@ -111,16 +148,26 @@ impl<'a> JobContext<'a> {
 /// Where a step is: step `index` of a workflow job, or of a composite action.
 #[derive(Clone, Copy)]
 pub enum StepContext<'a> {
-    Workflow { header: &'a WorkflowHeader, job: &'a Job, jobs: &'a dyn JobLookup, index: usize },
-    Action { action: &'a Action, index: usize },
+    Workflow {
+        header: &'a WorkflowHeader,
+        job: &'a Job,
+        jobs: &'a dyn JobLookup,
+        index: usize,
+        options: &'a RuleOptions,
+    },
+    Action {
+        action: &'a Action,
+        index: usize,
+        options: &'a RuleOptions,
+    },
 }
 
 impl<'a> StepContext<'a> {
     /// Where values are read inside this step.
     pub fn scope(&self) -> Scope<'a> {
         match *self {
-            StepContext::Workflow { header, job, jobs, index } => Scope::workflow_step(header, job, index, jobs),
-            StepContext::Action { action, index } => Scope::action_step(action, index),
+            StepContext::Workflow { header, job, jobs, index, .. } => Scope::workflow_step(header, job, index, jobs),
+            StepContext::Action { action, index, .. } => Scope::action_step(action, index),
         }
     }
 
@@ -163,6 +210,13 @@ impl<'a> StepContext<'a> {
     pub fn index(&self) -> usize {
         match *self {
             StepContext::Workflow { index, .. } | StepContext::Action { index, .. } => index,
+        }
+    }
+
+    /// The user's options for the rules.
+    pub fn options(&self) -> &'a RuleOptions {
+        match *self {
+            StepContext::Workflow { options, .. } | StepContext::Action { options, .. } => options,
         }
     }
 }
