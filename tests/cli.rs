@@ -361,3 +361,63 @@ fn baselines_hide_accepted_findings_after_lines_move_and_show_new_ones() {
     assert_eq!(pipewarden(&["check", "--baseline", baseline_arg, root]).status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn pipewarden_toml_disables_rules_ignores_paths_and_reports_its_own_errors() {
+    let dir = tempdir("config");
+    let workflows = dir.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    let vulnerable = "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n";
+    std::fs::write(workflows.join("triage.yml"), vulnerable).unwrap();
+    std::fs::write(workflows.join("release-notes.yml"), vulnerable).unwrap();
+    let rules_of = |args: &[&str]| -> Vec<(String, String)> {
+        let output = pipewarden(&[&["check", "--format", "json"], args, &[dir.to_str().unwrap()]].concat());
+        let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().rsplit('/').next().unwrap().to_owned(),
+                    f["rule"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let injections =
+        |found: &[(String, String)]| found.iter().filter(|(_, rule)| rule == "expression-injection").count();
+    assert_eq!(injections(&rules_of(&[])), 2);
+
+    // A rule disabled in the file, found from the checked folder, is not run.
+    std::fs::write(dir.join("pipewarden.toml"), "[rules]\ndisable = [\"expression-injection\"]\n").unwrap();
+    assert_eq!(injections(&rules_of(&[])), 0);
+
+    // `.github/pipewarden.toml` works too, with paths relative to the repository.
+    std::fs::remove_file(dir.join("pipewarden.toml")).unwrap();
+    std::fs::write(
+        dir.join(".github/pipewarden.toml"),
+        "[[ignore]]\npaths = [\".github/workflows/release-*.yml\"]\nrules = [\"expression-injection\"]\n",
+    )
+    .unwrap();
+    let found = rules_of(&[]);
+    assert_eq!(injections(&found), 1);
+    assert!(found.iter().all(|(file, rule)| rule != "expression-injection" || file == "triage.yml"), "{found:?}");
+
+    // An invalid file: one error naming its line and key, and the check runs with the defaults.
+    std::fs::write(dir.join(".github/pipewarden.toml"), "min-severity = \"low\"\n\n[rules]\ndisabled = [\"x\"]\n")
+        .unwrap();
+    let output = pipewarden(&["check", "--format", "json", dir.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("pipewarden.toml:4:") && stderr.contains("disabled"), "{stderr}");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(injections(&rules_of(&[])), 2);
+
+    // `--config` names another file.
+    let other = dir.join("strict.toml");
+    std::fs::write(&other, "min-severity = \"critical\"\n").unwrap();
+    let found = rules_of(&["--config", other.to_str().unwrap()]);
+    assert!(!found.is_empty() && injections(&found) == 2, "{found:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

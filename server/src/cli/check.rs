@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use ropey::Rope;
 
-use super::baseline::{self, Baseline};
 use super::discover::{Found, discover};
 use super::fix::{self, FixMode};
 use super::output::{self, Checked, Format};
@@ -14,6 +13,8 @@ use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::analysis::{analyze_text_with, panic_message};
 use crate::config::{Policy, RuleSettings, Settings};
 use crate::model::kind;
+use crate::workspace::baseline::{self, Baseline};
+use crate::workspace::{find_config, load_config};
 
 #[derive(Debug, Default)]
 pub struct Options {
@@ -28,6 +29,8 @@ pub struct Options {
     pub baseline: Option<PathBuf>,
     /// Write today's findings as a baseline (`--write-baseline`).
     pub write_baseline: Option<PathBuf>,
+    /// The configuration file (`--config`); otherwise one is looked for above the first path.
+    pub config: Option<PathBuf>,
 }
 
 impl Options {
@@ -51,6 +54,7 @@ impl Options {
                 "--diff" => options.diff = true,
                 "--baseline" => options.baseline = Some(PathBuf::from(value("--baseline")?)),
                 "--write-baseline" => options.write_baseline = Some(PathBuf::from(value("--write-baseline")?)),
+                "--config" => options.config = Some(PathBuf::from(value("--config")?)),
                 "--trusted-owner" => options.settings.trusted_owners.push(value("--trusted-owner")?),
                 flag if flag.starts_with('-') && flag != "-" => {
                     return Err(format!("unknown option `{flag}`"));
@@ -70,12 +74,14 @@ impl Options {
 }
 
 pub fn run(options: &Options, out: &mut impl Write) -> i32 {
-    let (policy, warnings) = Policy::from_settings(&options.settings);
+    let settings = project_settings(options).overridden_by(&options.settings);
+    let (policy, warnings) = Policy::from_settings(&settings);
     if let Some(warning) = warnings.first() {
         eprintln!("pipewarden: {warning}");
         return EXIT_ERROR;
     }
-    let baseline = match options.baseline.as_deref().map(Baseline::read).transpose() {
+    let baseline_file = options.baseline.as_deref().or(policy.baseline());
+    let baseline = match baseline_file.map(Baseline::read).transpose() {
         Ok(baseline) => baseline,
         Err(message) => {
             eprintln!("pipewarden: {message}");
@@ -112,6 +118,8 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
         };
     }
     for file in &mut checked {
+        let absolute = std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone());
+        file.report.findings.retain(|finding| !policy.ignores_path(&absolute, finding.rule.id));
         file.report.findings.retain_mut(|finding| match policy.apply(finding.rule.id, finding.severity) {
             Some(severity) => {
                 finding.severity = severity;
@@ -121,7 +129,8 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
         });
     }
     if let Some(file) = &options.write_baseline {
-        return match baseline::write(file, &checked) {
+        let files = checked.iter().map(|file| (file.path.as_path(), &file.rope, file.report.findings.as_slice()));
+        return match baseline::write(file, files) {
             Ok(count) => {
                 eprintln!("pipewarden: wrote {count} findings to the baseline {}", file.display());
                 if io_error { EXIT_ERROR } else { EXIT_CLEAN }
@@ -133,7 +142,8 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
         };
     }
     if let Some(baseline) = &baseline {
-        let hidden = baseline.filter(&mut checked);
+        let hidden: usize =
+            checked.iter_mut().map(|file| baseline.filter(&file.path, &file.rope, &mut file.report.findings)).sum();
         if hidden > 0 {
             eprintln!("pipewarden: {hidden} findings accepted by the baseline are not shown");
         }
@@ -144,6 +154,22 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
         (true, _) => EXIT_ERROR,
         (false, true) => EXIT_FINDINGS,
         (false, false) => EXIT_CLEAN,
+    }
+}
+
+/// The settings of the project's configuration file: the one given with `--config`, or the
+/// first found above the first path. An invalid file is reported and the defaults are used.
+fn project_settings(options: &Options) -> Settings {
+    let found = options.config.clone().or_else(|| options.paths.first().and_then(|path| find_config(path, None)));
+    let Some(path) = found else {
+        return Settings::default();
+    };
+    match load_config(&path) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("pipewarden: {}:{}: {}; the defaults are used", path.display(), error.line, error.message);
+            Settings::default()
+        }
     }
 }
 

@@ -1,6 +1,5 @@
 //! The command line: `check`, `rules`, `explain` and `lsp`.
 
-mod baseline;
 mod check;
 mod discover;
 mod fix;
@@ -48,6 +47,8 @@ Options for check:
   --write-baseline FILE    Record today's findings in FILE (exit 0), to accept them
   --baseline FILE          Report only findings that FILE does not record: lines may move,
                            new findings still show
+  --config FILE            Read settings from FILE instead of the pipewarden.toml (or
+                           .github/pipewarden.toml) found above the first PATH
   --trusted-owner OWNER    Trust actions of this GitHub user or organisation like your own:
                            unpinned-action does not report them (repeatable)
 

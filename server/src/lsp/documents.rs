@@ -19,6 +19,8 @@ pub struct OpenDocument {
     pub version: i32,
     pub source: Source,
     path: String,
+    /// The file on disk, for `file:` documents.
+    file: Option<std::path::PathBuf>,
     language_id: String,
     rules: &'static [&'static dyn Rule],
     options: Arc<RuleOptions>,
@@ -40,6 +42,7 @@ impl OpenDocument {
             version,
             source: Source::new(text, Tiling::TopLevel),
             path,
+            file: uri.to_file_path().map(|path| path.into_owned()),
             language_id,
             rules,
             options,
@@ -89,6 +92,11 @@ impl OpenDocument {
             self.report = Some(Arc::new(report));
         }
         self.report.clone()
+    }
+
+    /// The document's file on disk, when it has one.
+    pub fn file(&self) -> Option<&std::path::Path> {
+        self.file.as_deref()
     }
 
     /// What the key or context path at `offset` means, for pipeline files.

@@ -9,9 +9,11 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::Uri;
 
 use super::documents::OpenDocument;
-use crate::config::Policy;
+use super::project::{Project, Reloaded};
+use crate::config::{Policy, Settings};
 use crate::rules::Rule;
 use crate::text::Encoding;
+use crate::workspace::baseline::Baseline;
 
 /// What the diagnostics worker is asked to do.
 #[derive(Debug)]
@@ -29,7 +31,12 @@ pub struct ServerState {
     documents: Mutex<HashMap<Uri, Arc<Mutex<OpenDocument>>>>,
     encoding: RwLock<Encoding>,
     policy: RwLock<Policy>,
+    /// The settings the editor sent, which win over the project's configuration file.
+    editor_settings: Mutex<Settings>,
+    project: Mutex<Project>,
     initialized: AtomicBool,
+    /// Whether the client watches files for the server (dynamic registration).
+    watches_files: AtomicBool,
     shut_down: AtomicBool,
     publisher: mpsc::UnboundedSender<Publish>,
     requests: Mutex<Option<mpsc::UnboundedReceiver<Publish>>>,
@@ -44,7 +51,10 @@ impl ServerState {
             documents: Mutex::new(HashMap::new()),
             encoding: RwLock::new(Encoding::Utf16),
             policy: RwLock::new(Policy::default()),
+            editor_settings: Mutex::new(Settings::default()),
+            project: Mutex::new(Project::default()),
             initialized: AtomicBool::new(false),
+            watches_files: AtomicBool::new(false),
             shut_down: AtomicBool::new(false),
             publisher,
             requests: Mutex::new(Some(requests)),
@@ -105,9 +115,58 @@ impl ServerState {
         }
     }
 
+    /// Takes the editor's settings; returns the problems to tell the user.
+    pub fn set_editor_settings(&self, settings: Settings) -> Vec<String> {
+        *lock(&self.editor_settings) = settings;
+        self.recompute_policy()
+    }
+
+    /// Looks for the project's configuration from `root`.
+    pub fn set_workspace_root(&self, root: Option<std::path::PathBuf>) {
+        *lock(&self.project) = Project::with_root(root);
+    }
+
+    /// Reads the project's configuration file again if it changed (always when `force`d);
+    /// `document` starts the search when the client gave no workspace root. Returns whether
+    /// the settings changed, and the problems to tell the user.
+    pub fn reload_project(&self, document: Option<&std::path::Path>, force: bool) -> Reloaded {
+        let reloaded = {
+            let mut project = lock(&self.project);
+            let started = document.is_some_and(|path| project.start_from(path));
+            project.reload(force || started)
+        };
+        if !reloaded.changed {
+            return reloaded;
+        }
+        let mut problems = reloaded.problems;
+        problems.extend(self.recompute_policy());
+        Reloaded { changed: true, problems }
+    }
+
+    /// The baseline of accepted findings the project's configuration names.
+    pub fn baseline(&self) -> Option<Arc<Baseline>> {
+        lock(&self.project).baseline.clone()
+    }
+
+    /// The policy of the project's settings under the editor's.
+    fn recompute_policy(&self) -> Vec<String> {
+        let settings = lock(&self.project).settings.overridden_by(&lock(&self.editor_settings));
+        let (policy, warnings) = Policy::from_settings(&settings);
+        self.set_policy(policy);
+        warnings
+    }
+
     /// Whether document notifications are accepted: after `initialize`, before `shutdown`.
     pub fn is_serving(&self) -> bool {
         self.initialized.load(Ordering::Acquire) && !self.shut_down.load(Ordering::Acquire)
+    }
+
+    pub fn watches_files(&self) -> bool {
+        self.watches_files.load(Ordering::Acquire)
+    }
+
+    pub fn set_watches_files(&self, watches: bool) {
+        self.watches_files.store(watches, Ordering::Release);
     }
 
     pub fn mark_initialized(&self) {

@@ -334,6 +334,8 @@ pub struct Scope<'a> {
     /// The step being read; the steps before it have run.
     position: usize,
     jobs: &'a dyn JobLookup,
+    /// Context paths this project's configuration marks as untrusted, besides the model's.
+    untrusted: &'a [String],
 }
 
 impl<'a> Scope<'a> {
@@ -347,6 +349,7 @@ impl<'a> Scope<'a> {
             steps: &job.steps,
             position,
             jobs,
+            untrusted: &[],
         }
     }
 
@@ -358,7 +361,22 @@ impl<'a> Scope<'a> {
     /// Inside step `position` of a composite action.
     pub fn action_step(action: &'a Action, position: usize) -> Self {
         let steps = action.runs.as_ref().map_or(&[][..], |runs| &runs.steps);
-        Self { events: Events::Any, header: None, job: None, action: Some(action), steps, position, jobs: &NoJobs }
+        Self {
+            events: Events::Any,
+            header: None,
+            job: None,
+            action: Some(action),
+            steps,
+            position,
+            jobs: &NoJobs,
+            untrusted: &[],
+        }
+    }
+
+    /// The same place, also treating `paths` (patterns, `*` for one segment) as written by
+    /// outsiders: what a project knows of its own inputs that the model cannot.
+    pub fn with_untrusted_contexts(self, paths: &'a [String]) -> Self {
+        Self { untrusted: paths, ..self }
     }
 
     fn at(&self, position: usize) -> Self {
@@ -407,8 +425,21 @@ impl<'a> Scope<'a> {
             ["needs", job, "outputs", name] => self.job_output_taint(job, name, hops + 1).map(|t| t.through(path)),
             ["inputs", name] | ["github", "event", "inputs", name] => self.input_taint(name),
             ["matrix", key] => self.matrix_taint(key, hops + 1).map(|taint| taint.through(path)),
-            _ => direct_taint(path, self.events),
+            _ => direct_taint(path, self.events).or_else(|| self.configured_taint(path)),
         }
+    }
+
+    /// A path the configuration marks as untrusted.
+    fn configured_taint(&self, path: &str) -> Option<Taint> {
+        self.untrusted.iter().find(|pattern| path_matches(pattern, path)).map(|pattern| Taint {
+            controller: Controller::Outsider,
+            origin: path.to_owned(),
+            what: format!("a value this project's configuration marks as untrusted (`{pattern}`)"),
+            via: Vec::new(),
+            privileged: false,
+            events_unknown: true,
+            multiline: true,
+        })
     }
 
     fn text_taint(&self, text: &Text, hops: usize) -> Option<Taint> {

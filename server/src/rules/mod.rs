@@ -116,11 +116,21 @@ pub trait Rule: Send + Sync {
 pub struct RuleOptions {
     /// Owners of actions the user trusts as much as their own repository, in lowercase.
     trusted_owners: Vec<String>,
+    /// Context paths the user marks as written by outsiders, besides the taint model's.
+    untrusted_contexts: Vec<String>,
 }
 
 impl RuleOptions {
     pub fn new(trusted_owners: impl IntoIterator<Item = String>) -> Self {
-        Self { trusted_owners: trusted_owners.into_iter().map(|owner| owner.to_ascii_lowercase()).collect() }
+        Self {
+            trusted_owners: trusted_owners.into_iter().map(|owner| owner.to_ascii_lowercase()).collect(),
+            untrusted_contexts: Vec::new(),
+        }
+    }
+
+    /// These options, with `paths` also treated as attacker-controlled.
+    pub fn with_untrusted_contexts(self, paths: impl IntoIterator<Item = String>) -> Self {
+        Self { untrusted_contexts: paths.into_iter().collect(), ..self }
     }
 
     /// Whether the user listed `owner` (GitHub owners are case-insensitive) as trusted.
@@ -141,7 +151,7 @@ pub struct JobContext<'a> {
 impl<'a> JobContext<'a> {
     /// Where values are read at the level of the job (after all its steps).
     pub fn scope(&self) -> Scope<'a> {
-        Scope::workflow_job(self.header, self.job, self.jobs)
+        Scope::workflow_job(self.header, self.job, self.jobs).with_untrusted_contexts(&self.options.untrusted_contexts)
     }
 }
 
@@ -165,10 +175,11 @@ pub enum StepContext<'a> {
 impl<'a> StepContext<'a> {
     /// Where values are read inside this step.
     pub fn scope(&self) -> Scope<'a> {
-        match *self {
+        let scope = match *self {
             StepContext::Workflow { header, job, jobs, index, .. } => Scope::workflow_step(header, job, index, jobs),
             StepContext::Action { action, index, .. } => Scope::action_step(action, index),
-        }
+        };
+        scope.with_untrusted_contexts(&self.options().untrusted_contexts)
     }
 
     /// The workflow's header; `None` in a composite action.

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::output::Checked;
-use crate::analysis::fingerprints;
+use ropey::Rope;
+
+use crate::analysis::{Reported, fingerprints};
 
 const VERSION: u32 = 1;
 
@@ -55,34 +56,45 @@ impl Baseline {
         Ok(Self { directory: directory_of(file), accepted })
     }
 
-    /// Drops the findings the baseline accepts; returns how many were dropped.
-    pub fn filter(&self, checked: &mut [Checked]) -> usize {
-        let mut dropped = 0;
-        for file in checked {
-            let path = relative(&self.directory, &file.path);
-            let prints = fingerprints(&file.rope, &file.report.findings);
-            let mut index = 0;
-            file.report.findings.retain(|finding| {
-                let key = (path.clone(), finding.rule.id.to_owned(), prints[index].clone());
-                index += 1;
-                let accepted = self.accepted.contains_key(&key);
-                dropped += usize::from(accepted);
-                !accepted
-            });
+    /// Drops the findings of the file at `path` (with text `rope`) that the baseline accepts;
+    /// returns how many were dropped.
+    pub fn filter(&self, path: &Path, rope: &Rope, findings: &mut Vec<Reported>) -> usize {
+        let accepted = self.accepted(path, rope, findings);
+        let mut index = 0;
+        findings.retain(|_| {
+            index += 1;
+            !accepted[index - 1]
+        });
+        accepted.iter().filter(|accepted| **accepted).count()
+    }
+
+    /// For each finding of the file at `path` (with text `rope`), whether the baseline
+    /// accepts it.
+    pub fn accepted(&self, path: &Path, rope: &Rope, findings: &[Reported]) -> Vec<bool> {
+        if self.accepted.is_empty() {
+            return vec![false; findings.len()];
         }
-        dropped
+        let path = relative(&self.directory, path);
+        let prints = fingerprints(rope, findings);
+        findings
+            .iter()
+            .zip(prints)
+            .map(|(finding, print)| self.accepted.contains_key(&(path.clone(), finding.rule.id.to_owned(), print)))
+            .collect()
     }
 }
 
-/// Writes every finding of `checked` as a baseline to `file`; returns how many.
-pub fn write(file: &Path, checked: &[Checked]) -> Result<usize, String> {
+/// Writes the findings of each file (its path, text and findings) as a baseline to `file`;
+/// returns how many.
+pub fn write<'a>(
+    file: &Path,
+    files: impl IntoIterator<Item = (&'a Path, &'a Rope, &'a [Reported])>,
+) -> Result<usize, String> {
     let directory = directory_of(file);
     let mut findings = Vec::new();
-    for checked in checked {
-        let path = relative(&directory, &checked.path);
-        for (finding, fingerprint) in
-            checked.report.findings.iter().zip(fingerprints(&checked.rope, &checked.report.findings))
-        {
+    for (checked_path, rope, reported) in files {
+        let path = relative(&directory, checked_path);
+        for (finding, fingerprint) in reported.iter().zip(fingerprints(rope, reported)) {
             findings.push(Entry {
                 path: path.clone(),
                 rule: finding.rule.id.to_owned(),
