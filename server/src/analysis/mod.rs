@@ -31,7 +31,7 @@ use crate::model::github::{self, Job, Workflow};
 use crate::model::gitlab::{self, GitlabJob, JobScope, Pipeline};
 use crate::model::kind::FileKind;
 use crate::model::view::{Entry, Resolver};
-use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext};
+use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext, unused_suppression};
 use crate::syntax::span::{Span, UnitId};
 use crate::syntax::{Source, Tiling, errors};
 use run::RuleRunner;
@@ -164,7 +164,8 @@ impl Analyzer {
             FileKind::GithubAction => self.analyze_action(rope, &mut runner),
         };
         let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
-        report::assemble(findings, runner.into_failures(), syntax_errors, &self.units.bases, tiles, rope)
+        let report_unused = self.rules.iter().any(|rule| rule.meta() == &unused_suppression::META);
+        report::assemble(findings, runner.into_failures(), syntax_errors, &self.units.bases, tiles, rope, report_unused)
     }
 
     fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Vec<Finding> {

@@ -4,8 +4,8 @@ use std::ops::Range;
 
 use ropey::Rope;
 
-use super::suppress::{Parsed, Suppressions};
-use crate::rules::{Applicability, Confidence, Finding, RuleMeta, Severity};
+use super::suppress::{Parsed, Suppressions, Unused};
+use crate::rules::{Applicability, Confidence, Finding, RuleMeta, Severity, unused_suppression};
 use crate::syntax::Tile;
 use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::Bases;
@@ -70,6 +70,7 @@ pub fn assemble(
     bases: &Bases,
     tiles: &[Tile],
     rope: &Rope,
+    report_unused: bool,
 ) -> Report {
     let parsed = Parsed { tiles, rope };
     let mut reported: Vec<Reported> =
@@ -87,7 +88,39 @@ pub fn assemble(
         }
         None => false,
     });
+    if report_unused {
+        reported.extend(suppressions.unused().into_iter().map(unused_finding));
+        reported.sort_by(|a, b| order(a).cmp(&order(b)));
+    }
     Report { findings: reported, syntax_errors, failures }
+}
+
+/// A suppression comment's rule id that silenced nothing, as a finding of `unused-suppression`.
+fn unused_finding(unused: Unused) -> Reported {
+    let (message, title) = if unused.known {
+        (
+            format!("`{}` is not reported here, so this ignore comment silences nothing", unused.id),
+            format!("Remove `{}` from the ignore comment", unused.id),
+        )
+    } else {
+        (
+            format!("`{}` is not a pipewarden rule: this ignore comment silences nothing", unused.id),
+            format!("Remove the unknown rule `{}`", unused.id),
+        )
+    };
+    Reported {
+        rule: &unused_suppression::META,
+        range: unused.comment,
+        severity: unused_suppression::META.severity,
+        confidence: unused_suppression::META.confidence,
+        message,
+        fixes: vec![ResolvedFix {
+            title,
+            applicability: Applicability::Safe,
+            kind: FixKind::Repair,
+            edits: vec![unused.edit],
+        }],
+    }
 }
 
 /// The lines a range touches, from the first one's start to after the last one's line break.

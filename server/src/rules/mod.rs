@@ -32,6 +32,7 @@ mod unpinned_image;
 mod unpinned_include;
 mod unsound_condition;
 mod untrusted_checkout;
+pub mod unused_suppression;
 
 pub mod docs;
 mod finding;
@@ -79,6 +80,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &gitlab_privileged_dind::GitlabPrivilegedDind,
     &gitlab_unpinned_image::GitlabUnpinnedImage,
     &gitlab_hardcoded_credentials::GitlabHardcodedCredentials,
+    &unused_suppression::UnusedSuppression,
 ];
 
 /// Looks a rule up by its id.
