@@ -1,7 +1,9 @@
 /**
  * Translates the extension's settings (flat `pipewarden.*` keys in VS Code) into the shape the
  * server reads from `initializationOptions` and `workspace/didChangeConfiguration`:
- * `{"pipewarden": {"rules": {"disabled", "enabled", "severity"}, "minSeverity"}}`.
+ * `{"pipewarden": {"rules": {"disabled", "enabled", "severity"}, "minSeverity", "trustedOwners",
+ * "untrustedContexts", "maxDiagnostics"}}`. Settings left at their defaults are not sent, so the
+ * project's `pipewarden.toml` applies.
  *
  * Kept free of the `vscode` module so it can be unit-tested under plain Node.
  */
@@ -16,6 +18,9 @@ export interface ServerSettings {
     severity: Record<string, Severity>;
   };
   minSeverity?: Severity;
+  trustedOwners?: string[];
+  untrustedContexts?: string[];
+  maxDiagnostics?: number;
 }
 
 /** What the server receives: the settings under a `pipewarden` key. */
@@ -32,7 +37,15 @@ export interface ConfigurationReader {
 }
 
 /** The setting keys (under `pipewarden.`) that are forwarded to the server. */
-export const FORWARDED_KEYS = ["rules.disabled", "rules.enabled", "rules.severity", "minSeverity"] as const;
+export const FORWARDED_KEYS = [
+  "rules.disabled",
+  "rules.enabled",
+  "rules.severity",
+  "minSeverity",
+  "trustedOwners",
+  "untrustedContexts",
+  "maxDiagnostics",
+] as const;
 
 export interface Translation {
   payload: ServerSettingsPayload;
@@ -47,25 +60,26 @@ export function isSeverity(value: unknown): value is Severity {
 export function toServerSettings(config: ConfigurationReader): Translation {
   const problems: string[] = [];
 
-  const ruleIds = (key: string): string[] => {
+  const strings = (key: string, what: string): string[] => {
     const value = config.get(key);
     if (value === undefined || value === null) {
       return [];
     }
     if (!Array.isArray(value)) {
-      problems.push(`pipewarden.${key} should be an array of rule ids; ignoring it`);
+      problems.push(`pipewarden.${key} should be an array of ${what}s; ignoring it`);
       return [];
     }
-    const ids: string[] = [];
+    const items: string[] = [];
     for (const item of value) {
       if (typeof item === "string" && item.trim() !== "") {
-        ids.push(item.trim());
+        items.push(item.trim());
       } else {
-        problems.push(`pipewarden.${key}: ignoring ${JSON.stringify(item)}, which is not a rule id`);
+        problems.push(`pipewarden.${key}: ignoring ${JSON.stringify(item)}, which is not a ${what}`);
       }
     }
-    return ids;
+    return items;
   };
+  const ruleIds = (key: string) => strings(key, "rule id");
 
   const severity: Record<string, Severity> = {};
   const overrides = config.get("rules.severity");
@@ -91,6 +105,21 @@ export function toServerSettings(config: ConfigurationReader): Translation {
     settings.minSeverity = minSeverity;
   } else if (minSeverity !== undefined && minSeverity !== null && minSeverity !== "") {
     problems.push(`pipewarden.minSeverity: ignoring ${JSON.stringify(minSeverity)}; use one of ${SEVERITIES.join(", ")}`);
+  }
+
+  const trustedOwners = strings("trustedOwners", "GitHub owner");
+  if (trustedOwners.length > 0) {
+    settings.trustedOwners = trustedOwners;
+  }
+  const untrustedContexts = strings("untrustedContexts", "context path");
+  if (untrustedContexts.length > 0) {
+    settings.untrustedContexts = untrustedContexts;
+  }
+  const maxDiagnostics = config.get("maxDiagnostics");
+  if (typeof maxDiagnostics === "number" && Number.isInteger(maxDiagnostics) && maxDiagnostics > 0) {
+    settings.maxDiagnostics = maxDiagnostics;
+  } else if (maxDiagnostics !== undefined && maxDiagnostics !== null) {
+    problems.push(`pipewarden.maxDiagnostics: ignoring ${JSON.stringify(maxDiagnostics)}; use a positive whole number`);
   }
 
   return { payload: { pipewarden: settings }, problems };

@@ -56,6 +56,21 @@ test("values of the wrong type are dropped and reported, the rest still applies"
   assert.ok(problems.some((p) => p.includes("pipewarden.minSeverity")));
 });
 
+test("trusted owners, untrusted contexts and the diagnostics cap are forwarded when set", () => {
+  const { payload, problems } = translate({
+    trustedOwners: ["acme"],
+    untrustedContexts: ["github.event.client_payload.*"],
+    maxDiagnostics: 200,
+  });
+  assert.deepEqual(payload.pipewarden.trustedOwners, ["acme"]);
+  assert.deepEqual(payload.pipewarden.untrustedContexts, ["github.event.client_payload.*"]);
+  assert.equal(payload.pipewarden.maxDiagnostics, 200);
+  assert.deepEqual(problems, []);
+  const bad = translate({ maxDiagnostics: -3, trustedOwners: "acme" });
+  assert.equal(bad.problems.length, 2, bad.problems.join("\n"));
+  assert.equal(bad.payload.pipewarden.maxDiagnostics, undefined);
+});
+
 test("a severity map that is not an object is reported", () => {
   const { payload, problems } = translate({ "rules.severity": ["high"] });
   assert.deepEqual(payload.pipewarden.rules.severity, {});
