@@ -421,3 +421,34 @@ fn pipewarden_toml_disables_rules_ignores_paths_and_reports_its_own_errors() {
     assert!(!found.is_empty() && injections(&found) == 2, "{found:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn init_writes_a_valid_commented_configuration_and_a_baseline_that_accepts_todays_findings() {
+    let dir = tempdir("init");
+    let workflows = dir.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    let path = workflows.join("w.yml");
+    std::fs::write(
+        &path,
+        "on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n",
+    )
+    .unwrap();
+    let root = dir.to_str().unwrap();
+    assert_eq!(pipewarden(&["check", root]).status.code(), Some(1));
+
+    let output = pipewarden(&["init", "--baseline", root]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let config = std::fs::read_to_string(dir.join("pipewarden.toml")).unwrap();
+    assert!(config.contains("baseline = \"pipewarden-baseline.json\""), "{config}");
+    assert!(dir.join("pipewarden-baseline.json").is_file());
+    // The configuration is valid and names the baseline: today's findings are accepted.
+    let clean = pipewarden(&["check", root]);
+    assert_eq!(clean.status.code(), Some(0), "{}{}", stdout(&clean), String::from_utf8_lossy(&clean.stderr));
+    // A new finding still shows.
+    std::fs::write(&path, "on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n      - run: echo \"${{ github.event.issue.body }}\"\n").unwrap();
+    assert_eq!(pipewarden(&["check", root]).status.code(), Some(1));
+    // An existing configuration is never overwritten.
+    assert_eq!(pipewarden(&["init", root]).status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -3,6 +3,7 @@
 mod check;
 mod discover;
 mod fix;
+mod init;
 mod output;
 
 use std::io::Write;
@@ -30,6 +31,8 @@ Usage:
   pipewarden explain RULE|TECHNIQUE|TACTIC
                                           Explain a rule (the attack, an example, the fix), a
                                           technique (EX06) or a tactic (\"Initial Access\", IA)
+  pipewarden init [--baseline] [FOLDER]   Write a commented pipewarden.toml; with --baseline,
+                                          accept today's findings so only new ones fail
   pipewarden lsp [--stdio]                Serve the Language Server Protocol over stdio
   pipewarden --stdio                      Same as `pipewarden lsp`
 
@@ -73,6 +76,7 @@ pub fn run(args: Vec<String>) -> i32 {
             Ok(options) => check::run(&options, &mut stdout.lock()),
             Err(message) => usage_error(&message),
         },
+        Some("init") => init::run(&args[1..], &mut stdout.lock()),
         Some("rules") => match args.get(1..).unwrap_or_default() {
             [] => print(&mut stdout, &rules_table()),
             [flag, format] if flag == "--format" && format == "text" => print(&mut stdout, &rules_table()),
