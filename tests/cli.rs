@@ -452,3 +452,20 @@ fn init_writes_a_valid_commented_configuration_and_a_baseline_that_accepts_today
     assert_eq!(pipewarden(&["init", root]).status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn our_own_ci_templates_pass_our_own_rules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let action = root.join("action.yml");
+    let gitlab = root.join("integrations/gitlab/pipewarden.gitlab-ci.yml");
+    let output = pipewarden(&["check", "--format", "json", action.to_str().unwrap(), gitlab.to_str().unwrap()]);
+    let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let serious: Vec<&Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !["info", "low"].contains(&f["severity"].as_str().unwrap()))
+        .collect();
+    assert!(serious.is_empty(), "{serious:#?}");
+    assert!(String::from_utf8_lossy(&output.stderr).is_empty(), "no syntax errors");
+}
