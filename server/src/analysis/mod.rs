@@ -348,7 +348,11 @@ impl Analyzer {
                 if let Some(cached) = of.cached.filter(|cached| cached.check_deps == deps) {
                     return (of.key, cached);
                 }
-                let (findings, failures) = check(&of.model);
+                let (mut findings, failures) = check(&of.model);
+                let job: Arc<str> = Arc::from(of.key.1.as_str());
+                for finding in &mut findings {
+                    finding.job = Some(Arc::clone(&job));
+                }
                 let output =
                     JobOutput { model_deps: of.model_deps, check_deps: deps, model: of.model, findings, failures };
                 (of.key, Arc::new(output))

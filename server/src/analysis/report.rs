@@ -1,6 +1,7 @@
 //! The result of an analysis, in absolute byte ranges of the current text.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use ropey::Rope;
 
@@ -27,6 +28,8 @@ pub struct Reported {
     pub severity: Severity,
     pub confidence: Confidence,
     pub message: String,
+    /// The job the finding was found in; `None` for findings about the whole file.
+    pub job: Option<Arc<str>>,
     /// The rule's fixes, then the fixes that add a suppression comment for this finding and
     /// for the rule in the whole file.
     pub fixes: Vec<ResolvedFix>,
@@ -114,6 +117,7 @@ fn unused_finding(unused: Unused) -> Reported {
         severity: unused_suppression::META.severity,
         confidence: unused_suppression::META.confidence,
         message,
+        job: None,
         fixes: vec![ResolvedFix {
             title,
             applicability: Applicability::Safe,
@@ -162,6 +166,7 @@ fn resolve(finding: Finding, bases: &Bases, rope: &Rope) -> Option<Reported> {
         severity: finding.severity,
         confidence: finding.confidence,
         message: finding.message,
+        job: finding.job,
         fixes,
     })
 }

@@ -1,5 +1,7 @@
 //! Findings and fixes, as data.
 
+use std::sync::Arc;
+
 use super::{Confidence, RuleMeta, Severity};
 use crate::syntax::span::Span;
 
@@ -14,6 +16,8 @@ pub struct Finding {
     pub confidence: Confidence,
     pub message: String,
     pub fixes: Vec<Fix>,
+    /// The job the finding was found in; `None` for findings about the whole file.
+    pub job: Option<Arc<str>>,
 }
 
 /// A change that resolves a finding.
@@ -79,6 +83,7 @@ impl Findings {
             confidence: self.rule.confidence,
             message: message.into(),
             fixes: Vec::new(),
+            job: None,
         });
         self.found.last_mut().expect("a finding was just pushed")
     }
