@@ -20,7 +20,7 @@ use serde::Deserialize;
 use super::action::Action;
 use super::expr::{ContextRef, Expression};
 use super::github::{Event, Job, Step, Triggers, WorkflowHeader};
-use super::shell::{PartKind, Script};
+use super::shell::{PartKind, Script, variable_names};
 use super::workflow_commands::{self, FileCommand};
 use super::{Env, Text};
 use crate::{bundled, data};
@@ -503,11 +503,7 @@ impl<'a> Scope<'a> {
     }
 
     fn script_range_taint(&self, script: &Script, range: std::ops::Range<usize>, hops: usize) -> Option<Taint> {
-        let span = script.span_of(range.clone());
-        let inside = script.text.expressions.iter().filter(|expression| {
-            expression.span.start >= span.start && expression.span.end <= span.end.max(span.start)
-        });
-        let expressions = self.expressions_taint(inside, hops);
+        let expressions = self.expressions_taint(script.expressions_within(range.clone()), hops);
         let within = |start: usize, end: usize| range.start <= start && end <= range.end;
         let variables = script
             .commands
@@ -565,16 +561,6 @@ impl<'a> Scope<'a> {
             .fold(None, worst);
         worst(expressions, payload)
     }
-}
-
-/// The `$NAME` and `${NAME}` references in a text.
-fn variable_names(text: &str) -> impl Iterator<Item = &str> {
-    text.match_indices('$').filter_map(move |(at, _)| {
-        let rest = &text[at + 1..];
-        let rest = rest.strip_prefix('{').unwrap_or(rest);
-        let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
-        (len > 0 && !rest.as_bytes()[0].is_ascii_digit()).then(|| &rest[..len])
-    })
 }
 
 /// The event payload field a `jq` command reads from `$GITHUB_EVENT_PATH`, as a context path:

@@ -310,6 +310,13 @@ pub struct MatrixValues {
 }
 
 impl Job {
+    /// Whether the job asks for a self-hosted runner (the `self-hosted` label), which may
+    /// sit in a cloud account, a data centre or an office network, and keeps what earlier
+    /// jobs left on it.
+    pub fn self_hosted(&self) -> bool {
+        self.runs_on.iter().any(|label| label.value.eq_ignore_ascii_case("self-hosted"))
+    }
+
     /// The values of `matrix.<key>`.
     pub fn matrix_values(&self, key: &str) -> impl Iterator<Item = &Text> {
         self.matrix.iter().filter(move |values| values.key == key).flat_map(|values| &values.values)

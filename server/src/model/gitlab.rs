@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::reach::Reach;
 use super::shell::{Dialect, Script};
 use super::view::{Entry, View};
-use super::{Spanned, Text};
+use super::{Block, Spanned, Text};
 use crate::syntax::span::Span;
 use crate::syntax::yaml::Node;
 
@@ -50,6 +50,10 @@ pub struct Globals {
 pub struct Variable {
     pub name: Spanned<String>,
     pub value: Option<Text>,
+    /// The whole `NAME: value` entry.
+    pub entry: Span,
+    /// The `variables:` mapping it is written in.
+    pub mapping: Block,
 }
 
 /// One `include:` entry.
@@ -182,7 +186,7 @@ pub fn build_globals(entries: &[Entry<'_>]) -> Globals {
     let find = |key: &str| entries.iter().find(|entry| entry.name() == Some(key)).map(|entry| entry.value);
     let workflow_rules = find("workflow").and_then(|w| w.get("rules")).map(rule_clauses).unwrap_or_default();
     Globals {
-        variables: find("variables").map(variables).unwrap_or_default(),
+        variables: entries.iter().find(|entry| entry.name() == Some("variables")).map(variables).unwrap_or_default(),
         includes: find("include").map(includes).unwrap_or_default(),
         stages: find("stages").map(strings).unwrap_or_default(),
         workflow_reach: Reach::of_workflow(&workflow_rules),
@@ -224,17 +228,23 @@ impl<'a> JobScope<'a> {
 
     /// The value of `key` as GitLab would see it after `extends:` and `default:`.
     pub fn get(&self, key: &str) -> Option<View<'a>> {
-        self.lookup(self.job, key, &mut HashSet::new(), 0)
-            .or_else(|| INHERITED_FROM_DEFAULT.contains(&key).then(|| self.default.and_then(|d| d.get(key))).flatten())
+        self.entry(key).map(|entry| entry.value)
+    }
+
+    /// The entry of `key` (in the job, a job it extends, or `default:`) that GitLab would use.
+    pub fn entry(&self, key: &str) -> Option<Entry<'a>> {
+        self.lookup(self.job, key, &mut HashSet::new(), 0).or_else(|| {
+            INHERITED_FROM_DEFAULT.contains(&key).then(|| self.default.and_then(|d| d.entry(key))).flatten()
+        })
     }
 
     /// Each job is read once per lookup: `extends: [a, a, a]` chains cost what one chain does.
-    fn lookup(&self, job: View<'a>, key: &str, read: &mut HashSet<*const Node>, depth: usize) -> Option<View<'a>> {
+    fn lookup(&self, job: View<'a>, key: &str, read: &mut HashSet<*const Node>, depth: usize) -> Option<Entry<'a>> {
         if !read.insert(job.node()) {
             return None;
         }
-        if let Some(value) = job.get(key) {
-            return Some(value);
+        if let Some(entry) = job.entry(key) {
+            return Some(entry);
         }
         if depth >= MAX_EXTENDS_DEPTH {
             return None;
@@ -272,7 +282,7 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, workflow: &Reach) -> O
         before_script: scripts("before_script"),
         script: scripts("script"),
         after_script: scripts("after_script"),
-        variables: get("variables").map(variables).unwrap_or_default(),
+        variables: scope.entry("variables").as_ref().map(variables).unwrap_or_default(),
         rules,
         only,
         except,
@@ -376,12 +386,20 @@ fn id_tokens(view: View<'_>) -> Vec<IdToken> {
         .collect()
 }
 
-fn variables(view: View<'_>) -> Vec<Variable> {
-    view.entries()
+fn variables(mapping: &Entry<'_>) -> Vec<Variable> {
+    let block = Block::from_entry(mapping);
+    mapping
+        .value
+        .entries()
         .iter()
         .filter_map(|entry| {
             let value = entry.value.get("value").unwrap_or(entry.value);
-            Some(Variable { name: Spanned::key_of(entry)?, value: Text::from_view(value) })
+            Some(Variable {
+                name: Spanned::key_of(entry)?,
+                value: Text::from_view(value),
+                entry: entry.pair.span,
+                mapping: block.clone(),
+            })
         })
         .collect()
 }

@@ -4,6 +4,7 @@
 //! finding can point at it and a fix can edit it.
 
 pub mod action;
+pub mod commands;
 pub mod contexts;
 pub mod expr;
 pub mod github;
@@ -110,6 +111,8 @@ pub struct Block {
     pub last_entry_end: Span,
     /// The column of the entries, or `None` for a flow mapping (`env: {}`) or an empty value.
     pub entry_column: Option<u32>,
+    /// How many entries are written in it (merged ones not counted).
+    pub entries: usize,
 }
 
 impl Block {
@@ -120,6 +123,7 @@ impl Block {
             key: entry.key.span,
             last_entry_end: pairs.last().map_or(entry.pair.span.at_end(), |pair| pair.span.at_end()),
             entry_column: if is_flow { None } else { pairs.first().map(|first| first.key.column) },
+            entries: pairs.len(),
         }
     }
 }
@@ -139,6 +143,8 @@ pub struct Env {
 pub struct EnvVar {
     pub name: Spanned<String>,
     pub value: Option<Text>,
+    /// The whole `NAME: value` entry.
+    pub entry: Span,
 }
 
 impl Env {
@@ -150,7 +156,9 @@ impl Env {
             .value
             .entries()
             .iter()
-            .filter_map(|var| Some(EnvVar { name: Spanned::key_of(var)?, value: Text::from_view(var.value) }))
+            .filter_map(|var| {
+                Some(EnvVar { name: Spanned::key_of(var)?, value: Text::from_view(var.value), entry: var.pair.span })
+            })
             .collect();
         Self { block: Some(Block::from_entry(&entry)), vars }
     }

@@ -22,6 +22,7 @@ use serde::Serialize;
 pub use finding::{Applicability, Edit, Finding, Findings, Fix};
 
 use crate::matrix::{OwaspCicd, Technique};
+use crate::model::Env;
 use crate::model::action::Action;
 use crate::model::contexts::{JobLookup, Scope};
 use crate::model::github::{Job, Step, Workflow, WorkflowHeader};
@@ -130,6 +131,15 @@ impl<'a> StepContext<'a> {
     pub fn later_steps(&self) -> &'a [Step] {
         let steps = self.steps();
         &steps[(self.index() + 1).min(steps.len())..]
+    }
+
+    /// The `env:` mappings the step runs with, nearest first: its own, the job's, the
+    /// workflow's.
+    pub fn environments(&self) -> impl Iterator<Item = &'a Env> {
+        let step = self.steps().get(self.index());
+        [step.map(|step| &step.env), self.job().map(|job| &job.env), self.header().map(|header| &header.env)]
+            .into_iter()
+            .flatten()
     }
 
     pub fn index(&self) -> usize {
