@@ -582,6 +582,16 @@ impl Lexer<'_> {
         .flatten()
         .max()
         .unwrap_or(self.pos);
+        // The command starts at its first word, not at the blanks after the separator.
+        let start = [
+            done.words.first().map(|w| w.range.start),
+            done.assignments.first().map(|w| w.range.start),
+            done.redirects.first().map(|r| r.range.start),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(done.start);
         if let Some(pending) = done.heredoc {
             heredocs.push((self.commands.len(), pending));
         }
@@ -589,7 +599,7 @@ impl Lexer<'_> {
             assignments: done.assignments,
             words: done.words,
             redirects: done.redirects,
-            range: done.start..end,
+            range: start..end,
             pipeline,
             piped_to: None,
             piped_from: None,

@@ -5,8 +5,12 @@
 //! the analysis calls every hook, so no rule contains a traversal. Adding a rule touches its
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
+mod curl_pipe_shell;
 mod excessive_permissions;
 mod expression_injection;
+mod gitlab_curl_pipe_shell;
+mod gitlab_tls_verification_disabled;
+mod tls_verification_disabled;
 mod unpinned_action;
 mod unpinned_include;
 mod untrusted_checkout;
@@ -34,7 +38,11 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &untrusted_checkout::UntrustedCheckout,
     &excessive_permissions::ExcessivePermissions,
     &unpinned_action::UnpinnedAction,
+    &curl_pipe_shell::CurlPipeShell,
+    &tls_verification_disabled::TlsVerificationDisabled,
     &unpinned_include::UnpinnedInclude,
+    &gitlab_curl_pipe_shell::GitlabCurlPipeShell,
+    &gitlab_tls_verification_disabled::GitlabTlsVerificationDisabled,
 ];
 
 /// Looks a rule up by its id.
