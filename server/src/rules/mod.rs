@@ -10,6 +10,8 @@ mod excessive_permissions;
 mod expression_injection;
 mod gitlab_curl_pipe_shell;
 mod gitlab_tls_verification_disabled;
+mod insecure_commands;
+mod secret_in_log;
 mod tls_verification_disabled;
 mod unpinned_action;
 mod unpinned_include;
@@ -40,6 +42,8 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &unpinned_action::UnpinnedAction,
     &curl_pipe_shell::CurlPipeShell,
     &tls_verification_disabled::TlsVerificationDisabled,
+    &insecure_commands::InsecureCommands,
+    &secret_in_log::SecretInLog,
     &unpinned_include::UnpinnedInclude,
     &gitlab_curl_pipe_shell::GitlabCurlPipeShell,
     &gitlab_tls_verification_disabled::GitlabTlsVerificationDisabled,

@@ -1,0 +1,435 @@
+//! `secret-in-log`: secrets printed to the job log, or debug logging switched on.
+
+use std::ops::Range;
+
+use super::{
+    Applicability, Confidence, Findings, Fix, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity,
+    StepContext, fix,
+};
+use crate::matrix::{OwaspCicd, Technique};
+use crate::model::Env;
+use crate::model::commands::{self, Stage};
+use crate::model::expr::Expression;
+use crate::model::github::{Step, Workflow};
+use crate::model::shell::{Command, Dialect, Part, PartKind, Script, Word, variable_names};
+
+pub struct SecretInLog;
+
+static META: RuleMeta = RuleMeta {
+    id: "secret-in-log",
+    technique: Technique::EF03,
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    platforms: &[Platform::GithubActions],
+    docs: RuleDocs {
+        summary: "A secret is printed to the job log",
+        detects: "`run:` scripts that print a secret (`secrets.*`, `github.token`, or an `env:` \
+variable set from one): as an argument of `echo`, `printf` or `cat`, in a here-document `cat` \
+prints, after a transformation (`base64 -d`, `base64`, `xxd`, `rev`, `tr`, `sed`, a substring \
+such as `${TOKEN:0:8}`), or through shell tracing (`set -x`, `set -o xtrace`, `bash -x \
+script.sh`) in a script that uses one. Output written to a file, captured by `$(...)` or piped \
+into a command that keeps it (`docker login --password-stdin`) is not printed, and \
+`::add-mask::` lines are not shown. Also `ACTIONS_STEP_DEBUG` and `ACTIONS_RUNNER_DEBUG` set to \
+true in an `env:`. Severity: high when a transformation defeats masking (a decoded value, a \
+substring, a value derived under `set -x`); medium for a secret printed as it is in a workflow \
+that runs on events from outside the repository (public repositories, whose logs anyone can \
+read); low otherwise, and for the debug switches.",
+        why: "The runner replaces each secret's exact text (and a few encodings of it) with `***` \
+in the log; that is all masking does. A decoded, sliced, reversed or re-encoded secret is \
+printed as it is, and so is a value computed from one under `set -x`. Logs are kept for months \
+and readable by everyone with read access to the repository, which for a public repository \
+is everyone.",
+        attack: "Exfiltration › Exfiltrate pipeline logs (EF03): the attacker does not need to run \
+anything; they read the secret in a log. With it they move on to Credential Access (CA02) on \
+whatever the secret opens: a registry, a cloud account, a deployment.",
+        example: r#"on: pull_request_target
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - env:
+          SIGNING_KEY: ${{ secrets.SIGNING_KEY_B64 }}
+        run: echo "$SIGNING_KEY" | base64 -d
+"#,
+        fixed_example: r#"on: pull_request_target
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - env:
+          SIGNING_KEY: ${{ secrets.SIGNING_KEY_B64 }}
+        run: echo "$SIGNING_KEY" | base64 -d > "$RUNNER_TEMP/signing.key"
+"#,
+        fix: "Never print a secret, even to check that it is set: test it instead (`[ -n \
+\"$TOKEN\" ]`). Write decoded secrets to a file, pass them on standard input, and register any \
+value derived from a secret with `echo \"::add-mask::$VALUE\"` before anything can print it. \
+Keep `set -x` out of scripts that handle secrets, or switch it off around them (`set +x`). Turn \
+debug logging on for one re-run (\"Re-run jobs\" › \"Enable debug logging\") rather than in the \
+workflow; the quick fix removes `ACTIONS_STEP_DEBUG` or `ACTIONS_RUNNER_DEBUG` from `env:` (and \
+`env:` itself when it was the only entry), which is safe: it only changes how much is logged.",
+    },
+    references: &[
+        Reference::Owasp(OwaspCicd::Sec6),
+        Reference::Cwe(532, "Insertion of Sensitive Information into Log File"),
+        Reference::Poutine("debug_enabled"),
+        Reference::Link(
+            "GitHub: Using secrets in GitHub Actions (redaction)",
+            "https://docs.github.com/en/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions#using-secrets-in-a-workflow",
+        ),
+    ],
+};
+
+/// The variables that ask for debug logging.
+const DEBUG_SWITCHES: &[&str] = &["ACTIONS_STEP_DEBUG", "ACTIONS_RUNNER_DEBUG"];
+
+impl Rule for SecretInLog {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_workflow(&self, workflow: &Workflow, out: &mut Findings) {
+        report_debug_switches(&workflow.header.env, "the workflow's `env:`", out);
+    }
+
+    fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
+        report_debug_switches(&context.job.env, "the job's `env:`", out);
+    }
+
+    fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
+        report_debug_switches(&step.env, "the step's `env:`", out);
+        let Some(script) = step.run.as_ref().filter(|script| script.dialect == Dialect::Posix) else {
+            return;
+        };
+        let public = context
+            .header()
+            .is_some_and(|header| header.triggers.events.iter().any(|trigger| trigger.event.is_outsider_triggered()));
+        let secret_of = |expansion: Expansion<'_>| github_secret(context, script, expansion);
+        for leak in leaks(&[script], &secret_of) {
+            let (severity, confidence) = match &leak.how {
+                How::Transformed(by) if by.starts_with("base64") && !by.contains("-d") => {
+                    (Severity::High, Confidence::Medium)
+                }
+                How::Transformed(_) | How::Traced { derived: Some(_) } => (Severity::High, Confidence::High),
+                How::Printed | How::Traced { derived: None } if public => (Severity::Medium, Confidence::High),
+                How::Printed | How::Traced { derived: None } => (Severity::Low, Confidence::High),
+            };
+            let readers = if public {
+                "the log of a public repository, which anyone can read"
+            } else {
+                "the log, which everyone with read access to the repository can read"
+            };
+            let message = leak.describe(readers);
+            out.report(leak.script.span_of(leak.range), message).with_severity(severity).with_confidence(confidence);
+        }
+        if let Some(traced) = script.commands.iter().find_map(commands::traced_script) {
+            let secrets: Vec<String> = context
+                .environments()
+                .flat_map(|env| &env.vars)
+                .filter_map(|var| var.value.as_ref()?.expressions.iter().find_map(Expression::secret))
+                .map(|secret| format!("`{}`", secret.path))
+                .collect();
+            if let Some(first) = secrets.first() {
+                out.report(
+                    script.span_of(traced.range.clone()),
+                    format!(
+                        "`-x` traces `{}` with {first} in its environment: the trace prints each of its commands with \
+                         variables expanded, and anything it derives from the secret is not masked",
+                        traced.text
+                    ),
+                )
+                .with_severity(Severity::Low)
+                .with_confidence(Confidence::Medium);
+            }
+        }
+    }
+}
+
+fn report_debug_switches(env: &Env, place: &str, out: &mut Findings) {
+    for var in env.vars.iter().filter(|var| DEBUG_SWITCHES.contains(&var.name.value.as_str())) {
+        let on = var.value.as_ref().is_some_and(|value| value.value.trim().eq_ignore_ascii_case("true"));
+        if !on {
+            continue;
+        }
+        let name = &var.name.value;
+        let finding = out.report(
+            var.name.span,
+            format!(
+                "`{name}: true` in {place} asks for debug logging, which prints what the log normally leaves out; in \
+                 `env:` it only reaches tools that read the variable themselves (the runner reads the repository \
+                 secret or variable of that name), so turn debug logging on for one re-run instead"
+            ),
+        );
+        finding.with_severity(Severity::Low).with_confidence(Confidence::Medium);
+        if let Some(edit) = env.block.as_ref().and_then(|block| fix::remove_from_mapping(block, var.entry)) {
+            finding.with_fix(Fix {
+                title: format!("Remove `{name}`"),
+                applicability: Applicability::Safe,
+                edits: vec![edit],
+            });
+        }
+    }
+}
+
+/// The secret a `$VAR` or a `${{ }}` expression of a `run:` script expands, for messages:
+/// "`secrets.NPM_TOKEN`", "`$NPM_TOKEN` (`secrets.NPM_TOKEN`)".
+fn github_secret(context: &StepContext<'_>, script: &Script, expansion: Expansion<'_>) -> Option<Secret> {
+    let from_env = |name: &str| {
+        let value = context.environments().find_map(|env| env.get(name))?.value.as_ref()?;
+        value.expressions.iter().find_map(Expression::secret).map(|secret| secret.path.clone())
+    };
+    let name = match expansion {
+        Expansion::Variable(name) => format!("`${name}` (`{}`)", from_env(name)?),
+        Expansion::Within(range) => script.expressions_within(range).find_map(|expression| {
+            expression.secret().map(|secret| format!("`{}`", secret.path)).or_else(|| {
+                let env = expression
+                    .contexts
+                    .iter()
+                    .filter(|c| c.reaches_result)
+                    .find_map(|c| c.path.strip_prefix("env."))?;
+                Some(format!("`env.{env}` (`{}`)", from_env(env)?))
+            })
+        })?,
+    };
+    Some(Secret { name, masked: true })
+}
+
+/// Something a script expands that may be a secret.
+#[derive(Clone)]
+pub(super) enum Expansion<'a> {
+    /// `$NAME` or `${NAME}`.
+    Variable(&'a str),
+    /// The `${{ }}` expressions in a range of the script.
+    Within(Range<usize>),
+}
+
+/// A secret, as rules name it in messages.
+pub(super) struct Secret {
+    pub name: String,
+    /// Whether the platform masks its exact value in the log.
+    pub masked: bool,
+}
+
+/// A secret's value that reaches the job log.
+pub(super) struct Leak<'a> {
+    pub script: &'a Script,
+    pub range: Range<usize>,
+    pub secret: Secret,
+    pub how: How,
+}
+
+pub(super) enum How {
+    /// Printed as it is.
+    Printed,
+    /// Printed after a transformation masking does not recognise: the command, or the
+    /// parameter expansion.
+    Transformed(String),
+    /// Printed by shell tracing, reported where tracing is switched on; `derived` is a
+    /// transformation of the secret whose result the trace shows.
+    Traced { derived: Option<String> },
+}
+
+impl Leak<'_> {
+    /// The message, ending with who reads the log (`readers`).
+    pub(super) fn describe(&self, readers: &str) -> String {
+        let secret = &self.secret.name;
+        let masking = if self.secret.masked {
+            "the runner masks only the secret's exact text"
+        } else {
+            "unless the variable is masked, its value is shown as it is"
+        };
+        match &self.how {
+            How::Printed if self.secret.masked => format!(
+                "{secret} is printed to {readers}: {masking}, and masking is best effort (a changed encoding, a \
+                 substring or a multi-line value escapes it)"
+            ),
+            How::Printed => format!("{secret} is printed to {readers}: {masking}"),
+            How::Transformed(by) if by.starts_with("${") => {
+                format!("`{by}` prints part of {secret}, which masking does not recognise: it appears in {readers}")
+            }
+            How::Transformed(by) => {
+                format!("{secret} is printed through `{by}`, which masking does not recognise: it appears in {readers}")
+            }
+            How::Traced { derived: Some(by) } => format!(
+                "shell tracing prints every command after this one with its variables expanded, and `{by}` derives a \
+                 value from {secret} that masking does not recognise: it appears in {readers}"
+            ),
+            How::Traced { derived: None } => format!(
+                "shell tracing prints every command after this one with its variables expanded, {secret} included, to \
+                 {readers}: {masking}"
+            ),
+        }
+    }
+}
+
+/// The secrets that `scripts`, run one after the other in one shell, print to the log;
+/// `secret_of` says which expansions are secrets. Shared with `gitlab-secret-in-log`.
+pub(super) fn leaks<'a>(scripts: &[&'a Script], secret_of: &dyn Fn(Expansion<'_>) -> Option<Secret>) -> Vec<Leak<'a>> {
+    let mut found = Vec::new();
+    // Where tracing was switched on, and the worst secret it prints since.
+    let mut trace: Option<(&'a Script, &'a Command, Option<(Secret, Option<String>)>)> = None;
+    for &script in scripts {
+        for command in &script.commands {
+            if command.depth == 0
+                && let Some(on) = commands::sets_trace(command)
+            {
+                found.extend(trace.take().and_then(traced_leak));
+                if on {
+                    trace = Some((script, command, None));
+                }
+                continue;
+            }
+            found.extend(printed(script, command, secret_of));
+            if let Some((_, _, worst)) = &mut trace {
+                for word in command.assignments.iter().chain(&command.words) {
+                    for (expansion, range) in expansions(script, word) {
+                        let Some(secret) = secret_of(expansion) else { continue };
+                        let derived = derivation(script, command, word, range);
+                        if worst.as_ref().is_none_or(|(_, seen)| seen.is_none() && derived.is_some()) {
+                            *worst = Some((secret, derived));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    found.extend(trace.and_then(traced_leak));
+    found
+}
+
+fn traced_leak<'a>(
+    (script, command, worst): (&'a Script, &'a Command, Option<(Secret, Option<String>)>),
+) -> Option<Leak<'a>> {
+    let (secret, derived) = worst?;
+    Some(Leak { script, range: command.range.clone(), secret, how: How::Traced { derived } })
+}
+
+/// The secrets `command` prints: its arguments (`echo`, `printf`, `cat`) or the here-document
+/// `cat` prints, when its output reaches the log.
+fn printed<'a>(
+    script: &'a Script,
+    command: &Command,
+    secret_of: &dyn Fn(Expansion<'_>) -> Option<Secret>,
+) -> Vec<Leak<'a>> {
+    let program = command.name();
+    if !matches!(program, Some("echo" | "printf" | "cat")) {
+        return Vec::new();
+    }
+    let args = command.args();
+    if args.first().is_some_and(|first| first.text.starts_with("::add-mask::")) {
+        return Vec::new();
+    }
+    let Some(stages) = commands::path_to_log(script, command) else {
+        return Vec::new();
+    };
+    let transformed = stages.iter().find(|(_, stage)| *stage == Stage::Transforms).map(|(by, _)| short(script, by));
+    let how = |expansion: Option<String>| match expansion.or_else(|| transformed.clone()) {
+        Some(by) => How::Transformed(by),
+        None => How::Printed,
+    };
+    let mut found = Vec::new();
+    for word in args {
+        for (expansion, range) in expansions(script, word) {
+            if let Some(secret) = secret_of(expansion) {
+                let written = script.slice(range.clone());
+                let changed = (shown(written) == Shown::Changed).then(|| written.to_owned());
+                found.push(Leak { script, range, secret, how: how(changed) });
+            }
+        }
+    }
+    if let Some(heredoc) = command.heredoc.as_ref().filter(|heredoc| heredoc.expands && program == Some("cat")) {
+        let body = script.heredoc_text(heredoc);
+        let secret = variable_names(body)
+            .find_map(|name| secret_of(Expansion::Variable(name)))
+            .or_else(|| secret_of(Expansion::Within(heredoc.body.clone())));
+        if let Some(secret) = secret {
+            found.push(Leak { script, range: command.range.clone(), secret, how: how(None) });
+        }
+    }
+    found
+}
+
+/// The expansions of a word that may print a secret, with their ranges.
+fn expansions<'w>(script: &Script, word: &'w Word) -> impl Iterator<Item = (Expansion<'w>, Range<usize>)> {
+    let shows = |part: &Part| shown(script.slice(part.range.clone())) != Shown::Nothing;
+    word.parts.iter().filter_map(move |part| match &part.kind {
+        PartKind::Variable(name) if shows(part) => Some((Expansion::Variable(name), part.range.clone())),
+        PartKind::Variable(_) => None,
+        PartKind::Expression => Some((Expansion::Within(part.range.clone()), part.range.clone())),
+        PartKind::Literal | PartKind::Substitution => None,
+    })
+}
+
+/// How a traced command changes a secret before the trace shows the result: a
+/// transformation inside `$(...)` (`TOKEN=$(echo "$B64" | base64 -d)`), or a parameter
+/// expansion that slices it.
+fn derivation(script: &Script, command: &Command, word: &Word, range: Range<usize>) -> Option<String> {
+    let written = script.slice(range);
+    if shown(written) == Shown::Changed {
+        return Some(written.to_owned());
+    }
+    if command.depth == 0 || !command.args().contains(word) {
+        return None;
+    }
+    std::iter::successors(script.piped_into(command), |next| script.piped_into(next))
+        .find(|next| commands::stage(next) == Stage::Transforms)
+        .map(|by| short(script, by))
+}
+
+/// What a parameter expansion prints of the variable's value.
+#[derive(Debug, PartialEq, Eq)]
+enum Shown {
+    /// The value: `$TOKEN`, `${TOKEN}`, `${TOKEN:-default}`.
+    Whole,
+    /// Part or a changed form of it: `${TOKEN:0:8}`, `${TOKEN/x/y}`, `${TOKEN#*:}`, `${TOKEN^^}`.
+    Changed,
+    /// Nothing of it: a length (`${#TOKEN}`), an alternative (`${TOKEN:+set}`), an indirection
+    /// (`${!TOKEN}`).
+    Nothing,
+}
+
+fn shown(written: &str) -> Shown {
+    let Some(inner) = written.strip_prefix("${").and_then(|inner| inner.strip_suffix('}')) else {
+        return Shown::Whole;
+    };
+    if inner.starts_with(['#', '!']) {
+        return Shown::Nothing;
+    }
+    let operator = inner.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    match operator.as_bytes() {
+        [] | [b':', b'-' | b'=' | b'?', ..] | [b'-' | b'=' | b'?', ..] => Shown::Whole,
+        [b':', b'+', ..] | [b'+', ..] => Shown::Nothing,
+        _ => Shown::Changed,
+    }
+}
+
+/// A command's text for messages, cut at 40 characters.
+fn short(script: &Script, command: &Command) -> String {
+    let text = script.slice(command.range.clone());
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_parameter_expansions_show() {
+        for (written, expected) in [
+            ("$TOKEN", Shown::Whole),
+            ("${TOKEN}", Shown::Whole),
+            ("${TOKEN:-none}", Shown::Whole),
+            ("${TOKEN:0:8}", Shown::Changed),
+            ("${TOKEN//-/}", Shown::Changed),
+            ("${TOKEN#*:}", Shown::Changed),
+            ("${TOKEN,,}", Shown::Changed),
+            ("${#TOKEN}", Shown::Nothing),
+            ("${TOKEN:+set}", Shown::Nothing),
+            ("${!TOKEN}", Shown::Nothing),
+        ] {
+            assert_eq!(shown(written), expected, "{written}");
+        }
+    }
+}
