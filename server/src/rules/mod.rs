@@ -9,6 +9,7 @@ mod curl_pipe_shell;
 mod excessive_permissions;
 mod expression_injection;
 mod gitlab_curl_pipe_shell;
+mod gitlab_secret_in_log;
 mod gitlab_tls_verification_disabled;
 mod insecure_commands;
 mod secret_in_log;
@@ -47,6 +48,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &unpinned_include::UnpinnedInclude,
     &gitlab_curl_pipe_shell::GitlabCurlPipeShell,
     &gitlab_tls_verification_disabled::GitlabTlsVerificationDisabled,
+    &gitlab_secret_in_log::GitlabSecretInLog,
 ];
 
 /// Looks a rule up by its id.
