@@ -67,6 +67,11 @@ impl Triggers {
         self.find(event).is_some()
     }
 
+    /// Whether some trigger passes `test`, e.g. `triggers.any(Event::is_outsider_triggered)`.
+    pub fn any(&self, test: impl Fn(&Event) -> bool) -> bool {
+        self.events.iter().any(|trigger| test(&trigger.event))
+    }
+
     /// Whether every trigger is `workflow_call`: a reusable workflow, which runs with its
     /// caller's triggers and privileges.
     pub fn is_reusable_only(&self) -> bool {

@@ -6,6 +6,7 @@
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
 mod curl_pipe_shell;
+mod environment_dump;
 mod excessive_permissions;
 mod expression_injection;
 mod gitlab_curl_pipe_shell;
@@ -45,6 +46,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &tls_verification_disabled::TlsVerificationDisabled,
     &insecure_commands::InsecureCommands,
     &secret_in_log::SecretInLog,
+    &environment_dump::EnvironmentDump,
     &unpinned_include::UnpinnedInclude,
     &gitlab_curl_pipe_shell::GitlabCurlPipeShell,
     &gitlab_tls_verification_disabled::GitlabTlsVerificationDisabled,

@@ -10,7 +10,7 @@ use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Env;
 use crate::model::commands::{self, Stage};
 use crate::model::expr::Expression;
-use crate::model::github::{Step, Workflow};
+use crate::model::github::{Event, Step, Workflow};
 use crate::model::shell::{Command, Dialect, Part, PartKind, Script, Word, variable_names};
 
 pub struct SecretInLog;
@@ -100,9 +100,7 @@ impl Rule for SecretInLog {
         let Some(script) = step.run.as_ref().filter(|script| script.dialect == Dialect::Posix) else {
             return;
         };
-        let public = context
-            .header()
-            .is_some_and(|header| header.triggers.events.iter().any(|trigger| trigger.event.is_outsider_triggered()));
+        let public = context.header().is_some_and(|header| header.triggers.any(Event::is_outsider_triggered));
         let secret_of = |expansion: Expansion<'_>| github_secret(context, script, expansion);
         for leak in leaks(&[script], &secret_of) {
             let (severity, confidence) = match &leak.how {

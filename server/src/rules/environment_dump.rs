@@ -1,0 +1,179 @@
+//! `environment-dump`: a step prints its whole environment or a whole context to the log.
+
+use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, StepContext};
+use crate::matrix::{OwaspCicd, Technique};
+use crate::model::commands;
+use crate::model::expr::Expression;
+use crate::model::github::{Event, Step, Workflow};
+use crate::model::shell::Dialect;
+use crate::model::{Env, Text};
+
+pub struct EnvironmentDump;
+
+static META: RuleMeta = RuleMeta {
+    id: "environment-dump",
+    technique: Technique::RE03,
+    severity: Severity::Low,
+    confidence: Confidence::High,
+    platforms: &[Platform::GithubActions],
+    docs: RuleDocs {
+        summary: "A step prints its whole environment or a whole context to the log",
+        detects: "`run:` scripts that print every environment variable (`env`, `printenv`, \
+`export -p`, `declare -p`, `set` alone, PowerShell's `Get-ChildItem env:`), unless the output \
+is filtered (`| grep`) or written to a file; `${{ toJSON(github) }}`, `${{ toJSON(env) }}` and \
+`${{ toJSON(secrets) }}` in a script, an `env:` value or a `with:` input (the runner prints all \
+three in the step's log); and `cat \"$GITHUB_EVENT_PATH\"` in workflows that outsiders can \
+trigger. Low; medium for `toJSON(secrets)`, and for an environment dump in a workflow that \
+runs on events from outside the repository while a secret is in the step's environment.",
+        why: "A dump shows whoever reads the log how the job is built: the runner's \
+configuration, paths and tool versions, the repository's settings, which secrets the job holds \
+and under which names, and every value that is not a registered secret (including values \
+derived from secrets, which masking does not recognise). `toJSON(secrets)` also hands every \
+secret of the repository and its organisation to the step, whatever it needs. Logs of public \
+repositories are public.",
+        attack: "Reconnaissance › Extract CI workflows or repo settings using PRs (RE03): an \
+attacker who can trigger the workflow (a pull request, a comment) and read its log learns what \
+the job holds and how to reach it, and looks for an unmasked credential (Exfiltration, EF03).",
+        example: r#"on: pull_request_target
+jobs:
+  debug:
+    runs-on: ubuntu-latest
+    env:
+      NPM_TOKEN: ${{ secrets.NPM_TOKEN }}
+    steps:
+      - run: env | sort
+"#,
+        fixed_example: r#"on: pull_request_target
+jobs:
+  debug:
+    runs-on: ubuntu-latest
+    env:
+      NPM_TOKEN: ${{ secrets.NPM_TOKEN }}
+    steps:
+      - run: env | grep -E '^(RUNNER_OS|RUNNER_ARCH|GITHUB_REF)=' | sort
+"#,
+        fix: "Remove the debugging step, or print only the variables you need (`env | grep \
+'^GITHUB_REF='`, `${{ toJSON(github.event.pull_request.labels) }}`); never pass \
+`toJSON(secrets)` to a step, name the secrets it needs. No quick fix is offered: which values \
+the step meant to show is the author's call.",
+    },
+    references: &[
+        Reference::Owasp(OwaspCicd::Sec10),
+        Reference::Cwe(532, "Insertion of Sensitive Information into Log File"),
+    ],
+};
+
+/// Contexts that expression dumps print whole.
+const DUMPED: &[&str] = &["github", "env", "secrets"];
+
+impl Rule for EnvironmentDump {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_workflow(&self, workflow: &Workflow, out: &mut Findings) {
+        report_env_dumps(&workflow.header.env, out);
+    }
+
+    fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
+        report_env_dumps(&context.job.env, out);
+    }
+
+    fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
+        report_env_dumps(&step.env, out);
+        for input in &step.with {
+            if let Some(value) = &input.value {
+                report_expression_dumps(value, out);
+            }
+        }
+        let Some(script) = &step.run else {
+            return;
+        };
+        report_expression_dumps(&script.text, out);
+        let outsiders = context.header().is_some_and(|header| header.triggers.any(Event::is_outsider_triggered));
+        let secret = context
+            .environments()
+            .flat_map(|env| &env.vars)
+            .find(|var| var.value.as_ref().is_some_and(|value| value.expressions.iter().any(|e| e.secret().is_some())));
+        let holding =
+            secret.map_or(String::new(), |var| format!(", which secrets the step holds (`{}=***`)", var.name.value));
+        let public = if outsiders { ", which for a public repository anyone can read" } else { "" };
+        let message = |what: &str| {
+            format!(
+                "{what} prints every environment variable of the step to the log{public}: the runner's configuration, \
+                 paths and versions{holding}, and any value that is not a registered secret"
+            )
+        };
+        let severity = if outsiders && secret.is_some() { Severity::Medium } else { Severity::Low };
+        match script.dialect {
+            Dialect::Posix => {
+                for command in &script.commands {
+                    if commands::dumps_environment(script, command) {
+                        let what = format!("`{}`", script.slice(command.range.clone()));
+                        out.report(script.span_of(command.range.clone()), message(&what)).with_severity(severity);
+                    } else if outsiders && commands::dumps_event_payload(script, command) {
+                        out.report(
+                            script.span_of(command.range.clone()),
+                            "this prints the whole event payload, which whoever triggered the run partly wrote: the \
+                             runner obeys workflow commands (`::add-mask::`, `::stop-commands::`) in it like in any \
+                             output, and the log shows it to everyone who can read it",
+                        );
+                    }
+                }
+            }
+            Dialect::PowerShell => {
+                for range in commands::powershell_environment_dumps(&script.text.value) {
+                    let what = format!("`{}`", script.slice(range.clone()).trim());
+                    out.report(script.span_of(range), message(&what)).with_severity(severity);
+                }
+            }
+            Dialect::Other => {}
+        }
+    }
+}
+
+fn report_env_dumps(env: &Env, out: &mut Findings) {
+    for value in env.vars.iter().filter_map(|var| var.value.as_ref()) {
+        report_expression_dumps(value, out);
+    }
+}
+
+/// `${{ toJSON(github) }}`, `toJSON(env)`, `toJSON(secrets)`: the runner prints scripts, `env:`
+/// values and `with:` inputs in the step's log with their expressions evaluated.
+fn report_expression_dumps(text: &Text, out: &mut Findings) {
+    for expression in text.expressions.iter().filter(|expression| expression.dumps_objects) {
+        for context in dumped_contexts(expression) {
+            let (message, severity) = match context {
+                "secrets" => (
+                    "`toJSON(secrets)` hands every secret of the repository and its organisation to this step and prints \
+                     them in its log: masking hides each exact value, nothing derived from one"
+                        .to_owned(),
+                    Severity::Medium,
+                ),
+                "env" => (
+                    "`toJSON(env)` prints every variable of the workflow's, job's and step's `env:` in the step's log, \
+                     and the names of the secrets among them"
+                        .to_owned(),
+                    Severity::Low,
+                ),
+                _ => (
+                    format!(
+                        "`toJSON({context})` prints the whole `{context}` context in the step's log: the event payload, \
+                         the repository's and runner's settings (the token itself is masked)"
+                    ),
+                    Severity::Low,
+                ),
+            };
+            out.report(expression.span, message).with_severity(severity);
+        }
+    }
+}
+
+fn dumped_contexts(expression: &Expression) -> impl Iterator<Item = &str> {
+    expression
+        .contexts
+        .iter()
+        .filter(|context| context.reaches_result)
+        .map(|context| context.path.as_str())
+        .filter(|path| DUMPED.iter().any(|dumped| path.eq_ignore_ascii_case(dumped)))
+}
