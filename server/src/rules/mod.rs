@@ -5,6 +5,7 @@
 //! the analysis calls every hook, so no rule contains a traversal. Adding a rule touches its
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
+mod cloud_metadata_access;
 mod curl_pipe_shell;
 mod environment_dump;
 mod excessive_permissions;
@@ -47,6 +48,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &insecure_commands::InsecureCommands,
     &secret_in_log::SecretInLog,
     &environment_dump::EnvironmentDump,
+    &cloud_metadata_access::CloudMetadataAccess,
     &unpinned_include::UnpinnedInclude,
     &gitlab_curl_pipe_shell::GitlabCurlPipeShell,
     &gitlab_tls_verification_disabled::GitlabTlsVerificationDisabled,
