@@ -81,7 +81,8 @@ impl Rule for CloudMetadataAccess {
         // A request for credentials covers the other requests to the same endpoint (the
         // session token of IMDSv2, the role's name).
         let covered = |access: &MetadataAccess| {
-            !access.credentials && accesses.iter().any(|other| other.credentials && std::ptr::eq(other.endpoint, access.endpoint))
+            !access.credentials
+                && accesses.iter().any(|other| other.credentials && std::ptr::eq(other.endpoint, access.endpoint))
         };
         for access in accesses.iter().filter(|access| !covered(access)) {
             let endpoint = &access.endpoint;

@@ -5,6 +5,7 @@
 //! the analysis calls every hook, so no rule contains a traversal. Adding a rule touches its
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
+mod branch_protection_tampering;
 mod cloud_metadata_access;
 mod curl_pipe_shell;
 mod environment_dump;
@@ -49,6 +50,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &secret_in_log::SecretInLog,
     &environment_dump::EnvironmentDump,
     &cloud_metadata_access::CloudMetadataAccess,
+    &branch_protection_tampering::BranchProtectionTampering,
     &unpinned_include::UnpinnedInclude,
     &gitlab_curl_pipe_shell::GitlabCurlPipeShell,
     &gitlab_tls_verification_disabled::GitlabTlsVerificationDisabled,
