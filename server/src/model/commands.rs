@@ -853,9 +853,8 @@ pub fn sets_trace(command: &Command) -> Option<bool> {
             Some(("+", flags)) => (false, flags),
             _ => continue,
         };
-        if flags == "o" && args.get(index + 1).is_some_and(|option| option.text == "xtrace") {
-            switched = Some(on);
-        } else if flags.contains('x') && flags.chars().all(|c| c.is_ascii_alphabetic()) {
+        let xtrace = flags == "o" && args.get(index + 1).is_some_and(|option| option.text == "xtrace");
+        if xtrace || (flags.contains('x') && flags.chars().all(|c| c.is_ascii_alphabetic())) {
             switched = Some(on);
         }
     }

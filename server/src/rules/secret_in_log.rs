@@ -263,42 +263,53 @@ impl Leak<'_> {
 /// `secret_of` says which expansions are secrets. Shared with `gitlab-secret-in-log`.
 pub(super) fn leaks<'a>(scripts: &[&'a Script], secret_of: &dyn Fn(Expansion<'_>) -> Option<Secret>) -> Vec<Leak<'a>> {
     let mut found = Vec::new();
-    // Where tracing was switched on, and the worst secret it prints since.
-    let mut trace: Option<(&'a Script, &'a Command, Option<(Secret, Option<String>)>)> = None;
+    let mut trace: Option<Trace<'a>> = None;
     for &script in scripts {
         for command in &script.commands {
             if command.depth == 0
                 && let Some(on) = commands::sets_trace(command)
             {
-                found.extend(trace.take().and_then(traced_leak));
+                found.extend(trace.take().and_then(Trace::leak));
                 if on {
-                    trace = Some((script, command, None));
+                    trace = Some(Trace { script, command, worst: None });
                 }
                 continue;
             }
             found.extend(printed(script, command, secret_of));
-            if let Some((_, _, worst)) = &mut trace {
+            if let Some(trace) = &mut trace {
                 for word in command.assignments.iter().chain(&command.words) {
                     for (expansion, range) in expansions(script, word) {
-                        let Some(secret) = secret_of(expansion) else { continue };
-                        let derived = derivation(script, command, word, range);
-                        if worst.as_ref().is_none_or(|(_, seen)| seen.is_none() && derived.is_some()) {
-                            *worst = Some((secret, derived));
+                        if let Some(secret) = secret_of(expansion) {
+                            trace.note(secret, derivation(script, command, word, range));
                         }
                     }
                 }
             }
         }
     }
-    found.extend(trace.and_then(traced_leak));
+    found.extend(trace.and_then(Trace::leak));
     found
 }
 
-fn traced_leak<'a>(
-    (script, command, worst): (&'a Script, &'a Command, Option<(Secret, Option<String>)>),
-) -> Option<Leak<'a>> {
-    let (secret, derived) = worst?;
-    Some(Leak { script, range: command.range.clone(), secret, how: How::Traced { derived } })
+/// Shell tracing switched on by `command`, and the worst secret it has printed since.
+struct Trace<'a> {
+    script: &'a Script,
+    command: &'a Command,
+    /// The secret, and the transformation of it the trace shows, if any.
+    worst: Option<(Secret, Option<String>)>,
+}
+
+impl<'a> Trace<'a> {
+    fn note(&mut self, secret: Secret, derived: Option<String>) {
+        if self.worst.as_ref().is_none_or(|(_, seen)| seen.is_none() && derived.is_some()) {
+            self.worst = Some((secret, derived));
+        }
+    }
+
+    fn leak(self) -> Option<Leak<'a>> {
+        let (secret, derived) = self.worst?;
+        Some(Leak { script: self.script, range: self.command.range.clone(), secret, how: How::Traced { derived } })
+    }
 }
 
 /// The secrets `command` prints: its arguments (`echo`, `printf`, `cat`) or the here-document
