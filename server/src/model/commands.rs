@@ -429,48 +429,74 @@ pub enum Check {
     HostKey,
 }
 
+/// What a setting of the list does, for messages.
+#[derive(Deserialize)]
+struct Effect {
+    check: Check,
+    what: String,
+}
+
+impl Effect {
+    fn disabled(&'static self, written: String) -> Disabled {
+        Disabled { written, what: &self.what, check: self.check }
+    }
+}
+
+/// The values that switch a check off: those listed, or any non-empty one.
+#[derive(Deserialize)]
+struct Values {
+    #[serde(default)]
+    disabling: Vec<String>,
+    #[serde(default)]
+    any: bool,
+}
+
+impl Values {
+    fn disable(&self, value: &str) -> bool {
+        let value = value.trim().trim_matches(['"', '\'']);
+        if self.any { !value.is_empty() } else { self.disabling.iter().any(|d| d.eq_ignore_ascii_case(value)) }
+    }
+}
+
 #[derive(Deserialize)]
 struct Flag {
     programs: Vec<String>,
     long: Option<String>,
     short: Option<char>,
-    #[serde(default)]
-    disabling: Vec<String>,
+    #[serde(flatten)]
+    values: Values,
     #[serde(default)]
     value: bool,
-    check: Check,
-    what: String,
+    #[serde(flatten)]
+    effect: Effect,
 }
 
 #[derive(Deserialize)]
 struct Setting {
     programs: Vec<String>,
     keys: Vec<String>,
-    #[serde(default)]
-    disabling: Vec<String>,
-    #[serde(default)]
-    any: bool,
-    check: Check,
-    what: String,
+    #[serde(flatten)]
+    values: Values,
+    #[serde(flatten)]
+    effect: Effect,
 }
 
 #[derive(Deserialize)]
 struct Variable {
     name: String,
-    #[serde(default)]
-    disabling: Vec<String>,
-    #[serde(default)]
-    any: bool,
-    check: Check,
-    what: String,
+    #[serde(flatten)]
+    values: Values,
+    #[serde(flatten)]
+    effect: Effect,
 }
 
 #[derive(Deserialize)]
 struct TextOption {
     key: String,
-    disabling: Vec<String>,
-    check: Check,
-    what: String,
+    #[serde(flatten)]
+    values: Values,
+    #[serde(flatten)]
+    effect: Effect,
 }
 
 #[derive(Deserialize)]
@@ -562,18 +588,9 @@ pub fn insecure_settings(script: &Script) -> Vec<InsecureSetting> {
 pub fn insecure_variable(name: &str, value: &str) -> Option<Disabled> {
     let variable = TLS.variable.iter().find(|variable| variable.name.eq_ignore_ascii_case(name));
     match variable {
-        Some(variable) => disables(value, &variable.disabling, variable.any).then(|| Disabled {
-            written: variable.name.clone(),
-            what: &variable.what,
-            check: variable.check,
-        }),
+        Some(variable) => variable.values.disable(value).then(|| variable.effect.disabled(variable.name.clone())),
         None => text_option(value).map(|(disabled, _)| disabled),
     }
-}
-
-fn disables(value: &str, disabling: &[String], any: bool) -> bool {
-    let value = value.trim().trim_matches(['"', '\'']);
-    if any { !value.is_empty() } else { disabling.iter().any(|d| d.eq_ignore_ascii_case(value)) }
 }
 
 fn command_flags(command: &Command, program: &str, found: &mut Vec<InsecureSetting>) {
@@ -588,10 +605,10 @@ fn command_flags(command: &Command, program: &str, found: &mut Vec<InsecureSetti
                     let value = args.get(index + 1);
                     (value.is_some(), value.map(|value| word.range.start..value.range.end))
                 }
-                Some("") => (flag.disabling.is_empty(), whole),
+                Some("") => (flag.values.disabling.is_empty(), whole),
                 Some(rest) => match rest.strip_prefix('=') {
                     Some(value) if flag.value => (!value.is_empty(), whole),
-                    Some(value) if !flag.disabling.is_empty() => (disables(value, &flag.disabling, false), whole),
+                    Some(value) if !flag.values.disabling.is_empty() => (flag.values.disable(value), whole),
                     Some(value) => (!FALSE.contains(&value.to_ascii_lowercase().as_str()), whole),
                     None => continue,
                 },
@@ -608,7 +625,7 @@ fn command_flags(command: &Command, program: &str, found: &mut Vec<InsecureSetti
             if disabled {
                 let shown =
                     if long.is_some() { text.to_owned() } else { format!("-{}", flag.short.unwrap_or_default()) };
-                let disabled = Disabled { written: format!("{program} {shown}"), what: &flag.what, check: flag.check };
+                let disabled = flag.effect.disabled(format!("{program} {shown}"));
                 found.push(InsecureSetting { disabled, range: word.range.clone(), removable, host: None });
             }
         }
@@ -637,7 +654,7 @@ fn command_settings(command: &Command, program: &str, found: &mut Vec<InsecureSe
                 },
             };
             let matches = setting.keys.iter().any(|pattern| glob_matches(pattern, key));
-            if !matches || !disables(value, &setting.disabling, setting.any) {
+            if !matches || !setting.values.disable(value) {
                 continue;
             }
             // A flag (`--strict-ssl=false`) or `-c key=value` can go; a `config set` command is
@@ -650,7 +667,7 @@ fn command_settings(command: &Command, program: &str, found: &mut Vec<InsecureSe
                 None
             };
             let written = format!("{program} {key}={value}");
-            let disabled = Disabled { written, what: &setting.what, check: setting.check };
+            let disabled = setting.effect.disabled(written);
             found.push(InsecureSetting { disabled, range: word.range.start..end, removable, host: None });
         }
     }
@@ -677,10 +694,10 @@ fn text_option(text: &str) -> Option<(Disabled, Range<usize>)> {
         let key = option.key.to_ascii_lowercase();
         lower.match_indices(&key).find_map(|(at, _)| {
             let value = option_value_after(&lower[at + key.len()..])?;
-            option.disabling.iter().any(|d| d == value).then(|| {
-                let written = format!("{}={value}", option.key);
-                (Disabled { written, what: &option.what, check: option.check }, at..at + key.len())
-            })
+            option
+                .values
+                .disable(value)
+                .then(|| (option.effect.disabled(format!("{}={value}", option.key)), at..at + key.len()))
         })
     })
 }
@@ -714,8 +731,7 @@ fn powershell_flags(text: &str, found: &mut Vec<InsecureSetting>) {
             let runs = flag.programs.iter().any(|program| has_word(&statement, &program.to_ascii_lowercase()));
             if let Some(at) = statement.find(&option).filter(|_| runs) {
                 let range = range.start + at..range.start + at + option.len();
-                let disabled =
-                    Disabled { written: text[range.clone()].to_owned(), what: &flag.what, check: flag.check };
+                let disabled = flag.effect.disabled(text[range.clone()].to_owned());
                 found.push(InsecureSetting { disabled, range, removable: None, host: None });
             }
         }
@@ -731,8 +747,8 @@ fn text_assignments(text: &str, found: &mut Vec<InsecureSetting>) {
             let rest = text[at + name.len()..].trim_start_matches([' ', '\t']);
             let Some(value) = rest.strip_prefix('=') else { continue };
             let value = value.trim_start().split(['\n', ';']).next().unwrap_or_default();
-            if disables(value, &variable.disabling, variable.any) {
-                let disabled = Disabled { written: variable.name.clone(), what: &variable.what, check: variable.check };
+            if variable.values.disable(value) {
+                let disabled = variable.effect.disabled(variable.name.clone());
                 found.push(InsecureSetting { disabled, range: at..at + name.len(), removable: None, host: None });
             }
         }
