@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::is_commit_sha;
-use super::shell::{Command, PartKind, Script, Word, basename};
+use super::shell::{Command, Part, PartKind, Script, Word, basename, variable_names};
 use crate::{bundled, data};
 
 // ---------------------------------------------------------------------------------------
@@ -816,7 +816,10 @@ pub enum Stage {
 
 /// How a command treats its standard input.
 pub fn stage(command: &Command) -> Stage {
+    let to_file = command.option_argument(Some("output"), Some('o')).is_some() || command.has_arg("-out");
     match command.name() {
+        // Written to a file rather than printed: `base64 --decode --output=key.p12`.
+        Some("base64" | "base32" | "basenc" | "openssl") if to_file => Stage::Consumes,
         Some("cat" | "tee" | "sort" | "uniq" | "column" | "nl" | "less" | "more") => Stage::Copies,
         Some("grep" | "egrep" | "fgrep" | "rg" | "head" | "tail" | "jq" | "yq") => Stage::Filters,
         Some(
@@ -887,6 +890,209 @@ pub fn traced_script(command: &Command) -> Option<&Word> {
     }
 }
 
+/// Something a script expands whose value a rule may want kept out of the log.
+#[derive(Debug, Clone)]
+pub enum Expansion<'a> {
+    /// `$NAME` or `${NAME}`.
+    Variable(&'a str),
+    /// The `${{ }}` expressions in a range of the script.
+    Within(Range<usize>),
+}
+
+/// How a value reaches the job log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exposure {
+    /// Printed as it is.
+    Printed,
+    /// Printed after a transformation that masking does not recognise: the command that
+    /// transforms it, or the parameter expansion (`${TOKEN:0:8}`).
+    Transformed(String),
+    /// Printed by shell tracing, reported where tracing was switched on; `derived` is a
+    /// transformation of the value whose result the trace shows.
+    Traced { derived: Option<String> },
+}
+
+/// A value a script prints to the job log.
+#[derive(Debug)]
+pub struct Printed<'a, T> {
+    pub script: &'a Script,
+    pub range: Range<usize>,
+    /// What the rule's `classify` made of the expansion.
+    pub value: T,
+    pub exposure: Exposure,
+}
+
+/// The values that `scripts`, run one after the other in one shell, print to the log: as
+/// arguments of `echo`, `printf` or `cat` whose output reaches it, in a here-document `cat`
+/// prints, or anywhere after `set -x`. `classify` picks the expansions that matter.
+/// `::add-mask::` lines are not printed: the runner registers them instead.
+pub fn printed_values<'a, T>(
+    scripts: &[&'a Script],
+    classify: &dyn Fn(Expansion<'_>) -> Option<T>,
+) -> Vec<Printed<'a, T>> {
+    let mut found = Vec::new();
+    let mut trace: Option<Trace<'a, T>> = None;
+    for &script in scripts {
+        for command in &script.commands {
+            if command.depth == 0
+                && let Some(on) = sets_trace(command)
+            {
+                found.extend(trace.take().and_then(Trace::printed));
+                if on {
+                    trace = Some(Trace { script, command, worst: None });
+                }
+                continue;
+            }
+            found.extend(printed_by(script, command, classify));
+            if let Some(trace) = &mut trace {
+                for word in command.assignments.iter().chain(&command.words) {
+                    for (expansion, range) in expansions(script, word) {
+                        if let Some(value) = classify(expansion) {
+                            trace.note(value, derivation(script, command, word, range));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    found.extend(trace.and_then(Trace::printed));
+    found
+}
+
+/// Shell tracing switched on by `command`, and the worst value it has printed since.
+struct Trace<'a, T> {
+    script: &'a Script,
+    command: &'a Command,
+    /// The value, and the transformation of it the trace shows, if any.
+    worst: Option<(T, Option<String>)>,
+}
+
+impl<'a, T> Trace<'a, T> {
+    fn note(&mut self, value: T, derived: Option<String>) {
+        if self.worst.as_ref().is_none_or(|(_, seen)| seen.is_none() && derived.is_some()) {
+            self.worst = Some((value, derived));
+        }
+    }
+
+    fn printed(self) -> Option<Printed<'a, T>> {
+        let (value, derived) = self.worst?;
+        let range = self.command.range.clone();
+        Some(Printed { script: self.script, range, value, exposure: Exposure::Traced { derived } })
+    }
+}
+
+/// The values `command` prints: its arguments (`echo`, `printf`, `cat`) or the here-document
+/// `cat` prints, when its output reaches the log.
+fn printed_by<'a, T>(
+    script: &'a Script,
+    command: &Command,
+    classify: &dyn Fn(Expansion<'_>) -> Option<T>,
+) -> Vec<Printed<'a, T>> {
+    let program = command.name();
+    if !matches!(program, Some("echo" | "printf" | "cat")) {
+        return Vec::new();
+    }
+    let args = command.args();
+    if args.first().is_some_and(|first| first.text.starts_with("::add-mask::")) {
+        return Vec::new();
+    }
+    let Some(stages) = path_to_log(script, command) else {
+        return Vec::new();
+    };
+    let transformed = stages.iter().find(|(_, stage)| *stage == Stage::Transforms).map(|(by, _)| short(script, by));
+    let exposure = |changed: Option<String>| match changed.or_else(|| transformed.clone()) {
+        Some(by) => Exposure::Transformed(by),
+        None => Exposure::Printed,
+    };
+    let mut found = Vec::new();
+    for word in args {
+        for (expansion, range) in expansions(script, word) {
+            if let Some(value) = classify(expansion) {
+                let written = script.slice(range.clone());
+                let changed = (shown(written) == Shown::Changed).then(|| written.to_owned());
+                found.push(Printed { script, range, value, exposure: exposure(changed) });
+            }
+        }
+    }
+    if let Some(heredoc) = command.heredoc.as_ref().filter(|heredoc| heredoc.expands && program == Some("cat")) {
+        let body = script.heredoc_text(heredoc);
+        let value = variable_names(body)
+            .find_map(|name| classify(Expansion::Variable(name)))
+            .or_else(|| classify(Expansion::Within(heredoc.body.clone())));
+        if let Some(value) = value {
+            found.push(Printed { script, range: command.range.clone(), value, exposure: exposure(None) });
+        }
+    }
+    found
+}
+
+/// The expansions of a word that print something of a value, with their ranges.
+fn expansions<'w>(script: &Script, word: &'w Word) -> impl Iterator<Item = (Expansion<'w>, Range<usize>)> {
+    let shows = |part: &Part| shown(script.slice(part.range.clone())) != Shown::Nothing;
+    word.parts.iter().filter_map(move |part| match &part.kind {
+        PartKind::Variable(name) if shows(part) => Some((Expansion::Variable(name), part.range.clone())),
+        PartKind::Expression => Some((Expansion::Within(part.range.clone()), part.range.clone())),
+        // GitHub substitutes expressions before the shell runs, single quotes or not.
+        PartKind::Literal if script.slice(part.range.clone()).contains("${{") => {
+            Some((Expansion::Within(part.range.clone()), part.range.clone()))
+        }
+        PartKind::Variable(_) | PartKind::Literal | PartKind::Substitution => None,
+    })
+}
+
+/// How a traced command changes a value before the trace shows the result: a
+/// transformation inside `$(...)` (`TOKEN=$(echo "$B64" | base64 -d)`), or a parameter
+/// expansion that slices it.
+fn derivation(script: &Script, command: &Command, word: &Word, range: Range<usize>) -> Option<String> {
+    let written = script.slice(range);
+    if shown(written) == Shown::Changed {
+        return Some(written.to_owned());
+    }
+    if command.depth == 0 || !command.args().contains(word) {
+        return None;
+    }
+    std::iter::successors(script.piped_into(command), |next| script.piped_into(next))
+        .find(|next| stage(next) == Stage::Transforms)
+        .map(|by| short(script, by))
+}
+
+/// What a parameter expansion prints of the variable's value.
+#[derive(Debug, PartialEq, Eq)]
+enum Shown {
+    /// The value: `$TOKEN`, `${TOKEN}`, `${TOKEN:-default}`, and `${{ }}` expressions.
+    Whole,
+    /// Part or a changed form of it: `${TOKEN:0:8}`, `${TOKEN/x/y}`, `${TOKEN#*:}`, `${TOKEN^^}`.
+    Changed,
+    /// Nothing of it: a length (`${#TOKEN}`), an alternative (`${TOKEN:+set}`), an indirection
+    /// (`${!TOKEN}`).
+    Nothing,
+}
+
+fn shown(written: &str) -> Shown {
+    let braced = written.strip_prefix("${").filter(|inner| !inner.starts_with('{'));
+    let Some(inner) = braced.and_then(|inner| inner.strip_suffix('}')) else {
+        return Shown::Whole;
+    };
+    if inner.starts_with(['#', '!']) {
+        return Shown::Nothing;
+    }
+    let operator = inner.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    match operator.as_bytes() {
+        [] | [b':', b'-' | b'=' | b'?', ..] | [b'-' | b'=' | b'?', ..] => Shown::Whole,
+        [b':', b'+', ..] | [b'+', ..] => Shown::Nothing,
+        _ => Shown::Changed,
+    }
+}
+
+/// A command's text for messages, cut at 40 characters.
+fn short(script: &Script, command: &Command) -> String {
+    let text = script.slice(command.range.clone());
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Environment dumps
 
@@ -913,11 +1119,12 @@ pub fn powershell_environment_dumps(text: &str) -> Vec<Range<usize>> {
         .filter(|range| {
             let statement = text[range.clone()].to_ascii_lowercase();
             let lists = ["get-childitem", "gci", "dir", "ls", "get-item"].iter().any(|name| has_word(&statement, name));
+            // The whole drive (`env:`, `Env:\`, `env:*`), not `Env:\OTEL_*` or `$env:PATH`.
             let drive = statement.match_indices("env:").any(|(at, _)| {
                 let before = statement[..at].chars().next_back();
-                let after = statement[at + 4..].chars().next();
+                let rest = statement[at + 4..].trim_start_matches(['\\', '/']).trim_start_matches('*');
                 before.is_some_and(char::is_whitespace)
-                    && after.is_none_or(|c| c.is_whitespace() || matches!(c, '\\' | '/' | '*' | '|' | ')'))
+                    && rest.chars().next().is_none_or(|c| c.is_whitespace() || matches!(c, '|' | ')'))
             });
             ((lists && drive) || statement.contains("[environment]::getenvironmentvariables("))
                 && !statement.contains("out-file")
@@ -979,7 +1186,9 @@ pub fn metadata_accesses(script: &Script) -> Vec<MetadataAccess> {
     let mut found = Vec::new();
     for command in &script.commands {
         let client = matches!(command.name(), Some("curl" | "wget"));
-        for word in command.args() {
+        // A `$(curl ...)` inside a word is a command of its own.
+        let words = command.args().iter().filter(|word| word.parts.iter().all(|p| p.kind != PartKind::Substitution));
+        for word in words {
             let lower = word.text.to_ascii_lowercase();
             let endpoint = METADATA.endpoint.iter().find(|endpoint| {
                 lower
@@ -1357,6 +1566,42 @@ mod tests {
         let switches: Vec<Option<bool>> = script.commands.iter().map(sets_trace).collect();
         assert_eq!(switches, [Some(true), Some(false), Some(true), None, None]);
         assert_eq!(traced_script(&script.commands[4]).map(|w| w.text.as_str()), Some("deploy.sh"));
+    }
+
+    #[test]
+    fn what_parameter_expansions_show() {
+        for (written, expected) in [
+            ("$TOKEN", Shown::Whole),
+            ("${TOKEN}", Shown::Whole),
+            ("${TOKEN:-none}", Shown::Whole),
+            ("${{ secrets.TOKEN }}", Shown::Whole),
+            ("${TOKEN:0:8}", Shown::Changed),
+            ("${TOKEN//-/}", Shown::Changed),
+            ("${TOKEN#*:}", Shown::Changed),
+            ("${TOKEN,,}", Shown::Changed),
+            ("${#TOKEN}", Shown::Nothing),
+            ("${TOKEN:+set}", Shown::Nothing),
+            ("${!TOKEN}", Shown::Nothing),
+        ] {
+            assert_eq!(shown(written), expected, "{written}");
+        }
+    }
+
+    #[test]
+    fn values_printed_transformed_or_traced() {
+        let script = posix(
+            "echo \"$A\"\necho $A | docker login --password-stdin\necho $A | base64 -d\necho ${#A} > f\nset -x\nB=$(echo $A | rev)\nset +x\necho ::add-mask::$A",
+        );
+        let classify = |expansion: Expansion<'_>| matches!(expansion, Expansion::Variable("A")).then_some(());
+        let exposures: Vec<Exposure> = printed_values(&[&script], &classify).into_iter().map(|p| p.exposure).collect();
+        assert_eq!(
+            exposures,
+            [
+                Exposure::Printed,
+                Exposure::Transformed("base64 -d".to_owned()),
+                Exposure::Traced { derived: Some("rev".to_owned()) }
+            ]
+        );
     }
 
     #[test]

@@ -78,13 +78,18 @@ impl Rule for CloudMetadataAccess {
         };
         let self_hosted = context.job().is_some_and(|job| job.self_hosted());
         let accesses = commands::metadata_accesses(script);
-        // A request for credentials covers the other requests to the same endpoint (the
-        // session token of IMDSv2, the role's name).
-        let covered = |access: &MetadataAccess| {
+        // One finding per endpoint and script: a request for credentials covers the others
+        // (the session token of IMDSv2, the role's name), the first request covers the rest.
+        let covered = |index: usize, access: &MetadataAccess| {
+            let same = |other: &&MetadataAccess| std::ptr::eq(other.endpoint, access.endpoint);
             !access.credentials
-                && accesses.iter().any(|other| other.credentials && std::ptr::eq(other.endpoint, access.endpoint))
+                && (accesses.iter().filter(same).any(|other| other.credentials)
+                    || accesses[..index].iter().any(|other| same(&other)))
         };
-        for access in accesses.iter().filter(|access| !covered(access)) {
+        for (index, access) in accesses.iter().enumerate() {
+            if covered(index, access) {
+                continue;
+            }
             let endpoint = &access.endpoint;
             let (message, severity) = if access.credentials && self_hosted {
                 (

@@ -1,12 +1,11 @@
 //! `environment-dump`: a step prints its whole environment or a whole context to the log.
 
-use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, StepContext};
+use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, StepContext};
 use crate::matrix::{OwaspCicd, Technique};
-use crate::model::commands;
+use crate::model::commands::{self, Expansion};
 use crate::model::expr::Expression;
-use crate::model::github::{Event, Step, Workflow};
-use crate::model::shell::Dialect;
-use crate::model::{Env, Text};
+use crate::model::github::{Event, Step};
+use crate::model::shell::{Dialect, Script};
 
 pub struct EnvironmentDump;
 
@@ -21,10 +20,11 @@ static META: RuleMeta = RuleMeta {
         detects: "`run:` scripts that print every environment variable (`env`, `printenv`, \
 `export -p`, `declare -p`, `set` alone, PowerShell's `Get-ChildItem env:`), unless the output \
 is filtered (`| grep`) or written to a file; `${{ toJSON(github) }}`, `${{ toJSON(env) }}` and \
-`${{ toJSON(secrets) }}` in a script, an `env:` value or a `with:` input (the runner prints all \
-three in the step's log); and `cat \"$GITHUB_EVENT_PATH\"` in workflows that outsiders can \
-trigger. Low; medium for `toJSON(secrets)`, and for an environment dump in a workflow that \
-runs on events from outside the repository while a secret is in the step's environment.",
+`${{ toJSON(secrets) }}` printed by a script (`echo`, `printf`, `cat`, `set -x`), directly or \
+through an `env:` variable; and `cat \"$GITHUB_EVENT_PATH\"` in workflows that outsiders can \
+trigger; `toJSON(secrets)` handed to a step without being printed is not reported here. Low; \
+medium for `toJSON(secrets)`, and for an environment dump in a workflow that runs on events \
+from outside the repository while a secret is in the step's environment.",
         why: "A dump shows whoever reads the log how the job is built: the runner's \
 configuration, paths and tool versions, the repository's settings, which secrets the job holds \
 and under which names, and every value that is not a registered secret (including values \
@@ -71,25 +71,10 @@ impl Rule for EnvironmentDump {
         &META
     }
 
-    fn check_workflow(&self, workflow: &Workflow, out: &mut Findings) {
-        report_env_dumps(&workflow.header.env, out);
-    }
-
-    fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
-        report_env_dumps(&context.job.env, out);
-    }
-
     fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
-        report_env_dumps(&step.env, out);
-        for input in &step.with {
-            if let Some(value) = &input.value {
-                report_expression_dumps(value, out);
-            }
-        }
         let Some(script) = &step.run else {
             return;
         };
-        report_expression_dumps(&script.text, out);
         let outsiders = context.header().is_some_and(|header| header.triggers.any(Event::is_outsider_triggered));
         let secret = context
             .environments()
@@ -120,6 +105,42 @@ impl Rule for EnvironmentDump {
                         );
                     }
                 }
+                let dumped = |expansion: Expansion<'_>| dumped_context(context, script, expansion);
+                for printed in commands::printed_values(&[script], &dumped) {
+                    let (context, through) = &printed.value;
+                    let what = match through {
+                        Some(variable) => format!("`${variable}` holds `toJSON({context})`, and this prints it"),
+                        None => format!("this prints `toJSON({context})`"),
+                    };
+                    let (message, severity) = match context.as_str() {
+                        "secrets" => (
+                            format!(
+                                "{what}: every secret of the repository and its organisation goes to the log{public}, \
+                                 where masking hides each exact value and nothing derived from one"
+                            ),
+                            Severity::Medium,
+                        ),
+                        "env" => (
+                            format!(
+                                "{what}: every variable of the workflow's, job's and step's `env:` goes to the \
+                                 log{public}{}",
+                                secret.map_or(String::new(), |var| format!(
+                                    ", with the secret in `{}` masked",
+                                    var.name.value
+                                ))
+                            ),
+                            severity,
+                        ),
+                        _ => (
+                            format!(
+                                "{what}: the whole `github` context goes to the log{public}, with the event payload \
+                                 and the repository's and runner's settings (the token itself is masked)"
+                            ),
+                            Severity::Low,
+                        ),
+                    };
+                    out.report(script.span_of(printed.range), message).with_severity(severity);
+                }
             }
             Dialect::PowerShell => {
                 for range in commands::powershell_environment_dumps(&script.text.value) {
@@ -132,48 +153,32 @@ impl Rule for EnvironmentDump {
     }
 }
 
-fn report_env_dumps(env: &Env, out: &mut Findings) {
-    for value in env.vars.iter().filter_map(|var| var.value.as_ref()) {
-        report_expression_dumps(value, out);
-    }
-}
-
-/// `${{ toJSON(github) }}`, `toJSON(env)`, `toJSON(secrets)`: the runner prints scripts, `env:`
-/// values and `with:` inputs in the step's log with their expressions evaluated.
-fn report_expression_dumps(text: &Text, out: &mut Findings) {
-    for expression in text.expressions.iter().filter(|expression| expression.dumps_objects) {
-        for context in dumped_contexts(expression) {
-            let (message, severity) = match context {
-                "secrets" => (
-                    "`toJSON(secrets)` hands every secret of the repository and its organisation to this step and prints \
-                     them in its log: masking hides each exact value, nothing derived from one"
-                        .to_owned(),
-                    Severity::Medium,
-                ),
-                "env" => (
-                    "`toJSON(env)` prints every variable of the workflow's, job's and step's `env:` in the step's log, \
-                     and the names of the secrets among them"
-                        .to_owned(),
-                    Severity::Low,
-                ),
-                _ => (
-                    format!(
-                        "`toJSON({context})` prints the whole `{context}` context in the step's log: the event payload, \
-                         the repository's and runner's settings (the token itself is masked)"
-                    ),
-                    Severity::Low,
-                ),
-            };
-            out.report(expression.span, message).with_severity(severity);
+/// The whole context (`github`, `env`, `secrets`) an expansion turns into JSON, and the
+/// `env:` variable it goes through, if any.
+fn dumped_context(
+    context: &StepContext<'_>,
+    script: &Script,
+    expansion: Expansion<'_>,
+) -> Option<(String, Option<String>)> {
+    match expansion {
+        Expansion::Within(range) => script.expressions_within(range).find_map(dumped).map(|name| (name, None)),
+        Expansion::Variable(name) => {
+            let value = context.environments().find_map(|env| env.get(name))?.value.as_ref()?;
+            value.expressions.iter().find_map(dumped).map(|dumped| (dumped, Some(name.to_owned())))
         }
     }
 }
 
-fn dumped_contexts(expression: &Expression) -> impl Iterator<Item = &str> {
+/// The whole context an expression turns into JSON: `toJSON(github)`, `toJSON(env)`,
+/// `toJSON(secrets)`.
+fn dumped(expression: &Expression) -> Option<String> {
+    if !expression.dumps_objects {
+        return None;
+    }
     expression
         .contexts
         .iter()
         .filter(|context| context.reaches_result)
-        .map(|context| context.path.as_str())
-        .filter(|path| DUMPED.iter().any(|dumped| path.eq_ignore_ascii_case(dumped)))
+        .find(|context| DUMPED.iter().any(|dumped| context.path.eq_ignore_ascii_case(dumped)))
+        .map(|context| context.path.to_ascii_lowercase())
 }

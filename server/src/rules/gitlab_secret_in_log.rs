@@ -1,8 +1,9 @@
 //! `gitlab-secret-in-log`: a GitLab job prints credentials to its log, or traces every variable.
 
-use super::secret_in_log::{self, Expansion, How, Secret};
+use super::secret_in_log::{self, Secret};
 use super::{Applicability, Confidence, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, fix};
 use crate::matrix::{OwaspCicd, Technique};
+use crate::model::commands::{self, Expansion, Exposure};
 use crate::model::gitlab::{GitlabJob, Globals, Pipeline, Variable};
 
 pub struct GitlabSecretInLog;
@@ -101,14 +102,16 @@ impl Rule for GitlabSecretInLog {
         let shells: [Vec<_>; 2] =
             [job.before_script.iter().chain(&job.script).collect(), job.after_script.iter().collect()];
         for scripts in shells {
-            for leak in secret_in_log::leaks(&scripts, &secret_of) {
-                let (severity, confidence) = match (&leak.how, leak.secret.masked) {
-                    (How::Transformed(_) | How::Traced { derived: Some(_) }, _) => (Severity::High, Confidence::High),
+            for leak in commands::printed_values(&scripts, &secret_of) {
+                let (severity, confidence) = match (&leak.exposure, leak.value.masked) {
+                    (Exposure::Transformed(_) | Exposure::Traced { derived: Some(_) }, _) => {
+                        (Severity::High, Confidence::High)
+                    }
                     (_, true) => (Severity::Low, Confidence::High),
                     (_, false) => (Severity::Medium, Confidence::Medium),
                 };
-                let message = leak
-                    .describe("the job log, which project members (and everyone, if pipelines are public) can read");
+                let readers = "the job log, which project members (and everyone, if pipelines are public) can read";
+                let message = secret_in_log::describe(&leak, readers);
                 out.report(leak.script.span_of(leak.range), message)
                     .with_severity(severity)
                     .with_confidence(confidence);

@@ -1,17 +1,15 @@
 //! `secret-in-log`: secrets printed to the job log, or debug logging switched on.
 
-use std::ops::Range;
-
 use super::{
     Applicability, Confidence, Findings, Fix, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity,
     StepContext, fix,
 };
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Env;
-use crate::model::commands::{self, Stage};
+use crate::model::commands::{self, Expansion, Exposure, Printed};
 use crate::model::expr::Expression;
 use crate::model::github::{Event, Step, Workflow};
-use crate::model::shell::{Command, Dialect, Part, PartKind, Script, Word, variable_names};
+use crate::model::shell::{Dialect, Script};
 
 pub struct SecretInLog;
 
@@ -102,21 +100,23 @@ impl Rule for SecretInLog {
         };
         let public = context.header().is_some_and(|header| header.triggers.any(Event::is_outsider_triggered));
         let secret_of = |expansion: Expansion<'_>| github_secret(context, script, expansion);
-        for leak in leaks(&[script], &secret_of) {
-            let (severity, confidence) = match &leak.how {
-                How::Transformed(by) if by.starts_with("base64") && !by.contains("-d") => {
+        for leak in commands::printed_values(&[script], &secret_of) {
+            let (severity, confidence) = match &leak.exposure {
+                Exposure::Transformed(by) if by.starts_with("base64") && !by.contains("-d") => {
                     (Severity::High, Confidence::Medium)
                 }
-                How::Transformed(_) | How::Traced { derived: Some(_) } => (Severity::High, Confidence::High),
-                How::Printed | How::Traced { derived: None } if public => (Severity::Medium, Confidence::High),
-                How::Printed | How::Traced { derived: None } => (Severity::Low, Confidence::High),
+                Exposure::Transformed(_) | Exposure::Traced { derived: Some(_) } => (Severity::High, Confidence::High),
+                Exposure::Printed | Exposure::Traced { derived: None } if public => {
+                    (Severity::Medium, Confidence::High)
+                }
+                Exposure::Printed | Exposure::Traced { derived: None } => (Severity::Low, Confidence::High),
             };
             let readers = if public {
                 "the log of a public repository, which anyone can read"
             } else {
                 "the log, which everyone with read access to the repository can read"
             };
-            let message = leak.describe(readers);
+            let message = describe(&leak, readers);
             out.report(leak.script.span_of(leak.range), message).with_severity(severity).with_confidence(confidence);
         }
         if let Some(traced) = script.commands.iter().find_map(commands::traced_script) {
@@ -191,15 +191,6 @@ fn github_secret(context: &StepContext<'_>, script: &Script, expansion: Expansio
     Some(Secret { name, masked: true })
 }
 
-/// Something a script expands that may be a secret.
-#[derive(Clone)]
-pub(super) enum Expansion<'a> {
-    /// `$NAME` or `${NAME}`.
-    Variable(&'a str),
-    /// The `${{ }}` expressions in a range of the script.
-    Within(Range<usize>),
-}
-
 /// A secret, as rules name it in messages.
 pub(super) struct Secret {
     pub name: String,
@@ -207,238 +198,33 @@ pub(super) struct Secret {
     pub masked: bool,
 }
 
-/// A secret's value that reaches the job log.
-pub(super) struct Leak<'a> {
-    pub script: &'a Script,
-    pub range: Range<usize>,
-    pub secret: Secret,
-    pub how: How,
-}
-
-pub(super) enum How {
-    /// Printed as it is.
-    Printed,
-    /// Printed after a transformation masking does not recognise: the command, or the
-    /// parameter expansion.
-    Transformed(String),
-    /// Printed by shell tracing, reported where tracing is switched on; `derived` is a
-    /// transformation of the secret whose result the trace shows.
-    Traced { derived: Option<String> },
-}
-
-impl Leak<'_> {
-    /// The message, ending with who reads the log (`readers`).
-    pub(super) fn describe(&self, readers: &str) -> String {
-        let secret = &self.secret.name;
-        let masking = if self.secret.masked {
-            "the runner masks only the secret's exact text"
-        } else {
-            "unless the variable is masked, its value is shown as it is"
-        };
-        match &self.how {
-            How::Printed if self.secret.masked => format!(
-                "{secret} is printed to {readers}: {masking}, and masking is best effort (a changed encoding, a \
-                 substring or a multi-line value escapes it)"
-            ),
-            How::Printed => format!("{secret} is printed to {readers}: {masking}"),
-            How::Transformed(by) if by.starts_with("${") => {
-                format!("`{by}` prints part of {secret}, which masking does not recognise: it appears in {readers}")
-            }
-            How::Transformed(by) => {
-                format!("{secret} is printed through `{by}`, which masking does not recognise: it appears in {readers}")
-            }
-            How::Traced { derived: Some(by) } => format!(
-                "shell tracing prints every command after this one with its variables expanded, and `{by}` derives a \
-                 value from {secret} that masking does not recognise: it appears in {readers}"
-            ),
-            How::Traced { derived: None } => format!(
-                "shell tracing prints every command after this one with its variables expanded, {secret} included, to \
-                 {readers}: {masking}"
-            ),
-        }
-    }
-}
-
-/// The secrets that `scripts`, run one after the other in one shell, print to the log;
-/// `secret_of` says which expansions are secrets. Shared with `gitlab-secret-in-log`.
-pub(super) fn leaks<'a>(scripts: &[&'a Script], secret_of: &dyn Fn(Expansion<'_>) -> Option<Secret>) -> Vec<Leak<'a>> {
-    let mut found = Vec::new();
-    let mut trace: Option<Trace<'a>> = None;
-    for &script in scripts {
-        for command in &script.commands {
-            if command.depth == 0
-                && let Some(on) = commands::sets_trace(command)
-            {
-                found.extend(trace.take().and_then(Trace::leak));
-                if on {
-                    trace = Some(Trace { script, command, worst: None });
-                }
-                continue;
-            }
-            found.extend(printed(script, command, secret_of));
-            if let Some(trace) = &mut trace {
-                for word in command.assignments.iter().chain(&command.words) {
-                    for (expansion, range) in expansions(script, word) {
-                        if let Some(secret) = secret_of(expansion) {
-                            trace.note(secret, derivation(script, command, word, range));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    found.extend(trace.and_then(Trace::leak));
-    found
-}
-
-/// Shell tracing switched on by `command`, and the worst secret it has printed since.
-struct Trace<'a> {
-    script: &'a Script,
-    command: &'a Command,
-    /// The secret, and the transformation of it the trace shows, if any.
-    worst: Option<(Secret, Option<String>)>,
-}
-
-impl<'a> Trace<'a> {
-    fn note(&mut self, secret: Secret, derived: Option<String>) {
-        if self.worst.as_ref().is_none_or(|(_, seen)| seen.is_none() && derived.is_some()) {
-            self.worst = Some((secret, derived));
-        }
-    }
-
-    fn leak(self) -> Option<Leak<'a>> {
-        let (secret, derived) = self.worst?;
-        Some(Leak { script: self.script, range: self.command.range.clone(), secret, how: How::Traced { derived } })
-    }
-}
-
-/// The secrets `command` prints: its arguments (`echo`, `printf`, `cat`) or the here-document
-/// `cat` prints, when its output reaches the log.
-fn printed<'a>(
-    script: &'a Script,
-    command: &Command,
-    secret_of: &dyn Fn(Expansion<'_>) -> Option<Secret>,
-) -> Vec<Leak<'a>> {
-    let program = command.name();
-    if !matches!(program, Some("echo" | "printf" | "cat")) {
-        return Vec::new();
-    }
-    let args = command.args();
-    if args.first().is_some_and(|first| first.text.starts_with("::add-mask::")) {
-        return Vec::new();
-    }
-    let Some(stages) = commands::path_to_log(script, command) else {
-        return Vec::new();
+/// The message for a secret that reaches the log, ending with who reads the log (`readers`).
+pub(super) fn describe(leak: &Printed<'_, Secret>, readers: &str) -> String {
+    let secret = &leak.value.name;
+    let masking = if leak.value.masked {
+        "the runner masks only the secret's exact text"
+    } else {
+        "unless the variable is masked, its value is shown as it is"
     };
-    let transformed = stages.iter().find(|(_, stage)| *stage == Stage::Transforms).map(|(by, _)| short(script, by));
-    let how = |expansion: Option<String>| match expansion.or_else(|| transformed.clone()) {
-        Some(by) => How::Transformed(by),
-        None => How::Printed,
-    };
-    let mut found = Vec::new();
-    for word in args {
-        for (expansion, range) in expansions(script, word) {
-            if let Some(secret) = secret_of(expansion) {
-                let written = script.slice(range.clone());
-                let changed = (shown(written) == Shown::Changed).then(|| written.to_owned());
-                found.push(Leak { script, range, secret, how: how(changed) });
-            }
+    match &leak.exposure {
+        Exposure::Printed if leak.value.masked => format!(
+            "{secret} is printed to {readers}: {masking}, and masking is best effort (a changed encoding, a \
+             substring or a multi-line value escapes it)"
+        ),
+        Exposure::Printed => format!("{secret} is printed to {readers}: {masking}"),
+        Exposure::Transformed(by) if by.starts_with("${") => {
+            format!("`{by}` prints part of {secret}, which masking does not recognise: it appears in {readers}")
         }
-    }
-    if let Some(heredoc) = command.heredoc.as_ref().filter(|heredoc| heredoc.expands && program == Some("cat")) {
-        let body = script.heredoc_text(heredoc);
-        let secret = variable_names(body)
-            .find_map(|name| secret_of(Expansion::Variable(name)))
-            .or_else(|| secret_of(Expansion::Within(heredoc.body.clone())));
-        if let Some(secret) = secret {
-            found.push(Leak { script, range: command.range.clone(), secret, how: how(None) });
+        Exposure::Transformed(by) => {
+            format!("{secret} is printed through `{by}`, which masking does not recognise: it appears in {readers}")
         }
-    }
-    found
-}
-
-/// The expansions of a word that may print a secret, with their ranges.
-fn expansions<'w>(script: &Script, word: &'w Word) -> impl Iterator<Item = (Expansion<'w>, Range<usize>)> {
-    let shows = |part: &Part| shown(script.slice(part.range.clone())) != Shown::Nothing;
-    word.parts.iter().filter_map(move |part| match &part.kind {
-        PartKind::Variable(name) if shows(part) => Some((Expansion::Variable(name), part.range.clone())),
-        PartKind::Variable(_) => None,
-        PartKind::Expression => Some((Expansion::Within(part.range.clone()), part.range.clone())),
-        PartKind::Literal | PartKind::Substitution => None,
-    })
-}
-
-/// How a traced command changes a secret before the trace shows the result: a
-/// transformation inside `$(...)` (`TOKEN=$(echo "$B64" | base64 -d)`), or a parameter
-/// expansion that slices it.
-fn derivation(script: &Script, command: &Command, word: &Word, range: Range<usize>) -> Option<String> {
-    let written = script.slice(range);
-    if shown(written) == Shown::Changed {
-        return Some(written.to_owned());
-    }
-    if command.depth == 0 || !command.args().contains(word) {
-        return None;
-    }
-    std::iter::successors(script.piped_into(command), |next| script.piped_into(next))
-        .find(|next| commands::stage(next) == Stage::Transforms)
-        .map(|by| short(script, by))
-}
-
-/// What a parameter expansion prints of the variable's value.
-#[derive(Debug, PartialEq, Eq)]
-enum Shown {
-    /// The value: `$TOKEN`, `${TOKEN}`, `${TOKEN:-default}`.
-    Whole,
-    /// Part or a changed form of it: `${TOKEN:0:8}`, `${TOKEN/x/y}`, `${TOKEN#*:}`, `${TOKEN^^}`.
-    Changed,
-    /// Nothing of it: a length (`${#TOKEN}`), an alternative (`${TOKEN:+set}`), an indirection
-    /// (`${!TOKEN}`).
-    Nothing,
-}
-
-fn shown(written: &str) -> Shown {
-    let Some(inner) = written.strip_prefix("${").and_then(|inner| inner.strip_suffix('}')) else {
-        return Shown::Whole;
-    };
-    if inner.starts_with(['#', '!']) {
-        return Shown::Nothing;
-    }
-    let operator = inner.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
-    match operator.as_bytes() {
-        [] | [b':', b'-' | b'=' | b'?', ..] | [b'-' | b'=' | b'?', ..] => Shown::Whole,
-        [b':', b'+', ..] | [b'+', ..] => Shown::Nothing,
-        _ => Shown::Changed,
-    }
-}
-
-/// A command's text for messages, cut at 40 characters.
-fn short(script: &Script, command: &Command) -> String {
-    let text = script.slice(command.range.clone());
-    match text.char_indices().nth(40) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn what_parameter_expansions_show() {
-        for (written, expected) in [
-            ("$TOKEN", Shown::Whole),
-            ("${TOKEN}", Shown::Whole),
-            ("${TOKEN:-none}", Shown::Whole),
-            ("${TOKEN:0:8}", Shown::Changed),
-            ("${TOKEN//-/}", Shown::Changed),
-            ("${TOKEN#*:}", Shown::Changed),
-            ("${TOKEN,,}", Shown::Changed),
-            ("${#TOKEN}", Shown::Nothing),
-            ("${TOKEN:+set}", Shown::Nothing),
-            ("${!TOKEN}", Shown::Nothing),
-        ] {
-            assert_eq!(shown(written), expected, "{written}");
-        }
+        Exposure::Traced { derived: Some(by) } => format!(
+            "shell tracing prints every command after this one with its variables expanded, and `{by}` derives a \
+             value from {secret} that masking does not recognise: it appears in {readers}"
+        ),
+        Exposure::Traced { derived: None } => format!(
+            "shell tracing prints every command after this one with its variables expanded, {secret} included, to \
+             {readers}: {masking}"
+        ),
     }
 }
