@@ -29,9 +29,10 @@ script.sh`) in a script that uses one. Output written to a file, captured by `$(
 into a command that keeps it (`docker login --password-stdin`) is not printed, and \
 `::add-mask::` lines are not shown. Also `ACTIONS_STEP_DEBUG` and `ACTIONS_RUNNER_DEBUG` set to \
 true in an `env:`. Severity: high when a transformation defeats masking (a decoded value, a \
-substring, a value derived under `set -x`); medium for a secret printed as it is in a workflow \
-that runs on events from outside the repository (public repositories, whose logs anyone can \
-read); low otherwise, and for the debug switches.",
+substring, a value derived under `set -x`); medium for a secret printed as it is by a command \
+in a workflow that runs on events from outside the repository (public repositories, whose logs \
+anyone can read); low otherwise, for a secret only traced as it is (the runner masks it), and \
+for the debug switches.",
         why: "The runner replaces each secret's exact text (and a few encodings of it) with `***` \
 in the log; that is all masking does. A decoded, sliced, reversed or re-encoded secret is \
 printed as it is, and so is a value computed from one under `set -x`. Logs are kept for months \
@@ -106,9 +107,8 @@ impl Rule for SecretInLog {
                     (Severity::High, Confidence::Medium)
                 }
                 Exposure::Transformed(_) | Exposure::Traced { derived: Some(_) } => (Severity::High, Confidence::High),
-                Exposure::Printed | Exposure::Traced { derived: None } if public => {
-                    (Severity::Medium, Confidence::High)
-                }
+                Exposure::Printed if public => (Severity::Medium, Confidence::High),
+                // A trace shows the exact value, which the runner masks.
                 Exposure::Printed | Exposure::Traced { derived: None } => (Severity::Low, Confidence::High),
             };
             let readers = if public {
