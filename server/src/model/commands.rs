@@ -8,6 +8,7 @@
 //! other shells are not lexed: the forms the rules name are searched in their text,
 //! statement by statement.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -16,6 +17,10 @@ use serde::Deserialize;
 use super::is_commit_sha;
 use super::shell::{Command, Part, PartKind, Script, Word, basename, variable_names};
 use crate::{bundled, data};
+
+/// How many commands of a pipeline are followed from one of them: real pipelines are short,
+/// and hostile ones must not make every command walk the whole chain.
+const MAX_PIPELINE: usize = 16;
 
 // ---------------------------------------------------------------------------------------
 // Downloads and the code they feed
@@ -121,8 +126,8 @@ impl RemoteCode<'_> {
 /// lines of a GitLab job's `before_script` and `script`), download and run unchecked.
 pub fn remote_code<'a>(scripts: impl IntoIterator<Item = &'a Script>) -> Vec<RemoteCode<'a>> {
     let mut found = Vec::new();
-    // Files downloaded and not verified since.
-    let mut saved: Vec<(String, Download<'a>)> = Vec::new();
+    // Files downloaded and not verified since, by path.
+    let mut saved: HashMap<String, Download<'a>> = HashMap::new();
     for script in scripts {
         for runner in &script.commands {
             if verifies(runner) {
@@ -131,13 +136,13 @@ pub fn remote_code<'a>(scripts: impl IntoIterator<Item = &'a Script>) -> Vec<Rem
             let mut report = |download: Download<'a>, delivery| {
                 found.push(RemoteCode { script, download, runner, delivery });
             };
-            let run_saved = |word: &Word| {
-                let path = normalise_path(&word.text);
-                saved.iter().rev().find(|(file, _)| *file == path).map(|(_, download)| download.clone())
-            };
+            let run_saved = |word: &Word| saved.get(normalise_path(&word.text)).cloned();
             match code_of(runner) {
                 Some(Code::Stdin) => {
-                    let piped = script.piped_from(runner).find_map(|source| download(source).filter(|d| d.to_stdout));
+                    let piped = script
+                        .piped_from(runner)
+                        .take(MAX_PIPELINE)
+                        .find_map(|source| download(source).filter(|d| d.to_stdout));
                     if let Some(download) = piped {
                         report(download, Delivery::Pipe);
                     }
@@ -165,7 +170,7 @@ pub fn remote_code<'a>(scripts: impl IntoIterator<Item = &'a Script>) -> Vec<Rem
             if let Some(download) = download(runner)
                 && let Some(file) = &download.file
             {
-                saved.push((normalise_path(file).to_owned(), download));
+                saved.insert(normalise_path(file).to_owned(), download);
             }
         }
     }
@@ -848,6 +853,9 @@ pub fn path_to_log<'a>(script: &'a Script, command: &'a Command) -> Option<Vec<(
         let Some(next) = script.piped_into(current) else {
             return Some(stages);
         };
+        if stages.len() == MAX_PIPELINE {
+            return None;
+        }
         let stage = stage(next);
         if stage == Stage::Consumes {
             return None;
@@ -1052,6 +1060,7 @@ fn derivation(script: &Script, command: &Command, word: &Word, range: Range<usiz
         return None;
     }
     std::iter::successors(script.piped_into(command), |next| script.piped_into(next))
+        .take(MAX_PIPELINE)
         .find(|next| stage(next) == Stage::Transforms)
         .map(|by| short(script, by))
 }

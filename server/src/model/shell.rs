@@ -221,12 +221,16 @@ impl Script {
         self.slice(heredoc.body.clone())
     }
 
-    /// The `${{ }}` expressions written inside a byte range of the script.
+    /// The `${{ }}` expressions written inside a byte range of the script (found by binary
+    /// search: they are in source order).
     pub fn expressions_within(&self, range: Range<usize>) -> impl Iterator<Item = &Expression> {
         let span = self.span_of(range);
-        self.text.expressions.iter().filter(move |expression| {
-            expression.span.start >= span.start && expression.span.end <= span.end.max(span.start)
-        })
+        let expressions = &self.text.expressions;
+        let first = expressions.partition_point(|expression| expression.span.start < span.start);
+        expressions[first..]
+            .iter()
+            .take_while(move |expression| expression.span.start < span.end)
+            .filter(move |expression| expression.span.end <= span.end)
     }
 }
 

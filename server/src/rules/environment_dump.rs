@@ -1,7 +1,10 @@
 //! `environment-dump`: a step prints its whole environment or a whole context to the log.
 
+use std::cell::OnceCell;
+
 use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, StepContext};
 use crate::matrix::{OwaspCicd, Technique};
+use crate::model::Text;
 use crate::model::commands::{self, Expansion};
 use crate::model::expr::Expression;
 use crate::model::github::{Event, Step};
@@ -76,95 +79,95 @@ impl Rule for EnvironmentDump {
             return;
         };
         let outsiders = context.header().is_some_and(|header| header.triggers.any(Event::is_outsider_triggered));
-        let secret = context
-            .environments()
-            .flat_map(|env| &env.vars)
-            .find(|var| var.value.as_ref().is_some_and(|value| value.expressions.iter().any(|e| e.secret().is_some())));
-        let holding =
-            secret.map_or(String::new(), |var| format!(", which secrets the step holds (`{}=***`)", var.name.value));
-        let public = if outsiders { ", which for a public repository anyone can read" } else { "" };
-        let message = |what: &str| {
-            format!(
-                "{what} prints every environment variable of the step to the log{public}: the runner's configuration, \
-                 paths and versions{holding}, and any value that is not a registered secret"
-            )
+        // What a dump shows; looked up only when there is one.
+        let environment = OnceCell::new();
+        let dumped = |expansion: Expansion<'_>| {
+            dumped_context(script, expansion, |name| *environment.get_or_init(|| context.environment()).get(name)?)
         };
-        let severity = if outsiders && secret.is_some() { Severity::Medium } else { Severity::Low };
-        match script.dialect {
+        let (dumps, printed) = match script.dialect {
             Dialect::Posix => {
-                for command in &script.commands {
-                    if commands::dumps_environment(script, command) {
-                        let what = format!("`{}`", script.slice(command.range.clone()));
-                        out.report(script.span_of(command.range.clone()), message(&what)).with_severity(severity);
-                    } else if outsiders && commands::dumps_event_payload(script, command) {
-                        out.report(
-                            script.span_of(command.range.clone()),
-                            "this prints the whole event payload, which whoever triggered the run partly wrote: the \
-                             runner obeys workflow commands (`::add-mask::`, `::stop-commands::`) in it like in any \
-                             output, and the log shows it to everyone who can read it",
-                        );
-                    }
-                }
-                let dumped = |expansion: Expansion<'_>| dumped_context(context, script, expansion);
-                for printed in commands::printed_values(&[script], &dumped) {
-                    let (context, through) = &printed.value;
-                    let what = match through {
-                        Some(variable) => format!("`${variable}` holds `toJSON({context})`, and this prints it"),
-                        None => format!("this prints `toJSON({context})`"),
-                    };
-                    let (message, severity) = match context.as_str() {
-                        "secrets" => (
-                            format!(
-                                "{what}: every secret of the repository and its organisation goes to the log{public}, \
-                                 where masking hides each exact value and nothing derived from one"
-                            ),
-                            Severity::Medium,
-                        ),
-                        "env" => (
-                            format!(
-                                "{what}: every variable of the workflow's, job's and step's `env:` goes to the \
-                                 log{public}{}",
-                                secret.map_or(String::new(), |var| format!(
-                                    ", with the secret in `{}` masked",
-                                    var.name.value
-                                ))
-                            ),
-                            severity,
-                        ),
-                        _ => (
-                            format!(
-                                "{what}: the whole `github` context goes to the log{public}, with the event payload \
-                                 and the repository's and runner's settings (the token itself is masked)"
-                            ),
-                            Severity::Low,
-                        ),
-                    };
-                    out.report(script.span_of(printed.range), message).with_severity(severity);
-                }
+                let dumps: Vec<_> = script
+                    .commands
+                    .iter()
+                    .filter(|c| commands::dumps_environment(script, c))
+                    .map(|c| c.range.clone())
+                    .collect();
+                (dumps, commands::printed_values(&[script], &dumped))
             }
-            Dialect::PowerShell => {
-                for range in commands::powershell_environment_dumps(&script.text.value) {
-                    let what = format!("`{}`", script.slice(range.clone()).trim());
-                    out.report(script.span_of(range), message(&what)).with_severity(severity);
-                }
+            Dialect::PowerShell => (commands::powershell_environment_dumps(&script.text.value), Vec::new()),
+            Dialect::Other => (Vec::new(), Vec::new()),
+        };
+        if outsiders && script.dialect == Dialect::Posix {
+            for command in script.commands.iter().filter(|command| commands::dumps_event_payload(script, command)) {
+                out.report(
+                    script.span_of(command.range.clone()),
+                    "this prints the whole event payload, which whoever triggered the run partly wrote: the runner \
+                     obeys workflow commands (`::add-mask::`, `::stop-commands::`) in it like in any output, and the \
+                     log shows it to everyone who can read it",
+                );
             }
-            Dialect::Other => {}
+        }
+        if dumps.is_empty() && printed.is_empty() {
+            return;
+        }
+        let secrets = context.secret_variables();
+        let secret = secrets.keys().next();
+        let public = if outsiders { ", which for a public repository anyone can read" } else { "" };
+        let severity = if outsiders && secret.is_some() { Severity::Medium } else { Severity::Low };
+        for range in dumps {
+            let what = script.slice(range.clone()).trim();
+            let holding = secret.map_or(String::new(), |name| format!(", which secrets the step holds (`{name}=***`)"));
+            let message = format!(
+                "`{what}` prints every environment variable of the step to the log{public}: the runner's configuration, \
+                 paths and versions{holding}, and any value that is not a registered secret"
+            );
+            out.report(script.span_of(range), message).with_severity(severity);
+        }
+        for printed in printed {
+            let (context, through) = &printed.value;
+            let what = match through {
+                Some(variable) => format!("`${variable}` holds `toJSON({context})`, and this prints it"),
+                None => format!("this prints `toJSON({context})`"),
+            };
+            let (message, severity) = match context.as_str() {
+                "secrets" => (
+                    format!(
+                        "{what}: every secret of the repository and its organisation goes to the log{public}, where \
+                         masking hides each exact value and nothing derived from one"
+                    ),
+                    Severity::Medium,
+                ),
+                "env" => (
+                    format!(
+                        "{what}: every variable of the workflow's, job's and step's `env:` goes to the log{public}{}",
+                        secret.map_or(String::new(), |name| format!(", with the secret in `{name}` masked"))
+                    ),
+                    severity,
+                ),
+                _ => (
+                    format!(
+                        "{what}: the whole `github` context goes to the log{public}, with the event payload and the \
+                         repository's and runner's settings (the token itself is masked)"
+                    ),
+                    Severity::Low,
+                ),
+            };
+            out.report(script.span_of(printed.range), message).with_severity(severity);
         }
     }
 }
 
 /// The whole context (`github`, `env`, `secrets`) an expansion turns into JSON, and the
-/// `env:` variable it goes through, if any.
-fn dumped_context(
-    context: &StepContext<'_>,
+/// `env:` variable it goes through, if any; `env_value` gives a variable's value.
+fn dumped_context<'a>(
     script: &Script,
     expansion: Expansion<'_>,
+    env_value: impl Fn(&str) -> Option<&'a Text>,
 ) -> Option<(String, Option<String>)> {
     match expansion {
         Expansion::Within(range) => script.expressions_within(range).find_map(dumped).map(|name| (name, None)),
         Expansion::Variable(name) => {
-            let value = context.environments().find_map(|env| env.get(name))?.value.as_ref()?;
-            value.expressions.iter().find_map(dumped).map(|dumped| (dumped, Some(name.to_owned())))
+            env_value(name)?.expressions.iter().find_map(dumped).map(|dumped| (dumped, Some(name.to_owned())))
         }
     }
 }

@@ -1,8 +1,12 @@
 //! `gitlab-secret-in-log`: a GitLab job prints credentials to its log, or traces every variable.
 
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
 use super::secret_in_log::{self, Secret};
 use super::{Applicability, Confidence, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, fix};
 use crate::matrix::{OwaspCicd, Technique};
+use crate::model::Text;
 use crate::model::commands::{self, Expansion, Exposure};
 use crate::model::gitlab::{GitlabJob, Globals, Pipeline, Variable};
 
@@ -95,8 +99,13 @@ impl Rule for GitlabSecretInLog {
 
     fn check_gitlab_job(&self, globals: &Globals, job: &GitlabJob, out: &mut Findings) {
         report_debug_switches(&job.variables, "the job's `variables:`", out);
+        // The values the file gives variables, indexed on the first variable printed.
+        let written = OnceCell::new();
         let secret_of = |expansion: Expansion<'_>| match expansion {
-            Expansion::Variable(name) => credential(globals, job, name),
+            Expansion::Variable(name) => {
+                let written = written.get_or_init(|| written_values(globals, job));
+                credential(job, name, written.get(name).copied())
+            }
             Expansion::Within(_) => None,
         };
         let shells: [Vec<_>; 2] =
@@ -156,8 +165,21 @@ fn report_debug_switches(variables: &[Variable], place: &str, out: &mut Findings
     }
 }
 
-/// Whether `$name` holds a credential in this job, as messages name it.
-fn credential(globals: &Globals, job: &GitlabJob, name: &str) -> Option<Secret> {
+/// The value the file gives each variable of the job (its own, inherited, or the
+/// pipeline's), by name.
+fn written_values<'a>(globals: &'a Globals, job: &'a GitlabJob) -> HashMap<&'a str, &'a Text> {
+    let mut values = HashMap::new();
+    for variable in job.variables.iter().chain(&globals.variables) {
+        if let Some(value) = &variable.value {
+            values.entry(variable.name.value.as_str()).or_insert(value);
+        }
+    }
+    values
+}
+
+/// Whether `$name` holds a credential in this job, as messages name it; `written` is the
+/// value the file gives it, if any.
+fn credential(job: &GitlabJob, name: &str, written: Option<&Text>) -> Option<Secret> {
     let named = |what: &str| format!("`${name}` ({what})");
     if PREDEFINED.contains(&name) {
         return Some(Secret { name: named("a credential GitLab gives the job"), masked: true });
@@ -169,7 +191,6 @@ fn credential(globals: &Globals, job: &GitlabJob, name: &str) -> Option<Secret> 
         return Some(Secret { name: named("an ID token of the job"), masked: false });
     }
     // A value written in the file is no secret.
-    let written = job.variable(globals, name).and_then(|variable| variable.value.as_ref());
     if written.is_some_and(|value| !value.value.contains('$')) || !credential_name(name) {
         return None;
     }

@@ -27,16 +27,18 @@ pub mod fix;
 pub mod glossary;
 mod taint;
 
+use std::collections::{BTreeMap, HashMap};
+
 use serde::Serialize;
 
 pub use finding::{Applicability, Edit, Finding, Findings, Fix};
 
 use crate::matrix::{OwaspCicd, Technique};
-use crate::model::Env;
 use crate::model::action::Action;
 use crate::model::contexts::{JobLookup, Scope};
 use crate::model::github::{Job, Step, Workflow, WorkflowHeader};
 use crate::model::gitlab::{GitlabJob, Globals, Pipeline};
+use crate::model::{Env, Text};
 
 /// Every rule, in the order they are documented.
 pub static REGISTRY: &[&dyn Rule] = &[
@@ -155,11 +157,33 @@ impl<'a> StepContext<'a> {
 
     /// The `env:` mappings the step runs with, nearest first: its own, the job's, the
     /// workflow's.
-    pub fn environments(&self) -> impl Iterator<Item = &'a Env> {
+    fn environments(&self) -> impl Iterator<Item = &'a Env> {
         let step = self.steps().get(self.index());
         [step.map(|step| &step.env), self.job().map(|job| &job.env), self.header().map(|header| &header.env)]
             .into_iter()
             .flatten()
+    }
+
+    /// The value of each variable of the step's environment, by name: the nearest
+    /// definition wins.
+    pub fn environment(&self) -> HashMap<&'a str, Option<&'a Text>> {
+        let mut values = HashMap::new();
+        for var in self.environments().flat_map(|env| &env.vars) {
+            values.entry(var.name.value.as_str()).or_insert(var.value.as_ref());
+        }
+        values
+    }
+
+    /// The variables of the step's environment that hold a secret
+    /// (`NPM_TOKEN: ${{ secrets.NPM_TOKEN }}`), with the secret's path, by name.
+    pub fn secret_variables(&self) -> BTreeMap<&'a str, &'a str> {
+        self.environment()
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let secret = value?.expressions.iter().find_map(|expression| expression.secret())?;
+                Some((name, secret.path.as_str()))
+            })
+            .collect()
     }
 
     pub fn index(&self) -> usize {

@@ -6,8 +6,9 @@ use super::{
 };
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Env;
+use std::cell::OnceCell;
+
 use crate::model::commands::{self, Expansion, Exposure, Printed};
-use crate::model::expr::Expression;
 use crate::model::github::{Event, Step, Workflow};
 use crate::model::shell::{Dialect, Script};
 
@@ -100,7 +101,13 @@ impl Rule for SecretInLog {
             return;
         };
         let public = context.header().is_some_and(|header| header.triggers.any(Event::is_outsider_triggered));
-        let secret_of = |expansion: Expansion<'_>| github_secret(context, script, expansion);
+        // Built on the first variable printed: most scripts print none.
+        let variables = OnceCell::new();
+        let secret_of = |expansion: Expansion<'_>| {
+            github_secret(script, expansion, |name| {
+                variables.get_or_init(|| context.secret_variables()).get(name).copied()
+            })
+        };
         for leak in commands::printed_values(&[script], &secret_of) {
             let (severity, confidence) = match &leak.exposure {
                 Exposure::Transformed(by) if by.starts_with("base64") && !by.contains("-d") => {
@@ -119,25 +126,19 @@ impl Rule for SecretInLog {
             let message = describe(&leak, readers);
             out.report(leak.script.span_of(leak.range), message).with_severity(severity).with_confidence(confidence);
         }
-        if let Some(traced) = script.commands.iter().find_map(commands::traced_script) {
-            let secrets: Vec<String> = context
-                .environments()
-                .flat_map(|env| &env.vars)
-                .filter_map(|var| var.value.as_ref()?.expressions.iter().find_map(Expression::secret))
-                .map(|secret| format!("`{}`", secret.path))
-                .collect();
-            if let Some(first) = secrets.first() {
-                out.report(
-                    script.span_of(traced.range.clone()),
-                    format!(
-                        "`-x` traces `{}` with {first} in its environment: the trace prints each of its commands with \
-                         variables expanded, and anything it derives from the secret is not masked",
-                        traced.text
-                    ),
-                )
-                .with_severity(Severity::Low)
-                .with_confidence(Confidence::Medium);
-            }
+        if let Some(traced) = script.commands.iter().find_map(commands::traced_script)
+            && let Some(secret) = context.secret_variables().into_values().next()
+        {
+            out.report(
+                script.span_of(traced.range.clone()),
+                format!(
+                    "`-x` traces `{}` with `{secret}` in its environment: the trace prints each of its commands with \
+                     variables expanded, and anything it derives from the secret is not masked",
+                    traced.text
+                ),
+            )
+            .with_severity(Severity::Low)
+            .with_confidence(Confidence::Medium);
         }
     }
 }
@@ -169,12 +170,13 @@ fn report_debug_switches(env: &Env, place: &str, out: &mut Findings) {
 }
 
 /// The secret a `$VAR` or a `${{ }}` expression of a `run:` script expands, for messages:
-/// "`secrets.NPM_TOKEN`", "`$NPM_TOKEN` (`secrets.NPM_TOKEN`)".
-fn github_secret(context: &StepContext<'_>, script: &Script, expansion: Expansion<'_>) -> Option<Secret> {
-    let from_env = |name: &str| {
-        let value = context.environments().find_map(|env| env.get(name))?.value.as_ref()?;
-        value.expressions.iter().find_map(Expression::secret).map(|secret| secret.path.clone())
-    };
+/// "`secrets.NPM_TOKEN`", "`$NPM_TOKEN` (`secrets.NPM_TOKEN`)"; `from_env` gives the secret an
+/// environment variable holds.
+fn github_secret<'a>(
+    script: &Script,
+    expansion: Expansion<'_>,
+    from_env: impl Fn(&str) -> Option<&'a str>,
+) -> Option<Secret> {
     let name = match expansion {
         Expansion::Variable(name) => format!("`${name}` (`{}`)", from_env(name)?),
         Expansion::Within(range) => script.expressions_within(range).find_map(|expression| {
