@@ -53,7 +53,7 @@ impl Download<'_> {
 }
 
 /// The download a command makes, if it is `curl` or `wget`.
-pub fn download(command: &Command) -> Option<Download<'_>> {
+fn download(command: &Command) -> Option<Download<'_>> {
     let program = command.name()?;
     let url = command.args().iter().find(|word| word.text.contains("://"));
     let named_after_url = || url.map(|url| url_file_name(&url.text).to_owned());
@@ -770,7 +770,7 @@ fn glob_matches(pattern: &str, text: &str) -> bool {
 }
 
 /// The host of the first URL in a text.
-pub fn url_host(text: &str) -> Option<&str> {
+fn url_host(text: &str) -> Option<&str> {
     let rest = &text[text.find("://")? + 3..];
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
@@ -808,7 +808,7 @@ fn host_kind(host: &str) -> Host {
 
 /// What a command does with what it reads on standard input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
+enum Stage {
     /// Prints it as it is, maybe reordered: `cat`, `tee`, `sort`, `uniq`.
     Copies,
     /// Prints some of it unchanged: `grep`, `head`, `tail`, `jq`.
@@ -820,7 +820,7 @@ pub enum Stage {
 }
 
 /// How a command treats its standard input.
-pub fn stage(command: &Command) -> Stage {
+fn stage(command: &Command) -> Stage {
     let to_file = command.option_argument(Some("output"), Some('o')).is_some() || command.has_arg("-out");
     match command.name() {
         // Written to a file rather than printed: `base64 --decode --output=key.p12`.
@@ -839,7 +839,7 @@ pub fn stage(command: &Command) -> Stage {
 /// The commands that what `command` prints passes through before it reaches the job log,
 /// nearest first; `None` when it never gets there: a substitution captures it, a file
 /// takes it, or a command down the pipe keeps it.
-pub fn path_to_log<'a>(script: &'a Script, command: &'a Command) -> Option<Vec<(&'a Command, Stage)>> {
+fn path_to_log<'a>(script: &'a Script, command: &'a Command) -> Option<Vec<(&'a Command, Stage)>> {
     if command.depth > 0 {
         return None;
     }
@@ -867,7 +867,7 @@ pub fn path_to_log<'a>(script: &'a Script, command: &'a Command) -> Option<Vec<(
 
 /// Whether `command` switches shell tracing on (`set -x`, `set -eux`, `set -o xtrace`) or
 /// off (`set +x`); tracing prints every command line with its variables expanded.
-pub fn sets_trace(command: &Command) -> Option<bool> {
+fn sets_trace(command: &Command) -> Option<bool> {
     if command.name()? != "set" {
         return None;
     }
