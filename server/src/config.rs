@@ -1,11 +1,12 @@
-//! User settings shared by the language server and the command line: which rules run and how
-//! severe their findings are.
+//! User settings shared by the language server and the command line: which rules run, how
+//! severe their findings are, and the options rules read.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::rules::{self, Severity};
+use crate::rules::{self, RuleOptions, Severity};
 
 /// Settings as editors send them (`initializationOptions` or `workspace/didChangeConfiguration`,
 /// under a `pipewarden` key or at the top level).
@@ -15,6 +16,9 @@ pub struct Settings {
     pub rules: RuleSettings,
     /// Findings below this severity are not shown.
     pub min_severity: Option<String>,
+    /// GitHub owners (users or organisations) whose actions and reusable workflows are trusted
+    /// like this repository's own: `unpinned-action` does not report them.
+    pub trusted_owners: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -35,6 +39,7 @@ pub struct Policy {
     enabled: HashSet<String>,
     severity: HashMap<String, Severity>,
     min_severity: Option<Severity>,
+    rule_options: Arc<RuleOptions>,
 }
 
 impl Policy {
@@ -67,7 +72,20 @@ impl Policy {
             }
             parsed
         });
-        (Self { disabled, enabled, severity, min_severity }, warnings)
+        let trusted_owners = settings.trusted_owners.iter().filter(|owner| {
+            let valid = is_github_owner(owner);
+            if !valid {
+                warnings.push(format!("`{owner}` in trusted owners is not a GitHub user or organisation name"));
+            }
+            valid
+        });
+        let rule_options = Arc::new(RuleOptions::new(trusted_owners.cloned()));
+        (Self { disabled, enabled, severity, min_severity, rule_options }, warnings)
+    }
+
+    /// The options the rules run with.
+    pub fn rule_options(&self) -> Arc<RuleOptions> {
+        Arc::clone(&self.rule_options)
     }
 
     /// The severity to show for a finding of `rule`, or `None` if it is not shown.
@@ -77,5 +95,39 @@ impl Policy {
         }
         let severity = self.severity.get(rule).copied().unwrap_or(severity);
         (self.min_severity.is_none_or(|min| severity >= min)).then_some(severity)
+    }
+}
+
+/// Whether `name` can be a GitHub user or organisation: 1 to 39 ASCII letters, digits and
+/// single hyphens, neither first nor last.
+fn is_github_owner(name: &str) -> bool {
+    (1..=39).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_owners_are_checked_and_reach_the_rule_options() {
+        let settings = Settings {
+            trusted_owners: vec!["My-Org".to_owned(), "not/an-owner".to_owned(), "-bad".to_owned()],
+            ..Settings::default()
+        };
+        let (policy, warnings) = Policy::from_settings(&settings);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        let options = policy.rule_options();
+        assert!(options.trusts_owner("my-org") && options.trusts_owner("MY-ORG"));
+        assert!(!options.trusts_owner("not"));
+    }
+
+    #[test]
+    fn settings_read_trusted_owners_in_camel_case() {
+        let settings: Settings = serde_json::from_value(serde_json::json!({"trustedOwners": ["acme"]})).unwrap();
+        assert_eq!(settings.trusted_owners, ["acme"]);
     }
 }

@@ -7,6 +7,7 @@
 
 mod chain;
 mod describe;
+mod fingerprint;
 mod report;
 mod run;
 mod suppress;
@@ -19,7 +20,8 @@ use ropey::Rope;
 
 pub use chain::{PathStep, attack_path, summary as attack_path_summary};
 pub use describe::{Description, describe_at};
-pub use report::{Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
+pub use fingerprint::fingerprints;
+pub use report::{FixKind, Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
 pub use run::panic_message;
 
 use crate::model::Spanned;
@@ -29,7 +31,7 @@ use crate::model::github::{self, Job, Workflow};
 use crate::model::gitlab::{self, GitlabJob, JobScope, Pipeline};
 use crate::model::kind::FileKind;
 use crate::model::view::{Entry, Resolver};
-use crate::rules::{Finding, JobContext, REGISTRY, Rule, StepContext};
+use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext};
 use crate::syntax::span::{Span, UnitId};
 use crate::syntax::{Source, Tiling, errors};
 use run::RuleRunner;
@@ -39,6 +41,7 @@ use units::{Role, Units};
 pub struct Analyzer {
     kind: FileKind,
     rules: &'static [&'static dyn Rule],
+    options: Arc<RuleOptions>,
     units: Units,
     jobs: HashMap<JobKey, Arc<JobOutput>>,
 }
@@ -134,9 +137,15 @@ impl Analyzer {
         Self::with_rules(kind, REGISTRY)
     }
 
-    /// An analyzer running a chosen set of rules.
+    /// An analyzer running a chosen set of rules with default options.
     pub fn with_rules(kind: FileKind, rules: &'static [&'static dyn Rule]) -> Self {
-        Self { kind, rules, units: Units::default(), jobs: HashMap::new() }
+        Self::configured(kind, rules, Arc::default())
+    }
+
+    /// An analyzer running a chosen set of rules with the user's options. Cached findings
+    /// depend on the options: a change of options needs a new analyzer.
+    pub fn configured(kind: FileKind, rules: &'static [&'static dyn Rule], options: Arc<RuleOptions>) -> Self {
+        Self { kind, rules, options, units: Units::default(), jobs: HashMap::new() }
     }
 
     pub fn kind(&self) -> FileKind {
@@ -176,12 +185,13 @@ impl Analyzer {
         let jobs: Vec<Arc<Job>> = models.iter().filter_map(|of| of.model.github()).collect();
         let lookup = JobList(&jobs);
         let needed = NeededUnits::new(&models);
+        let options = &*self.options;
         let check = |model: &JobModel| match model {
             JobModel::Github(job) => runner.isolated(|rule, out| {
-                let context = JobContext { header: &header, job, jobs: &lookup };
+                let context = JobContext { header: &header, job, jobs: &lookup, options };
                 rule.check_job(&context, out);
                 for index in 0..job.steps.len() {
-                    let context = StepContext::Workflow { header: &header, job, jobs: &lookup, index };
+                    let context = StepContext::Workflow { header: &header, job, jobs: &lookup, index, options };
                     rule.check_step(&context, &job.steps[index], out);
                 }
             }),
@@ -222,7 +232,7 @@ impl Analyzer {
             resolver.take_reads();
             extended.borrow_mut().clear();
             let scope = JobScope::new(entry.value, &lookup, default);
-            let job = Arc::new(gitlab::build_job(&entry, &scope, &globals.workflow_reach)?);
+            let job = Arc::new(gitlab::build_job(&entry, &scope, &globals)?);
             // `default:` is inherited, so the model depends on the header too.
             let mut deps = vec![unit];
             deps.extend(&header_deps);
@@ -258,10 +268,11 @@ impl Analyzer {
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let entries = self.entries(&resolver, None);
         let action = build_action(&entries.header);
+        let options = &*self.options;
         runner.run(|rule, out| {
             rule.check_action(&action, out);
             for (index, step) in action.runs.iter().flat_map(|runs| &runs.steps).enumerate() {
-                rule.check_step(&StepContext::Action { action: &action, index }, step, out);
+                rule.check_step(&StepContext::Action { action: &action, index, options }, step, out);
             }
         })
     }
@@ -369,9 +380,7 @@ fn inheriting_jobs(outputs: &[(JobKey, Arc<JobOutput>)]) -> HashMap<(&'static st
         let JobModel::Gitlab(job) = &output.model else { continue };
         let own = job.span;
         for finding in &output.findings {
-            let inside =
-                finding.span.unit == own.unit && own.start <= finding.span.start && finding.span.end <= own.end;
-            if !inside {
+            if !own.contains(finding.span) {
                 inherited.entry((finding.rule.id, finding.span)).or_default().push(format!("`{}`", job.name.value));
             }
         }
@@ -398,9 +407,14 @@ pub fn tiling(kind: FileKind) -> Tiling {
     }
 }
 
-/// Analyses a whole text once, as `check` does.
+/// Analyses a whole text once with default options.
 pub fn analyze_text(kind: FileKind, text: &str) -> Report {
-    Analyzer::new(kind).analyze(&mut Source::new(text, tiling(kind)))
+    analyze_text_with(kind, text, Arc::default())
+}
+
+/// Analyses a whole text once with the user's options, as `check` does.
+pub fn analyze_text_with(kind: FileKind, text: &str, options: Arc<RuleOptions>) -> Report {
+    Analyzer::configured(kind, REGISTRY, options).analyze(&mut Source::new(text, tiling(kind)))
 }
 
 #[cfg(test)]
@@ -468,6 +482,8 @@ job-d:
     - echo d
   rules:
     - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"
+job-e:
+  trigger: group/project
 ";
 
     fn scripts(job: &GitlabJob) -> Vec<&str> {
@@ -480,7 +496,11 @@ job-d:
         analyzer.analyze(&mut Source::new(PIPELINE, tiling(FileKind::GitlabCi)));
         let seen = SEEN.lock().unwrap().clone();
         let names: Vec<&str> = seen.iter().map(|job| job.name.as_str()).collect();
-        assert_eq!(names, ["job-a", "job-b", "job-c", "job-d"], "hidden templates are not checked by themselves");
+        assert_eq!(
+            names,
+            ["job-a", "job-b", "job-c", "job-d", "job-e"],
+            "hidden templates are not checked by themselves"
+        );
         let (a, b, c, d) = (&seen[0], &seen[1], &seen[2], &seen[3]);
         assert_eq!(scripts(a), ["echo a"]);
         assert_eq!(a.stage.as_ref().map(|s| s.as_str()), Some("test"));
@@ -495,5 +515,7 @@ job-d:
         assert_eq!(scripts(d), ["echo template", "echo d"], "`!reference` tags are replaced by what they name");
         assert_eq!(d.reach.merge_requests, crate::model::reach::Runs::Yes);
         assert_eq!(d.reach.default_branch, crate::model::reach::Runs::No);
+        let e = &seen[4];
+        assert!(e.image.is_none() && e.before_script.is_empty(), "trigger jobs take nothing from `default:`");
     }
 }

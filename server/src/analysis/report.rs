@@ -27,7 +27,8 @@ pub struct Reported {
     pub severity: Severity,
     pub confidence: Confidence,
     pub message: String,
-    /// The rule's fixes, then the fix that adds a suppression comment.
+    /// The rule's fixes, then the fixes that add a suppression comment for this finding and
+    /// for the rule in the whole file.
     pub fixes: Vec<ResolvedFix>,
 }
 
@@ -35,7 +36,17 @@ pub struct Reported {
 pub struct ResolvedFix {
     pub title: String,
     pub applicability: Applicability,
+    pub kind: FixKind,
     pub edits: Vec<ResolvedEdit>,
+}
+
+/// What a fix does about its finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixKind {
+    /// The rule's own fix: it closes the hole.
+    Repair,
+    /// A suppression comment: the finding is accepted, not fixed.
+    Ignore,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,12 +74,15 @@ pub fn assemble(
     let parsed = Parsed { tiles, rope };
     let mut reported: Vec<Reported> =
         findings.into_iter().filter_map(|finding| resolve(finding, bases, rope)).collect();
-    reported.sort_by(|a, b| (a.range.start, a.range.end, a.rule.id).cmp(&(b.range.start, b.range.end, b.rule.id)));
+    // Of the findings of one rule at one place (a template's, found through each job that
+    // inherits it), the most severe is kept.
+    let order = |f: &Reported| (f.range.start, f.range.end, f.rule.id, std::cmp::Reverse(f.severity));
+    reported.sort_by(|a, b| order(a).cmp(&order(b)));
     reported.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
     let mut suppressions = Suppressions::new(parsed, &reported);
     reported.retain_mut(|finding| match suppressions.unsuppressed(finding) {
         Some(ignore) => {
-            finding.fixes.push(ignore);
+            finding.fixes.extend(ignore);
             true
         }
         None => false,
@@ -101,7 +115,12 @@ fn resolve(finding: Finding, bases: &Bases, rope: &Rope) -> Option<Reported> {
                     Some(ResolvedEdit { range, replacement: edit.replacement.clone() })
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Some(ResolvedFix { title: fix.title.clone(), applicability: fix.applicability, edits })
+            Some(ResolvedFix {
+                title: fix.title.clone(),
+                applicability: fix.applicability,
+                kind: FixKind::Repair,
+                edits,
+            })
         })
         .collect();
     Some(Reported {

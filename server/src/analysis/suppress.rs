@@ -1,5 +1,5 @@
 //! Suppression comments: `# pipewarden: ignore[rule-id]` on a finding's line or the line
-//! above it.
+//! above it, and `# pipewarden: ignore-file[rule-id]` among the comments that open the file.
 //!
 //! A finding inside a multi-line scalar (a `run: |` script) belongs to the line where the
 //! scalar starts: a comment inside the script would be part of the script, not YAML.
@@ -10,7 +10,7 @@ use std::ops::Range;
 use ropey::Rope;
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
-use super::report::{Reported, ResolvedEdit, ResolvedFix};
+use super::report::{FixKind, Reported, ResolvedEdit, ResolvedFix};
 use crate::rules::Applicability;
 use crate::syntax::{Tile, queries, tile_at};
 use crate::text;
@@ -29,7 +29,12 @@ pub struct Suppressions<'a> {
     /// For each finding offset inside a scalar, the line where the scalar starts.
     scalar_lines: HashMap<usize, usize>,
     by_line: HashMap<usize, Vec<Suppression>>,
+    /// The `ignore-file` comment among the comments that open the file.
+    file: Option<Suppression>,
 }
+
+/// How many lines at the top of a file are searched for an `ignore-file` comment.
+const FILE_HEADER_LINES: usize = 200;
 
 impl<'a> Suppressions<'a> {
     pub fn new(parsed: Parsed<'a>, findings: &[Reported]) -> Self {
@@ -37,17 +42,21 @@ impl<'a> Suppressions<'a> {
         offsets.sort_unstable();
         offsets.dedup();
         let scalar_lines = scalar_lines(&parsed, &offsets);
-        Self { parsed, scalar_lines, by_line: HashMap::new() }
+        let file = file_suppression(parsed.rope);
+        Self { parsed, scalar_lines, by_line: HashMap::new(), file }
     }
 
-    /// `None` if a comment suppresses this finding; otherwise the fix that adds (or extends) a
-    /// suppression comment for it.
-    pub fn unsuppressed(&mut self, finding: &Reported) -> Option<ResolvedFix> {
-        let line = self.anchor_line(finding.range.start);
+    /// `None` if a comment suppresses this finding; otherwise the fixes that add (or extend) a
+    /// suppression comment for it, on its line and for the whole file.
+    pub fn unsuppressed(&mut self, finding: &Reported) -> Option<[ResolvedFix; 2]> {
         let id = finding.rule.id;
+        if self.file.as_ref().is_some_and(|file| file.names(id)) {
+            return None;
+        }
+        let line = self.anchor_line(finding.range.start);
         let rope = self.parsed.rope;
         let comments = self.comments(line);
-        if comments.iter().any(|comment| comment.rule_ids.iter().any(|rule| rule == id || rule == "all")) {
+        if comments.iter().any(|comment| comment.names(id)) {
             return None;
         }
         let edit = match comments.iter().find(|comment| comment.line + 1 == line) {
@@ -64,11 +73,23 @@ impl<'a> Suppressions<'a> {
                 ResolvedEdit { range: start..start, replacement: format!("{indent}# pipewarden: ignore[{id}]\n") }
             }
         };
-        Some(ResolvedFix {
+        let here = ResolvedFix {
             title: format!("Ignore this finding here (`{id}`)"),
             applicability: Applicability::Safe,
+            kind: FixKind::Ignore,
             edits: vec![edit],
-        })
+        };
+        let file_edit = match &self.file {
+            Some(file) => ResolvedEdit { range: file.close..file.close, replacement: format!(", {id}") },
+            None => ResolvedEdit { range: 0..0, replacement: format!("# pipewarden: ignore-file[{id}]\n") },
+        };
+        let file = ResolvedFix {
+            title: format!("Ignore `{id}` in this file"),
+            applicability: Applicability::Safe,
+            kind: FixKind::Ignore,
+            edits: vec![file_edit],
+        };
+        Some([here, file])
     }
 
     /// The line a finding at `offset` belongs to: the start of the multi-line scalar holding
@@ -95,12 +116,37 @@ impl<'a> Suppressions<'a> {
     }
 }
 
-/// A suppression comment that applies to some line.
+/// A suppression comment that applies to some line, or to the file.
 struct Suppression {
     line: usize,
     rule_ids: Vec<String>,
     /// The offset of its closing `]`, where more ids can be added.
     close: usize,
+}
+
+impl Suppression {
+    fn names(&self, id: &str) -> bool {
+        self.rule_ids.iter().any(|rule| rule == id || rule == "all")
+    }
+}
+
+/// The `# pipewarden: ignore-file[...]` comment among the comment and blank lines that open
+/// the file. Read as text: those lines come before any YAML a tree would hold.
+fn file_suppression(rope: &Rope) -> Option<Suppression> {
+    for line in 0..rope.len_lines().min(FILE_HEADER_LINES) {
+        let text: String = rope.line(line).chars().take(4096).collect();
+        let trimmed = text.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            return None;
+        }
+        let Some(at) = text.find("pipewarden: ignore-file[") else { continue };
+        let open = at + "pipewarden: ignore-file[".len();
+        let close = open + text[open..].find(']')?;
+        let rule_ids =
+            text[open..close].split(',').map(|id| id.trim().to_owned()).filter(|id| !id.is_empty()).collect();
+        return Some(Suppression { line, rule_ids, close: text::line_start(rope, line) + close });
+    }
+    None
 }
 
 /// The suppression comments on one line, as absolute byte ranges.

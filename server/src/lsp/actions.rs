@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::{
 
 use super::convert;
 use super::documents::OpenDocument;
-use crate::analysis::ResolvedFix;
+use crate::analysis::{FixKind, ResolvedFix};
 use crate::config::Policy;
 use crate::rules::Applicability;
 use crate::text::Encoding;
@@ -52,9 +52,12 @@ fn action(rope: &ropey::Rope, uri: &Uri, fix: &ResolvedFix, diagnostic: &Diagnos
         Applicability::Safe => fix.title.clone(),
         Applicability::Unsafe => format!("{} (review: may change behaviour)", fix.title),
     };
+    // An editor may apply a preferred fix without asking: only safe repairs are.
+    let preferred = fix.kind == FixKind::Repair && fix.applicability == Applicability::Safe;
     CodeAction {
         title,
         kind: Some(CodeActionKind::QUICKFIX),
+        is_preferred: preferred.then_some(true),
         diagnostics: Some(vec![diagnostic.clone()]),
         edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..WorkspaceEdit::default() }),
         ..CodeAction::default()

@@ -66,7 +66,12 @@ impl ServerState {
     }
 
     pub fn insert_document(&self, uri: Uri, document: OpenDocument) {
-        lock(&self.documents).insert(uri, Arc::new(Mutex::new(document)));
+        let document = Arc::new(Mutex::new(document));
+        lock(&self.documents).insert(uri, Arc::clone(&document));
+        // The settings may have changed since the document was built. `set_policy` stores the
+        // policy before it updates the open documents, so reading it after the insertion
+        // misses no change.
+        lock(&document).set_options(self.policy().rule_options());
     }
 
     pub fn remove_document(&self, uri: &Uri) -> bool {
@@ -89,8 +94,15 @@ impl ServerState {
         self.policy.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
+    /// Applies new settings; open documents are analysed with the new rule options from
+    /// their next report on.
     pub fn set_policy(&self, policy: Policy) {
+        let options = policy.rule_options();
         *self.policy.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = policy;
+        let documents: Vec<_> = lock(&self.documents).values().cloned().collect();
+        for document in documents {
+            lock(&document).set_options(Arc::clone(&options));
+        }
     }
 
     /// Whether document notifications are accepted: after `initialize`, before `shutdown`.

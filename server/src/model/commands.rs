@@ -15,12 +15,9 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::is_commit_sha;
-use super::shell::{Command, Part, PartKind, Script, Word, basename, variable_names};
+use super::reparse::{self, MAX_PIPE};
+use super::shell::{Command, Part, PartKind, Script, Word, basename};
 use crate::{bundled, data};
-
-/// How many commands of a pipeline are followed from one of them: real pipelines are short,
-/// and hostile ones must not make every command walk the whole chain.
-const MAX_PIPELINE: usize = 16;
 
 // ---------------------------------------------------------------------------------------
 // Downloads and the code they feed
@@ -136,36 +133,22 @@ pub fn remote_code<'a>(scripts: impl IntoIterator<Item = &'a Script>) -> Vec<Rem
             let mut report = |download: Download<'a>, delivery| {
                 found.push(RemoteCode { script, download, runner, delivery });
             };
-            let run_saved = |word: &Word| saved.get(normalise_path(&word.text)).cloned();
-            match code_of(runner) {
-                Some(Code::Stdin) => {
-                    let piped = script
-                        .piped_from(runner)
-                        .take(MAX_PIPELINE)
-                        .find_map(|source| download(source).filter(|d| d.to_stdout));
-                    if let Some(download) = piped {
-                        report(download, Delivery::Pipe);
-                    }
-                }
-                Some(Code::Word(word)) => {
-                    if let Some(download) = substituted_download(script, word) {
-                        report(download, Delivery::Substitution);
-                    } else if let Some(download) = run_saved(word) {
-                        report(download, Delivery::Saved);
-                    }
-                }
-                Some(Code::Words(words)) => {
-                    if let Some(download) = words.iter().find_map(|word| substituted_download(script, word)) {
-                        report(download, Delivery::Substitution);
-                    }
-                }
-                // A saved file run as a program: `./install.sh`.
-                None => {
-                    let program = runner.name_index().and_then(|index| runner.words.get(index));
-                    if let Some(download) = program.filter(|word| word.text.contains('/')).and_then(run_saved) {
-                        report(download, Delivery::Saved);
-                    }
-                }
+            let piped = || {
+                reparse::stdin_parser(runner)?;
+                script.piped_from(runner).take(MAX_PIPE).find_map(|source| download(source).filter(|d| d.to_stdout))
+            };
+            // What it runs: words parsed as code (`eval`, `sh -c`), or a file (`bash <(curl …)`,
+            // `sh install.sh`, `./install.sh`).
+            let code = reparse::code_words(runner);
+            let file = reparse::executed_file(runner);
+            let substituted =
+                code.iter().map(|code| code.word).chain(file).find_map(|word| substituted_download(script, word));
+            if let Some(download) = piped() {
+                report(download, Delivery::Pipe);
+            } else if let Some(download) = substituted {
+                report(download, Delivery::Substitution);
+            } else if let Some(download) = file.and_then(|file| saved.get(normalise_path(&file.text))) {
+                report(download.clone(), Delivery::Saved);
             }
             if let Some(download) = download(runner)
                 && let Some(file) = &download.file
@@ -175,89 +158,6 @@ pub fn remote_code<'a>(scripts: impl IntoIterator<Item = &'a Script>) -> Vec<Rem
         }
     }
     found
-}
-
-/// What a command runs as code.
-enum Code<'a> {
-    /// What it reads on standard input: `sh`, `bash -s`, `python3 -`.
-    Stdin,
-    /// A script file or an inline script: `bash install.sh`, `sh -c "..."`, `source x`.
-    Word(&'a Word),
-    /// Its arguments, joined: `eval`.
-    Words(&'a [Word]),
-}
-
-/// Programs that run code, and the options that hand them code inline.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Language {
-    Shell,
-    Interpreter { inline: &'static [&'static str] },
-}
-
-fn language(program: &str) -> Option<Language> {
-    if matches!(program, "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash" | "mksh") {
-        return Some(Language::Shell);
-    }
-    let inline: &'static [&'static str] = match program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.') {
-        "python" => &["-c"],
-        "node" | "nodejs" => &["-e", "--eval", "-p", "--print"],
-        "perl" => &["-e", "-E"],
-        "ruby" => &["-e"],
-        "php" => &["-r"],
-        _ => return None,
-    };
-    Some(Language::Interpreter { inline })
-}
-
-fn code_of(command: &Command) -> Option<Code<'_>> {
-    let program = command.name()?;
-    let args = command.args();
-    match program {
-        "eval" => return Some(Code::Words(args)),
-        "source" | "." => return args.first().map(Code::Word),
-        _ => {}
-    }
-    let language = language(program)?;
-    let mut words = args.iter();
-    while let Some(word) = words.next() {
-        let text = word.text.as_str();
-        match text {
-            "-" => return Some(Code::Stdin),
-            "--" => return Some(words.next().map_or(Code::Stdin, Code::Word)),
-            _ => {}
-        }
-        let is_option =
-            text.len() > 1 && (text.starts_with('-') || (language == Language::Shell && text.starts_with('+')));
-        if !is_option {
-            return Some(Code::Word(word));
-        }
-        match language {
-            Language::Shell => {
-                let cluster = text.strip_prefix('-').filter(|flags| !flags.starts_with('-')).unwrap_or_default();
-                if cluster.contains('c') {
-                    return words.next().map(Code::Word);
-                }
-                if cluster.contains('s') {
-                    return Some(Code::Stdin);
-                }
-                if matches!(text, "-o" | "+o" | "-O" | "+O") {
-                    words.next();
-                }
-            }
-            Language::Interpreter { inline } => {
-                if inline.contains(&text) {
-                    return words.next().map(Code::Word);
-                }
-                if text == "-m" {
-                    return None;
-                }
-                if matches!(text, "-W" | "-X" | "-r" | "--require") {
-                    words.next();
-                }
-            }
-        }
-    }
-    Some(Code::Stdin)
 }
 
 /// The download whose output a word is made of: `"$(curl URL)"`, `<(curl URL)`.
@@ -853,7 +753,7 @@ fn path_to_log<'a>(script: &'a Script, command: &'a Command) -> Option<Vec<(&'a 
         let Some(next) = script.piped_into(current) else {
             return Some(stages);
         };
-        if stages.len() == MAX_PIPELINE {
+        if stages.len() == MAX_PIPE {
             return None;
         }
         let stage = stage(next);
@@ -890,12 +790,9 @@ fn sets_trace(command: &Command) -> Option<bool> {
 
 /// The script a shell traces when started with `-x`: `bash -x deploy.sh`.
 pub fn traced_script(command: &Command) -> Option<&Word> {
-    language(command.name()?).filter(|language| *language == Language::Shell)?;
+    let shell = matches!(command.name()?, "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash" | "mksh");
     let traced = command.args().iter().any(|word| short_in_cluster(word, Some('x')).is_some());
-    match code_of(command)? {
-        Code::Word(word) if traced => Some(word),
-        _ => None,
-    }
+    reparse::executed_file(command).filter(|_| shell && traced)
 }
 
 /// Something a script expands whose value a rule may want kept out of the log.
@@ -989,15 +886,17 @@ impl<'a, T> Trace<'a, T> {
     }
 }
 
-/// The values `command` prints: its arguments (`echo`, `printf`, `cat`) or the here-document
-/// `cat` prints, when its output reaches the log.
+/// The values `command` prints, when its output reaches the log: the variables of the
+/// arguments of `echo` and `printf`, of here-documents and here-strings (the model's
+/// [`reparse::emitted_variables`]) and of the files `cat` prints (`cat "$KEY_FILE"`), and the
+/// `${{ }}` expressions GitHub writes into them.
 fn printed_by<'a, T>(
     script: &'a Script,
     command: &Command,
     classify: &dyn Fn(Expansion<'_>) -> Option<T>,
 ) -> Vec<Printed<'a, T>> {
     let program = command.name();
-    if !matches!(program, Some("echo" | "printf" | "cat")) {
+    if !matches!(program, Some("echo" | "printf" | "cat" | "envsubst")) {
         return Vec::new();
     }
     let args = command.args();
@@ -1008,43 +907,53 @@ fn printed_by<'a, T>(
         return Vec::new();
     };
     let transformed = stages.iter().find(|(_, stage)| *stage == Stage::Transforms).map(|(by, _)| short(script, by));
-    let exposure = |changed: Option<String>| match changed.or_else(|| transformed.clone()) {
-        Some(by) => Exposure::Transformed(by),
-        None => Exposure::Printed,
-    };
     let mut found = Vec::new();
-    for word in args {
-        for (expansion, range) in expansions(script, word) {
-            if let Some(value) = classify(expansion) {
-                let written = script.slice(range.clone());
-                let changed = (shown(written) == Shown::Changed).then(|| written.to_owned());
-                found.push(Printed { script, range, value, exposure: exposure(changed) });
-            }
-        }
+    let mut print = |expansion: Expansion<'_>, range: Range<usize>| {
+        let written = script.slice(range.clone());
+        let shown = shown(written);
+        let Some(value) = classify(expansion).filter(|_| shown != Shown::Nothing) else { return };
+        let changed = (shown == Shown::Changed).then(|| written.to_owned());
+        let exposure = match changed.or_else(|| transformed.clone()) {
+            Some(by) => Exposure::Transformed(by),
+            None => Exposure::Printed,
+        };
+        found.push(Printed { script, range, value, exposure });
+    };
+    let files = args.iter().filter(|_| program == Some("cat")).flat_map(|word| word.variables());
+    let variables = reparse::emitted_variables(script, command)
+        .into_iter()
+        .chain(files.map(|(name, part)| (name, part.range.clone())));
+    for (name, range) in variables {
+        print(Expansion::Variable(name), range);
     }
-    if let Some(heredoc) = command.heredoc.as_ref().filter(|heredoc| heredoc.expands && program == Some("cat")) {
-        let body = script.heredoc_text(heredoc);
-        let value = variable_names(body)
-            .find_map(|name| classify(Expansion::Variable(name)))
-            .or_else(|| classify(Expansion::Within(heredoc.body.clone())));
-        if let Some(value) = value {
-            found.push(Printed { script, range: command.range.clone(), value, exposure: exposure(None) });
-        }
+    let expressions = args.iter().flat_map(|word| &word.parts).filter(|part| is_expression(script, part));
+    for part in expressions {
+        print(Expansion::Within(part.range.clone()), part.range.clone());
+    }
+    if let Some(heredoc) = command.heredoc.as_ref().filter(|heredoc| heredoc.expands) {
+        print(Expansion::Within(heredoc.body.clone()), command.range.clone());
     }
     found
 }
 
+/// Whether a part of a word is a `${{ }}` expression: GitHub substitutes them before the
+/// shell runs, inside single quotes too.
+fn is_expression(script: &Script, part: &Part) -> bool {
+    match part.kind {
+        PartKind::Expression => true,
+        PartKind::Literal => script.slice(part.range.clone()).contains("${{"),
+        PartKind::Variable(_) | PartKind::Substitution => false,
+    }
+}
+
 /// The expansions of a word that print something of a value, with their ranges.
 fn expansions<'w>(script: &Script, word: &'w Word) -> impl Iterator<Item = (Expansion<'w>, Range<usize>)> {
-    let shows = |part: &Part| shown(script.slice(part.range.clone())) != Shown::Nothing;
     word.parts.iter().filter_map(move |part| match &part.kind {
-        PartKind::Variable(name) if shows(part) => Some((Expansion::Variable(name), part.range.clone())),
-        PartKind::Expression => Some((Expansion::Within(part.range.clone()), part.range.clone())),
-        // GitHub substitutes expressions before the shell runs, single quotes or not.
-        PartKind::Literal if script.slice(part.range.clone()).contains("${{") => {
-            Some((Expansion::Within(part.range.clone()), part.range.clone()))
+        PartKind::Variable(name) if shown(script.slice(part.range.clone())) != Shown::Nothing => {
+            Some((Expansion::Variable(name), part.range.clone()))
         }
-        PartKind::Variable(_) | PartKind::Literal | PartKind::Substitution => None,
+        _ if is_expression(script, part) => Some((Expansion::Within(part.range.clone()), part.range.clone())),
+        _ => None,
     })
 }
 
@@ -1060,7 +969,7 @@ fn derivation(script: &Script, command: &Command, word: &Word, range: Range<usiz
         return None;
     }
     std::iter::successors(script.piped_into(command), |next| script.piped_into(next))
-        .take(MAX_PIPELINE)
+        .take(MAX_PIPE)
         .find(|next| stage(next) == Stage::Transforms)
         .map(|by| short(script, by))
 }

@@ -74,6 +74,9 @@ pub struct ContextFact {
     pub events: Vec<String>,
     /// What the value is.
     pub what: String,
+    /// Whether the value can never hold a line break (git ref names).
+    #[serde(default)]
+    pub single_line: bool,
 }
 
 /// A runner environment variable that holds a context's value.
@@ -143,6 +146,9 @@ pub struct Taint {
     pub privileged: bool,
     /// Whether the triggers are unknown (reusable workflows and actions).
     pub events_unknown: bool,
+    /// Whether the value can hold a line break, and so add lines to the files of
+    /// [`workflow_commands`] that it is written to.
+    pub multiline: bool,
 }
 
 impl Taint {
@@ -173,9 +179,10 @@ impl Taint {
         self
     }
 
-    /// Orders taints by how bad they are: who controls them, then privilege, then directness.
-    fn rank(&self) -> (Controller, bool, bool) {
-        (self.controller, self.privileged, self.is_direct())
+    /// Orders taints by how bad they are: who controls them, then privilege, then directness,
+    /// then whether they can break lines.
+    fn rank(&self) -> (Controller, bool, bool, bool) {
+        (self.controller, self.privileged, self.is_direct(), self.multiline)
     }
 }
 
@@ -220,6 +227,7 @@ fn taint_of_fact(fact: &ContextFact, events: Events<'_>) -> Option<Taint> {
         via: Vec::new(),
         privileged,
         events_unknown,
+        multiline: !fact.single_line,
     })
 }
 
@@ -232,6 +240,32 @@ pub fn runner_variable(name: &str) -> Option<&'static str> {
 /// Whether an outsider can set the value at `path` under some trigger.
 pub fn is_attacker_controlled(path: &str) -> bool {
     facts().iter().any(|fact| fact.controller >= Controller::Author && path_matches(&fact.path, path))
+}
+
+/// Whether a context path tells who acted or what they may do (`author_association`, the
+/// actor, a login, labels only maintainers set, the head repository, the event of the run a
+/// `workflow_run` follows): what a condition checks when it limits who can start a job.
+pub fn identifies_actor(path: &str) -> bool {
+    [
+        "actor",
+        "author_association",
+        "login",
+        "sender",
+        "labels",
+        "event.label.",
+        "head.repo",
+        "head_repository",
+        "workflow_run.event",
+        "repository_owner",
+        "permission",
+    ]
+    .iter()
+    .any(|part| path.contains(part))
+}
+
+/// Whether an `if:` condition checks who acted (see [`identifies_actor`]).
+pub fn checks_actor(condition: &Text) -> bool {
+    super::expr::condition_paths(&condition.value).iter().any(|path| identifies_actor(path))
 }
 
 /// A one-line description of a context path's origin, for hovers.
@@ -478,6 +512,7 @@ impl<'a> Scope<'a> {
             via: Vec::new(),
             privileged: false,
             events_unknown: true,
+            multiline: true,
         };
         if self.action.is_some() {
             return Some(taint(Controller::Caller, "an input of this action, set by each workflow that uses it"));

@@ -4,15 +4,23 @@
 //! finding can point at it and a fix can edit it.
 
 pub mod action;
+pub mod cache;
 pub mod commands;
 pub mod contexts;
+pub mod credentials;
 pub mod expr;
 pub mod github;
 pub mod gitlab;
+pub mod gitlab_variables;
+pub mod image;
 pub mod kind;
 pub mod offsets;
 pub mod reach;
+pub mod reparse;
+pub mod secrets;
 pub mod shell;
+pub mod untrusted_code;
+pub mod version;
 pub mod view;
 pub mod workflow_commands;
 
@@ -93,6 +101,12 @@ impl Text {
             expressions: expr::find_expressions(source, span),
             offsets: OffsetMap::align(source, source),
         }
+    }
+
+    /// Where the source at `span` (inside this text's source) is in `value`.
+    pub fn value_offset(&self, span: Span) -> Option<usize> {
+        (span.unit == self.span.unit && span.start >= self.span.start)
+            .then(|| self.offsets.value_offset((span.start - self.span.start) as usize))
     }
 
     /// The source span of a byte range of `value`.

@@ -24,6 +24,12 @@ impl Runs {
         self != Runs::No
     }
 
+    /// For messages about a job in a kind of pipeline: nothing when it surely runs there,
+    /// else " (if its rules let it run there)".
+    pub fn caveat(self) -> &'static str {
+        if self == Runs::Yes { "" } else { " (if its rules let it run there)" }
+    }
+
     fn and(self, other: Runs) -> Runs {
         self.min(other)
     }
@@ -54,21 +60,27 @@ impl Reach {
     };
 
     /// Where a job runs, from its own `rules:`/`only:`/`except:` and `when:`, within the
-    /// pipelines `workflow` creates.
+    /// pipelines `workflow: rules:` create (`None` when there are none).
+    ///
+    /// A job with none of `rules:`, `only:` and `except:` gets the default `only: [branches,
+    /// tags]`, so it stays out of merge request pipelines, unless the pipeline has
+    /// `workflow: rules:`: GitLab then drops that default and the job runs in every pipeline
+    /// the workflow creates.
     pub fn of_job(
         rules: &[RuleClause],
         only: &[String],
         except: &[String],
         when: Option<&str>,
-        workflow: &Reach,
+        workflow: Option<&Reach>,
     ) -> Reach {
         let own = if !rules.is_empty() {
             of_rules(rules)
-        } else if !only.is_empty() || !except.is_empty() {
+        } else if !only.is_empty() || !except.is_empty() || workflow.is_none() {
             of_refs(only, except)
         } else {
             Reach::EVERYWHERE
         };
+        let workflow = workflow.unwrap_or(&Reach::EVERYWHERE);
         Reach {
             merge_requests: own.merge_requests.and(workflow.merge_requests),
             other_branches: own.other_branches.and(workflow.other_branches),
@@ -80,7 +92,7 @@ impl Reach {
 
     /// The pipelines `workflow: rules:` lets GitLab create. Without them GitLab creates
     /// branch and tag pipelines, and merge request pipelines only for jobs whose own rules
-    /// ask for them (counted as possible here, decided by the job).
+    /// ask for them (counted as possible here, decided by the job: see [`Reach::of_job`]).
     pub fn of_workflow(rules: &[RuleClause]) -> Reach {
         if rules.is_empty() { Reach::EVERYWHERE } else { of_rules(rules) }
     }
@@ -427,6 +439,8 @@ impl Parser<'_> {
 fn compare(left: &Value, operator: &Token, right: &Value) -> Truth {
     let equal = match (left, right) {
         (Value::Absent, Value::Absent) => Truth::True,
+        // A variable the file does not decide may be unset too.
+        (Value::Unknown, _) | (_, Value::Unknown) => Truth::Unknown,
         (Value::Absent, _) | (_, Value::Absent) => Truth::False,
         (Value::DefaultBranch, Value::DefaultBranch) => Truth::True,
         (Value::DefaultBranch, Value::OtherBranch) | (Value::OtherBranch, Value::DefaultBranch) => Truth::False,
@@ -503,7 +517,7 @@ mod tests {
     }
 
     fn reach(rules: &[RuleClause]) -> (Runs, Runs, Runs, Runs) {
-        let reach = Reach::of_job(rules, &[], &[], None, &Reach::EVERYWHERE);
+        let reach = Reach::of_job(rules, &[], &[], None, Some(&Reach::EVERYWHERE));
         (reach.merge_requests, reach.other_branches, reach.default_branch, reach.tags)
     }
 
@@ -524,6 +538,8 @@ mod tests {
         assert_eq!(reach(&release), (No, Maybe, No, No));
         let project = [clause(Some("$CI_PROJECT_PATH == \"group/project\" && $CI_PIPELINE_SOURCE == \"push\""), None)];
         assert_eq!(reach(&project), (No, Maybe, Maybe, Maybe));
+        let flag = [clause(Some("$COVERITY != null"), None)];
+        assert_eq!(reach(&flag), (Maybe, Maybe, Maybe, Maybe), "a variable the file does not set may be unset");
     }
 
     #[test]
@@ -531,7 +547,7 @@ mod tests {
         use Runs::*;
         let of = |only: &[&str], except: &[&str]| {
             let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-            let reach = Reach::of_job(&[], &strings(only), &strings(except), None, &Reach::EVERYWHERE);
+            let reach = Reach::of_job(&[], &strings(only), &strings(except), None, Some(&Reach::EVERYWHERE));
             (reach.merge_requests, reach.other_branches, reach.default_branch, reach.tags)
         };
         assert_eq!(of(&["merge_requests"], &[]), (Yes, No, No, No));
@@ -543,8 +559,17 @@ mod tests {
     #[test]
     fn workflow_rules_bound_the_job() {
         let workflow = Reach::of_workflow(&[clause(Some("$CI_PIPELINE_SOURCE == \"merge_request_event\""), None)]);
-        let job = Reach::of_job(&[], &[], &[], Some("manual"), &workflow);
+        let job = Reach::of_job(&[], &[], &[], Some("manual"), Some(&workflow));
         assert_eq!((job.merge_requests, job.other_branches, job.manual), (Runs::Yes, Runs::No, true));
+    }
+
+    #[test]
+    fn jobs_without_rules_stay_out_of_merge_requests_unless_the_workflow_has_rules() {
+        let plain = Reach::of_job(&[], &[], &[], None, None);
+        assert_eq!((plain.merge_requests, plain.other_branches, plain.tags), (Runs::No, Runs::Yes, Runs::Yes));
+        let workflow = Reach::of_workflow(&[clause(Some("$CI_MERGE_REQUEST_IID"), None), clause(None, None)]);
+        let with_workflow = Reach::of_job(&[], &[], &[], None, Some(&workflow));
+        assert_eq!(with_workflow.merge_requests, Runs::Yes);
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! `gitlab-secret-in-log`: a GitLab job prints credentials to its log, or traces every variable.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 use super::secret_in_log::{self, Secret};
 use super::{Applicability, Confidence, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, fix};
 use crate::matrix::{OwaspCicd, Technique};
-use crate::model::Text;
 use crate::model::commands::{self, Expansion, Exposure};
+use crate::model::credentials;
 use crate::model::gitlab::{GitlabJob, Globals, Pipeline, Variable};
+use crate::model::gitlab_variables::Scope;
 
 pub struct GitlabSecretInLog;
 
@@ -77,17 +77,6 @@ logged.",
     ],
 };
 
-/// Predefined variables that hold credentials; GitLab masks them.
-const PREDEFINED: &[&str] = &[
-    "CI_JOB_TOKEN",
-    "CI_REGISTRY_PASSWORD",
-    "CI_DEPLOY_PASSWORD",
-    "CI_DEPENDENCY_PROXY_PASSWORD",
-    "CI_JOB_JWT",
-    "CI_JOB_JWT_V1",
-    "CI_JOB_JWT_V2",
-];
-
 impl Rule for GitlabSecretInLog {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -99,13 +88,10 @@ impl Rule for GitlabSecretInLog {
 
     fn check_gitlab_job(&self, globals: &Globals, job: &GitlabJob, out: &mut Findings) {
         report_debug_switches(&job.variables, "the job's `variables:`", out);
-        // The values the file gives variables, indexed on the first variable printed.
-        let written = OnceCell::new();
+        // The job's variables, indexed on the first variable printed.
+        let scope = OnceCell::new();
         let secret_of = |expansion: Expansion<'_>| match expansion {
-            Expansion::Variable(name) => {
-                let written = written.get_or_init(|| written_values(globals, job));
-                credential(job, name, written.get(name).copied())
-            }
+            Expansion::Variable(name) => credential(job, scope.get_or_init(|| Scope::new(globals, job)), name),
             Expansion::Within(_) => None,
         };
         let shells: [Vec<_>; 2] =
@@ -165,23 +151,13 @@ fn report_debug_switches(variables: &[Variable], place: &str, out: &mut Findings
     }
 }
 
-/// The value the file gives each variable of the job (its own, inherited, or the
-/// pipeline's), by name.
-fn written_values<'a>(globals: &'a Globals, job: &'a GitlabJob) -> HashMap<&'a str, &'a Text> {
-    let mut values = HashMap::new();
-    for variable in job.variables.iter().chain(&globals.variables) {
-        if let Some(value) = &variable.value {
-            values.entry(variable.name.value.as_str()).or_insert(value);
-        }
-    }
-    values
-}
-
-/// Whether `$name` holds a credential in this job, as messages name it; `written` is the
-/// value the file gives it, if any.
-fn credential(job: &GitlabJob, name: &str, written: Option<&Text>) -> Option<Secret> {
+/// Whether `$name` holds a credential in this job, as messages name it: one GitLab issues
+/// to the job (masked), a secret or ID token of the job, or a project or group variable whose
+/// name says it holds one (the model's [`Scope::secret_behind`]), directly or through
+/// `variables:`.
+fn credential(job: &GitlabJob, scope: &Scope<'_>, name: &str) -> Option<Secret> {
     let named = |what: &str| format!("`${name}` ({what})");
-    if PREDEFINED.contains(&name) {
+    if credentials::is_job_credential(name) {
         return Some(Secret { name: named("a credential GitLab gives the job"), masked: true });
     }
     if job.secrets.iter().any(|secret| secret.value == name) {
@@ -190,48 +166,7 @@ fn credential(job: &GitlabJob, name: &str, written: Option<&Text>) -> Option<Sec
     if job.id_tokens.iter().any(|token| token.name.value == name) {
         return Some(Secret { name: named("an ID token of the job"), masked: false });
     }
-    // A value written in the file is no secret.
-    if written.is_some_and(|value| !value.value.contains('$')) || !credential_name(name) {
-        return None;
-    }
-    Some(Secret { name: format!("`${name}`"), masked: false })
-}
-
-/// Whether a variable's name says it holds a credential: `DEPLOY_TOKEN`, `DB_PASSWORD`,
-/// `AWS_SECRET_ACCESS_KEY`, `SSH_PRIVATE_KEY`, but not `TOKEN_NAME`, `AWS_ACCESS_KEY_ID`,
-/// `CACHE_KEY` or `SSH_PUBLIC_KEY`.
-fn credential_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    let words: Vec<&str> = upper.split('_').filter(|word| !word.is_empty()).collect();
-    let Some(last) = words.last() else {
-        return false;
-    };
-    if matches!(*last, "ID" | "NAME" | "USER" | "USERNAME" | "URL" | "HOST" | "TYPE" | "PATH" | "FILE" | "EXPIRY") {
-        return false;
-    }
-    let secret_word = words.iter().any(|word| {
-        matches!(
-            *word,
-            "TOKEN" | "PASSWORD" | "PASSWD" | "PASS" | "SECRET" | "PAT" | "APIKEY" | "CREDENTIALS" | "PASSPHRASE"
-        )
-    });
-    let key = *last == "KEY" && !words.iter().any(|word| matches!(*word, "PUBLIC" | "CACHE"));
-    secret_word || key
-}
-
-#[cfg(test)]
-mod tests {
-    use super::credential_name;
-
-    #[test]
-    fn credential_names() {
-        for name in ["DEPLOY_TOKEN", "DB_PASSWORD", "AWS_SECRET_ACCESS_KEY", "SSH_PRIVATE_KEY", "NPM_TOKEN", "GPG_KEY"]
-        {
-            assert!(credential_name(name), "{name}");
-        }
-        for name in ["TOKEN_NAME", "AWS_ACCESS_KEY_ID", "CACHE_KEY", "SSH_PUBLIC_KEY", "KEYCLOAK_URL", "PASSWORD_FILE"]
-        {
-            assert!(!credential_name(name), "{name}");
-        }
-    }
+    let behind = scope.secret_behind(name)?;
+    let name = if behind == name { format!("`${name}`") } else { named(&format!("`${behind}`")) };
+    Some(Secret { name, masked: false })
 }
