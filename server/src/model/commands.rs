@@ -1,8 +1,10 @@
-//! What shell commands do, for the rules that read scripts: which ones download, which run
-//! the code they are handed, which install packages from URLs, which switch certificate or
-//! host key checks off, what reaches the job log, which print the environment, which reach
-//! cloud metadata endpoints and which change branch protection. A GitHub rule and its GitLab
-//! twin both ask here, so that they know the same commands.
+//! What shell commands do, for the rules that read scripts: which ones download and run what
+//! they download, which install packages from URLs, which switch certificate or host key
+//! checks off, what reaches the job log, which print the environment, which reach cloud
+//! metadata endpoints and which change branch protection. A GitHub rule and its GitLab twin
+//! both ask here, so that they know the same commands. What a command parses as code (a
+//! shell reading standard input, `-c` strings, `eval`, a script file) is [`super::reparse`]'s
+//! answer, asked here rather than repeated.
 //!
 //! POSIX scripts are read through their lexed commands ([`super::shell`]). PowerShell and
 //! other shells are not lexed: the forms the rules name are searched in their text,
@@ -790,7 +792,7 @@ fn sets_trace(command: &Command) -> Option<bool> {
 
 /// The script a shell traces when started with `-x`: `bash -x deploy.sh`.
 pub fn traced_script(command: &Command) -> Option<&Word> {
-    let shell = matches!(command.name()?, "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash" | "mksh");
+    let shell = reparse::SHELLS.contains(&command.name()?);
     let traced = command.args().iter().any(|word| short_in_cluster(word, Some('x')).is_some());
     reparse::executed_file(command).filter(|_| shell && traced)
 }
