@@ -569,11 +569,7 @@ impl<'a> Scope<'a> {
     }
 
     fn script_range_taint(&self, script: &Script, range: std::ops::Range<usize>, hops: usize) -> Option<Taint> {
-        let span = script.span_of(range.clone());
-        let inside = script.text.expressions.iter().filter(|expression| {
-            expression.span.start >= span.start && expression.span.end <= span.end.max(span.start)
-        });
-        let expressions = self.expressions_taint(inside, hops);
+        let expressions = self.expressions_taint(script.expressions_within(range.clone()), hops);
         let within = |start: usize, end: usize| range.start <= start && end <= range.end;
         let variables = script
             .commands

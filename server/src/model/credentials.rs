@@ -64,6 +64,12 @@ pub fn is_credential_name(name: &str) -> bool {
     names.exact.contains(&name) || (has_suffix(&name, &names.suffixes) && !has_suffix(&name, &names.excluded))
 }
 
+/// Whether `name` is a credential GitLab issues to each job itself, scoped to it and expiring
+/// with it (`CI_JOB_TOKEN`, `CI_REGISTRY_PASSWORD`...). GitLab masks them in job logs.
+pub fn is_job_credential(name: &str) -> bool {
+    FACTS.names.gitlab.iter().any(|gitlab| gitlab == name)
+}
+
 /// The kind of credential file a path (an artifact or cache path, possibly a glob) names.
 pub fn credential_file(path: &str) -> Option<&'static CredentialFile> {
     let path = path.trim_end_matches("/**").trim_end_matches("/*");

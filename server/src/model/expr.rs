@@ -22,6 +22,17 @@ pub struct Expression {
     pub dumps_objects: bool,
 }
 
+impl Expression {
+    /// The secret whose value reaches the expression's result: `secrets.NAME`, or the job's
+    /// token (`github.token`). A secret only compared or tested is not counted.
+    pub fn secret(&self) -> Option<&ContextRef> {
+        self.contexts
+            .iter()
+            .filter(|context| context.reaches_result)
+            .find(|context| context.is_under("secrets") || context.path == "github.token")
+    }
+}
+
 /// A context path read by an expression, e.g. `github.event.pull_request.head.ref`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContextRef {

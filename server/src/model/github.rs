@@ -67,6 +67,11 @@ impl Triggers {
         self.find(event).is_some()
     }
 
+    /// Whether some trigger passes `test`, e.g. `triggers.any(Event::is_outsider_triggered)`.
+    pub fn any(&self, test: impl Fn(&Event) -> bool) -> bool {
+        self.events.iter().any(|trigger| test(&trigger.event))
+    }
+
     /// Whether every trigger is `workflow_call`: a reusable workflow, which runs with its
     /// caller's triggers and privileges.
     pub fn is_reusable_only(&self) -> bool {
@@ -424,6 +429,13 @@ pub struct MatrixValues {
 }
 
 impl Job {
+    /// Whether the job asks for a self-hosted runner (the `self-hosted` label), which may
+    /// sit in a cloud account, a data centre or an office network, and keeps what earlier
+    /// jobs left on it.
+    pub fn self_hosted(&self) -> bool {
+        self.runs_on.iter().any(|label| label.value.eq_ignore_ascii_case("self-hosted"))
+    }
+
     /// The values of `matrix.<key>`.
     pub fn matrix_values(&self, key: &str) -> impl Iterator<Item = &Text> {
         self.matrix.iter().filter(move |values| values.key == key).flat_map(|values| &values.values)

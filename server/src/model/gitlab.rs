@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::reach::Reach;
 use super::shell::{Dialect, Script};
 use super::view::{Entry, View};
-use super::{Spanned, Text};
+use super::{Block, Spanned, Text};
 use crate::syntax::span::Span;
 use crate::syntax::yaml::Node;
 
@@ -63,6 +63,10 @@ pub struct Variable {
     pub value: Option<Text>,
     /// Whether GitLab expands `$NAME` references in the value (`expand: false` keeps them).
     pub expand: bool,
+    /// The whole `NAME: value` entry.
+    pub entry: Span,
+    /// The `variables:` mapping it is written in.
+    pub mapping: Block,
 }
 
 /// One `include:` entry.
@@ -269,7 +273,7 @@ pub fn build_globals(entries: &[Entry<'_>]) -> Globals {
     let workflow_rules =
         find("workflow").and_then(|w| w.get("rules")).map(|rules| rule_clauses(rules, None)).unwrap_or_default();
     Globals {
-        variables: find("variables").map(variables).unwrap_or_default(),
+        variables: entries.iter().find(|entry| entry.name() == Some("variables")).map(variables).unwrap_or_default(),
         includes: find("include").map(includes).unwrap_or_default(),
         stages: find("stages").map(strings).unwrap_or_default(),
         workflow_reach: Reach::of_workflow(&workflow_rules),
@@ -350,15 +354,20 @@ impl<'a> JobScope<'a> {
     }
 
     /// The entries of the mapping `key` merged along the chain, the nearest of each name
-    /// first (`variables:` of a job and of the templates it extends).
-    pub fn merged_entries(&self, key: &str) -> Vec<Entry<'a>> {
+    /// first (`variables:` of a job and of the templates it extends), each with the mapping
+    /// it is written in.
+    pub fn merged_entries(&self, key: &str) -> Vec<(Entry<'a>, Block)> {
         let mut seen = HashSet::new();
-        self.chain
-            .iter()
-            .filter_map(|job| job.get(key))
-            .flat_map(|mapping| mapping.entries())
-            .filter(|entry| entry.name().is_some_and(|name| seen.insert(name)))
-            .collect()
+        let mut merged = Vec::new();
+        for mapping in self.chain.iter().filter_map(|job| job.entry(key)) {
+            let block = Block::from_entry(&mapping);
+            for entry in mapping.value.entries() {
+                if entry.name().is_some_and(|name| seen.insert(name)) {
+                    merged.push((entry, block.clone()));
+                }
+            }
+        }
+        merged
     }
 }
 
@@ -510,17 +519,26 @@ fn id_tokens(view: View<'_>) -> Vec<IdToken> {
         .collect()
 }
 
-fn variables(view: View<'_>) -> Vec<Variable> {
-    variable_entries(&view.entries())
+fn variables(mapping: &Entry<'_>) -> Vec<Variable> {
+    let block = Block::from_entry(mapping);
+    let entries: Vec<(Entry<'_>, Block)> =
+        mapping.value.entries().into_iter().map(|entry| (entry, block.clone())).collect();
+    variable_entries(&entries)
 }
 
-fn variable_entries(entries: &[Entry<'_>]) -> Vec<Variable> {
+fn variable_entries(entries: &[(Entry<'_>, Block)]) -> Vec<Variable> {
     entries
         .iter()
-        .filter_map(|entry| {
+        .filter_map(|(entry, mapping)| {
             let value = entry.value.get("value").unwrap_or(entry.value);
             let expand = entry.value.get("expand").and_then(|e| e.as_str()) != Some("false");
-            Some(Variable { name: Spanned::key_of(entry)?, value: Text::from_view(value), expand })
+            Some(Variable {
+                name: Spanned::key_of(entry)?,
+                value: Text::from_view(value),
+                expand,
+                entry: entry.pair.span,
+                mapping: mapping.clone(),
+            })
         })
         .collect()
 }

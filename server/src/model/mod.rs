@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod cache;
+pub mod commands;
 pub mod contexts;
 pub mod credentials;
 pub mod expr;
@@ -124,6 +125,8 @@ pub struct Block {
     pub last_entry_end: Span,
     /// The column of the entries, or `None` for a flow mapping (`env: {}`) or an empty value.
     pub entry_column: Option<u32>,
+    /// How many entries are written in it (merged ones not counted).
+    pub entries: usize,
 }
 
 impl Block {
@@ -134,6 +137,7 @@ impl Block {
             key: entry.key.span,
             last_entry_end: pairs.last().map_or(entry.pair.span.at_end(), |pair| pair.span.at_end()),
             entry_column: if is_flow { None } else { pairs.first().map(|first| first.key.column) },
+            entries: pairs.len(),
         }
     }
 }
@@ -153,6 +157,8 @@ pub struct Env {
 pub struct EnvVar {
     pub name: Spanned<String>,
     pub value: Option<Text>,
+    /// The whole `NAME: value` entry.
+    pub entry: Span,
 }
 
 impl Env {
@@ -164,7 +170,9 @@ impl Env {
             .value
             .entries()
             .iter()
-            .filter_map(|var| Some(EnvVar { name: Spanned::key_of(var)?, value: Text::from_view(var.value) }))
+            .filter_map(|var| {
+                Some(EnvVar { name: Spanned::key_of(var)?, value: Text::from_view(var.value), entry: var.pair.span })
+            })
             .collect();
         Self { block: Some(Block::from_entry(&entry)), vars }
     }

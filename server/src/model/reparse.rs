@@ -27,7 +27,8 @@ struct Interpreter {
     reads_stdin: bool,
 }
 
-const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "ash", "mksh"];
+/// POSIX shells, which take `-c`, `-s`, `-x`.
+pub const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "ash", "mksh"];
 
 const INTERPRETERS: &[Interpreter] = &[
     Interpreter {

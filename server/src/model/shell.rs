@@ -12,6 +12,7 @@
 use std::ops::Range;
 
 use super::Text;
+use super::expr::Expression;
 use crate::syntax::span::Span;
 
 /// How deep command substitutions are lexed.
@@ -127,6 +128,8 @@ pub enum PartKind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redirect {
+    /// The file descriptor written before the operator, as in `2>`.
+    pub fd: Option<u32>,
     pub op: RedirectOp,
     pub target: Option<Word>,
     pub range: Range<usize>,
@@ -217,6 +220,18 @@ impl Script {
     pub fn heredoc_text(&self, heredoc: &Heredoc) -> &str {
         self.slice(heredoc.body.clone())
     }
+
+    /// The `${{ }}` expressions written inside a byte range of the script (found by binary
+    /// search: they are in source order).
+    pub fn expressions_within(&self, range: Range<usize>) -> impl Iterator<Item = &Expression> {
+        let span = self.span_of(range);
+        let expressions = &self.text.expressions;
+        let first = expressions.partition_point(|expression| expression.span.start < span.start);
+        expressions[first..]
+            .iter()
+            .take_while(move |expression| expression.span.start < span.end)
+            .filter(move |expression| expression.span.end <= span.end)
+    }
 }
 
 impl Command {
@@ -305,9 +320,41 @@ impl Command {
         })
     }
 
+    /// The value given to an option in any of the forms `--long value`, `--long=value`,
+    /// `-x value`, `-xvalue`, or `-abx value` at the end of a cluster of flags.
+    pub fn option_argument(&self, long: Option<&str>, short: Option<char>) -> Option<&str> {
+        let args = self.args();
+        args.iter().enumerate().find_map(|(index, word)| {
+            let next = || args.get(index + 1).map(|next| next.text.as_str());
+            let text = word.text.as_str();
+            if let Some(rest) = text.strip_prefix("--") {
+                let value = rest.strip_prefix(long?)?;
+                return if value.is_empty() { next() } else { value.strip_prefix('=') };
+            }
+            let cluster = text.strip_prefix('-')?;
+            let at = cluster.find(short?)?;
+            if !cluster[..at].chars().all(|c| c.is_ascii_alphabetic()) {
+                return None;
+            }
+            let value = &cluster[at + short?.len_utf8()..];
+            if value.is_empty() { next() } else { Some(value) }
+        })
+    }
+
     /// The redirect targets this command writes or appends to.
     pub fn written_files(&self) -> impl Iterator<Item = &Word> {
         written(self.redirects.iter())
+    }
+}
+
+impl Redirect {
+    /// Whether it sends standard output to a file (`>`, `>>`, `1>`, `&>`) other than the
+    /// terminal's: `/dev/stdout` and `/dev/stderr` still reach the log.
+    pub fn captures_stdout(&self) -> bool {
+        let to_log = |target: &Word| matches!(target.text.as_str(), "/dev/stdout" | "/dev/stderr" | "/dev/tty");
+        matches!(self.op, RedirectOp::Write | RedirectOp::Append)
+            && matches!(self.fd, None | Some(1))
+            && !self.target.as_ref().is_some_and(to_log)
     }
 }
 
@@ -553,6 +600,16 @@ impl Lexer<'_> {
         .flatten()
         .max()
         .unwrap_or(self.pos);
+        // The command starts at its first word, not at the blanks after the separator.
+        let start = [
+            done.words.first().map(|w| w.range.start),
+            done.assignments.first().map(|w| w.range.start),
+            done.redirects.first().map(|r| r.range.start),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(done.start);
         if let Some(pending) = done.heredoc {
             heredocs.push((self.commands.len(), pending));
         }
@@ -560,7 +617,7 @@ impl Lexer<'_> {
             assignments: done.assignments,
             words: done.words,
             redirects: done.redirects,
-            range: done.start..end,
+            range: start..end,
             pipeline,
             piped_to: None,
             piped_from: None,
@@ -609,6 +666,7 @@ impl Lexer<'_> {
         while self.pos < end && self.bytes[self.pos].is_ascii_digit() {
             self.pos += 1;
         }
+        let fd = self.src[start..self.pos].parse().ok();
         let rest = &self.src[self.pos..end];
         let (op, len) = if rest.starts_with("<<<") {
             (RedirectOp::HereString, 3)
@@ -643,7 +701,7 @@ impl Lexer<'_> {
             current.heredoc = Some(PendingHeredoc { delimiter: delimiter.text.clone(), strip_tabs, expands });
         }
         let range = start..target.as_ref().map_or(self.pos, |t| t.range.end);
-        current.redirects.push(Redirect { op, target, range });
+        current.redirects.push(Redirect { fd, op, target, range });
     }
 
     /// Reads one word from the cursor.
@@ -910,6 +968,25 @@ mod tests {
         assert!(heredoc.expands);
         assert!(commands[1].written_files().any(|w| w.is_variable("GITHUB_OUTPUT")));
         assert_eq!(commands[2].redirects[0].op, RedirectOp::Duplicate);
+        assert_eq!(commands[2].redirects[0].fd, Some(2));
+    }
+
+    #[test]
+    fn standard_output_captured_by_a_file() {
+        let captures = |script: &str| lex(script)[0].redirects.iter().any(Redirect::captures_stdout);
+        assert!(captures("env > env.txt") && captures("env 1>>log") && captures("env &> all"));
+        assert!(!captures("env 2> errors") && !captures("env >&2") && !captures("env > /dev/stderr"));
+    }
+
+    #[test]
+    fn option_arguments_in_every_form() {
+        let value = |script: &str, long, short| lex(script)[0].option_argument(long, short).map(str::to_owned);
+        assert_eq!(value("curl -fsSLo out.sh https://x", Some("output"), Some('o')).as_deref(), Some("out.sh"));
+        assert_eq!(value("wget -qO- https://x", None, Some('O')).as_deref(), Some("-"));
+        assert_eq!(value("curl --output=f https://x", Some("output"), Some('o')).as_deref(), Some("f"));
+        assert_eq!(value("gh api -X DELETE x", Some("method"), Some('X')).as_deref(), Some("DELETE"));
+        assert_eq!(value("curl --output-dir d https://x", Some("output"), Some('o')), None);
+        assert_eq!(value("curl -fsSL https://x", Some("output"), Some('o')), None);
     }
 
     #[test]

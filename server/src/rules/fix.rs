@@ -2,6 +2,8 @@
 //! file's indentation and comments: adding a key to a job or step, adding an entry to a
 //! mapping such as `env:` or `with:`, removing an entry.
 
+use std::ops::Range;
+
 use super::Edit;
 use crate::model::Block;
 use crate::model::github::Step;
@@ -55,6 +57,28 @@ pub fn add_to_mapping(
 /// Removes a `key: value` entry of a block mapping, given the entry's span (key to value).
 pub fn remove_entry(entry: Span) -> Edit {
     Edit::delete_lines(entry)
+}
+
+/// Removes `entry` from `mapping`, and the mapping's key with it when the entry is its only
+/// one, so that no empty `env:` or `variables:` is left behind. Returns `None` for flow
+/// mappings, whose entries do not have lines of their own, and for entries merged in from
+/// elsewhere.
+pub fn remove_from_mapping(mapping: &Block, entry: Span) -> Option<Edit> {
+    mapping.entry_column?;
+    let (key, end) = (mapping.key, mapping.last_entry_end);
+    let inside = entry.unit == key.unit && key.end <= entry.start && entry.end <= end.end;
+    if !inside {
+        return None;
+    }
+    Some(if mapping.entries == 1 { remove_entry(Span { end: end.end, ..key }) } else { remove_entry(entry) })
+}
+
+/// Deletes a byte range of a script (words of a command line) with the blank before it, so
+/// that `curl -k https://x` becomes `curl https://x`.
+pub fn delete_from_script(script: &Script, range: Range<usize>) -> Edit {
+    let before = script.text.value.get(..range.start).unwrap_or_default();
+    let start = before.trim_end_matches([' ', '\t']).len();
+    Edit::replace(script.span_of(start..range.end), "")
 }
 
 /// An environment variable name for a path, e.g. `ISSUE_TITLE` for
@@ -119,10 +143,39 @@ mod tests {
 
     #[test]
     fn entries_are_appended_at_the_block_column() {
-        let block = Block { key: Span::document(0..3), last_entry_end: Span::document(20..20), entry_column: Some(8) };
+        let block = Block {
+            key: Span::document(0..3),
+            last_entry_end: Span::document(20..20),
+            entry_column: Some(8),
+            entries: 2,
+        };
         assert_eq!(append_entries(&block, "A: 1\nB: 2").unwrap().replacement, "\n        A: 1\n        B: 2");
         let flow = Block { entry_column: None, ..block };
         assert!(append_entries(&flow, "A: 1").is_none());
+    }
+
+    #[test]
+    fn a_removed_entry_takes_its_key_along_when_it_is_the_only_one() {
+        let block = Block {
+            key: Span::document(0..3),
+            last_entry_end: Span::document(20..20),
+            entry_column: Some(2),
+            entries: 2,
+        };
+        let entry = Span::document(12..20);
+        assert_eq!(remove_from_mapping(&block, entry).unwrap().span, entry);
+        let sole = Block { entries: 1, ..block.clone() };
+        assert_eq!(remove_from_mapping(&sole, entry).unwrap().span, Span::document(0..20));
+        assert!(remove_from_mapping(&block, Span::document(30..40)).is_none(), "merged from elsewhere");
+        assert!(remove_from_mapping(&Block { entry_column: None, ..block }, entry).is_none());
+    }
+
+    #[test]
+    fn words_are_deleted_with_the_blank_before_them() {
+        let script =
+            Script::parse(crate::model::Text::for_tests("curl  -k https://x"), crate::model::shell::Dialect::Posix);
+        let edit = delete_from_script(&script, 6..8);
+        assert_eq!((edit.span, edit.replacement.as_str()), (Span::document(4..8), ""));
     }
 }
 

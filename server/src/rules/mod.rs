@@ -6,13 +6,18 @@
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
 mod artifact_poisoning;
+mod branch_protection_tampering;
 mod cache_poisoning;
+mod cloud_metadata_access;
+mod curl_pipe_shell;
 mod dangerous_trigger;
 mod env_file_injection;
+mod environment_dump;
 mod excessive_permissions;
 mod expression_injection;
 mod gitlab_artifact_secrets;
 mod gitlab_cache_poisoning;
+mod gitlab_curl_pipe_shell;
 mod gitlab_downstream_variable_forwarding;
 mod gitlab_hardcoded_credentials;
 mod gitlab_id_token_audience;
@@ -20,12 +25,17 @@ mod gitlab_job_token_misuse;
 mod gitlab_mr_pipeline_secrets;
 mod gitlab_privileged_dind;
 mod gitlab_script_injection;
+mod gitlab_secret_in_log;
+mod gitlab_tls_verification_disabled;
 mod gitlab_unpinned_image;
 mod hardcoded_credentials;
+mod insecure_commands;
 mod known_vulnerable_action;
 mod long_lived_cloud_credentials;
 mod pat_usage;
+mod secret_in_log;
 mod spoofable_actor_check;
+mod tls_verification_disabled;
 mod typosquatted_action;
 mod unpinned_action;
 mod unpinned_image;
@@ -41,6 +51,8 @@ pub mod glossary;
 mod secrets;
 mod taint;
 
+use std::collections::{BTreeMap, HashMap};
+
 use serde::Serialize;
 
 pub use finding::{Applicability, Edit, Finding, Findings, Fix};
@@ -50,6 +62,7 @@ use crate::model::action::Action;
 use crate::model::contexts::{JobLookup, Scope};
 use crate::model::github::{Job, Step, Workflow, WorkflowHeader};
 use crate::model::gitlab::{GitlabJob, Globals, Pipeline};
+use crate::model::{Env, Text};
 
 /// Every rule, in the order they are documented.
 pub static REGISTRY: &[&dyn Rule] = &[
@@ -69,6 +82,13 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &hardcoded_credentials::HardcodedCredentials,
     &long_lived_cloud_credentials::LongLivedCloudCredentials,
     &pat_usage::PatUsage,
+    &curl_pipe_shell::CurlPipeShell,
+    &tls_verification_disabled::TlsVerificationDisabled,
+    &insecure_commands::InsecureCommands,
+    &secret_in_log::SecretInLog,
+    &environment_dump::EnvironmentDump,
+    &cloud_metadata_access::CloudMetadataAccess,
+    &branch_protection_tampering::BranchProtectionTampering,
     &unpinned_include::UnpinnedInclude,
     &gitlab_script_injection::GitlabScriptInjection,
     &gitlab_mr_pipeline_secrets::GitlabMrPipelineSecrets,
@@ -80,6 +100,9 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &gitlab_privileged_dind::GitlabPrivilegedDind,
     &gitlab_unpinned_image::GitlabUnpinnedImage,
     &gitlab_hardcoded_credentials::GitlabHardcodedCredentials,
+    &gitlab_curl_pipe_shell::GitlabCurlPipeShell,
+    &gitlab_tls_verification_disabled::GitlabTlsVerificationDisabled,
+    &gitlab_secret_in_log::GitlabSecretInLog,
     &unused_suppression::UnusedSuppression,
 ];
 
@@ -218,6 +241,37 @@ impl<'a> StepContext<'a> {
     pub fn later_steps(&self) -> &'a [Step] {
         let steps = self.steps();
         &steps[(self.index() + 1).min(steps.len())..]
+    }
+
+    /// The `env:` mappings the step runs with, nearest first: its own, the job's, the
+    /// workflow's.
+    fn environments(&self) -> impl Iterator<Item = &'a Env> {
+        let step = self.steps().get(self.index());
+        [step.map(|step| &step.env), self.job().map(|job| &job.env), self.header().map(|header| &header.env)]
+            .into_iter()
+            .flatten()
+    }
+
+    /// The value of each variable of the step's environment, by name: the nearest
+    /// definition wins.
+    pub fn environment(&self) -> HashMap<&'a str, Option<&'a Text>> {
+        let mut values = HashMap::new();
+        for var in self.environments().flat_map(|env| &env.vars) {
+            values.entry(var.name.value.as_str()).or_insert(var.value.as_ref());
+        }
+        values
+    }
+
+    /// The variables of the step's environment that hold a secret
+    /// (`NPM_TOKEN: ${{ secrets.NPM_TOKEN }}`), with the secret's path, by name.
+    pub fn secret_variables(&self) -> BTreeMap<&'a str, &'a str> {
+        self.environment()
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let secret = value?.expressions.iter().find_map(|expression| expression.secret())?;
+                Some((name, secret.path.as_str()))
+            })
+            .collect()
     }
 
     pub fn index(&self) -> usize {
