@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::shell::{Dialect, Script};
 use super::view::{Entry, View};
-use super::{Block, Env, Spanned, Text};
+use super::{Block, Env, Setting, Spanned, Text};
 use crate::syntax::span::Span;
 
 /// A workflow: its header (everything but `jobs`) and its jobs.
@@ -82,6 +82,11 @@ pub struct Trigger {
     pub types: Vec<String>,
     /// `branches:` filters.
     pub branches: Vec<String>,
+    /// `branches-ignore:` filters.
+    pub branches_ignore: Vec<String>,
+    /// `tags:` and `tags-ignore:` filters of `push`.
+    pub tags: Vec<String>,
+    pub tags_ignore: Vec<String>,
     /// `workflows:` of `workflow_run`: the names of the workflows whose runs start this one.
     pub workflows: Vec<Spanned<String>>,
     /// `inputs:` of `workflow_dispatch` and `workflow_call`.
@@ -282,7 +287,7 @@ pub struct Job {
     /// `outputs:`: what the job exposes to `needs.<id>.outputs.*`.
     pub outputs: Vec<Input>,
     pub timeout_minutes: Option<Spanned<String>>,
-    pub continue_on_error: Option<Spanned<String>>,
+    pub continue_on_error: Option<Setting>,
     pub concurrency: Option<Concurrency>,
     /// `defaults: run: shell:`.
     pub default_shell: Option<Spanned<String>>,
@@ -354,7 +359,7 @@ pub struct Step {
     pub env: Env,
     pub condition: Option<Text>,
     pub working_directory: Option<Text>,
-    pub continue_on_error: Option<Spanned<String>>,
+    pub continue_on_error: Option<Setting>,
 }
 
 impl Step {
@@ -513,6 +518,9 @@ fn trigger(event: Event, span: Span, settings: Option<View<'_>>) -> Trigger {
         span,
         types: list("types").into_iter().map(|t| t.value).collect(),
         branches: list("branches").into_iter().map(|b| b.value).collect(),
+        branches_ignore: list("branches-ignore").into_iter().map(|b| b.value).collect(),
+        tags: list("tags").into_iter().map(|t| t.value).collect(),
+        tags_ignore: list("tags-ignore").into_iter().map(|t| t.value).collect(),
         workflows: list("workflows"),
         inputs,
         secrets,
@@ -555,7 +563,7 @@ pub fn build_job(entry: &Entry<'_>) -> Option<Job> {
         matrix: get("strategy").and_then(|strategy| strategy.get("matrix")).map(matrix).unwrap_or_default(),
         outputs: get("outputs").map(inputs).unwrap_or_default(),
         timeout_minutes: get("timeout-minutes").and_then(Spanned::from_view),
-        continue_on_error: get("continue-on-error").and_then(Spanned::from_view),
+        continue_on_error: Setting::of(job, "continue-on-error"),
         concurrency: job.entry("concurrency").map(Concurrency::from_entry),
         default_shell,
         uses: get("uses").and_then(|uses| Some(Uses::parse(uses.as_str()?, uses.span()))),
@@ -656,7 +664,7 @@ fn build_step(index: usize, step: View<'_>, shell_default: &ShellDefault) -> Opt
         env: Env::from_entry(step.entry("env")),
         condition: get("if").and_then(Text::from_view),
         working_directory: get("working-directory").and_then(Text::from_view),
-        continue_on_error: get("continue-on-error").and_then(Spanned::from_view),
+        continue_on_error: Setting::of(step, "continue-on-error"),
     })
 }
 

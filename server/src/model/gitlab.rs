@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::reach::Reach;
 use super::shell::{Dialect, Script};
 use super::view::{Entry, View};
-use super::{Spanned, Text};
+use super::{Setting, Spanned, Text};
 use crate::syntax::span::Span;
 use crate::syntax::yaml::Node;
 
@@ -88,6 +88,10 @@ pub struct RuleClause {
 pub struct GitlabJob {
     pub name: Spanned<String>,
     pub span: Span,
+    /// The column of the job's own keys, where new keys are inserted.
+    pub key_column: Option<u32>,
+    /// The first key written in the job, before which new keys can be inserted.
+    pub first_key: Option<Span>,
     /// Hidden jobs (`.name`) are templates that never run by themselves.
     pub hidden: bool,
     pub stage: Option<Spanned<String>>,
@@ -105,7 +109,8 @@ pub struct GitlabJob {
     pub when: Option<Spanned<String>>,
     /// Where the job runs: its rules within the pipeline's `workflow: rules:`.
     pub reach: Reach,
-    pub allow_failure: Option<Spanned<String>>,
+    /// `allow_failure:`; `exit_codes` when it is a mapping of exit codes.
+    pub allow_failure: Option<Setting>,
     pub timeout: Option<Spanned<String>>,
     pub artifacts: Option<Artifacts>,
     pub cache: Vec<Cache>,
@@ -205,7 +210,7 @@ pub struct JobScope<'a> {
 
 /// Keys a job inherits from `default:` when it does not set them.
 const INHERITED_FROM_DEFAULT: &[&str] =
-    &["image", "services", "before_script", "after_script", "cache", "artifacts", "tags"];
+    &["image", "services", "before_script", "after_script", "cache", "artifacts", "tags", "timeout"];
 
 impl<'a> JobScope<'a> {
     pub fn new(job: View<'a>, jobs: &'a dyn Fn(&str) -> Option<View<'a>>, default: Option<View<'a>>) -> Self {
@@ -224,8 +229,15 @@ impl<'a> JobScope<'a> {
 
     /// The value of `key` as GitLab would see it after `extends:` and `default:`.
     pub fn get(&self, key: &str) -> Option<View<'a>> {
-        self.lookup(self.job, key, &mut HashSet::new(), 0)
-            .or_else(|| INHERITED_FROM_DEFAULT.contains(&key).then(|| self.default.and_then(|d| d.get(key))).flatten())
+        self.holder(key)?.get(key)
+    }
+
+    /// The mapping `key` is read from: the job, a job it extends, or `default:`.
+    pub fn holder(&self, key: &str) -> Option<View<'a>> {
+        self.lookup(self.job, key, &mut HashSet::new(), 0).or_else(|| {
+            let default = self.default.filter(|_| INHERITED_FROM_DEFAULT.contains(&key))?;
+            default.get(key).map(|_| default)
+        })
     }
 
     /// Each job is read once per lookup: `extends: [a, a, a]` chains cost what one chain does.
@@ -233,8 +245,8 @@ impl<'a> JobScope<'a> {
         if !read.insert(job.node()) {
             return None;
         }
-        if let Some(value) = job.get(key) {
-            return Some(value);
+        if job.get(key).is_some() {
+            return Some(job);
         }
         if depth >= MAX_EXTENDS_DEPTH {
             return None;
@@ -266,6 +278,8 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, workflow: &Reach) -> O
         hidden: name.value.starts_with('.'),
         name,
         span: entry.pair.span,
+        key_column: entry.value.own_pairs().first().map(|pair| pair.key.column),
+        first_key: entry.value.own_pairs().first().map(|pair| pair.key.span),
         stage: get("stage").and_then(Spanned::from_view),
         image: get("image").and_then(image),
         services: get("services").map(|s| s.items().into_iter().filter_map(image).collect()).unwrap_or_default(),
@@ -278,8 +292,7 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, workflow: &Reach) -> O
         except,
         when,
         reach,
-        allow_failure: get("allow_failure")
-            .and_then(|a| Spanned::from_view(a).or_else(|| Some(Spanned::new("exit_codes".to_owned(), a.span())))),
+        allow_failure: scope.holder("allow_failure").and_then(allow_failure),
         timeout: get("timeout").and_then(Spanned::from_view),
         artifacts: get("artifacts").map(|a| Artifacts {
             span: a.span(),
@@ -296,6 +309,14 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, workflow: &Reach) -> O
             .map(|n| n.items().into_iter().filter_map(|i| Spanned::from_view(i.get("job").unwrap_or(i))).collect())
             .unwrap_or_default(),
         tags: get("tags").map(strings).unwrap_or_default(),
+    })
+}
+
+fn allow_failure(holder: View<'_>) -> Option<Setting> {
+    Setting::of(holder, "allow_failure").or_else(|| {
+        let entry = holder.entry("allow_failure")?;
+        let value = Spanned::new("exit_codes".to_owned(), entry.value.span());
+        Some(Setting { value, entry: entry.pair.span, removable: false })
     })
 }
 

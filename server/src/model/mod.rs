@@ -7,9 +7,11 @@ pub mod action;
 pub mod contexts;
 pub mod expr;
 pub mod github;
+pub mod github_reach;
 pub mod gitlab;
 pub mod kind;
 pub mod offsets;
+pub mod programs;
 pub mod reach;
 pub mod shell;
 pub mod view;
@@ -47,6 +49,35 @@ impl Spanned<String> {
     /// An entry's key with the key's span.
     pub fn key_of(entry: &Entry<'_>) -> Option<Self> {
         Some(Self::new(entry.name()?.to_owned(), entry.key.span))
+    }
+}
+
+/// A `key: scalar` entry that a quick fix may remove, such as `continue-on-error: true`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub value: Spanned<String>,
+    /// From the key to the end of the value.
+    pub entry: Span,
+    /// Whether deleting the entry's lines removes exactly it: it is written in the mapping
+    /// itself (not merged in from an anchor) and alone on its lines (not the first key of a
+    /// `- key:` sequence item, not inside a flow mapping).
+    pub removable: bool,
+}
+
+impl Setting {
+    /// The entry `key` of `mapping`, if its value is a scalar.
+    pub fn of(mapping: View<'_>, key: &str) -> Option<Self> {
+        let entry = mapping.entry(key)?;
+        let own = mapping.own_pairs().iter().any(|pair| std::ptr::eq(pair, entry.pair));
+        Some(Self {
+            value: Spanned::from_view(entry.value)?,
+            entry: entry.pair.span,
+            removable: own && mapping.resolver().alone_on_lines(entry.pair.span),
+        })
+    }
+
+    pub fn is_true(&self) -> bool {
+        self.value.value.eq_ignore_ascii_case("true")
     }
 }
 

@@ -24,8 +24,17 @@ impl Runs {
         self != Runs::No
     }
 
-    fn and(self, other: Runs) -> Runs {
+    pub fn and(self, other: Runs) -> Runs {
         self.min(other)
+    }
+
+    /// Whether a job runs when its condition has this truth.
+    pub fn when(truth: Truth) -> Runs {
+        match truth {
+            Truth::True => Runs::Yes,
+            Truth::Unknown => Runs::Maybe,
+            Truth::False => Runs::No,
+        }
     }
 }
 
@@ -187,16 +196,20 @@ fn is_default_branch_name(name: &str) -> bool {
     matches!(name, "main" | "master")
 }
 
-/// Three-valued truth.
+/// Three-valued truth, for conditions that depend on values the file does not decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Truth {
+pub enum Truth {
     False,
     Unknown,
     True,
 }
 
 impl Truth {
-    fn and(self, other: Truth) -> Truth {
+    pub fn of(value: bool) -> Truth {
+        if value { Truth::True } else { Truth::False }
+    }
+
+    pub fn and(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::False, _) | (_, Truth::False) => Truth::False,
             (Truth::True, Truth::True) => Truth::True,
@@ -204,7 +217,7 @@ impl Truth {
         }
     }
 
-    fn or(self, other: Truth) -> Truth {
+    pub fn or(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::True, _) | (_, Truth::True) => Truth::True,
             (Truth::False, Truth::False) => Truth::False,
@@ -212,7 +225,7 @@ impl Truth {
         }
     }
 
-    fn not(self) -> Truth {
+    pub fn not(self) -> Truth {
         match self {
             Truth::True => Truth::False,
             Truth::False => Truth::True,

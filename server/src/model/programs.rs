@@ -1,0 +1,319 @@
+//! Which program a lexed shell command runs, and command patterns that recognise what it
+//! does (`npm publish`, `aws * update-*`), read from bundled data files.
+//!
+//! A command's program is found through wrappers (`sudo`, `env`: [`Command::name_index`]) and
+//! package runners (`npx`, `yarn dlx`, `python -m`, from `data/programs.toml`). Its operands are
+//! its arguments that are neither options nor the values of options the program is known to
+//! take (`aws --region eu-west-1 s3 sync` has the operands `s3 sync`).
+
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use super::shell::{Command, Word, basename};
+use crate::{bundled, data};
+
+#[derive(Deserialize)]
+struct Syntax {
+    program: Vec<ProgramSyntax>,
+    runner: Vec<Runner>,
+}
+
+#[derive(Deserialize)]
+struct ProgramSyntax {
+    name: String,
+    value_options: Vec<String>,
+}
+
+/// A program that runs another one: `npx cdk deploy`, `python -m twine upload`.
+#[derive(Deserialize)]
+struct Runner {
+    program: String,
+    #[serde(default)]
+    operands: Vec<String>,
+    #[serde(default)]
+    value_options: Vec<String>,
+    #[serde(default)]
+    module_option: Option<String>,
+}
+
+static SYNTAX: LazyLock<Syntax> = LazyLock::new(|| data::parse(bundled!("programs.toml")));
+
+/// How many runners are looked through (`npx -y pnpm dlx x` is two).
+const MAX_RUNNERS: usize = 3;
+
+/// A command seen as a program and its arguments.
+pub struct Invocation<'a> {
+    /// The program's name without directory, `.exe` or `@version` (`python3` is `python`).
+    pub program: String,
+    /// The words after the program.
+    pub args: &'a [Word],
+    value_options: &'static [String],
+}
+
+/// The value of an option: `--token x` (the next word) or `--token=x`.
+pub struct OptionValue<'a> {
+    pub word: &'a Word,
+    pub value: &'a str,
+}
+
+impl<'a> Invocation<'a> {
+    pub fn of(command: &'a Command) -> Option<Self> {
+        let mut index = command.name_index()?;
+        let mut program = normalize(&command.words[index].text);
+        for _ in 0..MAX_RUNNERS {
+            let args = &command.words[index + 1..];
+            let Some(next) = SYNTAX.runner.iter().filter(|r| r.program == program).find_map(|r| r.program_in(args))
+            else {
+                break;
+            };
+            index += 1 + next;
+            program = normalize(&command.words[index].text);
+        }
+        let value_options =
+            SYNTAX.program.iter().find(|syntax| syntax.name == program).map_or(&[][..], |s| &s.value_options);
+        Some(Self { program, args: &command.words[index + 1..], value_options })
+    }
+
+    /// The arguments that are not options or option values, in order; everything after `--`.
+    pub fn operands(&self) -> impl Iterator<Item = &'a Word> + '_ {
+        let mut skip_next = false;
+        let mut options_ended = false;
+        self.args.iter().filter(move |word| {
+            let text = word.text.as_str();
+            if skip_next {
+                skip_next = false;
+                return false;
+            }
+            if options_ended || !text.starts_with('-') || text == "-" {
+                return true;
+            }
+            options_ended = text == "--";
+            skip_next = self.value_options.iter().any(|option| option == text);
+            false
+        })
+    }
+
+    /// Whether a flag is given: `--long` or `--long=...`, or `-x` alone or in a cluster
+    /// such as `-xv`.
+    pub fn has_flag(&self, flag: &str) -> bool {
+        self.args.iter().any(|word| flag_matches(flag, &word.text))
+    }
+
+    /// The value of the first of `names` that is given.
+    pub fn option(&self, names: &[String]) -> Option<OptionValue<'a>> {
+        self.args.iter().enumerate().find_map(|(index, word)| {
+            names.iter().find_map(|name| {
+                if word.text == *name {
+                    let next = self.args.get(index + 1)?;
+                    return Some(OptionValue { word: next, value: next.text.as_str() });
+                }
+                let value = word.text.strip_prefix(name.as_str())?.strip_prefix('=')?;
+                Some(OptionValue { word, value })
+            })
+        })
+    }
+}
+
+impl Runner {
+    /// The index in `args` of the program this runner runs, if `args` start with its operands.
+    fn program_in(&self, args: &[Word]) -> Option<usize> {
+        if let Some(option) = &self.module_option {
+            let at = args.iter().position(|word| word.text == *option)?;
+            return args.get(at + 1).map(|_| at + 1);
+        }
+        let mut index = 0;
+        for operand in &self.operands {
+            (args.get(index)?.text == *operand).then_some(())?;
+            index += 1;
+        }
+        while let Some(word) = args.get(index) {
+            let text = word.text.as_str();
+            if text == "--" {
+                index += 1;
+            } else if text.starts_with('-') {
+                index += if self.value_options.iter().any(|option| option == text) { 2 } else { 1 };
+            } else {
+                return Some(index);
+            }
+        }
+        None
+    }
+}
+
+/// `/usr/bin/python3.12` is `python`, `cdk@2.100.0` is `cdk`, `gh.exe` is `gh`.
+fn normalize(word: &str) -> String {
+    let name = basename(word).rsplit('\\').next().unwrap_or(word);
+    let name = name.strip_suffix(".exe").unwrap_or(name);
+    let name = match name.rfind('@') {
+        Some(at) if at > 0 => &name[..at],
+        _ => name,
+    };
+    let version = name.strip_prefix("python").filter(|rest| rest.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+    if version.is_some() { "python".to_owned() } else { name.to_owned() }
+}
+
+fn flag_matches(flag: &str, text: &str) -> bool {
+    if flag.starts_with("--") || flag.len() != 2 {
+        return text == flag || text.strip_prefix(flag).is_some_and(|rest| rest.starts_with('='));
+    }
+    let short = flag.as_bytes()[1];
+    text == flag
+        || (text.len() > 2
+            && text.starts_with('-')
+            && !text.starts_with("--")
+            && text[1..].bytes().all(|b| b.is_ascii_alphanumeric())
+            && text.as_bytes()[1..].contains(&short))
+}
+
+/// A command a data file describes: a program, its first operands, and flags that must or
+/// must not be given. Words are globs: `*` matches any text, `a|b` either word, and the
+/// operand `**` any number of operands (`gcloud ** deploy` is `gcloud app deploy` and
+/// `gcloud beta run deploy`).
+#[derive(Debug, Deserialize)]
+pub struct CommandPattern {
+    pub program: String,
+    #[serde(default)]
+    pub operands: Vec<String>,
+    /// Flags that make the command something else (`--dry-run`).
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// Flags one of which must be given (`--prod`).
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// What the last operand must start with: `s3://` for an upload to a bucket.
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+/// How many leading operands a pattern looks at.
+const MAX_OPERANDS: usize = 8;
+
+impl CommandPattern {
+    pub fn matches(&self, invocation: &Invocation<'_>) -> bool {
+        if !glob_matches(&self.program, &invocation.program) {
+            return false;
+        }
+        let operands: Vec<&str> = invocation.operands().map(|word| word.text.as_str()).collect();
+        let leading = &operands[..operands.len().min(MAX_OPERANDS)];
+        operands_match(&self.operands, leading)
+            && !self.unless.iter().any(|flag| invocation.has_flag(flag))
+            && (self.requires.is_empty() || self.requires.iter().any(|flag| invocation.has_flag(flag)))
+            && self.target.as_ref().is_none_or(|prefix| operands.last().is_some_and(|last| last.starts_with(prefix.as_str())))
+    }
+
+    /// The command as documentation shows it: `npm publish`.
+    pub fn describe(&self) -> String {
+        let mut words = vec![self.program.replace('|', "/")];
+        words.extend(self.operands.iter().filter(|o| !o.contains('*')).map(|o| o.replace('|', "/")));
+        words.join(" ")
+    }
+}
+
+/// Whether the patterns match a prefix of `operands`.
+fn operands_match(patterns: &[String], operands: &[&str]) -> bool {
+    match patterns.split_first() {
+        None => true,
+        Some((first, rest)) if first == "**" => {
+            (0..=operands.len()).any(|skip| operands_match(rest, &operands[skip..]))
+        }
+        Some((first, rest)) => {
+            operands.split_first().is_some_and(|(operand, others)| glob_matches(first, operand) && operands_match(rest, others))
+        }
+    }
+}
+
+/// Whether `text` matches one of the `|`-separated alternatives of `pattern`, where `*`
+/// matches any run of characters. Letters are compared without case.
+pub fn glob_matches(pattern: &str, text: &str) -> bool {
+    pattern.split('|').any(|alternative| wildcard(alternative.as_bytes(), text.as_bytes()))
+}
+
+fn wildcard(pattern: &[u8], text: &[u8]) -> bool {
+    // Greedy matching with one backtrack point: linear in practice, quadratic at worst.
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] != b'*' && pattern[p].eq_ignore_ascii_case(&text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&b| b == b'*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::shell::lex;
+
+    fn pattern(program: &str, operands: &[&str]) -> CommandPattern {
+        CommandPattern {
+            program: program.to_owned(),
+            operands: operands.iter().map(|o| o.to_string()).collect(),
+            unless: vec!["--dry-run".to_owned()],
+            requires: Vec::new(),
+            target: None,
+        }
+    }
+
+    fn matches(pattern: &CommandPattern, script: &str) -> bool {
+        let lexed = lex(script);
+        lexed.commands.iter().filter_map(Invocation::of).any(|invocation| pattern.matches(&invocation))
+    }
+
+    #[test]
+    fn programs_are_found_through_wrappers_and_runners() {
+        let twine = pattern("twine", &["upload"]);
+        assert!(matches(&twine, "python3 -m twine upload dist/*"));
+        assert!(matches(&twine, "sudo /usr/local/bin/twine upload -u __token__ dist/*"));
+        let cdk = pattern("cdk", &["deploy"]);
+        assert!(matches(&cdk, "npx -y cdk@2.100.0 deploy --all"));
+        assert!(matches(&cdk, "yarn dlx cdk deploy"));
+        assert!(!matches(&cdk, "npx cdk synth"));
+    }
+
+    #[test]
+    fn operands_skip_option_values_and_honour_flags() {
+        let update = pattern("aws", &["*", "update-*"]);
+        assert!(matches(&update, "aws --region eu-west-1 ecs update-service --cluster x"));
+        assert!(!matches(&update, "aws s3 cp update-notes.txt s3://bucket/"));
+        let publish = pattern("npm", &["publish"]);
+        assert!(matches(&publish, "npm --prefix pkg publish --access public"));
+        assert!(!matches(&publish, "npm publish --dry-run"));
+        let deploy = pattern("gcloud", &["**", "deploy"]);
+        assert!(matches(&deploy, "gcloud beta run deploy api --image x"));
+        assert!(!matches(&deploy, "gcloud auth configure-docker"));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_matches("terraform|tofu", "tofu"));
+        assert!(glob_matches("update-*", "update-function-code"));
+        assert!(glob_matches("*-sast", "semgrep-sast"));
+        assert!(!glob_matches("*-sast", "sast"));
+        assert!(glob_matches("gemnasium-*dependency_scanning", "gemnasium-python-dependency_scanning"));
+        assert!(!glob_matches("a*b*c", &"ab".repeat(1000)));
+    }
+
+    #[test]
+    fn option_values() {
+        let lexed = lex("cargo publish --token=abc && twine upload -p \"$PYPI\" dist/*");
+        let values: Vec<String> = lexed
+            .commands
+            .iter()
+            .filter_map(Invocation::of)
+            .filter_map(|i| i.option(&["--token".to_owned(), "-p".to_owned()]).map(|v| v.value.to_owned()))
+            .collect();
+        assert_eq!(values, ["abc", "$PYPI"]);
+    }
+}
