@@ -20,7 +20,7 @@ use serde::Deserialize;
 use super::action::Action;
 use super::expr::{ContextRef, Expression};
 use super::github::{Event, Job, Step, Triggers, WorkflowHeader};
-use super::shell::{PartKind, Script};
+use super::shell::{PartKind, Script, variable_names};
 use super::workflow_commands::{self, FileCommand};
 use super::{Env, Text};
 use crate::{bundled, data};
@@ -565,16 +565,6 @@ impl<'a> Scope<'a> {
             .fold(None, worst);
         worst(expressions, payload)
     }
-}
-
-/// The `$NAME` and `${NAME}` references in a text.
-fn variable_names(text: &str) -> impl Iterator<Item = &str> {
-    text.match_indices('$').filter_map(move |(at, _)| {
-        let rest = &text[at + 1..];
-        let rest = rest.strip_prefix('{').unwrap_or(rest);
-        let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
-        (len > 0 && !rest.as_bytes()[0].is_ascii_digit()).then(|| &rest[..len])
-    })
 }
 
 /// The event payload field a `jq` command reads from `$GITHUB_EVENT_PATH`, as a context path:

@@ -383,7 +383,45 @@ impl Step {
     pub fn runs_code(&self) -> bool {
         self.run.is_some() || matches!(&self.uses, Some(Uses { target: UsesTarget::Local { .. }, .. }))
     }
+
+    /// Where the step checks out a pull request's head, i.e. code its author wrote: a
+    /// `ref:` or `repository:` of `actions/checkout` built from the head's ref or sha or
+    /// naming `refs/pull/...`, or a `gh pr checkout` command. Returns the place and what names
+    /// the head (a context path, the ref, or the command).
+    pub fn pull_request_head_checkout(&self) -> Option<(Span, String)> {
+        if self.uses_action("actions/checkout") {
+            return ["ref", "repository"].iter().filter_map(|name| self.input_text(name)).find_map(|value| {
+                let from_context = value
+                    .expressions
+                    .iter()
+                    .flat_map(|expression| &expression.contexts)
+                    .find(|context| PULL_REQUEST_HEAD_CONTEXTS.contains(&context.path.as_str()))
+                    .map(|context| context.path.clone());
+                let pull_ref = value.value.contains("refs/pull/").then(|| value.value.clone());
+                Some((value.span, from_context.or(pull_ref)?))
+            });
+        }
+        let script = self.run.as_ref()?;
+        script.commands.iter().find_map(|command| {
+            let checkout = command.name() == Some("gh") && command.operands().take(2).eq(["pr", "checkout"]);
+            checkout.then(|| (script.span_of(command.range.clone()), "gh pr checkout".to_owned()))
+        })
+    }
 }
+
+/// Context paths that name a pull request's head, i.e. code the pull request's author wrote.
+const PULL_REQUEST_HEAD_CONTEXTS: &[&str] = &[
+    "github.head_ref",
+    "github.event.pull_request.head.sha",
+    "github.event.pull_request.head.ref",
+    "github.event.pull_request.head.repo.full_name",
+    "github.event.pull_request.merge_commit_sha",
+    "github.event.pull_request.number",
+    "github.event.number",
+    "github.event.workflow_run.head_sha",
+    "github.event.workflow_run.head_branch",
+    "github.event.workflow_run.head_repository.full_name",
+];
 
 /// A `with:` or `secrets:` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]

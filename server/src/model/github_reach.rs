@@ -12,8 +12,9 @@
 use std::collections::HashMap;
 
 use super::contexts::JobLookup;
+use super::expr::{Comparison, Token, tokenize};
 use super::github::{Event, Job, Trigger, WorkflowHeader};
-use super::programs::glob_matches;
+use super::patterns::glob_matches;
 use super::reach::{Runs, Truth};
 
 /// What is known of the ref a run is for.
@@ -224,13 +225,14 @@ impl Condition {
             .and_then(|rest| rest.strip_suffix("}}"))
             .filter(|inner| !inner.contains("${{"))
             .unwrap_or(trimmed);
-        let tokens = tokenize(inner);
+        let tokens: Vec<Token<'_>> = tokenize(inner).into_iter().map(|(token, ..)| token).collect();
         let mut parser = Parser { tokens: &tokens, position: 0, depth: 0 };
         let expression = parser.or();
         let complete = parser.position == tokens.len() && parser.depth <= MAX_NESTING;
         let reads_status = tokens.windows(2).any(|pair| {
-            matches!(&pair[0], Token::Word(name) if matches!(name.as_str(), "always" | "failure" | "cancelled"))
-                && pair[1] == Token::Open
+            let status = ["always", "failure", "cancelled"];
+            matches!(pair[0], Token::Ident(name) if status.iter().any(|s| s.eq_ignore_ascii_case(name)))
+                && pair[1] == Token::OpenParen
         });
         Condition { expression: expression.filter(|_| complete), reads_status }
     }
@@ -389,94 +391,8 @@ fn from_json(json: &str) -> Value {
     items.map_or(Value::Unknown, Value::List)
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Token {
-    Word(String),
-    Text(String),
-    Number,
-    Equal,
-    NotEqual,
-    Ordering,
-    And,
-    Or,
-    Not,
-    Open,
-    Close,
-    OpenIndex,
-    CloseIndex,
-    Dot,
-    Comma,
-    Other,
-}
-
-fn tokenize(source: &str) -> Vec<Token> {
-    let bytes = source.as_bytes();
-    let mut tokens = Vec::new();
-    let mut index = 0;
-    while index < bytes.len() {
-        let rest = &source[index..];
-        let (token, len) = match bytes[index] {
-            b' ' | b'\t' | b'\n' | b'\r' => {
-                index += 1;
-                continue;
-            }
-            b'\'' => {
-                // `''` is an escaped quote inside a string.
-                let mut end = 1;
-                let mut text = String::new();
-                loop {
-                    match rest[end..].find('\'') {
-                        Some(found) => {
-                            text.push_str(&rest[end..end + found]);
-                            end += found + 1;
-                            if rest[end..].starts_with('\'') {
-                                text.push('\'');
-                                end += 1;
-                            } else {
-                                break;
-                            }
-                        }
-                        None => {
-                            text.push_str(&rest[end..]);
-                            end = rest.len();
-                            break;
-                        }
-                    }
-                }
-                (Token::Text(text), end)
-            }
-            _ if rest.starts_with("==") => (Token::Equal, 2),
-            _ if rest.starts_with("!=") => (Token::NotEqual, 2),
-            _ if rest.starts_with("<=") || rest.starts_with(">=") => (Token::Ordering, 2),
-            b'<' | b'>' => (Token::Ordering, 1),
-            _ if rest.starts_with("&&") => (Token::And, 2),
-            _ if rest.starts_with("||") => (Token::Or, 2),
-            b'!' => (Token::Not, 1),
-            b'(' => (Token::Open, 1),
-            b')' => (Token::Close, 1),
-            b'[' => (Token::OpenIndex, 1),
-            b']' => (Token::CloseIndex, 1),
-            b'.' => (Token::Dot, 1),
-            b',' => (Token::Comma, 1),
-            b'*' => (Token::Word("*".to_owned()), 1),
-            byte if byte.is_ascii_digit() || byte == b'-' => {
-                let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+')).count();
-                (Token::Number, len.max(1))
-            }
-            byte if byte.is_ascii_alphabetic() || byte == b'_' => {
-                let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count();
-                (Token::Word(rest[..len].to_ascii_lowercase()), len)
-            }
-            _ => (Token::Other, rest.chars().next().map_or(1, char::len_utf8)),
-        };
-        tokens.push(token);
-        index += len;
-    }
-    tokens
-}
-
 struct Parser<'a> {
-    tokens: &'a [Token],
+    tokens: &'a [Token<'a>],
     position: usize,
     depth: usize,
 }
@@ -501,9 +417,9 @@ impl Parser<'_> {
     fn comparison(&mut self) -> Option<Expr> {
         let left = self.unary()?;
         let make: fn(Box<Expr>, Box<Expr>) -> Expr = match self.tokens.get(self.position) {
-            Some(Token::Equal) => Expr::Equal,
-            Some(Token::NotEqual) => Expr::NotEqual,
-            Some(Token::Ordering) => Expr::Ordering,
+            Some(Token::Compare(Comparison::Equal)) => Expr::Equal,
+            Some(Token::Compare(Comparison::NotEqual)) => Expr::NotEqual,
+            Some(Token::Compare(Comparison::Ordering)) => Expr::Ordering,
             _ => return Some(left),
         };
         self.position += 1;
@@ -528,24 +444,24 @@ impl Parser<'_> {
         let token = self.tokens.get(self.position)?.clone();
         self.position += 1;
         match token {
-            Token::Open => {
+            Token::OpenParen => {
                 self.depth += 1;
                 if self.depth > MAX_NESTING {
                     return None;
                 }
                 let inner = self.or();
                 self.depth -= 1;
-                self.eat(&Token::Close).then_some(())?;
+                self.eat(&Token::CloseParen).then_some(())?;
                 inner
             }
-            Token::Text(text) => Some(Expr::Literal(Value::Text(text))),
+            Token::Str(text) => Some(Expr::Literal(Value::Text(text.replace("''", "'")))),
             Token::Number => Some(Expr::Literal(Value::Unknown)),
-            Token::Word(word) => match word.as_str() {
+            Token::Ident(word) => match word.to_ascii_lowercase().as_str() {
                 "true" => Some(Expr::Literal(Value::Bool(true))),
                 "false" => Some(Expr::Literal(Value::Bool(false))),
                 "null" => Some(Expr::Literal(Value::Null)),
-                _ if self.eat(&Token::Open) => self.call(word),
-                _ => self.path(word),
+                name if self.eat(&Token::OpenParen) => self.call(name.to_owned()),
+                name => self.path(name.to_owned()),
             },
             _ => None,
         }
@@ -557,10 +473,10 @@ impl Parser<'_> {
             return None;
         }
         let mut args = Vec::new();
-        if !self.eat(&Token::Close) {
+        if !self.eat(&Token::CloseParen) {
             loop {
                 args.push(self.or()?);
-                if self.eat(&Token::Close) {
+                if self.eat(&Token::CloseParen) {
                     break;
                 }
                 self.eat(&Token::Comma).then_some(())?;
@@ -576,23 +492,27 @@ impl Parser<'_> {
         loop {
             if self.eat(&Token::Dot) {
                 match self.tokens.get(self.position) {
-                    Some(Token::Word(segment)) => {
+                    Some(Token::Ident(segment)) => {
                         path.push('.');
-                        path.push_str(segment);
+                        path.push_str(&segment.to_ascii_lowercase());
+                        self.position += 1;
+                    }
+                    Some(Token::Star) => {
+                        path.push_str(".*");
                         self.position += 1;
                     }
                     _ => return None,
                 }
-            } else if self.eat(&Token::OpenIndex) {
+            } else if self.eat(&Token::OpenBracket) {
                 match (self.tokens.get(self.position), self.tokens.get(self.position + 1)) {
-                    (Some(Token::Text(segment)), Some(Token::CloseIndex)) => {
+                    (Some(Token::Str(segment)), Some(Token::CloseBracket)) => {
                         path.push('.');
                         path.push_str(&segment.to_ascii_lowercase());
                         self.position += 2;
                     }
                     _ => {
                         // An index that is computed: the value is unknown.
-                        let close = self.tokens[self.position..].iter().position(|t| *t == Token::CloseIndex)?;
+                        let close = self.tokens[self.position..].iter().position(|t| *t == Token::CloseBracket)?;
                         self.position += close + 1;
                         path.push_str(".*");
                     }
@@ -603,7 +523,7 @@ impl Parser<'_> {
         }
     }
 
-    fn eat(&mut self, token: &Token) -> bool {
+    fn eat(&mut self, token: &Token<'_>) -> bool {
         let found = self.tokens.get(self.position) == Some(token);
         self.position += usize::from(found);
         found

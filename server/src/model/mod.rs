@@ -5,14 +5,17 @@
 
 pub mod action;
 pub mod contexts;
+pub mod deploy;
 pub mod expr;
 pub mod github;
 pub mod github_reach;
 pub mod gitlab;
 pub mod kind;
 pub mod offsets;
-pub mod programs;
+pub mod patterns;
 pub mod reach;
+pub mod release;
+pub mod scanners;
 pub mod shell;
 pub mod view;
 pub mod workflow_commands;

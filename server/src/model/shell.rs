@@ -347,6 +347,16 @@ pub fn basename(program: &str) -> &str {
     program.rsplit('/').next().unwrap_or(program)
 }
 
+/// The `$NAME` and `${NAME}` references in a text.
+pub fn variable_names(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('$').filter_map(move |(at, _)| {
+        let rest = &text[at + 1..];
+        let rest = rest.strip_prefix('{').unwrap_or(rest);
+        let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+        (len > 0 && !rest.as_bytes()[0].is_ascii_digit()).then(|| &rest[..len])
+    })
+}
+
 /// Whether a word is `NAME=value`.
 pub fn is_assignment(word: &str) -> bool {
     let Some((name, _)) = word.split_once('=') else {

@@ -2,7 +2,6 @@
 
 use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
-use crate::model::Text;
 use crate::model::github::{Event, Step, UsesTarget};
 
 pub struct UntrustedCheckout;
@@ -17,8 +16,8 @@ static META: RuleMeta = RuleMeta {
         summary: "A privileged workflow checks out a pull request's code and runs it",
         detects: "A workflow triggered by `pull_request_target` or `workflow_run` whose job \
 checks out the pull request's head (a `ref:` or `repository:` of `actions/checkout` built from \
-the pull request's head ref or sha, or `refs/pull/...`) and then runs a script, a local action \
-or any action that may execute the checked-out files.",
+the pull request's head ref or sha, or `refs/pull/...`, or a `gh pr checkout` command) and then \
+runs a script, a local action or any action that may execute the checked-out files.",
         why: "`pull_request_target` and `workflow_run` run in the context of the base repository: \
 the job has its secrets and a token that can write to it, even when the pull request comes \
 from a fork. Checking out the fork's code and then building, testing or installing it runs the \
@@ -65,20 +64,6 @@ the job needs privileges is a design decision.",
     ],
 };
 
-/// Context paths that name the pull request's head, i.e. code the pull request's author wrote.
-const HEAD_CONTEXTS: &[&str] = &[
-    "github.head_ref",
-    "github.event.pull_request.head.sha",
-    "github.event.pull_request.head.ref",
-    "github.event.pull_request.head.repo.full_name",
-    "github.event.pull_request.merge_commit_sha",
-    "github.event.pull_request.number",
-    "github.event.number",
-    "github.event.workflow_run.head_sha",
-    "github.event.workflow_run.head_branch",
-    "github.event.workflow_run.head_repository.full_name",
-];
-
 /// Actions that only move or cache files and never execute what was checked out.
 const INERT_ACTIONS: &[&str] =
     &["actions/upload-artifact", "actions/download-artifact", "actions/cache", "actions/labeler", "actions/stale"];
@@ -96,7 +81,7 @@ impl Rule for UntrustedCheckout {
             return;
         };
         for (index, step) in job.steps.iter().enumerate() {
-            let Some((value, head)) = checked_out_head(step) else {
+            let Some((span, head)) = step.pull_request_head_checkout() else {
                 continue;
             };
             let Some(runner) = job.steps[index + 1..].iter().find(|later| may_execute(later)) else {
@@ -112,7 +97,7 @@ impl Rule for UntrustedCheckout {
                 (None, None) => "a later step".to_owned(),
             };
             let finding = out.report(
-                value.span,
+                span,
                 format!(
                     "this `{event_name}` job checks out the pull request's code (`{head}`) and then runs {what_runs}: \
                      the pull request's author runs code with this repository's secrets and write token"
@@ -124,24 +109,6 @@ impl Rule for UntrustedCheckout {
             }
         }
     }
-}
-
-/// The `ref:` or `repository:` input of a checkout step that names the pull request's head,
-/// and the context path that does.
-fn checked_out_head(step: &Step) -> Option<(&Text, String)> {
-    if !step.uses_action("actions/checkout") {
-        return None;
-    }
-    ["ref", "repository"].iter().filter_map(|name| step.input(name)?.value.as_ref()).find_map(|value| {
-        let from_context = value
-            .expressions
-            .iter()
-            .flat_map(|expression| &expression.contexts)
-            .find(|context| HEAD_CONTEXTS.contains(&context.path.as_str()))
-            .map(|context| context.path.clone());
-        let pull_ref = value.value.contains("refs/pull/").then(|| value.value.clone());
-        Some((value, from_context.or(pull_ref)?))
-    })
 }
 
 fn may_execute(step: &Step) -> bool {

@@ -1,5 +1,6 @@
-//! Which program a lexed shell command runs, and command patterns that recognise what it
-//! does (`npm publish`, `aws * update-*`), read from bundled data files.
+//! Patterns that recognise what a step does, read from bundled data files: command patterns
+//! over lexed shell commands (`npm publish`, `aws * update-*`) and action patterns over `uses:`
+//! steps (`docker/build-push-action` with `push: true`).
 //!
 //! A command's program is found through wrappers (`sudo`, `env`: [`Command::name_index`]) and
 //! package runners (`npx`, `yarn dlx`, `python -m`, from `data/programs.toml`). Its operands are
@@ -10,6 +11,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use super::github::Step;
 use super::shell::{Command, Word, basename};
 use crate::{bundled, data};
 
@@ -53,6 +55,9 @@ pub struct Invocation<'a> {
 
 /// The value of an option: `--token x` (the next word) or `--token=x`.
 pub struct OptionValue<'a> {
+    /// The option as documented: `--token`.
+    pub name: &'static str,
+    /// The word the value is written in.
     pub word: &'a Word,
     pub value: &'a str,
 }
@@ -77,6 +82,11 @@ impl<'a> Invocation<'a> {
 
     /// The arguments that are not options or option values, in order; everything after `--`.
     pub fn operands(&self) -> impl Iterator<Item = &'a Word> + '_ {
+        self.operands_with(&[])
+    }
+
+    /// [`Invocation::operands`], knowing that the options `extra` take a value too.
+    pub fn operands_with<'s>(&'s self, extra: &'s [&'s String]) -> impl Iterator<Item = &'a Word> + 's {
         let mut skip_next = false;
         let mut options_ended = false;
         self.args.iter().filter(move |word| {
@@ -89,7 +99,7 @@ impl<'a> Invocation<'a> {
                 return true;
             }
             options_ended = text == "--";
-            skip_next = self.value_options.iter().any(|option| option == text);
+            skip_next = self.value_options.iter().chain(extra.iter().copied()).any(|option| option == text);
             false
         })
     }
@@ -101,15 +111,15 @@ impl<'a> Invocation<'a> {
     }
 
     /// The value of the first of `names` that is given.
-    pub fn option(&self, names: &[String]) -> Option<OptionValue<'a>> {
+    pub fn option(&self, names: &'static [String]) -> Option<OptionValue<'a>> {
         self.args.iter().enumerate().find_map(|(index, word)| {
             names.iter().find_map(|name| {
                 if word.text == *name {
                     let next = self.args.get(index + 1)?;
-                    return Some(OptionValue { word: next, value: next.text.as_str() });
+                    return Some(OptionValue { name, word: next, value: next.text.as_str() });
                 }
                 let value = word.text.strip_prefix(name.as_str())?.strip_prefix('=')?;
-                Some(OptionValue { word, value })
+                Some(OptionValue { name, word, value })
             })
         })
     }
@@ -184,6 +194,9 @@ pub struct CommandPattern {
     /// What the last operand must start with: `s3://` for an upload to a bucket.
     #[serde(default)]
     pub target: Option<String>,
+    /// Operands that make the command something else (`aws eks update-kubeconfig`).
+    #[serde(default)]
+    pub except: Vec<String>,
 }
 
 /// How many leading operands a pattern looks at.
@@ -191,35 +204,88 @@ const MAX_OPERANDS: usize = 8;
 
 impl CommandPattern {
     pub fn matches(&self, invocation: &Invocation<'_>) -> bool {
+        self.shown(invocation).is_some()
+    }
+
+    /// The command as written, if it matches: the program and the operands the pattern names
+    /// (`aws ecs update-service`, without the trailing `*` of `gh release create * *`).
+    pub fn shown(&self, invocation: &Invocation<'_>) -> Option<String> {
         if !glob_matches(&self.program, &invocation.program) {
-            return false;
+            return None;
         }
         let operands: Vec<&str> = invocation.operands().map(|word| word.text.as_str()).collect();
         let leading = &operands[..operands.len().min(MAX_OPERANDS)];
-        operands_match(&self.operands, leading)
+        let named = operands_match(&self.operands, leading)?;
+        let matches = !leading.iter().any(|operand| self.except.iter().any(|except| glob_matches(except, operand)))
             && !self.unless.iter().any(|flag| invocation.has_flag(flag))
             && (self.requires.is_empty() || self.requires.iter().any(|flag| invocation.has_flag(flag)))
-            && self.target.as_ref().is_none_or(|prefix| operands.last().is_some_and(|last| last.starts_with(prefix.as_str())))
-    }
-
-    /// The command as documentation shows it: `npm publish`.
-    pub fn describe(&self) -> String {
-        let mut words = vec![self.program.replace('|', "/")];
-        words.extend(self.operands.iter().filter(|o| !o.contains('*')).map(|o| o.replace('|', "/")));
-        words.join(" ")
+            && self.target.as_ref().is_none_or(|prefix| operands.last().is_some_and(|last| last.starts_with(prefix.as_str())));
+        matches.then(|| std::iter::once(invocation.program.as_str()).chain(leading[..named].iter().copied()).collect::<Vec<_>>().join(" "))
     }
 }
 
-/// Whether the patterns match a prefix of `operands`.
-fn operands_match(patterns: &[String], operands: &[&str]) -> bool {
+/// How many operands it takes for the patterns to match a prefix of `operands`, up to the
+/// last one a pattern other than `*` names; `None` if they do not match.
+fn operands_match(patterns: &[String], operands: &[&str]) -> Option<usize> {
     match patterns.split_first() {
-        None => true,
-        Some((first, rest)) if first == "**" => {
-            (0..=operands.len()).any(|skip| operands_match(rest, &operands[skip..]))
-        }
+        None => Some(0),
+        Some((first, rest)) if first == "**" => (0..=operands.len())
+            .find_map(|skip| operands_match(rest, &operands[skip..]).map(|named| if named > 0 { skip + named } else { 0 })),
         Some((first, rest)) => {
-            operands.split_first().is_some_and(|(operand, others)| glob_matches(first, operand) && operands_match(rest, others))
+            let (operand, others) = operands.split_first()?;
+            if !glob_matches(first, operand) {
+                return None;
+            }
+            let named = operands_match(rest, others)?;
+            Some(if named > 0 || first != "*" { 1 + named } else { 0 })
         }
+    }
+}
+
+/// An action a data file describes: `owner/repo` (any of its actions) or `owner/repo/path`,
+/// with alternatives `a|b`; with `input`, only when that input is set (to a value containing
+/// one of `values`, when given, and none of `unless`), or not set at all with `when_absent`.
+#[derive(Debug, Deserialize)]
+pub struct ActionPattern {
+    pub uses: String,
+    #[serde(default)]
+    pub input: Option<String>,
+    #[serde(default)]
+    pub values: Vec<String>,
+    #[serde(default)]
+    pub unless: Vec<String>,
+    #[serde(default)]
+    pub when_absent: bool,
+}
+
+impl ActionPattern {
+    pub fn matches(&self, step: &Step) -> bool {
+        let Some(uses) = &step.uses else {
+            return false;
+        };
+        let named = self.uses.split('|').any(|name| match name.matches('/').count() {
+            1 => uses.repository().is_some_and(|repository| repository.eq_ignore_ascii_case(name)),
+            _ => uses.is_action(name),
+        });
+        if !named {
+            return false;
+        }
+        let Some(input) = &self.input else {
+            return true;
+        };
+        match step.input_text(input) {
+            None => self.when_absent,
+            Some(text) => {
+                let value = text.value.to_ascii_lowercase();
+                let contains = |needle: &String| value.contains(&needle.to_ascii_lowercase());
+                (self.values.is_empty() || self.values.iter().any(contains)) && !self.unless.iter().any(contains)
+            }
+        }
+    }
+
+    /// The action as documentation shows it: `docker/build-push-action`.
+    pub fn describe(&self) -> &str {
+        self.uses.split('|').next().unwrap_or_default()
     }
 }
 
@@ -263,6 +329,7 @@ mod tests {
             unless: vec!["--dry-run".to_owned()],
             requires: Vec::new(),
             target: None,
+            except: Vec::new(),
         }
     }
 
@@ -307,13 +374,14 @@ mod tests {
 
     #[test]
     fn option_values() {
+        static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| vec!["--token".to_owned(), "-p".to_owned()]);
         let lexed = lex("cargo publish --token=abc && twine upload -p \"$PYPI\" dist/*");
-        let values: Vec<String> = lexed
+        let values: Vec<(&str, String)> = lexed
             .commands
             .iter()
             .filter_map(Invocation::of)
-            .filter_map(|i| i.option(&["--token".to_owned(), "-p".to_owned()]).map(|v| v.value.to_owned()))
+            .filter_map(|i| i.option(&NAMES).map(|v| (v.name, v.value.to_owned())))
             .collect();
-        assert_eq!(values, ["abc", "$PYPI"]);
+        assert_eq!(values, [("--token", "abc".to_owned()), ("-p", "$PYPI".to_owned())]);
     }
 }

@@ -1,0 +1,134 @@
+//! What deploys: commands and actions that change a running environment, actions that give a
+//! job cloud credentials, throwaway targets (a kind cluster, LocalStack) that make a
+//! deployment a test, and infrastructure-as-code runs that execute the repository's code.
+//! Shared by the GitHub and GitLab rules on deployments (`data/deployments.toml`).
+
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use super::Env;
+use super::expr::stored_secrets;
+use super::github::{Access, Grant, Job, Permissions, Step, WorkflowHeader};
+use super::patterns::{ActionPattern, CommandPattern, Invocation};
+use super::shell::Command;
+use crate::{bundled, data};
+
+#[derive(Deserialize)]
+struct Facts {
+    command: Vec<CommandPattern>,
+    action: Vec<ActionPattern>,
+    credential_action: Vec<ActionPattern>,
+    local_target_command: Vec<CommandPattern>,
+    local_target_action: Vec<ActionPattern>,
+    iac_command: Vec<CommandPattern>,
+    iac_action: Vec<ActionPattern>,
+}
+
+static FACTS: LazyLock<Facts> = LazyLock::new(|| data::parse(bundled!("deployments.toml")));
+
+/// The command as written, if one of `patterns` matches it.
+fn command_in(patterns: &[CommandPattern], command: &Command) -> Option<String> {
+    let invocation = Invocation::of(command)?;
+    patterns.iter().find_map(|pattern| pattern.shown(&invocation))
+}
+
+/// The deployment a command makes, as written (`kubectl apply`).
+pub fn command_deploys(command: &Command) -> Option<String> {
+    command_in(&FACTS.command, command)
+}
+
+/// The deployment an action step makes, as the action's name.
+pub fn action_deploys(step: &Step) -> Option<&'static str> {
+    FACTS.action.iter().find(|pattern| pattern.matches(step)).map(ActionPattern::describe)
+}
+
+/// Whether a step gives the job credentials for a cloud account, a cluster or a vault.
+pub fn gives_credentials(step: &Step) -> bool {
+    FACTS.credential_action.iter().any(|pattern| pattern.matches(step))
+}
+
+/// What gives step `index` of a GitHub job credentials, for messages: a stored secret in its
+/// environment, inputs or script, an earlier step that logs in to a cloud, a self-hosted
+/// runner (which keeps its own), or the OIDC token the job may request (`id-token: write`).
+pub fn github_credentials(header: &WorkflowHeader, job: &Job, index: usize) -> Option<String> {
+    let in_env = |env: &Env, level: &str| {
+        env.vars.iter().find_map(|var| Some(format!("`{}` in {level} `env:`", stored_secrets(&var.value.as_ref()?.value).next()?)))
+    };
+    let step = job.steps.get(index);
+    let step_secret = step.and_then(|step| {
+        let inputs = step.with.iter().filter_map(|input| input.value.as_ref());
+        let script = step.run.as_ref().map(|run| &run.text);
+        let texts = step.env.vars.iter().filter_map(|var| var.value.as_ref()).chain(inputs).chain(script);
+        texts.into_iter().find_map(|text| stored_secrets(&text.value).next()).map(|secret| format!("`{secret}`"))
+    });
+    let login = job.steps[..(index + 1).min(job.steps.len())]
+        .iter()
+        .find(|step| gives_credentials(step))
+        .and_then(|step| Some(format!("the credentials of `{}`", step.uses.as_ref()?.action_name()?)));
+    let self_hosted = job
+        .runs_on
+        .iter()
+        .any(|label| label.value.eq_ignore_ascii_case("self-hosted"))
+        .then(|| "a self-hosted runner's own credentials".to_owned());
+    let permissions = job.permissions.as_ref().or(header.permissions.as_ref());
+    let oidc = permissions.is_some_and(grants_id_token).then(|| "an OIDC token (`id-token: write`)".to_owned());
+    step_secret.or(login).or_else(|| in_env(&job.env, "the job's")).or_else(|| in_env(&header.env, "the workflow's")).or(oidc).or(self_hosted)
+}
+
+fn grants_id_token(permissions: &Permissions) -> bool {
+    match &permissions.grant {
+        Grant::WriteAll => true,
+        Grant::Scopes(scopes) => {
+            scopes.iter().any(|scope| scope.name.value == "id-token" && scope.access.value == Access::Write)
+        }
+        _ => false,
+    }
+}
+
+/// Whether a command creates a throwaway target (a local cluster or cloud emulator).
+pub fn command_creates_local_target(command: &Command) -> bool {
+    command_in(&FACTS.local_target_command, command).is_some()
+}
+
+/// Whether an action step creates a throwaway target.
+pub fn action_creates_local_target(step: &Step) -> bool {
+    FACTS.local_target_action.iter().any(|pattern| pattern.matches(step))
+}
+
+/// The infrastructure-as-code run a command makes (`terraform plan`), which executes code
+/// the checked-out repository chooses.
+pub fn command_runs_iac(command: &Command) -> Option<String> {
+    command_in(&FACTS.iac_command, command)
+}
+
+/// The infrastructure-as-code run an action step makes.
+pub fn action_runs_iac(step: &Step) -> Option<&'static str> {
+    FACTS.iac_action.iter().find(|pattern| pattern.matches(step)).map(ActionPattern::describe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::shell::lex;
+
+    fn deploys(script: &str) -> Vec<String> {
+        lex(script).commands.iter().filter_map(command_deploys).collect()
+    }
+
+    #[test]
+    fn deployments_and_look_alikes() {
+        assert_eq!(deploys("kubectl -n prod apply -f k8s/"), ["kubectl apply"]);
+        assert_eq!(deploys("gcloud beta run deploy api"), ["gcloud beta run deploy"]);
+        assert_eq!(deploys("aws s3 sync dist s3://www.example.com --delete").len(), 1);
+        assert!(deploys("aws s3 sync s3://bucket/cache ./cache").is_empty());
+        assert!(deploys("aws eks update-kubeconfig --name prod").is_empty());
+        assert!(deploys("kubectl get pods && kubectl rollout status deploy/x").is_empty());
+        assert!(deploys("helm upgrade --install x ./chart --dry-run").is_empty());
+        assert!(deploys("vercel build && netlify deploy --dir dist").is_empty());
+        assert_eq!(deploys("npx vercel --prod --token x").len(), 1);
+        assert!(deploys("az account set --subscription x && gcloud components update").is_empty());
+        let iac: Vec<String> = lex("terraform -chdir=infra plan -out plan").commands.iter().filter_map(command_runs_iac).collect();
+        assert_eq!(iac.len(), 1);
+    }
+}
