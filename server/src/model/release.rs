@@ -112,9 +112,10 @@ struct Facts {
 
 static FACTS: LazyLock<Facts> = LazyLock::new(|| data::parse(bundled!("publishing.toml")));
 
-/// A command or action step that publishes to a registry.
+/// A command or action step that publishes a package.
 pub struct Publication<'a> {
-    pub registry: &'static Registry,
+    /// Where it publishes; `None` for a registry this file does not know (a private one).
+    pub registry: Option<&'static Registry>,
     /// What publishes, for messages: `npm publish`, `pypa/gh-action-pypi-publish`.
     pub what: String,
     pub span: Span,
@@ -140,7 +141,10 @@ impl<'a> Configuration<'a> {
         for (at, marker) in text.match_indices(":_authToken") {
             let start = text[..at].rfind("//").unwrap_or(at);
             let value = text[at + marker.len()..].trim_start_matches(['=', ' ']);
-            let end = value.find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';' | '>')).unwrap_or(value.len());
+            let end = match value.strip_prefix("${{") {
+                Some(expression) => expression.find("}}").map_or(value.len(), |close| close + 5),
+                None => value.find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';' | '>')).unwrap_or(value.len()),
+            };
             self.npmrc_tokens.push((&text[start..at], &value[..end]));
         }
     }
@@ -183,7 +187,7 @@ pub fn command_publication<'a>(
             tokens.push((token, "an `.npmrc` `_authToken`".to_owned()));
         }
     }
-    let registry = registry_for(&publish.ecosystem, target, &configured)?;
+    let registry = registry_for(&publish.ecosystem, target, &configured);
     if let Some(option) = invocation.option(&publish.token_options) {
         tokens.insert(0, (option.value, format!("`{}`", option.name)));
     }
@@ -204,7 +208,7 @@ pub fn action_publication<'a>(step: &'a Step, configuration: &Configuration<'a>)
         names.iter().find_map(|name| step.input_text(name).map(|text| (name.as_str(), text.value.as_str())))
     };
     let target = input(&publish.registry_inputs).map(|(_, value)| value);
-    let registry = registry_for(&publish.ecosystem, target, &configuration.registry_urls)?;
+    let registry = registry_for(&publish.ecosystem, target, &configuration.registry_urls);
     Some(Publication {
         registry,
         what: publish.pattern.describe().to_owned(),
@@ -232,20 +236,22 @@ pub struct Token {
     pub credential: String,
     /// "through `TWINE_PASSWORD`", "with `--token`".
     pub how: String,
+    /// Whether the token is passed where the tool reads it, rather than guessed from a name.
+    pub explicit: bool,
 }
 
 impl Publication<'_> {
     /// The long-lived token the publication uses, if the file shows one.
     pub fn token(&self, credentials: &dyn Credentials) -> Option<Token> {
-        let registry = self.registry;
+        let registry = self.registry?;
         for (value, place) in &self.tokens {
             if let Some(credential) = credentials.credential(value) {
-                return Some(Token { credential, how: format!("with {place}") });
+                return Some(Token { credential, how: format!("with {place}"), explicit: true });
             }
         }
         for variable in &registry.token_variables {
             if let Some(credential) = credentials.variable(variable).and_then(|value| credentials.credential(&value)) {
-                return Some(Token { credential, how: format!("through `{variable}`") });
+                return Some(Token { credential, how: format!("through `{variable}`"), explicit: true });
             }
         }
         let keyword = |credential: &String| {
@@ -253,7 +259,7 @@ impl Publication<'_> {
             registry.keywords.iter().any(|keyword| upper.contains(keyword.as_str()))
         };
         if let Some(credential) = credentials.mentioned().into_iter().find(keyword) {
-            return Some(Token { credential, how: "named after the registry".to_owned() });
+            return Some(Token { credential, how: "named after the registry".to_owned(), explicit: false });
         }
         let token_user = registry.token_user.as_deref()?;
         let users = self.users.iter().map(|user| user.to_string());
@@ -261,6 +267,7 @@ impl Publication<'_> {
         users.chain(variables).any(|user| user.trim_matches(['\'', '"']) == token_user).then(|| Token {
             credential: format!("a {} API token", registry.name),
             how: format!("for the user name `{token_user}`"),
+            explicit: false,
         })
     }
 }
@@ -275,30 +282,32 @@ pub fn action_pushes_image(step: &Step) -> bool {
     FACTS.image_push_action.iter().any(|pattern| pattern.matches(step))
 }
 
-/// What a step does that releases software, for messages: publishing to a registry, pushing
-/// an image, or attaching files to a GitHub release.
+/// What a step does that releases software, and where: publishing a package, pushing an
+/// image, or attaching files to a GitHub release. A Docker Hub login is not a release by
+/// itself: the push that follows it is.
 pub fn step_release(step: &Step) -> Option<(String, Span)> {
+    let published = |publication: &Publication<'_>| match publication.registry {
+        Some(registry) if registry.only_with_image_push => None,
+        Some(registry) => Some(format!("publishes to {} (`{}`)", registry.name, publication.what)),
+        None => Some(format!("publishes a package (`{}`)", publication.what)),
+    };
     if let Some(uses) = &step.uses {
-        let configuration = Configuration::default();
-        if let Some(publication) = action_publication(step, &configuration) {
-            return Some((format!("publishes to {} (`{}`)", publication.registry.name, publication.what), uses.span));
+        if let Some(what) = action_publication(step, &Configuration::default()).as_ref().and_then(published) {
+            return Some((what, uses.span));
         }
-        if let Some(pattern) = FACTS.image_push_action.iter().chain(&FACTS.release_action).find(|p| p.matches(step)) {
-            let what = if action_pushes_image(step) { "pushes an image" } else { "attaches files to a GitHub release" };
-            return Some((format!("{what} (`{}`)", pattern.describe()), uses.span));
+        if let Some(pattern) = FACTS.image_push_action.iter().find(|p| p.matches(step)) {
+            return Some((format!("pushes an image (`{}`)", pattern.describe()), uses.span));
+        }
+        if let Some(pattern) = FACTS.release_action.iter().find(|p| p.matches(step)) {
+            return Some((format!("attaches files to a GitHub release (`{}`)", pattern.describe()), uses.span));
         }
     }
     let script = step.run.as_ref()?;
-    let mut configuration = Configuration::default();
-    configuration.read_script(script);
+    let configuration = Configuration::default();
     script.commands.iter().find_map(|command| {
         let span = script.span_of(command.range.clone());
         if let Some(publication) = command_publication(script, command, &configuration) {
-            // A Docker Hub login publishes only with a push, which is reported by itself.
-            if publication.registry.only_with_image_push {
-                return None;
-            }
-            return Some((format!("publishes to {} (`{}`)", publication.registry.name, publication.what), span));
+            return published(&publication).map(|what| (what, span));
         }
         let invocation = Invocation::of(command)?;
         if let Some(shown) = FACTS.image_push.iter().find_map(|p| p.shown(&invocation)) {
@@ -337,7 +346,7 @@ mod tests {
             .commands
             .iter()
             .filter_map(|command| command_publication(&script, command, &configuration))
-            .map(|publication| (publication.registry.id.clone(), publication.token(&Fake)))
+            .filter_map(|publication| Some((publication.registry?.id.clone(), publication.token(&Fake))))
             .collect()
     }
 

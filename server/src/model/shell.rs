@@ -538,6 +538,16 @@ impl Lexer<'_> {
         .flatten()
         .max()
         .unwrap_or(self.pos);
+        // From the first token, not from the blanks after the previous operator.
+        let start = [
+            done.words.first().map(|w| w.range.start),
+            done.assignments.first().map(|w| w.range.start),
+            done.redirects.iter().map(|r| r.range.start).min(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(done.start);
         if let Some(pending) = done.heredoc {
             heredocs.push((self.commands.len(), pending));
         }
@@ -545,7 +555,7 @@ impl Lexer<'_> {
             assignments: done.assignments,
             words: done.words,
             redirects: done.redirects,
-            range: done.start..end,
+            range: start..end,
             pipeline,
             piped_to: None,
             piped_from: None,

@@ -7,6 +7,7 @@
 
 mod excessive_permissions;
 mod expression_injection;
+mod publish_with_token;
 mod unpinned_action;
 mod unpinned_include;
 mod untrusted_checkout;
@@ -33,6 +34,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &untrusted_checkout::UntrustedCheckout,
     &excessive_permissions::ExcessivePermissions,
     &unpinned_action::UnpinnedAction,
+    &publish_with_token::PublishWithToken,
     &unpinned_include::UnpinnedInclude,
 ];
 
