@@ -53,14 +53,14 @@ pub fn gives_credentials(step: &Step) -> bool {
 /// runner (which keeps its own), or the OIDC token the job may request (`id-token: write`).
 pub fn github_credentials(header: &WorkflowHeader, job: &Job, index: usize) -> Option<String> {
     let in_env = |env: &Env, level: &str| {
-        env.vars.iter().find_map(|var| Some(format!("`{}` in {level} `env:`", stored_secrets(&var.value.as_ref()?.value).next()?)))
+        let secret = most_sensitive(env.vars.iter().filter_map(|var| var.value.as_ref()).flat_map(|text| stored_secrets(&text.value)));
+        secret.map(|secret| format!("`{secret}` in {level} `env:`"))
     };
-    let step = job.steps.get(index);
-    let step_secret = step.and_then(|step| {
+    let step_secret = job.steps.get(index).and_then(|step| {
         let inputs = step.with.iter().filter_map(|input| input.value.as_ref());
         let script = step.run.as_ref().map(|run| &run.text);
         let texts = step.env.vars.iter().filter_map(|var| var.value.as_ref()).chain(inputs).chain(script);
-        texts.into_iter().find_map(|text| stored_secrets(&text.value).next()).map(|secret| format!("`{secret}`"))
+        most_sensitive(texts.flat_map(|text| stored_secrets(&text.value))).map(|secret| format!("`{secret}`"))
     });
     let login = job.steps[..(index + 1).min(job.steps.len())]
         .iter()
@@ -74,6 +74,18 @@ pub fn github_credentials(header: &WorkflowHeader, job: &Job, index: usize) -> O
     let permissions = job.permissions.as_ref().or(header.permissions.as_ref());
     let oidc = permissions.is_some_and(grants_id_token).then(|| "an OIDC token (`id-token: write`)".to_owned());
     step_secret.or(login).or_else(|| in_env(&job.env, "the job's")).or_else(|| in_env(&header.env, "the workflow's")).or(oidc).or(self_hosted)
+}
+
+/// The secret whose name says it is a credential (`secrets.SSH_KEY` rather than
+/// `secrets.HOST`), or the first.
+fn most_sensitive(secrets: impl Iterator<Item = String>) -> Option<String> {
+    const CREDENTIAL_WORDS: &[&str] = &["KEY", "TOKEN", "PASSWORD", "SECRET", "CREDENTIAL", "KUBECONFIG", "AUTH"];
+    let secrets: Vec<String> = secrets.collect();
+    let sensitive = |secret: &&String| {
+        let name = secret.trim_start_matches("secrets.").to_ascii_uppercase();
+        CREDENTIAL_WORDS.iter().any(|word| name.contains(word))
+    };
+    secrets.iter().find(sensitive).or(secrets.first()).cloned()
 }
 
 fn grants_id_token(permissions: &Permissions) -> bool {

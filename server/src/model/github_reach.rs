@@ -7,11 +7,13 @@
 //! job whose condition may hold is reported as [`Runs::Maybe`]. The forms release and deploy
 //! workflows use are decided: `github.event_name == 'push'`, `startsWith(github.ref,
 //! 'refs/tags/')`, `github.ref == 'refs/heads/main'`, `github.ref_type == 'tag'`,
-//! `contains(fromJSON('["push", "release"]'), github.event_name)`, `always()`...
+//! `contains(fromJSON('["push", "release"]'), github.event_name)`, `always()`... A test of a
+//! value an outsider writes (`contains(github.event.comment.body, '/deploy')`) is theirs to
+//! pass, whichever way it is written.
 
 use std::collections::HashMap;
 
-use super::contexts::JobLookup;
+use super::contexts::{JobLookup, is_attacker_controlled};
 use super::expr::{Comparison, Token, tokenize};
 use super::github::{Event, Job, Trigger, WorkflowHeader};
 use super::patterns::glob_matches;
@@ -212,6 +214,8 @@ enum Value {
     Null,
     List(Vec<String>),
     Unknown,
+    /// Text an outsider writes, or a test of it: true or false as they choose.
+    Chosen,
 }
 
 /// How deep a condition may nest before it counts as unknown.
@@ -254,7 +258,7 @@ impl Condition {
 fn truthy(value: &Value) -> Truth {
     match value {
         Value::Text(text) => Truth::of(!text.is_empty()),
-        Value::Prefix { .. } | Value::List(_) => Truth::True,
+        Value::Prefix { .. } | Value::List(_) | Value::Chosen => Truth::True,
         Value::Bool(value) => Truth::of(*value),
         Value::Null => Truth::False,
         Value::Unknown => Truth::Unknown,
@@ -277,30 +281,78 @@ fn context(path: &str, kind: &RunKind, default: &str) -> Value {
         ("github.ref_name", RunRef::OtherBranch) => Value::Prefix { prefix: "", not: DEFAULT_NAMES },
         ("github.ref_type", RunRef::DefaultBranch | RunRef::OtherBranch | RunRef::PullRequest) => text("branch"),
         ("github.ref_type", RunRef::Tag) => text("tag"),
+        // Whoever comments chooses to comment on a pull request or on an issue.
+        ("github.event.issue.pull_request", _) if kind.event == Event::IssueComment => Value::Chosen,
+        (path, _) if is_attacker_controlled(path) => Value::Chosen,
         _ => Value::Unknown,
+    }
+}
+
+/// Three-valued truth, and the truth of a test an outsider passes or fails as they choose.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Test {
+    Decided(Truth),
+    Chosen,
+}
+
+impl Test {
+    fn of(value: &Value) -> Test {
+        if *value == Value::Chosen { Test::Chosen } else { Test::Decided(truthy(value)) }
+    }
+
+    fn value(self) -> Value {
+        match self {
+            Test::Chosen => Value::Chosen,
+            Test::Decided(Truth::True) => Value::Bool(true),
+            Test::Decided(Truth::False) => Value::Bool(false),
+            Test::Decided(Truth::Unknown) => Value::Unknown,
+        }
+    }
+
+    fn and(self, other: Test) -> Test {
+        match (self, other) {
+            (Test::Chosen, Test::Decided(Truth::True)) | (Test::Decided(Truth::True), Test::Chosen) => Test::Chosen,
+            (Test::Chosen, Test::Chosen) => Test::Chosen,
+            (Test::Chosen, decided) | (decided, Test::Chosen) => decided,
+            (Test::Decided(a), Test::Decided(b)) => Test::Decided(a.and(b)),
+        }
+    }
+
+    fn or(self, other: Test) -> Test {
+        match (self, other) {
+            (Test::Decided(Truth::True), _) | (_, Test::Decided(Truth::True)) => Test::Decided(Truth::True),
+            (Test::Chosen, _) | (_, Test::Chosen) => Test::Chosen,
+            (Test::Decided(a), Test::Decided(b)) => Test::Decided(a.or(b)),
+        }
+    }
+
+    fn not(self) -> Test {
+        match self {
+            Test::Chosen => Test::Chosen,
+            Test::Decided(truth) => Test::Decided(truth.not()),
+        }
     }
 }
 
 fn evaluate(expression: &Expr, kind: &RunKind, default: &str) -> Value {
     let eval = |expression: &Expr| evaluate(expression, kind, default);
-    let truth = |expression: &Expr| truthy(&eval(expression));
-    let boolean = |truth: Truth| match truth {
-        Truth::True => Value::Bool(true),
-        Truth::False => Value::Bool(false),
-        Truth::Unknown => Value::Unknown,
+    let test = |expression: &Expr| Test::of(&eval(expression));
+    let compare = |left: &Expr, right: &Expr| {
+        let (left, right) = (eval(left), eval(right));
+        if left == Value::Chosen || right == Value::Chosen { Test::Chosen } else { Test::Decided(equal(&left, &right)) }
     };
     match expression {
         Expr::Literal(value) => value.clone(),
         Expr::Path(path) => context(path, kind, default),
-        Expr::Not(inner) => boolean(truth(inner).not()),
-        Expr::And(left, right) => boolean(truth(left).and(truth(right))),
-        Expr::Or(left, right) => boolean(truth(left).or(truth(right))),
-        Expr::Equal(left, right) => boolean(equal(&eval(left), &eval(right))),
-        Expr::NotEqual(left, right) => boolean(equal(&eval(left), &eval(right)).not()),
+        Expr::Not(inner) => test(inner).not().value(),
+        Expr::And(left, right) => test(left).and(test(right)).value(),
+        Expr::Or(left, right) => test(left).or(test(right)).value(),
+        Expr::Equal(left, right) => compare(left, right).value(),
+        Expr::NotEqual(left, right) => compare(left, right).not().value(),
         Expr::Ordering(..) => Value::Unknown,
         Expr::Call(name, args) => {
             let args: Vec<Value> = args.iter().map(eval).collect();
-            call(name, &args)
+            if args.contains(&Value::Chosen) && name != "fromjson" { Value::Chosen } else { call(name, &args) }
         }
     }
 }
@@ -329,11 +381,6 @@ fn starts_with(text: &str, prefix: &str) -> bool {
 }
 
 fn call(name: &str, args: &[Value]) -> Value {
-    let bool_value = |truth: Truth| match truth {
-        Truth::True => Value::Bool(true),
-        Truth::False => Value::Bool(false),
-        Truth::Unknown => Value::Unknown,
-    };
     match (name, args) {
         // A job runs when nothing before it failed or was cancelled; whether something did
         // is not known from the file.
@@ -359,13 +406,13 @@ fn call(name: &str, args: &[Value]) -> Value {
         ("contains", [Value::List(items), Value::Text(item)]) => {
             Value::Bool(items.iter().any(|candidate| candidate.eq_ignore_ascii_case(item)))
         }
-        ("contains", [Value::List(items), Value::Prefix { prefix, not }]) => bool_value(
+        ("contains", [Value::List(items), Value::Prefix { prefix, not }]) => {
             if items.iter().any(|item| starts_with(item, prefix) && !not.iter().any(|n| n.eq_ignore_ascii_case(item))) {
-                Truth::Unknown
+                Value::Unknown
             } else {
-                Truth::False
-            },
-        ),
+                Value::Bool(false)
+            }
+        }
         ("fromjson", [Value::Text(json)]) => from_json(json),
         _ => Value::Unknown,
     }
@@ -561,6 +608,11 @@ mod tests {
         assert_eq!(truth("!cancelled() && github.event_name == 'release'", Event::Release, Tag), Truth::True);
         assert_eq!(truth("github.event.pull_request.head.repo.full_name == github.repository", Event::PullRequestTarget, Unknown), Truth::Unknown);
         assert_eq!(truth("it's (broken", Event::Push, Tag), Truth::Unknown);
+        let comment = "github.event.issue.pull_request && !contains(github.event.comment.body, 'skip')";
+        assert_eq!(truth(comment, Event::IssueComment, DefaultBranch), Truth::True, "the commenter chooses");
+        let member = "contains(github.event.comment.body, '/deploy') && github.event.comment.author_association == 'MEMBER'";
+        assert_eq!(truth(member, Event::IssueComment, DefaultBranch), Truth::Unknown);
+        assert_eq!(truth("contains(github.event.comment.body, '/x') && github.event_name == 'push'", Event::IssueComment, DefaultBranch), Truth::False);
     }
 
     #[test]

@@ -84,6 +84,8 @@ struct PublishCommand {
     registry_options: Vec<String>,
     #[serde(default)]
     registry_operand: bool,
+    #[serde(default)]
+    login: bool,
 }
 
 #[derive(Deserialize)]
@@ -97,6 +99,8 @@ struct PublishAction {
     user_inputs: Vec<String>,
     #[serde(default)]
     registry_inputs: Vec<String>,
+    #[serde(default)]
+    login: bool,
 }
 
 #[derive(Deserialize)]
@@ -123,6 +127,9 @@ pub struct Publication<'a> {
     tokens: Vec<(&'a str, String)>,
     /// Values that pass a user name.
     users: Vec<&'a str>,
+    /// Whether it only logs in to the registry (`docker login`): what it publishes, another
+    /// step pushes.
+    pub login: bool,
 }
 
 /// Where a publication reads its registry configuration when it names no registry: the
@@ -198,6 +205,7 @@ pub fn command_publication<'a>(
         span: script.span_of(command.range.clone()),
         tokens,
         users,
+        login: publish.login,
     })
 }
 
@@ -215,6 +223,7 @@ pub fn action_publication<'a>(step: &'a Step, configuration: &Configuration<'a>)
         span: step.uses.as_ref().map_or(step.first_key, |uses| uses.span),
         tokens: input(&publish.token_inputs).map(|(name, value)| (value, format!("`{name}:`"))).into_iter().collect(),
         users: input(&publish.user_inputs).map(|(_, value)| value).into_iter().collect(),
+        login: publish.login,
     })
 }
 
@@ -283,11 +292,11 @@ pub fn action_pushes_image(step: &Step) -> bool {
 }
 
 /// What a step does that releases software, and where: publishing a package, pushing an
-/// image, or attaching files to a GitHub release. A Docker Hub login is not a release by
-/// itself: the push that follows it is.
+/// image, or attaching files to a GitHub release. A login is not a release by itself: the
+/// push that follows it is.
 pub fn step_release(step: &Step) -> Option<(String, Span)> {
     let published = |publication: &Publication<'_>| match publication.registry {
-        Some(registry) if registry.only_with_image_push => None,
+        _ if publication.login => None,
         Some(registry) => Some(format!("publishes to {} (`{}`)", registry.name, publication.what)),
         None => Some(format!("publishes a package (`{}`)", publication.what)),
     };

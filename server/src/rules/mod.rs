@@ -5,11 +5,13 @@
 //! the analysis calls every hook, so no rule contains a traversal. Adding a rule touches its
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
+mod deploy_without_environment;
 mod excessive_permissions;
 mod expression_injection;
 mod publish_with_token;
 mod unpinned_action;
 mod unpinned_include;
+mod unprotected_release;
 mod untrusted_checkout;
 
 pub mod docs;
@@ -35,6 +37,8 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &excessive_permissions::ExcessivePermissions,
     &unpinned_action::UnpinnedAction,
     &publish_with_token::PublishWithToken,
+    &unprotected_release::UnprotectedRelease,
+    &deploy_without_environment::DeployWithoutEnvironment,
     &unpinned_include::UnpinnedInclude,
 ];
 
