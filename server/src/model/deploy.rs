@@ -12,6 +12,7 @@ use super::expr::stored_secrets;
 use super::github::{Access, Grant, Job, Permissions, Step, WorkflowHeader};
 use super::patterns::{ActionPattern, CommandPattern, Invocation};
 use super::shell::Command;
+use crate::syntax::span::Span;
 use crate::{bundled, data};
 
 #[derive(Deserialize)]
@@ -38,9 +39,24 @@ pub fn command_deploys(command: &Command) -> Option<String> {
     command_in(&FACTS.command, command)
 }
 
-/// The deployment an action step makes, as the action's name.
-pub fn action_deploys(step: &Step) -> Option<&'static str> {
-    FACTS.action.iter().find(|pattern| pattern.matches(step)).map(ActionPattern::describe)
+/// The deployment a step makes, and where it is written: the action, or the first deploying
+/// command of its script.
+pub fn step_deploys(step: &Step) -> Option<(String, Span)> {
+    step_runs(step, &FACTS.action, command_deploys)
+}
+
+/// What a step runs that `actions` or `command` recognise: the action's name at its `uses:`,
+/// or the first command recognised in its script.
+fn step_runs(
+    step: &Step,
+    actions: &[ActionPattern],
+    command: fn(&Command) -> Option<String>,
+) -> Option<(String, Span)> {
+    if let (Some(pattern), Some(uses)) = (actions.iter().find(|pattern| pattern.matches(step)), &step.uses) {
+        return Some((pattern.describe().to_owned(), uses.span));
+    }
+    let script = step.run.as_ref()?;
+    script.commands.iter().find_map(|found| Some((command(found)?, script.span_of(found.range.clone()))))
 }
 
 /// Whether a step gives the job credentials for a cloud account, a cluster or a vault.
@@ -103,20 +119,16 @@ pub fn command_creates_local_target(command: &Command) -> bool {
     command_in(&FACTS.local_target_command, command).is_some()
 }
 
-/// Whether an action step creates a throwaway target.
-pub fn action_creates_local_target(step: &Step) -> bool {
+/// Whether a step creates a throwaway target, with an action or a command.
+pub fn step_creates_local_target(step: &Step) -> bool {
     FACTS.local_target_action.iter().any(|pattern| pattern.matches(step))
+        || step.run.iter().flat_map(|script| &script.commands).any(command_creates_local_target)
 }
 
-/// The infrastructure-as-code run a command makes (`terraform plan`), which executes code
-/// the checked-out repository chooses.
-pub fn command_runs_iac(command: &Command) -> Option<String> {
-    command_in(&FACTS.iac_command, command)
-}
-
-/// The infrastructure-as-code run an action step makes.
-pub fn action_runs_iac(step: &Step) -> Option<&'static str> {
-    FACTS.iac_action.iter().find(|pattern| pattern.matches(step)).map(ActionPattern::describe)
+/// The infrastructure-as-code run a step makes (`terraform plan`), which executes code the
+/// checked-out repository chooses, and where it is written.
+pub fn step_runs_iac(step: &Step) -> Option<(String, Span)> {
+    step_runs(step, &FACTS.iac_action, |command| command_in(&FACTS.iac_command, command))
 }
 
 #[cfg(test)]
@@ -140,7 +152,8 @@ mod tests {
         assert!(deploys("vercel build && netlify deploy --dir dist").is_empty());
         assert_eq!(deploys("npx vercel --prod --token x").len(), 1);
         assert!(deploys("az account set --subscription x && gcloud components update").is_empty());
-        let iac: Vec<String> = lex("terraform -chdir=infra plan -out plan").commands.iter().filter_map(command_runs_iac).collect();
-        assert_eq!(iac.len(), 1);
+        let iac: Vec<String> =
+            lex("terraform -chdir=infra plan -out plan").commands.iter().filter_map(|c| command_in(&FACTS.iac_command, c)).collect();
+        assert_eq!(iac, ["terraform plan"]);
     }
 }

@@ -4,10 +4,8 @@
 use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::deploy;
-use crate::model::github::Step;
 use crate::model::github_reach::JobReach;
 use crate::model::reach::Runs;
-use crate::syntax::span::Span;
 
 pub struct DeployWithoutEnvironment;
 
@@ -95,11 +93,11 @@ impl Rule for DeployWithoutEnvironment {
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         let job = context.job;
-        if job.uses.is_some() || job.environment.is_some() || job.steps.iter().any(creates_local_target) {
+        if job.uses.is_some() || job.environment.is_some() || job.steps.iter().any(deploy::step_creates_local_target) {
             return;
         }
-        let Some((index, what, span)) =
-            job.steps.iter().enumerate().find_map(|(index, step)| deployment(step).map(|(what, span)| (index, what, span)))
+        let Some((index, (what, span))) =
+            job.steps.iter().enumerate().find_map(|(index, step)| Some((index, deploy::step_deploys(step)?)))
         else {
             return;
         };
@@ -134,21 +132,4 @@ impl Rule for DeployWithoutEnvironment {
             }
         }
     }
-}
-
-/// What a step deploys, and where it says so.
-fn deployment(step: &Step) -> Option<(String, Span)> {
-    if let (Some(name), Some(uses)) = (deploy::action_deploys(step), &step.uses) {
-        return Some((name.to_owned(), uses.span));
-    }
-    let script = step.run.as_ref()?;
-    script
-        .commands
-        .iter()
-        .find_map(|command| Some((deploy::command_deploys(command)?, script.span_of(command.range.clone()))))
-}
-
-fn creates_local_target(step: &Step) -> bool {
-    deploy::action_creates_local_target(step)
-        || step.run.iter().flat_map(|script| &script.commands).any(deploy::command_creates_local_target)
 }

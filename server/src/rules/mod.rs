@@ -8,6 +8,7 @@
 mod deploy_without_environment;
 mod excessive_permissions;
 mod expression_injection;
+mod pr_terraform_plan;
 mod publish_with_token;
 mod unpinned_action;
 mod unpinned_include;
@@ -39,6 +40,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &publish_with_token::PublishWithToken,
     &unprotected_release::UnprotectedRelease,
     &deploy_without_environment::DeployWithoutEnvironment,
+    &pr_terraform_plan::PrTerraformPlan,
     &unpinned_include::UnpinnedInclude,
 ];
 
