@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::shell::{Dialect, Script};
 use super::view::{Entry, View};
-use super::{Block, Env, Setting, Spanned, Text};
+use super::{Block, Env, Setting, Spanned, Text, key_column};
 use crate::syntax::span::Span;
 
 /// A workflow: its header (everything but `jobs`) and its jobs.
@@ -584,7 +584,7 @@ pub fn build_job(entry: &Entry<'_>) -> Option<Job> {
     Some(Job {
         id: Spanned::key_of(entry)?,
         span: entry.pair.span,
-        key_column: job.own_pairs().first().map(|pair| pair.key.column),
+        key_column: key_column(job),
         first_key: job.own_pairs().first().map(|pair| pair.key.span),
         name: get("name").and_then(Spanned::from_view),
         runs_on: labels,
@@ -689,7 +689,7 @@ fn build_step(index: usize, step: View<'_>, shell_default: &ShellDefault) -> Opt
     Some(Step {
         index,
         span: step.span(),
-        key_column: Some(first.key.column),
+        key_column: key_column(step),
         first_key: first.key.span,
         id: get("id").and_then(Spanned::from_view),
         name: get("name").and_then(Spanned::from_view),

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use super::contexts::{JobLookup, is_attacker_controlled};
+use super::contexts::{JobLookup, is_outsider_controlled_on};
 use super::expr::{Comparison, Token, tokenize};
 use super::github::{Event, Job, Trigger, WorkflowHeader};
 use super::patterns::glob_matches;
@@ -283,7 +283,7 @@ fn context(path: &str, kind: &RunKind, default: &str) -> Value {
         ("github.ref_type", RunRef::Tag) => text("tag"),
         // Whoever comments chooses to comment on a pull request or on an issue.
         ("github.event.issue.pull_request", _) if kind.event == Event::IssueComment => Value::Chosen,
-        (path, _) if is_attacker_controlled(path) => Value::Chosen,
+        (path, _) if is_outsider_controlled_on(path, &kind.event) => Value::Chosen,
         _ => Value::Unknown,
     }
 }

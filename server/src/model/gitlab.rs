@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::reach::Reach;
 use super::shell::{Dialect, Script};
 use super::view::{Entry, View};
-use super::{Setting, Spanned, Text};
+use super::{Setting, Spanned, Text, key_column};
 use crate::syntax::span::Span;
 use crate::syntax::yaml::Node;
 
@@ -278,7 +278,7 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, workflow: &Reach) -> O
         hidden: name.value.starts_with('.'),
         name,
         span: entry.pair.span,
-        key_column: entry.value.own_pairs().first().map(|pair| pair.key.column),
+        key_column: key_column(entry.value),
         first_key: entry.value.own_pairs().first().map(|pair| pair.key.span),
         stage: get("stage").and_then(Spanned::from_view),
         image: get("image").and_then(image),

@@ -158,6 +158,14 @@ impl Block {
     }
 }
 
+/// The column of a block mapping's keys, where a new key can be inserted; `None` for a flow
+/// mapping (`{a: b}`) or an empty one.
+pub fn key_column(mapping: View<'_>) -> Option<u32> {
+    let first = mapping.own_pairs().first()?;
+    let opening = mapping.resolver().raw(mapping.span().slice(0..1));
+    (opening != "{").then_some(first.key.column)
+}
+
 fn view_first_char(entry: &Entry<'_>) -> Option<char> {
     entry.value.resolver().raw(entry.value.span()).chars().next()
 }

@@ -5,9 +5,12 @@
 //! the analysis calls every hook, so no rule contains a traversal. Adding a rule touches its
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
+mod continue_on_error_security;
 mod deploy_without_environment;
 mod excessive_permissions;
 mod expression_injection;
+mod missing_concurrency;
+mod missing_timeout;
 mod pr_terraform_plan;
 mod publish_with_token;
 mod unpinned_action;
@@ -41,6 +44,9 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &unprotected_release::UnprotectedRelease,
     &deploy_without_environment::DeployWithoutEnvironment,
     &pr_terraform_plan::PrTerraformPlan,
+    &continue_on_error_security::ContinueOnErrorSecurity,
+    &missing_timeout::MissingTimeout,
+    &missing_concurrency::MissingConcurrency,
     &unpinned_include::UnpinnedInclude,
 ];
 
