@@ -241,12 +241,21 @@ pub trait Credentials {
 /// The long-lived token a publication authenticates with, and how it gets it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    /// `secrets.NPM_TOKEN`, `$PYPI_TOKEN`, or a description.
+    /// `secrets.NPM_TOKEN`, `$PYPI_TOKEN`, or a description when the file does not name it.
     pub credential: String,
+    /// Whether `credential` names the secret or variable.
+    pub named: bool,
     /// "through `TWINE_PASSWORD`", "with `--token`".
     pub how: String,
     /// Whether the token is passed where the tool reads it, rather than guessed from a name.
     pub explicit: bool,
+}
+
+impl Token {
+    /// The token for messages: "`secrets.NPM_TOKEN` (through `NODE_AUTH_TOKEN`)".
+    pub fn describe(&self) -> String {
+        if self.named { format!("`{}` ({})", self.credential, self.how) } else { format!("{} ({})", self.credential, self.how) }
+    }
 }
 
 impl Publication<'_> {
@@ -255,12 +264,12 @@ impl Publication<'_> {
         let registry = self.registry?;
         for (value, place) in &self.tokens {
             if let Some(credential) = credentials.credential(value) {
-                return Some(Token { credential, how: format!("with {place}"), explicit: true });
+                return Some(Token { credential, named: true, how: format!("with {place}"), explicit: true });
             }
         }
         for variable in &registry.token_variables {
             if let Some(credential) = credentials.variable(variable).and_then(|value| credentials.credential(&value)) {
-                return Some(Token { credential, how: format!("through `{variable}`"), explicit: true });
+                return Some(Token { credential, named: true, how: format!("through `{variable}`"), explicit: true });
             }
         }
         let keyword = |credential: &String| {
@@ -268,13 +277,14 @@ impl Publication<'_> {
             registry.keywords.iter().any(|keyword| upper.contains(keyword.as_str()))
         };
         if let Some(credential) = credentials.mentioned().into_iter().find(keyword) {
-            return Some(Token { credential, how: "named after the registry".to_owned(), explicit: false });
+            return Some(Token { credential, named: true, how: "by its name".to_owned(), explicit: false });
         }
         let token_user = registry.token_user.as_deref()?;
         let users = self.users.iter().map(|user| user.to_string());
         let variables = registry.user_variables.iter().filter_map(|name| credentials.variable(name));
         users.chain(variables).any(|user| user.trim_matches(['\'', '"']) == token_user).then(|| Token {
             credential: format!("a {} API token", registry.name),
+            named: false,
             how: format!("for the user name `{token_user}`"),
             explicit: false,
         })

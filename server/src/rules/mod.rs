@@ -9,6 +9,10 @@ mod continue_on_error_security;
 mod deploy_without_environment;
 mod excessive_permissions;
 mod expression_injection;
+mod gitlab_allow_failure_security;
+mod gitlab_missing_timeout;
+mod gitlab_publish_with_token;
+mod gitlab_unprotected_deploy;
 mod missing_concurrency;
 mod missing_timeout;
 mod pr_terraform_plan;
@@ -48,6 +52,10 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &missing_timeout::MissingTimeout,
     &missing_concurrency::MissingConcurrency,
     &unpinned_include::UnpinnedInclude,
+    &gitlab_publish_with_token::GitlabPublishWithToken,
+    &gitlab_unprotected_deploy::GitlabUnprotectedDeploy,
+    &gitlab_allow_failure_security::GitlabAllowFailureSecurity,
+    &gitlab_missing_timeout::GitlabMissingTimeout,
 ];
 
 /// Looks a rule up by its id.

@@ -135,10 +135,7 @@ impl Rule for PublishWithToken {
 
 fn report(registry: &Registry, publication: &Publication<'_>, token: &Token, reach: JobReach, out: &mut Findings) {
     let verb = if registry.only_with_image_push { "logs in to" } else { "publishes to" };
-    let used = format!(
-        "`{}` {verb} {} with the long-lived token `{}` ({})",
-        publication.what, registry.name, token.credential, token.how
-    );
+    let used = format!("`{}` {verb} {} with the long-lived token {}", publication.what, registry.name, token.describe());
     let outsiders = reach.events().into_iter().find(|(event, runs)| *runs == Runs::Yes && event.is_privileged_for_outsiders());
     let (message, severity) = if registry.trusts("github") {
         let mut message = format!(
