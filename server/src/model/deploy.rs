@@ -69,7 +69,9 @@ pub fn gives_credentials(step: &Step) -> bool {
 /// runner (which keeps its own), or the OIDC token the job may request (`id-token: write`).
 pub fn github_credentials(header: &WorkflowHeader, job: &Job, index: usize) -> Option<String> {
     let in_env = |env: &Env, level: &str| {
-        let secret = most_sensitive(env.vars.iter().filter_map(|var| var.value.as_ref()).flat_map(|text| stored_secrets(&text.value)));
+        let secret = most_sensitive(
+            env.vars.iter().filter_map(|var| var.value.as_ref()).flat_map(|text| stored_secrets(&text.value)),
+        );
         secret.map(|secret| format!("`{secret}` in {level} `env:`"))
     };
     let step_secret = job.steps.get(index).and_then(|step| {
@@ -89,7 +91,12 @@ pub fn github_credentials(header: &WorkflowHeader, job: &Job, index: usize) -> O
         .then(|| "a self-hosted runner's own credentials".to_owned());
     let permissions = job.permissions.as_ref().or(header.permissions.as_ref());
     let oidc = permissions.is_some_and(grants_id_token).then(|| "an OIDC token (`id-token: write`)".to_owned());
-    step_secret.or(login).or_else(|| in_env(&job.env, "the job's")).or_else(|| in_env(&header.env, "the workflow's")).or(oidc).or(self_hosted)
+    step_secret
+        .or(login)
+        .or_else(|| in_env(&job.env, "the job's"))
+        .or_else(|| in_env(&header.env, "the workflow's"))
+        .or(oidc)
+        .or(self_hosted)
 }
 
 /// The secret whose name says it is a credential (`secrets.SSH_KEY` rather than
@@ -152,8 +159,11 @@ mod tests {
         assert!(deploys("vercel build && netlify deploy --dir dist").is_empty());
         assert_eq!(deploys("npx vercel --prod --token x").len(), 1);
         assert!(deploys("az account set --subscription x && gcloud components update").is_empty());
-        let iac: Vec<String> =
-            lex("terraform -chdir=infra plan -out plan").commands.iter().filter_map(|c| command_in(&FACTS.iac_command, c)).collect();
+        let iac: Vec<String> = lex("terraform -chdir=infra plan -out plan")
+            .commands
+            .iter()
+            .filter_map(|c| command_in(&FACTS.iac_command, c))
+            .collect();
         assert_eq!(iac, ["terraform plan"]);
     }
 }

@@ -354,7 +354,8 @@ mod tests {
 
     #[test]
     fn stored_secrets_skip_the_job_token() {
-        let secrets: Vec<String> = stored_secrets("${{ secrets.GITHUB_TOKEN }} ${{ secrets.NPM_TOKEN }} ${{ secrets['PYPI'] }}").collect();
+        let secrets: Vec<String> =
+            stored_secrets("${{ secrets.GITHUB_TOKEN }} ${{ secrets.NPM_TOKEN }} ${{ secrets['PYPI'] }}").collect();
         assert_eq!(secrets, ["secrets.NPM_TOKEN", "secrets.PYPI"]);
         assert_eq!(stored_secrets("${{ github.token }} $NPM_TOKEN secrets.X").count(), 0);
     }

@@ -124,7 +124,10 @@ fn push_refs(trigger: &Trigger) -> Vec<RunRef> {
     if branch_filter || !tag_filter {
         let is_default = |name: &str| matches!(name, "main" | "master");
         let default = if trigger.branches.is_empty() {
-            !trigger.branches_ignore.iter().any(|pattern| glob_matches(pattern, "main") && glob_matches(pattern, "master"))
+            !trigger
+                .branches_ignore
+                .iter()
+                .any(|pattern| glob_matches(pattern, "main") && glob_matches(pattern, "master"))
         } else {
             trigger.branches.iter().any(|pattern| glob_matches(pattern, "main") || glob_matches(pattern, "master"))
         };
@@ -209,7 +212,10 @@ enum Value {
     Text(String),
     /// Text known to start with `prefix` and to be none of `not`: another branch's ref is
     /// `refs/heads/...` but not `refs/heads/main`.
-    Prefix { prefix: &'static str, not: &'static [&'static str] },
+    Prefix {
+        prefix: &'static str,
+        not: &'static [&'static str],
+    },
     Bool(bool),
     Null,
     List(Vec<String>),
@@ -325,11 +331,15 @@ impl Test {
             (Test::Decided(a), Test::Decided(b)) => Test::Decided(a.or(b)),
         }
     }
+}
+
+impl std::ops::Not for Test {
+    type Output = Test;
 
     fn not(self) -> Test {
         match self {
             Test::Chosen => Test::Chosen,
-            Test::Decided(truth) => Test::Decided(truth.not()),
+            Test::Decided(truth) => Test::Decided(!truth),
         }
     }
 }
@@ -344,11 +354,11 @@ fn evaluate(expression: &Expr, kind: &RunKind, default: &str) -> Value {
     match expression {
         Expr::Literal(value) => value.clone(),
         Expr::Path(path) => context(path, kind, default),
-        Expr::Not(inner) => test(inner).not().value(),
+        Expr::Not(inner) => (!test(inner)).value(),
         Expr::And(left, right) => test(left).and(test(right)).value(),
         Expr::Or(left, right) => test(left).or(test(right)).value(),
         Expr::Equal(left, right) => compare(left, right).value(),
-        Expr::NotEqual(left, right) => compare(left, right).not().value(),
+        Expr::NotEqual(left, right) => (!compare(left, right)).value(),
         Expr::Ordering(..) => Value::Unknown,
         Expr::Call(name, args) => {
             let args: Vec<Value> = args.iter().map(eval).collect();
@@ -602,17 +612,46 @@ mod tests {
         assert_eq!(truth("github.ref == 'refs/heads/main'", Event::Push, DefaultBranch), Truth::Unknown);
         assert_eq!(truth("github.ref == 'refs/heads/main'", Event::Push, OtherBranch), Truth::False);
         assert_eq!(truth("github.ref_type == 'tag'", Event::PullRequest, PullRequest), Truth::False);
-        assert_eq!(truth("github.repository == 'o/r' && github.event_name != 'issue_comment'", Event::IssueComment, DefaultBranch), Truth::False);
+        assert_eq!(
+            truth(
+                "github.repository == 'o/r' && github.event_name != 'issue_comment'",
+                Event::IssueComment,
+                DefaultBranch
+            ),
+            Truth::False
+        );
         assert_eq!(truth("github.repository == 'o/r'", Event::Push, Tag), Truth::Unknown);
-        assert_eq!(truth("contains(fromJSON('[\"push\", \"release\"]'), github.event_name)", Event::WorkflowRun, DefaultBranch), Truth::False);
+        assert_eq!(
+            truth(
+                "contains(fromJSON('[\"push\", \"release\"]'), github.event_name)",
+                Event::WorkflowRun,
+                DefaultBranch
+            ),
+            Truth::False
+        );
         assert_eq!(truth("!cancelled() && github.event_name == 'release'", Event::Release, Tag), Truth::True);
-        assert_eq!(truth("github.event.pull_request.head.repo.full_name == github.repository", Event::PullRequestTarget, Unknown), Truth::Unknown);
+        assert_eq!(
+            truth(
+                "github.event.pull_request.head.repo.full_name == github.repository",
+                Event::PullRequestTarget,
+                Unknown
+            ),
+            Truth::Unknown
+        );
         assert_eq!(truth("it's (broken", Event::Push, Tag), Truth::Unknown);
         let comment = "github.event.issue.pull_request && !contains(github.event.comment.body, 'skip')";
         assert_eq!(truth(comment, Event::IssueComment, DefaultBranch), Truth::True, "the commenter chooses");
-        let member = "contains(github.event.comment.body, '/deploy') && github.event.comment.author_association == 'MEMBER'";
+        let member =
+            "contains(github.event.comment.body, '/deploy') && github.event.comment.author_association == 'MEMBER'";
         assert_eq!(truth(member, Event::IssueComment, DefaultBranch), Truth::Unknown);
-        assert_eq!(truth("contains(github.event.comment.body, '/x') && github.event_name == 'push'", Event::IssueComment, DefaultBranch), Truth::False);
+        assert_eq!(
+            truth(
+                "contains(github.event.comment.body, '/x') && github.event_name == 'push'",
+                Event::IssueComment,
+                DefaultBranch
+            ),
+            Truth::False
+        );
     }
 
     #[test]
@@ -622,7 +661,8 @@ mod tests {
         assert_eq!((build.event(&Event::Push), build.other_branch_pushes()), (Runs::Yes, Runs::No));
         assert_eq!(reach(source, 2).event(&Event::PullRequest), Runs::No, "needs a job that only runs for tags");
         assert_eq!(reach(source, 3).event(&Event::PullRequest), Runs::Yes, "always() runs whatever its needs did");
-        let branches = "on:\n  push:\n    branches: [main, 'release/**']\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n";
+        let branches =
+            "on:\n  push:\n    branches: [main, 'release/**']\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n";
         assert_eq!(reach(branches, 0).other_branch_pushes(), Runs::Yes);
         let main_only = "on:\n  push:\n    branches: [main]\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n";
         let main = reach(main_only, 0);

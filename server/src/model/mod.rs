@@ -162,8 +162,7 @@ impl Block {
 /// mapping (`{a: b}`) or an empty one.
 pub fn key_column(mapping: View<'_>) -> Option<u32> {
     let first = mapping.own_pairs().first()?;
-    let opening = mapping.resolver().raw(mapping.span().slice(0..1));
-    (opening != "{").then_some(first.key.column)
+    (mapping.resolver().first_char(mapping.span()) != Some('{')).then_some(first.key.column)
 }
 
 fn view_first_char(entry: &Entry<'_>) -> Option<char> {

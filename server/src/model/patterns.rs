@@ -219,8 +219,16 @@ impl CommandPattern {
         let matches = !leading.iter().any(|operand| self.except.iter().any(|except| glob_matches(except, operand)))
             && !self.unless.iter().any(|flag| invocation.has_flag(flag))
             && (self.requires.is_empty() || self.requires.iter().any(|flag| invocation.has_flag(flag)))
-            && self.target.as_ref().is_none_or(|prefix| operands.last().is_some_and(|last| last.starts_with(prefix.as_str())));
-        matches.then(|| std::iter::once(invocation.program.as_str()).chain(leading[..named].iter().copied()).collect::<Vec<_>>().join(" "))
+            && self
+                .target
+                .as_ref()
+                .is_none_or(|prefix| operands.last().is_some_and(|last| last.starts_with(prefix.as_str())));
+        matches.then(|| {
+            std::iter::once(invocation.program.as_str())
+                .chain(leading[..named].iter().copied())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
     }
 }
 
@@ -229,8 +237,9 @@ impl CommandPattern {
 fn operands_match(patterns: &[String], operands: &[&str]) -> Option<usize> {
     match patterns.split_first() {
         None => Some(0),
-        Some((first, rest)) if first == "**" => (0..=operands.len())
-            .find_map(|skip| operands_match(rest, &operands[skip..]).map(|named| if named > 0 { skip + named } else { 0 })),
+        Some((first, rest)) if first == "**" => (0..=operands.len()).find_map(|skip| {
+            operands_match(rest, &operands[skip..]).map(|named| if named > 0 { skip + named } else { 0 })
+        }),
         Some((first, rest)) => {
             let (operand, others) = operands.split_first()?;
             if !glob_matches(first, operand) {

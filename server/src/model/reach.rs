@@ -224,8 +224,12 @@ impl Truth {
             _ => Truth::Unknown,
         }
     }
+}
 
-    pub fn not(self) -> Truth {
+impl std::ops::Not for Truth {
+    type Output = Truth;
+
+    fn not(self) -> Truth {
         match self {
             Truth::True => Truth::False,
             Truth::False => Truth::True,
@@ -379,7 +383,7 @@ impl Parser<'_> {
             negations += 1;
         }
         let truth = self.primary();
-        if negations % 2 == 1 { truth.not() } else { truth }
+        if negations % 2 == 1 { !truth } else { truth }
     }
 
     fn primary(&mut self) -> Truth {
@@ -476,9 +480,9 @@ fn compare(left: &Value, operator: &Token, right: &Value) -> Truth {
     };
     match operator {
         Token::Equal => equal,
-        Token::NotEqual => equal.not(),
+        Token::NotEqual => !equal,
         Token::Matches => matched,
-        _ => matched.not(),
+        _ => !matched,
     }
 }
 

@@ -150,7 +150,9 @@ impl<'a> Configuration<'a> {
             let value = text[at + marker.len()..].trim_start_matches(['=', ' ']);
             let end = match value.strip_prefix("${{") {
                 Some(expression) => expression.find("}}").map_or(value.len(), |close| close + 5),
-                None => value.find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';' | '>')).unwrap_or(value.len()),
+                None => value
+                    .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';' | '>'))
+                    .unwrap_or(value.len()),
             };
             self.npmrc_tokens.push((&text[start..at], &value[..end]));
         }
@@ -254,7 +256,11 @@ pub struct Token {
 impl Token {
     /// The token for messages: "`secrets.NPM_TOKEN` (through `NODE_AUTH_TOKEN`)".
     pub fn describe(&self) -> String {
-        if self.named { format!("`{}` ({})", self.credential, self.how) } else { format!("{} ({})", self.credential, self.how) }
+        if self.named {
+            format!("`{}` ({})", self.credential, self.how)
+        } else {
+            format!("{} ({})", self.credential, self.how)
+        }
     }
 }
 
@@ -377,10 +383,17 @@ mod tests {
         assert_eq!(publications("twine upload dist/*")[0].1.as_ref().unwrap().how, "for the user name `__token__`");
         assert!(publications("twine upload --repository-url https://pkgs.example.com/ dist/*").is_empty());
         let npm = publications("echo \"//registry.npmjs.org/:_authToken=${SECRET}\" > ~/.npmrc\nnpm publish");
-        assert_eq!((npm[0].0.as_str(), npm[0].1.as_ref().unwrap().how.as_str()), ("npm", "with an `.npmrc` `_authToken`"));
-        let gitlab = publications("npm config set -- //${CI_SERVER_HOST}/api/v4/projects/1/packages/npm/:_authToken=${CI_JOB_TOKEN}\nnpm publish");
+        assert_eq!(
+            (npm[0].0.as_str(), npm[0].1.as_ref().unwrap().how.as_str()),
+            ("npm", "with an `.npmrc` `_authToken`")
+        );
+        let gitlab = publications(
+            "npm config set -- //${CI_SERVER_HOST}/api/v4/projects/1/packages/npm/:_authToken=${CI_JOB_TOKEN}\nnpm publish",
+        );
         assert_eq!((gitlab[0].0.as_str(), gitlab[0].1.is_none()), ("gitlab", true));
-        let docker = publications("docker login ghcr.io -u x -p $SECRET\ndocker login -u x --password-stdin registry.hub.docker.com/gitlab");
+        let docker = publications(
+            "docker login ghcr.io -u x -p $SECRET\ndocker login -u x --password-stdin registry.hub.docker.com/gitlab",
+        );
         assert_eq!(docker.len(), 1);
         assert_eq!(docker[0].0, "dockerhub");
         assert!(publications("cargo publish --dry-run").is_empty());

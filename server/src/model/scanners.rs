@@ -93,7 +93,10 @@ mod tests {
 
     #[test]
     fn scans_verifications_and_look_alikes() {
-        assert_eq!(checks("trivy image --exit-code 1 app:latest")[0], Check { kind: CheckKind::Scan, what: "`trivy`".into() });
+        assert_eq!(
+            checks("trivy image --exit-code 1 app:latest")[0],
+            Check { kind: CheckKind::Scan, what: "`trivy`".into() }
+        );
         assert_eq!(checks("sha256sum -c SHA256SUMS")[0].kind, CheckKind::Verify);
         assert_eq!(checks("cosign verify-blob --signature x.sig x")[0].what, "`cosign verify-blob`");
         assert_eq!(checks("npm audit --audit-level=high")[0].what, "`npm audit`");

@@ -100,7 +100,10 @@ fn report(setting: &Setting, check: &Check, owner: &str, out: &mut Findings) {
         CheckKind::Verify => ("a download that fails verification is used anyway", Severity::Medium),
     };
     let finding = out
-        .report(setting.value.span, format!("`continue-on-error: true` lets {owner} pass when {} fails: {consequence}", check.what))
+        .report(
+            setting.value.span,
+            format!("`continue-on-error: true` lets {owner} pass when {} fails: {consequence}", check.what),
+        )
         .with_severity(severity);
     if setting.removable {
         finding.with_fix(Fix {

@@ -79,14 +79,21 @@ impl Rule for GitlabAllowFailureSecurity {
             return;
         };
         let name = &job.name.value;
-        let check = job.scripts().flat_map(|script| &script.commands).filter_map(scanners::command_check).max_by_key(|c| c.kind);
+        let check = job
+            .scripts()
+            .flat_map(|script| &script.commands)
+            .filter_map(scanners::command_check)
+            .max_by_key(|c| c.kind);
         if let Some(check) = check {
             let (consequence, severity) = match check.kind {
                 CheckKind::Scan => ("what it finds, and its own failures, never stop the pipeline", Severity::Low),
                 CheckKind::Verify => ("a download that fails verification is used anyway", Severity::Medium),
             };
             let finding = out
-                .report(setting.value.span, format!("`allow_failure: true` lets job `{name}` pass when {} fails: {consequence}", check.what))
+                .report(
+                    setting.value.span,
+                    format!("`allow_failure: true` lets job `{name}` pass when {} fails: {consequence}", check.what),
+                )
                 .with_severity(severity);
             if setting.removable {
                 finding.with_fix(Fix {

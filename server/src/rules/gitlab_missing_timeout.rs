@@ -75,8 +75,9 @@ impl Rule for GitlabMissingTimeout {
                 job.name.value
             ),
         );
-        if let Some(edit) =
-            job.first_key.and_then(|first| fix::insert_key(first, job.key_column, &format!("timeout: {DEFAULT_TIMEOUT}")))
+        if let Some(edit) = job
+            .first_key
+            .and_then(|first| fix::insert_key(first, job.key_column, &format!("timeout: {DEFAULT_TIMEOUT}")))
         {
             finding.with_fix(Fix {
                 title: format!("Add `timeout: {DEFAULT_TIMEOUT}` to the job"),

@@ -109,7 +109,9 @@ impl Rule for GitlabPublishWithToken {
                 );
                 let (message, severity) = match registry.replacement {
                     Replacement::JobToken => (
-                        format!("{used}, where the job's own `$CI_JOB_TOKEN` would do: whoever reads the variable writes to this project's registry"),
+                        format!(
+                            "{used}, where the job's own `$CI_JOB_TOKEN` would do: whoever reads the variable writes to this project's registry"
+                        ),
                         Severity::Medium,
                     ),
                     Replacement::TrustedPublishing if registry.trusts("gitlab") => (
@@ -202,7 +204,7 @@ impl Credentials for JobCredentials<'_> {
         }
         // `export NAME=value` and `NAME=value command` in the scripts.
         let assignments = self.job.scripts().flat_map(|script| &script.commands).flat_map(|command| {
-            let exported = (command.name() == Some("export")).then(|| command.args()).unwrap_or_default();
+            let exported = if command.name() == Some("export") { command.args() } else { &[] };
             command.assignments.iter().chain(exported)
         });
         assignments

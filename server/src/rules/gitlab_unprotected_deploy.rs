@@ -62,8 +62,14 @@ deployment. No quick fix is offered.",
     references: &[
         Reference::Owasp(OwaspCicd::Sec1),
         Reference::Cwe(284, "Improper Access Control"),
-        Reference::Link("GitLab: Protected environments", "https://docs.gitlab.com/ci/environments/protected_environments/"),
-        Reference::Link("GitLab: Protected CI/CD variables", "https://docs.gitlab.com/ci/variables/#protect-a-cicd-variable"),
+        Reference::Link(
+            "GitLab: Protected environments",
+            "https://docs.gitlab.com/ci/environments/protected_environments/",
+        ),
+        Reference::Link(
+            "GitLab: Protected CI/CD variables",
+            "https://docs.gitlab.com/ci/variables/#protect-a-cicd-variable",
+        ),
     ],
 };
 

@@ -97,7 +97,8 @@ impl Rule for MissingConcurrency {
         let Some(jobs_key) = header.jobs_key else {
             return;
         };
-        let only_pull_requests = header.triggers.events.iter().all(|t| pull_requests.iter().any(|p| p.event == t.event));
+        let only_pull_requests =
+            header.triggers.events.iter().all(|t| pull_requests.iter().any(|p| p.event == t.event));
         let cancel = if only_pull_requests {
             "true".to_owned()
         } else {

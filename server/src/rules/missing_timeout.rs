@@ -91,8 +91,9 @@ impl Rule for MissingTimeout {
         if runs != Runs::Yes {
             finding.with_confidence(Confidence::Medium);
         }
-        if let Some(edit) =
-            job.first_key.and_then(|first| fix::insert_key(first, job.key_column, &format!("timeout-minutes: {DEFAULT_MINUTES}")))
+        if let Some(edit) = job
+            .first_key
+            .and_then(|first| fix::insert_key(first, job.key_column, &format!("timeout-minutes: {DEFAULT_MINUTES}")))
         {
             finding.with_fix(Fix {
                 title: format!("Add `timeout-minutes: {DEFAULT_MINUTES}` to the job"),

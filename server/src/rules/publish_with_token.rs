@@ -135,8 +135,10 @@ impl Rule for PublishWithToken {
 
 fn report(registry: &Registry, publication: &Publication<'_>, token: &Token, reach: JobReach, out: &mut Findings) {
     let verb = if registry.only_with_image_push { "logs in to" } else { "publishes to" };
-    let used = format!("`{}` {verb} {} with the long-lived token {}", publication.what, registry.name, token.describe());
-    let outsiders = reach.events().into_iter().find(|(event, runs)| *runs == Runs::Yes && event.is_privileged_for_outsiders());
+    let used =
+        format!("`{}` {verb} {} with the long-lived token {}", publication.what, registry.name, token.describe());
+    let outsiders =
+        reach.events().into_iter().find(|(event, runs)| *runs == Runs::Yes && event.is_privileged_for_outsiders());
     let (message, severity) = if registry.trusts("github") {
         let mut message = format!(
             "{used}: whoever obtains it (a compromised action or dependency of this job, a leaked log) can publish \
@@ -146,7 +148,8 @@ fn report(registry: &Registry, publication: &Publication<'_>, token: &Token, rea
         );
         match outsiders {
             Some((event, _)) => {
-                message.push_str(&format!(", and this job can be started by `{}`, which outsiders cause", event.name()));
+                message
+                    .push_str(&format!(", and this job can be started by `{}`, which outsiders cause", event.name()));
                 (message, Severity::High)
             }
             None => (message, Severity::Medium),

@@ -107,8 +107,11 @@ impl Rule for UnprotectedRelease {
                      requires a reviewer before it releases",
                     event.name()
                 );
-                let (severity, confidence) =
-                    if runs == Runs::Yes { (Severity::High, Confidence::High) } else { (Severity::Medium, Confidence::Medium) };
+                let (severity, confidence) = if runs == Runs::Yes {
+                    (Severity::High, Confidence::High)
+                } else {
+                    (Severity::Medium, Confidence::Medium)
+                };
                 out.report(span, message).with_severity(severity).with_confidence(confidence);
             }
             (None, None) => {
