@@ -72,6 +72,13 @@ impl JobReach {
             .unwrap_or(Runs::No)
     }
 
+    /// The event that outsiders cause and that runs with the repository's secrets
+    /// (`pull_request_target`, `issue_comment`, `workflow_run`...) most surely able to start the
+    /// job, if any can.
+    pub fn privileged_outsider_event(&self) -> Option<(&Event, Runs)> {
+        self.events().into_iter().filter(|(event, _)| event.is_privileged_for_outsiders()).max_by_key(|(_, runs)| *runs)
+    }
+
     /// The triggers that can start the job, each with how surely, in the workflow's order.
     pub fn events(&self) -> Vec<(&Event, Runs)> {
         let mut events: Vec<(&Event, Runs)> = Vec::new();

@@ -2,13 +2,11 @@
 //! the run.
 
 use super::{
-    Applicability, Confidence, Findings, Fix, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity,
-    StepContext, fix,
+    Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, StepContext, fail_open,
 };
 use crate::matrix::{OwaspCicd, Technique};
-use crate::model::Setting;
 use crate::model::github::Step;
-use crate::model::scanners::{self, Check, CheckKind};
+use crate::model::scanners;
 
 pub struct ContinueOnErrorSecurity;
 
@@ -79,7 +77,7 @@ impl Rule for ContinueOnErrorSecurity {
             return;
         };
         if let Some(check) = scanners::step_check(step) {
-            report(setting, &check, "this step", out);
+            fail_open::report(setting, "continue-on-error", &check, "this step", out);
         }
     }
 
@@ -89,27 +87,7 @@ impl Rule for ContinueOnErrorSecurity {
             return;
         };
         if let Some(check) = job.steps.iter().filter_map(scanners::step_check).max_by_key(|check| check.kind) {
-            report(setting, &check, &format!("job `{}`", job.id.value), out);
+            fail_open::report(setting, "continue-on-error", &check, &format!("job `{}`", job.id.value), out);
         }
-    }
-}
-
-fn report(setting: &Setting, check: &Check, owner: &str, out: &mut Findings) {
-    let (consequence, severity) = match check.kind {
-        CheckKind::Scan => ("what it finds, and its own failures, never fail the run", Severity::Low),
-        CheckKind::Verify => ("a download that fails verification is used anyway", Severity::Medium),
-    };
-    let finding = out
-        .report(
-            setting.value.span,
-            format!("`continue-on-error: true` lets {owner} pass when {} fails: {consequence}", check.what),
-        )
-        .with_severity(severity);
-    if setting.removable {
-        finding.with_fix(Fix {
-            title: "Remove `continue-on-error`".to_owned(),
-            applicability: Applicability::Unsafe,
-            edits: vec![fix::remove_entry(setting.entry)],
-        });
     }
 }

@@ -2,11 +2,11 @@
 //! failing the pipeline.
 
 use super::{
-    Applicability, Confidence, Edit, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, fix,
+    Applicability, Confidence, Edit, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, fail_open,
 };
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::gitlab::{GitlabJob, Globals};
-use crate::model::scanners::{self, CheckKind};
+use crate::model::scanners;
 
 pub struct GitlabAllowFailureSecurity;
 
@@ -85,23 +85,7 @@ impl Rule for GitlabAllowFailureSecurity {
             .filter_map(scanners::command_check)
             .max_by_key(|c| c.kind);
         if let Some(check) = check {
-            let (consequence, severity) = match check.kind {
-                CheckKind::Scan => ("what it finds, and its own failures, never stop the pipeline", Severity::Low),
-                CheckKind::Verify => ("a download that fails verification is used anyway", Severity::Medium),
-            };
-            let finding = out
-                .report(
-                    setting.value.span,
-                    format!("`allow_failure: true` lets job `{name}` pass when {} fails: {consequence}", check.what),
-                )
-                .with_severity(severity);
-            if setting.removable {
-                finding.with_fix(Fix {
-                    title: "Remove `allow_failure`".to_owned(),
-                    applicability: Applicability::Unsafe,
-                    edits: vec![fix::remove_entry(setting.entry)],
-                });
-            }
+            fail_open::report(setting, "allow_failure", &check, &format!("job `{name}`"), out);
             return;
         }
         let Some(what) = scanners::gitlab_template_job(name) else {

@@ -23,6 +23,7 @@ mod unprotected_release;
 mod untrusted_checkout;
 
 pub mod docs;
+mod fail_open;
 mod finding;
 pub mod fix;
 pub mod glossary;

@@ -137,8 +137,7 @@ fn report(registry: &Registry, publication: &Publication<'_>, token: &Token, rea
     let verb = if registry.only_with_image_push { "logs in to" } else { "publishes to" };
     let used =
         format!("`{}` {verb} {} with the long-lived token {}", publication.what, registry.name, token.describe());
-    let outsiders =
-        reach.events().into_iter().find(|(event, runs)| *runs == Runs::Yes && event.is_privileged_for_outsiders());
+    let outsiders = reach.privileged_outsider_event().filter(|(_, runs)| *runs == Runs::Yes);
     let (message, severity) = if registry.trusts("github") {
         let mut message = format!(
             "{used}: whoever obtains it (a compromised action or dependency of this job, a leaked log) can publish \

@@ -94,11 +94,7 @@ impl Rule for UnprotectedRelease {
             return;
         };
         let reach = JobReach::of(context.header, job, context.jobs);
-        let outsiders = reach
-            .events()
-            .into_iter()
-            .filter(|(event, _)| event.is_privileged_for_outsiders())
-            .max_by_key(|(_, runs)| *runs);
+        let outsiders = reach.privileged_outsider_event();
         let name = &job.id.value;
         match (&job.environment, outsiders) {
             (None, Some((event, runs))) => {
