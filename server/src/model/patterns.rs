@@ -207,10 +207,19 @@ impl CommandPattern {
         self.shown(invocation).is_some()
     }
 
+    /// Whether the invocation is the program and operands the pattern names, whatever its
+    /// flags (`cargo publish --dry-run` is named by the pattern of `cargo publish`).
+    pub fn names(&self, invocation: &Invocation<'_>) -> bool {
+        glob_matches(&self.program, &invocation.program) && {
+            let operands: Vec<&str> = invocation.operands().take(MAX_OPERANDS).map(|word| word.text.as_str()).collect();
+            operands_match(&self.operands, &operands).is_some()
+        }
+    }
+
     /// The command as written, if it matches: the program and the operands the pattern names
     /// (`aws ecs update-service`, without the trailing `*` of `gh release create * *`).
     pub fn shown(&self, invocation: &Invocation<'_>) -> Option<String> {
-        if !glob_matches(&self.program, &invocation.program) {
+        if !self.names(invocation) {
             return None;
         }
         let operands: Vec<&str> = invocation.operands().map(|word| word.text.as_str()).collect();

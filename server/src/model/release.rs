@@ -32,6 +32,8 @@ pub struct Registry {
     #[serde(default)]
     token_variables: Vec<String>,
     #[serde(default)]
+    variables_only_publish: bool,
+    #[serde(default)]
     keywords: Vec<String>,
     #[serde(default)]
     token_user: Option<String>,
@@ -254,6 +256,11 @@ pub struct Token {
 }
 
 impl Token {
+    /// A token read from the variable `variable`, which holds `credential`.
+    pub fn through(credential: String, variable: &str) -> Token {
+        Token { credential, named: true, how: format!("through `{variable}`"), explicit: true }
+    }
+
     /// The token for messages: "`secrets.NPM_TOKEN` (through `NODE_AUTH_TOKEN`)".
     pub fn describe(&self) -> String {
         if self.named {
@@ -275,7 +282,7 @@ impl Publication<'_> {
         }
         for variable in &registry.token_variables {
             if let Some(credential) = credentials.variable(variable).and_then(|value| credentials.credential(&value)) {
-                return Some(Token { credential, named: true, how: format!("through `{variable}`"), explicit: true });
+                return Some(Token::through(credential, variable));
             }
         }
         let keyword = |credential: &String| {
@@ -295,6 +302,22 @@ impl Publication<'_> {
             explicit: false,
         })
     }
+}
+
+/// The registry a variable holds a token for, when publishing is all tools use it for
+/// (`CARGO_REGISTRY_TOKEN`, `TWINE_PASSWORD`): whatever a step that sets it runs publishes.
+pub fn publishing_variable(name: &str) -> Option<&'static Registry> {
+    FACTS
+        .registry
+        .iter()
+        .find(|registry| registry.variables_only_publish && registry.token_variables.iter().any(|v| v == name))
+}
+
+/// Whether a command is a publishing command, whatever its flags: `cargo publish --dry-run`
+/// sets a token and still publishes nothing.
+pub fn names_publish_command(command: &Command) -> bool {
+    Invocation::of(command)
+        .is_some_and(|invocation| FACTS.command.iter().any(|publish| publish.pattern.names(&invocation)))
 }
 
 /// Whether a command pushes a container image.

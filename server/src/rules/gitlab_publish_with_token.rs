@@ -4,8 +4,9 @@
 use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::gitlab::{GitlabJob, Globals};
-use crate::model::release::{self, Configuration, Credentials, Replacement};
+use crate::model::release::{self, Configuration, Credentials, Registry, Replacement, Token};
 use crate::model::shell::{is_assignment, variable_names};
+use crate::syntax::span::Span;
 
 pub struct GitlabPublishWithToken;
 
@@ -101,41 +102,58 @@ impl Rule for GitlabPublishWithToken {
                 let Some(token) = publication.token(&credentials) else { continue };
                 reported.push(&registry.id);
                 let verb = if publication.login { "logs in to" } else { "publishes to" };
-                let used = format!(
-                    "`{}` {verb} {} with {}, a long-lived token kept in a CI/CD variable",
-                    publication.what,
-                    registry.name,
-                    token.describe()
-                );
-                let (message, severity) = match registry.replacement {
-                    Replacement::JobToken => (
-                        format!(
-                            "{used}, where the job's own `$CI_JOB_TOKEN` would do: whoever reads the variable writes to this project's registry"
-                        ),
-                        Severity::Medium,
-                    ),
-                    Replacement::TrustedPublishing if registry.trusts("gitlab") => (
-                        format!(
-                            "{used}: whoever reads it publishes malicious versions until it is revoked; {} accepts \
-                             trusted publishing from GitLab CI (`id_tokens:`), which needs no stored token",
-                            registry.name
-                        ),
-                        Severity::Medium,
-                    ),
-                    _ => (
-                        format!(
-                            "{used}: {} has no trusted publishing from GitLab CI, so limit the token to what this job \
-                             publishes and keep it in a protected variable",
-                            registry.name
-                        ),
-                        Severity::Low,
-                    ),
-                };
-                let confidence = if token.explicit { Confidence::High } else { Confidence::Medium };
-                out.report(publication.span, message).with_severity(severity).with_confidence(confidence);
+                report(registry, publication.span, &format!("`{}` {verb}", publication.what), &token, out);
             }
         }
+        // A token only publishing tools read, for a job whose publishing command is hidden in a
+        // script of the repository (not one whose command is seen and does not publish).
+        if job.scripts().flat_map(|script| &script.commands).any(release::names_publish_command) {
+            return;
+        }
+        for variable in &job.variables {
+            let Some(registry) = release::publishing_variable(&variable.name.value) else { continue };
+            let Some(value) = variable.value.as_ref().filter(|_| !reported.contains(&registry.id.as_str())) else {
+                continue;
+            };
+            let Some(credential) = credentials.credential(&value.value) else { continue };
+            reported.push(&registry.id);
+            // The variable is explicit, but the command it serves is not seen.
+            let token = Token { explicit: false, ..Token::through(credential, &variable.name.value) };
+            report(registry, variable.name.span, &format!("job `{}` publishes to", job.name.value), &token, out);
+        }
     }
+}
+
+fn report(registry: &Registry, span: Span, subject: &str, token: &Token, out: &mut Findings) {
+    let used =
+        format!("{subject} {} with {}, a long-lived token kept in a CI/CD variable", registry.name, token.describe());
+    let (message, severity) = match registry.replacement {
+        Replacement::JobToken => (
+            format!(
+                "{used}, where the job's own `$CI_JOB_TOKEN` would do: whoever reads the variable writes to this \
+                 project's registry"
+            ),
+            Severity::Medium,
+        ),
+        Replacement::TrustedPublishing if registry.trusts("gitlab") => (
+            format!(
+                "{used}: whoever reads it publishes malicious versions until it is revoked; {} accepts trusted \
+                 publishing from GitLab CI (`id_tokens:`), which needs no stored token",
+                registry.name
+            ),
+            Severity::Medium,
+        ),
+        _ => (
+            format!(
+                "{used}: {} has no trusted publishing from GitLab CI, so limit the token to what this job publishes and \
+                 keep it in a protected variable",
+                registry.name
+            ),
+            Severity::Low,
+        ),
+    };
+    let confidence = if token.explicit { Confidence::High } else { Confidence::Medium };
+    out.report(span, message).with_severity(severity).with_confidence(confidence);
 }
 
 /// Variables that hold a token GitLab makes for the job, valid only while it runs.

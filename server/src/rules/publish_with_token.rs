@@ -7,7 +7,7 @@ use crate::model::expr::{find_expressions, stored_secrets};
 use crate::model::github::{Job, Step, WorkflowHeader};
 use crate::model::github_reach::JobReach;
 use crate::model::reach::Runs;
-use crate::model::release::{self, Configuration, Credentials, Publication, Registry, Replacement, Token};
+use crate::model::release::{self, Configuration, Credentials, Registry, Replacement, Token};
 use crate::model::shell::variable_names;
 use crate::syntax::span::Span;
 
@@ -128,15 +128,32 @@ impl Rule for PublishWithToken {
             }
             let Some(token) = publication.token(&credentials) else { continue };
             reported.push(&registry.id);
-            report(registry, &publication, &token, JobReach::of(header, job, jobs), out);
+            let verb = if publication.login { "logs in to" } else { "publishes to" };
+            let subject = format!("`{}` {verb} {}", publication.what, registry.name);
+            report(registry, publication.span, &subject, &token, JobReach::of(header, job, jobs), out);
+        }
+        // A token only publishing tools read, for a step whose publishing command is hidden in
+        // a script of the repository (not one whose command is seen and does not publish).
+        if step.run.iter().flat_map(|script| &script.commands).any(release::names_publish_command) {
+            return;
+        }
+        for var in &step.env.vars {
+            let Some(registry) = release::publishing_variable(&var.name.value) else { continue };
+            let Some(value) = var.value.as_ref().filter(|_| !reported.contains(&registry.id.as_str())) else {
+                continue;
+            };
+            let Some(credential) = credentials.credential(&value.value) else { continue };
+            reported.push(&registry.id);
+            // The variable is explicit, but the command it serves is not seen.
+            let token = Token { explicit: false, ..Token::through(credential, &var.name.value) };
+            let subject = format!("this step publishes to {}", registry.name);
+            report(registry, var.name.span, &subject, &token, JobReach::of(header, job, jobs), out);
         }
     }
 }
 
-fn report(registry: &Registry, publication: &Publication<'_>, token: &Token, reach: JobReach, out: &mut Findings) {
-    let verb = if registry.only_with_image_push { "logs in to" } else { "publishes to" };
-    let used =
-        format!("`{}` {verb} {} with the long-lived token {}", publication.what, registry.name, token.describe());
+fn report(registry: &Registry, span: Span, subject: &str, token: &Token, reach: JobReach, out: &mut Findings) {
+    let used = format!("{subject} with the long-lived token {}", token.describe());
     let outsiders = reach.privileged_outsider_event().filter(|(_, runs)| *runs == Runs::Yes);
     let (message, severity) = if registry.trusts("github") {
         let mut message = format!(
@@ -163,7 +180,7 @@ fn report(registry: &Registry, publication: &Publication<'_>, token: &Token, rea
         (message, Severity::Low)
     };
     let confidence = if token.explicit { Confidence::High } else { Confidence::Medium };
-    out.report(publication.span, message).with_severity(severity).with_confidence(confidence);
+    out.report(span, message).with_severity(severity).with_confidence(confidence);
 }
 
 /// Whether a step of the job pushes a container image.
