@@ -24,8 +24,10 @@ use super::reach::{Runs, Truth};
 pub enum RunRef {
     /// The default branch, named `main` or `master`.
     DefaultBranch,
-    /// A branch other than the default one.
+    /// Any branch other than the default one: whoever can push can start the run.
     OtherBranch,
+    /// A branch other than the default one that the trigger's filters name (`release/**`).
+    NamedBranch,
     Tag,
     /// `refs/pull/<n>/merge`.
     PullRequest,
@@ -138,14 +140,16 @@ fn push_refs(trigger: &Trigger) -> Vec<RunRef> {
         } else {
             trigger.branches.iter().any(|pattern| glob_matches(pattern, "main") || glob_matches(pattern, "master"))
         };
-        // Named branches such as `release/**` other than the default one count as other
-        // branches too: whoever can push can create them unless rules protect them.
-        let other = trigger.branches.is_empty() || trigger.branches.iter().any(|pattern| !is_default(pattern));
+        let any = trigger.branches.is_empty()
+            || trigger.branches.iter().any(|pattern| matches!(pattern.as_str(), "*" | "**"));
+        let named = trigger.branches.iter().any(|pattern| !is_default(pattern));
         if default {
             refs.push(RunRef::DefaultBranch);
         }
-        if other {
+        if any {
             refs.push(RunRef::OtherBranch);
+        } else if named {
+            refs.push(RunRef::NamedBranch);
         }
     }
     if tag_filter || !branch_filter {
@@ -287,12 +291,19 @@ fn context(path: &str, kind: &RunKind, default: &str) -> Value {
     match (path, kind.git_ref) {
         ("github.event_name", _) => text(kind.event.name()),
         ("github.ref", RunRef::DefaultBranch) => text(&format!("refs/heads/{default}")),
-        ("github.ref", RunRef::OtherBranch) => Value::Prefix { prefix: "refs/heads/", not: DEFAULT_REFS },
+        ("github.ref", RunRef::OtherBranch | RunRef::NamedBranch) => {
+            Value::Prefix { prefix: "refs/heads/", not: DEFAULT_REFS }
+        }
         ("github.ref", RunRef::Tag) => Value::Prefix { prefix: "refs/tags/", not: &[] },
         ("github.ref", RunRef::PullRequest) => Value::Prefix { prefix: "refs/pull/", not: &[] },
         ("github.ref_name", RunRef::DefaultBranch) => text(default),
-        ("github.ref_name", RunRef::OtherBranch) => Value::Prefix { prefix: "", not: DEFAULT_NAMES },
-        ("github.ref_type", RunRef::DefaultBranch | RunRef::OtherBranch | RunRef::PullRequest) => text("branch"),
+        ("github.ref_name", RunRef::OtherBranch | RunRef::NamedBranch) => {
+            Value::Prefix { prefix: "", not: DEFAULT_NAMES }
+        }
+        (
+            "github.ref_type",
+            RunRef::DefaultBranch | RunRef::OtherBranch | RunRef::NamedBranch | RunRef::PullRequest,
+        ) => text("branch"),
         ("github.ref_type", RunRef::Tag) => text("tag"),
         // Whoever comments chooses to comment on a pull request or on an issue.
         ("github.event.issue.pull_request", _) if kind.event == Event::IssueComment => Value::Chosen,
@@ -670,7 +681,10 @@ mod tests {
         assert_eq!(reach(source, 3).event(&Event::PullRequest), Runs::Yes, "always() runs whatever its needs did");
         let branches =
             "on:\n  push:\n    branches: [main, 'release/**']\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n";
-        assert_eq!(reach(branches, 0).other_branch_pushes(), Runs::Yes);
+        assert_eq!(reach(branches, 0).other_branch_pushes(), Runs::No, "only named branches");
+        let any =
+            "on:\n  push:\n    branches-ignore: [gh-pages]\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n";
+        assert_eq!(reach(any, 0).other_branch_pushes(), Runs::Yes);
         let main_only = "on:\n  push:\n    branches: [main]\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n";
         let main = reach(main_only, 0);
         assert_eq!((main.event(&Event::Push), main.other_branch_pushes()), (Runs::Yes, Runs::No));

@@ -262,7 +262,8 @@ fn operands_match(patterns: &[String], operands: &[&str]) -> Option<usize> {
 
 /// An action a data file describes: `owner/repo` (any of its actions) or `owner/repo/path`,
 /// with alternatives `a|b`; with `input`, only when that input is set (to a value containing
-/// one of `values`, when given, and none of `unless`), or not set at all with `when_absent`.
+/// one of `values`, or starting with one written `^value`, and none of `unless`), or not set
+/// at all with `when_absent`; never when the input `unless_input[0]` contains `unless_input[1]`.
 #[derive(Debug, Deserialize)]
 pub struct ActionPattern {
     pub uses: String,
@@ -274,6 +275,8 @@ pub struct ActionPattern {
     pub unless: Vec<String>,
     #[serde(default)]
     pub when_absent: bool,
+    #[serde(default)]
+    pub unless_input: Option<(String, String)>,
 }
 
 impl ActionPattern {
@@ -288,15 +291,24 @@ impl ActionPattern {
         if !named {
             return false;
         }
+        let contains = |value: &str, needle: &str| value.to_ascii_lowercase().contains(&needle.to_ascii_lowercase());
+        if let Some((name, value)) = &self.unless_input
+            && step.input_text(name).is_some_and(|text| contains(&text.value, value))
+        {
+            return false;
+        }
         let Some(input) = &self.input else {
             return true;
         };
         match step.input_text(input) {
             None => self.when_absent,
             Some(text) => {
-                let value = text.value.to_ascii_lowercase();
-                let contains = |needle: &String| value.contains(&needle.to_ascii_lowercase());
-                (self.values.is_empty() || self.values.iter().any(contains)) && !self.unless.iter().any(contains)
+                let value = text.value.trim();
+                let found = |needle: &String| match needle.strip_prefix('^') {
+                    Some(prefix) => value.to_ascii_lowercase().starts_with(&prefix.to_ascii_lowercase()),
+                    None => contains(value, needle),
+                };
+                (self.values.is_empty() || self.values.iter().any(found)) && !self.unless.iter().any(found)
             }
         }
     }

@@ -107,6 +107,7 @@ struct PublishAction {
 
 #[derive(Deserialize)]
 struct Facts {
+    local_hosts: Vec<String>,
     registry: Vec<Registry>,
     command: Vec<PublishCommand>,
     action: Vec<PublishAction>,
@@ -144,8 +145,17 @@ pub struct Configuration<'a> {
 }
 
 impl<'a> Configuration<'a> {
-    /// Adds the `.npmrc` token lines a script writes or configures.
+    /// Adds the registry a script configures (`npm config set registry URL`) and the `.npmrc`
+    /// token lines it writes or configures.
     pub fn read_script(&mut self, script: &'a Script) {
+        for command in &script.commands {
+            let operands: Vec<&str> = command.operands().take(4).collect();
+            if matches!(command.name(), Some("npm" | "pnpm" | "yarn"))
+                && let ["config", "set", "registry", url] | ["set", "registry", url] = operands.as_slice()
+            {
+                self.registry_urls.push(url);
+            }
+        }
         let text = script.text.value.as_str();
         for (at, marker) in text.match_indices(":_authToken") {
             let start = text[..at].rfind("//").unwrap_or(at);
@@ -159,6 +169,12 @@ impl<'a> Configuration<'a> {
             self.npmrc_tokens.push((&text[start..at], &value[..end]));
         }
     }
+}
+
+/// Whether a registry or image name is on a host inside the job (`localhost:4873`).
+fn is_local(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    FACTS.local_hosts.iter().any(|host| text.contains(host.as_str()))
 }
 
 /// The registry `ecosystem` publishes to: the one `target` names, or without a target the one
@@ -197,6 +213,9 @@ pub fn command_publication<'a>(
             configured.push(registry);
             tokens.push((token, "an `.npmrc` `_authToken`".to_owned()));
         }
+    }
+    if target.or(configured.first().copied()).is_some_and(is_local) {
+        return None;
     }
     let registry = registry_for(&publish.ecosystem, target, &configured);
     if let Some(option) = invocation.option(&publish.token_options) {
@@ -343,7 +362,8 @@ pub fn step_release(step: &Step) -> Option<(String, Span)> {
         if let Some(what) = action_publication(step, &Configuration::default()).as_ref().and_then(published) {
             return Some((what, uses.span));
         }
-        if let Some(pattern) = FACTS.image_push_action.iter().find(|p| p.matches(step)) {
+        let local_tags = step.input_text("tags").is_some_and(|tags| is_local(&tags.value));
+        if let Some(pattern) = FACTS.image_push_action.iter().find(|p| p.matches(step)).filter(|_| !local_tags) {
             return Some((format!("pushes an image (`{}`)", pattern.describe()), uses.span));
         }
         if let Some(pattern) = FACTS.release_action.iter().find(|p| p.matches(step)) {
@@ -359,7 +379,8 @@ pub fn step_release(step: &Step) -> Option<(String, Span)> {
         }
         let invocation = Invocation::of(command)?;
         if let Some(shown) = FACTS.image_push.iter().find_map(|p| p.shown(&invocation)) {
-            return Some((format!("pushes an image (`{shown}`)"), span));
+            let local = invocation.args.iter().any(|word| is_local(&word.text));
+            return (!local).then(|| (format!("pushes an image (`{shown}`)"), span));
         }
         let shown = FACTS.release_command.iter().find_map(|p| p.shown(&invocation))?;
         Some((format!("attaches files to a GitHub release (`{shown}`)"), span))
@@ -420,6 +441,8 @@ mod tests {
         assert_eq!(docker.len(), 1);
         assert_eq!(docker[0].0, "dockerhub");
         assert!(publications("cargo publish --dry-run").is_empty());
+        assert!(publications("npm publish --registry http://localhost:4873/").is_empty());
+        assert!(publications("npm config set registry http://127.0.0.1:4873\nnpm publish").is_empty());
         assert_eq!(publications("cargo publish --token=$SECRET")[0].1.as_ref().unwrap().how, "with `--token`");
     }
 }

@@ -3,6 +3,7 @@
 
 use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
+use crate::model::deploy;
 use crate::model::github_reach::JobReach;
 use crate::model::reach::Runs;
 use crate::model::release;
@@ -87,7 +88,8 @@ impl Rule for UnprotectedRelease {
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         let job = context.job;
-        if job.uses.is_some() {
+        // A job that creates a cluster or registry of its own releases to it as a test.
+        if job.uses.is_some() || job.steps.iter().any(deploy::step_creates_local_target) {
             return;
         }
         let Some((what, span)) = job.steps.iter().find_map(release::step_release) else {
