@@ -21,10 +21,11 @@ static META: RuleMeta = RuleMeta {
         detects: "`continue-on-error: true` on a step that runs a security check, or on a job \
 with such a step. Scans: CodeQL (`github/codeql-action/analyze`), Trivy, Snyk, Grype, dependency \
 review, OpenSSF Scorecard, zizmor, Gitleaks, TruffleHog, Semgrep, Checkov, `npm audit`, \
-`pip-audit`, `cargo audit`, `cargo deny`, `govulncheck`, `osv-scanner`... (low). Verifications \
-of something downloaded: `cosign verify`, `slsa-verifier`, `gh attestation verify`, `gpg \
---verify`, `sha256sum -c`... (medium: a tampered download then runs). A value computed by an \
-expression (`${{ matrix.experimental }}`) is not reported.",
+`pip-audit`, `cargo audit`, `cargo deny`, `govulncheck`, `osv-scanner`... Verifications of \
+something downloaded: `cosign verify`, `slsa-verifier`, `gh attestation verify`, `gpg \
+--verify`, `sha256sum -c`... Low, but medium for a verification step that continues on error \
+with steps after it, which then use the download that failed verification. A value computed \
+by an expression (`${{ matrix.experimental }}`) is not reported.",
         why: "With `continue-on-error: true`, a check that finds something, or that breaks, \
 shows a green run: the finding is in a log nobody reads, and nothing stops the merge or the \
 release. A verification that fails open is worse than none, because everyone believes the \
@@ -72,12 +73,13 @@ impl Rule for ContinueOnErrorSecurity {
         &META
     }
 
-    fn check_step(&self, _context: &StepContext<'_>, step: &Step, out: &mut Findings) {
+    fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         let Some(setting) = step.continue_on_error.as_ref().filter(|setting| setting.is_true()) else {
             return;
         };
         if let Some(check) = scanners::step_check(step) {
-            fail_open::report(setting, "continue-on-error", &check, "this step", out);
+            let used_after = !context.later_steps().is_empty();
+            fail_open::report(setting, "continue-on-error", &check, "this step", used_after, out);
         }
     }
 
@@ -87,7 +89,7 @@ impl Rule for ContinueOnErrorSecurity {
             return;
         };
         if let Some(check) = job.steps.iter().filter_map(scanners::step_check).max_by_key(|check| check.kind) {
-            fail_open::report(setting, "continue-on-error", &check, &format!("job `{}`", job.id.value), out);
+            fail_open::report(setting, "continue-on-error", &check, &format!("job `{}`", job.id.value), false, out);
         }
     }
 }

@@ -20,12 +20,13 @@ static META: RuleMeta = RuleMeta {
         summary: "A security check is allowed to fail without failing the pipeline",
         detects: "`allow_failure: true` on a job that runs a security check in its script: a \
 scanner (`trivy`, `grype`, `semgrep`, `gitleaks`, `trufflehog`, `npm audit`, `pip-audit`, `cargo \
-audit`, `osv-scanner`...; low) or a verification of something downloaded (`cosign verify`, \
-`slsa-verifier`, `gpg --verify`, `sha256sum -c`...; medium). A job that overrides one of GitLab's \
-security template jobs (`sast`, `*-sast`, `secret_detection`, `dependency_scanning`, \
-`gemnasium-*`, `container_scanning`, `dast`) with `allow_failure: true` is reported as info: the \
-templates already allow those jobs to fail, and their analyzers do not fail on findings \
-anyway, so the setting only hides the analyzer's own failures.",
+audit`, `cargo deny`, `osv-scanner`...) or a verification of something downloaded (`cosign \
+verify`, `slsa-verifier`, `gpg --verify`, `sha256sum -c`...); low, since a failed check stops its \
+own job and only the pipeline goes on. A job that overrides one of GitLab's security template \
+jobs (`sast`, `*-sast`, `secret_detection`, `dependency_scanning`, `gemnasium-*`, \
+`container_scanning`, `dast`) with `allow_failure: true` is reported as info: the templates \
+already allow those jobs to fail, and their analyzers do not fail on findings anyway, so the \
+setting only hides the analyzer's own failures.",
         why: "With `allow_failure: true`, a failed check is an orange mark on a green pipeline: \
 merges and releases go ahead, and what the scanner found, or the download that failed its \
 verification, is in a log nobody reads. A verification that fails open is worse than none, \
@@ -85,7 +86,7 @@ impl Rule for GitlabAllowFailureSecurity {
             .filter_map(scanners::command_check)
             .max_by_key(|c| c.kind);
         if let Some(check) = check {
-            fail_open::report(setting, "allow_failure", &check, &format!("job `{name}`"), out);
+            fail_open::report(setting, "allow_failure", &check, &format!("job `{name}`"), false, out);
             return;
         }
         let Some(what) = scanners::gitlab_template_job(name) else {
