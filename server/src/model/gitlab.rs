@@ -116,6 +116,9 @@ pub struct GitlabJob {
     pub cache: Vec<Cache>,
     pub environment: Option<Environment>,
     pub extends: Vec<Spanned<String>>,
+    /// Whether it extends, directly or not, a job this file does not define (one from an
+    /// include), whose keys are unknown here.
+    pub extends_unknown: bool,
     pub trigger: Option<Trigger>,
     pub id_tokens: Vec<IdToken>,
     /// `secrets:` the job fetches from an external secret manager, by name.
@@ -240,6 +243,23 @@ impl<'a> JobScope<'a> {
         })
     }
 
+    /// Whether the job extends, directly or through the jobs it extends, a job this file does
+    /// not define.
+    pub fn extends_unknown(&self) -> bool {
+        self.unknown_parent(self.job, &mut HashSet::new(), 0)
+    }
+
+    fn unknown_parent(&self, job: View<'a>, read: &mut HashSet<*const Node>, depth: usize) -> bool {
+        if !read.insert(job.node()) || depth >= MAX_EXTENDS_DEPTH {
+            return false;
+        }
+        let parents = job.get("extends").map(strings).unwrap_or_default();
+        parents.iter().any(|parent| match (self.jobs)(&parent.value) {
+            None => true,
+            Some(parent) => self.unknown_parent(parent, read, depth + 1),
+        })
+    }
+
     /// Each job is read once per lookup: `extends: [a, a, a]` chains cost what one chain does.
     fn lookup(&self, job: View<'a>, key: &str, read: &mut HashSet<*const Node>, depth: usize) -> Option<View<'a>> {
         if !read.insert(job.node()) {
@@ -302,6 +322,7 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, workflow: &Reach) -> O
         cache: get("cache").map(|c| c.items().into_iter().map(cache).collect()).unwrap_or_default(),
         environment: get("environment").and_then(environment),
         extends: entry.value.get("extends").map(strings).unwrap_or_default(),
+        extends_unknown: scope.extends_unknown(),
         trigger: get("trigger").map(trigger),
         id_tokens: get("id_tokens").map(id_tokens).unwrap_or_default(),
         secrets: get("secrets").map(|s| s.entries().iter().filter_map(Spanned::key_of).collect()).unwrap_or_default(),

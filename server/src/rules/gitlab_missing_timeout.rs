@@ -2,7 +2,7 @@
 
 use super::{Applicability, Confidence, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, fix};
 use crate::matrix::{OwaspCicd, Technique};
-use crate::model::gitlab::{GitlabJob, Globals};
+use crate::model::gitlab::{GitlabJob, Globals, IncludeKind};
 
 pub struct GitlabMissingTimeout;
 
@@ -20,8 +20,10 @@ static META: RuleMeta = RuleMeta {
         summary: "A job that merge requests can run has no time limit of its own",
         detects: "Jobs that merge request pipelines can run (from their `rules:`, `only:` and \
 the pipeline's `workflow: rules:`) with no `timeout:`, neither their own, nor from a job they \
-extend, nor from `default:`. Trigger jobs, which cannot set one, are not reported. Always low: \
-a hygiene check.",
+extend, nor from `default:`. Trigger jobs, which cannot set one, and jobs that extend a job \
+this file does not define (from an include, which may set one) are not reported; in a pipeline \
+that includes other projects' or remote files, whose `default:` may set one, confidence is low. \
+Always low severity: a hygiene check.",
         why: "Without `timeout:`, a job runs until the project's timeout (one hour by default, \
 but projects often raise it, up to a month) or the runner's. A merge request's author controls \
 the scripts the job runs, and can keep shared or self-hosted runners busy for all that time, \
@@ -63,8 +65,10 @@ impl Rule for GitlabMissingTimeout {
         &META
     }
 
-    fn check_gitlab_job(&self, _globals: &Globals, job: &GitlabJob, out: &mut Findings) {
-        if job.trigger.is_some() || job.timeout.is_some() || !job.reach.merge_requests.possible() {
+    fn check_gitlab_job(&self, globals: &Globals, job: &GitlabJob, out: &mut Findings) {
+        // A job that extends one from an include may get its timeout there.
+        if job.trigger.is_some() || job.timeout.is_some() || job.extends_unknown || !job.reach.merge_requests.possible()
+        {
             return;
         }
         let finding = out.report(
@@ -75,6 +79,10 @@ impl Rule for GitlabMissingTimeout {
                 job.name.value
             ),
         );
+        // `default:` may come from an included file.
+        if globals.includes.iter().any(|include| !matches!(include.kind, IncludeKind::Local(_))) {
+            finding.with_confidence(Confidence::Low);
+        }
         if let Some(edit) = job
             .first_key
             .and_then(|first| fix::insert_key(first, job.key_column, &format!("timeout: {DEFAULT_TIMEOUT}")))

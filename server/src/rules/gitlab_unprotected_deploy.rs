@@ -87,7 +87,8 @@ impl Rule for GitlabUnprotectedDeploy {
         if commands().any(|(_, command)| deploy::command_creates_local_target(command)) {
             return;
         }
-        let confidence = if reach == Runs::Yes { Confidence::Medium } else { Confidence::Low };
+        // Rules inherited from an included job are unknown.
+        let confidence = if reach == Runs::Yes && !job.extends_unknown { Confidence::Medium } else { Confidence::Low };
         let name = &job.name.value;
         let runs_in = runs_in(&job.reach);
         match &job.environment {
