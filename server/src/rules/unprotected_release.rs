@@ -25,7 +25,9 @@ static META: RuleMeta = RuleMeta {
 `environment:`. Medium, whatever starts them (a release, a tag, a push to any branch); high when \
 an event outsiders cause (`pull_request_target`, `issue_comment`, `workflow_run`...) can start \
 the job, as far as its `if:` and the jobs it needs tell. A job that has an environment is \
-reported (medium, low confidence) only when such an event can start it. Deployments are \
+reported (medium, low confidence) only when such an event can start it. Not releases: draft \
+GitHub releases (a person publishes them later), dry runs, publishing to a registry inside the \
+job (`localhost`, a kind cluster's), and jobs that create a throwaway cluster. Deployments are \
 `deploy-without-environment`'s: a job that both publishes and deploys gets one finding of each \
 rule.",
         why: "An environment is the only gate GitHub puts in front of one job: it can require \
@@ -113,16 +115,13 @@ impl Rule for UnprotectedRelease {
                 out.report(span, message).with_severity(severity).with_confidence(confidence);
             }
             (None, None) => {
-                let who = if reach.other_branch_pushes().possible() {
-                    "a push to any branch starts it"
-                } else {
-                    "whoever can push the tag or start the workflow releases with it"
-                };
+                let branches =
+                    if reach.other_branch_pushes() == Runs::Yes { ", and a push to any branch starts it" } else { "" };
                 out.report(
                     span,
                     format!(
-                        "job `{name}` {what} with no `environment:`: nothing can require a reviewer or limit the refs it \
-                         releases from, and {who}"
+                        "job `{name}` {what} with no `environment:`: no reviewer approves the release and no rule limits \
+                         the refs it releases from{branches}"
                     ),
                 );
             }
