@@ -20,10 +20,11 @@ static META: RuleMeta = RuleMeta {
         summary: "A job that merge requests can run has no time limit of its own",
         detects: "Jobs that merge request pipelines can run (from their `rules:`, `only:` and \
 the pipeline's `workflow: rules:`) with no `timeout:`, neither their own, nor from a job they \
-extend, nor from `default:`. Trigger jobs, which cannot set one, and jobs that extend a job \
-this file does not define (from an include, which may set one) are not reported; in a pipeline \
-that includes other projects' or remote files, whose `default:` may set one, confidence is low. \
-Always low severity: a hygiene check.",
+extend, nor from `default:`. Not reported: trigger jobs, which cannot set one; manual jobs; \
+jobs that extend a job this file does not define, or that override one from an include (no \
+`script:` of their own), since the included job may set one. In a pipeline that includes other \
+projects' or remote files, whose `default:` may set one, confidence is low. Always low \
+severity: a hygiene check.",
         why: "Without `timeout:`, a job runs until the project's timeout (one hour by default, \
 but projects often raise it, up to a month) or the runner's. A merge request's author controls \
 the scripts the job runs, and can keep shared or self-hosted runners busy for all that time, \
@@ -66,8 +67,14 @@ impl Rule for GitlabMissingTimeout {
     }
 
     fn check_gitlab_job(&self, globals: &Globals, job: &GitlabJob, out: &mut Findings) {
-        // A job that extends one from an include may get its timeout there.
-        if job.trigger.is_some() || job.timeout.is_some() || job.extends_unknown || !job.reach.merge_requests.possible()
+        // A job that extends one from an include, or that overrides one (it has no script of
+        // its own), may get its timeout there; a manual job waits for someone to start it.
+        let partial = job.extends_unknown || job.script.is_empty();
+        if job.trigger.is_some()
+            || job.timeout.is_some()
+            || partial
+            || job.reach.manual
+            || !job.reach.merge_requests.possible()
         {
             return;
         }
