@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use super::contexts::{JobLookup, is_outsider_controlled_on};
 use super::expr::{Comparison, Token, tokenize};
-use super::github::{Event, Job, Trigger, WorkflowHeader};
+use super::github::{Event, Job, Step, Trigger, WorkflowHeader};
 use super::patterns::glob_matches;
 use super::reach::{Runs, Truth};
 
@@ -56,6 +56,18 @@ impl JobReach {
         let mut reacher = Reacher { kinds: &kinds, jobs, memo: HashMap::new() };
         let runs = reacher.runs(job, 0);
         JobReach { runs: kinds.into_iter().zip(runs).collect() }
+    }
+
+    /// The runs that reach `step` of `job`: the job's, narrowed by the step's `if:`.
+    pub fn of_step(header: &WorkflowHeader, job: &Job, step: &Step, jobs: &dyn JobLookup) -> JobReach {
+        let mut reach = JobReach::of(header, job, jobs);
+        if let Some(condition) = &step.condition {
+            let condition = Condition::parse(&condition.value);
+            for (kind, runs) in &mut reach.runs {
+                *runs = runs.and(Runs::when(condition.evaluate(kind)));
+            }
+        }
+        reach
     }
 
     /// Whether runs of `event` can start the job.
@@ -687,6 +699,15 @@ mod tests {
         assert_eq!(reach(any, 0).other_branch_pushes(), Runs::Yes);
         let main_only = "on:\n  push:\n    branches: [main]\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n";
         let main = reach(main_only, 0);
+        let gated = "on: [push, workflow_dispatch]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - if: github.event_name == 'workflow_dispatch'\n        run: make\n";
+        let workflow = parse_for_tests(gated);
+        let step = JobReach::of_step(
+            &workflow.header,
+            &workflow.jobs[0],
+            &workflow.jobs[0].steps[0],
+            &JobList(&workflow.jobs),
+        );
+        assert_eq!((step.event(&Event::Push), step.event(&Event::WorkflowDispatch)), (Runs::No, Runs::Yes));
         assert_eq!((main.event(&Event::Push), main.other_branch_pushes()), (Runs::Yes, Runs::No));
     }
 

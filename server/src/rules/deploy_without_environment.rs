@@ -104,7 +104,10 @@ impl Rule for DeployWithoutEnvironment {
         let Some(credentials) = deploy::github_credentials(context.header, job, index) else {
             return;
         };
-        let reach = JobReach::of(context.header, job, context.jobs);
+        let reach = JobReach::of_step(context.header, job, &job.steps[index], context.jobs);
+        if reach.events().is_empty() {
+            return;
+        }
         let outsiders = reach.privileged_outsider_event();
         let name = &job.id.value;
         let mut message = format!(

@@ -97,7 +97,7 @@ impl Rule for PrTerraformPlan {
         let Some(credentials) = deploy::github_credentials(header, job, index) else {
             return;
         };
-        let reach = JobReach::of(header, job, jobs);
+        let reach = JobReach::of_step(header, job, step, jobs);
         let head = context.earlier_steps().iter().find_map(Step::pull_request_head_checkout);
         let privileged: Vec<String> = reach
             .events()

@@ -130,7 +130,7 @@ impl Rule for PublishWithToken {
             reported.push(&registry.id);
             let verb = if publication.login { "logs in to" } else { "publishes to" };
             let subject = format!("`{}` {verb} {}", publication.what, registry.name);
-            report(registry, publication.span, &subject, &token, JobReach::of(header, job, jobs), out);
+            report(registry, publication.span, &subject, &token, JobReach::of_step(header, job, step, jobs), out);
         }
         // A token only publishing tools read, for a step whose publishing command is hidden in
         // a script of the repository (not one whose command is seen and does not publish).
@@ -147,12 +147,15 @@ impl Rule for PublishWithToken {
             // The variable is explicit, but the command it serves is not seen.
             let token = Token { explicit: false, ..Token::through(credential, &var.name.value) };
             let subject = format!("this step publishes to {}", registry.name);
-            report(registry, var.name.span, &subject, &token, JobReach::of(header, job, jobs), out);
+            report(registry, var.name.span, &subject, &token, JobReach::of_step(header, job, step, jobs), out);
         }
     }
 }
 
 fn report(registry: &Registry, span: Span, subject: &str, token: &Token, reach: JobReach, out: &mut Findings) {
+    if reach.events().is_empty() {
+        return;
+    }
     let used = format!("{subject} with the long-lived token {}", token.describe());
     let outsiders = reach.privileged_outsider_event().filter(|(_, runs)| *runs == Runs::Yes);
     let (message, severity) = if registry.trusts("github") {

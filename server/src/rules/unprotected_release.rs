@@ -94,10 +94,14 @@ impl Rule for UnprotectedRelease {
         if job.uses.is_some() || job.steps.iter().any(deploy::step_creates_local_target) {
             return;
         }
-        let Some((what, span)) = job.steps.iter().find_map(release::step_release) else {
+        let Some((step, (what, span))) = job.steps.iter().find_map(|step| Some((step, release::step_release(step)?)))
+        else {
             return;
         };
-        let reach = JobReach::of(context.header, job, context.jobs);
+        let reach = JobReach::of_step(context.header, job, step, context.jobs);
+        if reach.events().is_empty() {
+            return;
+        }
         let outsiders = reach.privileged_outsider_event();
         let name = &job.id.value;
         match (&job.environment, outsiders) {
