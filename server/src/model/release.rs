@@ -232,6 +232,11 @@ pub fn command_publication<'a>(
     })
 }
 
+/// Whether a step uses an action that publishes.
+pub fn is_publish_action(step: &Step) -> bool {
+    FACTS.action.iter().any(|publish| publish.pattern.matches(step))
+}
+
 /// The publication an action step makes, if it publishes.
 pub fn action_publication<'a>(step: &'a Step, configuration: &Configuration<'a>) -> Option<Publication<'a>> {
     let publish = FACTS.action.iter().find(|publish| publish.pattern.matches(step))?;

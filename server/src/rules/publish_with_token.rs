@@ -100,6 +100,12 @@ impl Rule for PublishWithToken {
         let StepContext::Workflow { header, job, jobs, index } = *context else {
             return;
         };
+        // Most steps publish nothing: leave before reading the earlier steps' configuration.
+        let names_publish = step.run.iter().flat_map(|script| &script.commands).any(release::names_publish_command);
+        let sets_token = step.env.vars.iter().any(|var| release::publishing_variable(&var.name.value).is_some());
+        if !names_publish && !sets_token && !release::is_publish_action(step) {
+            return;
+        }
         let mut configuration = Configuration::default();
         for earlier in &job.steps[..=index.min(job.steps.len().saturating_sub(1))] {
             if earlier.uses_action("actions/setup-node")
