@@ -25,7 +25,9 @@ $CI_REGISTRY` with another password); to PyPI, npm or crates.io, which accept tr
 publishing from GitLab CI (`twine upload` with `TWINE_PASSWORD` or the user `__token__`, `npm \
 publish` with `NPM_TOKEN`, `cargo publish` with `CARGO_REGISTRY_TOKEN`); and, at low severity, to \
 registries with no alternative from GitLab (RubyGems.org with `GEM_HOST_API_KEY`, nuget.org, \
-and Docker Hub logins in jobs that push images). The job token, `$CI_REGISTRY_PASSWORD`, deploy \
+and Docker Hub logins in jobs that push images); and jobs whose `variables:` set \
+`CARGO_REGISTRY_TOKEN`, `TWINE_PASSWORD` or `GEM_HOST_API_KEY` from another variable, even when \
+the publishing command is in a script. The job token, `$CI_REGISTRY_PASSWORD`, deploy \
 tokens and `id_tokens:` are not reported, nor are registries this rule does not know.",
         why: "A CI/CD variable holding a registry token is readable by every job that runs with \
 it, and unless it is protected, by pipelines of any branch a developer pushes. Whoever reads it \

@@ -26,7 +26,9 @@ secrets: `pypa/gh-action-pypi-publish` with `password:`, `twine upload`, `uv pub
 publish` with `TWINE_PASSWORD`, `-p` or the user `__token__`; `npm publish`, `yarn npm publish` or \
 `changesets/action` with `NODE_AUTH_TOKEN`, `NPM_TOKEN` or an `.npmrc` `_authToken`; `cargo \
 publish` with `CARGO_REGISTRY_TOKEN` or `--token`; `gem push` with `GEM_HOST_API_KEY`; `dotnet \
-nuget push` with `--api-key`; and logins to Docker Hub in jobs that push images. A token made by \
+nuget push` with `--api-key`; a step that sets a variable only publishing tools read \
+(`CARGO_REGISTRY_TOKEN`, `TWINE_PASSWORD`, `GEM_HOST_API_KEY`) from a secret, even when its \
+command is in a script; and logins to Docker Hub in jobs that push images. A token made by \
 an earlier step (`rust-lang/crates-io-auth-action`, `NuGet/login`) or the job's `GITHUB_TOKEN` is \
 not reported, nor is publishing to a registry this rule does not know (a private one). Medium \
 where the registry offers trusted publishing from GitHub Actions (PyPI, npm, crates.io, \
