@@ -12,7 +12,7 @@ use pipewarden::syntax::Source;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
 
-const WORKFLOW: &str = "on: issues\njobs:\n  triage:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n";
+const WORKFLOW: &str = "on: issues\njobs:\n  triage:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n    timeout-minutes: 5\n";
 const URI: &str = "file:///repo/.github/workflows/triage.yml";
 
 /// Panics on every job it is shown.

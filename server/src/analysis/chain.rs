@@ -3,9 +3,12 @@
 //! A finding that completes a step of a chain matters more when the other steps are open in
 //! the same file: a script injection (Execution) is worse where the token can write
 //! (Privilege Escalation). The path lists the tactics that the file's findings open, in the
-//! matrix's order, with the techniques under each.
+//! matrix's order, with the techniques under each. Hygiene findings (low and info severity,
+//! such as a missing timeout) open no step: nearly every file has some, and a path through
+//! them would say nothing.
 
 use crate::matrix::{Tactic, Technique};
+use crate::rules::Severity;
 
 use super::Reported;
 
@@ -17,13 +20,16 @@ pub struct PathStep {
     pub findings: Vec<usize>,
 }
 
-/// The attack path through a file's findings, or nothing when they open fewer than two tactics.
+/// The attack path through a file's findings of medium severity or more, or nothing when they
+/// open fewer than two tactics.
 pub fn attack_path(findings: &[Reported]) -> Vec<PathStep> {
     let steps: Vec<PathStep> = Tactic::ALL
         .iter()
         .map(|&tactic| PathStep {
             tactic,
-            findings: (0..findings.len()).filter(|&i| findings[i].rule.technique.tactic() == tactic).collect(),
+            findings: (0..findings.len())
+                .filter(|&i| findings[i].severity >= Severity::Medium && findings[i].rule.technique.tactic() == tactic)
+                .collect(),
         })
         .filter(|step| !step.findings.is_empty())
         .collect();

@@ -268,6 +268,15 @@ pub fn checks_actor(condition: &Text) -> bool {
     super::expr::condition_paths(&condition.value).iter().any(|path| identifies_actor(path))
 }
 
+/// Whether an outsider sets the value at `path` in runs of `event`.
+pub fn is_outsider_controlled_on(path: &str, event: &Event) -> bool {
+    facts().iter().any(|fact| {
+        fact.controller == Controller::Outsider
+            && fact.events.iter().any(|name| name == event.name())
+            && path_matches(&fact.path, path)
+    })
+}
+
 /// A one-line description of a context path's origin, for hovers.
 pub fn describe(path: &str) -> String {
     if let Some(fact) = facts().iter().find(|fact| path_matches(&fact.path, path)) {

@@ -74,6 +74,15 @@ pub fn find_expressions(raw: &str, span: Span) -> Vec<Expression> {
     expressions
 }
 
+/// The secrets other than `GITHUB_TOKEN` the expressions of `text` read, as `secrets.NAME`:
+/// long-lived credentials stored in the repository's settings.
+pub fn stored_secrets(text: &str) -> impl Iterator<Item = String> {
+    find_expressions(text, Span::document(0..text.len())).into_iter().flat_map(|e| e.contexts).filter_map(|context| {
+        let name = context.path.strip_prefix("secrets.")?;
+        (!name.eq_ignore_ascii_case("github_token") && name != "*").then_some(context.path)
+    })
+}
+
 /// The offset of the `}}` that closes an expression body, skipping string literals.
 fn body_end(body: &str) -> Option<usize> {
     let bytes = body.as_bytes();
@@ -90,9 +99,11 @@ fn body_end(body: &str) -> Option<usize> {
     None
 }
 
+/// A token of an expression's body.
 #[derive(Debug, Clone, PartialEq)]
-enum Token<'a> {
+pub enum Token<'a> {
     Ident(&'a str),
+    /// A string literal's content as written (`''` stands for `'`).
     Str(&'a str),
     Number,
     Dot,
@@ -103,12 +114,22 @@ enum Token<'a> {
     CloseParen,
     Comma,
     Not,
-    Comparison,
-    Logical,
+    Compare(Comparison),
+    And,
+    Or,
     Unknown,
 }
 
-fn tokenize(body: &str) -> Vec<(Token<'_>, usize, usize)> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Equal,
+    NotEqual,
+    /// `<`, `<=`, `>`, `>=`.
+    Ordering,
+}
+
+/// The tokens of an expression's body, with their byte ranges.
+pub fn tokenize(body: &str) -> Vec<(Token<'_>, usize, usize)> {
     let bytes = body.as_bytes();
     let mut tokens = Vec::new();
     let mut index = 0;
@@ -152,18 +173,24 @@ fn tokenize(body: &str) -> Vec<(Token<'_>, usize, usize)> {
             }
             b'=' | b'!' | b'<' | b'>' => {
                 index += 1;
-                if bytes.get(index) == Some(&b'=') {
-                    index += 1;
-                    Token::Comparison
-                } else if byte == b'!' {
-                    Token::Not
-                } else {
-                    Token::Comparison
+                let equals = bytes.get(index) == Some(&b'=');
+                index += usize::from(equals);
+                match (byte, equals) {
+                    (b'!', false) => Token::Not,
+                    (b'!', true) => Token::Compare(Comparison::NotEqual),
+                    (b'=', true) => Token::Compare(Comparison::Equal),
+                    (b'=', false) => Token::Unknown,
+                    _ => Token::Compare(Comparison::Ordering),
                 }
             }
             b'&' | b'|' => {
-                index += if bytes.get(index + 1) == Some(&byte) { 2 } else { 1 };
-                Token::Logical
+                let doubled = bytes.get(index + 1) == Some(&byte);
+                index += if doubled { 2 } else { 1 };
+                match (byte, doubled) {
+                    (b'&', true) => Token::And,
+                    (b'|', true) => Token::Or,
+                    _ => Token::Unknown,
+                }
             }
             _ => {
                 index += body[index..].chars().next().map_or(1, char::len_utf8);
@@ -240,7 +267,7 @@ fn follows_dot(tokens: &[(Token, usize, usize)], index: usize) -> bool {
 }
 
 fn is_comparison(token: Option<&(Token, usize, usize)>) -> bool {
-    matches!(token, Some((Token::Comparison, ..)))
+    matches!(token, Some((Token::Compare(_), ..)))
 }
 
 /// For each token, the index of the first `]` at or after it: looked up, not searched for,
@@ -414,16 +441,16 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Node {
-        self.logical("||", Self::and, Node::Or)
+        self.logical(&Token::Or, Self::and, Node::Or)
     }
 
     fn and(&mut self) -> Node {
-        self.logical("&&", Self::unary, Node::And)
+        self.logical(&Token::And, Self::unary, Node::And)
     }
 
-    fn logical(&mut self, op: &str, operand: fn(&mut Self) -> Node, build: fn(Vec<Node>) -> Node) -> Node {
+    fn logical(&mut self, op: &Token<'_>, operand: fn(&mut Self) -> Node, build: fn(Vec<Node>) -> Node) -> Node {
         let mut items = vec![operand(self)];
-        while self.peek() == Some(&Token::Logical) && self.text(self.pos) == op {
+        while self.peek() == Some(op) {
             self.pos += 1;
             items.push(operand(self));
         }
@@ -436,7 +463,7 @@ impl Parser<'_> {
             return self.nested(Node::Other, |parser| Node::Not(Box::new(parser.unary())));
         }
         let left = self.primary();
-        if self.peek() != Some(&Token::Comparison) {
+        if !matches!(self.peek(), Some(Token::Compare(_))) {
             return left;
         }
         let op = self.text(self.pos).to_owned();
@@ -563,6 +590,14 @@ mod tests {
         let context = &expressions[0].contexts[0];
         assert_eq!(&text[context.span.start as usize..context.span.end as usize], "github.head_ref");
         assert_eq!(&text[expressions[0].span.start as usize..], "${{ github.head_ref }}");
+    }
+
+    #[test]
+    fn stored_secrets_skip_the_job_token() {
+        let secrets: Vec<String> =
+            stored_secrets("${{ secrets.GITHUB_TOKEN }} ${{ secrets.NPM_TOKEN }} ${{ secrets['PYPI'] }}").collect();
+        assert_eq!(secrets, ["secrets.NPM_TOKEN", "secrets.PYPI"]);
+        assert_eq!(stored_secrets("${{ github.token }} $NPM_TOKEN secrets.X").count(), 0);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::shell::{Dialect, Script};
 use super::view::{Entry, View};
-use super::{Block, Env, Spanned, Text};
+use super::{Block, Env, Setting, Spanned, Text, key_column};
 use crate::syntax::span::Span;
 
 /// A workflow: its header (everything but `jobs`) and its jobs.
@@ -87,8 +87,11 @@ pub struct Trigger {
     pub types: Vec<String>,
     /// `branches:` filters.
     pub branches: Vec<String>,
-    /// `tags:` filters of `push`.
+    /// `branches-ignore:` filters.
+    pub branches_ignore: Vec<String>,
+    /// `tags:` and `tags-ignore:` filters of `push`.
     pub tags: Vec<String>,
+    pub tags_ignore: Vec<String>,
     /// `workflows:` of `workflow_run`: the names of the workflows whose runs start this one.
     pub workflows: Vec<Spanned<String>>,
     /// `inputs:` of `workflow_dispatch` and `workflow_call`.
@@ -364,7 +367,7 @@ pub struct Job {
     /// `outputs:`: what the job exposes to `needs.<id>.outputs.*`.
     pub outputs: Vec<Input>,
     pub timeout_minutes: Option<Spanned<String>>,
-    pub continue_on_error: Option<Spanned<String>>,
+    pub continue_on_error: Option<Setting>,
     pub concurrency: Option<Concurrency>,
     /// `defaults: run: shell:`.
     pub default_shell: Option<Spanned<String>>,
@@ -480,7 +483,7 @@ pub struct Step {
     pub env: Env,
     pub condition: Option<Text>,
     pub working_directory: Option<Text>,
-    pub continue_on_error: Option<Spanned<String>>,
+    pub continue_on_error: Option<Setting>,
 }
 
 impl Step {
@@ -504,7 +507,45 @@ impl Step {
     pub fn runs_code(&self) -> bool {
         self.run.is_some() || matches!(&self.uses, Some(Uses { target: UsesTarget::Local { .. }, .. }))
     }
+
+    /// Where the step checks out a pull request's head, i.e. code its author wrote: a
+    /// `ref:` or `repository:` of `actions/checkout` built from the head's ref or sha or
+    /// naming `refs/pull/...`, or a `gh pr checkout` command. Returns the place and what names
+    /// the head (a context path, the ref, or the command).
+    pub fn pull_request_head_checkout(&self) -> Option<(Span, String)> {
+        if self.uses_action("actions/checkout") {
+            return ["ref", "repository"].iter().filter_map(|name| self.input_text(name)).find_map(|value| {
+                let from_context = value
+                    .expressions
+                    .iter()
+                    .flat_map(|expression| &expression.contexts)
+                    .find(|context| PULL_REQUEST_HEAD_CONTEXTS.contains(&context.path.as_str()))
+                    .map(|context| context.path.clone());
+                let pull_ref = value.value.contains("refs/pull/").then(|| value.value.clone());
+                Some((value.span, from_context.or(pull_ref)?))
+            });
+        }
+        let script = self.run.as_ref()?;
+        script.commands.iter().find_map(|command| {
+            let checkout = command.name() == Some("gh") && command.operands().take(2).eq(["pr", "checkout"]);
+            checkout.then(|| (script.span_of(command.range.clone()), "gh pr checkout".to_owned()))
+        })
+    }
 }
+
+/// Context paths that name a pull request's head, i.e. code the pull request's author wrote.
+const PULL_REQUEST_HEAD_CONTEXTS: &[&str] = &[
+    "github.head_ref",
+    "github.event.pull_request.head.sha",
+    "github.event.pull_request.head.ref",
+    "github.event.pull_request.head.repo.full_name",
+    "github.event.pull_request.merge_commit_sha",
+    "github.event.pull_request.number",
+    "github.event.number",
+    "github.event.workflow_run.head_sha",
+    "github.event.workflow_run.head_branch",
+    "github.event.workflow_run.head_repository.full_name",
+];
 
 /// A `with:` or `secrets:` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -645,7 +686,9 @@ fn trigger(event: Event, span: Span, settings: Option<View<'_>>) -> Trigger {
         span,
         types: list("types").into_iter().map(|t| t.value).collect(),
         branches: list("branches").into_iter().map(|b| b.value).collect(),
+        branches_ignore: list("branches-ignore").into_iter().map(|b| b.value).collect(),
         tags: list("tags").into_iter().map(|t| t.value).collect(),
+        tags_ignore: list("tags-ignore").into_iter().map(|t| t.value).collect(),
         workflows: list("workflows"),
         inputs,
         secrets,
@@ -671,7 +714,7 @@ pub fn build_job(entry: &Entry<'_>) -> Option<Job> {
     Some(Job {
         id: Spanned::key_of(entry)?,
         span: entry.pair.span,
-        key_column: job.own_pairs().first().map(|pair| pair.key.column),
+        key_column: key_column(job),
         first_key: job.own_pairs().first().map(|pair| pair.key.span),
         name: get("name").and_then(Spanned::from_view),
         runs_on: labels,
@@ -688,7 +731,7 @@ pub fn build_job(entry: &Entry<'_>) -> Option<Job> {
         matrix: get("strategy").and_then(|strategy| strategy.get("matrix")).map(matrix).unwrap_or_default(),
         outputs: get("outputs").map(inputs).unwrap_or_default(),
         timeout_minutes: get("timeout-minutes").and_then(Spanned::from_view),
-        continue_on_error: get("continue-on-error").and_then(Spanned::from_view),
+        continue_on_error: Setting::of(job, "continue-on-error"),
         concurrency: job.entry("concurrency").map(Concurrency::from_entry),
         default_shell,
         uses: get("uses").and_then(|uses| Some(Uses::parse(uses.as_str()?, uses.span()))),
@@ -776,7 +819,7 @@ fn build_step(index: usize, step: View<'_>, shell_default: &ShellDefault) -> Opt
     Some(Step {
         index,
         span: step.span(),
-        key_column: Some(first.key.column),
+        key_column: key_column(step),
         first_key: first.key.span,
         id: get("id").and_then(Spanned::from_view),
         name: get("name").and_then(Spanned::from_view),
@@ -789,7 +832,7 @@ fn build_step(index: usize, step: View<'_>, shell_default: &ShellDefault) -> Opt
         env: Env::from_entry(step.entry("env")),
         condition: get("if").and_then(Text::from_view),
         working_directory: get("working-directory").and_then(Text::from_view),
-        continue_on_error: get("continue-on-error").and_then(Spanned::from_view),
+        continue_on_error: Setting::of(step, "continue-on-error"),
     })
 }
 

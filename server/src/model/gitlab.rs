@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::reach::Reach;
 use super::shell::{Dialect, Script};
 use super::view::{Entry, View};
-use super::{Block, Spanned, Text};
+use super::{Block, Setting, Spanned, Text, key_column};
 use crate::syntax::span::Span;
 use crate::syntax::yaml::Node;
 
@@ -114,6 +114,10 @@ pub struct RuleClause {
 pub struct GitlabJob {
     pub name: Spanned<String>,
     pub span: Span,
+    /// The column of the job's own keys, where new keys are inserted.
+    pub key_column: Option<u32>,
+    /// The first key written in the job, before which new keys can be inserted.
+    pub first_key: Option<Span>,
     /// Hidden jobs (`.name`) are templates that never run by themselves.
     pub hidden: bool,
     pub stage: Option<Spanned<String>>,
@@ -131,12 +135,16 @@ pub struct GitlabJob {
     pub when: Option<Spanned<String>>,
     /// Where the job runs: its rules within the pipeline's `workflow: rules:`.
     pub reach: Reach,
-    pub allow_failure: Option<Spanned<String>>,
+    /// `allow_failure:`; `exit_codes` when it is a mapping of exit codes.
+    pub allow_failure: Option<Setting>,
     pub timeout: Option<Spanned<String>>,
     pub artifacts: Option<Artifacts>,
     pub cache: Vec<Cache>,
     pub environment: Option<Environment>,
     pub extends: Vec<Spanned<String>>,
+    /// Whether it extends, directly or not, a job this file does not define (one from an
+    /// include), whose keys are unknown here.
+    pub extends_unknown: bool,
     pub trigger: Option<Trigger>,
     pub id_tokens: Vec<IdToken>,
     /// `secrets:` the job fetches from an external secret manager, by name.
@@ -299,7 +307,7 @@ pub struct JobScope<'a> {
 
 /// Keys a job inherits from `default:` when it does not set them.
 const INHERITED_FROM_DEFAULT: &[&str] =
-    &["image", "services", "before_script", "after_script", "cache", "artifacts", "tags"];
+    &["image", "services", "before_script", "after_script", "cache", "artifacts", "tags", "timeout"];
 
 impl<'a> JobScope<'a> {
     pub fn new(job: View<'a>, jobs: &'a dyn Fn(&str) -> Option<View<'a>>, default: Option<View<'a>>) -> Self {
@@ -347,6 +355,29 @@ impl<'a> JobScope<'a> {
         self.default.and_then(|default| default.get(key))
     }
 
+    /// The mapping `key` is read from: the nearest job of the chain that sets it, or
+    /// `default:`.
+    pub fn holder(&self, key: &str) -> Option<View<'a>> {
+        if let Some(job) = self.chain.iter().find(|job| job.get(key).is_some()) {
+            return Some(*job);
+        }
+        let inherits = INHERITED_FROM_DEFAULT.contains(&key) && self.get_in(&["trigger"]).is_none();
+        let default = self.default.filter(|_| inherits)?;
+        default.get(key).map(|_| default)
+    }
+
+    /// Whether the job extends, directly or through the jobs it extends, a job this file does
+    /// not define (one from an include).
+    pub fn extends_unknown(&self) -> bool {
+        self.chain.iter().any(|job| {
+            job.get("extends")
+                .map(strings)
+                .unwrap_or_default()
+                .iter()
+                .any(|parent| (self.jobs)(&parent.value).is_none())
+        })
+    }
+
     /// The value at a path of keys (`["trigger", "project"]`), from the nearest job of the
     /// chain that sets it, as `extends:` merges mappings.
     pub fn get_in(&self, path: &[&str]) -> Option<View<'a>> {
@@ -390,6 +421,8 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> 
         hidden: name.value.starts_with('.'),
         name,
         span: entry.pair.span,
+        key_column: key_column(entry.value),
+        first_key: entry.value.own_pairs().first().map(|pair| pair.key.span),
         stage: get("stage").and_then(Spanned::from_view),
         image: get("image").and_then(image),
         services: get("services").map(|s| s.items().into_iter().filter_map(image).collect()).unwrap_or_default(),
@@ -402,8 +435,7 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> 
         except,
         when,
         reach,
-        allow_failure: get("allow_failure")
-            .and_then(|a| Spanned::from_view(a).or_else(|| Some(Spanned::new("exit_codes".to_owned(), a.span())))),
+        allow_failure: scope.holder("allow_failure").and_then(allow_failure),
         timeout: get("timeout").and_then(Spanned::from_view),
         artifacts: get("artifacts").map(|a| Artifacts {
             span: a.span(),
@@ -417,6 +449,7 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> 
         cache: get("cache").map(|c| c.items().into_iter().map(cache).collect()).unwrap_or_default(),
         environment: get("environment").and_then(environment),
         extends: entry.value.get("extends").map(strings).unwrap_or_default(),
+        extends_unknown: scope.extends_unknown(),
         trigger: get("trigger").map(|view| trigger(view, scope)),
         id_tokens: get("id_tokens").map(id_tokens).unwrap_or_default(),
         secrets: get("secrets").map(|s| s.entries().iter().filter_map(Spanned::key_of).collect()).unwrap_or_default(),
@@ -424,6 +457,14 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> 
             .map(|n| n.items().into_iter().filter_map(|i| Spanned::from_view(i.get("job").unwrap_or(i))).collect())
             .unwrap_or_default(),
         tags: get("tags").map(strings).unwrap_or_default(),
+    })
+}
+
+fn allow_failure(holder: View<'_>) -> Option<Setting> {
+    Setting::of(holder, "allow_failure").or_else(|| {
+        let entry = holder.entry("allow_failure")?;
+        let value = Spanned::new("exit_codes".to_owned(), entry.value.span());
+        Some(Setting { value, entry: entry.pair.span, removable: false })
     })
 }
 

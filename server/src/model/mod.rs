@@ -8,15 +8,20 @@ pub mod cache;
 pub mod commands;
 pub mod contexts;
 pub mod credentials;
+pub mod deploy;
 pub mod expr;
 pub mod github;
+pub mod github_reach;
 pub mod gitlab;
 pub mod gitlab_variables;
 pub mod image;
 pub mod kind;
 pub mod offsets;
+pub mod patterns;
 pub mod reach;
+pub mod release;
 pub mod reparse;
+pub mod scanners;
 pub mod secrets;
 pub mod shell;
 pub mod untrusted_code;
@@ -56,6 +61,35 @@ impl Spanned<String> {
     /// An entry's key with the key's span.
     pub fn key_of(entry: &Entry<'_>) -> Option<Self> {
         Some(Self::new(entry.name()?.to_owned(), entry.key.span))
+    }
+}
+
+/// A `key: scalar` entry that a quick fix may remove, such as `continue-on-error: true`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub value: Spanned<String>,
+    /// From the key to the end of the value.
+    pub entry: Span,
+    /// Whether deleting the entry's lines removes exactly it: it is written in the mapping
+    /// itself (not merged in from an anchor) and alone on its lines (not the first key of a
+    /// `- key:` sequence item, not inside a flow mapping).
+    pub removable: bool,
+}
+
+impl Setting {
+    /// The entry `key` of `mapping`, if its value is a scalar.
+    pub fn of(mapping: View<'_>, key: &str) -> Option<Self> {
+        let entry = mapping.entry(key)?;
+        let own = mapping.own_pairs().iter().any(|pair| std::ptr::eq(pair, entry.pair));
+        Some(Self {
+            value: Spanned::from_view(entry.value)?,
+            entry: entry.pair.span,
+            removable: own && mapping.resolver().alone_on_lines(entry.pair.span),
+        })
+    }
+
+    pub fn is_true(&self) -> bool {
+        self.value.value.eq_ignore_ascii_case("true")
     }
 }
 
@@ -140,6 +174,13 @@ impl Block {
             entries: pairs.len(),
         }
     }
+}
+
+/// The column of a block mapping's keys, where a new key can be inserted; `None` for a flow
+/// mapping (`{a: b}`) or an empty one.
+pub fn key_column(mapping: View<'_>) -> Option<u32> {
+    let first = mapping.own_pairs().first()?;
+    (mapping.resolver().first_char(mapping.span()) != Some('{')).then_some(first.key.column)
 }
 
 fn view_first_char(entry: &Entry<'_>) -> Option<char> {

@@ -30,8 +30,17 @@ impl Runs {
         if self == Runs::Yes { "" } else { " (if its rules let it run there)" }
     }
 
-    fn and(self, other: Runs) -> Runs {
+    pub fn and(self, other: Runs) -> Runs {
         self.min(other)
+    }
+
+    /// Whether a job runs when its condition has this truth.
+    pub fn when(truth: Truth) -> Runs {
+        match truth {
+            Truth::True => Runs::Yes,
+            Truth::Unknown => Runs::Maybe,
+            Truth::False => Runs::No,
+        }
     }
 }
 
@@ -199,16 +208,20 @@ fn is_default_branch_name(name: &str) -> bool {
     matches!(name, "main" | "master")
 }
 
-/// Three-valued truth.
+/// Three-valued truth, for conditions that depend on values the file does not decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Truth {
+pub enum Truth {
     False,
     Unknown,
     True,
 }
 
 impl Truth {
-    fn and(self, other: Truth) -> Truth {
+    pub fn of(value: bool) -> Truth {
+        if value { Truth::True } else { Truth::False }
+    }
+
+    pub fn and(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::False, _) | (_, Truth::False) => Truth::False,
             (Truth::True, Truth::True) => Truth::True,
@@ -216,13 +229,17 @@ impl Truth {
         }
     }
 
-    fn or(self, other: Truth) -> Truth {
+    pub fn or(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::True, _) | (_, Truth::True) => Truth::True,
             (Truth::False, Truth::False) => Truth::False,
             _ => Truth::Unknown,
         }
     }
+}
+
+impl std::ops::Not for Truth {
+    type Output = Truth;
 
     fn not(self) -> Truth {
         match self {
@@ -378,7 +395,7 @@ impl Parser<'_> {
             negations += 1;
         }
         let truth = self.primary();
-        if negations % 2 == 1 { truth.not() } else { truth }
+        if negations % 2 == 1 { !truth } else { truth }
     }
 
     fn primary(&mut self) -> Truth {
@@ -477,9 +494,9 @@ fn compare(left: &Value, operator: &Token, right: &Value) -> Truth {
     };
     match operator {
         Token::Equal => equal,
-        Token::NotEqual => equal.not(),
+        Token::NotEqual => !equal,
         Token::Matches => matched,
-        _ => matched.not(),
+        _ => !matched,
     }
 }
 

@@ -394,6 +394,16 @@ pub fn basename(program: &str) -> &str {
     program.rsplit('/').next().unwrap_or(program)
 }
 
+/// The `$NAME` and `${NAME}` references in a text.
+pub fn variable_names(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('$').filter_map(move |(at, _)| {
+        let rest = &text[at + 1..];
+        let rest = rest.strip_prefix('{').unwrap_or(rest);
+        let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+        (len > 0 && !rest.as_bytes()[0].is_ascii_digit()).then(|| &rest[..len])
+    })
+}
+
 /// Whether a word is `NAME=value`.
 pub fn is_assignment(word: &str) -> bool {
     let Some((name, _)) = word.split_once('=') else {
@@ -403,16 +413,6 @@ pub fn is_assignment(word: &str) -> bool {
     !name.is_empty()
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.as_bytes()[0].is_ascii_digit()
-}
-
-/// The `$NAME` and `${NAME}` references in a text.
-pub fn variable_names(text: &str) -> impl Iterator<Item = &str> {
-    text.match_indices('$').filter_map(move |(at, _)| {
-        let rest = &text[at + 1..];
-        let rest = rest.strip_prefix('{').unwrap_or(rest);
-        let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
-        (len > 0 && !rest.as_bytes()[0].is_ascii_digit()).then(|| &rest[..len])
-    })
 }
 
 /// Lexes a POSIX shell script into its commands, nested ones included, in source order.
@@ -600,11 +600,11 @@ impl Lexer<'_> {
         .flatten()
         .max()
         .unwrap_or(self.pos);
-        // The command starts at its first word, not at the blanks after the separator.
+        // From the first token, not from the blanks after the previous operator.
         let start = [
             done.words.first().map(|w| w.range.start),
             done.assignments.first().map(|w| w.range.start),
-            done.redirects.first().map(|r| r.range.start),
+            done.redirects.iter().map(|r| r.range.start).min(),
         ]
         .into_iter()
         .flatten()

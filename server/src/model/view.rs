@@ -81,6 +81,29 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Whether a span is alone on the lines it is written on (nothing but blanks before it
+    /// and blanks or a comment after it), so that deleting those lines removes exactly it.
+    pub fn alone_on_lines(&self, span: Span) -> bool {
+        let Some(range) = self.bases.resolve(span).filter(|range| range.end <= self.rope.len_bytes()) else {
+            return false;
+        };
+        let (first, last) = (self.rope.byte_to_line(range.start), self.rope.byte_to_line(range.end));
+        let line_end = self.rope.line_to_byte((last + 1).min(self.rope.len_lines()));
+        let before = self.rope.get_byte_slice(self.rope.line_to_byte(first)..range.start);
+        let after = self.rope.get_byte_slice(range.end..line_end.max(range.end)).map(|after| after.to_string());
+        let (Some(before), Some(after)) = (before, after) else {
+            return false;
+        };
+        before.chars().all(|c| c == ' ' || c == '\t')
+            && (after.trim().is_empty() || after.trim_start().starts_with('#'))
+    }
+
+    /// The first character of a span's text.
+    pub fn first_char(&self, span: Span) -> Option<char> {
+        let range = self.bases.resolve(span)?;
+        self.rope.get_byte_slice(range)?.chars().next()
+    }
+
     fn resolve_alias(&self, name: &str, at: Span) -> Option<&'a Node> {
         let position = self.bases.resolve(at)?.start;
         let candidates = self.anchors.by_name.get(name)?;

@@ -9,12 +9,15 @@ mod artifact_poisoning;
 mod branch_protection_tampering;
 mod cache_poisoning;
 mod cloud_metadata_access;
+mod continue_on_error_security;
 mod curl_pipe_shell;
 mod dangerous_trigger;
+mod deploy_without_environment;
 mod env_file_injection;
 mod environment_dump;
 mod excessive_permissions;
 mod expression_injection;
+mod gitlab_allow_failure_security;
 mod gitlab_artifact_secrets;
 mod gitlab_cache_poisoning;
 mod gitlab_curl_pipe_shell;
@@ -22,17 +25,24 @@ mod gitlab_downstream_variable_forwarding;
 mod gitlab_hardcoded_credentials;
 mod gitlab_id_token_audience;
 mod gitlab_job_token_misuse;
+mod gitlab_missing_timeout;
 mod gitlab_mr_pipeline_secrets;
 mod gitlab_privileged_dind;
+mod gitlab_publish_with_token;
 mod gitlab_script_injection;
 mod gitlab_secret_in_log;
 mod gitlab_tls_verification_disabled;
 mod gitlab_unpinned_image;
+mod gitlab_unprotected_deploy;
 mod hardcoded_credentials;
 mod insecure_commands;
 mod known_vulnerable_action;
 mod long_lived_cloud_credentials;
+mod missing_concurrency;
+mod missing_timeout;
 mod pat_usage;
+mod pr_terraform_plan;
+mod publish_with_token;
 mod secret_in_log;
 mod spoofable_actor_check;
 mod tls_verification_disabled;
@@ -40,11 +50,13 @@ mod typosquatted_action;
 mod unpinned_action;
 mod unpinned_image;
 mod unpinned_include;
+mod unprotected_release;
 mod unsound_condition;
 mod untrusted_checkout;
 pub mod unused_suppression;
 
 pub mod docs;
+mod fail_open;
 mod finding;
 pub mod fix;
 pub mod glossary;
@@ -66,43 +78,57 @@ use crate::model::{Env, Text};
 
 /// Every rule, in the order they are documented.
 pub static REGISTRY: &[&dyn Rule] = &[
-    &expression_injection::ExpressionInjection,
-    &env_file_injection::EnvFileInjection,
-    &untrusted_checkout::UntrustedCheckout,
+    // GitHub Actions, in the matrix's order of tactics.
+    &environment_dump::EnvironmentDump,
     &dangerous_trigger::DangerousTrigger,
-    &artifact_poisoning::ArtifactPoisoning,
-    &cache_poisoning::CachePoisoning,
-    &excessive_permissions::ExcessivePermissions,
-    &unsound_condition::UnsoundCondition,
-    &spoofable_actor_check::SpoofableActorCheck,
+    &known_vulnerable_action::KnownVulnerableAction,
     &unpinned_action::UnpinnedAction,
     &unpinned_image::UnpinnedImage,
-    &known_vulnerable_action::KnownVulnerableAction,
     &typosquatted_action::TyposquattedAction,
     &hardcoded_credentials::HardcodedCredentials,
     &long_lived_cloud_credentials::LongLivedCloudCredentials,
-    &pat_usage::PatUsage,
+    &expression_injection::ExpressionInjection,
+    &env_file_injection::EnvFileInjection,
+    &untrusted_checkout::UntrustedCheckout,
     &curl_pipe_shell::CurlPipeShell,
     &tls_verification_disabled::TlsVerificationDisabled,
-    &insecure_commands::InsecureCommands,
-    &secret_in_log::SecretInLog,
-    &environment_dump::EnvironmentDump,
-    &cloud_metadata_access::CloudMetadataAccess,
+    &pr_terraform_plan::PrTerraformPlan,
+    &deploy_without_environment::DeployWithoutEnvironment,
+    &excessive_permissions::ExcessivePermissions,
+    &spoofable_actor_check::SpoofableActorCheck,
+    &pat_usage::PatUsage,
+    &cache_poisoning::CachePoisoning,
     &branch_protection_tampering::BranchProtectionTampering,
+    &insecure_commands::InsecureCommands,
+    &unsound_condition::UnsoundCondition,
+    &continue_on_error_security::ContinueOnErrorSecurity,
+    &cloud_metadata_access::CloudMetadataAccess,
+    &artifact_poisoning::ArtifactPoisoning,
+    &publish_with_token::PublishWithToken,
+    &secret_in_log::SecretInLog,
+    &missing_timeout::MissingTimeout,
+    &missing_concurrency::MissingConcurrency,
+    &unprotected_release::UnprotectedRelease,
+    // GitLab CI.
     &unpinned_include::UnpinnedInclude,
-    &gitlab_script_injection::GitlabScriptInjection,
     &gitlab_mr_pipeline_secrets::GitlabMrPipelineSecrets,
-    &gitlab_job_token_misuse::GitlabJobTokenMisuse,
-    &gitlab_artifact_secrets::GitlabArtifactSecrets,
-    &gitlab_cache_poisoning::GitlabCachePoisoning,
-    &gitlab_downstream_variable_forwarding::GitlabDownstreamVariableForwarding,
-    &gitlab_id_token_audience::GitlabIdTokenAudience,
-    &gitlab_privileged_dind::GitlabPrivilegedDind,
     &gitlab_unpinned_image::GitlabUnpinnedImage,
     &gitlab_hardcoded_credentials::GitlabHardcodedCredentials,
+    &gitlab_script_injection::GitlabScriptInjection,
     &gitlab_curl_pipe_shell::GitlabCurlPipeShell,
     &gitlab_tls_verification_disabled::GitlabTlsVerificationDisabled,
+    &gitlab_unprotected_deploy::GitlabUnprotectedDeploy,
+    &gitlab_privileged_dind::GitlabPrivilegedDind,
+    &gitlab_cache_poisoning::GitlabCachePoisoning,
+    &gitlab_allow_failure_security::GitlabAllowFailureSecurity,
+    &gitlab_job_token_misuse::GitlabJobTokenMisuse,
+    &gitlab_id_token_audience::GitlabIdTokenAudience,
+    &gitlab_artifact_secrets::GitlabArtifactSecrets,
+    &gitlab_downstream_variable_forwarding::GitlabDownstreamVariableForwarding,
+    &gitlab_publish_with_token::GitlabPublishWithToken,
     &gitlab_secret_in_log::GitlabSecretInLog,
+    &gitlab_missing_timeout::GitlabMissingTimeout,
+    // Both.
     &unused_suppression::UnusedSuppression,
 ];
 
