@@ -2,8 +2,8 @@
 
 use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
-use crate::model::Text;
-use crate::model::github::{Event, Step, UsesTarget};
+use crate::model::checkout::{HeadExecution, executed_heads};
+use crate::model::github::Event;
 
 pub struct UntrustedCheckout;
 
@@ -65,24 +65,6 @@ the job needs privileges is a design decision.",
     ],
 };
 
-/// Context paths that name the pull request's head, i.e. code the pull request's author wrote.
-const HEAD_CONTEXTS: &[&str] = &[
-    "github.head_ref",
-    "github.event.pull_request.head.sha",
-    "github.event.pull_request.head.ref",
-    "github.event.pull_request.head.repo.full_name",
-    "github.event.pull_request.merge_commit_sha",
-    "github.event.pull_request.number",
-    "github.event.number",
-    "github.event.workflow_run.head_sha",
-    "github.event.workflow_run.head_branch",
-    "github.event.workflow_run.head_repository.full_name",
-];
-
-/// Actions that only move or cache files and never execute what was checked out.
-const INERT_ACTIONS: &[&str] =
-    &["actions/upload-artifact", "actions/download-artifact", "actions/cache", "actions/labeler", "actions/stale"];
-
 impl Rule for UntrustedCheckout {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -95,13 +77,7 @@ impl Rule for UntrustedCheckout {
         else {
             return;
         };
-        for (index, step) in job.steps.iter().enumerate() {
-            let Some((value, head)) = checked_out_head(step) else {
-                continue;
-            };
-            let Some(runner) = job.steps[index + 1..].iter().find(|later| may_execute(later)) else {
-                continue;
-            };
+        for HeadExecution { value, head, runner, .. } in executed_heads(&job.steps) {
             let event_name = match trigger.event {
                 Event::PullRequestTarget => "pull_request_target",
                 _ => "workflow_run",
@@ -123,37 +99,5 @@ impl Rule for UntrustedCheckout {
                 finding.with_severity(Severity::High);
             }
         }
-    }
-}
-
-/// The `ref:` or `repository:` input of a checkout step that names the pull request's head,
-/// and the context path that does.
-fn checked_out_head(step: &Step) -> Option<(&Text, String)> {
-    if !step.uses_action("actions/checkout") {
-        return None;
-    }
-    ["ref", "repository"].iter().filter_map(|name| step.input(name)?.value.as_ref()).find_map(|value| {
-        let from_context = value
-            .expressions
-            .iter()
-            .flat_map(|expression| &expression.contexts)
-            .find(|context| HEAD_CONTEXTS.contains(&context.path.as_str()))
-            .map(|context| context.path.clone());
-        let pull_ref = value.value.contains("refs/pull/").then(|| value.value.clone());
-        Some((value, from_context.or(pull_ref)?))
-    })
-}
-
-fn may_execute(step: &Step) -> bool {
-    if step.runs_code() {
-        return true;
-    }
-    match step.uses.as_ref().map(|uses| &uses.target) {
-        Some(UsesTarget::Repository { owner, repo, .. }) => {
-            let name = format!("{owner}/{repo}").to_ascii_lowercase();
-            !INERT_ACTIONS.contains(&name.as_str()) && !name.starts_with("actions/setup-") && name != "actions/checkout"
-        }
-        Some(_) => true,
-        None => false,
     }
 }
