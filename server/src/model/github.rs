@@ -410,6 +410,9 @@ pub struct Input {
     pub value: Option<Text>,
 }
 
+/// Owners whose actions are maintained by GitHub itself.
+const FIRST_PARTY_OWNERS: &[&str] = &["actions", "github"];
+
 /// A `uses:` reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Uses {
@@ -449,6 +452,12 @@ impl Uses {
             UsesTarget::Repository { owner, repo, .. } => Some(format!("{owner}/{repo}")),
             _ => None,
         }
+    }
+
+    /// Whether GitHub itself maintains the action (`actions/*`, `github/*`).
+    pub fn is_first_party(&self) -> bool {
+        matches!(&self.target, UsesTarget::Repository { owner, .. }
+            if FIRST_PARTY_OWNERS.iter().any(|first_party| first_party.eq_ignore_ascii_case(owner)))
     }
 
     /// The ref after `@`, for repository references.

@@ -10,6 +10,7 @@ mod expression_injection;
 mod unpinned_action;
 mod unpinned_include;
 mod untrusted_checkout;
+mod workflow_level_secrets;
 
 pub mod docs;
 mod finding;
@@ -33,6 +34,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &untrusted_checkout::UntrustedCheckout,
     &excessive_permissions::ExcessivePermissions,
     &unpinned_action::UnpinnedAction,
+    &workflow_level_secrets::WorkflowLevelSecrets,
     &unpinned_include::UnpinnedInclude,
 ];
 

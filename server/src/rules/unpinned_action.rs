@@ -57,9 +57,6 @@ fix is offered: the SHA must come from the action's repository, which pipewarden
     ],
 };
 
-/// Owners whose actions are maintained by GitHub itself.
-const FIRST_PARTY_OWNERS: &[&str] = &["actions", "github"];
-
 impl Rule for UnpinnedAction {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -84,7 +81,7 @@ fn check(uses: &Uses, out: &mut Findings) {
             if git_ref.as_deref().is_some_and(is_commit_sha) || owner.is_empty() || repo.is_empty() {
                 return;
             }
-            if FIRST_PARTY_OWNERS.iter().any(|first_party| first_party.eq_ignore_ascii_case(owner)) {
+            if uses.is_first_party() {
                 return;
             }
             let how = match git_ref {
