@@ -5,6 +5,7 @@
 //! the analysis calls every hook, so no rule contains a traversal. Adding a rule touches its
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
+mod all_secrets_exposed;
 mod excessive_permissions;
 mod expression_injection;
 mod unpinned_action;
@@ -35,6 +36,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &excessive_permissions::ExcessivePermissions,
     &unpinned_action::UnpinnedAction,
     &workflow_level_secrets::WorkflowLevelSecrets,
+    &all_secrets_exposed::AllSecretsExposed,
     &unpinned_include::UnpinnedInclude,
 ];
 
