@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod checkout;
+pub mod conditions;
 pub mod contexts;
 pub mod expr;
 pub mod git;

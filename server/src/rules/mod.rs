@@ -8,6 +8,7 @@
 mod all_secrets_exposed;
 mod excessive_permissions;
 mod expression_injection;
+mod oidc_on_untrusted_trigger;
 mod unpinned_action;
 mod unpinned_include;
 mod untrusted_checkout;
@@ -37,6 +38,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &unpinned_action::UnpinnedAction,
     &workflow_level_secrets::WorkflowLevelSecrets,
     &all_secrets_exposed::AllSecretsExposed,
+    &oidc_on_untrusted_trigger::OidcOnUntrustedTrigger,
     &unpinned_include::UnpinnedInclude,
 ];
 
