@@ -4,6 +4,7 @@
 //! finding can point at it and a fix can edit it.
 
 pub mod action;
+pub mod artifact;
 pub mod checkout;
 pub mod conditions;
 pub mod contexts;

@@ -6,6 +6,7 @@
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
 mod all_secrets_exposed;
+mod artifact_secrets;
 mod excessive_permissions;
 mod expression_injection;
 mod oidc_on_untrusted_trigger;
@@ -39,6 +40,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &workflow_level_secrets::WorkflowLevelSecrets,
     &all_secrets_exposed::AllSecretsExposed,
     &oidc_on_untrusted_trigger::OidcOnUntrustedTrigger,
+    &artifact_secrets::ArtifactSecrets,
     &unpinned_include::UnpinnedInclude,
 ];
 
