@@ -26,6 +26,13 @@ pub struct CredentialFile {
     pub what: String,
 }
 
+impl CredentialFile {
+    /// Whether this is the repository's `.git` directory, where `actions/checkout` writes its token.
+    pub fn is_git_directory(&self) -> bool {
+        self.pattern == ".git"
+    }
+}
+
 static FACTS: LazyLock<Facts> = LazyLock::new(|| data::parse(bundled!("artifact-uploads.toml")));
 
 /// Whether an upload takes hidden files (names starting with `.`) along.

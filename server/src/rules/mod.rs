@@ -10,6 +10,7 @@ mod artifact_secrets;
 mod excessive_permissions;
 mod expression_injection;
 mod oidc_on_untrusted_trigger;
+mod persisted_checkout_credentials;
 mod unpinned_action;
 mod unpinned_include;
 mod untrusted_checkout;
@@ -41,6 +42,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &all_secrets_exposed::AllSecretsExposed,
     &oidc_on_untrusted_trigger::OidcOnUntrustedTrigger,
     &artifact_secrets::ArtifactSecrets,
+    &persisted_checkout_credentials::PersistedCheckoutCredentials,
     &unpinned_include::UnpinnedInclude,
 ];
 
