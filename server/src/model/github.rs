@@ -425,7 +425,8 @@ pub struct Uses {
 pub enum UsesTarget {
     /// `owner/repo[/path]@ref`
     Repository { owner: String, repo: String, path: Option<String>, git_ref: Option<String> },
-    /// `./path/to/action`
+    /// `./path/to/action`, or `$/path/to/action`: this repository at the running commit
+    /// (https://github.blog/changelog/2026-07-30-reference-same-repository-actions-with-self-repository-syntax/).
     Local { path: String },
     /// `docker://image:tag`
     Docker { image: String },
@@ -471,7 +472,7 @@ impl Uses {
     pub fn parse(raw: &str, span: Span) -> Self {
         let target = if let Some(image) = raw.strip_prefix("docker://") {
             UsesTarget::Docker { image: image.to_owned() }
-        } else if raw.starts_with("./") || raw.starts_with("../") {
+        } else if raw.starts_with("./") || raw.starts_with("../") || raw.starts_with("$/") {
             UsesTarget::Local { path: raw.to_owned() }
         } else {
             let (location, git_ref) = match raw.split_once('@') {

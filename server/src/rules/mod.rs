@@ -11,6 +11,7 @@ mod excessive_permissions;
 mod expression_injection;
 mod oidc_on_untrusted_trigger;
 mod persisted_checkout_credentials;
+mod secrets_inherit;
 mod unpinned_action;
 mod unpinned_include;
 mod untrusted_checkout;
@@ -43,6 +44,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &oidc_on_untrusted_trigger::OidcOnUntrustedTrigger,
     &artifact_secrets::ArtifactSecrets,
     &persisted_checkout_credentials::PersistedCheckoutCredentials,
+    &secrets_inherit::SecretsInherit,
     &unpinned_include::UnpinnedInclude,
 ];
 
