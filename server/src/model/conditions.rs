@@ -13,7 +13,53 @@ use super::github::Event;
 
 /// Whether a job or step with this `if:` can run for `event` when an outsider caused it.
 pub fn admits_outsider(condition: Option<&Text>, event: &Event) -> bool {
-    condition.is_none_or(|condition| can_hold(strip(&condition.value), event))
+    condition.is_none_or(|condition| outsider_value(strip(&condition.value), event) != Some(false))
+}
+
+/// The value of an expression for an outsider's run of `event`: `Some` when the atoms above
+/// decide it, `None` when it depends on something else.
+pub fn outsider_value(expression: &str, event: &Event) -> Option<bool> {
+    let disjuncts = split(expression, "||");
+    let values = disjuncts.iter().map(|disjunct| {
+        let atoms = split(disjunct, "&&");
+        let values: Vec<Option<bool>> = atoms.iter().map(|atom| atom_value(atom, event)).collect();
+        if values.contains(&Some(false)) {
+            Some(false)
+        } else if values.iter().all(|value| *value == Some(true)) {
+            Some(true)
+        } else {
+            None
+        }
+    });
+    let values: Vec<Option<bool>> = values.collect();
+    if values.contains(&Some(true)) {
+        Some(true)
+    } else if values.iter().all(|value| *value == Some(false)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The results an expression such as `cond && 'a' || 'b'` can produce for an outsider's run
+/// of `event`: each branch whose condition may hold, up to the first that surely holds.
+/// Results come as written (string literals with their quotes).
+pub fn outsider_results<'a>(expression: &'a str, event: &Event) -> Vec<&'a str> {
+    let mut results = Vec::new();
+    for branch in split(strip(expression), "||") {
+        let mut atoms = split(branch, "&&");
+        let result = atoms.pop().unwrap_or_default().trim();
+        let condition = atoms.join("&&");
+        let value = if atoms.is_empty() { Some(true) } else { outsider_value(&condition, event) };
+        if value == Some(false) {
+            continue;
+        }
+        results.push(result);
+        if value == Some(true) {
+            break;
+        }
+    }
+    results
 }
 
 fn strip(text: &str) -> &str {
@@ -21,26 +67,21 @@ fn strip(text: &str) -> &str {
     text.strip_prefix("${{").and_then(|rest| rest.strip_suffix("}}")).unwrap_or(text).trim()
 }
 
-/// Whether `expression` can be true for an outsider's run of `event`.
-fn can_hold(expression: &str, event: &Event) -> bool {
-    split(expression, "||").iter().any(|disjunct| split(disjunct, "&&").iter().all(|atom| atom_can_hold(atom, event)))
-}
-
-fn atom_can_hold(atom: &str, event: &Event) -> bool {
+fn atom_value(atom: &str, event: &Event) -> Option<bool> {
     let atom = atom.trim();
     if let Some(inner) = atom.strip_prefix('(').and_then(|rest| rest.strip_suffix(')'))
         && balanced(inner)
     {
-        return can_hold(inner, event);
+        return outsider_value(inner, event);
     }
     let compact: String = atom.chars().filter(|c| !c.is_whitespace()).collect::<String>().replace('"', "'");
     if let Some(name) = compared_event(&compact, "==") {
-        return name == event.name();
+        return Some(name == event.name());
     }
     if let Some(name) = compared_event(&compact, "!=") {
-        return name != event.name();
+        return Some(name != event.name());
     }
-    !excludes_outsiders(&compact)
+    excludes_outsiders(&compact).then_some(false)
 }
 
 /// The event an atom compares `github.event_name` to with `op`, in either order.
@@ -152,5 +193,24 @@ mod tests {
         assert!(admits("github.event.pull_request.head.repo.full_name != github.repository", "pull_request"));
         assert!(admits("!(github.event_name == 'pull_request')", "pull_request"));
         assert!(admits_outsider(None, &Event::PullRequest));
+    }
+
+    #[test]
+    fn results_of_routing_expressions() {
+        let routed = "${{ github.event_name == 'pull_request' && 'ubuntu-latest' || 'self-hosted' }}";
+        assert_eq!(outsider_results(routed, &Event::PullRequest), ["'ubuntu-latest'"]);
+        assert_eq!(outsider_results(routed, &Event::IssueComment), ["'self-hosted'"]);
+        let unknown = "${{ github.repository == 'o/r' && 'big-runner' || 'ubuntu-latest' }}";
+        assert_eq!(outsider_results(unknown, &Event::PullRequest), ["'big-runner'", "'ubuntu-latest'"]);
+        assert_eq!(outsider_results("${{ inputs.runner }}", &Event::PullRequest), ["inputs.runner"]);
+    }
+
+    #[test]
+    fn values_are_decided_only_by_known_atoms() {
+        let pull_request = Event::PullRequest;
+        assert_eq!(outsider_value("github.event_name == 'pull_request' && always()", &pull_request), None);
+        assert_eq!(outsider_value("github.event_name == 'pull_request'", &pull_request), Some(true));
+        assert_eq!(outsider_value("github.event_name == 'push' || x", &pull_request), None);
+        assert_eq!(outsider_value("(github.event_name == 'push') || github.event_name == 'schedule'", &pull_request), Some(false));
     }
 }

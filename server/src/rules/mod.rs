@@ -12,6 +12,7 @@ mod expression_injection;
 mod oidc_on_untrusted_trigger;
 mod persisted_checkout_credentials;
 mod secrets_inherit;
+mod self_hosted_runner_public;
 mod unpinned_action;
 mod unpinned_include;
 mod untrusted_checkout;
@@ -45,6 +46,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &artifact_secrets::ArtifactSecrets,
     &persisted_checkout_credentials::PersistedCheckoutCredentials,
     &secrets_inherit::SecretsInherit,
+    &self_hosted_runner_public::SelfHostedRunnerPublic,
     &unpinned_include::UnpinnedInclude,
 ];
 
