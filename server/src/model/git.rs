@@ -1,6 +1,140 @@
-//! `git` and `gh` command lines: which subcommand runs, and what a `git push` sends where.
+//! `git` and `gh` command lines: which subcommand runs, and what a `git push` sends where;
+//! and the actions that push commits or merge pull requests (the bundled
+//! `data/git-actions.toml`).
 
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use super::Text;
+use super::checkout;
+use super::expr::ContextRef;
+use super::github::{Job, Step, WorkflowHeader};
 use super::shell::{Command, Word};
+use crate::{bundled, data};
+
+#[derive(Deserialize)]
+struct Actions {
+    push: Vec<PushAction>,
+    merge: Vec<MergeAction>,
+}
+
+/// An action that pushes commits.
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct PushAction {
+    uses: String,
+    /// The input it authenticates with, when not the checkout's credentials.
+    pub token_input: Option<String>,
+    pub target: PushTarget,
+    /// The input that names the branch pushed to.
+    pub branch_input: Option<String>,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PushTarget {
+    /// The checked-out branch.
+    Current,
+    /// A branch of its own, for a pull request.
+    NewBranch,
+}
+
+/// An action that merges pull requests or turns on auto-merge.
+#[derive(Deserialize)]
+pub struct MergeAction {
+    uses: String,
+    /// What it does, for messages.
+    pub how: String,
+}
+
+static ACTIONS: LazyLock<Actions> = LazyLock::new(|| data::parse(bundled!("git-actions.toml")));
+
+/// The push a step's action makes, if it is one that pushes.
+pub fn push_action(step: &Step) -> Option<&'static PushAction> {
+    ACTIONS.push.iter().find(|action| step.uses_action(&action.uses))
+}
+
+/// The merge a step's action makes, if it is one that merges.
+pub fn merge_action(step: &Step) -> Option<&'static MergeAction> {
+    ACTIONS.merge.iter().find(|action| step.uses_action(&action.uses))
+}
+
+/// The credential a push authenticates with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// The job's `GITHUB_TOKEN`, which GitHub never lets change workflow files.
+    GithubToken,
+    /// Another token, named by the context it comes from (`secrets.BOT_PAT`,
+    /// `steps.app.outputs.token`).
+    Other(String),
+    /// Not visible in the file.
+    Unknown,
+}
+
+/// The credential of a push made by `step` (the step at `index` of `job`): the token input of
+/// a pushing action, a token written into the pushing command line, or the credentials the
+/// last earlier `actions/checkout` left in `.git/config`.
+pub fn push_credential(header: &WorkflowHeader, job: &Job, index: usize) -> Credential {
+    let Some(step) = job.steps.get(index) else { return Credential::Unknown };
+    if let Some(input) = push_action(step).and_then(|action| action.token_input.as_deref()) {
+        return step.input_text(input).map_or(Credential::GithubToken, credential_of);
+    }
+    // A token written into the push command line, or in a variable it reads.
+    if let Some(script) = &step.run {
+        let named = |name: &str| {
+            [&step.env, &job.env, &header.env].into_iter().find_map(|env| env.get(name)).and_then(|var| var.value.as_ref())
+        };
+        for command in script.commands.iter().filter(|command| push(command).is_some()) {
+            let span = script.span_of(command.range.clone());
+            let inline = script
+                .text
+                .expressions
+                .iter()
+                .filter(|expression| span.start <= expression.span.start && expression.span.end <= span.end)
+                .flat_map(|expression| &expression.contexts)
+                .find_map(|context| context_credential(context));
+            let from_variables = || {
+                command
+                    .words
+                    .iter()
+                    .flat_map(|word| word.variables())
+                    .filter_map(|(name, _)| named(name))
+                    .map(credential_of)
+                    .find(|credential| *credential != Credential::Unknown)
+            };
+            if let Some(credential) = inline.or_else(from_variables) {
+                return credential;
+            }
+        }
+    }
+    job.steps[..index]
+        .iter()
+        .rev()
+        .find(|earlier| checkout::is_checkout(earlier) && checkout::persists_credentials(earlier))
+        .map_or(Credential::Unknown, |checkout| {
+            if checkout::uses_github_token(checkout) {
+                Credential::GithubToken
+            } else {
+                checkout.input_text("token").map_or(Credential::Unknown, credential_of)
+            }
+        })
+}
+
+/// The credential a value expands: the job's token, another secret or step output, or none.
+fn credential_of(value: &Text) -> Credential {
+    value.expanded().find_map(context_credential).unwrap_or(Credential::Unknown)
+}
+
+fn context_credential(context: &ContextRef) -> Option<Credential> {
+    if context.is_github_token() {
+        Some(Credential::GithubToken)
+    } else if context.secret_name().is_some() || context.path.starts_with("steps.") {
+        Some(Credential::Other(context.path.clone()))
+    } else {
+        None
+    }
+}
 
 /// `git` options that take the next word as their value.
 const GIT_VALUE_OPTIONS: &[&str] = &["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"];

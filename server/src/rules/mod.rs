@@ -16,6 +16,7 @@ mod self_hosted_runner_public;
 mod unpinned_action;
 mod unpinned_include;
 mod untrusted_checkout;
+mod workflow_file_write;
 mod workflow_level_secrets;
 
 pub mod docs;
@@ -47,6 +48,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &persisted_checkout_credentials::PersistedCheckoutCredentials,
     &secrets_inherit::SecretsInherit,
     &self_hosted_runner_public::SelfHostedRunnerPublic,
+    &workflow_file_write::WorkflowFileWrite,
     &unpinned_include::UnpinnedInclude,
 ];
 
