@@ -11,6 +11,7 @@ mod excessive_permissions;
 mod expression_injection;
 mod oidc_on_untrusted_trigger;
 mod persisted_checkout_credentials;
+mod push_to_protected_branch;
 mod secrets_inherit;
 mod self_hosted_runner_public;
 mod unpinned_action;
@@ -49,6 +50,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &secrets_inherit::SecretsInherit,
     &self_hosted_runner_public::SelfHostedRunnerPublic,
     &workflow_file_write::WorkflowFileWrite,
+    &push_to_protected_branch::PushToProtectedBranch,
     &unpinned_include::UnpinnedInclude,
 ];
 
