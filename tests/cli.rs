@@ -56,7 +56,7 @@ fn columns_count_unicode_scalar_values() {
     std::fs::create_dir_all(&workflows).unwrap();
     std::fs::write(
         workflows.join("u.yml"),
-        "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo \"é😀中 ${{ github.event.issue.title }}\"\n",
+        "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"é😀中 ${{ github.event.issue.title }}\"\n",
     )
     .unwrap();
     let output = pipewarden(&["check", "--format", "json", dir.to_str().unwrap()]);
@@ -104,6 +104,10 @@ fn a_clean_tree_exits_0_and_options_filter_findings() {
         "unpinned-action",
         "--disable",
         "unpinned-include",
+        "--disable",
+        "oidc-on-untrusted-trigger",
+        "--disable",
+        "persisted-checkout-credentials",
         demo.to_str().unwrap(),
     ]);
     assert_eq!(disabled.status.code(), Some(0), "{}", stdout(&disabled));

@@ -55,13 +55,21 @@ pub struct HeadExecution<'a> {
     pub runner: &'a Step,
 }
 
-/// Every checkout of the pull request's head among `steps` that a later step may execute.
-pub fn executed_heads(steps: &[Step]) -> impl Iterator<Item = HeadExecution<'_>> {
-    steps.iter().enumerate().filter_map(|(index, checkout)| {
-        let (value, head) = pull_request_head(checkout)?;
-        let runner = steps[index + 1..].iter().find(|later| may_execute(later))?;
-        Some(HeadExecution { checkout, value, head, runner })
-    })
+/// Every checkout of the pull request's head among `steps` that a later step may execute, in
+/// order (one backward pass: the nearest later executor is carried along).
+pub fn executed_heads(steps: &[Step]) -> Vec<HeadExecution<'_>> {
+    let mut runner: Option<&Step> = None;
+    let mut heads = Vec::new();
+    for step in steps.iter().rev() {
+        if let (Some(runner), Some((value, head))) = (runner, pull_request_head(step)) {
+            heads.push(HeadExecution { checkout: step, value, head, runner });
+        }
+        if may_execute(step) {
+            runner = Some(step);
+        }
+    }
+    heads.reverse();
+    heads
 }
 
 /// Whether a step may execute files of the workspace: a script, a local action, or any

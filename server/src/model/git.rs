@@ -72,11 +72,11 @@ pub enum Credential {
     Unknown,
 }
 
-/// The credential of a push made by `step` (the step at `index` of `job`): the token input of
-/// a pushing action, a token written into the pushing command line, or the credentials the
-/// last earlier `actions/checkout` left in `.git/config`.
-pub fn push_credential(header: &WorkflowHeader, job: &Job, index: usize) -> Credential {
-    let Some(step) = job.steps.get(index) else { return Credential::Unknown };
+/// The credential of a push made by `step` of `job`: the token input of a pushing action, a
+/// token written into the pushing command line, or the credentials `checkout` (the last
+/// earlier `actions/checkout` that persisted them, which the caller tracks) left in
+/// `.git/config`.
+pub fn push_credential(header: &WorkflowHeader, job: &Job, step: &Step, checkout: Option<&Step>) -> Credential {
     if let Some(input) = push_action(step).and_then(|action| action.token_input.as_deref()) {
         return step.input_text(input).map_or(Credential::GithubToken, credential_of);
     }
@@ -108,17 +108,19 @@ pub fn push_credential(header: &WorkflowHeader, job: &Job, index: usize) -> Cred
             }
         }
     }
-    job.steps[..index]
-        .iter()
-        .rev()
-        .find(|earlier| checkout::is_checkout(earlier) && checkout::persists_credentials(earlier))
-        .map_or(Credential::Unknown, |checkout| {
-            if checkout::uses_github_token(checkout) {
-                Credential::GithubToken
-            } else {
-                checkout.input_text("token").map_or(Credential::Unknown, credential_of)
-            }
-        })
+    checkout.map_or(Credential::Unknown, |checkout| {
+        if checkout::uses_github_token(checkout) {
+            Credential::GithubToken
+        } else {
+            checkout.input_text("token").map_or(Credential::Unknown, credential_of)
+        }
+    })
+}
+
+/// Whether a step leaves credentials in `.git/config` for later pushes: a checkout that
+/// persists them.
+pub fn persists_credentials(step: &Step) -> bool {
+    checkout::is_checkout(step) && checkout::persists_credentials(step)
 }
 
 /// The credential a value expands: the job's token, another secret or step output, or none.

@@ -1,8 +1,9 @@
 //! `artifact-secrets`: an artifact upload that takes credentials along.
 
-use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, StepContext};
+use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
-use crate::model::artifact::{self, Exposure, Hidden};
+use crate::model::action::Action;
+use crate::model::artifact::{self, Exposure, Hidden, Upload};
 use crate::model::github::Step;
 
 pub struct ArtifactSecrets;
@@ -86,59 +87,76 @@ impl Rule for ArtifactSecrets {
         &META
     }
 
-    fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
-        let Some(upload) = artifact::upload(step) else { return };
+    fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         // Outsiders can start the run and fetch the artifact while the job still runs.
-        let public = context
-            .header()
-            .is_some_and(|header| header.triggers.events.iter().any(|trigger| trigger.event.is_outsider_triggered()));
-        let exposed_severity = if public { Severity::High } else { Severity::Medium };
-        let hidden_note = match upload.hidden {
-            Hidden::Included => "hidden files included",
-            Hidden::Unknown => "and this pinned version may include hidden files",
-            Hidden::Excluded => "",
-        };
-        for (range, path) in upload.paths() {
-            let span = upload.path.span_of(range);
-            match artifact::exposure(path) {
-                Some(Exposure::Workspace) if upload.hidden != Hidden::Excluded => {
-                    out.report(
-                        span,
-                        format!(
-                            "`{path}` uploads the whole workspace, {hidden_note}: `.git/config` (where \
-                             `actions/checkout` writes the job's token), `.env` files and any key a step wrote \
-                             there are published with the artifact"
-                        ),
-                    )
-                    .with_severity(exposed_severity)
-                    .with_confidence(confidence(upload.hidden));
-                }
-                Some(Exposure::Workspace) => {
-                    let writer = context.earlier_steps().iter().find(|earlier| writes_cloud_credentials(earlier));
-                    let (severity, what) = match writer {
-                        Some(writer) => (
-                            exposed_severity,
-                            format!(
-                                "the credentials file `{}` wrote there",
-                                writer.uses.as_ref().map_or("an earlier step", |uses| uses.raw.as_str())
-                            ),
-                        ),
-                        None => (Severity::Low, "any key or credential file a step wrote there".to_owned()),
-                    };
-                    out.report(
-                        span,
-                        format!("`{path}` uploads the whole workspace: {what} is published with the artifact"),
-                    )
-                    .with_severity(severity);
-                }
-                Some(Exposure::File { file, hidden }) if !hidden || upload.hidden != Hidden::Excluded => {
-                    let note = if hidden { format!(" ({hidden_note})") } else { String::new() };
-                    out.report(span, format!("`{path}` uploads {}{note}: anyone who can download the artifact gets it", file.what))
-                        .with_severity(exposed_severity)
-                        .with_confidence(if hidden { confidence(upload.hidden) } else { Confidence::High });
-                }
-                _ => {}
+        let public = context.header.triggers.events.iter().any(|trigger| trigger.event.is_outsider_triggered());
+        check_steps(&context.job.steps, public, out);
+    }
+
+    fn check_action(&self, action: &Action, out: &mut Findings) {
+        if let Some(runs) = &action.runs {
+            check_steps(&runs.steps, false, out);
+        }
+    }
+}
+
+/// Checks each upload among `steps`, in one pass that remembers the first step that wrote
+/// cloud credentials into the workspace.
+fn check_steps(steps: &[Step], public: bool, out: &mut Findings) {
+    let exposed_severity = if public { Severity::High } else { Severity::Medium };
+    let mut writer: Option<&Step> = None;
+    for step in steps {
+        if let Some(upload) = artifact::upload(step) {
+            check_upload(&upload, writer, exposed_severity, out);
+        }
+        if writer.is_none() && writes_cloud_credentials(step) {
+            writer = Some(step);
+        }
+    }
+}
+
+fn check_upload(upload: &Upload<'_>, writer: Option<&Step>, exposed_severity: Severity, out: &mut Findings) {
+    let hidden_note = match upload.hidden {
+        Hidden::Included => "hidden files included",
+        Hidden::Unknown => "and this pinned version may include hidden files",
+        Hidden::Excluded => "",
+    };
+    for (range, path) in upload.paths() {
+        let span = upload.path.span_of(range);
+        match artifact::exposure(path) {
+            Some(Exposure::Workspace) if upload.hidden != Hidden::Excluded => {
+                out.report(
+                    span,
+                    format!(
+                        "`{path}` uploads the whole workspace, {hidden_note}: `.git/config` (where \
+                         `actions/checkout` writes the job's token), `.env` files and any key a step wrote \
+                         there are published with the artifact"
+                    ),
+                )
+                .with_severity(exposed_severity)
+                .with_confidence(confidence(upload.hidden));
             }
+            Some(Exposure::Workspace) => {
+                let (severity, what) = match writer {
+                    Some(writer) => (
+                        exposed_severity,
+                        format!(
+                            "the credentials file `{}` wrote there",
+                            writer.uses.as_ref().map_or("an earlier step", |uses| uses.raw.as_str())
+                        ),
+                    ),
+                    None => (Severity::Low, "any key or credential file a step wrote there".to_owned()),
+                };
+                out.report(span, format!("`{path}` uploads the whole workspace: {what} is published with the artifact"))
+                    .with_severity(severity);
+            }
+            Some(Exposure::File { file, hidden }) if !hidden || upload.hidden != Hidden::Excluded => {
+                let note = if hidden { format!(" ({hidden_note})") } else { String::new() };
+                out.report(span, format!("`{path}` uploads {}{note}: anyone who can download the artifact gets it", file.what))
+                    .with_severity(exposed_severity)
+                    .with_confidence(if hidden { confidence(upload.hidden) } else { Confidence::High });
+            }
+            _ => {}
         }
     }
 }

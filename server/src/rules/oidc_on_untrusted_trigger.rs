@@ -157,7 +157,7 @@ fn grant_span(permissions: &Permissions) -> Span {
 /// that a later step executes, or outsider text expanded into a script.
 fn untrusted_code(context: &JobContext<'_>) -> Option<String> {
     let job: &Job = context.job;
-    if let Some(head) = executed_heads(&job.steps).next() {
+    if let Some(head) = executed_heads(&job.steps).first() {
         return Some(format!("the pull request's code (`{}`)", head.head));
     }
     job.steps.iter().enumerate().find_map(|(index, step)| {

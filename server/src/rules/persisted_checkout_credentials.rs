@@ -108,7 +108,16 @@ impl Rule for PersistedCheckoutCredentials {
         });
         let events = &header.triggers.events;
         let privileged = events.iter().find(|trigger| trigger.event.is_privileged_for_outsiders());
-        let heads: Vec<_> = executed_heads(&job.steps).collect();
+        let heads = executed_heads(&job.steps);
+        // For each step, the first later step that gives `.git/config` away (one backward pass).
+        let mut next_leak = vec![None; job.steps.len()];
+        let mut nearest = None;
+        for (index, step) in job.steps.iter().enumerate().rev() {
+            next_leak[index] = nearest;
+            if leak_by(step, privileged.is_some()).is_some() {
+                nearest = Some(step);
+            }
+        }
         for (index, step) in job.steps.iter().enumerate() {
             if !checkout::is_checkout(step) || !checkout::persists_credentials(step) || !checkout::uses_github_token(step) {
                 continue;
@@ -126,7 +135,7 @@ impl Rule for PersistedCheckoutCredentials {
                     severity: Severity::High,
                     confidence: Confidence::High,
                 }),
-                _ => job.steps[index + 1..].iter().find_map(|later| leak_by(later, privileged.is_some())),
+                _ => next_leak[index].and_then(|later| leak_by(later, privileged.is_some())),
             };
             let Some(leak) = leak else { continue };
             let severity = if can_write { leak.severity } else { Severity::Low };

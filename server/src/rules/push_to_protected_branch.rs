@@ -5,7 +5,7 @@ use crate::matrix::{OwaspCicd, Technique};
 use crate::model::checkout;
 use crate::model::conditions::admits_outsider;
 use crate::model::git::{self, Credential, PushTarget};
-use crate::model::github::{Access, Event, Job, Step, Trigger};
+use crate::model::github::{Access, Event, Step, Trigger};
 use crate::syntax::span::Span;
 
 pub struct PushToProtectedBranch;
@@ -113,11 +113,14 @@ impl Rule for PushToProtectedBranch {
         let can_write_contents = job
             .token_permissions(header)
             .is_none_or(|permissions| !matches!(permissions.access("contents"), Some(Access::None | Access::Read)));
-        for (index, step) in job.steps.iter().enumerate() {
+        let mut checkout = None;
+        let mut run = BranchState::default();
+        for step in &job.steps {
+            run.follow(step);
             for (span, change) in changes(step) {
                 let credential = match change {
                     Change::Merge { .. } => None,
-                    _ => Some(git::push_credential(header, job, index)),
+                    _ => Some(git::push_credential(header, job, step, checkout)),
                 };
                 if credential == Some(Credential::GithubToken) && !can_write_contents {
                     continue;
@@ -128,7 +131,7 @@ impl Rule for PushToProtectedBranch {
                         (format!("pushes to `{branch}` (of the repository in the directory it moved to)"), outsider.is_some())
                     }
                     Change::PushCurrent => {
-                        let Some(on_default) = default_branch_run(job, index, &admitted) else { continue };
+                        let Some(on_default) = run.default_branch_trigger(&admitted) else { continue };
                         (format!("pushes the branch the run checked out, which is the default branch on `{}`", on_default.event.name()), on_default.event.is_privileged_for_outsiders())
                     }
                     Change::Merge { how, .. } => (how.clone(), outsider.is_some()),
@@ -159,6 +162,9 @@ impl Rule for PushToProtectedBranch {
                 out.report(span, message)
                     .with_severity(severity)
                     .with_confidence(if unsure { Confidence::Low } else { Confidence::Medium });
+            }
+            if git::persists_credentials(step) {
+                checkout = Some(step);
             }
         }
     }
@@ -222,26 +228,40 @@ fn is_default_branch(branch: &str) -> bool {
     matches!(branch, "main" | "master") || branch.contains("default_branch")
 }
 
-/// The trigger under which the branch checked out before step `index` is the default branch:
-/// the job checks out the run's ref (no `ref:`), never switches branches, and the trigger runs
-/// on the default branch (events about issues, comments, schedules..., or a push to `main`).
-fn default_branch_run<'a>(job: &Job, index: usize, admitted: &[&'a Trigger]) -> Option<&'a Trigger> {
-    let steps = job.steps.get(..=index)?;
-    let checkout = steps.iter().rev().find(|step| checkout::is_checkout(step))?;
-    if checkout.input_text("ref").is_some_and(|value| !is_default_branch(value.value.trim())) {
-        return None;
+/// Which branch the steps so far have checked out: whether the last checkout took the run's
+/// ref (no `ref:`, or the default branch), and whether a script switched branches since.
+#[derive(Default)]
+struct BranchState {
+    run_ref: bool,
+    switched: bool,
+}
+
+impl BranchState {
+    /// Takes in a step, its switches included (a push later in it sees them too).
+    fn follow(&mut self, step: &Step) {
+        if checkout::is_checkout(step) {
+            self.run_ref = step.input_text("ref").is_none_or(|value| is_default_branch(value.value.trim()));
+            self.switched = false;
+        }
+        let switches = step.run.iter().flat_map(|script| &script.commands).any(|command| {
+            git::git_subcommand(command).is_some_and(|(subcommand, rest)| match subcommand {
+                "switch" => true,
+                "checkout" => !rest.iter().any(|word| word.text == "--"),
+                _ => false,
+            })
+        });
+        self.switched |= switches;
     }
-    let switches = steps.iter().filter_map(|step| step.run.as_ref()).flat_map(|script| &script.commands).any(|command| {
-        git::git_subcommand(command).is_some_and(|(subcommand, rest)| match subcommand {
-            "switch" => true,
-            "checkout" => !rest.iter().any(|word| word.text == "--"),
-            _ => false,
-        })
-    });
-    if switches {
-        return None;
+
+    /// The trigger under which the checked-out branch is the default branch: the run's ref,
+    /// no switch since, and a trigger that runs on the default branch (events about issues,
+    /// comments, schedules..., or a push to `main`).
+    fn default_branch_trigger<'a>(&self, admitted: &[&'a Trigger]) -> Option<&'a Trigger> {
+        if !self.run_ref || self.switched {
+            return None;
+        }
+        admitted.iter().copied().find(|trigger| runs_on_default_branch(trigger))
     }
-    admitted.iter().copied().find(|trigger| runs_on_default_branch(trigger))
 }
 
 fn runs_on_default_branch(trigger: &Trigger) -> bool {

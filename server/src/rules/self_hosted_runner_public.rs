@@ -121,7 +121,7 @@ impl Rule for SelfHostedRunnerPublic {
         if header.triggers.is_reusable_only() || job.uses.is_some() {
             return;
         }
-        let runs_pr_code = executed_heads(&job.steps).next().is_some();
+        let runs_pr_code = !executed_heads(&job.steps).is_empty();
         // The worst runner each outsider event reaches, with whether it runs a fork's code there.
         let mut worst: Option<(Runner, Span, &Event, bool)> = None;
         for trigger in header.triggers.events.iter().filter(|trigger| trigger.event.is_outsider_triggered()) {
@@ -202,7 +202,9 @@ fn runner_for(job: &Job, event: &Event) -> Option<(Runner, Span)> {
 /// matrix key's values, or the results of a routing expression; `None` when unknown.
 fn possible_labels(job: &Job, text: &Text, event: &Event) -> Option<Vec<String>> {
     let [expression] = text.expressions.as_slice() else {
-        return text.expressions.is_empty().then(|| vec![text.value.trim().to_owned()]);
+        // Labels have no spaces: one that does is a half-typed file, not a runner.
+        let label = text.value.trim();
+        return (text.expressions.is_empty() && !label.contains(char::is_whitespace)).then(|| vec![label.to_owned()]);
     };
     if text.value.trim().len() != expression.span.len() {
         return None;

@@ -98,10 +98,19 @@ impl Rule for WorkflowFileWrite {
         }) else {
             return;
         };
-        let pushes = job.steps[index..].iter().enumerate().filter(|(_, step)| pushes(step)).map(|(offset, _)| index + offset);
         // The push whose credential is most able to change workflows.
-        let Some(credential) = pushes
-            .map(|at| git::push_credential(header, job, at))
+        let mut checkout = job.steps[..index].iter().rev().find(|step| git::persists_credentials(step));
+        let mut credentials = Vec::new();
+        for step in &job.steps[index..] {
+            if pushes(step) {
+                credentials.push(git::push_credential(header, job, step, checkout));
+            }
+            if git::persists_credentials(step) {
+                checkout = Some(step);
+            }
+        }
+        let Some(credential) = credentials
+            .into_iter()
             .filter(|credential| *credential != Credential::GithubToken)
             .min_by_key(|credential| matches!(credential, Credential::Unknown))
         else {
