@@ -70,7 +70,8 @@ pub fn upload(step: &Step) -> Option<Upload<'_>> {
     let path = step.input_text("path")?;
     let requested = step.input_text("include-hidden-files").is_some_and(|value| value.value.trim() == "true");
     let git_ref = step.uses.as_ref().and_then(|uses| uses.git_ref()).unwrap_or_default();
-    let hidden = if requested || FACTS.hidden_files_versions.iter().any(|version| version.eq_ignore_ascii_case(git_ref)) {
+    let hidden = if requested || FACTS.hidden_files_versions.iter().any(|version| version.eq_ignore_ascii_case(git_ref))
+    {
         Hidden::Included
     } else if is_commit_sha(git_ref) {
         Hidden::Unknown
@@ -85,14 +86,16 @@ impl Upload<'_> {
     /// byte range in the value.
     pub fn paths(&self) -> impl Iterator<Item = (Range<usize>, &str)> {
         let value = self.path.value.as_str();
-        value.split('\n').scan(0, move |offset, line| {
-            let start = *offset;
-            *offset += line.len() + 1;
-            let trimmed = line.trim();
-            let at = start + line.find(trimmed).unwrap_or(0);
-            Some((at..at + trimmed.len(), trimmed))
-        })
-        .filter(|(_, path)| !path.is_empty() && !path.starts_with('!') && !path.starts_with('#'))
+        value
+            .split('\n')
+            .scan(0, move |offset, line| {
+                let start = *offset;
+                *offset += line.len() + 1;
+                let trimmed = line.trim();
+                let at = start + line.find(trimmed).unwrap_or(0);
+                Some((at..at + trimmed.len(), trimmed))
+            })
+            .filter(|(_, path)| !path.is_empty() && !path.starts_with('!') && !path.starts_with('#'))
     }
 }
 
@@ -110,11 +113,13 @@ pub fn exposure(path: &str) -> Option<Exposure> {
 /// and trailing `/`, `/*` or `/**`.
 fn segments(path: &str) -> Vec<&str> {
     let path = path.trim().trim_matches(['"', '\'']);
-    let relative = ["${{ github.workspace }}", "${{github.workspace}}", "$GITHUB_WORKSPACE", "${GITHUB_WORKSPACE}", "~", "$HOME"]
-        .iter()
-        .find_map(|prefix| path.strip_prefix(prefix))
-        .unwrap_or(path);
-    let mut segments: Vec<&str> = relative.split('/').filter(|segment| !segment.is_empty() && *segment != ".").collect();
+    let relative =
+        ["${{ github.workspace }}", "${{github.workspace}}", "$GITHUB_WORKSPACE", "${GITHUB_WORKSPACE}", "~", "$HOME"]
+            .iter()
+            .find_map(|prefix| path.strip_prefix(prefix))
+            .unwrap_or(path);
+    let mut segments: Vec<&str> =
+        relative.split('/').filter(|segment| !segment.is_empty() && *segment != ".").collect();
     while segments.last().is_some_and(|last| matches!(*last, "*" | "**")) && segments.len() > 1 {
         segments.pop();
     }
@@ -124,7 +129,9 @@ fn segments(path: &str) -> Vec<&str> {
 /// Whether the credential pattern matches some run of consecutive segments of the path.
 fn matches_file(pattern: &str, segments: &[&str]) -> bool {
     let wanted: Vec<&str> = pattern.split('/').collect();
-    segments.windows(wanted.len()).any(|window| window.iter().zip(&wanted).all(|(segment, glob)| glob_matches(glob, segment)))
+    segments
+        .windows(wanted.len())
+        .any(|window| window.iter().zip(&wanted).all(|(segment, glob)| glob_matches(glob, segment)))
 }
 
 /// `*` matches any run of characters within a segment.

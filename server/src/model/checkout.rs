@@ -91,9 +91,8 @@ fn may_execute(step: &Step) -> bool {
 /// Whether a checkout step writes its token into `.git/config`: always, unless
 /// `persist-credentials:` is `false` (or an expression, which cannot be known).
 pub fn persists_credentials(step: &Step) -> bool {
-    step.input_text("persist-credentials").is_none_or(|value| {
-        value.expressions.is_empty() && !value.value.trim().eq_ignore_ascii_case("false")
-    })
+    step.input_text("persist-credentials")
+        .is_none_or(|value| value.expressions.is_empty() && !value.value.trim().eq_ignore_ascii_case("false"))
 }
 
 /// Whether a checkout step authenticates with the workflow's `GITHUB_TOKEN`: it does unless

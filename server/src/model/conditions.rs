@@ -96,9 +96,12 @@ fn compared_event<'a>(compact: &'a str, op: &str) -> Option<&'a str> {
 
 fn excludes_outsiders(compact: &str) -> bool {
     let lower = compact.to_ascii_lowercase();
-    let same_repository = ["github.event.pull_request.head.repo.full_name==github.repository", "github.repository==github.event.pull_request.head.repo.full_name"]
-        .iter()
-        .any(|check| lower == *check)
+    let same_repository = [
+        "github.event.pull_request.head.repo.full_name==github.repository",
+        "github.repository==github.event.pull_request.head.repo.full_name",
+    ]
+    .iter()
+    .any(|check| lower == *check)
         || lower == "github.event.pull_request.head.repo.fork==false"
         || lower == "!github.event.pull_request.head.repo.fork";
     let association = lower.contains("author_association")
@@ -107,9 +110,14 @@ fn excludes_outsiders(compact: &str) -> bool {
         && ["owner", "member", "collaborator"].iter().any(|trusted| lower.contains(trusted));
     let author_login = !lower.starts_with('!')
         && lower.contains("==")
-        && ["github.event.pull_request.user.login", "github.event.comment.user.login", "github.event.issue.user.login", "github.event.review.user.login"]
-            .iter()
-            .any(|login| lower.contains(login));
+        && [
+            "github.event.pull_request.user.login",
+            "github.event.comment.user.login",
+            "github.event.issue.user.login",
+            "github.event.review.user.login",
+        ]
+        .iter()
+        .any(|login| lower.contains(login));
     let label = lower.starts_with("contains(") && lower.contains(".labels.");
     same_repository || association || author_login || label
 }
@@ -180,7 +188,10 @@ mod tests {
         let same_repo = "github.event.pull_request.head.repo.full_name == github.repository";
         assert!(!admits(same_repo, "pull_request"));
         assert!(!admits(&format!("github.event_name == 'push' || {same_repo}"), "pull_request"));
-        assert!(!admits("contains(fromJSON('[\"OWNER\",\"MEMBER\"]'), github.event.comment.author_association)", "issue_comment"));
+        assert!(!admits(
+            "contains(fromJSON('[\"OWNER\",\"MEMBER\"]'), github.event.comment.author_association)",
+            "issue_comment"
+        ));
         assert!(!admits("github.event.pull_request.user.login == 'dependabot[bot]'", "pull_request_target"));
         assert!(!admits("contains(github.event.pull_request.labels.*.name, 'safe to test')", "pull_request_target"));
         assert!(admits("!contains(github.event.pull_request.labels.*.name, 'skip')", "pull_request_target"));
@@ -211,6 +222,9 @@ mod tests {
         assert_eq!(outsider_value("github.event_name == 'pull_request' && always()", &pull_request), None);
         assert_eq!(outsider_value("github.event_name == 'pull_request'", &pull_request), Some(true));
         assert_eq!(outsider_value("github.event_name == 'push' || x", &pull_request), None);
-        assert_eq!(outsider_value("(github.event_name == 'push') || github.event_name == 'schedule'", &pull_request), Some(false));
+        assert_eq!(
+            outsider_value("(github.event_name == 'push') || github.event_name == 'schedule'", &pull_request),
+            Some(false)
+        );
     }
 }

@@ -83,7 +83,10 @@ pub fn push_credential(header: &WorkflowHeader, job: &Job, step: &Step, checkout
     // A token written into the push command line, or in a variable it reads.
     if let Some(script) = &step.run {
         let named = |name: &str| {
-            [&step.env, &job.env, &header.env].into_iter().find_map(|env| env.get(name)).and_then(|var| var.value.as_ref())
+            [&step.env, &job.env, &header.env]
+                .into_iter()
+                .find_map(|env| env.get(name))
+                .and_then(|var| var.value.as_ref())
         };
         for command in script.commands.iter().filter(|command| push(command).is_some()) {
             let span = script.span_of(command.range.clone());
@@ -93,7 +96,7 @@ pub fn push_credential(header: &WorkflowHeader, job: &Job, step: &Step, checkout
                 .iter()
                 .filter(|expression| span.start <= expression.span.start && expression.span.end <= span.end)
                 .flat_map(|expression| &expression.contexts)
-                .find_map(|context| context_credential(context));
+                .find_map(context_credential);
             let from_variables = || {
                 command
                     .words
@@ -179,7 +182,7 @@ impl Push<'_> {
         self.refspecs.iter().filter_map(|word| {
             let spec = word.text.trim_start_matches('+');
             let destination = match spec.split_once(':') {
-                Some((source, _)) if source.is_empty() => return None,
+                Some(("", _)) => return None,
                 Some((_, destination)) => destination,
                 None => spec,
             };

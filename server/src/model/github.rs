@@ -255,7 +255,10 @@ impl Permissions {
             Grant::ReadAll => Some(Access::Read),
             Grant::Nothing => Some(Access::None),
             Grant::Scopes(scopes) => Some(
-                scopes.iter().find(|granted| granted.name.value == scope).map_or(Access::None, |granted| granted.access.value),
+                scopes
+                    .iter()
+                    .find(|granted| granted.name.value == scope)
+                    .map_or(Access::None, |granted| granted.access.value),
             ),
             Grant::Unrecognised(_) => None,
         }

@@ -7,9 +7,9 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use super::Text;
 use super::checkout;
 use super::git;
-use super::Text;
 use super::github::{Access, Event, Job, Step, UsesTarget, WorkflowHeader};
 use super::shell::{Command, Dialect, Script};
 use crate::{bundled, data};
@@ -135,12 +135,13 @@ impl JobNeeds {
     /// alternatives, the first unless another is granted anyway.
     pub fn least_privilege(&self) -> Vec<(String, Access)> {
         let mut granted: Vec<(String, Access)> = Vec::new();
-        let grant = |granted: &mut Vec<(String, Access)>, (scope, access): &(String, Access)| {
-            match granted.iter_mut().find(|(name, _)| name == scope) {
-                Some(existing) if covers(existing.1, *access) => {}
-                Some(existing) => existing.1 = *access,
-                None => granted.push((scope.clone(), *access)),
-            }
+        let grant = |granted: &mut Vec<(String, Access)>, (scope, access): &(String, Access)| match granted
+            .iter_mut()
+            .find(|(name, _)| name == scope)
+        {
+            Some(existing) if covers(existing.1, *access) => {}
+            Some(existing) => existing.1 = *access,
+            None => granted.push((scope.clone(), *access)),
         };
         for need in self.required.iter().filter(|need| need.alternatives.len() == 1) {
             grant(&mut granted, &need.alternatives[0]);
@@ -168,7 +169,10 @@ pub fn covers(granted: Access, needed: Access) -> bool {
 pub fn job_needs(header: &WorkflowHeader, job: &Job) -> JobNeeds {
     let mut needs = JobNeeds::default();
     if let Some(uses) = &job.uses {
-        needs.unknown.push(Unknown { reason: format!("the reusable workflow `{}` gets the job's token", uses.raw), scope: None });
+        needs.unknown.push(Unknown {
+            reason: format!("the reusable workflow `{}` gets the job's token", uses.raw),
+            scope: None,
+        });
     }
     // Whether an earlier checkout left the GITHUB_TOKEN in `.git/config`, for git to use.
     let mut persisted: Option<&Step> = None;
@@ -179,7 +183,11 @@ pub fn job_needs(header: &WorkflowHeader, job: &Job) -> JobNeeds {
             (None, Some(script)) => script_needs(script, &environment, persisted, &mut needs),
             (None, None) => {}
         }
-        if persisted.is_none() && checkout::is_checkout(step) && checkout::uses_github_token(step) && checkout::persists_credentials(step) {
+        if persisted.is_none()
+            && checkout::is_checkout(step)
+            && checkout::uses_github_token(step)
+            && checkout::persists_credentials(step)
+        {
             persisted = Some(step);
         }
     }
@@ -200,9 +208,10 @@ impl Environment<'_> {
     fn may_be_github_token(&self, value: &Text) -> bool {
         value.expands_github_token()
             || self.header.triggers.find(&Event::WorkflowCall).is_some_and(|call| {
-                value.expanded().filter_map(|context| context.secret_name()).any(|name| {
-                    call.secrets.iter().any(|declared| declared.value.eq_ignore_ascii_case(name))
-                })
+                value
+                    .expanded()
+                    .filter_map(|context| context.secret_name())
+                    .any(|name| call.secrets.iter().any(|declared| declared.value.eq_ignore_ascii_case(name)))
             })
     }
 
@@ -242,12 +251,14 @@ fn action_needs(step: &Step, environment: &Environment<'_>, needs: &mut JobNeeds
         }
     }
     if name == "actions/github-script" {
-        let uses_github_token = step.input_text("github-token").is_none_or(|token| environment.may_be_github_token(token));
+        let uses_github_token =
+            step.input_text("github-token").is_none_or(|token| environment.may_be_github_token(token));
         if let (true, Some(code)) = (uses_github_token, step.input_text("script")) {
             script_api_needs(&code.value, needs);
         }
     } else if !known {
-        let reason = format!("`{}` may use the token (actions get it through inputs that default to `github.token`)", uses.raw);
+        let reason =
+            format!("`{}` may use the token (actions get it through inputs that default to `github.token`)", uses.raw);
         needs.unknown.push(Unknown { reason, scope: None });
     }
 }
@@ -267,7 +278,11 @@ fn applies(fact: &ActionFact, step: &Step, environment: &Environment<'_>) -> boo
     {
         return false;
     }
-    let from_input = fact.token_input.as_ref().and_then(|input| step.input_text(input)).map(|value| environment.may_be_github_token(value));
+    let from_input = fact
+        .token_input
+        .as_ref()
+        .and_then(|input| step.input_text(input))
+        .map(|value| environment.may_be_github_token(value));
     let from_env = fact.token_env.as_ref().and_then(|name| environment.holds_github_token(name));
     from_input.or(from_env).unwrap_or(fact.token_default)
 }
@@ -277,8 +292,12 @@ fn applies(fact: &ActionFact, step: &Step, environment: &Environment<'_>) -> boo
 fn script_api_needs(code: &str, needs: &mut JobNeeds) {
     // `run({github, context})`, `require('./x')(github)`: the client goes to code not read here.
     let handed_on = code.match_indices("github").any(|(at, _)| {
-        let before = code[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '$')));
-        let after = code[at + "github".len()..].chars().next().is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '[')));
+        let before =
+            code[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '$')));
+        let after = code[at + "github".len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '[')));
         before && after
     });
     if handed_on {
@@ -304,7 +323,8 @@ fn script_api_needs(code: &str, needs: &mut JobNeeds) {
         match api_needs(namespace, method) {
             Some(found) => needs.required.extend(found),
             None if FACTS.api.iter().all(|fact| fact.namespace != namespace) && namespace != "paginate" => {
-                let reason = format!("the github-script calls `{namespace}.{method}`, whose needs pipewarden does not know");
+                let reason =
+                    format!("the github-script calls `{namespace}.{method}`, whose needs pipewarden does not know");
                 needs.unknown.push(Unknown { reason, scope: None });
             }
             None => {}
@@ -394,10 +414,11 @@ fn gh_needs(command: &Command, group: &str, verb: Option<&str>, environment: &En
     };
     needs.required.extend(fact.needs.iter().cloned());
     needs.optional.extend(fact.may_need.iter().cloned());
-    let writes = ["method", "field", "raw-field", "input"].iter().any(|long| command.option(Some(long), None).is_some())
-        || command.option(None, Some('X')).is_some()
-        || command.option(None, Some('f')).is_some()
-        || command.option(None, Some('F')).is_some();
+    let writes =
+        ["method", "field", "raw-field", "input"].iter().any(|long| command.option(Some(long), None).is_some())
+            || command.option(None, Some('X')).is_some()
+            || command.option(None, Some('f')).is_some()
+            || command.option(None, Some('F')).is_some();
     if fact.unknown && writes {
         let reason = format!("`gh {group}` calls an endpoint whose needs pipewarden does not know");
         needs.unknown.push(Unknown { reason, scope: None });
@@ -433,7 +454,8 @@ mod tests {
         }
         for fact in &FACTS.api {
             assert!(fact.needs.iter().flatten().all(known), "{}", fact.namespace);
-            let scopes_known = fact.scope.iter().flat_map(|s| s.split('|')).all(|s| scopes().iter().any(|k| k == s.trim()));
+            let scopes_known =
+                fact.scope.iter().flat_map(|s| s.split('|')).all(|s| scopes().iter().any(|k| k == s.trim()));
             assert!(scopes_known, "{}", fact.namespace);
         }
     }

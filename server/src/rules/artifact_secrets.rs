@@ -147,14 +147,20 @@ fn check_upload(upload: &Upload<'_>, writer: Option<&Step>, exposed_severity: Se
                     ),
                     None => (Severity::Low, "any key or credential file a step wrote there".to_owned()),
                 };
-                out.report(span, format!("`{path}` uploads the whole workspace: {what} is published with the artifact"))
-                    .with_severity(severity);
+                out.report(
+                    span,
+                    format!("`{path}` uploads the whole workspace: {what} is published with the artifact"),
+                )
+                .with_severity(severity);
             }
             Some(Exposure::File { file, hidden }) if !hidden || upload.hidden != Hidden::Excluded => {
                 let note = if hidden { format!(" ({hidden_note})") } else { String::new() };
-                out.report(span, format!("`{path}` uploads {}{note}: anyone who can download the artifact gets it", file.what))
-                    .with_severity(exposed_severity)
-                    .with_confidence(if hidden { confidence(upload.hidden) } else { Confidence::High });
+                out.report(
+                    span,
+                    format!("`{path}` uploads {}{note}: anyone who can download the artifact gets it", file.what),
+                )
+                .with_severity(exposed_severity)
+                .with_confidence(if hidden { confidence(upload.hidden) } else { Confidence::High });
             }
             _ => {}
         }

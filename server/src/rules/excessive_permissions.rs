@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use super::{
-    Applicability, Confidence, Edit, Findings, Fix, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity,
-    fix,
+    Applicability, Confidence, Edit, Findings, Fix, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta,
+    Severity, fix,
 };
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::github::{Access, Grant, Job, Permissions, Scope, Workflow, WorkflowHeader};
@@ -134,8 +134,10 @@ impl Rule for ExcessivePermissions {
                         continue;
                     }
                     let unknown = needs.unknown_for(&scope.name.value);
-                    let mut message =
-                        format!("`{}: write` is granted to job `{}`, but none of its steps", scope.name.value, job.id.value);
+                    let mut message = format!(
+                        "`{}: write` is granted to job `{}`, but none of its steps",
+                        scope.name.value, job.id.value
+                    );
                     match unknown {
                         Some(unknown) => message.push_str(&format!(" is known to need it; {}", unknown.reason)),
                         None => message.push_str(" needs it"),
@@ -206,9 +208,11 @@ fn report_workflow_scope(
         report_unneeded(header, scopes, scope, &needs, unknown.is_some(), message, out);
     } else {
         // Moving the grant into the jobs that need it is left to the user.
-        out.report(scope.access.span, message)
-            .with_severity(Severity::Low)
-            .with_confidence(if unknown.is_some() { Confidence::Low } else { Confidence::Medium });
+        out.report(scope.access.span, message).with_severity(Severity::Low).with_confidence(if unknown.is_some() {
+            Confidence::Low
+        } else {
+            Confidence::Medium
+        });
     }
 }
 
@@ -224,7 +228,8 @@ fn report_unneeded(
 ) {
     let privileged = header.triggers.events.iter().any(|trigger| trigger.event.is_privileged_for_outsiders());
     let severity = if privileged && !unknown { Severity::Medium } else { Severity::Low };
-    let reads = scope.name.value != "id-token" && needs.iter().any(|needs| needs.justifies(&scope.name.value, Access::Read));
+    let reads =
+        scope.name.value != "id-token" && needs.iter().any(|needs| needs.justifies(&scope.name.value, Access::Read));
     let (title, edit) = if reads {
         (format!("Lower `{}` to `read`", scope.name.value), Edit::replace(scope.access.span, "read"))
     } else if scopes.len() > 1 {

@@ -145,10 +145,9 @@ impl Rule for OidcOnUntrustedTrigger {
 /// The `id-token` entry, or the `write-all` value.
 fn grant_span(permissions: &Permissions) -> Span {
     match &permissions.grant {
-        Grant::Scopes(scopes) => scopes
-            .iter()
-            .find(|scope| scope.name.value == "id-token")
-            .map_or(permissions.span, |scope| scope.name.span),
+        Grant::Scopes(scopes) => {
+            scopes.iter().find(|scope| scope.name.value == "id-token").map_or(permissions.span, |scope| scope.name.span)
+        }
         _ => permissions.span,
     }
 }

@@ -119,7 +119,10 @@ impl Rule for PersistedCheckoutCredentials {
             }
         }
         for (index, step) in job.steps.iter().enumerate() {
-            if !checkout::is_checkout(step) || !checkout::persists_credentials(step) || !checkout::uses_github_token(step) {
+            if !checkout::is_checkout(step)
+                || !checkout::persists_credentials(step)
+                || !checkout::uses_github_token(step)
+            {
                 continue;
             }
             let head = heads.iter().find(|head| std::ptr::eq(head.checkout, step));
@@ -141,9 +144,13 @@ impl Rule for PersistedCheckoutCredentials {
             let severity = if can_write { leak.severity } else { Severity::Low };
             let finding = out.report(step.uses.as_ref().map_or(step.first_key, |uses| uses.span), leak.message);
             finding.with_severity(severity).with_confidence(leak.confidence);
-            if let Some(edit) =
-                fix::add_to_mapping(step.with_block.as_ref(), "with", step.first_key, step.key_column, "persist-credentials: false")
-            {
+            if let Some(edit) = fix::add_to_mapping(
+                step.with_block.as_ref(),
+                "with",
+                step.first_key,
+                step.key_column,
+                "persist-credentials: false",
+            ) {
                 finding.with_fix(Fix {
                     title: "Set `persist-credentials: false`".to_owned(),
                     applicability: Applicability::Unsafe,
@@ -174,7 +181,11 @@ fn leak_by(step: &Step, privileged: bool) -> Option<Leak> {
             return None;
         }
         let (_, path) = upload.paths().find(|(_, path)| carries_git(path))?;
-        let hidden = if upload.hidden == Hidden::Included { "with hidden files" } else { "with a pinned version that may include hidden files" };
+        let hidden = if upload.hidden == Hidden::Included {
+            "with hidden files"
+        } else {
+            "with a pinned version that may include hidden files"
+        };
         return Some(Leak {
             message: format!(
                 "`actions/checkout` leaves the job's token in `.git/config`, and a later `{}` uploads `{path}` {hidden}: \

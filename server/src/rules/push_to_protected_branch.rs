@@ -107,8 +107,12 @@ impl Rule for PushToProtectedBranch {
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         let (header, job) = (context.header, context.job);
-        let admitted: Vec<&Trigger> =
-            header.triggers.events.iter().filter(|trigger| admits_outsider(job.condition.as_ref(), &trigger.event)).collect();
+        let admitted: Vec<&Trigger> = header
+            .triggers
+            .events
+            .iter()
+            .filter(|trigger| admits_outsider(job.condition.as_ref(), &trigger.event))
+            .collect();
         let outsider = admitted.iter().find(|trigger| trigger.event.is_privileged_for_outsiders());
         let can_write_contents = job
             .token_permissions(header)
@@ -127,12 +131,19 @@ impl Rule for PushToProtectedBranch {
                 }
                 let (what, reaches_outsider) = match &change {
                     Change::Push(branch) => (format!("pushes to `{branch}`"), outsider.is_some()),
-                    Change::PushElsewhere(branch) => {
-                        (format!("pushes to `{branch}` (of the repository in the directory it moved to)"), outsider.is_some())
-                    }
+                    Change::PushElsewhere(branch) => (
+                        format!("pushes to `{branch}` (of the repository in the directory it moved to)"),
+                        outsider.is_some(),
+                    ),
                     Change::PushCurrent => {
                         let Some(on_default) = run.default_branch_trigger(&admitted) else { continue };
-                        (format!("pushes the branch the run checked out, which is the default branch on `{}`", on_default.event.name()), on_default.event.is_privileged_for_outsiders())
+                        (
+                            format!(
+                                "pushes the branch the run checked out, which is the default branch on `{}`",
+                                on_default.event.name()
+                            ),
+                            on_default.event.is_privileged_for_outsiders(),
+                        )
                     }
                     Change::Merge { how, .. } => (how.clone(), outsider.is_some()),
                 };
@@ -159,9 +170,11 @@ impl Rule for PushToProtectedBranch {
                     ),
                 };
                 let unsure = credential == Some(Credential::Unknown) || matches!(change, Change::PushElsewhere(_));
-                out.report(span, message)
-                    .with_severity(severity)
-                    .with_confidence(if unsure { Confidence::Low } else { Confidence::Medium });
+                out.report(span, message).with_severity(severity).with_confidence(if unsure {
+                    Confidence::Low
+                } else {
+                    Confidence::Medium
+                });
             }
             if git::persists_credentials(step) {
                 checkout = Some(step);
@@ -180,7 +193,8 @@ fn changes(step: &Step) -> Vec<(Span, Change)> {
             moved |= matches!(command.name(), Some("cd" | "pushd"));
             if let Some(push) = git::push(command) {
                 let whole = matches!(push.special, Some("--all" | "--mirror"));
-                let branch = push.destinations().find(|(_, branch)| is_default_branch(branch)).map(|(_, b)| b.to_owned());
+                let branch =
+                    push.destinations().find(|(_, branch)| is_default_branch(branch)).map(|(_, b)| b.to_owned());
                 let current = push.special.is_none() && push.refspecs.iter().all(|spec| spec.text == "HEAD");
                 let branch = branch.or_else(|| whole.then(|| "every branch".to_owned()));
                 match (branch, moved) {
@@ -212,7 +226,10 @@ fn changes(step: &Step) -> Vec<(Span, Change)> {
         }
     }
     if let Some(action) = git::merge_action(step) {
-        changes.push((uses.span, Change::Merge { how: format!("uses `{}`, which {}", uses.raw, action.how), admin: false }));
+        changes.push((
+            uses.span,
+            Change::Merge { how: format!("uses `{}`, which {}", uses.raw, action.how), admin: false },
+        ));
     }
     if step.uses_action("actions/github-script")
         && let Some(code) = step.input_text("script")

@@ -85,7 +85,9 @@ impl Rule for SecretsInherit {
                     git_ref.as_deref().unwrap_or("its default branch")
                 ),
             ),
-            UsesTarget::Local { .. } | UsesTarget::Docker { .. } => (Severity::Low, "a workflow of this repository".to_owned()),
+            UsesTarget::Local { .. } | UsesTarget::Docker { .. } => {
+                (Severity::Low, "a workflow of this repository".to_owned())
+            }
         };
         out.report(
             *span,

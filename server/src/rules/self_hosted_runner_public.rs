@@ -147,16 +147,20 @@ impl Rule for SelfHostedRunnerPublic {
         };
         let (label, severity, confidence) = match runner {
             Runner::Fresh => return,
-            Runner::SelfHosted(label) => {
-                (format!("the self-hosted runner `{label}`"), if fork_code { Severity::High } else { Severity::Medium }, Confidence::High)
-            }
+            Runner::SelfHosted(label) => (
+                format!("the self-hosted runner `{label}`"),
+                if fork_code { Severity::High } else { Severity::Medium },
+                Confidence::High,
+            ),
             Runner::Custom(label) => (
                 format!("`{label}` (not a GitHub-hosted image: a self-hosted runner, or a larger runner)"),
                 if fork_code { Severity::Medium } else { Severity::Low },
                 Confidence::Low,
             ),
             Runner::ImageLike(label) => (
-                format!("`{label}` (not a GitHub-hosted image, though named like one: a larger runner, or a self-hosted one)"),
+                format!(
+                    "`{label}` (not a GitHub-hosted image, though named like one: a larger runner, or a self-hosted one)"
+                ),
                 Severity::Low,
                 Confidence::Low,
             ),

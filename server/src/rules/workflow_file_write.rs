@@ -123,7 +123,9 @@ impl Rule for WorkflowFileWrite {
             .filter(|trigger| trigger.event.is_privileged_for_outsiders())
             .find(|trigger| admits_outsider(job.condition.as_ref(), &trigger.event));
         let with = match &credential {
-            Credential::Other(path) => format!("pushes with `{path}`, a token that, unlike the job's own, can change workflows"),
+            Credential::Other(path) => {
+                format!("pushes with `{path}`, a token that, unlike the job's own, can change workflows")
+            }
             _ => "pushes with a credential not visible here, which may be able to change workflows".to_owned(),
         };
         let mut message = format!(
@@ -142,7 +144,8 @@ impl Rule for WorkflowFileWrite {
 
 /// Whether a step pushes commits: `git push`, or an action that pushes.
 fn pushes(step: &Step) -> bool {
-    git::push_action(step).is_some() || step.run.as_ref().is_some_and(|script| script.commands.iter().any(|c| git::push(c).is_some()))
+    git::push_action(step).is_some()
+        || step.run.as_ref().is_some_and(|script| script.commands.iter().any(|c| git::push(c).is_some()))
 }
 
 /// Where a step writes into `.github/workflows/`, and how, for messages.
@@ -159,7 +162,8 @@ fn workflow_write(step: &Step) -> Option<(Span, String)> {
             })
         });
     }
-    let downloads = step.uses_action("actions/download-artifact") || step.uses_action("dawidd6/action-download-artifact");
+    let downloads =
+        step.uses_action("actions/download-artifact") || step.uses_action("dawidd6/action-download-artifact");
     let path = step.input("path").filter(|_| downloads)?;
     let value = path.value.as_ref()?;
     value.value.contains(WORKFLOWS).then(|| (value.span, "an artifact downloaded there".to_owned()))
@@ -173,12 +177,14 @@ fn writes_workflows(script: &Script, command: &Command) -> bool {
     }
     let operands: Vec<&Word> = command.args().iter().filter(|word| !word.text.starts_with('-')).collect();
     match command.name() {
-        Some("cp" | "mv" | "install" | "rsync" | "ln") => operands.split_last().is_some_and(|(destination, sources)| {
-            let parent = destination.text.trim_end_matches('/');
-            into(destination)
-                || ((parent == ".github" || parent.ends_with("/.github"))
-                    && sources.iter().any(|source| source.text.trim_end_matches('/').ends_with("workflows")))
-        }),
+        Some("cp" | "mv" | "install" | "rsync" | "ln") => {
+            operands.split_last().is_some_and(|(destination, sources)| {
+                let parent = destination.text.trim_end_matches('/');
+                into(destination)
+                    || ((parent == ".github" || parent.ends_with("/.github"))
+                        && sources.iter().any(|source| source.text.trim_end_matches('/').ends_with("workflows")))
+            })
+        }
         Some("sed" | "perl") => {
             command.args().iter().any(|word| word.text.starts_with("-i") || word.text.starts_with("-pi"))
                 && operands.iter().any(|word| into(word))
@@ -189,9 +195,10 @@ fn writes_workflows(script: &Script, command: &Command) -> bool {
         // --source=<ref> <paths>`. Without a source they undo local changes instead.
         Some("git") => git::git_subcommand(command).is_some_and(|(subcommand, rest)| {
             let from_ref = match subcommand {
-                "checkout" => rest.iter().position(|word| word.text == "--").is_some_and(|dashes| {
-                    rest[..dashes].iter().any(|word| !word.text.starts_with('-'))
-                }),
+                "checkout" => rest
+                    .iter()
+                    .position(|word| word.text == "--")
+                    .is_some_and(|dashes| rest[..dashes].iter().any(|word| !word.text.starts_with('-'))),
                 "restore" => rest.iter().any(|word| word.text.starts_with("--source") || word.text.starts_with("-s")),
                 _ => false,
             };

@@ -157,10 +157,11 @@ fn check(var: &EnvVar, env: &Env, owner: &str, reach: &str, steps: &[&Step], out
     // Scripts and local actions that never name the variable may still read it in the files
     // they run: only a foreign action is a sure reader that does not need it.
     let severity = if outsider.is_some() && !github_token { Severity::Medium } else { Severity::Low };
-    let finding = out
-        .report(secret.span, message)
-        .with_severity(severity)
-        .with_confidence(if implicit { Confidence::Medium } else { Confidence::High });
+    let finding = out.report(secret.span, message).with_severity(severity).with_confidence(if implicit {
+        Confidence::Medium
+    } else {
+        Confidence::High
+    });
     if !implicit && let Some(fix) = move_to_users(var, value, env, &users) {
         finding.with_fix(fix);
     }
@@ -190,7 +191,8 @@ fn mentions_in_env(step: &Step, name: &str) -> bool {
 fn has_word(text: &str, word: &str) -> bool {
     let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
     text.match_indices(word).any(|(at, _)| {
-        !text[..at].chars().next_back().is_some_and(is_name) && !text[at + word.len()..].chars().next().is_some_and(is_name)
+        !text[..at].chars().next_back().is_some_and(is_name)
+            && !text[at + word.len()..].chars().next().is_some_and(is_name)
     })
 }
 
