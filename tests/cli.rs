@@ -50,6 +50,31 @@ fn check_reports_the_demo_in_json_and_exits_1() {
 }
 
 #[test]
+fn the_demo_pipeline_opens_an_attack_path_across_tactics() {
+    let output = pipewarden(&["check", "--format", "json", fixtures("demo").to_str().unwrap()]);
+    let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let gitlab: Vec<&Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().ends_with("demo/.gitlab-ci.yml"))
+        .collect();
+    let mut tactics: Vec<&str> = gitlab.iter().map(|f| f["tactic"].as_str().unwrap()).collect();
+    tactics.sort_unstable();
+    tactics.dedup();
+    for tactic in
+        ["Initial Access", "Execution", "Persistence", "Defense Evasion", "Credential Access", "Lateral Movement"]
+    {
+        assert!(tactics.contains(&tactic), "{tactic} missing from {tactics:?}");
+    }
+    let injection = gitlab.iter().find(|f| f["rule"] == "gitlab-script-injection").expect("the title injection");
+    assert_eq!(injection["severity"], "high");
+    assert!(injection["message"].as_str().unwrap().contains("inherited by `test`"), "{injection}");
+    let included = pipewarden(&["check", fixtures("demo/ci/review.gitlab-ci.yml").to_str().unwrap()]);
+    assert_eq!(included.status.code(), Some(0), "the review apps file is clean: {}", stdout(&included));
+}
+
+#[test]
 fn columns_count_unicode_scalar_values() {
     let dir = tempdir("unicode");
     let workflows = dir.join(".github/workflows");
@@ -78,7 +103,12 @@ fn check_prints_findings_with_their_source_line() {
         "{text}"
     );
     assert!(text.contains("          echo \"Title ${{ github.event.issue.title }}\""), "{text}");
-    assert!(text.contains("issue-triage.yml: attack path: Execution (EX06) → Privilege Escalation (PR01)"), "{text}");
+    assert!(
+        text.contains(
+            "issue-triage.yml: attack path: Initial Access (IA01) → Execution (EX06) → Privilege Escalation (PR01)"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -90,27 +120,45 @@ fn a_clean_tree_exits_0_and_options_filter_findings() {
         pipewarden(&["check", "--format", "json", "--min-severity", "critical", demo.to_str().unwrap()]);
     let json: Value = serde_json::from_str(&stdout(&critical_only)).unwrap();
     assert!(json["findings"].as_array().unwrap().iter().all(|f| f["severity"] == "critical"));
-    let disabled = pipewarden(&[
-        "check",
-        "--format",
-        "json",
-        "--disable",
-        "expression-injection",
-        "--disable",
-        "untrusted-checkout",
-        "--disable",
-        "excessive-permissions",
-        "--disable",
-        "unpinned-action",
-        "--disable",
-        "unpinned-include",
-        "--disable",
-        "oidc-on-untrusted-trigger",
-        "--disable",
-        "persisted-checkout-credentials",
-        demo.to_str().unwrap(),
-    ]);
+    // Disabling every rule that fires on the demo leaves nothing to report.
+    let all: Value =
+        serde_json::from_str(&stdout(&pipewarden(&["check", "--format", "json", demo.to_str().unwrap()]))).unwrap();
+    let mut fired: Vec<&str> =
+        all["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    fired.sort_unstable();
+    fired.dedup();
+    assert!(fired.len() > 3, "{fired:?}");
+    let mut args = vec!["check", "--format", "json"];
+    for rule in &fired {
+        args.extend(["--disable", rule]);
+    }
+    args.push(demo.to_str().unwrap());
+    let disabled = pipewarden(&args);
     assert_eq!(disabled.status.code(), Some(0), "{}", stdout(&disabled));
+}
+
+#[test]
+fn trusted_owners_are_not_reported_as_unpinned() {
+    let dir = tempdir("trusted");
+    let workflows = dir.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    std::fs::write(
+        workflows.join("t.yml"),
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: my-org/deploy@main\n      - uses: other/tool@v1\n",
+    )
+    .unwrap();
+    let actions = |args: &[&str]| -> Vec<String> {
+        let output = pipewarden(
+            &[&["check", "--format", "json", "--enable", "unpinned-action"], args, &[dir.to_str().unwrap()]].concat(),
+        );
+        let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        json["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(actions(&[]).len(), 2);
+    let trusted = actions(&["--trusted-owner", "My-Org"]);
+    assert_eq!(trusted.len(), 1, "{trusted:?}");
+    assert!(trusted[0].contains("other/tool"), "{trusted:?}");
+    assert_eq!(pipewarden(&["check", "--trusted-owner", "not/an-owner", "."]).status.code(), Some(2));
 }
 
 #[test]
@@ -146,4 +194,230 @@ fn tempdir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+#[test]
+fn rules_json_lists_every_rule_with_its_technique() {
+    let output = pipewarden(&["rules", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let json: Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    let rules = json["rules"].as_array().expect("a rules array");
+    assert_eq!(rules.len(), pipewarden::rules::REGISTRY.len());
+    for rule in rules {
+        for key in ["id", "technique_id", "tactic", "severity", "confidence", "summary"] {
+            assert!(rule[key].is_string(), "{key} in {rule}");
+        }
+        let platforms = rule["platforms"].as_array().unwrap();
+        assert!(!platforms.is_empty() && platforms.iter().all(|p| p == "github" || p == "gitlab"), "{rule}");
+    }
+    assert_eq!(pipewarden(&["rules", "--format", "yaml"]).status.code(), Some(2));
+}
+
+#[test]
+fn explain_takes_rules_techniques_and_tactics() {
+    let rule = stdout(&pipewarden(&["explain", "expression-injection"]));
+    assert!(rule.contains("Execution › Modify CI/CD configurations"), "{rule}");
+    let technique = stdout(&pipewarden(&["explain", "ex06"]));
+    assert!(technique.starts_with("EX06 Modify CI/CD configurations") && technique.contains("`expression-injection`"));
+    let tactic = stdout(&pipewarden(&["explain", "Initial", "Access"]));
+    assert!(tactic.contains("IA03 Compromise CI/CD supply chain: `unpinned-action`"), "{tactic}");
+    assert_eq!(stdout(&pipewarden(&["explain", "IA"])), tactic);
+    assert_eq!(pipewarden(&["explain", "nothing-like-this"]).status.code(), Some(2));
+}
+
+#[test]
+fn fix_writes_safe_fixes_diff_shows_and_unsafe_fixes_go_further() {
+    let dir = tempdir("fix");
+    let workflows = dir.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    let path = workflows.join("w.yml");
+    let original = "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n";
+    std::fs::write(&path, original).unwrap();
+    let root = dir.to_str().unwrap();
+
+    // The only fix here is unsafe: `--fix` leaves the file alone and reports the finding.
+    let output = pipewarden(&["check", "--fix", root]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+
+    // `--diff` shows the change without writing it.
+    let output = pipewarden(&["check", "--unsafe-fixes", "--diff", root]);
+    assert_eq!(output.status.code(), Some(1));
+    let diff = stdout(&output);
+    assert!(diff.contains("+      - env:\n+          ISSUE_TITLE: ${{ github.event.issue.title }}\n"), "{diff}");
+    assert!(diff.contains("+        run: echo \"${ISSUE_TITLE}\""), "{diff}");
+    assert!(
+        diff.starts_with(&format!("--- {root}/.github/workflows/w.yml\n+++ {root}/.github/workflows/w.yml\n")),
+        "{diff}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+
+    // `--unsafe-fixes` writes it, says what it did, and the finding is gone.
+    let output = pipewarden(&["check", "--unsafe-fixes", "--format", "json", root]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("w.yml:7: fixed [expression-injection]"), "{stderr}");
+    let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(json["findings"].as_array().unwrap().iter().all(|f| f["rule"] != "expression-injection"), "{json}");
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert!(fixed.contains("ISSUE_TITLE: ${{ github.event.issue.title }}"), "{fixed}");
+
+    // Nothing left to fix: `--diff` is clean.
+    assert_eq!(pipewarden(&["check", "--unsafe-fixes", "--diff", root]).status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sarif_carries_techniques_severities_fingerprints_and_paths() {
+    let output = pipewarden(&["check", "--format", "sarif", fixtures("demo").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let log: Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), pipewarden::rules::REGISTRY.len());
+    for rule in rules {
+        let tags: Vec<&str> = rule["properties"]["tags"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let technique = rule["properties"]["technique"].as_str().unwrap();
+        assert!(tags.iter().any(|tag| tag.starts_with(technique)), "{rule}");
+        assert!(tags.contains(&rule["properties"]["tactic"].as_str().unwrap()), "{rule}");
+        let score: f64 = rule["properties"]["security-severity"].as_str().unwrap().parse().unwrap();
+        assert!((0.0..=10.0).contains(&score));
+        assert!(rule["help"]["markdown"].as_str().unwrap().contains("#### The attack"));
+    }
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        assert!(result["partialFingerprints"]["pipewarden/v1"].is_string());
+        assert!(result["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+    assert!(
+        results
+            .iter()
+            .any(|r| r["codeFlows"][0]["threadFlows"][0]["locations"].as_array().is_some_and(|l| l.len() >= 2))
+    );
+}
+
+#[test]
+fn github_annotations_and_gitlab_code_quality() {
+    let demo = fixtures("demo");
+    let github = stdout(&pipewarden(&["check", "--format", "github", demo.to_str().unwrap()]));
+    let first = github.lines().next().unwrap();
+    assert!(
+        first.starts_with("::") && first.contains(" file=") && first.contains(",line=") && first.contains("::"),
+        "{first}"
+    );
+    assert!(
+        github
+            .lines()
+            .any(|line| line.starts_with("::error ") && line.contains("title=pipewarden expression-injection (EX06)"))
+    );
+    let gitlab: Value =
+        serde_json::from_str(&stdout(&pipewarden(&["check", "--format", "gitlab", demo.to_str().unwrap()]))).unwrap();
+    let issues = gitlab.as_array().unwrap();
+    assert!(!issues.is_empty());
+    let mut fingerprints: Vec<&str> = issues.iter().map(|issue| issue["fingerprint"].as_str().unwrap()).collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), issues.len(), "fingerprints are unique");
+    for issue in issues {
+        assert!(["info", "minor", "major", "critical", "blocker"].contains(&issue["severity"].as_str().unwrap()));
+        assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+    }
+}
+
+#[test]
+fn baselines_hide_accepted_findings_after_lines_move_and_show_new_ones() {
+    let dir = tempdir("baseline");
+    let workflows = dir.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    let path = workflows.join("w.yml");
+    let original = "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n";
+    std::fs::write(&path, original).unwrap();
+    let baseline = dir.join("pipewarden-baseline.json");
+    let (root, baseline_arg) = (dir.to_str().unwrap(), baseline.to_str().unwrap());
+
+    let written = pipewarden(&["check", "--write-baseline", baseline_arg, root]);
+    assert_eq!(written.status.code(), Some(0), "{}", String::from_utf8_lossy(&written.stderr));
+    let accepted = pipewarden(&["check", "--baseline", baseline_arg, "--format", "json", root]);
+    assert_eq!(accepted.status.code(), Some(0));
+    assert_eq!(serde_json::from_str::<Value>(&stdout(&accepted)).unwrap()["findings"], Value::Array(vec![]));
+
+    // Unrelated lines move the accepted finding; a new finding appears.
+    let moved = original.replace(
+        "jobs:\n",
+        "jobs:\n  first:\n    runs-on: x\n    steps:\n      - run: make\n      - run: echo ${{ github.event.issue.body }}\n",
+    );
+    std::fs::write(&path, moved).unwrap();
+    let output = pipewarden(&["check", "--baseline", baseline_arg, "--format", "json", root]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{json}");
+    assert!(findings[0]["message"].as_str().unwrap().contains("github.event.issue.body"));
+
+    std::fs::write(&baseline, "{\"version\": 7, \"findings\": []}").unwrap();
+    assert_eq!(pipewarden(&["check", "--baseline", baseline_arg, root]).status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn pipewarden_toml_disables_rules_ignores_paths_and_reports_its_own_errors() {
+    let dir = tempdir("config");
+    let workflows = dir.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    let vulnerable = "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n";
+    std::fs::write(workflows.join("triage.yml"), vulnerable).unwrap();
+    std::fs::write(workflows.join("release-notes.yml"), vulnerable).unwrap();
+    let rules_of = |args: &[&str]| -> Vec<(String, String)> {
+        let output = pipewarden(&[&["check", "--format", "json"], args, &[dir.to_str().unwrap()]].concat());
+        let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().rsplit('/').next().unwrap().to_owned(),
+                    f["rule"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let injections =
+        |found: &[(String, String)]| found.iter().filter(|(_, rule)| rule == "expression-injection").count();
+    assert_eq!(injections(&rules_of(&[])), 2);
+
+    // A rule disabled in the file, found from the checked folder, is not run.
+    std::fs::write(dir.join("pipewarden.toml"), "[rules]\ndisable = [\"expression-injection\"]\n").unwrap();
+    assert_eq!(injections(&rules_of(&[])), 0);
+
+    // `.github/pipewarden.toml` works too, with paths relative to the repository.
+    std::fs::remove_file(dir.join("pipewarden.toml")).unwrap();
+    std::fs::write(
+        dir.join(".github/pipewarden.toml"),
+        "[[ignore]]\npaths = [\".github/workflows/release-*.yml\"]\nrules = [\"expression-injection\"]\n",
+    )
+    .unwrap();
+    let found = rules_of(&[]);
+    assert_eq!(injections(&found), 1);
+    assert!(found.iter().all(|(file, rule)| rule != "expression-injection" || file == "triage.yml"), "{found:?}");
+
+    // An invalid file: one error naming its line and key, and the check runs with the defaults.
+    std::fs::write(dir.join(".github/pipewarden.toml"), "min-severity = \"low\"\n\n[rules]\ndisabled = [\"x\"]\n")
+        .unwrap();
+    let output = pipewarden(&["check", "--format", "json", dir.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("pipewarden.toml:4:") && stderr.contains("disabled"), "{stderr}");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(injections(&rules_of(&[])), 2);
+
+    // `--config` names another file.
+    let other = dir.join("strict.toml");
+    std::fs::write(&other, "min-severity = \"critical\"\n").unwrap();
+    let found = rules_of(&["--config", other.to_str().unwrap()]);
+    assert!(!found.is_empty() && injections(&found) == 2, "{found:?}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

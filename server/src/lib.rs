@@ -13,3 +13,4 @@ pub mod model;
 pub mod rules;
 pub mod syntax;
 pub mod text;
+pub mod workspace;

@@ -81,6 +81,17 @@ impl Tactic {
     }
 }
 
+impl Tactic {
+    /// Looks a tactic up by its id (`IA`) or name, ignoring case, spaces, dashes and
+    /// underscores (`initial-access`, `Initial Access`).
+    pub fn find(text: &str) -> Option<Tactic> {
+        let squash =
+            |name: &str| name.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let wanted = squash(text);
+        Tactic::ALL.into_iter().find(|tactic| squash(tactic.name()) == wanted || tactic.id().eq_ignore_ascii_case(text))
+    }
+}
+
 impl fmt::Display for Tactic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

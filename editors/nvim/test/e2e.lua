@@ -315,6 +315,7 @@ step('the "Ignore this finding here" code action, applied by Neovim, removes the
   check_eq(titles, {
     'Pass `github.event.issue.title` through the environment variable `ISSUE_TITLE` (review: may change behaviour)',
     'Ignore this finding here (`expression-injection`)',
+    'Ignore `expression-injection` in this file',
   }, 'code action titles')
   local ignore = actions[2]
   check(ignore.edit, 'the ignore action carries a workspace edit: %s', vim.inspect(ignore))

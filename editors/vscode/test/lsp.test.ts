@@ -134,6 +134,7 @@ describe("pipewarden lsp, driven like the VS Code client", () => {
     assert.deepEqual(titles, [
       "Pass `github.event.issue.title` through the environment variable `ISSUE_TITLE` (review: may change behaviour)",
       "Ignore this finding here (`expression-injection`)",
+      "Ignore `expression-injection` in this file",
     ]);
     const ignore = actions.find((action) => action.title === "Ignore this finding here (`expression-injection`)");
     assert.ok(ignore !== undefined && "edit" in ignore && ignore.edit !== undefined, "the ignore action carries an edit");

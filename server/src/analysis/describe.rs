@@ -1,4 +1,5 @@
-//! Descriptions for hovers where no finding is: the context path or the key under the cursor.
+//! Descriptions for hovers where no finding is: the context path, the GitLab variable or the
+//! key under the cursor.
 
 use std::ops::Range;
 
@@ -6,7 +7,7 @@ use tree_sitter::{Node, QueryCursor, StreamingIterator};
 
 use crate::model::github::Event;
 use crate::model::kind::FileKind;
-use crate::model::{contexts, expr};
+use crate::model::{contexts, expr, gitlab_variables};
 use crate::rules::{Platform, glossary};
 use crate::syntax::span::Span;
 use crate::syntax::{Source, queries, tile_at};
@@ -18,7 +19,8 @@ pub struct Description {
     pub markdown: String,
 }
 
-/// Describes the context path in a `${{ }}` expression, or the key, at `offset`.
+/// Describes the context path in a `${{ }}` expression, the GitLab predefined variable, or
+/// the key, at `offset`.
 pub fn describe_at(source: &mut Source, kind: FileKind, offset: usize) -> Option<Description> {
     let (tiles, rope) = source.snapshot();
     let tile = tile_at(tiles, offset)?;
@@ -27,7 +29,17 @@ pub fn describe_at(source: &mut Source, kind: FileKind, offset: usize) -> Option
     let scalar = enclosing_scalar(root.descendant_for_byte_range(relative, relative)?)?;
     let range = tile.start + scalar.start_byte()..tile.start + scalar.end_byte();
     let raw = rope.byte_slice(range.clone()).to_string();
-    if kind != FileKind::GitlabCi {
+    if kind == FileKind::GitlabCi {
+        let variable = gitlab_variables::references(&raw)
+            .into_iter()
+            .map(|(name, within)| (name, range.start + within.start..range.start + within.end))
+            .find(|(_, at)| at.contains(&offset) || at.end == offset);
+        if let Some((name, at)) = variable
+            && let Some(markdown) = gitlab_variables::describe(name)
+        {
+            return Some(Description { range: at, markdown });
+        }
+    } else {
         let expressions = expr::find_expressions(&raw, Span::document(range.clone()));
         let context = expressions
             .iter()

@@ -7,6 +7,7 @@
 
 mod chain;
 mod describe;
+mod fingerprint;
 mod report;
 mod run;
 mod suppress;
@@ -19,7 +20,8 @@ use ropey::Rope;
 
 pub use chain::{PathStep, attack_path, summary as attack_path_summary};
 pub use describe::{Description, describe_at};
-pub use report::{Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
+pub use fingerprint::fingerprints;
+pub use report::{FixKind, Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
 pub use run::panic_message;
 
 use crate::model::Spanned;
@@ -29,7 +31,7 @@ use crate::model::github::{self, Job, Workflow};
 use crate::model::gitlab::{self, GitlabJob, JobScope, Pipeline};
 use crate::model::kind::FileKind;
 use crate::model::view::{Entry, Resolver};
-use crate::rules::{Finding, JobContext, REGISTRY, Rule, StepContext};
+use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext, unused_suppression};
 use crate::syntax::span::{Span, UnitId};
 use crate::syntax::{Source, Tiling, errors};
 use run::RuleRunner;
@@ -39,6 +41,7 @@ use units::{Role, Units};
 pub struct Analyzer {
     kind: FileKind,
     rules: &'static [&'static dyn Rule],
+    options: Arc<RuleOptions>,
     units: Units,
     jobs: HashMap<JobKey, Arc<JobOutput>>,
 }
@@ -134,9 +137,15 @@ impl Analyzer {
         Self::with_rules(kind, REGISTRY)
     }
 
-    /// An analyzer running a chosen set of rules.
+    /// An analyzer running a chosen set of rules with default options.
     pub fn with_rules(kind: FileKind, rules: &'static [&'static dyn Rule]) -> Self {
-        Self { kind, rules, units: Units::default(), jobs: HashMap::new() }
+        Self::configured(kind, rules, Arc::default())
+    }
+
+    /// An analyzer running a chosen set of rules with the user's options. Cached findings
+    /// depend on the options: a change of options needs a new analyzer.
+    pub fn configured(kind: FileKind, rules: &'static [&'static dyn Rule], options: Arc<RuleOptions>) -> Self {
+        Self { kind, rules, options, units: Units::default(), jobs: HashMap::new() }
     }
 
     pub fn kind(&self) -> FileKind {
@@ -155,7 +164,8 @@ impl Analyzer {
             FileKind::GithubAction => self.analyze_action(rope, &mut runner),
         };
         let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
-        report::assemble(findings, runner.into_failures(), syntax_errors, &self.units.bases, tiles, rope)
+        let report_unused = self.rules.iter().any(|rule| rule.meta() == &unused_suppression::META);
+        report::assemble(findings, runner.into_failures(), syntax_errors, &self.units.bases, tiles, rope, report_unused)
     }
 
     fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Vec<Finding> {
@@ -176,12 +186,13 @@ impl Analyzer {
         let jobs: Vec<Arc<Job>> = models.iter().filter_map(|of| of.model.github()).collect();
         let lookup = JobList(&jobs);
         let needed = NeededUnits::new(&models);
+        let options = &*self.options;
         let check = |model: &JobModel| match model {
             JobModel::Github(job) => runner.isolated(|rule, out| {
-                let context = JobContext { header: &header, job, jobs: &lookup };
+                let context = JobContext { header: &header, job, jobs: &lookup, options };
                 rule.check_job(&context, out);
                 for index in 0..job.steps.len() {
-                    let context = StepContext::Workflow { header: &header, job, jobs: &lookup, index };
+                    let context = StepContext::Workflow { header: &header, job, jobs: &lookup, index, options };
                     rule.check_step(&context, &job.steps[index], out);
                 }
             }),
@@ -222,7 +233,7 @@ impl Analyzer {
             resolver.take_reads();
             extended.borrow_mut().clear();
             let scope = JobScope::new(entry.value, &lookup, default);
-            let job = Arc::new(gitlab::build_job(&entry, &scope)?);
+            let job = Arc::new(gitlab::build_job(&entry, &scope, &globals)?);
             // `default:` is inherited, so the model depends on the header too.
             let mut deps = vec![unit];
             deps.extend(&header_deps);
@@ -242,7 +253,14 @@ impl Analyzer {
         let jobs = outputs.iter().filter_map(|(_, output)| output.model.gitlab()).collect();
         let pipeline = Pipeline { globals, jobs };
         let mut findings = runner.run(|rule, out| rule.check_pipeline(&pipeline, out));
-        findings.extend(self.collect(outputs, runner));
+        let inherited = inheriting_jobs(&outputs);
+        let mut job_findings = self.collect(outputs, runner);
+        for finding in &mut job_findings {
+            if let Some(jobs) = inherited.get(&(finding.rule.id, finding.span)) {
+                finding.message.push_str(&format!(" (inherited by {})", jobs.join(", ")));
+            }
+        }
+        findings.extend(job_findings);
         findings
     }
 
@@ -251,10 +269,11 @@ impl Analyzer {
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let entries = self.entries(&resolver, None);
         let action = build_action(&entries.header);
+        let options = &*self.options;
         runner.run(|rule, out| {
             rule.check_action(&action, out);
             for (index, step) in action.runs.iter().flat_map(|runs| &runs.steps).enumerate() {
-                rule.check_step(&StepContext::Action { action: &action, index }, step, out);
+                rule.check_step(&StepContext::Action { action: &action, index, options }, step, out);
             }
         })
     }
@@ -353,6 +372,23 @@ impl Analyzer {
     }
 }
 
+/// For GitLab findings written outside the job they were found in (in a template it extends,
+/// an anchor, `default:`), the jobs that inherit them: one finding at the definition then
+/// names every job it reaches.
+fn inheriting_jobs(outputs: &[(JobKey, Arc<JobOutput>)]) -> HashMap<(&'static str, Span), Vec<String>> {
+    let mut inherited: HashMap<(&'static str, Span), Vec<String>> = HashMap::new();
+    for (_, output) in outputs {
+        let JobModel::Gitlab(job) = &output.model else { continue };
+        let own = job.span;
+        for finding in &output.findings {
+            if !own.contains(finding.span) {
+                inherited.entry((finding.rule.id, finding.span)).or_default().push(format!("`{}`", job.name.value));
+            }
+        }
+    }
+    inherited
+}
+
 /// The document's entries, sorted into header and jobs.
 #[derive(Default)]
 struct Entries<'a> {
@@ -372,9 +408,14 @@ pub fn tiling(kind: FileKind) -> Tiling {
     }
 }
 
-/// Analyses a whole text once, as `check` does.
+/// Analyses a whole text once with default options.
 pub fn analyze_text(kind: FileKind, text: &str) -> Report {
-    Analyzer::new(kind).analyze(&mut Source::new(text, tiling(kind)))
+    analyze_text_with(kind, text, Arc::default())
+}
+
+/// Analyses a whole text once with the user's options, as `check` does.
+pub fn analyze_text_with(kind: FileKind, text: &str, options: Arc<RuleOptions>) -> Report {
+    Analyzer::configured(kind, REGISTRY, options).analyze(&mut Source::new(text, tiling(kind)))
 }
 
 #[cfg(test)]
@@ -436,10 +477,18 @@ job-b:
 job-c:
   extends: [.template]
   <<: *base
+job-d:
+  script:
+    - !reference [.template, script]
+    - echo d
+  rules:
+    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"
+job-e:
+  trigger: group/project
 ";
 
     fn scripts(job: &GitlabJob) -> Vec<&str> {
-        job.script.iter().map(|text| text.value.as_str()).collect()
+        job.script.iter().map(|line| line.text.value.as_str()).collect()
     }
 
     #[test]
@@ -448,17 +497,26 @@ job-c:
         analyzer.analyze(&mut Source::new(PIPELINE, tiling(FileKind::GitlabCi)));
         let seen = SEEN.lock().unwrap().clone();
         let names: Vec<&str> = seen.iter().map(|job| job.name.as_str()).collect();
-        assert_eq!(names, ["job-a", "job-b", "job-c"], "hidden templates are not checked by themselves");
-        let (a, b, c) = (&seen[0], &seen[1], &seen[2]);
+        assert_eq!(
+            names,
+            ["job-a", "job-b", "job-c", "job-d", "job-e"],
+            "hidden templates are not checked by themselves"
+        );
+        let (a, b, c, d) = (&seen[0], &seen[1], &seen[2], &seen[3]);
         assert_eq!(scripts(a), ["echo a"]);
         assert_eq!(a.stage.as_ref().map(|s| s.as_str()), Some("test"));
         assert_eq!(a.variables[0].name.as_str(), "LEVEL");
         assert_eq!(a.image.as_ref().map(|i| i.name.as_str()), Some("ruby:3"));
-        assert_eq!(a.before_script[0].value, "bundle install");
+        assert_eq!(a.before_script[0].text.value, "bundle install");
         assert_eq!(scripts(b), ["echo template"]);
         assert_eq!(b.image.as_ref().map(|i| i.name.as_str()), Some("node:20"));
         assert_eq!(b.tags[0].as_str(), "docker");
         assert_eq!(scripts(c), ["echo base"], "keys merged into the job win over the template");
         assert_eq!(c.tags[0].as_str(), "docker");
+        assert_eq!(scripts(d), ["echo template", "echo d"], "`!reference` tags are replaced by what they name");
+        assert_eq!(d.reach.merge_requests, crate::model::reach::Runs::Yes);
+        assert_eq!(d.reach.default_branch, crate::model::reach::Runs::No);
+        let e = &seen[4];
+        assert!(e.image.is_none() && e.before_script.is_empty(), "trigger jobs take nothing from `default:`");
     }
 }

@@ -4,8 +4,8 @@ use std::ops::Range;
 
 use ropey::Rope;
 
-use super::suppress::{Parsed, Suppressions};
-use crate::rules::{Applicability, Confidence, Finding, RuleMeta, Severity};
+use super::suppress::{Parsed, Suppressions, Unused};
+use crate::rules::{Applicability, Confidence, Finding, RuleMeta, Severity, unused_suppression};
 use crate::syntax::Tile;
 use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::Bases;
@@ -27,7 +27,8 @@ pub struct Reported {
     pub severity: Severity,
     pub confidence: Confidence,
     pub message: String,
-    /// The rule's fixes, then the fix that adds a suppression comment.
+    /// The rule's fixes, then the fixes that add a suppression comment for this finding and
+    /// for the rule in the whole file.
     pub fixes: Vec<ResolvedFix>,
 }
 
@@ -35,7 +36,17 @@ pub struct Reported {
 pub struct ResolvedFix {
     pub title: String,
     pub applicability: Applicability,
+    pub kind: FixKind,
     pub edits: Vec<ResolvedEdit>,
+}
+
+/// What a fix does about its finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixKind {
+    /// The rule's own fix: it closes the hole.
+    Repair,
+    /// A suppression comment: the finding is accepted, not fixed.
+    Ignore,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,21 +70,57 @@ pub fn assemble(
     bases: &Bases,
     tiles: &[Tile],
     rope: &Rope,
+    report_unused: bool,
 ) -> Report {
     let parsed = Parsed { tiles, rope };
     let mut reported: Vec<Reported> =
         findings.into_iter().filter_map(|finding| resolve(finding, bases, rope)).collect();
-    reported.sort_by(|a, b| (a.range.start, a.range.end, a.rule.id).cmp(&(b.range.start, b.range.end, b.rule.id)));
+    // Of the findings of one rule at one place (a template's, found through each job that
+    // inherits it), the most severe is kept.
+    let order = |f: &Reported| (f.range.start, f.range.end, f.rule.id, std::cmp::Reverse(f.severity));
+    reported.sort_by(|a, b| order(a).cmp(&order(b)));
     reported.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
     let mut suppressions = Suppressions::new(parsed, &reported);
     reported.retain_mut(|finding| match suppressions.unsuppressed(finding) {
         Some(ignore) => {
-            finding.fixes.push(ignore);
+            finding.fixes.extend(ignore);
             true
         }
         None => false,
     });
+    if report_unused {
+        reported.extend(suppressions.unused().into_iter().map(unused_finding));
+        reported.sort_by(|a, b| order(a).cmp(&order(b)));
+    }
     Report { findings: reported, syntax_errors, failures }
+}
+
+/// A suppression comment's rule id that silenced nothing, as a finding of `unused-suppression`.
+fn unused_finding(unused: Unused) -> Reported {
+    let (message, title) = if unused.known {
+        (
+            format!("`{}` is not reported here, so this ignore comment silences nothing", unused.id),
+            format!("Remove `{}` from the ignore comment", unused.id),
+        )
+    } else {
+        (
+            format!("`{}` is not a pipewarden rule: this ignore comment silences nothing", unused.id),
+            format!("Remove the unknown rule `{}`", unused.id),
+        )
+    };
+    Reported {
+        rule: &unused_suppression::META,
+        range: unused.comment,
+        severity: unused_suppression::META.severity,
+        confidence: unused_suppression::META.confidence,
+        message,
+        fixes: vec![ResolvedFix {
+            title,
+            applicability: Applicability::Safe,
+            kind: FixKind::Repair,
+            edits: vec![unused.edit],
+        }],
+    }
 }
 
 /// The lines a range touches, from the first one's start to after the last one's line break.
@@ -101,7 +148,12 @@ fn resolve(finding: Finding, bases: &Bases, rope: &Rope) -> Option<Reported> {
                     Some(ResolvedEdit { range, replacement: edit.replacement.clone() })
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Some(ResolvedFix { title: fix.title.clone(), applicability: fix.applicability, edits })
+            Some(ResolvedFix {
+                title: fix.title.clone(),
+                applicability: fix.applicability,
+                kind: FixKind::Repair,
+                edits,
+            })
         })
         .collect();
     Some(Reported {

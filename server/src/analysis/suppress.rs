@@ -1,16 +1,16 @@
 //! Suppression comments: `# pipewarden: ignore[rule-id]` on a finding's line or the line
-//! above it.
+//! above it, and `# pipewarden: ignore-file[rule-id]` among the comments that open the file.
 //!
 //! A finding inside a multi-line scalar (a `run: |` script) belongs to the line where the
 //! scalar starts: a comment inside the script would be part of the script, not YAML.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use ropey::Rope;
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
-use super::report::{Reported, ResolvedEdit, ResolvedFix};
+use super::report::{FixKind, Reported, ResolvedEdit, ResolvedFix};
 use crate::rules::Applicability;
 use crate::syntax::{Tile, queries, tile_at};
 use crate::text;
@@ -29,7 +29,14 @@ pub struct Suppressions<'a> {
     /// For each finding offset inside a scalar, the line where the scalar starts.
     scalar_lines: HashMap<usize, usize>,
     by_line: HashMap<usize, Vec<Suppression>>,
+    /// The `ignore-file` comment among the comments that open the file.
+    file: Option<Suppression>,
+    /// The comments (by their closing offset) and rule ids that silenced a finding.
+    used: HashSet<(usize, String)>,
 }
+
+/// How many lines at the top of a file are searched for an `ignore-file` comment.
+const FILE_HEADER_LINES: usize = 200;
 
 impl<'a> Suppressions<'a> {
     pub fn new(parsed: Parsed<'a>, findings: &[Reported]) -> Self {
@@ -37,17 +44,23 @@ impl<'a> Suppressions<'a> {
         offsets.sort_unstable();
         offsets.dedup();
         let scalar_lines = scalar_lines(&parsed, &offsets);
-        Self { parsed, scalar_lines, by_line: HashMap::new() }
+        let file = file_suppression(parsed.rope);
+        Self { parsed, scalar_lines, by_line: HashMap::new(), file, used: HashSet::new() }
     }
 
-    /// `None` if a comment suppresses this finding; otherwise the fix that adds (or extends) a
-    /// suppression comment for it.
-    pub fn unsuppressed(&mut self, finding: &Reported) -> Option<ResolvedFix> {
-        let line = self.anchor_line(finding.range.start);
+    /// `None` if a comment suppresses this finding; otherwise the fixes that add (or extend) a
+    /// suppression comment for it, on its line and for the whole file.
+    pub fn unsuppressed(&mut self, finding: &Reported) -> Option<[ResolvedFix; 2]> {
         let id = finding.rule.id;
+        if let Some(used) = self.file.as_ref().and_then(|file| file.naming(id)) {
+            self.used.insert(used);
+            return None;
+        }
+        let line = self.anchor_line(finding.range.start);
         let rope = self.parsed.rope;
         let comments = self.comments(line);
-        if comments.iter().any(|comment| comment.rule_ids.iter().any(|rule| rule == id || rule == "all")) {
+        if let Some(used) = comments.iter().find_map(|comment| comment.naming(id)) {
+            self.used.insert(used);
             return None;
         }
         let edit = match comments.iter().find(|comment| comment.line + 1 == line) {
@@ -64,11 +77,23 @@ impl<'a> Suppressions<'a> {
                 ResolvedEdit { range: start..start, replacement: format!("{indent}# pipewarden: ignore[{id}]\n") }
             }
         };
-        Some(ResolvedFix {
+        let here = ResolvedFix {
             title: format!("Ignore this finding here (`{id}`)"),
             applicability: Applicability::Safe,
+            kind: FixKind::Ignore,
             edits: vec![edit],
-        })
+        };
+        let file_edit = match &self.file {
+            Some(file) => ResolvedEdit { range: file.close..file.close, replacement: format!(", {id}") },
+            None => ResolvedEdit { range: 0..0, replacement: format!("# pipewarden: ignore-file[{id}]\n") },
+        };
+        let file = ResolvedFix {
+            title: format!("Ignore `{id}` in this file"),
+            applicability: Applicability::Safe,
+            kind: FixKind::Ignore,
+            edits: vec![file_edit],
+        };
+        Some([here, file])
     }
 
     /// The line a finding at `offset` belongs to: the start of the multi-line scalar holding
@@ -95,12 +120,150 @@ impl<'a> Suppressions<'a> {
     }
 }
 
-/// A suppression comment that applies to some line.
+/// A suppression comment that applies to some line, or to the file.
+#[derive(Clone)]
 struct Suppression {
     line: usize,
     rule_ids: Vec<String>,
     /// The offset of its closing `]`, where more ids can be added.
     close: usize,
+}
+
+impl Suppression {
+    /// The entry of this comment that names rule `id`, if any, as the pair that marks it used.
+    fn naming(&self, id: &str) -> Option<(usize, String)> {
+        let entry = self
+            .rule_ids
+            .iter()
+            .find(|rule| *rule == id)
+            .or_else(|| self.rule_ids.iter().find(|rule| *rule == "all"))?;
+        Some((self.close, entry.clone()))
+    }
+}
+
+/// A rule id in a suppression comment that silenced nothing, or names no rule.
+pub struct Unused {
+    /// The comment's text, its line's start and end.
+    pub comment: Range<usize>,
+    pub id: String,
+    pub known: bool,
+    /// The fix: the comment without this id (or without the comment).
+    pub edit: ResolvedEdit,
+}
+
+impl Suppressions<'_> {
+    /// Every rule id of every suppression comment in the file that silenced nothing. Called
+    /// after every finding went through [`Suppressions::unsuppressed`].
+    pub fn unused(&self) -> Vec<Unused> {
+        let rope = self.parsed.rope;
+        let mut comments: Vec<(Range<usize>, Suppression)> = Vec::new();
+        for offset in occurrences(rope, "pipewarden: ignore[") {
+            let line = rope.byte_to_line(offset);
+            for comment in comments_on(line, &self.parsed) {
+                if comments.iter().all(|(known, _)| *known != comment)
+                    && let Some(parsed) = parse(comment.clone(), rope, line)
+                {
+                    comments.push((comment, parsed));
+                }
+            }
+        }
+        if let Some(file) = &self.file {
+            let start = text::line_start(rope, file.line);
+            let end = start + text::content_len(rope, file.line);
+            let text = rope.byte_slice(start..end).to_string();
+            let comment = start + text.find('#').unwrap_or(0)..end;
+            comments.push((comment, Suppression { rule_ids: file.rule_ids.clone(), ..*file }));
+        }
+        let mut unused = Vec::new();
+        for (comment, parsed) in &comments {
+            for id in &parsed.rule_ids {
+                if self.used.contains(&(parsed.close, id.clone())) {
+                    continue;
+                }
+                let known = id == "all" || crate::rules::find(id).is_some();
+                let edit = removal(rope, comment, parsed, id);
+                unused.push(Unused { comment: comment.clone(), id: id.clone(), known, edit });
+            }
+        }
+        unused
+    }
+}
+
+/// The edit that takes `id` out of a suppression comment: the id and its comma, or the whole
+/// comment (and its line, when it stands alone) when it names nothing else.
+fn removal(rope: &Rope, comment: &Range<usize>, parsed: &Suppression, id: &str) -> ResolvedEdit {
+    if parsed.rule_ids.len() > 1 {
+        let text = rope.byte_slice(comment.clone()).to_string();
+        let open = text.find('[').map_or(0, |at| at + 1);
+        let inside = &text[open..(parsed.close - comment.start).min(text.len())];
+        let mut offset = 0;
+        for (index, entry) in inside.split(',').enumerate() {
+            let start = comment.start + open + offset;
+            let end = start + entry.len();
+            offset += entry.len() + 1;
+            if entry.trim() != id {
+                continue;
+            }
+            // With the comma after it, or, for the last entry, the comma before it.
+            let range = if index + 1 < parsed.rule_ids.len() { start..end + 1 } else { start - 1..end };
+            return ResolvedEdit { range, replacement: String::new() };
+        }
+    }
+    let line = rope.byte_to_line(comment.start);
+    let line_start = text::line_start(rope, line);
+    if starts_its_line(comment.clone(), rope) {
+        let next = if line + 1 < rope.len_lines() { text::line_start(rope, line + 1) } else { rope.len_bytes() };
+        return ResolvedEdit { range: line_start..next, replacement: String::new() };
+    }
+    // After code on the same line: the comment and the spaces before it.
+    let before = rope.byte_slice(line_start..comment.start).to_string();
+    let spaces = before.len() - before.trim_end().len();
+    ResolvedEdit { range: comment.start - spaces..comment.end, replacement: String::new() }
+}
+
+/// The offsets of every occurrence of `needle` in the text, found chunk by chunk with the end
+/// of the previous chunk carried over, so that an occurrence across chunks is found too.
+fn occurrences(rope: &Rope, needle: &str) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut carried = String::new();
+    let mut offset = 0;
+    for chunk in rope.chunks() {
+        let window = format!("{carried}{chunk}");
+        let window_start = offset - carried.len();
+        for (at, _) in window.match_indices(needle) {
+            let absolute = window_start + at;
+            if found.last() != Some(&absolute) {
+                found.push(absolute);
+            }
+        }
+        offset += chunk.len();
+        let keep = needle.len().saturating_sub(1).min(window.len());
+        let mut cut = window.len() - keep;
+        while !window.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        carried = window[cut..].to_owned();
+    }
+    found
+}
+
+/// The `# pipewarden: ignore-file[...]` comment among the comment and blank lines that open
+/// the file. Read as text: those lines come before any YAML a tree would hold.
+fn file_suppression(rope: &Rope) -> Option<Suppression> {
+    for line in 0..rope.len_lines().min(FILE_HEADER_LINES) {
+        let text: String = rope.line(line).chars().take(4096).collect();
+        let trimmed = text.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            return None;
+        }
+        let Some(at) = text.find("pipewarden: ignore-file[") else { continue };
+        let open = at + "pipewarden: ignore-file[".len();
+        let close = open + text[open..].find(']')?;
+        let rule_ids =
+            text[open..close].split(',').map(|id| id.trim().to_owned()).filter(|id| !id.is_empty()).collect();
+        return Some(Suppression { line, rule_ids, close: text::line_start(rope, line) + close });
+    }
+    None
 }
 
 /// The suppression comments on one line, as absolute byte ranges.
@@ -196,4 +359,19 @@ fn scalar_rows(tree: &Tree, offsets: &[usize]) -> HashMap<usize, usize> {
 
 fn is_scalar(kind: &str) -> bool {
     matches!(kind, "block_scalar" | "plain_scalar" | "double_quote_scalar" | "single_quote_scalar")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn occurrences_are_found_across_the_rope_s_chunks() {
+        let filler = "x".repeat(997);
+        let text = format!("{filler}pipewarden: ignore[a]\n{}pipewarden: ignore[b]\n", "é".repeat(3000));
+        let rope = Rope::from_str(&text);
+        assert!(rope.chunks().count() > 2, "the text spans several chunks");
+        let expected: Vec<usize> = text.match_indices("pipewarden: ignore[").map(|(at, _)| at).collect();
+        assert_eq!(occurrences(&rope, "pipewarden: ignore["), expected);
+    }
 }

@@ -72,6 +72,7 @@ fn build_tile(tile: &Tile, rope: &Rope) -> Built {
                 span: crate::syntax::span::Span::new(tile.id, 0, 0),
                 column: 0,
                 anchor: None,
+                tag: None,
                 value: Value::Null,
             }),
             anchors: Vec::new(),

@@ -5,20 +5,32 @@ use std::panic::catch_unwind;
 use std::path::{Path, PathBuf};
 
 use ropey::Rope;
-use serde::Serialize;
 
 use super::discover::{Found, discover};
+use super::fix::{self, FixMode};
+use super::output::{self, Checked, Format};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::analysis::{Report, analyze_text, attack_path, attack_path_summary, panic_message};
+use crate::analysis::{analyze_text_with, panic_message};
 use crate::config::{Policy, RuleSettings, Settings};
 use crate::model::kind;
-use crate::text::{self, Encoding};
+use crate::workspace::baseline::{self, Baseline};
+use crate::workspace::{find_config, load_config};
 
 #[derive(Debug, Default)]
 pub struct Options {
     pub paths: Vec<PathBuf>,
-    pub json: bool,
+    pub format: Format,
     pub settings: Settings,
+    /// Apply fixes to the files (`--fix`, `--unsafe-fixes`).
+    pub fix: Option<FixMode>,
+    /// Show the fixes as a diff instead of writing them (`--diff`).
+    pub diff: bool,
+    /// Hide the findings this baseline file accepts (`--baseline`).
+    pub baseline: Option<PathBuf>,
+    /// Write today's findings as a baseline (`--write-baseline`).
+    pub write_baseline: Option<PathBuf>,
+    /// The configuration file (`--config`); otherwise one is looked for above the first path.
+    pub config: Option<PathBuf>,
 }
 
 impl Options {
@@ -29,14 +41,21 @@ impl Options {
         while let Some(arg) = args.next() {
             let mut value = |flag: &str| args.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
             match arg.as_str() {
-                "--format" => match value("--format")?.as_str() {
-                    "json" => options.json = true,
-                    "text" => options.json = false,
-                    other => return Err(format!("unknown format `{other}` (use text or json)")),
-                },
+                "--format" => {
+                    let name = value("--format")?;
+                    options.format = Format::parse(&name)
+                        .ok_or_else(|| format!("unknown format `{name}` (use text, json, sarif, github or gitlab)"))?;
+                }
                 "--min-severity" => options.settings.min_severity = Some(value("--min-severity")?),
                 "--disable" => rules.disabled.push(value("--disable")?),
                 "--enable" => rules.enabled.push(value("--enable")?),
+                "--fix" => options.fix = Some(options.fix.unwrap_or(FixMode::Safe)),
+                "--unsafe-fixes" => options.fix = Some(FixMode::Unsafe),
+                "--diff" => options.diff = true,
+                "--baseline" => options.baseline = Some(PathBuf::from(value("--baseline")?)),
+                "--write-baseline" => options.write_baseline = Some(PathBuf::from(value("--write-baseline")?)),
+                "--config" => options.config = Some(PathBuf::from(value("--config")?)),
+                "--trusted-owner" => options.settings.trusted_owners.push(value("--trusted-owner")?),
                 flag if flag.starts_with('-') && flag != "-" => {
                     return Err(format!("unknown option `{flag}`"));
                 }
@@ -46,50 +65,29 @@ impl Options {
         if options.paths.is_empty() {
             options.paths.push(PathBuf::from("."));
         }
+        if options.diff && options.fix.is_none() {
+            options.fix = Some(FixMode::Safe);
+        }
         options.settings.rules = rules;
         Ok(options)
     }
 }
 
-/// One finding as `--format json` prints it.
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    rule: &'a str,
-    tactic: &'a str,
-    technique: &'a str,
-    technique_id: &'a str,
-    severity: &'a str,
-    confidence: &'a str,
-    path: String,
-    start: JsonPosition,
-    end: JsonPosition,
-    message: &'a str,
-}
-
-#[derive(Serialize)]
-struct JsonPosition {
-    line: usize,
-    column: usize,
-}
-
-#[derive(Serialize)]
-struct JsonOutput<'a> {
-    findings: Vec<JsonFinding<'a>>,
-}
-
-/// An analysed file.
-struct Checked {
-    path: PathBuf,
-    rope: Rope,
-    report: Report,
-}
-
 pub fn run(options: &Options, out: &mut impl Write) -> i32 {
-    let (policy, warnings) = Policy::from_settings(&options.settings);
+    let settings = project_settings(options).overridden_by(&options.settings);
+    let (policy, warnings) = Policy::from_settings(&settings);
     if let Some(warning) = warnings.first() {
         eprintln!("pipewarden: {warning}");
         return EXIT_ERROR;
     }
+    let baseline_file = options.baseline.as_deref().or(policy.baseline());
+    let baseline = match baseline_file.map(Baseline::read).transpose() {
+        Ok(baseline) => baseline,
+        Err(message) => {
+            eprintln!("pipewarden: {message}");
+            return EXIT_ERROR;
+        }
+    };
     let mut io_error = false;
     let mut checked = Vec::new();
     for root in &options.paths {
@@ -99,7 +97,7 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
                     eprintln!("pipewarden: {}: {error}", path.display());
                     io_error = true;
                 }
-                Found::File(path) => match check_file(&path) {
+                Found::File(path) => match check_file(&path, options, &policy, out) {
                     Ok(Some(file)) => checked.push(file),
                     Ok(None) => {}
                     Err(error) => {
@@ -110,7 +108,18 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
             }
         }
     }
+    if options.diff {
+        return if io_error {
+            EXIT_ERROR
+        } else if checked.iter().any(|file| file.fixed) {
+            EXIT_FINDINGS
+        } else {
+            EXIT_CLEAN
+        };
+    }
     for file in &mut checked {
+        let absolute = std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone());
+        file.report.findings.retain(|finding| !policy.ignores_path(&absolute, finding.rule.id));
         file.report.findings.retain_mut(|finding| match policy.apply(finding.rule.id, finding.severity) {
             Some(severity) => {
                 finding.severity = severity;
@@ -119,7 +128,27 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
             None => false,
         });
     }
-    let printed = if options.json { print_json(&checked, out) } else { print_text(&checked, out) };
+    if let Some(file) = &options.write_baseline {
+        let files = checked.iter().map(|file| (file.path.as_path(), &file.rope, file.report.findings.as_slice()));
+        return match baseline::write(file, files) {
+            Ok(count) => {
+                eprintln!("pipewarden: wrote {count} findings to the baseline {}", file.display());
+                if io_error { EXIT_ERROR } else { EXIT_CLEAN }
+            }
+            Err(message) => {
+                eprintln!("pipewarden: {message}");
+                EXIT_ERROR
+            }
+        };
+    }
+    if let Some(baseline) = &baseline {
+        let hidden: usize =
+            checked.iter_mut().map(|file| baseline.filter(&file.path, &file.rope, &mut file.report.findings)).sum();
+        if hidden > 0 {
+            eprintln!("pipewarden: {hidden} findings accepted by the baseline are not shown");
+        }
+    }
+    let printed = output::print(options.format, &checked, out);
     let found = checked.iter().any(|file| !file.report.findings.is_empty() || !file.report.syntax_errors.is_empty());
     match (io_error || printed.is_err(), found) {
         (true, _) => EXIT_ERROR,
@@ -128,97 +157,58 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
     }
 }
 
-/// Analyses one file if it is a pipeline file. Invalid UTF-8 is an `InvalidData` error.
-fn check_file(path: &Path) -> std::io::Result<Option<Checked>> {
+/// The settings of the project's configuration file: the one given with `--config`, or the
+/// first found above the first path. An invalid file is reported and the defaults are used.
+fn project_settings(options: &Options) -> Settings {
+    let found = options.config.clone().or_else(|| options.paths.first().and_then(|path| find_config(path, None)));
+    let Some(path) = found else {
+        return Settings::default();
+    };
+    match load_config(&path) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("pipewarden: {}:{}: {}; the defaults are used", path.display(), error.line, error.message);
+            Settings::default()
+        }
+    }
+}
+
+/// Analyses one file if it is a pipeline file, fixing it first when asked. Invalid UTF-8 is
+/// an `InvalidData` error.
+fn check_file(
+    path: &Path,
+    options: &Options,
+    policy: &Policy,
+    out: &mut impl Write,
+) -> std::io::Result<Option<Checked>> {
     let bytes = std::fs::read(path)?;
-    let text = String::from_utf8(bytes).map_err(|error| {
+    let original = String::from_utf8(bytes).map_err(|error| {
         std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not valid UTF-8 ({error}); skipped"))
     })?;
-    let Some(kind) = kind::detect(&path.to_string_lossy(), &text) else {
+    let Some(kind) = kind::detect(&path.to_string_lossy(), &original) else {
         return Ok(None);
     };
     // Rules' panics are contained by the analysis; anything else is a bug to report, and
     // must not stop the other files from being checked.
-    let report = catch_unwind(|| analyze_text(kind, &text)).map_err(|payload| {
+    let contained = |payload: Box<dyn std::any::Any + Send>| {
         std::io::Error::other(format!("internal error, please report it: {}", panic_message(payload.as_ref())))
-    })?;
-    Ok(Some(Checked { path: path.to_path_buf(), rope: Rope::from_str(&text), report }))
-}
-
-fn position(rope: &Rope, offset: usize) -> JsonPosition {
-    let position = text::position_of(rope, offset, Encoding::Utf32);
-    JsonPosition { line: position.line + 1, column: position.column + 1 }
-}
-
-fn print_json(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> {
-    let findings = checked
-        .iter()
-        .flat_map(|file| {
-            file.report.findings.iter().map(move |finding| JsonFinding {
-                rule: finding.rule.id,
-                tactic: finding.rule.technique.tactic().name(),
-                technique: finding.rule.technique.name(),
-                technique_id: finding.rule.technique.id(),
-                severity: finding.severity.name(),
-                confidence: finding.confidence.name(),
-                path: file.path.display().to_string(),
-                start: position(&file.rope, finding.range.start),
-                end: position(&file.rope, finding.range.end),
-                message: &finding.message,
-            })
-        })
-        .collect();
-    for file in checked {
-        for error in &file.report.syntax_errors {
-            let at = position(&file.rope, error.range.start);
-            eprintln!("pipewarden: {}:{}:{}: syntax error: {}", file.path.display(), at.line, at.column, error.message);
+    };
+    let (text, applied) = match options.fix {
+        Some(mode) => catch_unwind(|| fix::fix_text(kind, &original, policy, mode)).map_err(contained)?,
+        None => (original.clone(), Vec::new()),
+    };
+    let fixed = text != original;
+    if fixed {
+        let shown = path.display().to_string();
+        if options.diff {
+            out.write_all(fix::unified_diff(&shown, &original, &text).as_bytes())?;
+        } else {
+            std::fs::write(path, &text)?;
+            for fix in &applied {
+                eprintln!("pipewarden: {shown}:{}: fixed [{}] {}", fix.line, fix.rule, fix.title);
+            }
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &JsonOutput { findings })?;
-    writeln!(out)
-}
-
-fn print_text(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> {
-    let mut total = 0;
-    for file in checked {
-        let mut lines: Vec<(usize, String)> = Vec::new();
-        for error in &file.report.syntax_errors {
-            lines.push((error.range.start, format!("error[syntax] {}", error.message)));
-        }
-        for finding in &file.report.findings {
-            let label = finding.rule.technique.label();
-            lines.push((
-                finding.range.start,
-                format!("{}[{}] {label}: {}", finding.severity.name(), finding.rule.id, finding.message),
-            ));
-        }
-        lines.sort_by_key(|(offset, _)| *offset);
-        for (offset, line) in &lines {
-            let at = position(&file.rope, *offset);
-            writeln!(out, "{}:{}:{}: {line}", file.path.display(), at.line, at.column)?;
-            let source = text::line_text(&file.rope, at.line - 1);
-            writeln!(out, "    {}", source.trim_end())?;
-            writeln!(out, "    {}^", caret_indent(&source, at.column - 1))?;
-        }
-        let path = attack_path(&file.report.findings);
-        if !path.is_empty() {
-            let summary = attack_path_summary(&path, &file.report.findings);
-            writeln!(out, "{}: attack path: {summary}", file.path.display())?;
-        }
-        total += lines.len();
-    }
-    if total > 0 {
-        writeln!(out, "\n{total} problem{} found in {} file{}.", plural(total), checked.len(), plural(checked.len()))?;
-    }
-    Ok(())
-}
-
-/// The caret's indentation: a space per character before the column, tabs kept as tabs so
-/// that the caret lines up in a terminal.
-fn caret_indent(source: &str, column: usize) -> String {
-    source.chars().take(column).map(|c| if c == '\t' { '\t' } else { ' ' }).collect()
-}
-
-fn plural(count: usize) -> &'static str {
-    if count == 1 { "" } else { "s" }
+    let report = catch_unwind(|| analyze_text_with(kind, &text, policy.rule_options())).map_err(contained)?;
+    Ok(Some(Checked { path: path.to_path_buf(), rope: Rope::from_str(&text), report, fixed }))
 }

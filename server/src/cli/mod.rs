@@ -2,11 +2,14 @@
 
 mod check;
 mod discover;
+mod fix;
+mod output;
 
 use std::io::Write;
 
 use serde::Serialize;
 
+use crate::matrix::{Tactic, Technique};
 use crate::rules::{REGISTRY, docs};
 
 /// Exit codes.
@@ -24,15 +27,30 @@ CI/CD threat matrix that each one opens.
 Usage:
   pipewarden check [OPTIONS] [PATH ...]   Analyse pipeline files under each PATH (default: .)
   pipewarden rules [--format text|json]   List every rule and its technique
-  pipewarden explain RULE                 Explain a rule: the attack, an example, the fix
+  pipewarden explain RULE|TECHNIQUE|TACTIC
+                                          Explain a rule (the attack, an example, the fix), a
+                                          technique (EX06) or a tactic (\"Initial Access\", IA)
   pipewarden lsp [--stdio]                Serve the Language Server Protocol over stdio
   pipewarden --stdio                      Same as `pipewarden lsp`
 
 Options for check:
-  --format text|json       Output format (default: text)
+  --format FORMAT          text (default), json, sarif (SARIF 2.1.0 for code scanning),
+                           github (workflow annotations) or gitlab (Code Quality report)
   --min-severity LEVEL     Hide findings below LEVEL (info, low, medium, high, critical)
   --disable RULE           Do not run RULE (repeatable)
   --enable RULE            Run only the given rules (repeatable)
+  --fix                    Apply the fixes that cannot break a working pipeline, then report
+                           what is left (each applied fix is listed on stderr)
+  --unsafe-fixes           Apply every rule fix, including those that may change behaviour
+  --diff                   Print the fixes as a unified diff instead of writing them; exits 1
+                           when there is something to fix
+  --write-baseline FILE    Record today's findings in FILE (exit 0), to accept them
+  --baseline FILE          Report only findings that FILE does not record: lines may move,
+                           new findings still show
+  --config FILE            Read settings from FILE instead of the pipewarden.toml (or
+                           .github/pipewarden.toml) found above the first PATH
+  --trusted-owner OWNER    Trust actions of this GitHub user or organisation like your own:
+                           unpinned-action does not report them (repeatable)
 
 Other options:
   -h, --help               Show this help
@@ -61,10 +79,10 @@ pub fn run(args: Vec<String>) -> i32 {
             [flag, format] if flag == "--format" && format == "json" => print(&mut stdout, &rules_json()),
             _ => usage_error("rules takes only --format text|json"),
         },
-        Some("explain") => match args.get(1).and_then(|id| crate::rules::find(id)) {
-            Some(rule) => print(&mut stdout, &docs::plain(rule.meta())),
+        Some("explain") => match args.get(1..).map(|words| words.join(" ")).as_deref().and_then(explanation) {
+            Some(text) => print(&mut stdout, &text),
             None => usage_error(&format!(
-                "explain needs a rule id; known rules: {}",
+                "explain needs a rule id, a technique id (EX06) or a tactic (\"Initial Access\", IA); known rules: {}",
                 REGISTRY.iter().map(|r| r.meta().id).collect::<Vec<_>>().join(", ")
             )),
         },
@@ -77,6 +95,17 @@ pub fn run(args: Vec<String>) -> i32 {
         }
         Some(other) => usage_error(&format!("unknown command `{other}`")),
     }
+}
+
+/// The long explanation of a rule, a technique or a tactic.
+fn explanation(subject: &str) -> Option<String> {
+    if let Some(rule) = crate::rules::find(subject) {
+        return Some(docs::plain(rule.meta()));
+    }
+    if let Some(technique) = Technique::from_id(subject) {
+        return Some(docs::to_plain(&docs::technique_markdown(technique)));
+    }
+    Tactic::find(subject).map(|tactic| docs::to_plain(&docs::tactic_markdown(tactic)))
 }
 
 fn print(out: &mut impl Write, text: &str) -> i32 {

@@ -7,14 +7,15 @@ use tower_lsp_server::LanguageServer;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CodeActionResponse,
-    DidChangeConfigurationParams, ExecuteCommandOptions, ExecuteCommandParams, Hover, HoverParams,
-    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, MessageType, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+    DidChangeConfigurationParams, DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions,
+    ExecuteCommandOptions, ExecuteCommandParams, FileSystemWatcher, GlobPattern, Hover, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, MessageType, Registration,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
 };
 
 use super::state::{Publish, ServerState, lock};
 use super::{actions, convert, hover};
-use crate::config::{Policy, Settings};
+use crate::config::Settings;
 use crate::rules::{self, docs};
 
 /// The command that returns a rule's documentation: arguments `[rule-id]`.
@@ -57,11 +58,9 @@ impl Backend {
                 return;
             }
         };
-        let (policy, warnings) = Policy::from_settings(&settings);
-        for warning in warnings {
+        for warning in self.state.set_editor_settings(settings) {
             self.warn(format!("pipewarden: {warning}")).await;
         }
-        self.state.set_policy(policy);
     }
 
     async fn warn(&self, message: String) {
@@ -74,6 +73,14 @@ impl LanguageServer for Backend {
         let offered = params.capabilities.general.as_ref().and_then(|general| general.position_encodings.as_deref());
         let (encoding, encoding_kind) = convert::negotiate(offered);
         self.state.set_encoding(encoding);
+        self.state.set_workspace_root(workspace_root(&params));
+        let watches =
+            params.capabilities.workspace.as_ref().and_then(|workspace| workspace.did_change_watched_files.as_ref());
+        self.state.set_watches_files(watches.and_then(|watched| watched.dynamic_registration) == Some(true));
+        let reloaded = self.state.reload_project(None, true);
+        for problem in reloaded.problems {
+            self.state.client.show_message(MessageType::WARNING, format!("pipewarden: {problem}")).await;
+        }
         self.apply_settings(params.initialization_options).await;
         self.state.mark_initialized();
         Ok(InitializeResult {
@@ -105,11 +112,37 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         self.state.client.log_message(MessageType::INFO, "pipewarden is ready").await;
+        if self.state.watches_files() {
+            // Configuration and baseline files are read again when the client sees them change.
+            let watchers = ["**/pipewarden.toml", "**/*baseline*.json"]
+                .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.to_owned()), kind: None });
+            let registration = Registration {
+                id: "pipewarden-configuration".to_owned(),
+                method: "workspace/didChangeWatchedFiles".to_owned(),
+                register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                    watchers: watchers.to_vec(),
+                })
+                .ok(),
+            };
+            let _ = self.state.client.register_capability(vec![registration]).await;
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
         self.state.mark_shut_down();
         Ok(())
+    }
+
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        let reloaded = self.state.reload_project(None, true);
+        for problem in reloaded.problems {
+            self.state.client.show_message(MessageType::WARNING, format!("pipewarden: {problem}")).await;
+        }
+        if reloaded.changed {
+            for uri in self.state.open_uris() {
+                self.state.publish(Publish::Analyze(uri));
+            }
+        }
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -134,7 +167,7 @@ impl LanguageServer for Backend {
         let mut document = lock(&document);
         let encoding = self.state.encoding();
         let range = document.byte_range(params.range, encoding);
-        let actions = actions::code_actions(&mut document, &uri, range, encoding, &self.state.policy());
+        let actions = actions::code_actions(&self.state, &mut document, &uri, range, encoding);
         Ok(Some(actions))
     }
 
@@ -151,6 +184,15 @@ impl Backend {
     fn open(&self, uri: &Uri) -> Result<Arc<std::sync::Mutex<super::documents::OpenDocument>>> {
         self.state.document(uri).ok_or_else(|| Error::invalid_params(format!("document not open: {}", uri.as_str())))
     }
+}
+
+/// The folder of the first workspace folder, or of the deprecated root URI.
+fn workspace_root(params: &InitializeParams) -> Option<std::path::PathBuf> {
+    #[allow(deprecated)]
+    let root_uri = params.root_uri.as_ref();
+    let uri =
+        params.workspace_folders.as_ref().and_then(|folders| folders.first()).map(|folder| &folder.uri).or(root_uri)?;
+    uri.to_file_path().map(|path| path.into_owned())
 }
 
 fn explain_rule(id: &str) -> Result<String> {

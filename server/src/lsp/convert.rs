@@ -14,6 +14,7 @@ use crate::text::{self, Encoding, Position};
 pub const SOURCE: &str = "pipewarden";
 pub const SYNTAX_ERROR_CODE: &str = "syntax-error";
 pub const INTERNAL_ERROR_CODE: &str = "internal-error";
+pub const LEFT_OUT_CODE: &str = "more-findings";
 
 /// The encoding to use given what the client offers: UTF-8 if offered, else UTF-16.
 pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> (Encoding, PositionEncodingKind) {
@@ -88,6 +89,21 @@ pub fn syntax_error(rope: &Rope, error: &SyntaxError, encoding: Encoding) -> Dia
         code: Some(NumberOrString::String(SYNTAX_ERROR_CODE.to_owned())),
         source: Some(SOURCE.to_owned()),
         message: format!("YAML syntax: {}", error.message),
+        ..Diagnostic::default()
+    }
+}
+
+/// The summary of the findings a document does not publish because of the cap.
+pub fn left_out(count: usize, max: usize) -> Diagnostic {
+    Diagnostic {
+        range: Range::default(),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        code: Some(NumberOrString::String(LEFT_OUT_CODE.to_owned())),
+        source: Some(SOURCE.to_owned()),
+        message: format!(
+            "{count} more finding{} not shown: a document publishes its {max} most severe (setting `maxDiagnostics`); run `pipewarden check` for all",
+            if count == 1 { " is" } else { "s are" }
+        ),
         ..Diagnostic::default()
     }
 }

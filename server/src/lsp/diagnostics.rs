@@ -2,13 +2,17 @@
 //! at a time, so a newer report is never overtaken by an older one.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
 
 use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
 use super::convert;
+use super::documents::OpenDocument;
 use super::state::{Publish, ServerState, lock};
-use crate::analysis::attack_path;
+use crate::analysis::{Report, attack_path};
+use crate::config::Policy;
+use crate::rules::Severity;
 
 pub async fn run(state: Arc<ServerState>) {
     let Some(mut requests) = state.take_requests() else {
@@ -20,6 +24,11 @@ pub async fn run(state: Arc<ServerState>) {
         let mut batch = vec![first];
         while let Ok(next) = requests.try_recv() {
             batch.push(next);
+        }
+        // The project's configuration may have changed on disk: then every document is
+        // published again under the new settings.
+        if reload_project(&state, &batch).await {
+            batch.extend(state.open_uris().into_iter().map(Publish::Analyze));
         }
         for request in coalesce(batch) {
             match request {
@@ -43,6 +52,20 @@ pub async fn run(state: Arc<ServerState>) {
     }
 }
 
+/// Reads the project's configuration again if it changed, telling the user of problems;
+/// returns whether the settings changed.
+async fn reload_project(state: &ServerState, batch: &[Publish]) -> bool {
+    let file = batch.iter().find_map(|request| match request {
+        Publish::Analyze(uri) => state.document(uri).and_then(|document| lock(&document).file().map(Path::to_path_buf)),
+        Publish::Clear(_) => None,
+    });
+    let reloaded = state.reload_project(file.as_deref(), false);
+    for problem in reloaded.problems {
+        state.client.show_message(MessageType::WARNING, format!("pipewarden: {problem}")).await;
+    }
+    reloaded.changed
+}
+
 /// Keeps, for each document, only its last request, in the order of those last requests.
 fn coalesce(batch: Vec<Publish>) -> Vec<Publish> {
     let mut seen = HashSet::new();
@@ -59,6 +82,38 @@ fn coalesce(batch: Vec<Publish>) -> Vec<Publish> {
 
 type Published = (i32, Vec<Diagnostic>, Vec<(&'static str, String)>);
 
+/// The findings of a report the user sees, with their severities: those the settings keep,
+/// outside ignored paths, and not accepted by the project's baseline.
+pub fn shown(state: &ServerState, policy: &Policy, document: &OpenDocument, report: &Report) -> Vec<(usize, Severity)> {
+    let file = document.file();
+    let accepted = match (state.baseline(), file) {
+        (Some(baseline), Some(file)) => baseline.accepted(file, document.source.rope(), &report.findings),
+        _ => vec![false; report.findings.len()],
+    };
+    report
+        .findings
+        .iter()
+        .enumerate()
+        .filter(|(index, finding)| {
+            !accepted[*index] && !file.is_some_and(|file| policy.ignores_path(file, finding.rule.id))
+        })
+        .filter_map(|(index, finding)| Some((index, policy.apply(finding.rule.id, finding.severity)?)))
+        .collect()
+}
+
+/// The `max` most severe of `shown` (ties by position), in text order, and how many are left
+/// out. Publishing thousands of diagnostics costs the editor more than it helps anyone.
+fn capped(shown: &[(usize, Severity)], max: usize) -> (Vec<(usize, Severity)>, usize) {
+    if shown.len() <= max {
+        return (shown.to_vec(), 0);
+    }
+    let mut by_severity = shown.to_vec();
+    by_severity.sort_by_key(|(index, severity)| (std::cmp::Reverse(*severity), *index));
+    let mut kept = by_severity[..max].to_vec();
+    kept.sort_by_key(|(index, _)| *index);
+    (kept, shown.len() - max)
+}
+
 /// The version and diagnostics of an open document, and log lines for rules that failed.
 pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
     let document = state.document(uri)?;
@@ -68,16 +123,20 @@ pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
     let Some(report) = document.report() else {
         return Some((document.version, Vec::new(), Vec::new()));
     };
+    let shown = shown(state, &policy, &document, &report);
     let rope = document.source.rope();
     let mut diagnostics: Vec<Diagnostic> =
         report.syntax_errors.iter().map(|error| convert::syntax_error(rope, error, encoding)).collect();
     let path = attack_path(&report.findings);
-    for (index, finding) in report.findings.iter().enumerate() {
-        if let Some(severity) = policy.apply(finding.rule.id, finding.severity) {
-            let mut diagnostic = convert::finding(rope, finding, severity, encoding);
-            diagnostic.related_information = convert::attack_path(uri, rope, &path, &report.findings, index, encoding);
-            diagnostics.push(diagnostic);
-        }
+    let (kept, left_out) = capped(&shown, policy.max_diagnostics());
+    for (index, severity) in kept {
+        let finding = &report.findings[index];
+        let mut diagnostic = convert::finding(rope, finding, severity, encoding);
+        diagnostic.related_information = convert::attack_path(uri, rope, &path, &report.findings, index, encoding);
+        diagnostics.push(diagnostic);
+    }
+    if left_out > 0 {
+        diagnostics.push(convert::left_out(left_out, policy.max_diagnostics()));
     }
     diagnostics.extend(report.failures.iter().map(convert::failure));
     let failures = report

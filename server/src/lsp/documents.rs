@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::{Range, TextDocumentContentChangeEvent, Uri};
 use super::convert;
 use crate::analysis::{self, Analyzer, Description, Report, RuleFailure, panic_message};
 use crate::model::kind;
-use crate::rules::Rule;
+use crate::rules::{Rule, RuleOptions};
 use crate::syntax::{Source, Tiling};
 use crate::text::Encoding;
 
@@ -19,21 +19,33 @@ pub struct OpenDocument {
     pub version: i32,
     pub source: Source,
     path: String,
+    /// The file on disk, for `file:` documents.
+    file: Option<std::path::PathBuf>,
     language_id: String,
     rules: &'static [&'static dyn Rule],
+    options: Arc<RuleOptions>,
     analyzer: Option<Analyzer>,
     report: Option<Arc<Report>>,
 }
 
 impl OpenDocument {
-    pub fn open(uri: &Uri, language_id: String, version: i32, text: &str, rules: &'static [&'static dyn Rule]) -> Self {
+    pub fn open(
+        uri: &Uri,
+        language_id: String,
+        version: i32,
+        text: &str,
+        rules: &'static [&'static dyn Rule],
+        options: Arc<RuleOptions>,
+    ) -> Self {
         let path = uri.path().as_str().to_owned();
         let mut document = Self {
             version,
             source: Source::new(text, Tiling::TopLevel),
             path,
+            file: uri.to_file_path().map(|path| path.into_owned()),
             language_id,
             rules,
+            options,
             analyzer: None,
             report: None,
         };
@@ -70,7 +82,7 @@ impl OpenDocument {
             let report = match catch_unwind(AssertUnwindSafe(|| analyzer.analyze(source))) {
                 Ok(report) => report,
                 Err(payload) => {
-                    *analyzer = Analyzer::with_rules(analyzer.kind(), self.rules);
+                    *analyzer = Analyzer::configured(analyzer.kind(), self.rules, Arc::clone(&self.options));
                     Report {
                         failures: vec![RuleFailure { rule: ANALYSIS, message: panic_message(payload.as_ref()) }],
                         ..Report::default()
@@ -80,6 +92,11 @@ impl OpenDocument {
             self.report = Some(Arc::new(report));
         }
         self.report.clone()
+    }
+
+    /// The document's file on disk, when it has one.
+    pub fn file(&self) -> Option<&std::path::Path> {
+        self.file.as_deref()
     }
 
     /// What the key or context path at `offset` means, for pipeline files.
@@ -102,6 +119,19 @@ impl OpenDocument {
         {
             self.source = Source::new(text, analysis::tiling(kind));
         }
-        self.analyzer = kind.map(|kind| Analyzer::with_rules(kind, self.rules));
+        self.analyzer = kind.map(|kind| Analyzer::configured(kind, self.rules, Arc::clone(&self.options)));
+    }
+
+    /// Analyses with new rule options from now on; the findings cached under the old ones
+    /// are dropped.
+    pub fn set_options(&mut self, options: Arc<RuleOptions>) {
+        if self.options == options {
+            return;
+        }
+        self.options = options;
+        self.report = None;
+        if let Some(analyzer) = &mut self.analyzer {
+            *analyzer = Analyzer::configured(analyzer.kind(), self.rules, Arc::clone(&self.options));
+        }
     }
 }

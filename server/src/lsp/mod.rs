@@ -13,6 +13,7 @@ mod documents;
 mod framing;
 mod hover;
 mod ordered;
+mod project;
 mod state;
 
 use std::sync::{Arc, OnceLock};

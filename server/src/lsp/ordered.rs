@@ -60,7 +60,9 @@ fn apply(state: &ServerState, request: Request) {
                 return;
             };
             let item = params.text_document;
-            let document = OpenDocument::open(&item.uri, item.language_id, item.version, &item.text, state.rules);
+            let options = state.policy().rule_options();
+            let document =
+                OpenDocument::open(&item.uri, item.language_id, item.version, &item.text, state.rules, options);
             state.insert_document(item.uri.clone(), document);
             state.publish(Publish::Analyze(item.uri));
         }

@@ -1,12 +1,13 @@
 //! `actions/upload-artifact` steps: which paths they publish, whether hidden files (`.git`,
-//! `.env`, `.npmrc`) go with them, and which paths hold credentials (the bundled
-//! `data/artifact-uploads.toml`).
+//! `.env`, `.npmrc`) go with them (by version, the bundled `data/artifact-uploads.toml`), and
+//! which paths hold credentials ([`credentials`]).
 
 use std::ops::Range;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use super::credentials::{CredentialFile, credential_file};
 use super::github::Step;
 use super::{Text, is_commit_sha};
 use crate::{bundled, data};
@@ -15,22 +16,6 @@ use crate::{bundled, data};
 #[serde(rename_all = "kebab-case")]
 struct Facts {
     hidden_files_versions: Vec<String>,
-    file: Vec<CredentialFile>,
-}
-
-/// A file or directory that holds credentials.
-#[derive(Deserialize)]
-pub struct CredentialFile {
-    pattern: String,
-    /// What it is, for messages.
-    pub what: String,
-}
-
-impl CredentialFile {
-    /// Whether this is the repository's `.git` directory, where `actions/checkout` writes its token.
-    pub fn is_git_directory(&self) -> bool {
-        self.pattern == ".git"
-    }
 }
 
 static FACTS: LazyLock<Facts> = LazyLock::new(|| data::parse(bundled!("artifact-uploads.toml")));
@@ -99,14 +84,24 @@ impl Upload<'_> {
     }
 }
 
-/// What a path of an upload publishes that may hold credentials.
+/// What an upload path publishes that may hold credentials: the workspace, or a credential
+/// file or directory named by the path or by one of its leading parts (`.git/config` is in
+/// `.git`).
 pub fn exposure(path: &str) -> Option<Exposure> {
     let segments = segments(path);
     if segments.is_empty() || segments.iter().all(|segment| matches!(*segment, "*" | "**")) {
         return Some(Exposure::Workspace);
     }
     let hidden = segments.iter().any(|segment| segment.starts_with('.'));
-    FACTS.file.iter().find(|file| matches_file(&file.pattern, &segments)).map(|file| Exposure::File { file, hidden })
+    (1..=segments.len())
+        .find_map(|end| credential_file(&segments[..end].join("/")))
+        .map(|file| Exposure::File { file, hidden })
+}
+
+/// Whether a credential file is the repository's `.git` directory, where `actions/checkout`
+/// writes its token.
+pub fn is_git_directory(file: &CredentialFile) -> bool {
+    file.pattern == ".git/"
 }
 
 /// The components of a path relative to the workspace (or home directory), without `./`
@@ -124,25 +119,6 @@ fn segments(path: &str) -> Vec<&str> {
         segments.pop();
     }
     segments
-}
-
-/// Whether the credential pattern matches some run of consecutive segments of the path.
-fn matches_file(pattern: &str, segments: &[&str]) -> bool {
-    let wanted: Vec<&str> = pattern.split('/').collect();
-    segments
-        .windows(wanted.len())
-        .any(|window| window.iter().zip(&wanted).all(|(segment, glob)| glob_matches(glob, segment)))
-}
-
-/// `*` matches any run of characters within a segment.
-fn glob_matches(glob: &str, text: &str) -> bool {
-    match glob.split_once('*') {
-        None => glob == text,
-        Some((prefix, rest)) => {
-            let Some(tail) = text.strip_prefix(prefix) else { return false };
-            (0..=tail.len()).filter(|at| tail.is_char_boundary(*at)).any(|at| glob_matches(rest, &tail[at..]))
-        }
-    }
 }
 
 #[cfg(test)]
@@ -167,13 +143,11 @@ mod tests {
 
     #[test]
     fn credential_files_and_hidden_components() {
-        assert_eq!(what(".git").as_deref(), Some(".git true"));
-        assert_eq!(what("./.git/config").as_deref(), Some(".git true"));
-        assert_eq!(what("~/.aws/credentials").as_deref(), Some(".aws true"));
+        assert_eq!(what(".git").as_deref(), Some(".git/ true"));
+        assert_eq!(what("./.git/config").as_deref(), Some(".git/ true"));
+        assert_eq!(what("~/.aws/credentials").as_deref(), Some(".aws/ true"));
         assert_eq!(what("certs/server.pem").as_deref(), Some("*.pem false"));
-        assert_eq!(what("gha-creds-1234.json").as_deref(), Some("gha-creds-*.json false"));
-        assert_eq!(what("build/.env.production").as_deref(), Some(".env.* true"));
+        assert_eq!(what("build/.env.production").as_deref(), Some(".env.production true"));
         assert_eq!(what("docs/keys.md"), None);
-        assert!(glob_matches("a*b*c", "axxbyyc") && !glob_matches("*.key", "keys"));
     }
 }

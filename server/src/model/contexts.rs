@@ -20,7 +20,7 @@ use serde::Deserialize;
 use super::action::Action;
 use super::expr::{ContextRef, Expression};
 use super::github::{Event, Job, Step, Triggers, WorkflowHeader};
-use super::shell::{PartKind, Script};
+use super::shell::{PartKind, Script, variable_names};
 use super::workflow_commands::{self, FileCommand};
 use super::{Env, Text};
 use crate::{bundled, data};
@@ -74,6 +74,9 @@ pub struct ContextFact {
     pub events: Vec<String>,
     /// What the value is.
     pub what: String,
+    /// Whether the value can never hold a line break (git ref names).
+    #[serde(default)]
+    pub single_line: bool,
 }
 
 /// A runner environment variable that holds a context's value.
@@ -143,6 +146,9 @@ pub struct Taint {
     pub privileged: bool,
     /// Whether the triggers are unknown (reusable workflows and actions).
     pub events_unknown: bool,
+    /// Whether the value can hold a line break, and so add lines to the files of
+    /// [`workflow_commands`] that it is written to.
+    pub multiline: bool,
 }
 
 impl Taint {
@@ -173,9 +179,10 @@ impl Taint {
         self
     }
 
-    /// Orders taints by how bad they are: who controls them, then privilege, then directness.
-    fn rank(&self) -> (Controller, bool, bool) {
-        (self.controller, self.privileged, self.is_direct())
+    /// Orders taints by how bad they are: who controls them, then privilege, then directness,
+    /// then whether they can break lines.
+    fn rank(&self) -> (Controller, bool, bool, bool) {
+        (self.controller, self.privileged, self.is_direct(), self.multiline)
     }
 }
 
@@ -220,6 +227,7 @@ fn taint_of_fact(fact: &ContextFact, events: Events<'_>) -> Option<Taint> {
         via: Vec::new(),
         privileged,
         events_unknown,
+        multiline: !fact.single_line,
     })
 }
 
@@ -232,6 +240,32 @@ pub fn runner_variable(name: &str) -> Option<&'static str> {
 /// Whether an outsider can set the value at `path` under some trigger.
 pub fn is_attacker_controlled(path: &str) -> bool {
     facts().iter().any(|fact| fact.controller >= Controller::Author && path_matches(&fact.path, path))
+}
+
+/// Whether a context path tells who acted or what they may do (`author_association`, the
+/// actor, a login, labels only maintainers set, the head repository, the event of the run a
+/// `workflow_run` follows): what a condition checks when it limits who can start a job.
+pub fn identifies_actor(path: &str) -> bool {
+    [
+        "actor",
+        "author_association",
+        "login",
+        "sender",
+        "labels",
+        "event.label.",
+        "head.repo",
+        "head_repository",
+        "workflow_run.event",
+        "repository_owner",
+        "permission",
+    ]
+    .iter()
+    .any(|part| path.contains(part))
+}
+
+/// Whether an `if:` condition checks who acted (see [`identifies_actor`]).
+pub fn checks_actor(condition: &Text) -> bool {
+    super::expr::condition_paths(&condition.value).iter().any(|path| identifies_actor(path))
 }
 
 /// A one-line description of a context path's origin, for hovers.
@@ -300,6 +334,8 @@ pub struct Scope<'a> {
     /// The step being read; the steps before it have run.
     position: usize,
     jobs: &'a dyn JobLookup,
+    /// Context paths this project's configuration marks as untrusted, besides the model's.
+    untrusted: &'a [String],
 }
 
 impl<'a> Scope<'a> {
@@ -313,6 +349,7 @@ impl<'a> Scope<'a> {
             steps: &job.steps,
             position,
             jobs,
+            untrusted: &[],
         }
     }
 
@@ -324,7 +361,22 @@ impl<'a> Scope<'a> {
     /// Inside step `position` of a composite action.
     pub fn action_step(action: &'a Action, position: usize) -> Self {
         let steps = action.runs.as_ref().map_or(&[][..], |runs| &runs.steps);
-        Self { events: Events::Any, header: None, job: None, action: Some(action), steps, position, jobs: &NoJobs }
+        Self {
+            events: Events::Any,
+            header: None,
+            job: None,
+            action: Some(action),
+            steps,
+            position,
+            jobs: &NoJobs,
+            untrusted: &[],
+        }
+    }
+
+    /// The same place, also treating `paths` (patterns, `*` for one segment) as written by
+    /// outsiders: what a project knows of its own inputs that the model cannot.
+    pub fn with_untrusted_contexts(self, paths: &'a [String]) -> Self {
+        Self { untrusted: paths, ..self }
     }
 
     fn at(&self, position: usize) -> Self {
@@ -347,8 +399,8 @@ impl<'a> Scope<'a> {
 
     /// The taint of the value of `context` as its expression uses it: the value itself, or,
     /// for an object turned into JSON whole, the fields inside it.
-    pub fn taint_of_context(&self, context: &ContextRef, expression_source: &str) -> Option<Taint> {
-        self.context_taint(context, expression_source, 0)
+    pub fn taint_of_context(&self, context: &ContextRef, expression: &Expression) -> Option<Taint> {
+        self.context_taint(context, expression, 0)
     }
 
     /// The taint of the shell variable `$name` in the step being read.
@@ -373,8 +425,21 @@ impl<'a> Scope<'a> {
             ["needs", job, "outputs", name] => self.job_output_taint(job, name, hops + 1).map(|t| t.through(path)),
             ["inputs", name] | ["github", "event", "inputs", name] => self.input_taint(name),
             ["matrix", key] => self.matrix_taint(key, hops + 1).map(|taint| taint.through(path)),
-            _ => direct_taint(path, self.events),
+            _ => direct_taint(path, self.events).or_else(|| self.configured_taint(path)),
         }
+    }
+
+    /// A path the configuration marks as untrusted.
+    fn configured_taint(&self, path: &str) -> Option<Taint> {
+        self.untrusted.iter().find(|pattern| path_matches(pattern, path)).map(|pattern| Taint {
+            controller: Controller::Outsider,
+            origin: path.to_owned(),
+            what: format!("a value this project's configuration marks as untrusted (`{pattern}`)"),
+            via: Vec::new(),
+            privileged: false,
+            events_unknown: true,
+            multiline: true,
+        })
     }
 
     fn text_taint(&self, text: &Text, hops: usize) -> Option<Taint> {
@@ -386,16 +451,15 @@ impl<'a> Scope<'a> {
         expressions
             .flat_map(|expression| expression.contexts.iter().map(move |context| (expression, context)))
             .filter(|(_, context)| context.reaches_result)
-            .map(|(expression, context)| self.context_taint(context, &expression.source, hops))
+            .map(|(expression, context)| self.context_taint(context, expression, hops))
             .fold(None, worst)
     }
 
     /// The taint of `context` as its expression uses it: the value itself, or, for an object
     /// turned into JSON whole, the fields inside it.
-    fn context_taint(&self, context: &ContextRef, expression_source: &str, hops: usize) -> Option<Taint> {
+    fn context_taint(&self, context: &ContextRef, expression: &Expression, hops: usize) -> Option<Taint> {
         let whole = self.path_taint(&context.path, hops);
-        let dumped = expression_source.to_ascii_lowercase().contains("tojson(");
-        if whole.is_some() || !dumped {
+        if whole.is_some() || !expression.dumps_objects {
             return whole;
         }
         taint_within(&context.path, self.events)
@@ -479,6 +543,7 @@ impl<'a> Scope<'a> {
             via: Vec::new(),
             privileged: false,
             events_unknown: true,
+            multiline: true,
         };
         if self.action.is_some() {
             return Some(taint(Controller::Caller, "an input of this action, set by each workflow that uses it"));
@@ -566,16 +631,6 @@ impl<'a> Scope<'a> {
             .fold(None, worst);
         worst(expressions, payload)
     }
-}
-
-/// The `$NAME` and `${NAME}` references in a text.
-fn variable_names(text: &str) -> impl Iterator<Item = &str> {
-    text.match_indices('$').filter_map(move |(at, _)| {
-        let rest = &text[at + 1..];
-        let rest = rest.strip_prefix('{').unwrap_or(rest);
-        let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
-        (len > 0 && !rest.as_bytes()[0].is_ascii_digit()).then(|| &rest[..len])
-    })
 }
 
 /// The event payload field a `jq` command reads from `$GITHUB_EVENT_PATH`, as a context path:

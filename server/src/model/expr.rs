@@ -5,6 +5,8 @@
 //! up in the expression's result (`${{ github.head_ref }}`) or only decides a condition
 //! (`${{ github.head_ref == 'main' }}`, `${{ contains(github.head_ref, 'x') }}`).
 
+use std::ops::Range;
+
 use crate::syntax::span::Span;
 
 /// One `${{ ... }}` in a string.
@@ -15,6 +17,9 @@ pub struct Expression {
     /// The text between the braces, trimmed.
     pub source: String,
     pub contexts: Vec<ContextRef>,
+    /// Whether the expression turns objects into text whole (`toJSON(github.event)`), so
+    /// that every field inside an object it reads reaches its result.
+    pub dumps_objects: bool,
 }
 
 /// A context path read by an expression, e.g. `github.event.pull_request.head.ref`.
@@ -64,6 +69,7 @@ pub fn find_expressions(raw: &str, span: Span) -> Vec<Expression> {
             span: span.slice(open..close),
             source: body.trim().to_owned(),
             contexts: context_refs(body, body_start, span),
+            dumps_objects: body.to_ascii_lowercase().contains("tojson("),
         });
         from = close.max(open + 3);
     }
@@ -289,6 +295,233 @@ fn read_path(tokens: &[(Token, usize, usize)], closes: &[Option<usize>], start: 
     (path, index)
 }
 
+/// An expression parsed into a tree, for rules that read what a condition tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Or(Vec<Node>),
+    And(Vec<Node>),
+    Not(Box<Node>),
+    /// `left op right`, `op` being `==`, `!=`, `<`, `<=`, `>` or `>=`.
+    Compare {
+        op: String,
+        left: Box<Node>,
+        right: Box<Node>,
+    },
+    /// A function call; `range` covers the name to the closing parenthesis.
+    Call {
+        name: String,
+        args: Vec<Node>,
+        range: Range<usize>,
+    },
+    /// A context path, normalised as in [`ContextRef::path`].
+    Path {
+        path: String,
+        range: Range<usize>,
+    },
+    /// A string literal, unescaped; `range` covers its quotes.
+    Str {
+        value: String,
+        range: Range<usize>,
+    },
+    /// Numbers, booleans, `null`, and anything not understood.
+    Other,
+}
+
+/// How deep parentheses, calls and negations are followed before the rest is [`Node::Other`].
+const MAX_NESTING: usize = 64;
+
+/// Parses an expression body (the text between `${{` and `}}`, or a bare `if:` condition).
+/// Never fails: what it does not understand becomes [`Node::Other`]. Ranges are byte offsets
+/// into `source`.
+pub fn parse(source: &str) -> Node {
+    let tokens = tokenize(source);
+    let closes = next_closes(&tokens);
+    let mut parser = Parser { source, tokens: &tokens, closes: &closes, pos: 0, depth: 0 };
+    parser.or()
+}
+
+impl Node {
+    /// Calls `visit` on this node and every node inside it, with whether an odd number of
+    /// `!` applies to it.
+    pub fn walk(&self, visit: &mut impl FnMut(&Node, bool)) {
+        self.walk_negated(false, visit);
+    }
+
+    fn walk_negated(&self, negated: bool, visit: &mut impl FnMut(&Node, bool)) {
+        visit(self, negated);
+        match self {
+            Node::Or(items) | Node::And(items) | Node::Call { args: items, .. } => {
+                items.iter().for_each(|item| item.walk_negated(negated, visit));
+            }
+            Node::Not(inner) => inner.walk_negated(!negated, visit),
+            Node::Compare { left, right, .. } => {
+                left.walk_negated(negated, visit);
+                right.walk_negated(negated, visit);
+            }
+            Node::Path { .. } | Node::Str { .. } | Node::Other => {}
+        }
+    }
+
+    /// Whether this is a call of `name` (case-insensitive, as GitHub's functions are).
+    pub fn is_call(&self, name: &str) -> bool {
+        matches!(self, Node::Call { name: own, .. } if own.eq_ignore_ascii_case(name))
+    }
+}
+
+/// The expressions an `if:` condition evaluates, with their offsets in the condition's value:
+/// the whole value when it holds no `${{ }}`, else the body of each `${{ }}`.
+pub fn condition_sources(value: &str) -> Vec<(usize, &str)> {
+    if !value.contains("${{") {
+        return vec![(0, value)];
+    }
+    let mut sources = Vec::new();
+    let mut from = 0;
+    while let Some(found) = value[from..].find("${{") {
+        let body_start = from + found + 3;
+        let body_end = body_end(&value[body_start..]).map_or(value.len(), |end| body_start + end);
+        sources.push((body_start, &value[body_start..body_end]));
+        from = (body_end + 2).min(value.len()).max(body_start);
+    }
+    sources
+}
+
+/// The context paths an `if:` condition reads, bare or inside `${{ }}`.
+pub fn condition_paths(value: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    for (_, source) in condition_sources(value) {
+        parse(source).walk(&mut |node, _| {
+            if let Node::Path { path, .. } = node {
+                paths.push(path.clone());
+            }
+        });
+    }
+    paths
+}
+
+struct Parser<'a> {
+    source: &'a str,
+    tokens: &'a [(Token<'a>, usize, usize)],
+    closes: &'a [Option<usize>],
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Token<'_>> {
+        self.tokens.get(self.pos).map(|(token, ..)| token)
+    }
+
+    fn text(&self, index: usize) -> &str {
+        self.tokens.get(index).map_or("", |(_, start, end)| &self.source[*start..*end])
+    }
+
+    fn or(&mut self) -> Node {
+        self.logical("||", Self::and, Node::Or)
+    }
+
+    fn and(&mut self) -> Node {
+        self.logical("&&", Self::unary, Node::And)
+    }
+
+    fn logical(&mut self, op: &str, operand: fn(&mut Self) -> Node, build: fn(Vec<Node>) -> Node) -> Node {
+        let mut items = vec![operand(self)];
+        while self.peek() == Some(&Token::Logical) && self.text(self.pos) == op {
+            self.pos += 1;
+            items.push(operand(self));
+        }
+        if items.len() == 1 { items.pop().unwrap_or(Node::Other) } else { build(items) }
+    }
+
+    fn unary(&mut self) -> Node {
+        if self.peek() == Some(&Token::Not) {
+            self.pos += 1;
+            return self.nested(Node::Other, |parser| Node::Not(Box::new(parser.unary())));
+        }
+        let left = self.primary();
+        if self.peek() != Some(&Token::Comparison) {
+            return left;
+        }
+        let op = self.text(self.pos).to_owned();
+        self.pos += 1;
+        let right = self.primary();
+        Node::Compare { op, left: Box::new(left), right: Box::new(right) }
+    }
+
+    /// Runs `parse` one level deeper, or gives up with `fallback` past [`MAX_NESTING`].
+    fn nested<T>(&mut self, fallback: T, parse: impl FnOnce(&mut Self) -> T) -> T {
+        if self.depth >= MAX_NESTING {
+            self.pos = self.tokens.len();
+            return fallback;
+        }
+        self.depth += 1;
+        let node = parse(self);
+        self.depth -= 1;
+        node
+    }
+
+    fn primary(&mut self) -> Node {
+        let Some((token, start, end)) = self.tokens.get(self.pos).cloned() else {
+            return Node::Other;
+        };
+        match token {
+            Token::OpenParen => {
+                self.pos += 1;
+                let inner = self.nested(Node::Other, Self::or);
+                if self.peek() == Some(&Token::CloseParen) {
+                    self.pos += 1;
+                }
+                inner
+            }
+            Token::Str(value) => {
+                self.pos += 1;
+                Node::Str { value: value.replace("''", "'"), range: start..end }
+            }
+            Token::Ident(name) if self.tokens.get(self.pos + 1).is_some_and(|(t, ..)| *t == Token::OpenParen) => {
+                self.pos += 2;
+                let args = self.nested(Vec::new(), Self::args);
+                let end = self.pos.checked_sub(1).and_then(|last| self.tokens.get(last)).map_or(end, |t| t.2);
+                Node::Call { name: name.to_owned(), args, range: start..end }
+            }
+            Token::Ident("true" | "false" | "null") | Token::Number => {
+                self.pos += 1;
+                Node::Other
+            }
+            Token::Ident(_) => {
+                let (path, after) = read_path(self.tokens, self.closes, self.pos);
+                let end = self.tokens.get(after.saturating_sub(1)).map_or(end, |t| t.2);
+                self.pos = after.max(self.pos + 1);
+                Node::Path { path, range: start..end }
+            }
+            _ => {
+                self.pos += 1;
+                Node::Other
+            }
+        }
+    }
+
+    /// The arguments of a call, after its `(`, up to and including its `)`.
+    fn args(&mut self) -> Vec<Node> {
+        let mut args = Vec::new();
+        loop {
+            match self.peek() {
+                None => return args,
+                Some(Token::CloseParen) => {
+                    self.pos += 1;
+                    return args;
+                }
+                Some(Token::Comma) => self.pos += 1,
+                Some(_) => {
+                    let before = self.pos;
+                    args.push(self.or());
+                    if self.pos == before {
+                        self.pos += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,6 +571,37 @@ mod tests {
     fn unterminated_expressions_and_strings_do_not_panic() {
         for text in ["${{", "${{ 'abc", "${{ github.", "${{ a[", "${{ a['b' }}", "${{ é.ü }}", "${{ }}${{"] {
             let _ = find_expressions(text, Span::document(0..text.len()));
+        }
+    }
+
+    #[test]
+    fn parses_conditions_into_trees() {
+        let node = parse("github.actor == 'dependabot[bot]' && !contains('a b', github.ref) || always()");
+        let Node::Or(items) = &node else { panic!("{node:?}") };
+        let Node::And(parts) = &items[0] else { panic!("{node:?}") };
+        assert!(matches!(&parts[0], Node::Compare { op, .. } if op == "=="));
+        let Node::Not(call) = &parts[1] else { panic!("{node:?}") };
+        assert!(call.is_call("CONTAINS"));
+        let mut negated_paths = Vec::new();
+        node.walk(&mut |node, negated| {
+            if let Node::Path { path, .. } = node {
+                negated_paths.push((path.clone(), negated));
+            }
+        });
+        assert_eq!(negated_paths, [("github.actor".into(), false), ("github.ref".into(), true)]);
+        assert!(items[1].is_call("always"));
+    }
+
+    #[test]
+    fn condition_sources_are_the_bodies_or_the_whole_value() {
+        assert_eq!(condition_sources("a == 'b'"), [(0, "a == 'b'")]);
+        assert_eq!(condition_sources("${{ a }} && ${{ b }}"), [(3, " a "), (15, " b ")]);
+    }
+
+    #[test]
+    fn hostile_expressions_parse_without_panicking() {
+        for text in ["((((((((", &"(!".repeat(10_000), "f(,,)", "a ==", ")))", "contains(", "'x", "a[", "!"] {
+            let _ = parse(text);
         }
     }
 }

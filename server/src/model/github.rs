@@ -82,6 +82,8 @@ pub struct Trigger {
     pub types: Vec<String>,
     /// `branches:` filters.
     pub branches: Vec<String>,
+    /// `tags:` filters of `push`.
+    pub tags: Vec<String>,
     /// `workflows:` of `workflow_run`: the names of the workflows whose runs start this one.
     pub workflows: Vec<Spanned<String>>,
     /// `inputs:` of `workflow_dispatch` and `workflow_call`.
@@ -265,6 +267,81 @@ impl Permissions {
     }
 }
 
+impl Grant {
+    /// The scopes the grant lets the token write, `*` for all of them.
+    pub fn written_scopes(&self) -> Vec<&str> {
+        match self {
+            Grant::WriteAll => vec!["*"],
+            Grant::Scopes(scopes) => scopes
+                .iter()
+                .filter(|scope| scope.access.value == Access::Write)
+                .map(|scope| scope.name.as_str())
+                .collect(),
+            Grant::ReadAll | Grant::Nothing | Grant::Unrecognised(_) => Vec::new(),
+        }
+    }
+}
+
+/// What a job's `GITHUB_TOKEN` can write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenWrites {
+    /// No `permissions:` on the job or the workflow: the repository's default, which is
+    /// write access to most scopes on older repositories and many organisations.
+    Default,
+    /// The scopes granted `write` (`*` for `write-all`).
+    Scopes(Vec<String>),
+    /// Read access only.
+    Nothing,
+}
+
+impl TokenWrites {
+    /// The token's write access in `job` of a workflow with `header`.
+    pub fn of(header: &WorkflowHeader, job: &Job) -> Self {
+        match job.permissions.as_ref().or(header.permissions.as_ref()) {
+            None => TokenWrites::Default,
+            Some(permissions) => {
+                let scopes = permissions.grant.written_scopes();
+                if scopes.is_empty() {
+                    TokenWrites::Nothing
+                } else {
+                    TokenWrites::Scopes(scopes.into_iter().map(str::to_owned).collect())
+                }
+            }
+        }
+    }
+
+    pub fn may_write(&self) -> bool {
+        *self != TokenWrites::Nothing
+    }
+
+    /// For messages: "a token that can write `contents`", "a token with the repository's
+    /// default permissions (often write)".
+    pub fn describe(&self) -> String {
+        match self {
+            TokenWrites::Default => {
+                "a token with the repository's default permissions (no `permissions:`), often write access".to_owned()
+            }
+            TokenWrites::Scopes(scopes) if scopes.iter().any(|scope| scope == "*") => {
+                "a token that can write everything (`write-all`)".to_owned()
+            }
+            TokenWrites::Scopes(scopes) => {
+                let names: Vec<String> = scopes.iter().map(|scope| format!("`{scope}`")).collect();
+                format!("a token that can write {}", names.join(", "))
+            }
+            TokenWrites::Nothing => "a read-only token".to_owned(),
+        }
+    }
+}
+
+/// What a job holds, for messages: "`secrets.A`, `secrets.B` and a token that can write
+/// `contents`", or the token alone.
+pub fn describe_holdings(secrets: &[&str], token: &TokenWrites) -> String {
+    match secrets {
+        [] => token.describe(),
+        _ => format!("`{}` and {}", secrets.join("`, `"), token.describe()),
+    }
+}
+
 fn scope(entry: &Entry<'_>) -> Option<Scope> {
     let access = match entry.value.as_str()? {
         "read" => Access::Read,
@@ -311,6 +388,43 @@ pub struct Job {
     pub with: Vec<Input>,
     pub secrets: Option<Secrets>,
     pub steps: Vec<Step>,
+}
+
+impl Job {
+    /// The secrets the job can read, sorted: `secrets.NAME` anywhere
+    /// in the job or the workflow's `env:` (but `GITHUB_TOKEN`, which every job has), and
+    /// `secrets: inherit` as `secrets.*`.
+    pub fn secrets_read<'a>(&'a self, header: &'a WorkflowHeader) -> Vec<&'a str> {
+        let mut texts: Vec<&Text> = Vec::new();
+        let env_values = |env: &'a Env| env.vars.iter().filter_map(|var| var.value.as_ref());
+        texts.extend(env_values(&header.env));
+        texts.extend(env_values(&self.env));
+        texts.extend(self.with.iter().filter_map(|input| input.value.as_ref()));
+        if let Some(Secrets::Passed(passed)) = &self.secrets {
+            texts.extend(passed.iter().filter_map(|input| input.value.as_ref()));
+        }
+        for container in self.container.iter().chain(&self.services) {
+            texts.extend(container.password.iter().chain(&container.username));
+        }
+        for step in &self.steps {
+            texts.extend(step.run.as_ref().map(|run| &run.text));
+            texts.extend(step.with.iter().filter_map(|input| input.value.as_ref()));
+            texts.extend(env_values(&step.env));
+        }
+        let mut names: Vec<&str> = texts
+            .into_iter()
+            .flat_map(|text| &text.expressions)
+            .flat_map(|expression| &expression.contexts)
+            .map(|context| context.path.as_str())
+            .filter(|path| path.starts_with("secrets.") && !path.eq_ignore_ascii_case("secrets.GITHUB_TOKEN"))
+            .collect();
+        if matches!(self.secrets, Some(Secrets::Inherit(_))) {
+            names.push("secrets.*");
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
 }
 
 /// A job's `container:` or one of its `services:`.
@@ -413,9 +527,6 @@ pub struct Input {
     pub value: Option<Text>,
 }
 
-/// Owners whose actions are maintained by GitHub itself.
-const FIRST_PARTY_OWNERS: &[&str] = &["actions", "github"];
-
 /// A `uses:` reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Uses {
@@ -428,8 +539,7 @@ pub struct Uses {
 pub enum UsesTarget {
     /// `owner/repo[/path]@ref`
     Repository { owner: String, repo: String, path: Option<String>, git_ref: Option<String> },
-    /// `./path/to/action`, or `$/path/to/action`: this repository at the running commit
-    /// (https://github.blog/changelog/2026-07-30-reference-same-repository-actions-with-self-repository-syntax/).
+    /// `./path/to/action`, or `$/path/to/action` (this repository at the workflow's commit)
     Local { path: String },
     /// `docker://image:tag`
     Docker { image: String },
@@ -458,10 +568,10 @@ impl Uses {
         }
     }
 
-    /// Whether GitHub itself maintains the action (`actions/*`, `github/*`).
+    /// Whether the action or reusable workflow is GitHub's own (`actions/*`, `github/*`).
     pub fn is_first_party(&self) -> bool {
         matches!(&self.target, UsesTarget::Repository { owner, .. }
-            if FIRST_PARTY_OWNERS.iter().any(|first_party| first_party.eq_ignore_ascii_case(owner)))
+            if owner.eq_ignore_ascii_case("actions") || owner.eq_ignore_ascii_case("github"))
     }
 
     /// The ref after `@`, for repository references.
@@ -549,6 +659,7 @@ fn trigger(event: Event, span: Span, settings: Option<View<'_>>) -> Trigger {
         span,
         types: list("types").into_iter().map(|t| t.value).collect(),
         branches: list("branches").into_iter().map(|b| b.value).collect(),
+        tags: list("tags").into_iter().map(|t| t.value).collect(),
         workflows: list("workflows"),
         inputs,
         secrets,
@@ -717,27 +828,14 @@ pub fn texts(view: View<'_>) -> Vec<Text> {
 /// Reads a whole workflow at once, for the model's own tests.
 #[cfg(test)]
 pub fn parse_for_tests(text: &str) -> Workflow {
-    use super::view::{AnchorTable, Resolver};
-    use crate::syntax::{Source, Tiling, yaml};
-    let mut source = Source::new(text, Tiling::TopLevel);
-    let bases = source.bases();
-    let (tiles, rope) = source.snapshot();
-    let built: Vec<yaml::Built> = tiles
-        .iter()
-        .filter_map(|tile| Some(yaml::build(yaml::document_content(tile.model_tree())?, rope, tile.id, tile.start)))
-        .collect();
-    let mut anchors = AnchorTable::default();
-    for tree in &built {
-        anchors.add(&tree.anchors);
-    }
-    anchors.sort(&bases);
-    let resolver = Resolver::new(&anchors, &bases, rope);
-    let entries: Vec<Entry<'_>> = built.iter().flat_map(|tree| resolver.view(&tree.node).entries()).collect();
-    let jobs_entry = entries.iter().find(|entry| entry.name() == Some("jobs"));
-    let header_entries: Vec<Entry<'_>> = entries.iter().filter(|entry| entry.name() != Some("jobs")).copied().collect();
-    let header = Arc::new(build_header(&header_entries, jobs_entry.map(|entry| entry.key.span)));
-    let jobs = jobs_entry
-        .map(|entry| entry.value.entries().iter().filter_map(build_job).map(Arc::new).collect())
-        .unwrap_or_default();
-    Workflow { header, jobs }
+    super::view::with_entries_for_tests(text, |entries| {
+        let jobs_entry = entries.iter().find(|entry| entry.name() == Some("jobs"));
+        let header_entries: Vec<Entry<'_>> =
+            entries.iter().filter(|entry| entry.name() != Some("jobs")).copied().collect();
+        let header = Arc::new(build_header(&header_entries, jobs_entry.map(|entry| entry.key.span)));
+        let jobs = jobs_entry
+            .map(|entry| entry.value.entries().iter().filter_map(build_job).map(Arc::new).collect())
+            .unwrap_or_default();
+        Workflow { header, jobs }
+    })
 }

@@ -5,17 +5,26 @@
 
 pub mod action;
 pub mod artifact;
+pub mod cache;
 pub mod checkout;
 pub mod conditions;
 pub mod contexts;
+pub mod credentials;
 pub mod expr;
 pub mod git;
 pub mod github;
 pub mod gitlab;
+pub mod gitlab_variables;
+pub mod image;
 pub mod kind;
 pub mod offsets;
+pub mod reach;
+pub mod reparse;
+pub mod secrets;
 pub mod shell;
 pub mod token;
+pub mod untrusted_code;
+pub mod version;
 pub mod view;
 pub mod workflow_commands;
 
@@ -96,6 +105,12 @@ impl Text {
             expressions: expr::find_expressions(source, span),
             offsets: OffsetMap::align(source, source),
         }
+    }
+
+    /// Where the source at `span` (inside this text's source) is in `value`.
+    pub fn value_offset(&self, span: Span) -> Option<usize> {
+        (span.unit == self.span.unit && span.start >= self.span.start)
+            .then(|| self.offsets.value_offset((span.start - self.span.start) as usize))
     }
 
     /// The source span of a byte range of `value`.

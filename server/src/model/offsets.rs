@@ -63,6 +63,14 @@ impl OffsetMap {
         ((raw + (value_offset - value)).min(self.raw_len)) as usize
     }
 
+    /// The value offset of a raw offset: where the text written at `raw_offset` ended up.
+    pub fn value_offset(&self, raw_offset: usize) -> usize {
+        let raw_offset = raw_offset.min(u32::MAX as usize) as u32;
+        let index = self.anchors.partition_point(|(_, raw)| *raw <= raw_offset).saturating_sub(1);
+        let (value, raw) = self.anchors.get(index).copied().unwrap_or((0, 0));
+        (value + raw_offset.saturating_sub(raw)) as usize
+    }
+
     /// The raw range of a value range.
     pub fn raw_range(&self, range: Range<usize>) -> Range<usize> {
         let start = self.raw_offset(range.start);
@@ -104,6 +112,15 @@ mod tests {
         let raw = r#"echo \"hi\" && curl -k x"#;
         let value = r#"echo "hi" && curl -k x"#;
         assert_eq!(raw_of(value, raw, "curl -k"), "curl -k");
+    }
+
+    #[test]
+    fn raw_offsets_map_back_to_the_value() {
+        let raw = "echo a\n    curl x | sh\n";
+        let value = "echo a\ncurl x | sh\n";
+        let map = OffsetMap::align(value, raw);
+        assert_eq!(map.value_offset(raw.find("curl").unwrap()), value.find("curl").unwrap());
+        assert_eq!(map.value_offset(2), 2);
     }
 
     #[test]

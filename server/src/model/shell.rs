@@ -358,6 +358,16 @@ pub fn is_assignment(word: &str) -> bool {
         && !name.as_bytes()[0].is_ascii_digit()
 }
 
+/// The `$NAME` and `${NAME}` references in a text.
+pub fn variable_names(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('$').filter_map(move |(at, _)| {
+        let rest = &text[at + 1..];
+        let rest = rest.strip_prefix('{').unwrap_or(rest);
+        let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+        (len > 0 && !rest.as_bytes()[0].is_ascii_digit()).then(|| &rest[..len])
+    })
+}
+
 /// Lexes a POSIX shell script into its commands, nested ones included, in source order.
 pub fn lex(script: &str) -> Lexed {
     let mut lexer =
@@ -435,6 +445,21 @@ impl Lexer<'_> {
         let mut open_groups: Vec<usize> = Vec::new();
         while self.pos < end {
             let byte = self.bytes[self.pos];
+            // Inside `[[ ... ]]`, `&&`, `||`, `<`, `>` and parentheses are operators of the
+            // test, not of the command line.
+            if matches!(byte, b'&' | b'|' | b'<' | b'>' | b'(' | b')') && in_test(&current) {
+                let doubled = matches!(byte, b'&' | b'|') && self.bytes.get(self.pos + 1) == Some(&byte);
+                let len = if doubled { 2 } else { 1 };
+                let range = self.pos..self.pos + len;
+                let text = self.src[range.clone()].to_owned();
+                current.words.push(Word {
+                    text,
+                    parts: vec![Part { kind: PartKind::Literal, range: range.clone(), quoted: false }],
+                    range,
+                });
+                self.pos += len;
+                continue;
+            }
             match byte {
                 b' ' | b'\t' | b'\r' => self.pos += 1,
                 b'\\' if self.bytes.get(self.pos + 1) == Some(&b'\n') => self.pos += 2,
@@ -779,6 +804,12 @@ impl Lexer<'_> {
     }
 }
 
+/// Whether the command being read is an unfinished `[[ ... ]]` test.
+fn in_test(current: &Building) -> bool {
+    current.words.first().is_some_and(|word| word.text == "[[" && word.is_literal())
+        && (current.words.len() == 1 || current.words.last().is_none_or(|word| word.text != "]]"))
+}
+
 fn is_reserved(word: &Word) -> bool {
     word.is_literal() && word.parts.iter().all(|part| !part.quoted) && RESERVED.contains(&word.text.as_str())
 }
@@ -838,6 +869,13 @@ mod tests {
         assert_eq!(names("a; b && c || d\ne & f"), ["a", "b", "c", "d", "e", "f"]);
         assert_eq!(names("if curl -s x | sh; then echo ok; fi"), ["curl", "sh", "echo"]);
         assert_eq!(names("for f in *; do rm \"$f\"; done"), ["for", "rm"]);
+    }
+
+    #[test]
+    fn tests_in_double_brackets_are_one_command() {
+        let commands = lex("if [[ $A == x || $B < y && ( -n $C ) ]]; then echo ok || exit 1; fi");
+        assert_eq!(commands.iter().map(|c| c.name().unwrap_or("-")).collect::<Vec<_>>(), ["[[", "echo", "exit"]);
+        assert_eq!(words(&commands[0]).len(), 14);
     }
 
     #[test]

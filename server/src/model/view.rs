@@ -136,6 +136,11 @@ impl<'a> View<'a> {
         self.node().as_str()
     }
 
+    /// The value's tag (`reference` for `!reference`), looking through aliases.
+    pub fn tag(&self) -> Option<&'a str> {
+        self.node.tag.as_deref().or_else(|| self.node().tag.as_deref())
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self.node().value, Value::Null)
     }
@@ -259,3 +264,25 @@ impl<'a> Entry<'a> {
 }
 
 const MERGE_KEY: &str = "<<";
+
+/// Reads a whole document at once and hands its top-level entries to `read`, for the
+/// model's own tests.
+#[cfg(test)]
+pub fn with_entries_for_tests<T>(text: &str, read: impl FnOnce(&[Entry<'_>]) -> T) -> T {
+    use crate::syntax::{Source, Tiling, yaml};
+    let mut source = Source::new(text, Tiling::TopLevel);
+    let bases = source.bases();
+    let (tiles, rope) = source.snapshot();
+    let built: Vec<yaml::Built> = tiles
+        .iter()
+        .filter_map(|tile| Some(yaml::build(yaml::document_content(tile.model_tree())?, rope, tile.id, tile.start)))
+        .collect();
+    let mut anchors = AnchorTable::default();
+    for tree in &built {
+        anchors.add(&tree.anchors);
+    }
+    anchors.sort(&bases);
+    let resolver = Resolver::new(&anchors, &bases, rope);
+    let entries: Vec<Entry<'_>> = built.iter().flat_map(|tree| resolver.view(&tree.node).entries()).collect();
+    read(&entries)
+}

@@ -3,14 +3,15 @@
 //! programs), `$GITHUB_STEP_SUMMARY` and `$GITHUB_STATE`.
 //!
 //! The runner reads these files line by line: `NAME=value` sets one entry, `NAME<<DELIMITER`
-//! opens a multi-line value. A value that contains a line break therefore sets whatever
-//! entries its next lines name, which is why rules and the taint model need to know exactly
-//! what a script writes there.
+//! opens a multi-line value that ends at a line holding just the delimiter. A value that
+//! contains a line break therefore sets whatever entries its next lines name, unless it is
+//! written in a block whose delimiter is random, which is why rules and the taint model need
+//! to know exactly what a script writes there.
 
 use std::ops::Range;
 
 use super::Text;
-use super::shell::{Command, Dialect, Script, Word};
+use super::shell::{Command, Dialect, Script, Word, variable_names};
 
 /// One of the runner's command files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,23 +48,107 @@ impl FileCommand {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileWrite {
     pub file: FileCommand,
-    /// The variable or output the line sets, when it names one (`NAME=...`, `NAME<<EOF`).
+    /// The variable or output the value sets, when it is known: the name of `NAME=...`, or of
+    /// the `NAME<<DELIMITER` block the value is written in when its delimiter is random.
     pub name: Option<String>,
     /// Whether the line opens a multi-line value with a delimiter.
     pub multiline: bool,
-    /// Where the written value is in the script: after `NAME=` when there is a name, else the
-    /// whole written text.
+    /// The `NAME<<DELIMITER` block the value is written in, if any (for a line that opens one,
+    /// its own).
+    pub delimiter: Option<Delimiter>,
+    /// Where the written value is in the script: after `NAME=` when there is a name, after the
+    /// delimiter's line for a line that opens a block (empty when the block's lines are
+    /// written by the next writes), else the whole written text.
     pub value: Range<usize>,
     /// The command that writes it.
     pub command: Range<usize>,
 }
 
-/// Every write to a command file in a `run:` script.
+/// The delimiter of a `NAME<<DELIMITER` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delimiter {
+    /// As written, e.g. `EOF` or `$delimiter`.
+    pub text: String,
+    /// Whether it is chosen at random when the script runs, so that a value written in the
+    /// block cannot end it.
+    pub random: bool,
+}
+
+/// Every write of a value to a command file in a `run:` script; in shell scripts, the lines
+/// that end `NAME<<DELIMITER` blocks are not values and are left out.
 pub fn file_writes(script: &Script) -> Vec<FileWrite> {
     match script.dialect {
-        Dialect::Posix => script.commands.iter().flat_map(|command| command_writes(script, command)).collect(),
+        Dialect::Posix => {
+            in_blocks(script, script.commands.iter().flat_map(|command| command_writes(script, command)).collect())
+        }
+        // Lines of other languages are not split into the command and what it writes.
         Dialect::PowerShell | Dialect::Other => line_writes(&script.text.value, "env:"),
     }
+}
+
+/// Assigns the writes between `NAME<<DELIMITER` and `DELIMITER` to their block, file by file.
+fn in_blocks(script: &Script, writes: Vec<FileWrite>) -> Vec<FileWrite> {
+    let mut open: Vec<(FileCommand, Option<String>, Delimiter)> = Vec::new();
+    let mut values = Vec::with_capacity(writes.len());
+    for mut write in writes {
+        let text = script.slice(write.value.clone());
+        let block = open.iter().position(|(file, ..)| *file == write.file);
+        if let Some(index) = block {
+            if unquoted(text) == open[index].2.text {
+                open.remove(index);
+                continue;
+            }
+            if !write.multiline {
+                let (_, name, delimiter) = &open[index];
+                write.name = name.clone().filter(|_| delimiter.random);
+                write.delimiter = Some(delimiter.clone());
+            }
+        }
+        if write.multiline {
+            // The value starts on the line after the delimiter, in this write or the next ones.
+            let first_line = text.find('\n').unwrap_or(text.len());
+            let delimiter_text = unquoted(&text[..first_line]).to_owned();
+            let delimiter = Delimiter { random: is_random(script, &delimiter_text), text: delimiter_text };
+            if let Some(index) = block {
+                open.remove(index);
+            }
+            open.push((write.file, write.name.clone(), delimiter.clone()));
+            if !delimiter.random {
+                write.name = None;
+            }
+            write.delimiter = Some(delimiter);
+            write.value = (write.value.start + first_line + 1).min(write.value.end)..write.value.end;
+        }
+        values.push(write);
+    }
+    values
+}
+
+/// A written text without the quotes around it or the spaces after it.
+fn unquoted(text: &str) -> &str {
+    text.trim().trim_matches(['"', '\''])
+}
+
+/// Whether a delimiter is chosen when the script runs: it holds a command substitution,
+/// `$RANDOM` or a new GUID, or a variable the script assigns from one of them
+/// (`d=$(openssl rand -hex 8)`, `$d = [guid]::NewGuid()`).
+fn is_random(script: &Script, delimiter: &str) -> bool {
+    let random = |text: &str| {
+        let lower = text.to_ascii_lowercase();
+        ["$(", "`", "$random", "${random}", "$srandom", "${srandom}", "newguid", "new-guid"]
+            .iter()
+            .any(|marker| lower.contains(marker))
+    };
+    random(delimiter)
+        || variable_names(delimiter).any(|name| {
+            script.text.value.lines().any(|line| {
+                let line = line.trim_start().trim_start_matches("export ").trim_start_matches("local ");
+                line.trim_start_matches('$')
+                    .strip_prefix(name)
+                    .and_then(|rest| rest.trim_start().strip_prefix('='))
+                    .is_some_and(random)
+            })
+        })
 }
 
 /// Writes by `core.exportVariable`, `core.setOutput` and `core.addPath` in the JavaScript of
@@ -92,7 +177,7 @@ pub fn javascript_writes(code: &Text) -> Vec<FileWrite> {
                     (Some(name), value_start..args_end)
                 }
             };
-            writes.push(FileWrite { file, name, multiline: false, value, command: at..args_end });
+            writes.push(FileWrite { file, name, multiline: false, delimiter: None, value, command: at..args_end });
         }
     }
     writes
@@ -122,7 +207,14 @@ fn command_writes(script: &Script, command: &Command) -> Vec<FileWrite> {
         },
     };
     if printed.is_empty() {
-        return vec![FileWrite { file, name: None, multiline: false, value, command: command.range.clone() }];
+        return vec![FileWrite {
+            file,
+            name: None,
+            multiline: false,
+            delimiter: None,
+            value,
+            command: command.range.clone(),
+        }];
     }
     vec![entry(script, file, value, command.range.clone())]
 }
@@ -158,7 +250,7 @@ fn entry(script: &Script, file: FileCommand, range: Range<usize>, command: Range
         _ => (None, false, 0),
     };
     let value_start = if name.is_some() { range.start + text_start + skip } else { range.start };
-    FileWrite { file, name, multiline, value: value_start..range.end.max(value_start), command }
+    FileWrite { file, name, multiline, delimiter: None, value: value_start..range.end.max(value_start), command }
 }
 
 /// The non-empty lines of a range of the script, as ranges.
@@ -196,6 +288,7 @@ fn line_writes(text: &str, prefix: &str) -> Vec<FileWrite> {
             file,
             name,
             multiline: trimmed.contains("<<"),
+            delimiter: None,
             value: start..start + trimmed.len(),
             command: start..start + trimmed.len(),
         });
@@ -231,13 +324,32 @@ mod tests {
 
     #[test]
     fn heredocs_and_groups() {
-        let heredoc = writes("cat <<EOF >> \"$GITHUB_ENV\"\nA=1\nB<<END\nmulti\nEOF\n");
-        let names: Vec<_> = heredoc.iter().map(|w| (w.1.clone(), w.2)).collect();
-        assert_eq!(names, [(Some("A".into()), false), (Some("B".into()), true), (None, false)]);
+        let heredoc = writes("cat <<EOF >> \"$GITHUB_ENV\"\nA=1\nB<<END\nmulti\nEND\nC=2\nEOF\n");
+        let names: Vec<_> = heredoc.iter().map(|w| (w.1.clone(), w.2, w.3.as_str())).collect();
+        assert_eq!(
+            names,
+            [(Some("A".into()), false, "1"), (None, true, ""), (None, false, "multi"), (Some("C".into()), false, "2")]
+        );
+        // A fixed delimiter: the value can end the block and set any name.
         let group = writes("{ echo \"body<<EOF\"; echo \"$BODY\"; echo EOF; } >> \"$GITHUB_OUTPUT\"");
-        assert_eq!(group.len(), 3);
-        assert_eq!(group[0].1.as_deref(), Some("body"));
+        assert_eq!(group.len(), 2);
         assert!(group[0].2);
+        assert_eq!((group[1].1.as_deref(), group[1].3.as_str()), (None, "\"$BODY\""));
+    }
+
+    #[test]
+    fn random_delimiters_keep_the_block_name() {
+        let script = Script::parse(
+            Text::for_tests(
+                "d=\"$(openssl rand -hex 8)\"\n{ echo \"body<<$d\"; echo \"$BODY\"; echo \"$d\"; } >> \"$GITHUB_OUTPUT\"\necho \"x<<EOF_$RANDOM\" >> $GITHUB_ENV",
+            ),
+            Dialect::Posix,
+        );
+        let written = file_writes(&script);
+        let body = written.iter().find(|write| script.slice(write.value.clone()) == "\"$BODY\"").unwrap();
+        assert_eq!(body.name.as_deref(), Some("body"));
+        assert!(body.delimiter.as_ref().unwrap().random);
+        assert!(written.iter().all(|write| write.delimiter.as_ref().is_some_and(|d| d.random)));
     }
 
     #[test]

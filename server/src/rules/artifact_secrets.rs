@@ -17,13 +17,14 @@ static META: RuleMeta = RuleMeta {
     docs: RuleDocs {
         summary: "An artifact upload includes credential files",
         detects: "`actions/upload-artifact` whose `path:` names a credential file or directory \
-(`.git`, `.env`, `*.pem`, `*.key`, `~/.aws`, `.npmrc`, `.pypirc`, `.docker`, `kubeconfig`, the \
-`gha-creds-*.json` of google-github-actions/auth, a bundled list), or the whole workspace \
+(`.git`, `.env`, `*.pem`, `*.key`, `*.tfstate`, `~/.aws`, `.npmrc`, `.pypirc`, `.docker`, \
+`kubeconfig`: the list `gitlab-artifact-secrets` shares), or the whole workspace \
 (`.`, `./`, `*`, `${{ github.workspace }}`). Since v4.4.0 the action leaves hidden files out \
 (even named ones) unless `include-hidden-files: true`: hidden credential files are reported \
 only when they go along (that option, a version before v4.4.0, or a commit pin the rule \
 cannot date, the latter with low confidence). A workspace upload without hidden files is \
-medium when an earlier step wrote Google Cloud credentials into the workspace, low \
+medium when an earlier step wrote Google Cloud credentials into it (the `gha-creds-*.json` of \
+google-github-actions/auth), low \
 otherwise. High on triggers outsiders can cause, medium otherwise.",
         why: "Artifacts can be downloaded by anyone who can read the repository, which for a \
 public repository is everyone, from the moment they are uploaded, while the job that made \

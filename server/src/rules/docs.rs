@@ -1,8 +1,34 @@
 //! Renders a rule's documentation: the same text for hovers, `explain` and the docs.
 
 use std::fmt::Write;
+use std::sync::LazyLock;
 
-use super::{Reference, RuleMeta};
+use serde::Deserialize;
+
+use super::{Confidence, REGISTRY, Reference, RuleMeta, Severity};
+use crate::matrix::{Tactic, Technique};
+use crate::{bundled, data};
+
+/// Where the attack would show and what to watch for: the threat-modelling method's log
+/// source and detection questions, per technique.
+#[derive(Debug, Deserialize)]
+pub struct Detection {
+    id: String,
+    pub log_source: String,
+    pub detection: String,
+}
+
+#[derive(Deserialize)]
+struct Detections {
+    technique: Vec<Detection>,
+}
+
+static DETECTIONS: LazyLock<Detections> = LazyLock::new(|| data::parse(bundled!("detection.toml")));
+
+/// The log source and detection of a technique, if documented.
+pub fn detection(technique: Technique) -> Option<&'static Detection> {
+    DETECTIONS.technique.iter().find(|entry| entry.id == technique.id())
+}
 
 /// The full documentation of a rule, as Markdown.
 pub fn markdown(rule: &RuleMeta) -> String {
@@ -28,6 +54,13 @@ pub fn markdown(rule: &RuleMeta) -> String {
     let _ = writeln!(text, "#### Example\n\n```yaml\n{}```\n", rule.docs.example);
     section(&mut text, "How to fix it", rule.docs.fix);
     let _ = writeln!(text, "```yaml\n{}```\n", rule.docs.fixed_example);
+    if let Some(detection) = detection(technique) {
+        section(
+            &mut text,
+            "Where it shows, and how to detect it",
+            &format!("{}\n\n{}", detection.log_source, detection.detection),
+        );
+    }
     if !rule.references.is_empty() {
         let _ = writeln!(text, "#### References\n");
         for reference in rule.references {
@@ -37,24 +70,110 @@ pub fn markdown(rule: &RuleMeta) -> String {
     text
 }
 
-/// A short Markdown summary for hovers: label, summary and the attack.
-pub fn hover_summary(rule: &RuleMeta) -> String {
+/// A finding's hover: the rule and its technique, why this place is dangerous (`here`, the
+/// finding's message), the attack, where it would show and how to detect it, and the fix.
+pub fn finding_hover(rule: &RuleMeta, severity: Severity, confidence: Confidence, here: &str) -> String {
     let technique = rule.technique;
-    format!(
-        "**pipewarden** `{}` · **{} › {}** ({})\n\n{}\n\n{}\n\n**Fix:** {}",
+    let mut text = format!(
+        "**pipewarden** `{}`: {}\n\n**{} › {}** ({}) · severity **{}** · confidence {}\n\n**Here:** {here}\n\n{}\n\n",
         rule.id,
+        rule.docs.summary,
         technique.tactic().name(),
         technique.name(),
         technique.id(),
-        rule.docs.summary,
+        severity.name(),
+        confidence.name(),
         rule.docs.attack,
-        rule.docs.fix,
-    )
+    );
+    if let Some(detection) = detection(technique) {
+        let _ = write!(text, "**Log source:** {}\n\n**Detect:** {}\n\n", detection.log_source, detection.detection);
+    }
+    let _ = write!(text, "**Fix:** {}", rule.docs.fix);
+    let links: Vec<String> = rule
+        .references
+        .iter()
+        .filter_map(|reference| match reference {
+            Reference::Link(title, url) => Some(format!("[{title}]({url})")),
+            _ => None,
+        })
+        .collect();
+    if !links.is_empty() {
+        let _ = write!(text, "\n\n{}", links.join(" · "));
+    }
+    text
 }
 
 /// The documentation as plain text for a terminal.
 pub fn plain(rule: &RuleMeta) -> String {
-    markdown(rule).replace("**", "").replace("#### ", "").replace("### ", "")
+    to_plain(&markdown(rule))
+}
+
+/// A technique of the matrix, as Markdown: its tactic and the rules that report it.
+pub fn technique_markdown(technique: Technique) -> String {
+    let tactic = technique.tactic();
+    let mut text = format!(
+        "### {} {}
+
+**{} ({})**: the attacker is {}.
+
+",
+        technique.id(),
+        technique.name(),
+        tactic.name(),
+        tactic.id(),
+        tactic.goal()
+    );
+    let rules: Vec<&RuleMeta> =
+        REGISTRY.iter().map(|rule| rule.meta()).filter(|meta| meta.technique == technique).collect();
+    if rules.is_empty() {
+        text.push_str("No rule reports this technique: it leaves no trace in a pipeline file.\n");
+    } else {
+        text.push_str("#### Rules that report it\n\n");
+        for rule in rules {
+            let platforms: Vec<&str> = rule.platforms.iter().map(|p| p.name()).collect();
+            let _ = writeln!(
+                text,
+                "- `{}` ({}, {}): {}",
+                rule.id,
+                rule.severity.name(),
+                platforms.join(", "),
+                rule.docs.summary
+            );
+        }
+    }
+    text
+}
+
+/// A tactic of the matrix, as Markdown: its techniques and how many rules report each.
+pub fn tactic_markdown(tactic: Tactic) -> String {
+    let mut text = format!(
+        "### {} ({})
+
+The attacker is {}.
+
+#### Techniques
+
+",
+        tactic.name(),
+        tactic.id(),
+        tactic.goal()
+    );
+    for technique in Technique::ALL.iter().filter(|technique| technique.tactic() == tactic) {
+        let rules: Vec<&str> = REGISTRY
+            .iter()
+            .map(|rule| rule.meta())
+            .filter(|meta| meta.technique == *technique)
+            .map(|meta| meta.id)
+            .collect();
+        let reported = if rules.is_empty() { "no rule".to_owned() } else { format!("`{}`", rules.join("`, `")) };
+        let _ = writeln!(text, "- {} {}: {reported}", technique.id(), technique.name());
+    }
+    text
+}
+
+/// Markdown made readable in a terminal.
+pub fn to_plain(markdown: &str) -> String {
+    markdown.replace("**", "").replace("#### ", "").replace("### ", "")
 }
 
 fn section(text: &mut String, title: &str, body: &str) {

@@ -13,7 +13,8 @@ use crate::model::Text;
 use crate::model::contexts::Taint;
 use crate::model::expr::{ContextRef, Expression};
 use crate::model::github::Step;
-use crate::model::shell::Dialect;
+use crate::model::shell::{Dialect, Script};
+use crate::syntax::span::Span;
 use crate::{bundled, data};
 
 pub struct ExpressionInjection;
@@ -89,6 +90,8 @@ struct CodeInput {
     uses: String,
     inputs: Vec<String>,
     language: Language,
+    #[serde(default)]
+    remote: bool,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +120,7 @@ impl Rule for ExpressionInjection {
         for sink in sinks(step) {
             for expression in &sink.text.expressions {
                 for context_ref in expression.contexts.iter().filter(|c| c.reaches_result) {
-                    let Some(taint) = scope.taint_of_context(context_ref, &expression.source) else {
+                    let Some(taint) = scope.taint_of_context(context_ref, expression) else {
                         continue;
                     };
                     let finding = out.report(context_ref.span, message(context_ref, &taint, &sink));
@@ -137,17 +140,22 @@ impl Rule for ExpressionInjection {
 struct Sink<'a> {
     text: &'a Text,
     language: Language,
+    /// The lexed script, for `run:`.
+    script: Option<&'a Script>,
     /// What the place is called in messages.
     place: String,
     /// Whether the code runs on the runner, where the step's `env:` reaches it.
     local: bool,
+    /// The key holding the code (`run:`, `with:`), before which a fix adds `env:`.
+    key: Option<Span>,
 }
 
 fn sinks(step: &Step) -> Vec<Sink<'_>> {
     let mut sinks = Vec::new();
     if let Some(run) = &step.run {
         let language = if run.dialect == Dialect::PowerShell { Language::Powershell } else { Language::Shell };
-        sinks.push(Sink { text: &run.text, language, place: "the `run:` script".to_owned(), local: true });
+        let place = "the `run:` script".to_owned();
+        sinks.push(Sink { text: &run.text, language, script: Some(run), place, local: true, key: step.run_key });
     }
     let Some(uses) = &step.uses else {
         return sinks;
@@ -156,8 +164,9 @@ fn sinks(step: &Step) -> Vec<Sink<'_>> {
         for name in &action.inputs {
             if let Some(text) = step.input_text(name) {
                 let place = format!("the `{name}:` input of `{}`, which runs it as code", action.uses);
-                let local = action.uses != "appleboy/ssh-action" && action.uses != "garygrossgarten/github-action-ssh";
-                sinks.push(Sink { text, language: action.language, place, local });
+                let key = step.with_block.as_ref().map(|block| block.key);
+                let language = action.language;
+                sinks.push(Sink { text, language, script: None, place, local: !action.remote, key });
             }
         }
     }
@@ -183,14 +192,17 @@ fn env_var_fix(step: &Step, sink: &Sink<'_>, expression: &Expression, context: &
     let existing = context.path.strip_prefix("env.").filter(|name| !name.contains('.'));
     let name = match existing {
         Some(name) => name.to_owned(),
-        None => env_name(&context.path, step)?,
+        None => fix::env_name(&context.path, step)?,
     };
-    let reference = match sink.language {
-        Language::Shell => format!("${{{name}}}"),
-        Language::Javascript => format!("process.env.{name}"),
-        Language::Powershell => format!("$env:{name}"),
-        // A Python script reads the environment only after an import the fix cannot add.
-        Language::Python => return None,
+    let offset = sink.text.value_offset(expression.span)?;
+    let code = &sink.text.value;
+    let reference = match (sink.language, sink.script) {
+        (Language::Shell, Some(script)) => fix::shell_env_reference(script, offset, &name)?,
+        (Language::Javascript, _) => fix::javascript_env_reference(code, offset, &name)?,
+        (Language::Powershell, _) => fix::powershell_env_reference(code, offset, &name)?,
+        // A Python script reads the environment only after an import the fix cannot add, and
+        // a shell input of another action is not lexed.
+        (Language::Python, _) | (Language::Shell, None) => return None,
     };
     let replace = Edit::replace(expression.span, reference);
     if existing.is_some() {
@@ -201,26 +213,11 @@ fn env_var_fix(step: &Step, sink: &Sink<'_>, expression: &Expression, context: &
         });
     }
     let entry = format!("{name}: ${{{{ {} }}}}", expression.source);
-    let declare = fix::add_to_mapping(step.env.block.as_ref(), "env", step.first_key, step.key_column, &entry)?;
+    let before = sink.key.unwrap_or(step.first_key);
+    let declare = fix::add_to_mapping(step.env.block.as_ref(), "env", before, step.key_column, &entry)?;
     Some(Fix {
         title: format!("Pass `{}` through the environment variable `{name}`", context.path),
         applicability: Applicability::Unsafe,
         edits: vec![declare, replace],
     })
-}
-
-/// An environment variable name for a path, e.g. `ISSUE_TITLE` for
-/// `github.event.issue.title` and `BRANCH` for `steps.meta.outputs.branch`, that the step
-/// does not already use.
-fn env_name(path: &str, step: &Step) -> Option<String> {
-    let segments: Vec<&str> = path.split('.').filter(|s| *s != "*" && *s != "github" && *s != "event").collect();
-    let kept = if matches!(segments.first(), Some(&("steps" | "needs" | "inputs" | "matrix"))) { 1 } else { 2 };
-    let tail = &segments[segments.len().saturating_sub(kept)..];
-    let base: String = tail.join("_").to_ascii_uppercase().replace('-', "_");
-    if base.is_empty() {
-        return None;
-    }
-    (0..100)
-        .map(|n| if n == 0 { base.clone() } else { format!("{base}_{n}") })
-        .find(|candidate| step.env.get(candidate).is_none())
 }

@@ -4,6 +4,8 @@
 
 use super::Edit;
 use crate::model::Block;
+use crate::model::github::Step;
+use crate::model::shell::{Command, Part, PartKind, Script, Word};
 use crate::syntax::span::Span;
 
 /// Inserts `text` (one `key: value` or a key with a nested block, written at column 0 with
@@ -55,9 +57,57 @@ pub fn remove_entry(entry: Span) -> Edit {
     Edit::delete_lines(entry)
 }
 
+/// An environment variable name for a path, e.g. `ISSUE_TITLE` for
+/// `github.event.issue.title` and `BRANCH` for `steps.meta.outputs.branch`, that the step
+/// does not already use.
+pub fn env_name(path: &str, step: &Step) -> Option<String> {
+    let segments: Vec<&str> = path.split('.').filter(|s| *s != "*" && *s != "github" && *s != "event").collect();
+    let kept = if matches!(segments.first(), Some(&("steps" | "needs" | "inputs" | "matrix"))) { 1 } else { 2 };
+    let tail = &segments[segments.len().saturating_sub(kept)..];
+    let base: String = tail.join("_").to_ascii_uppercase().replace('-', "_");
+    if base.is_empty() {
+        return None;
+    }
+    (0..100)
+        .map(|n| if n == 0 { base.clone() } else { format!("{base}_{n}") })
+        .find(|candidate| step.env.get(candidate).is_none())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::model::Text;
+    use crate::model::shell::Dialect;
+
+    fn shell(script: &str, name: &str) -> Option<String> {
+        let parsed = Script::parse(Text::for_tests(script), Dialect::Posix);
+        shell_env_reference(&parsed, script.find("${{").unwrap(), name)
+    }
+
+    fn javascript(code: &str) -> Option<String> {
+        javascript_env_reference(code, code.find("${{").unwrap(), "T")
+    }
+
+    #[test]
+    fn shell_references_keep_the_quoting() {
+        assert_eq!(shell("echo ${{ x }}", "T").as_deref(), Some("\"${T}\""));
+        assert_eq!(shell("echo \"a ${{ x }}\"", "T").as_deref(), Some("${T}"));
+        assert_eq!(shell("echo 'a ${{ x }}'", "T").as_deref(), Some("'\"${T}\"'"));
+        assert_eq!(shell("cat <<EOF\n${{ x }}\nEOF\n", "T").as_deref(), Some("${T}"));
+        assert_eq!(shell("cat <<'EOF'\n${{ x }}\nEOF\n", "T"), None);
+        assert_eq!(shell("# ${{ x }}\necho", "T"), None);
+    }
+
+    #[test]
+    fn javascript_references_keep_the_quoting() {
+        assert_eq!(javascript("const t = ${{ x }};").as_deref(), Some("process.env.T"));
+        assert_eq!(javascript("const t = \"a ${{ x }}\";").as_deref(), Some("\" + process.env.T + \""));
+        assert_eq!(javascript("const t = `a ${{ x }}`;").as_deref(), Some("${process.env.T}"));
+        assert_eq!(javascript("const t = `a ${ f('`') } ${{ x }}`;").as_deref(), Some("${process.env.T}"));
+        assert_eq!(javascript("// ${{ x }}"), None);
+        assert_eq!(powershell_env_reference("echo '${{ x }}'", 6, "T").as_deref(), Some("' + $env:T + '"));
+    }
 
     #[test]
     fn inserted_keys_follow_the_mapping_indentation() {
@@ -74,4 +124,153 @@ mod tests {
         let flow = Block { entry_column: None, ..block };
         assert!(append_entries(&flow, "A: 1").is_none());
     }
+}
+
+/// How the code around an expression quotes it, which decides how a variable that replaces
+/// it must be written to mean the same text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    Bare,
+    Double,
+    Single,
+    /// A JavaScript template literal.
+    Template,
+}
+
+/// A reference to the environment variable `name` that can replace the `${{ }}` expression
+/// at `offset` of a shell script, keeping its quoting: `"${NAME}"` bare, `${NAME}` inside
+/// double quotes and expanding here-documents, `'"${NAME}"'` inside single quotes. `None`
+/// where a variable would not be expanded (a comment, a quoted here-document).
+pub fn shell_env_reference(script: &Script, offset: usize, name: &str) -> Option<String> {
+    let quoting = shell_quoting(script, offset)?;
+    Some(match quoting {
+        Quoting::Bare => format!("\"${{{name}}}\""),
+        Quoting::Double | Quoting::Template => format!("${{{name}}}"),
+        Quoting::Single => format!("'\"${{{name}}}\"'"),
+    })
+}
+
+/// Looks at the commands around `offset` only (they are sorted by where they start), so a
+/// script with 100,000 expressions costs 100,000 short look-ups, not 100,000 scans.
+fn shell_quoting(script: &Script, offset: usize) -> Option<Quoting> {
+    let inside = |range: &std::ops::Range<usize>| range.start <= offset && offset < range.end;
+    let before = script.commands.partition_point(|command| command.range.start <= offset);
+    for command in script.commands[..before].iter().rev() {
+        if let Some(heredoc) = command.heredoc.as_ref().filter(|heredoc| inside(&heredoc.body)) {
+            return heredoc.expands.then_some(Quoting::Double);
+        }
+        if inside(&command.range) {
+            return part_at(command, offset).and_then(|part| match (&part.kind, part.quoted) {
+                (PartKind::Expression, false) => Some(Quoting::Bare),
+                (PartKind::Expression, true) => Some(Quoting::Double),
+                // Text inside double quotes holding `${{` would be an expression part.
+                (PartKind::Literal, true) => Some(Quoting::Single),
+                _ => None,
+            });
+        }
+        // Top-level commands do not overlap: one that ended before `offset` is the last
+        // that could hold it.
+        if command.depth == 0 {
+            return None;
+        }
+    }
+    None
+}
+
+/// The word part of `command` at `offset`.
+fn part_at(command: &Command, offset: usize) -> Option<&Part> {
+    fn word_at(words: &[Word], offset: usize) -> Option<&Word> {
+        let index = words.partition_point(|word| word.range.start <= offset).checked_sub(1)?;
+        words.get(index).filter(|word| offset < word.range.end)
+    }
+    let targets = command.redirects.iter().filter_map(|redirect| redirect.target.as_ref());
+    let word = word_at(&command.words, offset)
+        .or_else(|| word_at(&command.assignments, offset))
+        .or_else(|| targets.into_iter().find(|word| word.range.start <= offset && offset < word.range.end))?;
+    word.parts.iter().find(|part| part.range.start <= offset && offset < part.range.end)
+}
+
+/// A reference to the environment variable `name` that can replace the expression at
+/// `offset` of JavaScript code: `process.env.NAME`, `${process.env.NAME}` inside a template
+/// literal, or string concatenation inside a quoted string. `None` inside a comment.
+pub fn javascript_env_reference(code: &str, offset: usize, name: &str) -> Option<String> {
+    let variable = format!("process.env.{name}");
+    Some(match javascript_quoting(code, offset)? {
+        (Quoting::Bare, _) => variable,
+        (Quoting::Template, _) => format!("${{{variable}}}"),
+        (_, quote) => format!("{quote} + {variable} + {quote}"),
+    })
+}
+
+/// The quoting at `offset` of JavaScript code, and the quote character. Template literals
+/// nest code in `${...}`, which is followed with a stack.
+fn javascript_quoting(code: &str, offset: usize) -> Option<(Quoting, char)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Code,
+        Quoted(char),
+        Template,
+        LineComment,
+        BlockComment,
+    }
+    let mut stack = vec![State::Code];
+    let mut chars = code.get(..offset)?.chars().peekable();
+    while let Some(c) = chars.next() {
+        let state = *stack.last()?;
+        match (state, c) {
+            (State::Quoted(_) | State::Template, '\\') => {
+                chars.next();
+            }
+            (State::Code, '\'' | '"') => stack.push(State::Quoted(c)),
+            (State::Code, '`') => stack.push(State::Template),
+            (State::Code, '/') if chars.peek() == Some(&'/') => stack.push(State::LineComment),
+            (State::Code, '/') if chars.peek() == Some(&'*') => stack.push(State::BlockComment),
+            (State::Code, '{') => stack.push(State::Code),
+            (State::Code, '}') if stack.len() > 1 => {
+                stack.pop();
+            }
+            (State::Quoted(quote), _) if c == quote => {
+                stack.pop();
+            }
+            (State::Template, '`') => {
+                stack.pop();
+            }
+            (State::Template, '$') if chars.peek() == Some(&'{') => {
+                chars.next();
+                stack.push(State::Code);
+            }
+            (State::LineComment, '\n') => {
+                stack.pop();
+            }
+            (State::BlockComment, '*') if chars.peek() == Some(&'/') => {
+                chars.next();
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    match stack.last()? {
+        State::Code => Some((Quoting::Bare, ' ')),
+        State::Quoted(quote) => Some((Quoting::Double, *quote)),
+        State::Template => Some((Quoting::Template, '`')),
+        State::LineComment | State::BlockComment => None,
+    }
+}
+
+/// A reference to the environment variable `name` that can replace the expression at
+/// `offset` of a PowerShell script: `$env:NAME`, which PowerShell also expands inside
+/// double quotes; inside single quotes, string concatenation.
+pub fn powershell_env_reference(code: &str, offset: usize, name: &str) -> Option<String> {
+    let mut quote = None;
+    for c in code.get(..offset)?.chars() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(open), _) if c == open => quote = None,
+            _ => {}
+        }
+    }
+    Some(match quote {
+        Some('\'') => format!("' + $env:{name} + '"),
+        _ => format!("$env:{name}"),
+    })
 }

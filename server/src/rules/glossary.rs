@@ -135,19 +135,19 @@ static KEYS: &[KeyDoc] = &[
         key: "script",
         platform: GL,
         technique: Some(Technique::EX06),
-        text: "The job's shell commands. Predefined variables such as `$CI_COMMIT_TITLE` or `$CI_MERGE_REQUEST_TITLE` carry attacker-controlled text: quote them.",
+        text: "The job's shell commands. The shell expands variables someone else chooses, such as `$CI_MERGE_REQUEST_TITLE` or `$CI_COMMIT_REF_NAME`, as data when the line runs; handed to `eval`, `sh -c` or a script the job writes, they run as code.",
     },
     KeyDoc {
         key: "cache",
         platform: GL,
         technique: Some(Technique::DE03),
-        text: "Files restored into later jobs. A cache written by untrusted merge request pipelines can poison protected branches' jobs; separate caches by branch protection.",
+        text: "Files restored into later jobs. A cache written by untrusted merge request pipelines can poison protected branches' jobs: GitLab keeps protected and unprotected refs' caches apart unless `unprotect: true`.",
     },
     KeyDoc {
         key: "artifacts",
         platform: GL,
         technique: Some(Technique::LM02),
-        text: "Files passed to later jobs and downloadable. Artifacts produced from untrusted code must not be executed by privileged jobs.",
+        text: "Files passed to later jobs, and downloadable by everyone who can see the pipeline unless `access:` says otherwise: never upload credentials (`.env`, `*.tfstate`, keys, `.npmrc`). Artifacts produced from untrusted code must not be executed by privileged jobs.",
     },
     KeyDoc {
         key: "rules",
@@ -160,6 +160,30 @@ static KEYS: &[KeyDoc] = &[
         platform: GL,
         technique: Some(Technique::LM04),
         text: "Starts a downstream pipeline, which runs with its own project's permissions.",
+    },
+    KeyDoc {
+        key: "id_tokens",
+        platform: GL,
+        technique: Some(Technique::CA03),
+        text: "OIDC tokens minted for the job, which cloud and Vault roles exchange for credentials. Give each one audience, and have the role require `ref_protected: true`: otherwise a merge request pipeline can mint the same token.",
+    },
+    KeyDoc {
+        key: "secrets",
+        platform: GL,
+        technique: Some(Technique::CA03),
+        text: "Secrets fetched from an external manager (Vault, cloud secret stores) for the job. Bind the role to protected refs so merge request pipelines cannot fetch them.",
+    },
+    KeyDoc {
+        key: "services",
+        platform: GL,
+        technique: Some(Technique::PE01),
+        text: "Containers started next to the job. `docker:dind` needs a privileged runner, where code in the job is root on the runner host; prefer rootless or daemonless builds.",
+    },
+    KeyDoc {
+        key: "environment",
+        platform: GL,
+        technique: Some(Technique::EX07),
+        text: "The environment the job deploys to. Its scoped variables reach every job that names it: keep production deployments out of merge request pipelines, and protect the environment.",
     },
     KeyDoc {
         key: "extends",

@@ -6,17 +6,40 @@
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
 mod all_secrets_exposed;
+mod artifact_poisoning;
 mod artifact_secrets;
+mod cache_poisoning;
+mod dangerous_trigger;
+mod env_file_injection;
 mod excessive_permissions;
 mod expression_injection;
+mod gitlab_artifact_secrets;
+mod gitlab_cache_poisoning;
+mod gitlab_downstream_variable_forwarding;
+mod gitlab_hardcoded_credentials;
+mod gitlab_id_token_audience;
+mod gitlab_job_token_misuse;
+mod gitlab_mr_pipeline_secrets;
+mod gitlab_privileged_dind;
+mod gitlab_script_injection;
+mod gitlab_unpinned_image;
+mod hardcoded_credentials;
+mod known_vulnerable_action;
+mod long_lived_cloud_credentials;
 mod oidc_on_untrusted_trigger;
+mod pat_usage;
 mod persisted_checkout_credentials;
 mod push_to_protected_branch;
 mod secrets_inherit;
 mod self_hosted_runner_public;
+mod spoofable_actor_check;
+mod typosquatted_action;
 mod unpinned_action;
+mod unpinned_image;
 mod unpinned_include;
+mod unsound_condition;
 mod untrusted_checkout;
+pub mod unused_suppression;
 mod workflow_file_write;
 mod workflow_level_secrets;
 
@@ -24,6 +47,7 @@ pub mod docs;
 mod finding;
 pub mod fix;
 pub mod glossary;
+mod secrets;
 mod taint;
 
 use serde::Serialize;
@@ -39,9 +63,21 @@ use crate::model::gitlab::{GitlabJob, Globals, Pipeline};
 /// Every rule, in the order they are documented.
 pub static REGISTRY: &[&dyn Rule] = &[
     &expression_injection::ExpressionInjection,
+    &env_file_injection::EnvFileInjection,
     &untrusted_checkout::UntrustedCheckout,
+    &dangerous_trigger::DangerousTrigger,
+    &artifact_poisoning::ArtifactPoisoning,
+    &cache_poisoning::CachePoisoning,
     &excessive_permissions::ExcessivePermissions,
+    &unsound_condition::UnsoundCondition,
+    &spoofable_actor_check::SpoofableActorCheck,
     &unpinned_action::UnpinnedAction,
+    &unpinned_image::UnpinnedImage,
+    &known_vulnerable_action::KnownVulnerableAction,
+    &typosquatted_action::TyposquattedAction,
+    &hardcoded_credentials::HardcodedCredentials,
+    &long_lived_cloud_credentials::LongLivedCloudCredentials,
+    &pat_usage::PatUsage,
     &workflow_level_secrets::WorkflowLevelSecrets,
     &all_secrets_exposed::AllSecretsExposed,
     &oidc_on_untrusted_trigger::OidcOnUntrustedTrigger,
@@ -52,6 +88,17 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &workflow_file_write::WorkflowFileWrite,
     &push_to_protected_branch::PushToProtectedBranch,
     &unpinned_include::UnpinnedInclude,
+    &gitlab_script_injection::GitlabScriptInjection,
+    &gitlab_mr_pipeline_secrets::GitlabMrPipelineSecrets,
+    &gitlab_job_token_misuse::GitlabJobTokenMisuse,
+    &gitlab_artifact_secrets::GitlabArtifactSecrets,
+    &gitlab_cache_poisoning::GitlabCachePoisoning,
+    &gitlab_downstream_variable_forwarding::GitlabDownstreamVariableForwarding,
+    &gitlab_id_token_audience::GitlabIdTokenAudience,
+    &gitlab_privileged_dind::GitlabPrivilegedDind,
+    &gitlab_unpinned_image::GitlabUnpinnedImage,
+    &gitlab_hardcoded_credentials::GitlabHardcodedCredentials,
+    &unused_suppression::UnusedSuppression,
 ];
 
 /// Looks a rule up by its id.
@@ -83,35 +130,76 @@ pub trait Rule: Send + Sync {
     fn check_gitlab_job(&self, _globals: &Globals, _job: &GitlabJob, _out: &mut Findings) {}
 }
 
+/// What users configure about the rules themselves (as opposed to which findings are shown,
+/// which [`crate::config::Policy`] decides after the analysis).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleOptions {
+    /// Owners of actions the user trusts as much as their own repository, in lowercase.
+    trusted_owners: Vec<String>,
+    /// Context paths the user marks as written by outsiders, besides the taint model's.
+    untrusted_contexts: Vec<String>,
+}
+
+impl RuleOptions {
+    pub fn new(trusted_owners: impl IntoIterator<Item = String>) -> Self {
+        Self {
+            trusted_owners: trusted_owners.into_iter().map(|owner| owner.to_ascii_lowercase()).collect(),
+            untrusted_contexts: Vec::new(),
+        }
+    }
+
+    /// These options, with `paths` also treated as attacker-controlled.
+    pub fn with_untrusted_contexts(self, paths: impl IntoIterator<Item = String>) -> Self {
+        Self { untrusted_contexts: paths.into_iter().collect(), ..self }
+    }
+
+    /// Whether the user listed `owner` (GitHub owners are case-insensitive) as trusted.
+    pub fn trusts_owner(&self, owner: &str) -> bool {
+        self.trusted_owners.iter().any(|trusted| trusted.eq_ignore_ascii_case(owner))
+    }
+}
+
 /// A job of a workflow, with the workflow's header and its other jobs.
 #[derive(Clone, Copy)]
 pub struct JobContext<'a> {
     pub header: &'a WorkflowHeader,
     pub job: &'a Job,
     pub jobs: &'a dyn JobLookup,
+    pub options: &'a RuleOptions,
 }
 
 impl<'a> JobContext<'a> {
     /// Where values are read at the level of the job (after all its steps).
     pub fn scope(&self) -> Scope<'a> {
-        Scope::workflow_job(self.header, self.job, self.jobs)
+        Scope::workflow_job(self.header, self.job, self.jobs).with_untrusted_contexts(&self.options.untrusted_contexts)
     }
 }
 
 /// Where a step is: step `index` of a workflow job, or of a composite action.
 #[derive(Clone, Copy)]
 pub enum StepContext<'a> {
-    Workflow { header: &'a WorkflowHeader, job: &'a Job, jobs: &'a dyn JobLookup, index: usize },
-    Action { action: &'a Action, index: usize },
+    Workflow {
+        header: &'a WorkflowHeader,
+        job: &'a Job,
+        jobs: &'a dyn JobLookup,
+        index: usize,
+        options: &'a RuleOptions,
+    },
+    Action {
+        action: &'a Action,
+        index: usize,
+        options: &'a RuleOptions,
+    },
 }
 
 impl<'a> StepContext<'a> {
     /// Where values are read inside this step.
     pub fn scope(&self) -> Scope<'a> {
-        match *self {
-            StepContext::Workflow { header, job, jobs, index } => Scope::workflow_step(header, job, index, jobs),
-            StepContext::Action { action, index } => Scope::action_step(action, index),
-        }
+        let scope = match *self {
+            StepContext::Workflow { header, job, jobs, index, .. } => Scope::workflow_step(header, job, index, jobs),
+            StepContext::Action { action, index, .. } => Scope::action_step(action, index),
+        };
+        scope.with_untrusted_contexts(&self.options().untrusted_contexts)
     }
 
     /// The workflow's header; `None` in a composite action.
@@ -153,6 +241,13 @@ impl<'a> StepContext<'a> {
     pub fn index(&self) -> usize {
         match *self {
             StepContext::Workflow { index, .. } | StepContext::Action { index, .. } => index,
+        }
+    }
+
+    /// The user's options for the rules.
+    pub fn options(&self) -> &'a RuleOptions {
+        match *self {
+            StepContext::Workflow { options, .. } | StepContext::Action { options, .. } => options,
         }
     }
 }
@@ -222,6 +317,16 @@ impl Severity {
 
     pub fn parse(name: &str) -> Option<Severity> {
         Severity::ALL.into_iter().find(|severity| severity.name().eq_ignore_ascii_case(name))
+    }
+
+    /// One level lower, `info` staying `info`.
+    pub fn lowered(self) -> Severity {
+        Severity::ALL[(self as usize).saturating_sub(1)]
+    }
+
+    /// One level higher, `critical` staying `critical`.
+    pub fn raised(self) -> Severity {
+        Severity::ALL[(self as usize + 1).min(Severity::ALL.len() - 1)]
     }
 }
 

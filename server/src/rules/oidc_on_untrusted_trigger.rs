@@ -156,8 +156,8 @@ fn grant_span(permissions: &Permissions) -> Span {
 /// that a later step executes, or outsider text expanded into a script.
 fn untrusted_code(context: &JobContext<'_>) -> Option<String> {
     let job: &Job = context.job;
-    if let Some(head) = executed_heads(&job.steps).first() {
-        return Some(format!("the pull request's code (`{}`)", head.head));
+    if let Some((fetch, execution)) = executed_heads(&job.steps).first() {
+        return Some(format!("the pull request's code (`{}`, run by `{}`)", fetch.head, execution.what));
     }
     job.steps.iter().enumerate().find_map(|(index, step)| {
         let script = step.run.as_ref()?;

@@ -7,7 +7,7 @@ use super::{
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::artifact::{self, Exposure, Hidden};
 use crate::model::checkout::{self, executed_heads};
-use crate::model::github::{Access, Grant, Step, UsesTarget};
+use crate::model::github::{Step, TokenWrites, UsesTarget};
 
 pub struct PersistedCheckoutCredentials;
 
@@ -101,11 +101,7 @@ impl Rule for PersistedCheckoutCredentials {
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         let (header, job) = (context.header, context.job);
-        let can_write = job.token_permissions(header).is_none_or(|permissions| match &permissions.grant {
-            Grant::WriteAll | Grant::Unrecognised(_) => true,
-            Grant::Scopes(scopes) => scopes.iter().any(|scope| scope.access.value == Access::Write),
-            Grant::ReadAll | Grant::Nothing => false,
-        });
+        let can_write = TokenWrites::of(header, job).may_write();
         let events = &header.triggers.events;
         let privileged = events.iter().find(|trigger| trigger.event.is_privileged_for_outsiders());
         let heads = executed_heads(&job.steps);
@@ -125,14 +121,14 @@ impl Rule for PersistedCheckoutCredentials {
             {
                 continue;
             }
-            let head = heads.iter().find(|head| std::ptr::eq(head.checkout, step));
+            let head = heads.iter().find(|(fetch, _)| fetch.step == index);
             let leak = match (head, privileged) {
-                (Some(head), Some(trigger)) => Some(Leak {
+                (Some((fetch, _)), Some(trigger)) => Some(Leak {
                     message: format!(
                         "this checkout of the pull request's code (`{}`) leaves the job's token in `.git/config`, and \
                          a later step runs that code: on `{}` the pull request's author can read the token and \
                          write to the repository",
-                        head.head,
+                        fetch.head,
                         trigger.event.name()
                     ),
                     severity: Severity::High,
@@ -173,7 +169,7 @@ fn leak_by(step: &Step, privileged: bool) -> Option<Leak> {
     let uses = step.uses.as_ref()?;
     let carries_git = |path: &str| match artifact::exposure(path) {
         Some(Exposure::Workspace) => true,
-        Some(Exposure::File { file, .. }) => file.is_git_directory(),
+        Some(Exposure::File { file, .. }) => artifact::is_git_directory(file),
         None => false,
     };
     if let Some(upload) = artifact::upload(step) {

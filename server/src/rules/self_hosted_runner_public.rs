@@ -28,9 +28,9 @@ label that is not a GitHub-hosted image, directly or through a matrix value) in 
 that outsiders can trigger: `pull_request`, `pull_request_target`, `issue_comment`, `issues`, \
 `workflow_run`... High when the job runs a fork's code (`pull_request`, or a checked-out pull \
 request head on the privileged triggers); medium when it only runs the repository's own \
-workflow on their behalf, or when the label may be a GitHub-hosted larger runner with a \
-custom name (then with low confidence; low when the name looks like a GitHub image, \
-`ubuntu-2404-16core`). Not reported: jobs an `if:` keeps from outsiders (an \
+workflow on their behalf. A label that may be a GitHub-hosted larger runner with a custom \
+name is reported only where forks run code: medium with low confidence, low when the name \
+looks like a GitHub image (`ubuntu-2404-16core`). Not reported: jobs an `if:` keeps from outsiders (an \
 event check, `github.event.pull_request.head.repo.full_name == github.repository`, the \
 author's association), `runs-on` expressions that send those events to GitHub-hosted \
 runners (`${{ github.event_name == 'pull_request' && 'ubuntu-latest' || 'self-hosted' }}`), \
@@ -152,9 +152,11 @@ impl Rule for SelfHostedRunnerPublic {
                 if fork_code { Severity::High } else { Severity::Medium },
                 Confidence::High,
             ),
+            // A label that may name a larger runner is worth a finding only where forks run code.
+            Runner::Custom(_) | Runner::ImageLike(_) if !fork_code => return,
             Runner::Custom(label) => (
                 format!("`{label}` (not a GitHub-hosted image: a self-hosted runner, or a larger runner)"),
-                if fork_code { Severity::Medium } else { Severity::Low },
+                Severity::Medium,
                 Confidence::Low,
             ),
             Runner::ImageLike(label) => (

@@ -4,6 +4,8 @@
 
 use super::{Confidence, Severity};
 use crate::model::contexts::{Controller, Taint};
+use crate::model::gitlab_variables::{self, Controller as GitlabController};
+use crate::model::reach::Runs;
 
 /// The severity of an injection of `taint` into code.
 pub fn injection_severity(taint: &Taint) -> Severity {
@@ -30,4 +32,23 @@ pub fn injection_confidence(taint: &Taint) -> Confidence {
 /// "anyone with a GitHub account" etc., for messages.
 pub fn who(taint: &Taint) -> &'static str {
     taint.controller.who()
+}
+
+/// The severity of an injection of a GitLab variable into code: high for text a merge
+/// request's author writes (it bypasses the review a member gives the diff before running a
+/// fork's pipeline), medium for what members and developers choose (branch and tag names,
+/// labels), low for commit messages that reached a protected branch through review.
+pub fn gitlab_injection_severity(taint: &gitlab_variables::Taint) -> Severity {
+    match taint.controller {
+        GitlabController::MergeRequestAuthor => Severity::High,
+        GitlabController::Member | GitlabController::Developer => Severity::Medium,
+        GitlabController::CommitAuthor => Severity::Low,
+    }
+}
+
+/// How sure a GitLab injection finding is: a predefined variable read directly by a job
+/// that surely runs where it is chosen is certain; a value followed through variables, or a
+/// job whose rules the file does not decide, less so.
+pub fn gitlab_injection_confidence(taint: &gitlab_variables::Taint) -> Confidence {
+    if taint.is_direct() && taint.runs == Runs::Yes { Confidence::High } else { Confidence::Medium }
 }

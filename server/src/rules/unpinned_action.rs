@@ -1,9 +1,11 @@
 //! `unpinned-action`: a third-party action or reusable workflow referenced by a movable ref.
 
-use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, StepContext};
+use super::{
+    Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, RuleOptions, Severity, StepContext,
+};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::github::{Step, Uses, UsesTarget};
-use crate::model::is_commit_sha;
+use crate::model::version::RefKind;
 
 pub struct UnpinnedAction;
 
@@ -14,15 +16,20 @@ static META: RuleMeta = RuleMeta {
     confidence: Confidence::High,
     platforms: &[Platform::GithubActions],
     docs: RuleDocs {
-        summary: "A third-party action is referenced by a tag or branch, not a commit",
-        detects: "`uses:` of an action or reusable workflow in another repository whose ref is \
-not a full 40-character commit SHA (a tag like `v4`, a branch like `main`, or no ref at all), \
-and Docker actions without an image digest. Actions owned by GitHub (`actions/*`, `github/*`) \
-are not reported: GitHub maintains them and their tags under the same controls as the platform.",
+        summary: "An action or reusable workflow is referenced by a tag or branch, not a commit",
+        detects: "`uses:` of an action (in a workflow or a composite action) or of a reusable \
+workflow (`jobs.<id>.uses`) in another repository whose ref is not a full 40-character commit \
+SHA. A branch (`@main`, `@release/v1`) or no ref at all runs every push to that branch: high. A \
+version tag (`@v4`, `@v4.1.1`) is moved only when its owner chooses to: medium. Actions of \
+GitHub itself (`actions/*`, `github/*`) are low at a version tag and medium at a branch: GitHub \
+guards them like the platform, but their tags can still move. Owners listed in the \
+`trustedOwners` setting (`check --trusted-owner`), typically your own organisation, are not \
+reported at all: their repositories are governed like this one. Local actions (`./...`) are \
+never reported; `docker://` images are reported by `unpinned-image`.",
         why: "Tags and branches can be moved by whoever controls the action's repository. If that \
 repository is compromised, or its owner turns hostile, every workflow that uses the tag runs \
 the new code with its token and secrets on the next run, as happened to `tj-actions/changed-files` \
-in 2025.",
+in 2025. A branch moves with every push, without even a release.",
         attack: "Initial Access › Compromise CI/CD supply chain (IA03): the attacker never touches \
 this repository; they move a tag in one they control, and this pipeline runs their code. From \
 there: Credential Access (CA02) and, with a write token, Persistence (PE05).",
@@ -45,8 +52,10 @@ jobs:
       - uses: some-org/lint-action@8f4b7f84864484a7bf31766abe9204da3cbe65b3 # v2.1.0
 "#,
         fix: "Pin the action to the full commit SHA of the release you reviewed, with the tag in a \
-comment for humans and update tools (Dependabot and Renovate keep such pins current). No quick \
-fix is offered: the SHA must come from the action's repository, which pipewarden never contacts.",
+comment for humans and update tools: `uses: some-org/lint-action@<40 hex> # v2.1.0` (Dependabot \
+and Renovate keep such pins and their comments current). For actions of an organisation you \
+govern, list the owner in `trustedOwners` instead. No quick fix is offered: the SHA must come \
+from the action's repository, which pipewarden never contacts.",
     },
     references: &[
         Reference::Owasp(OwaspCicd::Sec3),
@@ -64,41 +73,44 @@ impl Rule for UnpinnedAction {
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         if let Some(uses) = &context.job.uses {
-            check(uses, out);
+            check(uses, "the reusable workflow", context.options, out);
         }
     }
 
-    fn check_step(&self, _context: &StepContext<'_>, step: &Step, out: &mut Findings) {
+    fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         if let Some(uses) = &step.uses {
-            check(uses, out);
+            check(uses, "the action", context.options(), out);
         }
     }
 }
 
-fn check(uses: &Uses, out: &mut Findings) {
-    match &uses.target {
-        UsesTarget::Repository { owner, repo, git_ref, .. } => {
-            if git_ref.as_deref().is_some_and(is_commit_sha) || owner.is_empty() || repo.is_empty() {
-                return;
-            }
-            if uses.is_first_party() {
-                return;
-            }
-            let how = match git_ref {
-                Some(git_ref) => format!("`@{git_ref}`, which its owner can move"),
-                None => "no ref at all, so it follows the default branch".to_owned(),
-            };
-            out.report(
-                uses.span,
-                format!("`{owner}/{repo}` is used by {how}: pin it to a full commit SHA so a moved tag cannot run new code here"),
-            );
-        }
-        UsesTarget::Docker { image } if !image.contains("@sha256:") => {
-            out.report(
-                uses.span,
-                format!("the image `{image}` is used by tag: pin it by digest (`@sha256:...`) so a pushed tag cannot run new code here"),
-            );
-        }
-        UsesTarget::Docker { .. } | UsesTarget::Local { .. } => {}
+fn check(uses: &Uses, what: &str, options: &RuleOptions, out: &mut Findings) {
+    let UsesTarget::Repository { owner, repo, git_ref, .. } = &uses.target else {
+        return;
+    };
+    if owner.is_empty() || repo.is_empty() || options.trusts_owner(owner) {
+        return;
     }
+    let first_party = uses.is_first_party();
+    let name = uses.action_name().unwrap_or_default();
+    let (how, severity) = match git_ref.as_deref().map(|git_ref| (git_ref, RefKind::of(git_ref))) {
+        Some((_, RefKind::Commit)) => return,
+        Some((tag, RefKind::Version(_))) => {
+            let how = format!("the tag `{tag}`, which its owner can move to other code");
+            (how, if first_party { Severity::Low } else { Severity::Medium })
+        }
+        Some((branch, RefKind::Other)) => {
+            let how = format!("`{branch}`, a branch or a tag that is not a version, so every push to it runs here");
+            (how, if first_party { Severity::Medium } else { Severity::High })
+        }
+        None => {
+            let how = "no ref, so every push to its default branch runs here".to_owned();
+            (how, if first_party { Severity::Medium } else { Severity::High })
+        }
+    };
+    out.report(
+        uses.span,
+        format!("{what} `{name}` is used at {how}; pin it to a full commit SHA, with the version in a comment"),
+    )
+    .with_severity(severity);
 }

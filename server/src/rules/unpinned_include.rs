@@ -4,6 +4,7 @@ use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta,
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::gitlab::{IncludeKind, Pipeline};
 use crate::model::is_commit_sha;
+use crate::model::version::RefKind;
 
 pub struct UnpinnedInclude;
 
@@ -15,9 +16,15 @@ static META: RuleMeta = RuleMeta {
     platforms: &[Platform::GitlabCi],
     docs: RuleDocs {
         summary: "Pipeline configuration is included from a source that can change",
-        detects: "`include:` entries that pull configuration from a URL (`remote:`, or a plain \
-`https://` entry), and project includes without a `ref:` or with a branch `ref:` rather than a \
-commit SHA. CI/CD components pinned to a version and local includes are not reported.",
+        detects: "`include:` entries whose content can change under this pipeline. A URL \
+(`remote:`, or a plain `https://` entry): high, whoever controls the URL controls the pipeline; \
+medium when the URL names a commit (`/-/raw/<sha>/...`), since only the server can still change \
+it; not reported with an `integrity:` hash, which GitLab checks. \
+A project file without a `ref:`, or at a branch: medium; at a version tag: low. A CI/CD \
+component at a moving version (`@main`, `@~latest`, a partial version such as `@1` or `@1.2`): \
+medium; a full version (`@1.2.3`) or a commit SHA is not reported. A GitLab `template:` is low: \
+GitLab maintains it, but it changes with every upgrade of the instance. Local includes are \
+never reported.",
         why: "An included file becomes part of this pipeline: its jobs run with this project's \
 variables and runners. Whoever can change the URL's content or push to the included branch \
 changes what runs here, without a merge request in this project.",
@@ -36,13 +43,15 @@ build:
   - project: platform/ci-templates
     ref: 2f9e0c4a7b1d3e5f6a8b9c0d1e2f3a4b5c6d7e8f
     file: /deploy.yml
+  - component: $CI_SERVER_FQDN/platform/components/lint@1.2.3
 build:
   script:
     - make
 "#,
         fix: "Include project files at a commit SHA (`ref: <sha>`), or a protected tag you \
-control, and copy remote files into the repository or a project you control. No quick fix is \
-offered: the commit to pin must come from the other project, which pipewarden never contacts.",
+control, pin components to a full version or a SHA, and copy remote files into the repository \
+or a project you control, or give remote includes an `integrity:` hash. No quick fix is offered: the commit or version to pin must come from \
+the other project, which pipewarden never contacts.",
     },
     references: &[
         Reference::Owasp(OwaspCicd::Sec3),
@@ -58,28 +67,70 @@ impl Rule for UnpinnedInclude {
 
     fn check_pipeline(&self, pipeline: &Pipeline, out: &mut Findings) {
         for include in &pipeline.globals.includes {
-            match &include.kind {
-                IncludeKind::Remote(url) => {
-                    out.report(
-                        include.span,
-                        format!("the configuration at `{url}` is run as part of this pipeline; whoever controls that URL controls this pipeline"),
-                    )
-                    .with_severity(Severity::High);
-                }
-                IncludeKind::Project { project, git_ref, .. } => {
-                    let message = match git_ref {
-                        None => format!(
-                            "`{project}` is included from its default branch: a push there changes this pipeline"
-                        ),
-                        Some(git_ref) if !is_commit_sha(git_ref) => {
-                            format!("`{project}` is included at `{git_ref}`, which can move: pin it to a commit SHA")
-                        }
-                        Some(_) => continue,
-                    };
-                    out.report(include.span, message);
-                }
-                IncludeKind::Local(_) | IncludeKind::Template(_) | IncludeKind::Component(_) => {}
-            }
+            let Some((message, severity)) = assess(&include.kind) else { continue };
+            out.report(include.span, message).with_severity(severity);
         }
     }
+}
+
+/// What is wrong with one include, if anything.
+fn assess(kind: &IncludeKind) -> Option<(String, Severity)> {
+    Some(match kind {
+        IncludeKind::Remote { integrity: Some(_), .. } => return None,
+        IncludeKind::Remote { url, .. } if url.split('/').any(is_commit_sha) => (
+            format!(
+                "the configuration at `{url}` names a commit, but whoever controls that server decides what it serves: add `integrity:` with the file's hash"
+            ),
+            Severity::Medium,
+        ),
+        IncludeKind::Remote { url, .. } => (
+            format!(
+                "the configuration at `{url}` is run as part of this pipeline; whoever controls that URL controls this pipeline"
+            ),
+            Severity::High,
+        ),
+        IncludeKind::Project { project, git_ref, .. } => match git_ref.as_deref().map(|r| (r, RefKind::of(r))) {
+            Some((_, RefKind::Commit)) => return None,
+            Some((tag, RefKind::Version(_))) => (
+                format!(
+                    "`{project}` is included at the tag `{tag}`, which its maintainers can move: pin it to a commit SHA"
+                ),
+                Severity::Low,
+            ),
+            Some((branch, RefKind::Other)) => (
+                format!("`{project}` is included at `{branch}`, which can move: pin it to a commit SHA"),
+                Severity::Medium,
+            ),
+            None => (
+                format!("`{project}` is included from its default branch: a push there changes this pipeline"),
+                Severity::Medium,
+            ),
+        },
+        IncludeKind::Component(component) => {
+            let (path, version) = component.rsplit_once('@').unwrap_or((component, ""));
+            match RefKind::of(version) {
+                RefKind::Commit => return None,
+                RefKind::Version(version) if version.is_complete() => return None,
+                _ if version.is_empty() => (
+                    format!(
+                        "the component `{path}` is included without a version: pin it to a full version or a commit SHA"
+                    ),
+                    Severity::Medium,
+                ),
+                _ => (
+                    format!(
+                        "the component `{path}` is included at `@{version}`, which can move: pin it to a full version or a commit SHA"
+                    ),
+                    Severity::Medium,
+                ),
+            }
+        }
+        IncludeKind::Template(template) => (
+            format!(
+                "the GitLab template `{template}` changes with every upgrade of the GitLab instance; copy it into the project to review its changes"
+            ),
+            Severity::Low,
+        ),
+        IncludeKind::Local(_) => return None,
+    })
 }

@@ -2,8 +2,9 @@
 
 use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity};
 use crate::matrix::{OwaspCicd, Technique};
-use crate::model::checkout::{HeadExecution, executed_heads};
-use crate::model::github::Event;
+use crate::model::contexts;
+use crate::model::github::{Event, TokenWrites, describe_holdings};
+use crate::model::untrusted_code::{self, Execution, Fetch};
 
 pub struct UntrustedCheckout;
 
@@ -15,15 +16,28 @@ static META: RuleMeta = RuleMeta {
     platforms: &[Platform::GithubActions],
     docs: RuleDocs {
         summary: "A privileged workflow checks out a pull request's code and runs it",
-        detects: "A workflow triggered by `pull_request_target` or `workflow_run` whose job \
-checks out the pull request's head (a `ref:` or `repository:` of `actions/checkout` built from \
-the pull request's head ref or sha, or `refs/pull/...`) and then runs a script, a local action \
-or any action that may execute the checked-out files.",
-        why: "`pull_request_target` and `workflow_run` run in the context of the base repository: \
-the job has its secrets and a token that can write to it, even when the pull request comes \
-from a fork. Checking out the fork's code and then building, testing or installing it runs the \
-attacker's code (build scripts, package hooks, test files) with those privileges: the \
-\"pwn request\".",
+        detects: "A job of a workflow triggered by `pull_request_target`, `workflow_run` or \
+`issue_comment` that fetches a pull request's code (`actions/checkout` of the head ref or \
+commit, `refs/pull/N/head|merge`, the fork's repository, or an output of a step that looked \
+the pull request up; `gh pr checkout`; `git fetch` of `pull/N/head` or the head branch followed \
+by a checkout) and then executes it: a build, install or test command (`npm ci`, `yarn`, \
+`pip install .`, `cargo test`, `go generate`, `make`, `mvn`, `gradle`, `docker build`...), a \
+script of the tree (`./build.sh`, `python setup.py`), a local action (`uses: ./...`), or an \
+action known to run the tree (linters, test runners, `ruby/setup-ruby` with \
+`bundler-cache`). Checking out the base, running only git plumbing (`git diff`, `git log`), \
+and actions that treat the files as data (upload-artifact, labeler, setup actions) are not \
+execution. A pull request checked out into a subdirectory (`path:`) counts as executed only \
+by a step that works in that directory. Critical when the code certainly runs and the job \
+holds secrets or a token that may write; high when it holds neither (the code can still \
+poison caches) or when the job's `if:` limits who can start it (a label, \
+`author_association`, the actor); medium with low confidence for an action this rule does \
+not know.",
+        why: "`pull_request_target`, `workflow_run` and `issue_comment` run in the context of \
+the base repository: the job has its secrets and a token that can write to it, even when the \
+pull request comes from a fork. Building, testing or installing the fork's code runs the \
+attacker's code (build scripts, package hooks, test files, configuration written in a \
+programming language) with those privileges: the \"pwn request\". A maintainer's `/command` \
+or label that starts the job does not change whose code runs.",
         attack: "Execution › Inject code to source code (EX05): the attacker opens a pull \
 request whose build files carry their payload, and the privileged job executes it. It follows \
 Initial Access through a public repository (IA01) and leads to Credential Access (CA02: the \
@@ -72,32 +86,74 @@ impl Rule for UntrustedCheckout {
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         let (header, job) = (context.header, context.job);
-        let Some(trigger) =
-            [Event::PullRequestTarget, Event::WorkflowRun].iter().find_map(|event| header.triggers.find(event))
+        let Some(trigger) = [Event::PullRequestTarget, Event::WorkflowRun, Event::IssueComment]
+            .iter()
+            .find_map(|event| header.triggers.find(event))
         else {
             return;
         };
-        for HeadExecution { value, head, runner, .. } in executed_heads(&job.steps) {
-            let event_name = match trigger.event {
-                Event::PullRequestTarget => "pull_request_target",
-                _ => "workflow_run",
-            };
-            let what_runs = match (&runner.run, &runner.uses) {
-                (Some(_), _) => "a `run:` script".to_owned(),
-                (None, Some(uses)) => format!("`{}`", uses.raw),
-                (None, None) => "a later step".to_owned(),
-            };
-            let finding = out.report(
-                value.span,
-                format!(
-                    "this `{event_name}` job checks out the pull request's code (`{head}`) and then runs {what_runs}: \
-                     the pull request's author runs code with this repository's secrets and write token"
-                ),
-            );
-            // A third-party action may or may not run the checked-out files.
-            if !runner.runs_code() {
-                finding.with_severity(Severity::High);
+        let mut fetches: Vec<Fetch> = Vec::new();
+        for (index, step) in job.steps.iter().enumerate() {
+            fetches.retain(|fetch| !untrusted_code::replaces(step, fetch.path.as_deref()));
+            let fetched = untrusted_code::fetch(&job.steps, index);
+            fetches.extend(fetched.clone());
+            let mut executed = Vec::new();
+            for (position, fetch) in fetches.iter().enumerate() {
+                let after = if fetch.step == index { fetch.after } else { 0 };
+                if fetch.step == index && step.run.is_none() {
+                    continue;
+                }
+                if let Some(execution) = untrusted_code::execution(step, fetch.path.as_deref(), after) {
+                    report(context, trigger.event.name(), fetch, &execution, out);
+                    executed.push(position);
+                }
+            }
+            // One finding per fetch: the first step that runs it.
+            for position in executed.into_iter().rev() {
+                fetches.remove(position);
             }
         }
+    }
+}
+
+fn report(context: &JobContext<'_>, event: &str, fetch: &Fetch, execution: &Execution, out: &mut Findings) {
+    let (header, job) = (context.header, context.job);
+    let gated = [job.condition.as_ref(), job.steps.get(fetch.step).and_then(|step| step.condition.as_ref())]
+        .into_iter()
+        .flatten()
+        .any(contexts::checks_actor);
+    let place = match &fetch.path {
+        Some(path) => format!(" into `{path}`"),
+        None => String::new(),
+    };
+    let gate =
+        if gated { " Its `if:` limits who can start it, but the code is still the pull request author's." } else { "" };
+    let token = TokenWrites::of(header, job);
+    let secrets = job.secrets_read(header);
+    let privileged = !secrets.is_empty() || token.may_write();
+    let holdings = match secrets.as_slice() {
+        [] if privileged => token.describe(),
+        [] => format!(
+            "{}: no secret, but the run can still write the caches that the base branch's workflows restore (DE03)",
+            token.describe()
+        ),
+        secrets => describe_holdings(secrets, &token),
+    };
+    let finding = out.report(
+        fetch.span,
+        format!(
+            "this `{event}` job fetches the pull request's code (`{}`){place} and then `{}` executes it, with {holdings}: \
+             the pull request's author runs their code in this repository's privileged context.{gate}",
+            fetch.head, execution.what
+        ),
+    );
+    let severity = match (execution.certain, gated || !privileged) {
+        (true, false) => Severity::Critical,
+        (true, true) => Severity::High,
+        (false, _) => Severity::Medium,
+    };
+    finding.with_severity(severity);
+    if !execution.certain {
+        finding.with_confidence(Confidence::Low);
     }
 }

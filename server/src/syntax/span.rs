@@ -61,6 +61,11 @@ impl Span {
     pub fn is_empty(&self) -> bool {
         self.start == self.end
     }
+
+    /// Whether `other` lies within this span.
+    pub fn contains(&self, other: Span) -> bool {
+        self.unit == other.unit && self.start <= other.start && other.end <= self.end
+    }
 }
 
 /// Where each live unit starts in the current text.

@@ -23,6 +23,8 @@ pub struct Node {
     /// The column (in bytes) where the node starts on its line.
     pub column: u32,
     pub anchor: Option<Box<str>>,
+    /// A tag such as `!reference`, without its `!`.
+    pub tag: Option<Box<str>>,
     pub value: Value,
 }
 
@@ -139,12 +141,14 @@ impl Builder<'_> {
                 for child in named_children(ts) {
                     match child.kind() {
                         "anchor" => node.anchor = Some(self.text(child).trim_start_matches('&').into()),
-                        "tag" | "comment" => {}
+                        "tag" => node.tag = Some(self.text(child).trim_start_matches('!').into()),
+                        "comment" => {}
                         _ => {
                             let inner = self.node(child, depth + 1);
                             node.value = inner.value;
                             if ts.kind() == "stream" || ts.kind() == "document" {
                                 node.anchor = inner.anchor;
+                                node.tag = inner.tag;
                             }
                             break;
                         }
@@ -168,6 +172,7 @@ impl Builder<'_> {
             span: self.span(ts.start_byte(), ts.end_byte()),
             column: ts.start_position().column as u32,
             anchor: None,
+            tag: None,
             value: Value::Null,
         }
     }
@@ -310,6 +315,7 @@ impl Builder<'_> {
                             span: self.span(start, end),
                             column: pieces[*next - 1].column() as u32,
                             anchor: None,
+                            tag: None,
                             value,
                         };
                         pair.span = self.span(pair.key.span.start as usize, end);

@@ -1,0 +1,69 @@
+//! `--format json`: every finding with its rule, technique, severity and place.
+
+use std::io::Write;
+
+use ropey::Rope;
+use serde::Serialize;
+
+use super::Checked;
+use crate::text::{self, Encoding};
+
+/// One finding as `--format json` prints it.
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    tactic: &'a str,
+    technique: &'a str,
+    technique_id: &'a str,
+    severity: &'a str,
+    confidence: &'a str,
+    path: String,
+    start: JsonPosition,
+    end: JsonPosition,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct JsonPosition {
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonOutput<'a> {
+    findings: Vec<JsonFinding<'a>>,
+}
+
+/// A 1-based line and a 1-based column counted in Unicode scalar values.
+pub fn position(rope: &Rope, offset: usize) -> JsonPosition {
+    let position = text::position_of(rope, offset, Encoding::Utf32);
+    JsonPosition { line: position.line + 1, column: position.column + 1 }
+}
+
+pub fn print(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> {
+    let findings = checked
+        .iter()
+        .flat_map(|file| {
+            file.report.findings.iter().map(move |finding| JsonFinding {
+                rule: finding.rule.id,
+                tactic: finding.rule.technique.tactic().name(),
+                technique: finding.rule.technique.name(),
+                technique_id: finding.rule.technique.id(),
+                severity: finding.severity.name(),
+                confidence: finding.confidence.name(),
+                path: file.path.display().to_string(),
+                start: position(&file.rope, finding.range.start),
+                end: position(&file.rope, finding.range.end),
+                message: &finding.message,
+            })
+        })
+        .collect();
+    for file in checked {
+        for error in &file.report.syntax_errors {
+            let at = position(&file.rope, error.range.start);
+            eprintln!("pipewarden: {}:{}:{}: syntax error: {}", file.path.display(), at.line, at.column, error.message);
+        }
+    }
+    serde_json::to_writer_pretty(&mut *out, &JsonOutput { findings })?;
+    writeln!(out)
+}

