@@ -7,6 +7,7 @@ use super::{
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::artifact::{self, Exposure, Hidden};
 use crate::model::checkout::{self, executed_heads};
+use crate::model::conditions::admits_outsider;
 use crate::model::github::{Step, TokenWrites, UsesTarget};
 
 pub struct PersistedCheckoutCredentials;
@@ -103,7 +104,10 @@ impl Rule for PersistedCheckoutCredentials {
         let (header, job) = (context.header, context.job);
         let can_write = TokenWrites::of(header, job).may_write();
         let events = &header.triggers.events;
-        let privileged = events.iter().find(|trigger| trigger.event.is_privileged_for_outsiders());
+        // A privileged trigger whose runs the job's `if:` lets outsiders start.
+        let privileged = events.iter().find(|trigger| {
+            trigger.event.is_privileged_for_outsiders() && admits_outsider(job.condition.as_ref(), &trigger.event)
+        });
         let heads = executed_heads(&job.steps);
         // For each step, the first later step that gives `.git/config` away (one backward pass).
         let mut next_leak = vec![None; job.steps.len()];
