@@ -81,7 +81,7 @@ fn columns_count_unicode_scalar_values() {
     std::fs::create_dir_all(&workflows).unwrap();
     std::fs::write(
         workflows.join("u.yml"),
-        "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: echo \"é😀中 ${{ github.event.issue.title }}\"\n",
+        "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: echo \"é😀中 ${{ github.event.issue.title }}\"\n",
     )
     .unwrap();
     let output = pipewarden(&["check", "--format", "json", dir.to_str().unwrap()]);

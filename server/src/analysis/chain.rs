@@ -58,20 +58,23 @@ mod tests {
 
     #[test]
     fn the_path_orders_tactics_as_the_matrix_does() {
-        let workflow = "on: issues\npermissions: write-all\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: some/action@v1\n      - run: echo ${{ github.event.issue.title }}\n";
+        let workflow = "on: issues\npermissions: write-all\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: some/action@v1\n      - run: echo ${{ github.event.issue.title }}\n";
         let report = analyze_text(FileKind::GithubWorkflow, workflow);
         let path = attack_path(&report.findings);
         let tactics: Vec<Tactic> = path.iter().map(|step| step.tactic).collect();
-        assert_eq!(tactics, [Tactic::InitialAccess, Tactic::Execution, Tactic::PrivilegeEscalation]);
+        assert_eq!(
+            tactics,
+            [Tactic::InitialAccess, Tactic::Execution, Tactic::PrivilegeEscalation, Tactic::CredentialAccess]
+        );
         assert_eq!(
             summary(&path, &report.findings),
-            "Initial Access (IA03) → Execution (EX06) → Privilege Escalation (PR01)"
+            "Initial Access (IA03) → Execution (EX06) → Privilege Escalation (PR01) → Credential Access (CA03)"
         );
     }
 
     #[test]
     fn one_tactic_is_no_path() {
-        let workflow = "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.event.issue.title }}\n";
+        let workflow = "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.issue.title }}\n";
         assert!(attack_path(&analyze_text(FileKind::GithubWorkflow, workflow).findings).is_empty());
     }
 }

@@ -51,6 +51,19 @@ impl ContextRef {
     pub fn is_under(&self, prefix: &str) -> bool {
         self.path == prefix || (self.path.starts_with(prefix) && self.path.as_bytes().get(prefix.len()) == Some(&b'.'))
     }
+
+    /// The name of the secret read, `NPM_TOKEN` for `secrets.NPM_TOKEN`; `None` for other
+    /// contexts and for `secrets` read whole or by a computed index.
+    pub fn secret_name(&self) -> Option<&str> {
+        let name = self.path.strip_prefix("secrets.")?;
+        (!name.contains('.') && name != "*").then_some(name)
+    }
+
+    /// Whether this reads the workflow's own token: `secrets.GITHUB_TOKEN` or `github.token`.
+    pub fn is_github_token(&self) -> bool {
+        self.secret_name().is_some_and(|name| name.eq_ignore_ascii_case("GITHUB_TOKEN"))
+            || self.path.eq_ignore_ascii_case("github.token")
+    }
 }
 
 /// Finds every expression in `raw`, the source text of `span`.

@@ -210,6 +210,8 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Permissions {
     pub key: Span,
+    /// The column of the key, where a block mapping replacing the value is indented from.
+    pub key_column: u32,
     /// The whole value.
     pub span: Span,
     pub grant: Grant,
@@ -251,7 +253,25 @@ impl Permissions {
             _ if entry.value.is_null() => Grant::Nothing,
             _ => Grant::Scopes(entry.value.entries().iter().filter_map(scope).collect()),
         };
-        Some(Self { key: entry.key.span, span: entry.value.span(), grant })
+        Some(Self { key: entry.key.span, key_column: entry.key.column, span: entry.value.span(), grant })
+    }
+
+    /// The access the token gets to `scope`, or `None` when the value is not understood (an
+    /// expression, a typo). `id-token` has no read level, so `read-all` leaves it at none.
+    pub fn access(&self, scope: &str) -> Option<Access> {
+        match &self.grant {
+            Grant::WriteAll => Some(Access::Write),
+            Grant::ReadAll if scope == "id-token" => Some(Access::None),
+            Grant::ReadAll => Some(Access::Read),
+            Grant::Nothing => Some(Access::None),
+            Grant::Scopes(scopes) => Some(
+                scopes
+                    .iter()
+                    .find(|granted| granted.name.value == scope)
+                    .map_or(Access::None, |granted| granted.access.value),
+            ),
+            Grant::Unrecognised(_) => None,
+        }
     }
 }
 
@@ -452,6 +472,12 @@ impl Job {
     /// The output `name` of the job.
     pub fn output(&self, name: &str) -> Option<&Input> {
         self.outputs.iter().find(|output| output.name.value == name)
+    }
+
+    /// The `permissions:` the job's token gets: its own, else the workflow's; `None` means
+    /// the repository's default (or, in a reusable workflow, the caller's).
+    pub fn token_permissions<'a>(&'a self, header: &'a WorkflowHeader) -> Option<&'a Permissions> {
+        self.permissions.as_ref().or(header.permissions.as_ref())
     }
 }
 

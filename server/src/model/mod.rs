@@ -4,12 +4,16 @@
 //! finding can point at it and a fix can edit it.
 
 pub mod action;
+pub mod artifact;
 pub mod cache;
+pub mod checkout;
 pub mod commands;
+pub mod conditions;
 pub mod contexts;
 pub mod credentials;
 pub mod deploy;
 pub mod expr;
+pub mod git;
 pub mod github;
 pub mod github_reach;
 pub mod gitlab;
@@ -24,6 +28,7 @@ pub mod reparse;
 pub mod scanners;
 pub mod secrets;
 pub mod shell;
+pub mod token;
 pub mod untrusted_code;
 pub mod version;
 pub mod view;
@@ -147,6 +152,16 @@ impl Text {
     pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
         let raw = self.offsets.raw_range(range);
         self.span.slice(raw)
+    }
+
+    /// The context paths whose values the text expands (not those only compared or tested).
+    pub fn expanded(&self) -> impl Iterator<Item = &expr::ContextRef> {
+        self.expressions.iter().flat_map(|expression| &expression.contexts).filter(|context| context.reaches_result)
+    }
+
+    /// Whether the text expands the workflow's own token (`secrets.GITHUB_TOKEN`, `github.token`).
+    pub fn expands_github_token(&self) -> bool {
+        self.expanded().any(expr::ContextRef::is_github_token)
     }
 }
 

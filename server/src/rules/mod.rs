@@ -5,7 +5,9 @@
 //! the analysis calls every hook, so no rule contains a traversal. Adding a rule touches its
 //! own file, one line of [`REGISTRY`] and its fixtures under `tests/fixtures/rules/<id>/`.
 
+mod all_secrets_exposed;
 mod artifact_poisoning;
+mod artifact_secrets;
 mod branch_protection_tampering;
 mod cache_poisoning;
 mod cloud_metadata_access;
@@ -40,10 +42,15 @@ mod known_vulnerable_action;
 mod long_lived_cloud_credentials;
 mod missing_concurrency;
 mod missing_timeout;
+mod oidc_on_untrusted_trigger;
 mod pat_usage;
+mod persisted_checkout_credentials;
 mod pr_terraform_plan;
 mod publish_with_token;
+mod push_to_protected_branch;
 mod secret_in_log;
+mod secrets_inherit;
+mod self_hosted_runner_public;
 mod spoofable_actor_check;
 mod tls_verification_disabled;
 mod typosquatted_action;
@@ -54,6 +61,8 @@ mod unprotected_release;
 mod unsound_condition;
 mod untrusted_checkout;
 pub mod unused_suppression;
+mod workflow_file_write;
+mod workflow_level_secrets;
 
 pub mod docs;
 mod fail_open;
@@ -94,16 +103,25 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &tls_verification_disabled::TlsVerificationDisabled,
     &pr_terraform_plan::PrTerraformPlan,
     &deploy_without_environment::DeployWithoutEnvironment,
+    &self_hosted_runner_public::SelfHostedRunnerPublic,
+    &workflow_file_write::WorkflowFileWrite,
     &excessive_permissions::ExcessivePermissions,
     &spoofable_actor_check::SpoofableActorCheck,
     &pat_usage::PatUsage,
+    &push_to_protected_branch::PushToProtectedBranch,
     &cache_poisoning::CachePoisoning,
     &branch_protection_tampering::BranchProtectionTampering,
     &insecure_commands::InsecureCommands,
     &unsound_condition::UnsoundCondition,
     &continue_on_error_security::ContinueOnErrorSecurity,
     &cloud_metadata_access::CloudMetadataAccess,
+    &workflow_level_secrets::WorkflowLevelSecrets,
+    &all_secrets_exposed::AllSecretsExposed,
+    &oidc_on_untrusted_trigger::OidcOnUntrustedTrigger,
+    &artifact_secrets::ArtifactSecrets,
+    &persisted_checkout_credentials::PersistedCheckoutCredentials,
     &artifact_poisoning::ArtifactPoisoning,
+    &secrets_inherit::SecretsInherit,
     &publish_with_token::PublishWithToken,
     &secret_in_log::SecretInLog,
     &missing_timeout::MissingTimeout,
