@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use pipewarden::analysis::{Report, Reported, ResolvedFix, analyze_text};
 use pipewarden::model::kind::{self, FileKind};
-use pipewarden::rules::{Applicability, REGISTRY};
+use pipewarden::rules::{Applicability, REGISTRY, docs};
 use pipewarden::text::{Encoding, position_of};
 use ropey::Rope;
 
@@ -104,6 +104,33 @@ fn the_gitlab_variables_doc_is_the_data() {
     let start = doc.find("| variable |").expect("the table's header");
     let end = doc[start..].find("\n\n").map_or(doc.len(), |found| start + found + 1);
     std::fs::write(&path, format!("{}{table}{}", &doc[..start], &doc[end..])).unwrap();
+}
+
+/// The README's tables of rules and of attacker-controlled contexts are generated from the
+/// registry and the taint model's data; run with `PIPEWARDEN_BLESS=1` to rewrite them.
+#[test]
+fn the_readme_tables_are_the_registry_and_the_taint_data() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let mut readme = std::fs::read_to_string(&path).unwrap();
+    let mut stale = Vec::new();
+    for (name, table) in [("rules", docs::rules_table()), ("contexts", docs::contexts_table())] {
+        let (open, close) = (format!("<!-- generated: {name} -->\n"), format!("<!-- end: {name} -->"));
+        let start =
+            readme.find(&open).unwrap_or_else(|| panic!("README.md has no `{}` marker", open.trim())) + open.len();
+        let end = start + readme[start..].find(&close).expect("an end marker");
+        if readme[start..end] != table {
+            stale.push(name);
+            readme.replace_range(start..end, &table);
+        }
+    }
+    if stale.is_empty() {
+        return;
+    }
+    assert!(
+        std::env::var_os("PIPEWARDEN_BLESS").is_some(),
+        "README.md tables {stale:?} are out of date: run with PIPEWARDEN_BLESS=1"
+    );
+    std::fs::write(&path, readme).unwrap();
 }
 
 fn fixture_files(dir: &Path) -> Vec<PathBuf> {

@@ -191,3 +191,44 @@ fn reference_text(reference: &Reference) -> String {
         Reference::Link(title, url) => format!("[{title}]({url})"),
     }
 }
+
+/// The README's table of rules, generated from the registry: id, platforms, technique,
+/// default severity and confidence, and summary. `explain` has each rule's calibration.
+pub fn rules_table() -> String {
+    let mut table = String::from(
+        "| rule | platforms | technique | severity | confidence | what it finds |\n|---|---|---|---|---|---|\n",
+    );
+    for rule in REGISTRY {
+        let meta = rule.meta();
+        let platforms: Vec<&str> = meta.platforms.iter().map(|platform| platform.name()).collect();
+        let _ = writeln!(
+            table,
+            "| `{}` | {} | {} {} | {} | {} | {} |",
+            meta.id,
+            platforms.join(", "),
+            meta.technique.id(),
+            meta.technique.label(),
+            meta.severity.name(),
+            meta.confidence.name(),
+            meta.docs.summary.replace('|', "\\|"),
+        );
+    }
+    table
+}
+
+/// The README's table of the contexts an attacker controls, from the taint model's data.
+pub fn contexts_table() -> String {
+    let mut table = String::from("| context | who writes it | under | what it is |\n|---|---|---|---|\n");
+    for fact in crate::model::contexts::facts() {
+        let events: Vec<String> = fact.events.iter().map(|event| format!("`{event}`")).collect();
+        let _ = writeln!(
+            table,
+            "| `{}` | {} | {} | {} |",
+            fact.path,
+            fact.controller.who(),
+            events.join(", "),
+            fact.what.replace('|', "\\|"),
+        );
+    }
+    table
+}
