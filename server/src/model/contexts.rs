@@ -263,6 +263,30 @@ pub fn identifies_actor(path: &str) -> bool {
     .any(|part| path.contains(part))
 }
 
+/// Whether a job runs only when a check of who acted passes: its own `if:`, or that of a job
+/// it needs (a job whose needed job was skipped is skipped too, unless it says `always()`).
+pub fn job_checks_actor(job: &Job, jobs: &dyn JobLookup) -> bool {
+    let mut pending: Vec<&Job> = vec![job];
+    let mut seen: Vec<&str> = Vec::new();
+    while let Some(next) = pending.pop() {
+        if let Some(condition) = &next.condition {
+            if checks_actor(condition) {
+                return true;
+            }
+            if condition.value.contains("always()") {
+                continue;
+            }
+        }
+        for needed in &next.needs {
+            if !seen.contains(&needed.as_str()) && seen.len() < 64 {
+                seen.push(needed.as_str());
+                pending.extend(jobs.job(needed.as_str()));
+            }
+        }
+    }
+    false
+}
+
 /// Whether an `if:` condition checks who acted (see [`identifies_actor`]).
 pub fn checks_actor(condition: &Text) -> bool {
     super::expr::condition_paths(&condition.value).iter().any(|path| identifies_actor(path))

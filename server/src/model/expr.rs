@@ -228,6 +228,21 @@ pub fn tokenize(body: &str) -> Vec<(Token<'_>, usize, usize)> {
 const BOOLEAN_FUNCTIONS: &[&str] = &["contains", "startsWith", "endsWith", "success", "failure", "always", "cancelled"];
 
 fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
+    let mut refs = lexed_refs(body, body_offset, span);
+    if refs.iter().any(|(_, context)| context.reaches_result) {
+        // The operators decide what can be the result: `a && 'x' || ''` never yields `a`.
+        let mut reaching = Vec::new();
+        parse(body).result_paths(&mut reaching);
+        for (start, context) in &mut refs {
+            context.reaches_result &= reaching.contains(start);
+        }
+    }
+    refs.into_iter().map(|(_, context)| context).collect()
+}
+
+/// The context paths of a body with their offsets in it; `reaches_result` is false for
+/// paths compared or passed to a boolean function.
+fn lexed_refs(body: &str, body_offset: usize, span: Span) -> Vec<(usize, ContextRef)> {
     let tokens = tokenize(body);
     let closes = next_closes(&tokens);
     let mut refs = Vec::new();
@@ -261,11 +276,11 @@ fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
                     is_comparison(tokens.get(end_index)) || (index > 0 && is_comparison(tokens.get(index - 1)));
                 let in_boolean_call = boolean_calls > 0;
                 if !matches!(path.as_str(), "true" | "false" | "null") {
-                    refs.push(ContextRef {
+                    refs.push((start, ContextRef {
                         path,
                         span: span.slice(body_offset + start..body_offset + end),
                         reaches_result: !compared && !in_boolean_call,
-                    });
+                    }));
                 }
                 index = end_index;
             }
@@ -378,7 +393,33 @@ pub fn parse(source: &str) -> Node {
     parser.or()
 }
 
+/// Functions whose result holds none of their arguments' text.
+const OPAQUE_FUNCTIONS: &[&str] = &["hashFiles"];
+
 impl Node {
+    /// The offsets of the paths whose value can be the expression's result, or part of it:
+    /// any operand of `||`, the last operand of `&&` (the others are returned only when they
+    /// are falsy: empty, zero, false or null, which carry no text), the arguments of
+    /// functions that pass text on. Comparisons, `!` and boolean functions yield booleans.
+    pub fn result_paths(&self, out: &mut Vec<usize>) {
+        match self {
+            Node::Path { range, .. } => out.push(range.start),
+            Node::Or(items) => items.iter().for_each(|item| item.result_paths(out)),
+            Node::And(items) => {
+                if let Some(last) = items.last() {
+                    last.result_paths(out);
+                }
+            }
+            // `format`, `join`, `toJSON`, `fromJSON` and any function GitHub adds pass text on.
+            Node::Call { name, args, .. }
+                if !BOOLEAN_FUNCTIONS.iter().chain(OPAQUE_FUNCTIONS).any(|f| f.eq_ignore_ascii_case(name)) =>
+            {
+                args.iter().for_each(|arg| arg.result_paths(out));
+            }
+            Node::Call { .. } | Node::Not(_) | Node::Compare { .. } | Node::Str { .. } | Node::Other => {}
+        }
+    }
+
     /// Calls `visit` on this node and every node inside it, with whether an odd number of
     /// `!` applies to it.
     pub fn walk(&self, visit: &mut impl FnMut(&Node, bool)) {
@@ -582,6 +623,23 @@ mod tests {
                 ("steps.x.outputs.*".into(), true),
             ]
         );
+    }
+
+    #[test]
+    fn operators_decide_what_reaches_the_result() {
+        assert_eq!(
+            paths("${{ fromJSON(inputs.alsa) && 'libasound2-dev' || '' }}"),
+            vec![("inputs.alsa".into(), false)]
+        );
+        assert_eq!(
+            paths("${{ github.head_ref || github.ref_name }}"),
+            vec![("github.head_ref".into(), true), ("github.ref_name".into(), true)]
+        );
+        assert_eq!(
+            paths("${{ inputs.flag && github.event.issue.title }}"),
+            vec![("inputs.flag".into(), false), ("github.event.issue.title".into(), true)]
+        );
+        assert_eq!(paths("${{ hashFiles(github.event.issue.title) }}"), vec![("github.event.issue.title".into(), false)]);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Text;
-use crate::model::contexts::Taint;
+use crate::model::contexts::{self, Taint};
 use crate::model::expr::{ContextRef, Expression};
 use crate::model::github::Step;
 use crate::model::shell::{Dialect, Script};
@@ -117,16 +117,27 @@ impl Rule for ExpressionInjection {
 
     fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         let scope = context.scope();
+        // A job or step only some actors can start (`github.actor == 'dependabot[bot]'`,
+        // `author_association`) is one an outsider may not reach: one level lower.
+        let gated = step.condition.as_ref().is_some_and(contexts::checks_actor)
+            || match *context {
+                StepContext::Workflow { job, jobs, .. } => contexts::job_checks_actor(job, jobs),
+                StepContext::Action { .. } => false,
+            };
         for sink in sinks(step) {
             for expression in &sink.text.expressions {
                 for context_ref in expression.contexts.iter().filter(|c| c.reaches_result) {
                     let Some(taint) = scope.taint_of_context(context_ref, expression) else {
                         continue;
                     };
-                    let finding = out.report(context_ref.span, message(context_ref, &taint, &sink));
-                    finding
-                        .with_severity(taint::injection_severity(&taint))
-                        .with_confidence(taint::injection_confidence(&taint));
+                    let mut text = message(context_ref, &taint, &sink);
+                    let mut severity = taint::injection_severity(&taint);
+                    if gated {
+                        text.push_str(" (only where the `if:` that checks who acted lets them through)");
+                        severity = severity.lowered();
+                    }
+                    let finding = out.report(context_ref.span, text);
+                    finding.with_severity(severity).with_confidence(taint::injection_confidence(&taint));
                     if let Some(fix) = env_var_fix(step, &sink, expression, context_ref) {
                         finding.with_fix(fix);
                     }

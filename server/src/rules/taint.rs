@@ -18,8 +18,10 @@ pub fn injection_severity(taint: &Taint) -> Severity {
         // Pull requests from forks run without secrets and with a read-only token, but
         // same-repository pull requests and self-hosted runners do not.
         Controller::Outsider => Severity::Medium,
-        Controller::Author | Controller::Caller => Severity::Medium,
-        Controller::Collaborator => Severity::Low,
+        Controller::Author => Severity::Medium,
+        // An input of a reusable workflow or an action: dangerous only where a caller passes
+        // untrusted text, which this file cannot see (the cross-file analysis raises it then).
+        Controller::Caller | Controller::Collaborator => Severity::Low,
     }
 }
 
