@@ -5,9 +5,10 @@
 //! while every unit they were built from (the job itself, the workflow header, anchors read
 //! through aliases, GitLab jobs it extends) is unchanged.
 
-mod chain;
 mod describe;
+mod entries;
 mod fingerprint;
+mod paths;
 mod report;
 mod run;
 mod suppress;
@@ -18,9 +19,9 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-pub use chain::{PathStep, attack_path, summary as attack_path_summary};
 pub use describe::{Description, describe_at};
 pub use fingerprint::fingerprints;
+pub use paths::{Asset, AttackPath, Starter, Step, path_of};
 pub use report::{FixKind, Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
 pub use run::panic_message;
 
@@ -34,6 +35,7 @@ use crate::model::view::{Entry, Resolver};
 use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext, unused_suppression};
 use crate::syntax::span::{Span, UnitId};
 use crate::syntax::{Source, Tiling, errors};
+use entries::PathFacts;
 use run::RuleRunner;
 use units::{Role, Units};
 
@@ -158,17 +160,29 @@ impl Analyzer {
         let (tiles, rope) = source.snapshot();
         self.units.refresh(tiles, rope, bases);
         let mut runner = RuleRunner::new(self.rules);
-        let findings = match self.kind {
+        let (findings, facts) = match self.kind {
             FileKind::GithubWorkflow => self.analyze_workflow(rope, &mut runner),
             FileKind::GitlabCi => self.analyze_pipeline(rope, &mut runner),
-            FileKind::GithubAction => self.analyze_action(rope, &mut runner),
+            FileKind::GithubAction => (self.analyze_action(rope, &mut runner), PathFacts::default()),
         };
         let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
         let report_unused = self.rules.iter().any(|rule| rule.meta() == &unused_suppression::META);
-        report::assemble(findings, runner.into_failures(), syntax_errors, &self.units.bases, tiles, rope, report_unused)
+        let mut report = report::assemble(
+            findings,
+            runner.into_failures(),
+            syntax_errors,
+            &self.units.bases,
+            tiles,
+            rope,
+            report_unused,
+        );
+        let (entry, jobs) = facts.resolve(&self.units.bases);
+        report.paths = paths::build(&report.findings, &jobs, entry.as_ref());
+        paths::raise(&mut report.findings, &report.paths);
+        report
     }
 
-    fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Vec<Finding> {
+    fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner) -> (Vec<Finding>, PathFacts) {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, jobs_key } =
@@ -210,10 +224,10 @@ impl Analyzer {
         let workflow = Workflow { header: Arc::clone(&header), jobs };
         let mut findings = runner.run(|rule, out| rule.check_workflow(&workflow, out));
         findings.extend(self.collect(outputs, runner));
-        findings
+        (findings, entries::workflow(&workflow.header, &workflow.jobs))
     }
 
-    fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Vec<Finding> {
+    fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner) -> (Vec<Finding>, PathFacts) {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, .. } =
@@ -261,7 +275,7 @@ impl Analyzer {
             }
         }
         findings.extend(job_findings);
-        findings
+        (findings, entries::pipeline(&pipeline.globals, &pipeline.jobs))
     }
 
     fn analyze_action(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Vec<Finding> {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
+use super::paths::AttackPath;
 use super::suppress::{Parsed, Suppressions, Unused};
 use crate::rules::{Applicability, Confidence, Finding, RuleMeta, Severity, unused_suppression};
 use crate::syntax::Tile;
@@ -19,6 +20,31 @@ pub struct Report {
     pub syntax_errors: Vec<SyntaxError>,
     /// Rules that panicked, one entry per rule.
     pub failures: Vec<RuleFailure>,
+    /// The attack paths through the findings, best first.
+    pub paths: Vec<AttackPath>,
+}
+
+impl Report {
+    /// Keeps the findings `keep` accepts (it may change them, as a severity override does),
+    /// and the attack paths through them: a path loses the steps removed and goes when none
+    /// is left. Returns how many findings went.
+    pub fn retain_findings(&mut self, mut keep: impl FnMut(&mut Reported) -> bool) -> usize {
+        let mut new_index = Vec::with_capacity(self.findings.len());
+        let mut kept = 0;
+        for finding in &mut self.findings {
+            new_index.push(keep(finding).then(|| {
+                kept += 1;
+                kept - 1
+            }));
+        }
+        let mut index = 0;
+        self.findings.retain(|_| {
+            index += 1;
+            new_index[index - 1].is_some()
+        });
+        self.paths.retain_mut(|path| path.renumber(&new_index));
+        new_index.len() - kept
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -95,7 +121,7 @@ pub fn assemble(
         reported.extend(suppressions.unused().into_iter().map(unused_finding));
         reported.sort_by(|a, b| order(a).cmp(&order(b)));
     }
-    Report { findings: reported, syntax_errors, failures }
+    Report { findings: reported, syntax_errors, failures, paths: Vec::new() }
 }
 
 /// A suppression comment's rule id that silenced nothing, as a finding of `unused-suppression`.

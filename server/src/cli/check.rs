@@ -74,20 +74,82 @@ impl Options {
 }
 
 pub fn run(options: &Options, out: &mut impl Write) -> i32 {
+    let loaded = match load(options, out) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let Loaded { mut checked, io_error, policy, baseline } = loaded;
+    if options.diff {
+        return if io_error {
+            EXIT_ERROR
+        } else if checked.iter().any(|file| file.fixed) {
+            EXIT_FINDINGS
+        } else {
+            EXIT_CLEAN
+        };
+    }
+    apply_policy(&mut checked, &policy);
+    if let Some(file) = &options.write_baseline {
+        let files = checked.iter().map(|file| (file.path.as_path(), &file.rope, file.report.findings.as_slice()));
+        return match baseline::write(file, files) {
+            Ok(count) => {
+                eprintln!("pipewarden: wrote {count} findings to the baseline {}", file.display());
+                if io_error { EXIT_ERROR } else { EXIT_CLEAN }
+            }
+            Err(message) => {
+                eprintln!("pipewarden: {message}");
+                EXIT_ERROR
+            }
+        };
+    }
+    if let Some(baseline) = &baseline {
+        hide_accepted(&mut checked, baseline);
+    }
+    let printed = output::print(options.format, &checked, out);
+    let found = checked.iter().any(|file| !file.report.findings.is_empty() || !file.report.syntax_errors.is_empty());
+    exit_code(io_error || printed.is_err(), found)
+}
+
+/// The files under `options.paths`, analysed, with the configuration's policy and baseline
+/// applied, for the commands that report on findings without fixing them (`paths`,
+/// `threat-model`, `matrix`). `Err` is the exit code of a usage or configuration error.
+pub fn analysed(options: &Options) -> Result<(Vec<Checked>, bool), i32> {
+    let Loaded { mut checked, io_error, policy, baseline } = load(options, &mut std::io::sink())?;
+    apply_policy(&mut checked, &policy);
+    if let Some(baseline) = &baseline {
+        hide_accepted(&mut checked, baseline);
+    }
+    Ok((checked, io_error))
+}
+
+pub fn exit_code(error: bool, found: bool) -> i32 {
+    match (error, found) {
+        (true, _) => EXIT_ERROR,
+        (false, true) => EXIT_FINDINGS,
+        (false, false) => EXIT_CLEAN,
+    }
+}
+
+/// The analysed files, before the policy hides anything, with what will filter them.
+struct Loaded {
+    checked: Vec<Checked>,
+    io_error: bool,
+    policy: Policy,
+    baseline: Option<Baseline>,
+}
+
+fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
     let settings = project_settings(options).overridden_by(&options.settings);
     let (policy, warnings) = Policy::from_settings(&settings);
     if let Some(warning) = warnings.first() {
         eprintln!("pipewarden: {warning}");
-        return EXIT_ERROR;
+        return Err(EXIT_ERROR);
     }
     let baseline_file = options.baseline.as_deref().or(policy.baseline());
-    let baseline = match baseline_file.map(Baseline::read).transpose() {
-        Ok(baseline) => baseline,
-        Err(message) => {
-            eprintln!("pipewarden: {message}");
-            return EXIT_ERROR;
-        }
-    };
+    let baseline = baseline_file.map(Baseline::read).transpose().map_err(|message| {
+        eprintln!("pipewarden: {message}");
+        EXIT_ERROR
+    })?;
     let mut io_error = false;
     let mut checked = Vec::new();
     for root in &options.paths {
@@ -108,52 +170,27 @@ pub fn run(options: &Options, out: &mut impl Write) -> i32 {
             }
         }
     }
-    if options.diff {
-        return if io_error {
-            EXIT_ERROR
-        } else if checked.iter().any(|file| file.fixed) {
-            EXIT_FINDINGS
-        } else {
-            EXIT_CLEAN
-        };
-    }
-    for file in &mut checked {
+    Ok(Loaded { checked, io_error, policy, baseline })
+}
+
+/// Drops the findings the configuration ignores for their path, and applies its severity
+/// overrides.
+fn apply_policy(checked: &mut [Checked], policy: &Policy) {
+    for file in checked {
         let absolute = std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone());
-        file.report.findings.retain(|finding| !policy.ignores_path(&absolute, finding.rule.id));
-        file.report.findings.retain_mut(|finding| match policy.apply(finding.rule.id, finding.severity) {
-            Some(severity) => {
-                finding.severity = severity;
-                true
+        file.report.retain_findings(|finding| {
+            if policy.ignores_path(&absolute, finding.rule.id) {
+                return false;
             }
-            None => false,
+            policy.apply(finding.rule.id, finding.severity).map(|severity| finding.severity = severity).is_some()
         });
     }
-    if let Some(file) = &options.write_baseline {
-        let files = checked.iter().map(|file| (file.path.as_path(), &file.rope, file.report.findings.as_slice()));
-        return match baseline::write(file, files) {
-            Ok(count) => {
-                eprintln!("pipewarden: wrote {count} findings to the baseline {}", file.display());
-                if io_error { EXIT_ERROR } else { EXIT_CLEAN }
-            }
-            Err(message) => {
-                eprintln!("pipewarden: {message}");
-                EXIT_ERROR
-            }
-        };
-    }
-    if let Some(baseline) = &baseline {
-        let hidden: usize =
-            checked.iter_mut().map(|file| baseline.filter(&file.path, &file.rope, &mut file.report.findings)).sum();
-        if hidden > 0 {
-            eprintln!("pipewarden: {hidden} findings accepted by the baseline are not shown");
-        }
-    }
-    let printed = output::print(options.format, &checked, out);
-    let found = checked.iter().any(|file| !file.report.findings.is_empty() || !file.report.syntax_errors.is_empty());
-    match (io_error || printed.is_err(), found) {
-        (true, _) => EXIT_ERROR,
-        (false, true) => EXIT_FINDINGS,
-        (false, false) => EXIT_CLEAN,
+}
+
+fn hide_accepted(checked: &mut [Checked], baseline: &Baseline) {
+    let hidden: usize = checked.iter_mut().map(|file| baseline.filter(&file.path, &file.rope, &mut file.report)).sum();
+    if hidden > 0 {
+        eprintln!("pipewarden: {hidden} findings accepted by the baseline are not shown");
     }
 }
 

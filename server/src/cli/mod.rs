@@ -1,10 +1,11 @@
-//! The command line: `check`, `rules`, `explain` and `lsp`.
+//! The command line: `check`, `paths`, `rules`, `explain`, `init` and `lsp`.
 
 mod check;
 mod discover;
 mod fix;
 mod init;
 mod output;
+mod paths;
 
 use std::io::Write;
 
@@ -27,6 +28,9 @@ CI/CD threat matrix that each one opens.
 
 Usage:
   pipewarden check [OPTIONS] [PATH ...]   Analyse pipeline files under each PATH (default: .)
+  pipewarden paths [OPTIONS] [PATH ...]   Show the attack paths through the findings: who can
+                                          start each, the steps it takes, what it gains
+                                          (--format text|json; check's filters apply)
   pipewarden rules [--format text|json]   List every rule and its technique
   pipewarden explain RULE|TECHNIQUE|TACTIC
                                           Explain a rule (the attack, an example, the fix), a
@@ -76,6 +80,7 @@ pub fn run(args: Vec<String>) -> i32 {
             Ok(options) => check::run(&options, &mut stdout.lock()),
             Err(message) => usage_error(&message),
         },
+        Some("paths") => paths::run(&args[1..], &mut stdout.lock()),
         Some("init") => init::run(&args[1..], &mut stdout.lock()),
         Some("rules") => match args.get(1..).unwrap_or_default() {
             [] => print(&mut stdout, &rules_table()),

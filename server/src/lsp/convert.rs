@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::{
     PositionEncodingKind, Range, Uri,
 };
 
-use crate::analysis::{PathStep, Reported, RuleFailure};
+use crate::analysis::{Report, Reported, RuleFailure, Step, path_of};
 use crate::rules::Severity;
 use crate::syntax::errors::SyntaxError;
 use crate::text::{self, Encoding, Position};
@@ -55,31 +55,29 @@ pub fn finding(rope: &Rope, finding: &Reported, severity: Severity, encoding: En
     }
 }
 
-/// The other steps of the file's attack path, as related information of finding `index`.
+/// The other steps of the attack path through finding `index`, and where it starts, as the
+/// finding's related information.
 pub fn attack_path(
     uri: &Uri,
     rope: &Rope,
-    path: &[PathStep],
-    findings: &[Reported],
+    report: &Report,
     index: usize,
     encoding: Encoding,
 ) -> Option<Vec<DiagnosticRelatedInformation>> {
-    let own_tactic = findings[index].rule.technique.tactic();
-    let related: Vec<DiagnosticRelatedInformation> = path
-        .iter()
-        .filter(|step| step.tactic != own_tactic)
-        .filter_map(|step| step.findings.first().map(|&other| &findings[other]))
-        .map(|other| DiagnosticRelatedInformation {
-            location: Location { uri: uri.clone(), range: range(rope, other.range.clone(), encoding) },
-            message: format!(
-                "attack path: {} ({}): {}",
-                other.rule.technique.label(),
-                other.rule.technique.id(),
-                other.rule.docs.summary
-            ),
-        })
-        .collect();
-    (!related.is_empty()).then_some(related)
+    let path = path_of(&report.paths, index)?;
+    let location =
+        |range: std::ops::Range<usize>| Location { uri: uri.clone(), range: self::range(rope, range, encoding) };
+    let mut related = vec![DiagnosticRelatedInformation {
+        location: location(path.entry.range.clone()),
+        message: format!("attack path starts here: {}", path.entry.how),
+    }];
+    related.extend(path.steps.iter().filter(|step| **step != Step::Finding(index)).map(|step| {
+        DiagnosticRelatedInformation {
+            location: location(path.locate(step, &report.findings).1),
+            message: format!("attack path: {}", path.headline(step, &report.findings)),
+        }
+    }));
+    Some(related)
 }
 
 pub fn syntax_error(rope: &Rope, error: &SyntaxError, encoding: Encoding) -> Diagnostic {

@@ -10,7 +10,7 @@ use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 use super::convert;
 use super::documents::OpenDocument;
 use super::state::{Publish, ServerState, lock};
-use crate::analysis::{Report, attack_path};
+use crate::analysis::Report;
 use crate::config::Policy;
 use crate::rules::Severity;
 
@@ -127,12 +127,11 @@ pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
     let rope = document.source.rope();
     let mut diagnostics: Vec<Diagnostic> =
         report.syntax_errors.iter().map(|error| convert::syntax_error(rope, error, encoding)).collect();
-    let path = attack_path(&report.findings);
     let (kept, left_out) = capped(&shown, policy.max_diagnostics());
     for (index, severity) in kept {
         let finding = &report.findings[index];
         let mut diagnostic = convert::finding(rope, finding, severity, encoding);
-        diagnostic.related_information = convert::attack_path(uri, rope, &path, &report.findings, index, encoding);
+        diagnostic.related_information = convert::attack_path(uri, rope, &report, index, encoding);
         diagnostics.push(diagnostic);
     }
     if left_out > 0 {

@@ -4,7 +4,7 @@ use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind
 
 use super::convert;
 use super::documents::OpenDocument;
-use crate::analysis::{attack_path, attack_path_summary};
+use crate::analysis::path_of;
 use crate::matrix::{Tactic, Technique};
 use crate::rules::docs;
 use crate::text::Encoding;
@@ -50,9 +50,13 @@ fn file_hover(document: &mut OpenDocument, offset: usize, encoding: Encoding) ->
                 techniques.iter().map(|(t, n)| format!("{} {} ({n})", t.id(), t.name())).collect();
             text.push_str(&format!("\n- **{}**: {}", tactic.name(), listed.join(", ")));
         }
-        let path = attack_path(&report.findings);
-        if !path.is_empty() {
-            text.push_str(&format!("\n\n**Attack path:** {}", attack_path_summary(&path, &report.findings)));
+        for path in &report.paths {
+            text.push_str(&format!(
+                "\n\n**Attack path** ({}): {} → {}",
+                path.entry.how,
+                path.summary(&report.findings),
+                path.outcome
+            ));
         }
     }
     Some(markdown(text, rope, 0..line_end, encoding))
@@ -67,9 +71,14 @@ fn finding_hover(document: &mut OpenDocument, offset: usize, encoding: Encoding)
         .iter()
         .map(|finding| docs::finding_hover(finding.rule, finding.severity, finding.confidence, &finding.message))
         .collect();
-    let path = attack_path(&report.findings);
-    if !path.is_empty() {
-        sections.push(format!("**Attack path in this file:** {}", attack_path_summary(&path, &report.findings)));
+    let index = report.findings.iter().position(|finding| std::ptr::eq(finding, *first));
+    if let Some(path) = index.and_then(|index| path_of(&report.paths, index)) {
+        sections.push(format!(
+            "**Attack path** ({}): {} → {}",
+            path.entry.how,
+            path.summary(&report.findings),
+            path.outcome
+        ));
     }
     Some(markdown(sections.join("\n\n---\n\n"), document.source.rope(), first.range.clone(), encoding))
 }

@@ -276,11 +276,14 @@ fn lexed_refs(body: &str, body_offset: usize, span: Span) -> Vec<(usize, Context
                     is_comparison(tokens.get(end_index)) || (index > 0 && is_comparison(tokens.get(index - 1)));
                 let in_boolean_call = boolean_calls > 0;
                 if !matches!(path.as_str(), "true" | "false" | "null") {
-                    refs.push((start, ContextRef {
-                        path,
-                        span: span.slice(body_offset + start..body_offset + end),
-                        reaches_result: !compared && !in_boolean_call,
-                    }));
+                    refs.push((
+                        start,
+                        ContextRef {
+                            path,
+                            span: span.slice(body_offset + start..body_offset + end),
+                            reaches_result: !compared && !in_boolean_call,
+                        },
+                    ));
                 }
                 index = end_index;
             }
@@ -639,7 +642,10 @@ mod tests {
             paths("${{ inputs.flag && github.event.issue.title }}"),
             vec![("inputs.flag".into(), false), ("github.event.issue.title".into(), true)]
         );
-        assert_eq!(paths("${{ hashFiles(github.event.issue.title) }}"), vec![("github.event.issue.title".into(), false)]);
+        assert_eq!(
+            paths("${{ hashFiles(github.event.issue.title) }}"),
+            vec![("github.event.issue.title".into(), false)]
+        );
     }
 
     #[test]

@@ -403,6 +403,11 @@ impl Job {
     /// in the job or the workflow's `env:` (but `GITHUB_TOKEN`, which every job has), and
     /// `secrets: inherit` as `secrets.*`.
     pub fn secrets_read<'a>(&'a self, header: &'a WorkflowHeader) -> Vec<&'a str> {
+        self.secret_refs(header).into_iter().map(|(name, _)| name).collect()
+    }
+
+    /// The secrets of [`Job::secrets_read`], each with where it is first read.
+    pub fn secret_refs<'a>(&'a self, header: &'a WorkflowHeader) -> Vec<(&'a str, Span)> {
         let mut texts: Vec<&Text> = Vec::new();
         let env_values = |env: &'a Env| env.vars.iter().filter_map(|var| var.value.as_ref());
         texts.extend(env_values(&header.env));
@@ -419,19 +424,22 @@ impl Job {
             texts.extend(step.with.iter().filter_map(|input| input.value.as_ref()));
             texts.extend(env_values(&step.env));
         }
-        let mut names: Vec<&str> = texts
+        let mut refs: Vec<(&str, Span)> = texts
             .into_iter()
             .flat_map(|text| &text.expressions)
             .flat_map(|expression| &expression.contexts)
-            .map(|context| context.path.as_str())
-            .filter(|path| path.starts_with("secrets.") && !path.eq_ignore_ascii_case("secrets.GITHUB_TOKEN"))
+            .filter(|context| {
+                context.path.starts_with("secrets.") && !context.path.eq_ignore_ascii_case("secrets.GITHUB_TOKEN")
+            })
+            .map(|context| (context.path.as_str(), context.span))
             .collect();
-        if matches!(self.secrets, Some(Secrets::Inherit(_))) {
-            names.push("secrets.*");
+        if let Some(Secrets::Inherit(span)) = self.secrets {
+            refs.push(("secrets.*", span));
         }
-        names.sort_unstable();
-        names.dedup();
-        names
+        // Stable, so that each name keeps the first place it is read.
+        refs.sort_by_key(|(name, _)| *name);
+        refs.dedup_by_key(|(name, _)| *name);
+        refs
     }
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use ropey::Rope;
 
-use crate::analysis::{Reported, fingerprints};
+use crate::analysis::{Report, Reported, fingerprints};
 
 const VERSION: u32 = 1;
 
@@ -58,14 +58,13 @@ impl Baseline {
 
     /// Drops the findings of the file at `path` (with text `rope`) that the baseline accepts;
     /// returns how many were dropped.
-    pub fn filter(&self, path: &Path, rope: &Rope, findings: &mut Vec<Reported>) -> usize {
-        let accepted = self.accepted(path, rope, findings);
+    pub fn filter(&self, path: &Path, rope: &Rope, report: &mut Report) -> usize {
+        let accepted = self.accepted(path, rope, &report.findings);
         let mut index = 0;
-        findings.retain(|_| {
+        report.retain_findings(|_| {
             index += 1;
             !accepted[index - 1]
-        });
-        accepted.iter().filter(|accepted| **accepted).count()
+        })
     }
 
     /// For each finding of the file at `path` (with text `rope`), whether the baseline

@@ -6,11 +6,12 @@ use ropey::Rope;
 use serde::Serialize;
 
 use super::Checked;
+use crate::analysis::Reported;
 use crate::text::{self, Encoding};
 
 /// One finding as `--format json` prints it.
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub struct JsonFinding<'a> {
     rule: &'a str,
     tactic: &'a str,
     technique: &'a str,
@@ -40,23 +41,27 @@ pub fn position(rope: &Rope, offset: usize) -> JsonPosition {
     JsonPosition { line: position.line + 1, column: position.column + 1 }
 }
 
+impl<'a> JsonFinding<'a> {
+    pub fn new(file: &Checked, finding: &'a Reported) -> Self {
+        JsonFinding {
+            rule: finding.rule.id,
+            tactic: finding.rule.technique.tactic().name(),
+            technique: finding.rule.technique.name(),
+            technique_id: finding.rule.technique.id(),
+            severity: finding.severity.name(),
+            confidence: finding.confidence.name(),
+            path: file.path.display().to_string(),
+            start: position(&file.rope, finding.range.start),
+            end: position(&file.rope, finding.range.end),
+            message: &finding.message,
+        }
+    }
+}
+
 pub fn print(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> {
     let findings = checked
         .iter()
-        .flat_map(|file| {
-            file.report.findings.iter().map(move |finding| JsonFinding {
-                rule: finding.rule.id,
-                tactic: finding.rule.technique.tactic().name(),
-                technique: finding.rule.technique.name(),
-                technique_id: finding.rule.technique.id(),
-                severity: finding.severity.name(),
-                confidence: finding.confidence.name(),
-                path: file.path.display().to_string(),
-                start: position(&file.rope, finding.range.start),
-                end: position(&file.rope, finding.range.end),
-                message: &finding.message,
-            })
-        })
+        .flat_map(|file| file.report.findings.iter().map(move |finding| JsonFinding::new(file, finding)))
         .collect();
     for file in checked {
         for error in &file.report.syntax_errors {

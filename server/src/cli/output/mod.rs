@@ -3,9 +3,9 @@
 
 mod github;
 mod gitlab;
-mod json;
+pub mod json;
 mod sarif;
-mod text;
+pub mod text;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -4,11 +4,12 @@
 //! that survives unrelated edits, and the file's attack path as a code flow.
 
 use std::io::Write;
+use std::ops::Range;
 
 use serde_json::{Value, json};
 
 use super::Checked;
-use crate::analysis::{PathStep, Reported, attack_path, fingerprints};
+use crate::analysis::{fingerprints, path_of};
 use crate::rules::{Confidence, REGISTRY, Reference, RuleMeta, Severity, docs};
 use crate::text::{self, Encoding};
 
@@ -80,7 +81,6 @@ fn display_name(id: &str) -> String {
 fn file_results(file: &Checked) -> Vec<Value> {
     let findings = &file.report.findings;
     let fingerprints = fingerprints(&file.rope, findings);
-    let path = attack_path(findings);
     findings
         .iter()
         .zip(fingerprints)
@@ -91,7 +91,7 @@ fn file_results(file: &Checked) -> Vec<Value> {
                 "ruleIndex": REGISTRY.iter().position(|rule| rule.meta().id == finding.rule.id),
                 "level": level(finding.severity),
                 "message": {"text": format!("{}: {}", finding.rule.technique.label(), finding.message)},
-                "locations": [location(file, finding, None)],
+                "locations": [location(file, finding.range.clone(), None)],
                 "partialFingerprints": {"pipewarden/v1": fingerprint},
                 "properties": {
                     "severity": finding.severity.name(),
@@ -99,7 +99,7 @@ fn file_results(file: &Checked) -> Vec<Value> {
                     "security-severity": security_severity(finding.severity),
                 },
             });
-            if let Some(flow) = code_flow(file, &path, index) {
+            if let Some(flow) = code_flow(file, index) {
                 result["codeFlows"] = json!([flow]);
             }
             result
@@ -107,29 +107,25 @@ fn file_results(file: &Checked) -> Vec<Value> {
         .collect()
 }
 
-/// The file's attack path, one location per tactic, as a code flow through this finding.
-fn code_flow(file: &Checked, path: &[PathStep], index: usize) -> Option<Value> {
+/// The attack path through this finding, its steps as the locations of a code flow.
+fn code_flow(file: &Checked, index: usize) -> Option<Value> {
     let findings = &file.report.findings;
-    let own = findings[index].rule.technique.tactic();
-    if path.len() < 2 || !path.iter().any(|step| step.tactic == own) {
-        return None;
-    }
+    let path = path_of(&file.report.paths, index)?;
     let locations: Vec<Value> = path
+        .steps
         .iter()
-        .filter_map(|step| {
-            let chosen = if step.tactic == own { index } else { *step.findings.first()? };
-            let finding = &findings[chosen];
-            let message =
-                format!("{} ({}): {}", step.tactic.name(), finding.rule.technique.id(), finding.rule.docs.summary);
-            Some(json!({"location": location(file, finding, Some(message))}))
+        .map(|step| {
+            let (_, range) = path.locate(step, findings);
+            json!({"location": location(file, range, Some(path.headline(step, findings)))})
         })
         .collect();
-    Some(json!({"threadFlows": [{"locations": locations}]}))
+    let message = format!("starts with {}; {}", path.entry.how, path.outcome);
+    Some(json!({"message": {"text": message}, "threadFlows": [{"locations": locations}]}))
 }
 
-fn location(file: &Checked, finding: &Reported, message: Option<String>) -> Value {
-    let start = text::position_of(&file.rope, finding.range.start, Encoding::Utf16);
-    let end = text::position_of(&file.rope, finding.range.end, Encoding::Utf16);
+fn location(file: &Checked, range: Range<usize>, message: Option<String>) -> Value {
+    let start = text::position_of(&file.rope, range.start, Encoding::Utf16);
+    let end = text::position_of(&file.rope, range.end, Encoding::Utf16);
     let mut location = json!({
         "physicalLocation": {
             "artifactLocation": {"uri": artifact_uri(&file.path)},

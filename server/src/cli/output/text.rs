@@ -5,7 +5,6 @@ use std::io::Write;
 
 use super::Checked;
 use super::json::position;
-use crate::analysis::{attack_path, attack_path_summary};
 use crate::text;
 
 pub fn print(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> {
@@ -30,10 +29,19 @@ pub fn print(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> {
             writeln!(out, "    {}", source.trim_end())?;
             writeln!(out, "    {}^", caret_indent(&source, at.column - 1))?;
         }
-        let path = attack_path(&file.report.findings);
-        if !path.is_empty() {
-            let summary = attack_path_summary(&path, &file.report.findings);
-            writeln!(out, "{}: attack path: {summary}", file.path.display())?;
+        // Paths that stop at execution are in the JSON; here only those that gain something.
+        for path in file.report.paths.iter().filter(|path| path.complete) {
+            let at = position(&file.rope, path.entry.range.start);
+            let summary = path.summary(&file.report.findings);
+            writeln!(
+                out,
+                "{}:{}: attack path through job `{}`, for {}: {summary} → {}",
+                file.path.display(),
+                at.line,
+                path.job,
+                path.entry.how,
+                path.outcome
+            )?;
         }
         total += lines.len();
     }
@@ -49,6 +57,6 @@ fn caret_indent(source: &str, column: usize) -> String {
     source.chars().take(column).map(|c| if c == '\t' { '\t' } else { ' ' }).collect()
 }
 
-fn plural(count: usize) -> &'static str {
+pub fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
 }

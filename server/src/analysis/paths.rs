@@ -1,0 +1,344 @@
+//! Attack paths: chains of findings an attacker can actually walk, not a list of tactics.
+//!
+//! A path starts where someone can set a job off (a trigger an outsider causes, a merge
+//! request, a branch push), reaches execution in that job (an injection, a pull request's
+//! code run), then what that job holds (secrets, a token that writes, OIDC, caches, a
+//! self-hosted runner) and the damage those allow (publishing a release, pushing to the
+//! default branch) in the job or in the jobs that need it. Findings of different jobs chain
+//! only through `needs`. Paths are ranked by who can start them and how far they reach; a
+//! finding on a complete path an outsider can start is raised one level, and says why.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::matrix::{Tactic, Technique};
+use crate::rules::Severity;
+
+use super::Reported;
+
+/// Who can set a path off, from the most to the fewest people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Starter {
+    /// Anyone with an account: a fork's pull request, an issue, a comment, a merge request.
+    Outsider,
+    /// Anyone who can push a branch to the repository or project.
+    Developer,
+    /// Only maintainers: pushes to protected branches, releases, dispatches.
+    Maintainer,
+}
+
+impl Starter {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Starter::Outsider => "outsider",
+            Starter::Developer => "developer",
+            Starter::Maintainer => "maintainer",
+        }
+    }
+}
+
+/// Where a path starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub starter: Starter,
+    /// How, in words: "anyone with a GitHub account, through `pull_request_target`".
+    pub how: String,
+    /// The trigger or job that starts it.
+    pub range: Range<usize>,
+}
+
+/// What paths need to know of a job: its name, where it starts (when it differs from the
+/// file's triggers, as GitLab jobs' rules do), the jobs it needs, and what it holds.
+#[derive(Debug, Clone)]
+pub struct JobLinks {
+    pub name: Arc<str>,
+    pub entry: Option<Entry>,
+    pub needs: Vec<String>,
+    pub assets: Vec<Asset>,
+}
+
+/// Something a job holds or does that whoever runs code in it gains, found in the model
+/// rather than reported by a rule: a secret, a token that writes, a release it makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    pub technique: Technique,
+    /// In words: "the secret `secrets.NPM_TOKEN`".
+    pub what: String,
+    pub range: Range<usize>,
+}
+
+/// One step of a path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// A finding, by its index in the report's findings.
+    Finding(usize),
+    /// What the job holds, by its index in the path's assets.
+    Asset(usize),
+}
+
+/// A chain of findings from an entry to what the attacker gains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttackPath {
+    pub entry: Entry,
+    /// The job where the attacker's code runs.
+    pub job: Arc<str>,
+    /// In the order the attack takes them: the matrix's order of tactics.
+    pub steps: Vec<Step>,
+    /// What the job holds that no finding already names.
+    pub assets: Vec<Asset>,
+    /// What the last step achieves, in words.
+    pub outcome: String,
+    /// Whether it goes from the entry through execution to something the job holds or
+    /// damages.
+    pub complete: bool,
+}
+
+impl AttackPath {
+    /// The findings on the path, in its order.
+    pub fn findings(&self) -> impl Iterator<Item = usize> + '_ {
+        self.steps.iter().filter_map(|step| match step {
+            Step::Finding(index) => Some(*index),
+            Step::Asset(_) => None,
+        })
+    }
+
+    /// The technique and the range of a step.
+    pub fn locate(&self, step: &Step, findings: &[Reported]) -> (Technique, Range<usize>) {
+        match *step {
+            Step::Finding(index) => (findings[index].rule.technique, findings[index].range.clone()),
+            Step::Asset(index) => (self.assets[index].technique, self.assets[index].range.clone()),
+        }
+    }
+
+    /// The step in words: a finding's message, or what the job holds.
+    pub fn describe<'a>(&'a self, step: &Step, findings: &'a [Reported]) -> &'a str {
+        match *step {
+            Step::Finding(index) => &findings[index].message,
+            Step::Asset(index) => &self.assets[index].what,
+        }
+    }
+
+    /// A step in a line: "Credential Access (CA02): the secret `secrets.NPM_TOKEN`", a
+    /// finding by its rule's summary.
+    pub fn headline(&self, step: &Step, findings: &[Reported]) -> String {
+        let (technique, _) = self.locate(step, findings);
+        let text = match *step {
+            Step::Finding(index) => findings[index].rule.docs.summary,
+            Step::Asset(index) => &self.assets[index].what,
+        };
+        format!("{} ({}): {text}", technique.tactic().name(), technique.id())
+    }
+
+    /// The tactics the path goes through, in order.
+    pub fn tactics(&self, findings: &[Reported]) -> Vec<Tactic> {
+        let mut tactics: Vec<Tactic> = self.steps.iter().map(|step| self.locate(step, findings).0.tactic()).collect();
+        tactics.dedup();
+        tactics
+    }
+
+    /// The path on one line: "Initial Access (IA01) → Execution (EX05) → Credential
+    /// Access (CA02)".
+    pub fn summary(&self, findings: &[Reported]) -> String {
+        let mut parts: Vec<(Tactic, Vec<&str>)> = Vec::new();
+        for step in &self.steps {
+            let technique = self.locate(step, findings).0;
+            match parts.last_mut() {
+                Some((tactic, ids)) if *tactic == technique.tactic() => {
+                    if !ids.contains(&technique.id()) {
+                        ids.push(technique.id());
+                    }
+                }
+                _ => parts.push((technique.tactic(), vec![technique.id()])),
+            }
+        }
+        parts
+            .iter()
+            .map(|(tactic, ids)| format!("{} ({})", tactic.name(), ids.join(", ")))
+            .collect::<Vec<_>>()
+            .join(" → ")
+    }
+
+    /// Keeps the path's findings through a change of the report's findings: `new_index`
+    /// maps each old index to its new one, `None` for those removed. Returns whether a
+    /// finding is left on the path.
+    pub(super) fn renumber(&mut self, new_index: &[Option<usize>]) -> bool {
+        self.steps.retain_mut(|step| match step {
+            Step::Finding(index) => new_index[*index].map(|new| *index = new).is_some(),
+            Step::Asset(_) => true,
+        });
+        self.findings().next().is_some()
+    }
+}
+
+/// The paths through a file's findings, best first. `file_entry` is what starts the file's
+/// jobs (a workflow's triggers); a job's own entry wins over it.
+pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry>) -> Vec<AttackPath> {
+    // One pass over the findings and the jobs, so that a file of a thousand jobs costs a
+    // thousand short walks, not a million comparisons.
+    let mut by_job: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut whole_file = Vec::new();
+    for (index, finding) in findings.iter().enumerate() {
+        match finding.job.as_deref() {
+            Some(job) => by_job.entry(job).or_default().push(index),
+            None => whole_file.push(index),
+        }
+    }
+    let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
+    for job in jobs {
+        for need in &job.needs {
+            dependents.entry(need.as_str()).or_default().push(&job.name);
+        }
+    }
+    let serious = |&i: &usize| findings[i].severity >= Severity::Medium;
+    let of_tactic = |list: &[usize], keep: fn(Tactic) -> bool| -> Vec<usize> {
+        list.iter().copied().filter(|&i| keep(tactic(&findings[i]))).collect()
+    };
+    let mut paths: Vec<AttackPath> = Vec::new();
+    let mut seen: HashSet<Vec<Step>> = HashSet::new();
+    for job in jobs {
+        let Some(entry) = job.entry.as_ref().or(file_entry) else { continue };
+        let all_own = by_job.get(&*job.name).map_or(&[][..], Vec::as_slice);
+        let own: Vec<usize> = all_own.iter().copied().filter(serious).collect();
+        let executes = of_tactic(&own, |t| t == Tactic::Execution);
+        if executes.is_empty() {
+            continue;
+        }
+        let mut entries: Vec<usize> =
+            whole_file.iter().copied().filter(|&i| opens_to_outsiders(&findings[i])).collect();
+        entries.extend(all_own.iter().copied().filter(|&i| opens_to_outsiders(&findings[i])));
+        let mut holds = of_tactic(&own, is_holding);
+        holds.extend(
+            whole_file.iter().copied().filter(serious).filter(|&i| tactic(&findings[i]) == Tactic::PrivilegeEscalation),
+        );
+        let mut impacts = of_tactic(&own, is_impact);
+        for downstream in downstream_of(&job.name, &dependents) {
+            let theirs = by_job.get(downstream).map_or(&[][..], Vec::as_slice);
+            impacts.extend(theirs.iter().copied().filter(serious).filter(|&i| is_impact(tactic(&findings[i]))));
+        }
+        let mut found: Vec<usize> = entries.iter().chain(&executes).chain(&holds).chain(&impacts).copied().collect();
+        found.sort_unstable();
+        found.dedup();
+        // What the job holds that no finding on the path already names, in the same tactic
+        // at the same place.
+        let assets: Vec<Asset> = job
+            .assets
+            .iter()
+            .filter(|asset| {
+                !found.iter().any(|&i| {
+                    tactic(&findings[i]) == asset.technique.tactic() && overlaps(&findings[i].range, &asset.range)
+                })
+            })
+            .cloned()
+            .collect();
+        let mut steps: Vec<Step> = found.iter().map(|&i| Step::Finding(i)).collect();
+        steps.extend((0..assets.len()).map(Step::Asset));
+        let mut path = AttackPath {
+            entry: entry.clone(),
+            job: Arc::clone(&job.name),
+            steps,
+            complete: !holds.is_empty() || !impacts.is_empty() || !assets.is_empty(),
+            assets,
+            outcome: String::new(),
+        };
+        let mut steps = std::mem::take(&mut path.steps);
+        steps.sort_by_key(|step| {
+            let (technique, range) = path.locate(step, findings);
+            (technique.tactic(), range.start)
+        });
+        path.steps = steps;
+        if !seen.insert(path.steps.clone()) {
+            continue;
+        }
+        // The steps are in the matrix's order, so the last is the furthest the attack gets.
+        // A finding that overlaps something the job does says it best in the job's own words
+        // ("publishes to npm"); otherwise its rule's summary does.
+        path.outcome = match path.steps.last() {
+            Some(Step::Finding(index)) => {
+                let finding = &findings[*index];
+                job.assets
+                    .iter()
+                    .find(|asset| asset.technique.tactic() == tactic(finding) && overlaps(&finding.range, &asset.range))
+                    .map_or_else(|| lowercase_first(finding.rule.docs.summary), |asset| asset.what.clone())
+            }
+            Some(Step::Asset(index)) => path.assets[*index].what.clone(),
+            None => String::new(),
+        };
+        paths.push(path);
+    }
+    paths.sort_by_key(|path| {
+        let tactics = path.tactics(findings).len();
+        let worst = path.findings().map(|i| findings[i].severity).max();
+        (path.entry.starter, !path.complete, std::cmp::Reverse(tactics), std::cmp::Reverse(worst))
+    });
+    paths
+}
+
+/// Raises the findings of complete paths an outsider can start by one level (hygiene
+/// findings and entry notes stay as they are), saying why.
+pub fn raise(findings: &mut [Reported], paths: &[AttackPath]) {
+    let mut raised = HashSet::new();
+    for path in paths.iter().filter(|path| path.complete && path.entry.starter == Starter::Outsider) {
+        let summary = path.summary(findings);
+        for index in path.findings() {
+            let finding = &mut findings[index];
+            if finding.severity < Severity::Medium || finding.severity == Severity::Critical || !raised.insert(index) {
+                continue;
+            }
+            finding.severity = finding.severity.raised();
+            finding.message.push_str(&format!(" (raised: on an attack path an outsider can walk: {summary})"));
+        }
+    }
+}
+
+/// The first path that goes through finding `index`.
+pub fn path_of(paths: &[AttackPath], index: usize) -> Option<&AttackPath> {
+    paths.iter().find(|path| path.steps.contains(&Step::Finding(index)))
+}
+
+fn tactic(finding: &Reported) -> Tactic {
+    finding.rule.technique.tactic()
+}
+
+/// Whether a finding is about how the job lets people in. A compromised dependency
+/// (`IA03`) is a way in too, but for its publisher, not for whoever starts the job.
+fn opens_to_outsiders(finding: &Reported) -> bool {
+    tactic(finding) == Tactic::InitialAccess && finding.rule.technique != Technique::IA03
+}
+
+/// What code running in a job can take: credentials, privileges, a foothold, blind spots.
+fn is_holding(tactic: Tactic) -> bool {
+    matches!(
+        tactic,
+        Tactic::CredentialAccess | Tactic::PrivilegeEscalation | Tactic::Persistence | Tactic::DefenseEvasion
+    )
+}
+
+/// What the attacker does with it: move on, take data out, damage.
+fn is_impact(tactic: Tactic) -> bool {
+    matches!(tactic, Tactic::LateralMovement | Tactic::Exfiltration | Tactic::Impact)
+}
+
+/// The jobs that need `job`, directly or not: its outputs and artifacts reach them.
+fn downstream_of<'a>(job: &'a str, dependents: &HashMap<&'a str, Vec<&'a str>>) -> Vec<&'a str> {
+    let mut reached: Vec<&str> = Vec::new();
+    let mut frontier = vec![job];
+    while let Some(current) = frontier.pop() {
+        for &other in dependents.get(current).map_or(&[][..], Vec::as_slice) {
+            if !reached.contains(&other) && other != job {
+                reached.push(other);
+                frontier.push(other);
+            }
+        }
+    }
+    reached
+}
+
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start <= b.end && b.start <= a.end
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_lowercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
