@@ -108,7 +108,7 @@ fn check_prints_findings_with_their_source_line() {
     assert!(text.contains("          echo \"Title ${{ github.event.issue.title }}\""), "{text}");
     assert!(
         text.contains(
-            "issue-triage.yml:2: attack path through job `label`, for anyone with a GitHub account, through `issues`, \
+            "issue-triage.yml:3: attack path through job `label`, for anyone with a GitHub account, through `issues`, \
              `issue_comment`: Initial Access (IA01) → Execution (EX06) → Privilege Escalation (PR01) → Credential Access (CA03)"
         ),
         "{text}"

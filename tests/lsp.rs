@@ -252,6 +252,30 @@ fn findings_link_to_the_other_steps_of_the_attack_path() {
 }
 
 #[test]
+fn a_code_lens_over_the_trigger_says_where_the_attack_path_goes() {
+    let (mut client, _) = Client::initialized(&["utf-16"]);
+    let uri = workflow_uri("pwn-request.yml");
+    let text = fixture("paths/.github/workflows/pwn-request.yml");
+    client.open(&uri, &text);
+    client.diagnostics(&uri);
+    let lenses = client
+        .request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }))
+        .expect("code lenses succeed");
+    let lenses = lenses.as_array().expect("a list of lenses");
+    let lens = lenses
+        .iter()
+        .find(|lens| lens["command"]["title"].as_str().unwrap().contains("`release-preview`"))
+        .unwrap_or_else(|| panic!("a lens for the pwn request: {lenses:#?}"));
+    assert_eq!(
+        lens["command"]["title"],
+        "attack path through `release-preview`: 5 steps → publishes to npm (`npm publish`)"
+    );
+    let (line, _, _) = locate(&text, "pull_request_target:");
+    assert_eq!(lens["range"]["start"]["line"], line as u64, "over the trigger");
+    client.shutdown();
+}
+
+#[test]
 fn trusted_owners_from_the_settings_apply_to_open_documents() {
     let (mut client, _) = Client::initialized(&[]);
     let uri = workflow_uri("deploy.yml");

@@ -64,28 +64,39 @@ impl PathFacts {
     }
 }
 
-/// A workflow's triggers as an entry: outsiders' events first, then pushes and dispatches,
-/// which anyone with write access can cause, then the rest.
+/// A workflow's triggers as an entry, at the first trigger of the widest group: outsiders'
+/// events first, then pushes and dispatches, which anyone with write access can cause, then
+/// the rest.
 pub fn workflow(header: &WorkflowHeader, jobs: &[Arc<Job>]) -> PathFacts {
-    let entry = header.triggers.key.map(|span| {
-        let named = |keep: fn(&Event) -> bool| -> Vec<String> {
-            header.triggers.events.iter().filter(|t| keep(&t.event)).map(|t| format!("`{}`", t.event.name())).collect()
+    let entry = header.triggers.key.map(|key| {
+        let named = |keep: fn(&Event) -> bool| -> (Vec<String>, Option<Span>) {
+            let chosen: Vec<_> = header.triggers.events.iter().filter(|t| keep(&t.event)).collect();
+            (chosen.iter().map(|t| format!("`{}`", t.event.name())).collect(), chosen.first().map(|t| t.span))
         };
-        let outsiders = named(Event::is_outsider_triggered);
-        let writers = named(|event| {
+        let (outsiders, outsider_span) = named(Event::is_outsider_triggered);
+        let (writers, writer_span) = named(|event| {
             matches!(
                 event,
                 Event::Push | Event::Create | Event::Delete | Event::WorkflowDispatch | Event::RepositoryDispatch
             )
         });
-        let (starter, how) = if !outsiders.is_empty() {
-            (Starter::Outsider, format!("anyone with a GitHub account, through {}", outsiders.join(", ")))
+        let (starter, how, span) = if !outsiders.is_empty() {
+            (
+                Starter::Outsider,
+                format!("anyone with a GitHub account, through {}", outsiders.join(", ")),
+                outsider_span,
+            )
         } else if !writers.is_empty() {
-            (Starter::Developer, format!("anyone who can push to the repository, through {}", writers.join(", ")))
+            (
+                Starter::Developer,
+                format!("anyone who can push to the repository, through {}", writers.join(", ")),
+                writer_span,
+            )
         } else {
-            (Starter::Maintainer, format!("maintainers, through {}", named(|_| true).join(", ")))
+            let (all, first) = named(|_| true);
+            (Starter::Maintainer, format!("maintainers, through {}", all.join(", ")), first)
         };
-        SpannedEntry { starter, how, span }
+        SpannedEntry { starter, how, span: span.unwrap_or(key) }
     });
     let jobs = jobs
         .iter()

@@ -12,6 +12,7 @@ mod diagnostics;
 mod documents;
 mod framing;
 mod hover;
+mod lens;
 mod ordered;
 mod project;
 mod state;
