@@ -14,7 +14,7 @@ use tree_sitter::Tree;
 const DOCUMENTS: &[(FileKind, &str)] = &[
     (
         FileKind::GithubWorkflow,
-        "on: pull_request_target\npermissions: write-all\nenv: &env\n  A: b\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env: *env\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: |\n          echo \"${{ github.event.pull_request.title }}\"\n          make\n  # pipewarden: ignore[expression-injection]\n  other:\n    <<: &base {runs-on: x}\n    steps: [{run: \"echo ${{ github.head_ref }}\"}]\n",
+        "name: &title CI\nrun-name: ${{ github.event.issue.title }}\non: pull_request_target\npermissions: write-all\nenv: &env\n  A: b\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env: *env\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: |\n          echo \"${{ github.event.pull_request.title }}\"\n          make\n  # pipewarden: ignore[expression-injection]\n  other:\n    <<: &base {runs-on: x}\n    steps: [{run: \"echo ${{ github.head_ref }}\"}]\n",
     ),
     (
         FileKind::GithubAction,
@@ -56,6 +56,9 @@ const TOKENS: &[&str] = &[
     "  job:\n    steps:\n      - run: x\n",
     "extends: .base\n",
     "\n\n",
+    "name: ",
+    "run-name: ",
+    "*title",
 ];
 
 #[derive(Debug, Clone)]

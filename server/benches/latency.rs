@@ -7,7 +7,8 @@
 //! against `zizmor --lsp` and prints the ratio.
 //!
 //! Run with `cargo bench --bench latency` (release build). `--quick` runs fewer edits;
-//! `--no-zizmor` skips the peer.
+//! `--no-zizmor` skips the peer; `--only TEXT` runs only the scenarios whose label
+//! ("12,000 lines, typing in a job") contains TEXT.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -23,6 +24,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|arg| arg == "--quick");
     let with_zizmor = !args.iter().any(|arg| arg == "--no-zizmor") && which("zizmor");
+    let only = args.iter().position(|arg| arg == "--only").and_then(|at| args.get(at + 1));
     println!("edit → first byte of publishDiagnostics, over stdio (release build of pipewarden)");
     println!(
         "{:<34} {:>7} {:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>12}",
@@ -32,11 +34,14 @@ fn main() {
         let text = (file.generate)();
         let edits = if quick { 40 } else { 200 };
         for scenario in SCENARIOS {
+            let label = format!("{}, {}", file.name, scenario.name);
+            if only.is_some_and(|only| !label.contains(only.as_str())) {
+                continue;
+            }
             let mut server = Server::spawn(env!("CARGO_BIN_EXE_pipewarden"), &["lsp"]);
             let (latencies, findings) = server.replay(&text, scenario, edits);
             let rss = server.rss_kib();
             server.exit();
-            let label = format!("{}, {}", file.name, scenario.name);
             println!(
                 "{label:<34} {:>7} {findings:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} MiB",
                 text.lines().count(),

@@ -35,11 +35,12 @@ pub struct JobFacts {
     assets: Vec<SpannedAsset>,
 }
 
-/// What attack paths need of a file: what starts it, and its jobs.
+/// What attack paths need of a file: what starts it, and its jobs (each computed with the
+/// job's checks, and cached with them).
 #[derive(Default)]
 pub struct PathFacts {
-    entry: Option<SpannedEntry>,
-    jobs: Vec<JobFacts>,
+    pub entry: Option<SpannedEntry>,
+    pub jobs: Vec<Arc<JobFacts>>,
 }
 
 impl PathFacts {
@@ -67,8 +68,8 @@ impl PathFacts {
 /// A workflow's triggers as an entry, at the first trigger of the widest group: outsiders'
 /// events first, then pushes and dispatches, which anyone with write access can cause, then
 /// the rest.
-pub fn workflow(header: &WorkflowHeader, jobs: &[Arc<Job>]) -> PathFacts {
-    let entry = header.triggers.key.map(|key| {
+pub fn workflow_entry(header: &WorkflowHeader) -> Option<SpannedEntry> {
+    header.triggers.key.map(|key| {
         let named = |keep: fn(&Event) -> bool| -> (Vec<String>, Option<Span>) {
             let chosen: Vec<_> = header.triggers.events.iter().filter(|t| keep(&t.event)).collect();
             (chosen.iter().map(|t| format!("`{}`", t.event.name())).collect(), chosen.first().map(|t| t.span))
@@ -97,17 +98,17 @@ pub fn workflow(header: &WorkflowHeader, jobs: &[Arc<Job>]) -> PathFacts {
             (Starter::Maintainer, format!("maintainers, through {}", all.join(", ")), first)
         };
         SpannedEntry { starter, how, span: span.unwrap_or(key) }
-    });
-    let jobs = jobs
-        .iter()
-        .map(|job| JobFacts {
-            name: Arc::from(job.id.value.as_str()),
-            entry: None,
-            needs: job.needs.iter().map(|need| need.value.clone()).collect(),
-            assets: github_assets(header, job),
-        })
-        .collect();
-    PathFacts { entry, jobs }
+    })
+}
+
+/// A workflow job's links: the jobs it needs and what it holds.
+pub fn github_job(header: &WorkflowHeader, job: &Job) -> JobFacts {
+    JobFacts {
+        name: Arc::from(job.id.value.as_str()),
+        entry: None,
+        needs: job.needs.iter().map(|need| need.value.clone()).collect(),
+        assets: github_assets(header, job),
+    }
 }
 
 /// What code running in a workflow's job gains: its secrets, its token's write access and
@@ -147,28 +148,22 @@ fn github_assets(header: &WorkflowHeader, job: &Job) -> Vec<SpannedAsset> {
     assets
 }
 
-/// Each GitLab job's entry, from the pipelines it can run in.
-pub fn pipeline(globals: &Globals, jobs: &[Arc<GitlabJob>]) -> PathFacts {
-    let jobs = jobs
-        .iter()
-        .filter(|job| !job.hidden)
-        .map(|job| {
-            let (starter, how) = if job.reach.merge_requests.possible() {
-                (Starter::Outsider, "whoever opens a merge request, once its pipeline runs in this project")
-            } else if job.reach.other_branches.possible() {
-                (Starter::Developer, "anyone who can push a branch")
-            } else {
-                (Starter::Maintainer, "maintainers, through protected branches and tags")
-            };
-            JobFacts {
-                name: Arc::from(job.name.value.as_str()),
-                entry: Some(SpannedEntry { starter, how: how.to_owned(), span: job.name.span }),
-                needs: job.needs.iter().map(|need| need.value.clone()).collect(),
-                assets: gitlab_assets(globals, job),
-            }
-        })
-        .collect();
-    PathFacts { entry: None, jobs }
+/// A GitLab job's entry, from the pipelines it can run in, the jobs it needs and what it
+/// holds.
+pub fn gitlab_job(globals: &Globals, job: &GitlabJob) -> JobFacts {
+    let (starter, how) = if job.reach.merge_requests.possible() {
+        (Starter::Outsider, "whoever opens a merge request, once its pipeline runs in this project")
+    } else if job.reach.other_branches.possible() {
+        (Starter::Developer, "anyone who can push a branch")
+    } else {
+        (Starter::Maintainer, "maintainers, through protected branches and tags")
+    };
+    JobFacts {
+        name: Arc::from(job.name.value.as_str()),
+        entry: Some(SpannedEntry { starter, how: how.to_owned(), span: job.name.span }),
+        needs: job.needs.iter().map(|need| need.value.clone()).collect(),
+        assets: gitlab_assets(globals, job),
+    }
 }
 
 /// What code running in a GitLab job gains: the credentials its scripts read, the secrets

@@ -21,7 +21,7 @@ use ropey::Rope;
 
 pub use describe::{Description, describe_at};
 pub use fingerprint::fingerprints;
-pub use paths::{Asset, AttackPath, Starter, Step, path_of};
+pub use paths::{Asset, AttackPath, Starter, Step};
 pub use report::{FixKind, Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
 pub use run::panic_message;
 
@@ -35,8 +35,9 @@ use crate::model::view::{Entry, Resolver};
 use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext, unused_suppression};
 use crate::syntax::span::{Span, UnitId};
 use crate::syntax::{Source, Tiling, errors};
-use entries::PathFacts;
+use entries::{JobFacts, PathFacts};
 use run::RuleRunner;
+use suppress::{Parsed, ScalarRows};
 use units::{Role, Units};
 
 /// The incremental analysis state of one document.
@@ -46,6 +47,7 @@ pub struct Analyzer {
     options: Arc<RuleOptions>,
     units: Units,
     jobs: HashMap<JobKey, Arc<JobOutput>>,
+    scalar_rows: ScalarRows,
 }
 
 /// A job by the unit it is written in and its name.
@@ -60,9 +62,17 @@ struct JobOutput {
     model: JobModel,
     findings: Vec<Finding>,
     failures: Vec<RuleFailure>,
+    facts: Option<Arc<JobFacts>>,
 }
 
-type Checked = (Vec<Finding>, Vec<RuleFailure>);
+/// What checking a job gives: its findings, the rules that failed on it, and what attack
+/// paths need of it (none for a GitLab template, which never runs itself).
+#[derive(Default)]
+struct Checked {
+    findings: Vec<Finding>,
+    failures: Vec<RuleFailure>,
+    facts: Option<JobFacts>,
+}
 
 #[derive(Clone)]
 enum JobModel {
@@ -147,7 +157,7 @@ impl Analyzer {
     /// An analyzer running a chosen set of rules with the user's options. Cached findings
     /// depend on the options: a change of options needs a new analyzer.
     pub fn configured(kind: FileKind, rules: &'static [&'static dyn Rule], options: Arc<RuleOptions>) -> Self {
-        Self { kind, rules, options, units: Units::default(), jobs: HashMap::new() }
+        Self { kind, rules, options, units: Units::default(), jobs: HashMap::new(), scalar_rows: ScalarRows::default() }
     }
 
     pub fn kind(&self) -> FileKind {
@@ -172,13 +182,14 @@ impl Analyzer {
             runner.into_failures(),
             syntax_errors,
             &self.units.bases,
-            tiles,
-            rope,
+            Parsed { tiles, rope },
             report_unused,
+            &mut self.scalar_rows,
         );
         let (entry, jobs) = facts.resolve(&self.units.bases);
-        report.paths = paths::build(&report.findings, &jobs, entry.as_ref());
-        paths::raise(&mut report.findings, &report.paths);
+        let paths = paths::build(&report.findings, &jobs, entry.as_ref());
+        paths::raise(&mut report.findings, &paths);
+        report.set_paths(paths);
         report
     }
 
@@ -202,14 +213,17 @@ impl Analyzer {
         let needed = NeededUnits::new(&models);
         let options = &*self.options;
         let check = |model: &JobModel| match model {
-            JobModel::Github(job) => runner.isolated(|rule, out| {
-                let context = JobContext { header: &header, job, jobs: &lookup, options };
-                rule.check_job(&context, out);
-                for index in 0..job.steps.len() {
-                    let context = StepContext::Workflow { header: &header, job, jobs: &lookup, index, options };
-                    rule.check_step(&context, &job.steps[index], out);
-                }
-            }),
+            JobModel::Github(job) => {
+                let (findings, failures) = runner.isolated(|rule, out| {
+                    let context = JobContext { header: &header, job, jobs: &lookup, options };
+                    rule.check_job(&context, out);
+                    for index in 0..job.steps.len() {
+                        let context = StepContext::Workflow { header: &header, job, jobs: &lookup, index, options };
+                        rule.check_step(&context, &job.steps[index], out);
+                    }
+                });
+                Checked { findings, failures, facts: Some(entries::github_job(&header, job)) }
+            }
             JobModel::Gitlab(_) => Checked::default(),
         };
         let check_deps: Vec<Vec<UnitId>> = models
@@ -223,8 +237,9 @@ impl Analyzer {
         let outputs = self.check_jobs(models.into_iter().zip(check_deps), check);
         let workflow = Workflow { header: Arc::clone(&header), jobs };
         let mut findings = runner.run(|rule, out| rule.check_workflow(&workflow, out));
-        findings.extend(self.collect(outputs, runner));
-        (findings, entries::workflow(&workflow.header, &workflow.jobs))
+        let (job_findings, jobs) = self.collect(outputs, runner);
+        findings.extend(job_findings);
+        (findings, PathFacts { entry: entries::workflow_entry(&workflow.header), jobs })
     }
 
     fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner) -> (Vec<Finding>, PathFacts) {
@@ -257,7 +272,8 @@ impl Analyzer {
         };
         let check = |model: &JobModel| match model {
             JobModel::Gitlab(job) if !job.hidden => {
-                runner.isolated(|rule, out| rule.check_gitlab_job(&globals, job, out))
+                let (findings, failures) = runner.isolated(|rule, out| rule.check_gitlab_job(&globals, job, out));
+                Checked { findings, failures, facts: Some(entries::gitlab_job(&globals, job)) }
             }
             _ => Checked::default(),
         };
@@ -268,14 +284,14 @@ impl Analyzer {
         let pipeline = Pipeline { globals, jobs };
         let mut findings = runner.run(|rule, out| rule.check_pipeline(&pipeline, out));
         let inherited = inheriting_jobs(&outputs);
-        let mut job_findings = self.collect(outputs, runner);
+        let (mut job_findings, jobs) = self.collect(outputs, runner);
         for finding in &mut job_findings {
             if let Some(jobs) = inherited.get(&(finding.rule.id, finding.span)) {
                 finding.message.push_str(&format!(" (inherited by {})", jobs.join(", ")));
             }
         }
         findings.extend(job_findings);
-        (findings, entries::pipeline(&pipeline.globals, &pipeline.jobs))
+        (findings, PathFacts { entry: None, jobs })
     }
 
     fn analyze_action(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Vec<Finding> {
@@ -301,7 +317,10 @@ impl Analyzer {
                 entries.jobs.extend(unit_entries.into_iter().map(|entry| (unit.id, entry)));
                 continue;
             }
-            entries.header_units.push(unit.id);
+            let read_by_jobs = unit_entries.iter().any(|entry| !self.unread_by_jobs(entry.name()));
+            if read_by_jobs {
+                entries.header_units.push(unit.id);
+            }
             for entry in unit_entries {
                 let is_jobs = jobs_key.is_some() && entry.name() == jobs_key;
                 let is_gitlab_job = self.kind == FileKind::GitlabCi && entry.name().is_some_and(gitlab::is_job_key);
@@ -317,6 +336,12 @@ impl Analyzer {
         }
         resolver.take_reads();
         entries
+    }
+
+    /// Whether no job's checks read a top-level key: a workflow's `name:` and `run-name:`
+    /// are only shown in the UI, so typing in them re-checks no job.
+    fn unread_by_jobs(&self, key: Option<&str>) -> bool {
+        self.kind == FileKind::GithubWorkflow && matches!(key, Some("name" | "run-name"))
     }
 
     /// The model of each job, in order: kept if every unit it was read from is unchanged,
@@ -362,13 +387,19 @@ impl Analyzer {
                 if let Some(cached) = of.cached.filter(|cached| cached.check_deps == deps) {
                     return (of.key, cached);
                 }
-                let (mut findings, failures) = check(&of.model);
+                let Checked { mut findings, failures, facts } = check(&of.model);
                 let job: Arc<str> = Arc::from(of.key.1.as_str());
                 for finding in &mut findings {
                     finding.job = Some(Arc::clone(&job));
                 }
-                let output =
-                    JobOutput { model_deps: of.model_deps, check_deps: deps, model: of.model, findings, failures };
+                let output = JobOutput {
+                    model_deps: of.model_deps,
+                    check_deps: deps,
+                    model: of.model,
+                    findings,
+                    failures,
+                    facts: facts.map(Arc::new),
+                };
                 (of.key, Arc::new(output))
             })
             .collect()
@@ -378,15 +409,22 @@ impl Analyzer {
         deps.iter().all(|dep| self.units.bases.is_live(*dep))
     }
 
-    /// Keeps this analysis's job outputs for the next one and returns their findings.
-    fn collect(&mut self, outputs: Vec<(JobKey, Arc<JobOutput>)>, runner: &mut RuleRunner) -> Vec<Finding> {
+    /// Keeps this analysis's job outputs for the next one and returns their findings and
+    /// what attack paths need of them.
+    fn collect(
+        &mut self,
+        outputs: Vec<(JobKey, Arc<JobOutput>)>,
+        runner: &mut RuleRunner,
+    ) -> (Vec<Finding>, Vec<Arc<JobFacts>>) {
         let mut findings = Vec::new();
+        let mut facts = Vec::new();
         for (_, output) in &outputs {
             findings.extend(output.findings.iter().cloned());
+            facts.extend(output.facts.clone());
             runner.record_failures(&output.failures);
         }
         self.jobs = outputs.into_iter().collect();
-        findings
+        (findings, facts)
     }
 }
 
@@ -412,7 +450,8 @@ fn inheriting_jobs(outputs: &[(JobKey, Arc<JobOutput>)]) -> HashMap<(&'static st
 struct Entries<'a> {
     header: Vec<Entry<'a>>,
     jobs: Vec<(UnitId, Entry<'a>)>,
-    /// The units the header was read from: every job's analysis depends on them.
+    /// The units the header was read from that jobs' checks read: every job's analysis
+    /// depends on them.
     header_units: Vec<UnitId>,
     /// The `jobs:` key of a workflow.
     jobs_key: Option<Span>,

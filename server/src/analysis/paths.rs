@@ -291,11 +291,6 @@ pub fn raise(findings: &mut [Reported], paths: &[AttackPath]) {
     }
 }
 
-/// The first path that goes through finding `index`.
-pub fn path_of(paths: &[AttackPath], index: usize) -> Option<&AttackPath> {
-    paths.iter().find(|path| path.steps.contains(&Step::Finding(index)))
-}
-
 fn tactic(finding: &Reported) -> Tactic {
     finding.rule.technique.tactic()
 }

@@ -6,9 +6,8 @@ use std::sync::Arc;
 use ropey::Rope;
 
 use super::paths::AttackPath;
-use super::suppress::{Parsed, Suppressions, Unused};
+use super::suppress::{Parsed, ScalarRows, Suppressions, Unused};
 use crate::rules::{Applicability, Confidence, Finding, RuleMeta, Severity, unused_suppression};
-use crate::syntax::Tile;
 use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::Bases;
 
@@ -20,11 +19,33 @@ pub struct Report {
     pub syntax_errors: Vec<SyntaxError>,
     /// Rules that panicked, one entry per rule.
     pub failures: Vec<RuleFailure>,
-    /// The attack paths through the findings, best first.
+    /// The attack paths through the findings, best first (set with [`Report::set_paths`]).
     pub paths: Vec<AttackPath>,
+    /// For each finding, the first path through it: looked up for every diagnostic of every
+    /// keystroke, so it is indexed once instead of searched for each.
+    first_path: Vec<Option<usize>>,
 }
 
 impl Report {
+    pub fn set_paths(&mut self, paths: Vec<AttackPath>) {
+        self.paths = paths;
+        self.index_paths();
+    }
+
+    /// The first (best) path through finding `index`.
+    pub fn path_of(&self, index: usize) -> Option<&AttackPath> {
+        self.first_path.get(index).copied().flatten().map(|path| &self.paths[path])
+    }
+
+    fn index_paths(&mut self) {
+        self.first_path = vec![None; self.findings.len()];
+        for (number, path) in self.paths.iter().enumerate().rev() {
+            for index in path.findings() {
+                self.first_path[index] = Some(number);
+            }
+        }
+    }
+
     /// Keeps the findings `keep` accepts (it may change them, as a severity override does),
     /// and the attack paths through them: a path loses the steps removed and goes when none
     /// is left. Returns how many findings went.
@@ -43,6 +64,7 @@ impl Report {
             new_index[index - 1].is_some()
         });
         self.paths.retain_mut(|path| path.renumber(&new_index));
+        self.index_paths();
         new_index.len() - kept
     }
 }
@@ -97,11 +119,11 @@ pub fn assemble(
     failures: Vec<RuleFailure>,
     syntax_errors: Vec<SyntaxError>,
     bases: &Bases,
-    tiles: &[Tile],
-    rope: &Rope,
+    parsed: Parsed<'_>,
     report_unused: bool,
+    rows: &mut ScalarRows,
 ) -> Report {
-    let parsed = Parsed { tiles, rope };
+    let rope = parsed.rope;
     let mut reported: Vec<Reported> =
         findings.into_iter().filter_map(|finding| resolve(finding, bases, rope)).collect();
     // Of the findings of one rule at one place (a template's, found through each job that
@@ -109,7 +131,7 @@ pub fn assemble(
     let order = |f: &Reported| (f.range.start, f.range.end, f.rule.id, std::cmp::Reverse(f.severity));
     reported.sort_by(|a, b| order(a).cmp(&order(b)));
     reported.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
-    let mut suppressions = Suppressions::new(parsed, &reported);
+    let mut suppressions = Suppressions::new(parsed, &reported, rows);
     reported.retain_mut(|finding| match suppressions.unsuppressed(finding) {
         Some(ignore) => {
             finding.fixes.extend(ignore);
@@ -121,7 +143,7 @@ pub fn assemble(
         reported.extend(suppressions.unused().into_iter().map(unused_finding));
         reported.sort_by(|a, b| order(a).cmp(&order(b)));
     }
-    Report { findings: reported, syntax_errors, failures, paths: Vec::new() }
+    Report { findings: reported, syntax_errors, failures, ..Report::default() }
 }
 
 /// A suppression comment's rule id that silenced nothing, as a finding of `unused-suppression`.

@@ -6,12 +6,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 use ropey::Rope;
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
 use super::report::{FixKind, Reported, ResolvedEdit, ResolvedFix};
 use crate::rules::Applicability;
+use crate::syntax::span::UnitId;
 use crate::syntax::{Tile, queries, tile_at};
 use crate::text;
 
@@ -26,6 +28,9 @@ pub struct Parsed<'a> {
 /// tile, not 100,000: tree-sitter finds a node's children and parent by scanning siblings.
 pub struct Suppressions<'a> {
     parsed: Parsed<'a>,
+    /// The lines that mention pipewarden, in order: only those can hold a suppression
+    /// comment.
+    mentions: Vec<usize>,
     /// For each finding offset inside a scalar, the line where the scalar starts.
     scalar_lines: HashMap<usize, usize>,
     by_line: HashMap<usize, Vec<Suppression>>,
@@ -39,13 +44,17 @@ pub struct Suppressions<'a> {
 const FILE_HEADER_LINES: usize = 200;
 
 impl<'a> Suppressions<'a> {
-    pub fn new(parsed: Parsed<'a>, findings: &[Reported]) -> Self {
+    pub fn new(parsed: Parsed<'a>, findings: &[Reported], rows: &mut ScalarRows) -> Self {
+        let rope = parsed.rope;
+        let mut mentions: Vec<usize> =
+            occurrences(rope, "pipewarden").into_iter().map(|offset| rope.byte_to_line(offset)).collect();
+        mentions.dedup();
         let mut offsets: Vec<usize> = findings.iter().map(|finding| finding.range.start).collect();
         offsets.sort_unstable();
         offsets.dedup();
-        let scalar_lines = scalar_lines(&parsed, &offsets);
-        let file = file_suppression(parsed.rope);
-        Self { parsed, scalar_lines, by_line: HashMap::new(), file, used: HashSet::new() }
+        let scalar_lines = scalar_lines(&parsed, &offsets, rows);
+        let file = file_suppression(rope);
+        Self { parsed, mentions, scalar_lines, by_line: HashMap::new(), file, used: HashSet::new() }
     }
 
     /// `None` if a comment suppresses this finding; otherwise the fixes that add (or extend) a
@@ -106,9 +115,11 @@ impl<'a> Suppressions<'a> {
     /// The suppression comments on `line`, or standing alone on the line above it.
     fn comments(&mut self, line: usize) -> &[Suppression] {
         let parsed = &self.parsed;
+        let mentions = &self.mentions;
         self.by_line.entry(line).or_insert_with(|| {
             let mut found = Vec::new();
-            for comment_line in [line.checked_sub(1), Some(line)].into_iter().flatten() {
+            let candidates = [line.checked_sub(1), Some(line)].into_iter().flatten();
+            for comment_line in candidates.filter(|at| mentions.binary_search(at).is_ok()) {
                 for comment in comments_on(comment_line, parsed) {
                     if comment_line == line || starts_its_line(comment.clone(), parsed.rope) {
                         found.extend(parse(comment, parsed.rope, comment_line));
@@ -311,21 +322,36 @@ fn starts_its_line(comment: Range<usize>, rope: &Rope) -> bool {
 
 /// For each of the sorted `offsets` that lies in a scalar, the line where that scalar starts,
 /// tile by tile.
-fn scalar_lines(parsed: &Parsed, offsets: &[usize]) -> HashMap<usize, usize> {
+fn scalar_lines(parsed: &Parsed, offsets: &[usize], cache: &mut ScalarRows) -> HashMap<usize, usize> {
     let mut lines = HashMap::new();
+    let mut kept = HashMap::with_capacity(cache.by_tile.len());
     let mut rest = offsets;
     while let Some(&first) = rest.first() {
         let Some(tile) = tile_at(parsed.tiles, first) else { break };
         let in_tile = rest.iter().take_while(|&&offset| offset < tile.end().max(first + 1)).count();
         let relative: Vec<usize> = rest[..in_tile].iter().map(|offset| offset - tile.start.min(*offset)).collect();
+        let rows = match cache.by_tile.remove(&tile.id) {
+            Some((offsets, rows)) if offsets == relative => rows,
+            _ => Arc::new(scalar_rows(tile.model_tree(), &relative)),
+        };
         let first_line = parsed.rope.byte_to_line(tile.start);
-        for (offset, row) in scalar_rows(tile.model_tree(), &relative) {
-            lines.insert(tile.start + offset, first_line + row);
-        }
+        lines.extend(rows.iter().map(|(offset, row)| (tile.start + offset, first_line + row)));
+        kept.insert(tile.id, (relative, rows));
         rest = &rest[in_tile..];
     }
+    cache.by_tile = kept;
     lines
 }
+
+/// The rows of [`scalar_rows`] per tile, kept from one analysis to the next: a tile the edit
+/// did not touch, with its findings at the same places, is not walked again.
+#[derive(Default)]
+pub struct ScalarRows {
+    by_tile: HashMap<UnitId, TileRows>,
+}
+
+/// The offsets of a tile's findings, relative to the tile, and the rows found for them.
+type TileRows = (Vec<usize>, Arc<HashMap<usize, usize>>);
 
 /// For each of the sorted `offsets` that lies in a scalar (start inclusive, end exclusive),
 /// the row where that scalar starts. One walk with a cursor, descending only into nodes that

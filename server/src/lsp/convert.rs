@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::{
     PositionEncodingKind, Range, Uri,
 };
 
-use crate::analysis::{Report, Reported, RuleFailure, Step, path_of};
+use crate::analysis::{Report, Reported, RuleFailure, Step};
 use crate::rules::Severity;
 use crate::syntax::errors::SyntaxError;
 use crate::text::{self, Encoding, Position};
@@ -64,7 +64,7 @@ pub fn attack_path(
     index: usize,
     encoding: Encoding,
 ) -> Option<Vec<DiagnosticRelatedInformation>> {
-    let path = path_of(&report.paths, index)?;
+    let path = report.path_of(index)?;
     let location =
         |range: std::ops::Range<usize>| Location { uri: uri.clone(), range: self::range(rope, range, encoding) };
     let mut related = vec![DiagnosticRelatedInformation {

@@ -41,11 +41,11 @@ pub async fn run(state: Arc<ServerState>) {
                             state.client.log_message(MessageType::ERROR, failure.1).await;
                         }
                     }
-                    state.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+                    state.publish_diagnostics(uri, diagnostics, Some(version));
                 }
                 Publish::Clear(uri) => {
                     logged_failures.retain(|(logged, _)| logged != &uri);
-                    state.client.publish_diagnostics(uri, Vec::new(), None).await;
+                    state.publish_diagnostics(uri, Vec::new(), None);
                 }
             }
         }

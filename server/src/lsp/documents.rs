@@ -83,10 +83,9 @@ impl OpenDocument {
                 Ok(report) => report,
                 Err(payload) => {
                     *analyzer = Analyzer::configured(analyzer.kind(), self.rules, Arc::clone(&self.options));
-                    Report {
-                        failures: vec![RuleFailure { rule: ANALYSIS, message: panic_message(payload.as_ref()) }],
-                        ..Report::default()
-                    }
+                    let mut report = Report::default();
+                    report.failures = vec![RuleFailure { rule: ANALYSIS, message: panic_message(payload.as_ref()) }];
+                    report
                 }
             };
             self.report = Some(Arc::new(report));

@@ -1,5 +1,7 @@
-//! A guard in front of tower-lsp-server's reader: it reads the client's frames itself and
-//! passes on only well-formed messages.
+//! Frames on both sides of tower-lsp-server. In front of its reader, a guard reads the
+//! client's frames itself and passes on only well-formed messages. Behind its writer, one
+//! queue of whole frames takes both what tower-lsp-server writes and the diagnostics the
+//! server serialises itself (see [`Frames`]), and writes them to the client in turn.
 //!
 //! tower-lsp-server stops reading for good at the first frame it cannot decode (a bad
 //! `Content-Length`, a body that is not a JSON-RPC message), and the server then exits as if
@@ -7,6 +9,7 @@
 //! that is not a request or response is dropped with a line on stderr, and the stream goes on.
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Request, Response};
 
 /// Longer header lines are not LSP; they are read in pieces and skipped.
@@ -50,6 +53,46 @@ where
             return;
         }
     }
+}
+
+/// The queue of whole frame bodies to write to the client; `None` ends it.
+pub type Frames = mpsc::UnboundedSender<Option<Vec<u8>>>;
+
+/// Cuts what tower-lsp-server writes into frames and queues them, until it stops writing.
+pub async fn queue_frames<I: AsyncRead + Unpin>(from_server: I, frames: Frames) {
+    let mut input = BufReader::new(from_server);
+    loop {
+        match read_headers(&mut input).await {
+            Headers::Length(length) => {
+                let mut body = vec![0; length];
+                if input.read_exact(&mut body).await.is_err() {
+                    break;
+                }
+                let _ = frames.send(Some(body));
+            }
+            Headers::Invalid(_) => continue,
+            Headers::End => break,
+        }
+    }
+    let _ = frames.send(None);
+}
+
+/// Writes the queued frames to the client, each whole, flushing when the queue runs dry so a
+/// burst goes out in few writes.
+pub async fn write_frames<O: AsyncWrite>(mut frames: mpsc::UnboundedReceiver<Option<Vec<u8>>>, output: O) {
+    tokio::pin!(output);
+    while let Some(Some(body)) = frames.recv().await {
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        let written = async {
+            output.write_all(header.as_bytes()).await?;
+            output.write_all(&body).await?;
+            if frames.is_empty() { output.flush().await } else { Ok(()) }
+        };
+        if written.await.is_err() {
+            return;
+        }
+    }
+    let _ = output.flush().await;
 }
 
 enum Headers {

@@ -4,7 +4,6 @@ use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind
 
 use super::convert;
 use super::documents::OpenDocument;
-use crate::analysis::path_of;
 use crate::matrix::{Tactic, Technique};
 use crate::rules::docs;
 use crate::text::Encoding;
@@ -72,7 +71,7 @@ fn finding_hover(document: &mut OpenDocument, offset: usize, encoding: Encoding)
         .map(|finding| docs::finding_hover(finding.rule, finding.severity, finding.confidence, &finding.message))
         .collect();
     let index = report.findings.iter().position(|finding| std::ptr::eq(finding, *first));
-    if let Some(path) = index.and_then(|index| path_of(&report.paths, index)) {
+    if let Some(path) = index.and_then(|index| report.path_of(index)) {
         sections.push(format!(
             "**Attack path** ({}): {} → {}",
             path.entry.how,

@@ -55,8 +55,9 @@ where
     O: AsyncWrite,
 {
     let slot: Arc<OnceLock<Arc<ServerState>>> = Arc::new(OnceLock::new());
+    let (frames, queued) = tokio::sync::mpsc::unbounded_channel();
     let (service, socket) = LspService::build(|client| {
-        let state = ServerState::new(client, rules);
+        let state = ServerState::new(client, rules, frames.clone());
         let _ = slot.set(Arc::clone(&state));
         Backend::new(state)
     })
@@ -66,13 +67,18 @@ where
     let state = Arc::clone(slot.get().expect("the service was built with the state"));
     let worker = tokio::spawn(diagnostics::run(Arc::clone(&state)));
     let (checked_input, checked) = tokio::io::duplex(1 << 16);
-    let serve = Server::new(checked_input, output, socket).serve(ordered::Ordered::new(service, state));
-    tokio::pin!(serve);
-    tokio::select! {
-        () = &mut serve => {}
-        // The client's input ended: `checked` is dropped, and the server ends once it has
-        // handled what was forwarded.
-        () = framing::forward(input, checked) => serve.await,
-    }
-    worker.abort();
+    let (server_output, from_server) = tokio::io::duplex(1 << 16);
+    let serving = async {
+        let serve = Server::new(checked_input, server_output, socket).serve(ordered::Ordered::new(service, state));
+        tokio::pin!(serve);
+        tokio::select! {
+            () = &mut serve => {}
+            // The client's input ended: `checked` is dropped, and the server ends once it has
+            // handled what was forwarded.
+            () = framing::forward(input, checked) => serve.await,
+        }
+        worker.abort();
+        // `serve` and its output go here, which ends the queue of frames once written.
+    };
+    tokio::join!(serving, framing::queue_frames(from_server, frames), framing::write_frames(queued, output));
 }

@@ -4,11 +4,14 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use serde::Serialize;
 use tokio::sync::mpsc;
 use tower_lsp_server::Client;
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::ls_types::notification::{Notification as _, PublishDiagnostics};
+use tower_lsp_server::ls_types::{Diagnostic, PublishDiagnosticsParams, Uri};
 
 use super::documents::OpenDocument;
+use super::framing::Frames;
 use super::project::{Project, Reloaded};
 use crate::config::{Policy, Settings};
 use crate::rules::Rule;
@@ -40,10 +43,13 @@ pub struct ServerState {
     shut_down: AtomicBool,
     publisher: mpsc::UnboundedSender<Publish>,
     requests: Mutex<Option<mpsc::UnboundedReceiver<Publish>>>,
+    /// Where diagnostics go, serialised here rather than by tower-lsp-server, which would
+    /// build a `serde_json::Value` of thousands of diagnostics on every keystroke first.
+    frames: Frames,
 }
 
 impl ServerState {
-    pub fn new(client: Client, rules: &'static [&'static dyn Rule]) -> Arc<Self> {
+    pub fn new(client: Client, rules: &'static [&'static dyn Rule], frames: Frames) -> Arc<Self> {
         let (publisher, requests) = mpsc::unbounded_channel();
         Arc::new(Self {
             client,
@@ -58,7 +64,26 @@ impl ServerState {
             shut_down: AtomicBool::new(false),
             publisher,
             requests: Mutex::new(Some(requests)),
+            frames,
         })
+    }
+
+    /// Sends `textDocument/publishDiagnostics`, serialised straight into the frame's bytes.
+    pub fn publish_diagnostics(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
+        #[derive(Serialize)]
+        struct Notification<'a> {
+            jsonrpc: &'static str,
+            method: &'static str,
+            params: &'a PublishDiagnosticsParams,
+        }
+        let params = PublishDiagnosticsParams { uri, diagnostics, version };
+        let notification = Notification { jsonrpc: "2.0", method: PublishDiagnostics::METHOD, params: &params };
+        match serde_json::to_vec(&notification) {
+            Ok(body) => {
+                let _ = self.frames.send(Some(body));
+            }
+            Err(error) => eprintln!("pipewarden: diagnostics could not be serialised: {error}"),
+        }
     }
 
     /// The worker's end of the publish queue; it can be taken once.

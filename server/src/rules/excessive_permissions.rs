@@ -93,26 +93,36 @@ impl Rule for ExcessivePermissions {
     fn check_workflow(&self, workflow: &Workflow, out: &mut Findings) {
         let header = &workflow.header;
         // The jobs that get the workflow's permissions, with what their steps need; `None`
-        // for a job that calls a reusable workflow, whose needs are not in this file.
-        let inheriting: Vec<(&Job, Option<JobNeeds>)> = workflow
-            .jobs
-            .iter()
-            .map(Arc::as_ref)
-            .filter(|job| job.permissions.is_none())
-            .map(|job| (job, job.uses.is_none().then(|| token::job_needs(header, job))))
-            .collect();
+        // for a job that calls a reusable workflow, whose needs are not in this file. Read
+        // only when a grant is to be weighed: it lexes every script of every job.
+        let inheriting = || -> Vec<(&Job, Option<JobNeeds>)> {
+            workflow
+                .jobs
+                .iter()
+                .map(Arc::as_ref)
+                .filter(|job| job.permissions.is_none())
+                .map(|job| (job, job.uses.is_none().then(|| token::job_needs(header, job))))
+                .collect()
+        };
         let reusable = header.triggers.is_reusable_only();
         match &header.permissions {
             Some(permissions) if permissions.grant == Grant::WriteAll && !reusable => {
+                let inheriting = inheriting();
                 let needs: Option<Vec<&JobNeeds>> = inheriting.iter().map(|(_, needs)| needs.as_ref()).collect();
                 report_write_all(permissions, "the workflow", needs.as_deref(), out);
             }
-            Some(Permissions { grant: Grant::Scopes(scopes), .. }) if !inheriting.is_empty() => {
+            Some(Permissions { grant: Grant::Scopes(scopes), .. })
+                if scopes.iter().any(|scope| scope.access.value == Access::Write) =>
+            {
+                let inheriting = inheriting();
+                if inheriting.is_empty() {
+                    return;
+                }
                 for scope in scopes.iter().filter(|scope| scope.access.value == Access::Write) {
                     report_workflow_scope(header, scopes, scope, &inheriting, out);
                 }
             }
-            None if !reusable => report_missing(header, &inheriting, out),
+            None if !reusable => report_missing(header, &inheriting(), out),
             _ => {}
         }
     }

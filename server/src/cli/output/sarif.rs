@@ -9,7 +9,7 @@ use std::ops::Range;
 use serde_json::{Value, json};
 
 use super::Checked;
-use crate::analysis::{fingerprints, path_of};
+use crate::analysis::fingerprints;
 use crate::rules::{Confidence, REGISTRY, Reference, RuleMeta, Severity, docs};
 use crate::text::{self, Encoding};
 
@@ -110,7 +110,7 @@ fn file_results(file: &Checked) -> Vec<Value> {
 /// The attack path through this finding, its steps as the locations of a code flow.
 fn code_flow(file: &Checked, index: usize) -> Option<Value> {
     let findings = &file.report.findings;
-    let path = path_of(&file.report.paths, index)?;
+    let path = file.report.path_of(index)?;
     let locations: Vec<Value> = path
         .steps
         .iter()
