@@ -12,7 +12,7 @@ use ropey::Rope;
 
 #[test]
 fn broken_files_match_their_snapshots() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/broken");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken");
     let bless = std::env::var_os("PIPEWARDEN_BLESS").is_some();
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

@@ -10,7 +10,7 @@ fn pipewarden(args: &[&str]) -> Output {
 }
 
 fn fixtures(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path)
 }
 
 fn stdout(output: &Output) -> String {
@@ -459,7 +459,7 @@ fn init_writes_a_valid_commented_configuration_and_a_baseline_that_accepts_today
 
 #[test]
 fn our_own_ci_templates_pass_our_own_rules() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let action = root.join("action.yml");
     let gitlab = root.join("integrations/gitlab/pipewarden.gitlab-ci.yml");
     let output = pipewarden(&["check", "--format", "json", action.to_str().unwrap(), gitlab.to_str().unwrap()]);

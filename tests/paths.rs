@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/paths")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/paths")
 }
 
 fn paths(format: &str) -> Output {
@@ -21,7 +21,7 @@ fn paths(format: &str) -> Output {
 }
 
 fn matches_snapshot(name: &str, actual: &str) {
-    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/snapshots").join(name);
+    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
     if std::env::var_os("PIPEWARDEN_BLESS").is_some() {
         std::fs::write(&snapshot, actual).unwrap();
         return;

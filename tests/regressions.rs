@@ -14,7 +14,7 @@ const KINDS: [FileKind; 3] = [FileKind::GithubWorkflow, FileKind::GithubAction, 
 
 #[test]
 fn every_regression_fixture_is_analysed_soundly() {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/regressions");
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/regressions");
     let mut files: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|entry| entry.unwrap().path()).collect();
     files.sort();
     assert!(!files.is_empty());

@@ -14,7 +14,7 @@ use pipewarden::text::{Encoding, position_of};
 use ropey::Rope;
 
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/rules")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules")
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn every_rule_documents_an_example_it_reports_and_a_fixed_one_it_does_not() {
 /// `PIPEWARDEN_BLESS=1` to rewrite its table after changing the data.
 #[test]
 fn the_gitlab_variables_doc_is_the_data() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/gitlab-variables.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/gitlab-variables.md");
     let doc = std::fs::read_to_string(&path).unwrap();
     let table = pipewarden::model::gitlab_variables::markdown_table();
     if doc.contains(&table) {
@@ -110,7 +110,7 @@ fn the_gitlab_variables_doc_is_the_data() {
 /// registry and the taint model's data; run with `PIPEWARDEN_BLESS=1` to rewrite them.
 #[test]
 fn the_readme_tables_are_the_registry_and_the_taint_data() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let mut readme = std::fs::read_to_string(&path).unwrap();
     let mut stale = Vec::new();
     for (name, table) in [("rules", docs::rules_table()), ("contexts", docs::contexts_table())] {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting and lints; the Rust tests (unit, snapshot, property,
-# hostile-input, soak and end-to-end LSP tests); a short run of every fuzz target; SARIF
-# output validated by Microsoft's SARIF Multitool; the editor
-# tests with real clients (VS Code's client libraries, Neovim, and Vim/ALE and Emacs/Eglot
-# when they are installed).
+# hostile-input, soak and end-to-end LSP tests); the packages (the crate as `cargo publish`
+# would upload it, the pip wheel installed offline, the pre-commit hook run by pre-commit); a
+# short run of every fuzz target; SARIF output validated by Microsoft's SARIF Multitool; the
+# editor tests with real clients (VS Code's client libraries, Neovim, and Vim/ALE and
+# Emacs/Eglot when they are installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,12 @@ suite() {
 suite "format" cargo fmt --all --check
 suite "lints" cargo clippy --locked --all-targets -- -D warnings
 suite "rust tests" cargo test --locked --workspace
+# Builds the packaged crate from its own files, offline (`cargo publish --dry-run` would also ask crates.io).
+suite "crate package" cargo package --locked --offline --allow-dirty
+command -v maturin >/dev/null || python3 -m pip install --quiet maturin==1.16.0
+suite "pip wheel" bash tests/packaging/wheel.sh
+command -v pre-commit >/dev/null || python3 -m pip install --quiet pre-commit==4.7.0
+suite "pre-commit hook" bash tests/packaging/pre-commit.sh
 suite "fuzz targets, briefly" bash server/fuzz/run-briefly.sh 20
 suite "SARIF validated by Microsoft's SARIF Multitool" bash tests/sarif/validate.sh target/debug/pipewarden
 # The editor tests drive the debug server binary that `cargo test` just built.

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 #[macro_export]
 macro_rules! bundled {
     ($name:literal) => {
-        ($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/", $name)))
+        ($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/server/data/", $name)))
     };
 }
 

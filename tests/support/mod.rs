@@ -266,7 +266,7 @@ pub fn workflow_uri(name: &str) -> String {
 }
 
 pub fn fixture(path: &str) -> String {
-    let full = format!("{}/../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    let full = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&full).unwrap_or_else(|error| panic!("{full}: {error}"))
 }
 

@@ -37,7 +37,7 @@ export interface ResolveOptions {
 
 /** How to fix a missing server; shown with the error and in the README. */
 export const INSTALL_HINT =
-  "Install it with `cargo install --path server` from the pipewarden repository " +
+  "Install it with `cargo install --path .` from the pipewarden repository " +
   "(or put `pipewarden` on PATH), or set `pipewarden.server.path` to the executable.";
 
 export function resolveServerPath(options: ResolveOptions): Resolution {

@@ -86,7 +86,7 @@ test("nothing found explains how to install or configure the server", () => {
   const result = resolveServerPath(options([]));
   assert.equal(result.found, false);
   assert.ok(!result.found);
-  assert.match(result.reason, /cargo install --path server/);
+  assert.match(result.reason, /cargo install --path \./);
   assert.match(result.reason, /pipewarden\.server\.path/);
 });
 

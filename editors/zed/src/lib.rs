@@ -24,7 +24,7 @@ impl zed::Extension for Pipewarden {
             .and_then(|binary| binary.path.clone())
             .or_else(|| worktree.which("pipewarden"))
             .ok_or_else(|| {
-                "pipewarden not found: install it with `cargo install --path server` from the \
+                "pipewarden not found: install it with `cargo install --path .` from the \
                  pipewarden repository, or set lsp.pipewarden.binary.path"
                     .to_string()
             })?;

@@ -1,6 +1,7 @@
 //! The syntax layer: text to tree-sitter trees, never failing on broken YAML.
 
 pub mod errors;
+pub mod grammar;
 pub mod queries;
 mod source;
 pub mod span;

@@ -24,7 +24,7 @@ pub fn keys() -> &'static Query {
 
 /// Compiles a query against the YAML grammar.
 pub fn compile(source: &str) -> Query {
-    Query::new(&tree_sitter_yaml::LANGUAGE.into(), source)
+    Query::new(&crate::syntax::grammar::LANGUAGE.into(), source)
         .unwrap_or_else(|error| panic!("an embedded query does not compile: {error}"))
 }
 
@@ -33,7 +33,7 @@ mod tests {
     #[test]
     fn every_embedded_query_compiles() {
         for (name, source) in super::SOURCES {
-            let query = tree_sitter::Query::new(&tree_sitter_yaml::LANGUAGE.into(), source);
+            let query = tree_sitter::Query::new(&crate::syntax::grammar::LANGUAGE.into(), source);
             assert!(query.is_ok(), "{name}: {:?}", query.err());
         }
     }

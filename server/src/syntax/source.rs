@@ -293,7 +293,7 @@ pub fn tile_at(tiles: &[Tile], offset: usize) -> Option<&Tile> {
 fn new_parser() -> Parser {
     let mut parser = Parser::new();
     parser
-        .set_language(&tree_sitter_yaml::LANGUAGE.into())
+        .set_language(&crate::syntax::grammar::LANGUAGE.into())
         .expect("the bundled YAML grammar matches the tree-sitter runtime");
     parser
 }

@@ -17,7 +17,7 @@ function M.check()
   else
     vim.health.error(
       ('server `%s` not found'):format(tostring(exe)),
-      { 'Install it with `cargo install --path server` from the pipewarden repository', 'or set `cmd` in the config' }
+      { 'Install it with `cargo install --path .` from the pipewarden repository', 'or set `cmd` in the config' }
     )
   end
 
