@@ -10,6 +10,7 @@ mod entries;
 mod fingerprint;
 mod paths;
 mod report;
+pub mod reports;
 mod run;
 mod suppress;
 mod units;
@@ -190,6 +191,7 @@ impl Analyzer {
         let paths = paths::build(&report.findings, &jobs, entry.as_ref());
         paths::raise(&mut report.findings, &paths);
         report.set_paths(paths);
+        report.starts = paths::starts(entry, &jobs);
         report
     }
 

@@ -291,6 +291,19 @@ pub fn raise(findings: &mut [Reported], paths: &[AttackPath]) {
     }
 }
 
+/// Who can start a file's jobs: the file's entry and each job's own, each way once, from the
+/// most to the fewest people.
+pub fn starts(file_entry: Option<Entry>, jobs: &[JobLinks]) -> Vec<Entry> {
+    let mut starts: Vec<Entry> = file_entry.into_iter().collect();
+    for entry in jobs.iter().filter_map(|job| job.entry.as_ref()) {
+        if !starts.iter().any(|start| start.starter == entry.starter && start.how == entry.how) {
+            starts.push(entry.clone());
+        }
+    }
+    starts.sort_by_key(|start| start.starter);
+    starts
+}
+
 fn tactic(finding: &Reported) -> Tactic {
     finding.rule.technique.tactic()
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-use super::paths::AttackPath;
+use super::paths::{AttackPath, Entry};
 use super::suppress::{Parsed, ScalarRows, Suppressions, Unused};
 use crate::rules::{Applicability, Confidence, Finding, RuleMeta, Severity, unused_suppression};
 use crate::syntax::errors::SyntaxError;
@@ -21,6 +21,9 @@ pub struct Report {
     pub failures: Vec<RuleFailure>,
     /// The attack paths through the findings, best first (set with [`Report::set_paths`]).
     pub paths: Vec<AttackPath>,
+    /// Who can start the file's jobs: a workflow's triggers, or each GitLab job's pipelines,
+    /// whether or not a path starts there (the threat model's inputs).
+    pub starts: Vec<Entry>,
     /// For each finding, the first path through it: looked up for every diagnostic of every
     /// keystroke, so it is indexed once instead of searched for each.
     first_path: Vec<Option<usize>>,

@@ -1,4 +1,5 @@
-//! The command line: `check`, `paths`, `rules`, `explain`, `init` and `lsp`.
+//! The command line: `check`, `paths`, `threat-model`, `matrix`, `rules`, `explain`, `init`
+//! and `lsp`.
 
 mod check;
 mod discover;
@@ -6,6 +7,7 @@ mod fix;
 mod init;
 mod output;
 mod paths;
+mod reports;
 
 use std::io::Write;
 
@@ -31,6 +33,14 @@ Usage:
   pipewarden paths [OPTIONS] [PATH ...]   Show the attack paths through the findings: who can
                                           start each, the steps it takes, what it gains
                                           (--format text|json; check's filters apply)
+  pipewarden threat-model [OPTIONS] [--output FILE] [PATH ...]
+                                          Write a Markdown threat model: per pipeline file its
+                                          inputs, risks, attack paths, log sources, detection
+                                          and what to change first (to stdout, or FILE)
+  pipewarden matrix [OPTIONS] --html FILE [PATH ...]
+                                          Write the threat matrix as one self-contained HTML
+                                          page: findings per technique, attack paths drawn over
+                                          it (--html is required)
   pipewarden rules [--format text|json]   List every rule and its technique
   pipewarden explain RULE|TECHNIQUE|TACTIC
                                           Explain a rule (the attack, an example, the fix), a
@@ -63,6 +73,10 @@ Other options:
   -h, --help               Show this help
   -V, --version            Show the version
 
+paths, threat-model and matrix take check's --min-severity, --disable, --enable,
+--baseline, --config and --trusted-owner. threat-model and matrix exit 0 when the report is
+written, whatever it finds, and 2 on usage or I/O errors.
+
 Exit status of check: 0 when nothing is found, 1 when something is found, 2 on usage or
 I/O errors. A file that is not valid UTF-8 is reported on stderr and skipped without
 changing the exit status: GitHub and GitLab cannot run it either.
@@ -81,6 +95,8 @@ pub fn run(args: Vec<String>) -> i32 {
             Err(message) => usage_error(&message),
         },
         Some("paths") => paths::run(&args[1..], &mut stdout.lock()),
+        Some("threat-model") => reports::run_threat_model(&args[1..], &mut stdout.lock()),
+        Some("matrix") => reports::run_matrix(&args[1..]),
         Some("init") => init::run(&args[1..], &mut stdout.lock()),
         Some("rules") => match args.get(1..).unwrap_or_default() {
             [] => print(&mut stdout, &rules_table()),
