@@ -3,10 +3,13 @@
 //! `PIPEWARDEN_BLESS=1` to rewrite them after reviewing a change), and the properties that
 //! make a path a path are checked on the JSON.
 
+mod snapshot;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use snapshot::matches_snapshot;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/paths")
@@ -18,16 +21,6 @@ fn paths(format: &str) -> Output {
         .current_dir(fixtures())
         .output()
         .expect("the binary runs")
-}
-
-fn matches_snapshot(name: &str, actual: &str) {
-    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
-    if std::env::var_os("PIPEWARDEN_BLESS").is_some() {
-        std::fs::write(&snapshot, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&snapshot).unwrap_or_default();
-    assert_eq!(expected, actual, "{} differs; rerun with PIPEWARDEN_BLESS=1 after reviewing", snapshot.display());
 }
 
 #[test]

