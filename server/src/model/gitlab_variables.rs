@@ -408,6 +408,13 @@ impl<'a> Scope<'a> {
             .fold(None, worst)
     }
 
+    /// Whether `$name` is, here, a variable the script assigned itself: a shell variable,
+    /// which a new shell (`sh -c`) does not see unless it was exported, unlike GitLab's
+    /// CI/CD variables.
+    pub fn assigned_in_shell(&self, name: &str) -> bool {
+        self.assignment(name).is_some()
+    }
+
     /// The last shell assignment to `name` before the scope's position, in the same shell,
     /// with the scope where its value is read.
     fn assignment(&self, name: &str) -> Option<(Scope<'a>, &'a Script, &'a Word)> {

@@ -1,9 +1,13 @@
 //! `all-secrets-exposed`: `toJSON(secrets)` or `secrets[<computed>]` hands the job every secret.
 
-use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, StepContext};
+use super::{
+    Applicability, Confidence, Findings, Fix, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity,
+    StepContext, fix,
+};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Text;
-use crate::model::github::{Secrets, Step, Workflow};
+use crate::model::github::{Job, Secrets, Step, Workflow};
+use crate::syntax::span::Span;
 
 pub struct AllSecretsExposed;
 
@@ -65,9 +69,14 @@ jobs:
 the step that needs it. A matrix that picks a secret by name becomes one job (or one step) \
 per secret, or a matrix value that selects among literal references \
 (`${{ matrix.registry == 'npm' && secrets.NPM_TOKEN || secrets.JSR_TOKEN }}`, which falls \
-through to the second secret when the first is empty, so check both exist). No quick fix is \
-offered: which secrets a computed name or a whole-context dump needs is only known at run \
-time.",
+through to the second secret when the first is empty, so check both exist). For \
+`secrets[matrix.KEY]` where the job's matrix lists every value of `KEY` as a secret's name, \
+the quick fix \"Name each secret the matrix picks\" writes that choice out: \
+`(matrix.KEY == 'NPM_TOKEN' && secrets.NPM_TOKEN || matrix.KEY == 'JSR_TOKEN' && \
+secrets.JSR_TOKEN || '')`, so GitHub sends only those secrets. It is safe: for each value \
+the matrix lists it gives the same secret (an empty one gives the empty string, as before). \
+No fix is offered for `toJSON(secrets)`, other computed names, or a matrix whose values are \
+not all written in the file: which secrets those need is only known at run time.",
     },
     references: &[
         Reference::Owasp(OwaspCicd::Sec6),
@@ -85,7 +94,7 @@ impl Rule for AllSecretsExposed {
 
     fn check_workflow(&self, workflow: &Workflow, out: &mut Findings) {
         for text in workflow.header.env.vars.iter().filter_map(|var| var.value.as_ref()) {
-            check(text, "every job", out);
+            check(text, "every job", None, out);
         }
     }
 
@@ -104,11 +113,11 @@ impl Rule for AllSecretsExposed {
             .chain(job.with.iter().chain(passed).filter_map(|input| input.value.as_ref()))
             .chain(job.container.iter().chain(&job.services).filter_map(|container| container.password.as_ref()));
         for text in texts {
-            check(text, &place, out);
+            check(text, &place, Some(job), out);
         }
     }
 
-    fn check_step(&self, _context: &StepContext<'_>, step: &Step, out: &mut Findings) {
+    fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         let texts = step
             .run
             .as_ref()
@@ -118,12 +127,13 @@ impl Rule for AllSecretsExposed {
             .chain(step.env.vars.iter().filter_map(|var| var.value.as_ref()))
             .chain(&step.condition);
         for text in texts {
-            check(text, "the job", out);
+            check(text, "the job", context.job(), out);
         }
     }
 }
 
-fn check(text: &Text, place: &str, out: &mut Findings) {
+/// `job`: the job the text is in, whose matrix a computed name may be read from.
+fn check(text: &Text, place: &str, job: Option<&Job>, out: &mut Findings) {
     for expression in &text.expressions {
         for context in &expression.contexts {
             let (message, severity) = match context.path.as_str() {
@@ -145,7 +155,50 @@ fn check(text: &Text, place: &str, out: &mut Findings) {
                 ),
                 _ => continue,
             };
-            out.report(context.span, message).with_severity(severity);
+            let finding = out.report(context.span, message).with_severity(severity);
+            if let Some(fix) = job.and_then(|job| name_matrix_secrets(text, context.span, job)) {
+                finding.with_fix(fix);
+            }
         }
     }
+}
+
+/// At most this many secrets are written out: a longer chain is no longer readable.
+const MAX_NAMED: usize = 8;
+
+/// For `secrets[matrix.KEY]` (at `span` of `text`) where every value the job's matrix gives
+/// `KEY` is a secret's name: the same choice with each secret named.
+fn name_matrix_secrets(text: &Text, span: Span, job: &Job) -> Option<Fix> {
+    let start = text.value_offset(span)?;
+    let end = text.value_offset(span.at_end())?;
+    let written = text.value.get(start..end)?;
+    let index = written.strip_prefix("secrets[")?.strip_suffix(']')?.trim();
+    let key = index.strip_prefix("matrix.")?;
+    let is_name = |name: &str| {
+        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return None;
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for value in job.matrix_values(key) {
+        let name = value.value.trim();
+        if !is_name(name) || !value.expressions.is_empty() {
+            return None;
+        }
+        if !names.iter().any(|known| known.eq_ignore_ascii_case(name)) {
+            names.push(name);
+        }
+    }
+    if names.is_empty() || names.len() > MAX_NAMED {
+        return None;
+    }
+    let choices: Vec<String> = names.iter().map(|name| format!("matrix.{key} == '{name}' && secrets.{name}")).collect();
+    let replacement = format!("({} || '')", choices.join(" || "));
+    Some(Fix {
+        title: "Name each secret the matrix picks".to_owned(),
+        applicability: Applicability::Safe,
+        edits: vec![fix::replace_in_text(text, span, &replacement)?],
+    })
 }

@@ -5,10 +5,11 @@
 use std::ops::Range;
 
 use super::Edit;
-use crate::model::Block;
 use crate::model::github::Step;
 use crate::model::shell::{Command, Part, PartKind, Script, Word};
+use crate::model::{Block, Text};
 use crate::syntax::span::Span;
+use crate::syntax::yaml::ScalarStyle;
 
 /// Inserts `text` (one `key: value` or a key with a nested block, written at column 0 with
 /// two-space nesting) as a new key before `first_key`, the first key of a block mapping whose
@@ -71,6 +72,34 @@ pub fn remove_from_mapping(mapping: &Block, entry: Span) -> Option<Edit> {
         return None;
     }
     Some(if mapping.entries == 1 { remove_entry(Span { end: end.end, ..key }) } else { remove_entry(entry) })
+}
+
+/// Characters a plain scalar cannot start with.
+const PLAIN_INDICATORS: &[char] =
+    &['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`'];
+
+/// Replaces the source at `span` of `text` with `replacement`, written as the scalar's style
+/// needs it (`'` doubled in single quotes, `"` and `\\` escaped in double quotes). `None` when
+/// `span` is not inside the text, or the replacement cannot be written there on one line: a
+/// line break, or what would end, split or change a plain scalar (`: `, ` #`, flow
+/// indicators, an indicator at its start).
+pub fn replace_in_text(text: &Text, span: Span, replacement: &str) -> Option<Edit> {
+    let inside = span.unit == text.span.unit && text.span.start <= span.start && span.end <= text.span.end;
+    if !inside || replacement.contains(['\n', '\r']) {
+        return None;
+    }
+    let written = match text.style {
+        ScalarStyle::Plain => {
+            let splits = replacement.contains(": ") || replacement.contains(" #");
+            let flow = replacement.contains(['{', '}', '[', ']', ',']);
+            let opens = span.start == text.span.start && replacement.starts_with(PLAIN_INDICATORS);
+            (!splits && !flow && !opens).then(|| replacement.to_owned())?
+        }
+        ScalarStyle::SingleQuoted => replacement.replace('\'', "''"),
+        ScalarStyle::DoubleQuoted => replacement.replace('\\', "\\\\").replace('"', "\\\""),
+        ScalarStyle::Literal | ScalarStyle::Folded => replacement.to_owned(),
+    };
+    Some(Edit::replace(span, written))
 }
 
 /// Deletes a byte range of a script (words of a command line) with the blank before it, so
@@ -168,6 +197,20 @@ mod tests {
         assert_eq!(remove_from_mapping(&sole, entry).unwrap().span, Span::document(0..20));
         assert!(remove_from_mapping(&block, Span::document(30..40)).is_none(), "merged from elsewhere");
         assert!(remove_from_mapping(&Block { entry_column: None, ..block }, entry).is_none());
+    }
+
+    #[test]
+    fn replacements_are_written_as_the_scalar_style_needs() {
+        let text = |style| Text { style, ..Text::for_tests("echo $A done") };
+        let at = Span::document(5..7);
+        let replaced = |style, with| replace_in_text(&text(style), at, with).map(|edit| edit.replacement);
+        assert_eq!(replaced(ScalarStyle::SingleQuoted, "'\"$A\"'").as_deref(), Some("''\"$A\"''"));
+        assert_eq!(replaced(ScalarStyle::DoubleQuoted, "\"\\$A\"").as_deref(), Some("\\\"\\\\$A\\\""));
+        assert_eq!(replaced(ScalarStyle::Plain, "\"$A\"").as_deref(), Some("\"$A\""));
+        assert_eq!(replaced(ScalarStyle::Plain, "a: b"), None);
+        assert_eq!(replaced(ScalarStyle::Literal, "a\nb"), None);
+        assert!(replace_in_text(&text(ScalarStyle::Plain), Span::document(0..2), "'x").is_none());
+        assert!(replace_in_text(&text(ScalarStyle::Plain), Span::document(8..20), "x").is_none());
     }
 
     #[test]

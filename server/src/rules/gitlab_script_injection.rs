@@ -3,7 +3,10 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::{Confidence, Findings, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, taint};
+use super::{
+    Applicability, Confidence, Finding, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, fix,
+    taint,
+};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::gitlab::{GitlabJob, Globals};
 use crate::model::gitlab_variables::{Scope, Taint};
@@ -70,8 +73,17 @@ announce:
 to `sh -c` as a positional parameter (`sh -c 'echo \"$1\"' _ \"$CI_COMMIT_REF_NAME\"`), read \
 it from the environment inside interpreters (`os.environ[\"CI_MERGE_REQUEST_TITLE\"]`, \
 `process.env.CI_MERGE_REQUEST_TITLE`), and write generated scripts with a quoted \
-here-document (`<<'EOF'`) that reads the variable when it runs. No quick fix is offered: \
-each place needs its own rewrite.",
+here-document (`<<'EOF'`) that reads the variable when it runs. For a variable written \
+into the code of `eval` or of a shell's `-c` string run by this job, the quick fix \
+\"Let ... expand `$NAME` itself, quoted\" escapes it so that the shell parsing the code \
+expands it, once, as one quoted word: `eval \"echo Checking $CI_MERGE_REQUEST_TITLE\"` becomes \
+`eval \"echo Checking \\\"\\$CI_MERGE_REQUEST_TITLE\\\"\"` (inside quotes the code already \
+has, it is closed and reopened around the variable). It is offered only where that shell \
+has the variable: `eval` runs in the job's shell; a new `sh -c` sees GitLab's CI/CD \
+variables but not the script's own shell variables; a container (`docker exec`), `ssh` or \
+another language (`python -c`) does not, and those get no fix. It is not offered where the \
+value is the command itself (`eval \"$CMD\"`). It is unsafe: a script that meant the value to \
+be split into several words, or run, behaves differently.",
     },
     references: &[
         Reference::Owasp(OwaspCicd::Sec4),
@@ -102,12 +114,11 @@ impl Rule for GitlabScriptInjection {
                 let at = scope.in_script(index, command.range.start);
                 for code in reparse::code_words(command) {
                     for (range, taint) in tainted_expansions(&at, script, code.word) {
-                        report(
-                            out,
-                            script.span_of(range),
-                            &taint,
-                            &format!("is parsed again as code by {}", code.parser),
-                        );
+                        let how = format!("is parsed again as code by {}", code.parser);
+                        let finding = report(out, script.span_of(range.clone()), &taint, &how);
+                        if let Some(fix) = read_from_environment(&at, script, command, code.word, range) {
+                            finding.with_fix(fix);
+                        }
                     }
                 }
                 if let Some(parser) = reparse::stdin_parser(command) {
@@ -174,7 +185,7 @@ struct Written {
     taint: Taint,
 }
 
-fn report(out: &mut Findings, span: crate::syntax::span::Span, taint: &Taint, how: &str) {
+fn report<'a>(out: &'a mut Findings, span: crate::syntax::span::Span, taint: &Taint, how: &str) -> &'a mut Finding {
     let place = format!("in {}{}", taint.pipeline.name(), taint.runs.caveat());
     let message = format!(
         "{} {how}: {} can make this job run their own commands {place}",
@@ -183,7 +194,140 @@ fn report(out: &mut Findings, span: crate::syntax::span::Span, taint: &Taint, ho
     );
     out.report(span, message)
         .with_severity(taint::gitlab_injection_severity(taint))
-        .with_confidence(taint::gitlab_injection_confidence(taint));
+        .with_confidence(taint::gitlab_injection_confidence(taint))
+}
+
+/// How the code a shell parses again sees a spot of it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    Bare,
+    Double,
+    Single,
+}
+
+/// The fix for `$NAME` written into the code of `eval` or `sh -c` (at `range` of the code
+/// word `word`): escape it so that the shell that parses the code expands it itself, once,
+/// quoted, as data: `eval "echo Checking \"\$CI_MERGE_REQUEST_TITLE\""`. Only where that
+/// shell has the variable (`eval` runs in this shell; `sh -c` sees GitLab's CI/CD variables,
+/// not the script's own shell variables), not in a container, over `ssh` or in another
+/// language, and not where the value is the command to run.
+fn read_from_environment(
+    scope: &Scope<'_>,
+    script: &Script,
+    command: &Command,
+    word: &Word,
+    range: Range<usize>,
+) -> Option<Fix> {
+    let part = word.parts.iter().find(|part| part.range == range)?;
+    let PartKind::Variable(name) = &part.kind else { return None };
+    let local = match command.name()? {
+        "eval" => true,
+        shell => reparse::SHELLS.contains(&shell) && !scope.assigned_in_shell(name),
+    };
+    let written = script.slice(range.clone());
+    if !local || !written.starts_with('$') {
+        return None;
+    }
+    // What the parsing shell sees before the variable: the word as this shell passes it on.
+    let before = script.slice(word.range.start..range.start);
+    let (inner, outer_double) = passed_on(before)?;
+    if outer_double != part.quoted {
+        return None;
+    }
+    let quoting = inner_quoting(&inner)?;
+    if names_the_command(&inner, quoting) {
+        return None;
+    }
+    let wanted = match quoting {
+        Quoting::Bare => format!("\"{written}\""),
+        Quoting::Double => written.to_owned(),
+        Quoting::Single => format!("'\"{written}\"'"),
+    };
+    let mut escaped = String::new();
+    for c in wanted.chars() {
+        match c {
+            '"' | '$' | '\\' | '`' => escaped.push('\\'),
+            '\'' if !part.quoted => escaped.push('\\'),
+            _ => {}
+        }
+        escaped.push(c);
+    }
+    let edit = fix::replace_in_text(&script.text, script.span_of(range), &escaped)?;
+    Some(Fix {
+        title: format!(
+            "Let {} expand `${name}` itself, quoted",
+            if command.name() == Some("eval") { "`eval`" } else { "the shell" }
+        ),
+        applicability: Applicability::Unsafe,
+        edits: vec![edit],
+    })
+}
+
+/// The text this shell passes on for the start of a word (`"echo \"a` becomes `echo "a`),
+/// and whether the end of it is inside double quotes. Another variable counts as a word of
+/// text; a command substitution, whose output cannot be known, gives `None`.
+fn passed_on(written: &str) -> Option<(String, bool)> {
+    let mut passed = String::new();
+    let (mut double, mut single) = (false, false);
+    let mut chars = written.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' if !double => single = !single,
+            _ if single => passed.push(c),
+            '"' => double = !double,
+            '\\' => {
+                let next = chars.next()?;
+                if double && !matches!(next, '"' | '$' | '\\' | '`') {
+                    passed.push('\\');
+                }
+                passed.push(next);
+            }
+            '$' if chars.peek() == Some(&'{') => {
+                chars.by_ref().find(|c| *c == '}')?;
+                passed.push('x');
+            }
+            '$' if chars.peek().is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_') => {
+                while chars.next_if(|c| c.is_ascii_alphanumeric() || *c == '_').is_some() {}
+                passed.push('x');
+            }
+            '$' | '`' => return None,
+            _ => passed.push(c),
+        }
+    }
+    (!single).then_some((passed, double))
+}
+
+/// Whether the word that `code` ends inside is the first of a command: then the value is
+/// the command to run (`eval "$CMD"`), and reading it quoted would not keep what it did.
+fn names_the_command(code: &str, quoting: Quoting) -> bool {
+    let head = match quoting {
+        Quoting::Bare => code,
+        Quoting::Double => &code[..code.rfind('"').unwrap_or(0)],
+        Quoting::Single => &code[..code.rfind('\'').unwrap_or(0)],
+    };
+    let separators = [';', '&', '|', '(', '`', '\n'];
+    let head = head.trim_end_matches(|c: char| !c.is_whitespace() && !separators.contains(&c)).trim_end();
+    head.is_empty() || head.ends_with(separators)
+}
+
+/// The quoting at the end of `code`, as a shell parsing it sees it.
+fn inner_quoting(code: &str) -> Option<Quoting> {
+    let mut quoting = Quoting::Bare;
+    let mut chars = code.chars();
+    while let Some(c) = chars.next() {
+        quoting = match (quoting, c) {
+            (Quoting::Bare, '\'') => Quoting::Single,
+            (Quoting::Single, '\'') => Quoting::Bare,
+            (Quoting::Bare, '"') => Quoting::Double,
+            (Quoting::Double, '"') => Quoting::Bare,
+            (Quoting::Bare | Quoting::Double, '\\') => {
+                chars.next()?;
+                quoting
+            }
+            _ => quoting,
+        };
+    }
+    Some(quoting)
 }
 
 /// The injectable expansions of a word parsed as code: its variables, and those printed by
