@@ -7,7 +7,7 @@ use ropey::Rope;
 
 use super::paths::{AttackPath, Entry};
 use super::suppress::{Parsed, ScalarRows, Suppressions, Unused};
-use crate::rules::{Applicability, Confidence, Finding, RuleMeta, Severity, unused_suppression};
+use crate::rules::{Applicability, Confidence, Extent, Finding, RuleMeta, Severity, unused_suppression};
 use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::Bases;
 
@@ -189,6 +189,20 @@ fn whole_lines(rope: &Rope, range: Range<usize>) -> Range<usize> {
     rope.line_to_byte(first)..end
 }
 
+/// The end of the line `offset` is on, before its line break. An offset at the start of a
+/// line (the end of a block scalar that took its line break) stays where it is.
+fn line_end(rope: &Rope, offset: usize) -> Range<usize> {
+    let offset = offset.min(rope.len_bytes());
+    let line = rope.byte_to_line(offset);
+    let start = rope.line_to_byte(line);
+    if offset == start {
+        return offset..offset;
+    }
+    let text = rope.line(line).to_string();
+    let end = start + text.trim_end_matches(['\n', '\r']).len();
+    end..end
+}
+
 fn resolve(finding: Finding, bases: &Bases, rope: &Rope) -> Option<Reported> {
     let fixes = finding
         .fixes
@@ -199,7 +213,11 @@ fn resolve(finding: Finding, bases: &Bases, rope: &Rope) -> Option<Reported> {
                 .iter()
                 .map(|edit| {
                     let range = bases.resolve(edit.span)?;
-                    let range = if edit.whole_lines { whole_lines(rope, range) } else { range };
+                    let range = match edit.extent {
+                        Extent::Span => range,
+                        Extent::WholeLines => whole_lines(rope, range),
+                        Extent::LineEnd => line_end(rope, range.start),
+                    };
                     Some(ResolvedEdit { range, replacement: edit.replacement.clone() })
                 })
                 .collect::<Option<Vec<_>>>()?;

@@ -128,6 +128,8 @@ pub struct GitlabJob {
     pub script: Vec<Script>,
     pub after_script: Vec<Script>,
     pub variables: Vec<Variable>,
+    /// The job's own `variables:` mapping (not one it extends), where a fix adds entries.
+    pub variables_block: Option<Block>,
     pub rules: Vec<RuleClause>,
     pub only: Vec<Spanned<String>>,
     pub except: Vec<Spanned<String>>,
@@ -430,6 +432,7 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> 
         script: scripts("script"),
         after_script: scripts("after_script"),
         variables: variable_entries(&scope.merged_entries("variables")),
+        variables_block: entry.value.entry("variables").map(|mapping| Block::from_entry(&mapping)),
         rules,
         only,
         except,

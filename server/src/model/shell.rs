@@ -115,12 +115,17 @@ pub struct Part {
     pub quoted: bool,
 }
 
+/// How text substituted into a script before the shell runs is opened and closed: GitHub's
+/// expressions and GitLab's interpolation of `spec: inputs`.
+const INTERPOLATIONS: [(&str, &str); 2] = [("${{", "}}"), ("$[[", "]]")];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PartKind {
     Literal,
     /// `$NAME`, `${NAME...}`.
     Variable(String),
-    /// A GitHub `${{ }}` expression, substituted before the shell runs.
+    /// A GitHub `${{ }}` expression or a GitLab `$[[ ]]` interpolation, substituted before
+    /// the shell runs.
     Expression,
     /// `$(...)`, backquotes or `<(...)`: the commands inside are in [`Script::commands`].
     Substitution,
@@ -794,8 +799,9 @@ impl Lexer<'_> {
     fn dollar(&mut self, word: &mut Word, end: usize, depth: u8, quoted: bool) {
         let start = self.pos;
         let rest = &self.src[start..end];
-        if let Some(body) = rest.strip_prefix("${{") {
-            let close = body.find("}}").map_or(end, |found| start + 3 + found + 2);
+        if let Some((open, closing)) = INTERPOLATIONS.iter().find(|(open, _)| rest.starts_with(open)) {
+            let close =
+                rest[open.len()..].find(closing).map_or(end, |found| start + open.len() + found + closing.len());
             self.expansion(word, PartKind::Expression, start..close, quoted);
         } else if rest.starts_with("$((") {
             let close = matching_close(self.bytes, start + 2, end).map_or(end, |close| (close + 2).min(end));
@@ -955,6 +961,9 @@ mod tests {
         assert!(command.words[2].is_literal());
         assert!(command.words[3].has_expression());
         assert!(command.words[4].is_literal());
+        let interpolated = lex("deploy --to $[[ inputs.environment ]] now");
+        assert_eq!(words(&interpolated[0]), ["deploy", "--to", "$[[ inputs.environment ]]", "now"]);
+        assert!(interpolated[0].words[2].has_expression());
     }
 
     #[test]

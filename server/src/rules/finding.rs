@@ -37,29 +37,45 @@ pub enum Applicability {
     Unsafe,
 }
 
-/// Replace `span` with `replacement`.
+/// Replace `span` (grown as `extent` says) with `replacement`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
     pub span: Span,
     pub replacement: String,
-    /// Whether `span` grows to the whole lines it touches (with their line break) before it
-    /// is replaced: how a key and its value are removed from a block mapping.
-    pub whole_lines: bool,
+    pub extent: Extent,
+}
+
+/// What an edit's span stands for in the text, which only the text can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extent {
+    /// The span itself.
+    Span,
+    /// The whole lines it touches, with their line break: how a key and its value are
+    /// removed from a block mapping.
+    WholeLines,
+    /// The end of its line, after a comment there and before the line break: where an entry
+    /// is appended after the last one, whose comment stays on its line.
+    LineEnd,
 }
 
 impl Edit {
     pub fn insert(at: Span, text: impl Into<String>) -> Self {
-        Self { span: at.at_start(), replacement: text.into(), whole_lines: false }
+        Self { span: at.at_start(), replacement: text.into(), extent: Extent::Span }
+    }
+
+    /// Inserts `text` at the end of the line `at` is on (after a comment there).
+    pub fn insert_at_line_end(at: Span, text: impl Into<String>) -> Self {
+        Self { span: at.at_start(), replacement: text.into(), extent: Extent::LineEnd }
     }
 
     pub fn replace(span: Span, text: impl Into<String>) -> Self {
-        Self { span, replacement: text.into(), whole_lines: false }
+        Self { span, replacement: text.into(), extent: Extent::Span }
     }
 
     /// Deletes the lines `span` is written on. Only for spans alone on their lines, such as
     /// an entry of a block mapping.
     pub fn delete_lines(span: Span) -> Self {
-        Self { span, replacement: String::new(), whole_lines: true }
+        Self { span, replacement: String::new(), extent: Extent::WholeLines }
     }
 }
 

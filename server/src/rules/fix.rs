@@ -29,12 +29,12 @@ pub fn insert_key(first_key: Span, column: Option<u32>, text: &str) -> Option<Ed
 }
 
 /// Appends `key: value` entries (one per line, written at column 0) to a block mapping such
-/// as a step's `env:`, after its last entry. Returns `None` for flow mappings and empty
+/// as a step's `env:`, after its last entry and a comment on its line. Returns `None` for flow mappings and empty
 /// blocks, whose indentation cannot be read.
 pub fn append_entries(block: &Block, entries: &str) -> Option<Edit> {
     let indent = " ".repeat(block.entry_column? as usize);
     let appended: String = entries.lines().map(|line| format!("\n{indent}{line}")).collect();
-    Some(Edit::insert(block.last_entry_end, appended))
+    Some(Edit::insert_at_line_end(block.last_entry_end, appended))
 }
 
 /// Adds entries to the mapping `key` of a step or job: appended to it when it exists,
@@ -74,6 +74,8 @@ pub fn remove_from_mapping(mapping: &Block, entry: Span) -> Option<Edit> {
     Some(if mapping.entries == 1 { remove_entry(Span { end: end.end, ..key }) } else { remove_entry(entry) })
 }
 
+const FLOW_INDICATORS: [char; 5] = ['{', '}', '[', ']', ','];
+
 /// Characters a plain scalar cannot start with.
 const PLAIN_INDICATORS: &[char] =
     &['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`'];
@@ -91,7 +93,9 @@ pub fn replace_in_text(text: &Text, span: Span, replacement: &str) -> Option<Edi
     let written = match text.style {
         ScalarStyle::Plain => {
             let splits = replacement.contains(": ") || replacement.contains(" #");
-            let flow = replacement.contains(['{', '}', '[', ']', ',']);
+            // A flow indicator would end a plain scalar inside a flow collection; one that
+            // already holds an indicator is not inside one.
+            let flow = replacement.contains(FLOW_INDICATORS) && !text.value.contains(FLOW_INDICATORS);
             let opens = span.start == text.span.start && replacement.starts_with(PLAIN_INDICATORS);
             (!splits && !flow && !opens).then(|| replacement.to_owned())?
         }
@@ -208,6 +212,9 @@ mod tests {
         assert_eq!(replaced(ScalarStyle::DoubleQuoted, "\"\\$A\"").as_deref(), Some("\\\"\\\\$A\\\""));
         assert_eq!(replaced(ScalarStyle::Plain, "\"$A\"").as_deref(), Some("\"$A\""));
         assert_eq!(replaced(ScalarStyle::Plain, "a: b"), None);
+        assert_eq!(replaced(ScalarStyle::Plain, "${A}"), None, "maybe inside a flow collection");
+        let block = Text { style: ScalarStyle::Plain, ..Text::for_tests("echo $A [x]") };
+        assert_eq!(replace_in_text(&block, at, "${A}").unwrap().replacement, "${A}");
         assert_eq!(replaced(ScalarStyle::Literal, "a\nb"), None);
         assert!(replace_in_text(&text(ScalarStyle::Plain), Span::document(0..2), "'x").is_none());
         assert!(replace_in_text(&text(ScalarStyle::Plain), Span::document(8..20), "x").is_none());

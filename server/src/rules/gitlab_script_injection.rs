@@ -83,7 +83,15 @@ has the variable: `eval` runs in the job's shell; a new `sh -c` sees GitLab's CI
 variables but not the script's own shell variables; a container (`docker exec`), `ssh` or \
 another language (`python -c`) does not, and those get no fix. It is not offered where the \
 value is the command itself (`eval \"$CMD\"`). It is unsafe: a script that meant the value to \
-be split into several words, or run, behaves differently.",
+be split into several words, or run, behaves differently. For `$[[ inputs.NAME ]]` in a \
+script line of the job, the quick fix \"Pass the input ... through the variable ...\" moves \
+the interpolation into the job's `variables:` (`INPUT_NAME: '$[[ inputs.NAME ]]'`, added to \
+the mapping when the job has one, with a number added to the name when it is taken; a \
+variable that already holds the same interpolation is reused) and reads it quoted where it \
+was (`\"$INPUT_NAME\"`, `${INPUT_NAME}` inside double quotes), so GitLab pastes the value as \
+data and the shell never parses it. It is unsafe too: a value meant to be several words, or \
+shell code, now arrives as one word, and GitLab expands `$VARIABLE` references in a \
+variable's value. It is not offered for a line of a template the job extends.",
     },
     references: &[
         Reference::Owasp(OwaspCicd::Sec4),
@@ -109,7 +117,7 @@ impl Rule for GitlabScriptInjection {
         let lines: Vec<&Script> = job.scripts().collect();
         let mut written: HashMap<String, Vec<Written>> = HashMap::new();
         for (index, script) in lines.iter().enumerate() {
-            interpolated_inputs(globals, script, out);
+            interpolated_inputs(globals, job, script, out);
             for command in &script.commands {
                 let at = scope.in_script(index, command.range.start);
                 for code in reparse::code_words(command) {
@@ -152,7 +160,7 @@ impl Rule for GitlabScriptInjection {
 
 /// `$[[ inputs.name ]]` of free-text inputs in a script line: GitLab pastes the value into
 /// the configuration before the pipeline exists, so it is code, however it is quoted.
-fn interpolated_inputs(globals: &Globals, script: &Script, out: &mut Findings) {
+fn interpolated_inputs(globals: &Globals, job: &GitlabJob, script: &Script, out: &mut Findings) {
     let text = &script.text.value;
     for (at, _) in text.match_indices("$[[") {
         let Some(close) = text[at..].find("]]").map(|found| at + found + 2) else { continue };
@@ -167,15 +175,69 @@ fn interpolated_inputs(globals: &Globals, script: &Script, out: &mut Findings) {
         } else {
             ""
         };
-        out.report(
-            script.span_of(at..close),
-            format!(
-                "the input `{name}` is pasted into the script before it runs: whoever sets it (the configuration that includes this file, or whoever runs the pipeline with inputs) writes part of the script{expanded}"
-            ),
-        )
-        .with_severity(Severity::Medium)
-        .with_confidence(Confidence::Medium);
+        let finding = out
+            .report(
+                script.span_of(at..close),
+                format!(
+                    "the input `{name}` is pasted into the script before it runs: whoever sets it (the configuration that includes this file, or whoever runs the pipeline with inputs) writes part of the script{expanded}"
+                ),
+            )
+            .with_severity(Severity::Medium)
+            .with_confidence(Confidence::Medium);
+        if let Some(fix) = input_through_variable(globals, job, script, at..close, &name) {
+            finding.with_fix(fix);
+        }
     }
+}
+
+/// The fix for `$[[ inputs.NAME ]]` (at `range` of a script line): a variable of the job
+/// holds the interpolation (`INPUT_NAME: '$[[ inputs.NAME ]]'`, where GitLab pastes the value
+/// as data) and the script reads it quoted (`"$INPUT_NAME"`), so the shell never parses it.
+/// A variable that already holds the same interpolation is read instead of adding one.
+fn input_through_variable(
+    globals: &Globals,
+    job: &GitlabJob,
+    script: &Script,
+    range: Range<usize>,
+    input: &str,
+) -> Option<Fix> {
+    // A line of a template the job extends is not the job's to rewrite.
+    if !job.span.contains(script.text.span) {
+        return None;
+    }
+    let interpolation = script.slice(range.clone());
+    let existing = job
+        .variables
+        .iter()
+        .chain(&globals.variables)
+        .find(|variable| variable.value.as_ref().is_some_and(|value| value.value == interpolation));
+    let (variable, declare) = match existing {
+        Some(variable) => (variable.name.value.clone(), None),
+        None => {
+            let variable = unused_variable_name(globals, job, input)?;
+            let entry = format!("{variable}: '{}'", interpolation.replace('\'', "''"));
+            let block = job.variables_block.as_ref();
+            (variable, Some(fix::add_to_mapping(block, "variables", job.first_key?, job.key_column, &entry)?))
+        }
+    };
+    let reference = fix::shell_env_reference(script, range.start, &variable)?;
+    let replace = fix::replace_in_text(&script.text, script.span_of(range), &reference)?;
+    Some(Fix {
+        title: format!("Pass the input `{input}` through the variable `{variable}`"),
+        applicability: Applicability::Unsafe,
+        edits: declare.into_iter().chain([replace]).collect(),
+    })
+}
+
+/// `INPUT_<NAME>` for an input, with a number added when a variable of the pipeline or a
+/// script of the job already uses that name.
+fn unused_variable_name(globals: &Globals, job: &GitlabJob, input: &str) -> Option<String> {
+    let base = format!("INPUT_{}", input.to_ascii_uppercase().replace('-', "_"));
+    let taken = |name: &str| {
+        job.variables.iter().chain(&globals.variables).any(|variable| variable.name.value == name)
+            || job.scripts().any(|script| script.text.value.contains(name))
+    };
+    (0..100).map(|n| if n == 0 { base.clone() } else { format!("{base}_{n}") }).find(|name| !taken(name))
 }
 
 /// A tainted value a script line wrote into a file.

@@ -76,7 +76,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-pub use finding::{Applicability, Edit, Finding, Findings, Fix};
+pub use finding::{Applicability, Edit, Extent, Finding, Findings, Fix};
 
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::action::Action;
