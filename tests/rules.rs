@@ -179,6 +179,42 @@ fn render(text: &str, findings: &[&Reported]) -> String {
     out
 }
 
+/// Fixes are computed from the tree, not from how the fixtures happen to be written: every
+/// fix of every fixture, written with CRLF line breaks or with its indentation doubled, still
+/// leaves valid YAML without its finding.
+#[test]
+fn fixes_hold_across_line_breaks_and_indentation() {
+    for rule in REGISTRY {
+        let id = rule.meta().id;
+        for path in fixture_files(&fixtures_dir().join(id)) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let kind = file_kind(&path, &text);
+            for variant in [text.replace('\n', "\r\n"), doubled_indentation(&text)] {
+                check_fixes(&path, kind, &variant, id, &analyze_text(kind, &variant));
+            }
+        }
+    }
+}
+
+/// `text` with its indentation doubled: two-space files become four-space ones. A sequence
+/// entry's `- ` becomes `-   `, so that the keys of a mapping it starts stay in line with the
+/// keys below them.
+fn doubled_indentation(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            let content = line.trim_start_matches(' ');
+            let indent = " ".repeat(2 * (line.len() - content.len()));
+            let mut rest = content;
+            let mut dashes = String::new();
+            while let Some(after) = rest.strip_prefix("- ") {
+                dashes.push_str("-   ");
+                rest = after;
+            }
+            format!("{indent}{dashes}{rest}")
+        })
+        .collect()
+}
+
 /// Applies each fix of each finding of `rule` and checks the result.
 fn check_fixes(path: &Path, kind: FileKind, text: &str, rule: &str, report: &Report) {
     let before = report.findings.iter().filter(|f| f.rule.id == rule).count();

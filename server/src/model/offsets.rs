@@ -28,6 +28,7 @@ impl OffsetMap {
         let (mut v, mut r) = (0usize, 0usize);
         let mut shift = 0isize;
         while v < value.len() && r < raw.len() {
+            r += block_indentation(value, v, raw, r);
             let wanted = value[v];
             let found = if raw[r] == wanted {
                 Some(r)
@@ -81,6 +82,18 @@ impl OffsetMap {
     }
 }
 
+/// At the start of a line of both, the indentation of a block scalar's line that its value
+/// drops: how far the raw line is indented beyond the value's line. Skipped at once, since
+/// it can be longer than the alignment looks ahead.
+fn block_indentation(value: &[u8], v: usize, raw: &[u8], r: usize) -> usize {
+    let line_start = |bytes: &[u8], at: usize| at == 0 || bytes[at - 1] == b'\n';
+    if !line_start(value, v) || !line_start(raw, r) {
+        return 0;
+    }
+    let spaces = |bytes: &[u8], at: usize| bytes[at..].iter().take_while(|&&b| b == b' ').count();
+    spaces(raw, r).saturating_sub(spaces(value, v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +110,16 @@ mod tests {
         let value = "echo a\ncurl x | sh\ndone\n";
         assert_eq!(raw_of(value, raw, "curl x | sh"), "curl x | sh");
         assert_eq!(raw_of(value, raw, "done"), "done");
+    }
+
+    #[test]
+    fn deep_block_indentation_is_skipped_whatever_its_width() {
+        let indent = " ".repeat(40);
+        let raw = format!("{indent}echo a\n{indent}  curl x | sh\n{indent}done\n");
+        let value = "echo a\n  curl x | sh\ndone\n";
+        assert_eq!(raw_of(value, &raw, "echo a"), "echo a");
+        assert_eq!(raw_of(value, &raw, "  curl x | sh"), "  curl x | sh");
+        assert_eq!(raw_of(value, &raw, "done"), "done");
     }
 
     #[test]
