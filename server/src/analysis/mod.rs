@@ -5,6 +5,7 @@
 //! while every unit they were built from (the job itself, the workflow header, anchors read
 //! through aliases, GitLab jobs it extends) is unchanged.
 
+mod calls;
 mod describe;
 mod entries;
 mod fingerprint;
@@ -20,10 +21,11 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
+pub use calls::{CalledFile, analyze_references, reached_from, workflow_name};
 pub use describe::{Description, describe_at};
 pub use fingerprint::fingerprints;
 pub use paths::{Asset, AttackPath, Starter, Step};
-pub use report::{FixKind, Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
+pub use report::{FixKind, Related, Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
 pub use run::panic_message;
 
 use crate::model::Spanned;
@@ -32,9 +34,10 @@ use crate::model::contexts::JobList;
 use crate::model::github::{self, Job, Workflow};
 use crate::model::gitlab::{self, GitlabJob, JobScope, Pipeline};
 use crate::model::kind::FileKind;
+use crate::model::references::{self, Reference};
 use crate::model::view::{Entry, Resolver};
 use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext, unused_suppression};
-use crate::syntax::span::{Span, UnitId};
+use crate::syntax::span::{Bases, Span, UnitId};
 use crate::syntax::{Source, Tiling, errors};
 use entries::{JobFacts, PathFacts};
 use run::RuleRunner;
@@ -171,10 +174,10 @@ impl Analyzer {
         let (tiles, rope) = source.snapshot();
         self.units.refresh(tiles, rope, bases);
         let mut runner = RuleRunner::new(self.rules);
-        let (findings, facts) = match self.kind {
+        let Read { findings, facts, references } = match self.kind {
             FileKind::GithubWorkflow => self.analyze_workflow(rope, &mut runner),
             FileKind::GitlabCi => self.analyze_pipeline(rope, &mut runner),
-            FileKind::GithubAction => (self.analyze_action(rope, &mut runner), PathFacts::default()),
+            FileKind::GithubAction => self.analyze_action(rope, &mut runner),
         };
         let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
         let report_unused = self.rules.iter().any(|rule| rule.meta() == &unused_suppression::META);
@@ -187,6 +190,10 @@ impl Analyzer {
             report_unused,
             &mut self.scalar_rows,
         );
+        report.references = references
+            .iter()
+            .filter_map(|reference| Some(reference.placed(self.units.bases.resolve(reference.at)?)))
+            .collect();
         let (entry, jobs) = facts.resolve(&self.units.bases);
         let paths = paths::build(&report.findings, &jobs, entry.as_ref());
         paths::raise(&mut report.findings, &paths);
@@ -195,12 +202,17 @@ impl Analyzer {
         report
     }
 
-    fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner) -> (Vec<Finding>, PathFacts) {
+    fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, jobs_key } =
             self.entries(&resolver, Some("jobs"));
-        let header = Arc::new(github::build_header(&header_entries, jobs_key));
+        let header = github::build_header(&header_entries, jobs_key);
+        // Read as a caller calls it, a reusable workflow runs under the caller's triggers.
+        let header = Arc::new(match &self.options.call {
+            Some(call) => call.header_for(&header),
+            None => header,
+        });
         let build = |index: usize| {
             let (unit, entry) = job_entries[index];
             resolver.take_reads();
@@ -241,10 +253,11 @@ impl Analyzer {
         let mut findings = runner.run(|rule, out| rule.check_workflow(&workflow, out));
         let (job_findings, jobs) = self.collect(outputs, runner);
         findings.extend(job_findings);
-        (findings, PathFacts { entry: entries::workflow_entry(&workflow.header), jobs })
+        let facts = PathFacts { entry: entries::workflow_entry(&workflow.header), jobs };
+        Read { findings, facts, references: references::of_workflow(&workflow) }
     }
 
-    fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner) -> (Vec<Finding>, PathFacts) {
+    fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, .. } =
@@ -293,21 +306,37 @@ impl Analyzer {
             }
         }
         findings.extend(job_findings);
-        (findings, PathFacts { entry: None, jobs })
+        let facts = PathFacts { entry: None, jobs };
+        Read { findings, facts, references: references::of_pipeline(&pipeline) }
     }
 
-    fn analyze_action(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Vec<Finding> {
+    fn analyze_action(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let entries = self.entries(&resolver, None);
         let action = build_action(&entries.header);
         let options = &*self.options;
-        runner.run(|rule, out| {
+        let findings = runner.run(|rule, out| {
             rule.check_action(&action, out);
             for (index, step) in action.runs.iter().flat_map(|runs| &runs.steps).enumerate() {
                 rule.check_step(&StepContext::Action { action: &action, index, options }, step, out);
             }
-        })
+        });
+        Read { findings, facts: PathFacts::default(), references: references::of_action(&action) }
+    }
+
+    /// The whole workflow model of the source's text, without running rules, and where its
+    /// units start: how another file's analysis reads this one (a caller's `with:`).
+    fn read_workflow(&mut self, source: &mut Source) -> (Workflow, Bases) {
+        let bases = source.bases();
+        let (tiles, rope) = source.snapshot();
+        self.units.refresh(tiles, rope, bases);
+        let anchors = self.units.anchors();
+        let resolver = Resolver::new(&anchors, &self.units.bases, rope);
+        let entries = self.entries(&resolver, Some("jobs"));
+        let header = Arc::new(github::build_header(&entries.header, entries.jobs_key));
+        let jobs = entries.jobs.iter().filter_map(|(_, entry)| github::build_job(entry)).map(Arc::new).collect();
+        (Workflow { header, jobs }, self.units.bases.clone())
     }
 
     /// The document's entries, sorted into header and jobs.
@@ -445,6 +474,14 @@ fn inheriting_jobs(outputs: &[(JobKey, Arc<JobOutput>)]) -> HashMap<(&'static st
         }
     }
     inherited
+}
+
+/// What the analysis of one file read: its findings, what attack paths need, and what it
+/// names in other files.
+struct Read {
+    findings: Vec<Finding>,
+    facts: PathFacts,
+    references: Vec<Reference>,
 }
 
 /// The document's entries, sorted into header and jobs.

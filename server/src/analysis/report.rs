@@ -7,6 +7,7 @@ use ropey::Rope;
 
 use super::paths::{AttackPath, Entry};
 use super::suppress::{Parsed, ScalarRows, Suppressions, Unused};
+use crate::model::references::Reference;
 use crate::rules::{Applicability, Confidence, Extent, Finding, RuleMeta, Severity, unused_suppression};
 use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::Bases;
@@ -27,6 +28,8 @@ pub struct Report {
     /// For each finding, the first path through it: looked up for every diagnostic of every
     /// keystroke, so it is indexed once instead of searched for each.
     first_path: Vec<Option<usize>>,
+    /// What the document names in other files, where it names it.
+    pub references: Vec<Reference<Range<usize>>>,
 }
 
 impl Report {
@@ -84,6 +87,19 @@ pub struct Reported {
     /// The rule's fixes, then the fixes that add a suppression comment for this finding and
     /// for the rule in the whole file.
     pub fixes: Vec<ResolvedFix>,
+    /// Places in other files the finding depends on, such as the caller that passes the
+    /// value.
+    pub related: Vec<Related>,
+}
+
+/// A place in another file of the workspace that a finding links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// The file, from the workspace root, with `/` separators.
+    pub path: String,
+    /// The 0-based line.
+    pub line: usize,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +130,48 @@ pub struct ResolvedEdit {
 pub struct RuleFailure {
     pub rule: &'static str,
     pub message: String,
+}
+
+impl Report {
+    /// Adds findings another file's analysis found here (a callee's, reached from its
+    /// caller): one at the place and of the rule of a finding already here replaces it when
+    /// it is more severe; the others join in text order, the attack paths following.
+    pub fn add_reached(&mut self, reached: Vec<Reported>) {
+        let mut added = Vec::new();
+        for finding in reached {
+            let same = |own: &&mut Reported| own.range == finding.range && own.rule.id == finding.rule.id;
+            match self.findings.iter_mut().find(same) {
+                Some(own) if finding.severity > own.severity => *own = finding,
+                Some(_) => {}
+                None if added
+                    .iter()
+                    .any(|other: &Reported| other.range == finding.range && other.rule == finding.rule) => {}
+                None => added.push(finding),
+            }
+        }
+        if added.is_empty() {
+            return;
+        }
+        let old = self.findings.len();
+        let mut all: Vec<(Option<usize>, Reported)> = self
+            .findings
+            .drain(..)
+            .enumerate()
+            .map(|(index, finding)| (Some(index), finding))
+            .chain(added.into_iter().map(|finding| (None, finding)))
+            .collect();
+        all.sort_by(|a, b| {
+            (a.1.range.start, a.1.range.end, a.1.rule.id).cmp(&(b.1.range.start, b.1.range.end, b.1.rule.id))
+        });
+        let mut new_index = vec![None; old];
+        for (position, (index, _)) in all.iter().enumerate() {
+            if let Some(index) = index {
+                new_index[*index] = Some(position);
+            }
+        }
+        self.findings = all.into_iter().map(|(_, finding)| finding).collect();
+        self.paths.retain_mut(|path| path.renumber(&new_index));
+    }
 }
 
 /// Resolves spans, drops suppressed findings, adds the suppression fix, sorts and dedups.
@@ -175,6 +233,7 @@ fn unused_finding(unused: Unused) -> Reported {
             kind: FixKind::Repair,
             edits: vec![unused.edit],
         }],
+        related: Vec::new(),
     }
 }
 
@@ -237,5 +296,6 @@ fn resolve(finding: Finding, bases: &Bases, rope: &Rope) -> Option<Reported> {
         message: finding.message,
         job: finding.job,
         fixes,
+        related: Vec::new(),
     })
 }

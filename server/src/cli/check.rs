@@ -170,6 +170,8 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
             }
         }
     }
+    // Fixing rewrites files one by one; what callers reach is read once they are written.
+    super::reached::add_reached(&mut checked, &policy.rule_options());
     Ok(Loaded { checked, io_error, policy, baseline })
 }
 

@@ -7,6 +7,7 @@ mod fix;
 mod init;
 mod output;
 mod paths;
+mod reached;
 mod reports;
 
 use std::io::Write;

@@ -18,6 +18,7 @@ use std::sync::{Arc, LazyLock};
 use serde::Deserialize;
 
 use super::action::Action;
+use super::call::Call;
 use super::expr::{ContextRef, Expression};
 use super::github::{Event, Job, Step, Triggers, WorkflowHeader};
 use super::shell::{PartKind, Script, variable_names};
@@ -174,7 +175,8 @@ impl Taint {
         text
     }
 
-    fn through(mut self, hop: impl Into<String>) -> Self {
+    /// The same taint, read one hop further (`inputs.title`, `env.TITLE`).
+    pub fn through(mut self, hop: impl Into<String>) -> Self {
         self.via.push(hop.into());
         self
     }
@@ -369,6 +371,8 @@ pub struct Scope<'a> {
     jobs: &'a dyn JobLookup,
     /// Context paths this project's configuration marks as untrusted, besides the model's.
     untrusted: &'a [String],
+    /// The call this file is read for, when it is read as a caller calls it.
+    call: Option<&'a Call>,
 }
 
 impl<'a> Scope<'a> {
@@ -383,6 +387,7 @@ impl<'a> Scope<'a> {
             position,
             jobs,
             untrusted: &[],
+            call: None,
         }
     }
 
@@ -403,6 +408,7 @@ impl<'a> Scope<'a> {
             position,
             jobs: &NoJobs,
             untrusted: &[],
+            call: None,
         }
     }
 
@@ -410,6 +416,14 @@ impl<'a> Scope<'a> {
     /// outsiders: what a project knows of its own inputs that the model cannot.
     pub fn with_untrusted_contexts(self, paths: &'a [String]) -> Self {
         Self { untrusted: paths, ..self }
+    }
+
+    /// The same place in a file read as `call` calls it: its inputs hold what that caller
+    /// passes, and it runs under the caller's triggers when they are known.
+    pub fn with_call(self, call: Option<&'a Call>) -> Self {
+        let Some(call) = call else { return self };
+        let events = call.triggers.as_ref().map_or(self.events, Events::Of);
+        Self { call: Some(call), events, ..self }
     }
 
     fn at(&self, position: usize) -> Self {
@@ -567,7 +581,17 @@ impl<'a> Scope<'a> {
         Scope::workflow_job(header, job, self.jobs).text_taint(value, hops)
     }
 
+    /// The taint of `inputs.<name>`: what the call passes when the file is read as called,
+    /// else whoever may set it. Inputs typed as other than text carry nothing either way.
     fn input_taint(&self, name: &str) -> Option<Taint> {
+        let declared = self.declared_input_taint(name)?;
+        match self.call {
+            Some(call) => call.input_taint(name),
+            None => Some(declared),
+        }
+    }
+
+    fn declared_input_taint(&self, name: &str) -> Option<Taint> {
         let origin = format!("inputs.{name}");
         let taint = |controller: Controller, what: &str| Taint {
             controller,

@@ -6,6 +6,7 @@
 pub mod action;
 pub mod artifact;
 pub mod cache;
+pub mod call;
 pub mod checkout;
 pub mod commands;
 pub mod conditions;
@@ -23,6 +24,7 @@ pub mod kind;
 pub mod offsets;
 pub mod patterns;
 pub mod reach;
+pub mod references;
 pub mod release;
 pub mod reparse;
 pub mod scanners;

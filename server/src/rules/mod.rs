@@ -73,6 +73,7 @@ mod secrets;
 mod taint;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -80,6 +81,7 @@ pub use finding::{Applicability, Edit, Extent, Finding, Findings, Fix};
 
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::action::Action;
+use crate::model::call::Call;
 use crate::model::contexts::{JobLookup, Scope};
 use crate::model::github::{Job, Step, Workflow, WorkflowHeader};
 use crate::model::gitlab::{GitlabJob, Globals, Pipeline};
@@ -187,6 +189,9 @@ pub struct RuleOptions {
     trusted_owners: Vec<String>,
     /// Context paths the user marks as written by outsiders, besides the taint model's.
     untrusted_contexts: Vec<String>,
+    /// When a file is analysed as another file calls it (a reusable workflow, an action),
+    /// what that caller passes. Set by the cross-file analysis, never by users.
+    pub call: Option<Arc<Call>>,
 }
 
 impl RuleOptions {
@@ -194,12 +199,23 @@ impl RuleOptions {
         Self {
             trusted_owners: trusted_owners.into_iter().map(|owner| owner.to_ascii_lowercase()).collect(),
             untrusted_contexts: Vec::new(),
+            call: None,
         }
     }
 
     /// These options, with `paths` also treated as attacker-controlled.
     pub fn with_untrusted_contexts(self, paths: impl IntoIterator<Item = String>) -> Self {
         Self { untrusted_contexts: paths.into_iter().collect(), ..self }
+    }
+
+    /// The context paths the user marks as written by outsiders.
+    pub fn untrusted_contexts(&self) -> &[String] {
+        &self.untrusted_contexts
+    }
+
+    /// These options for a file read as `call` calls it.
+    pub fn for_call(&self, call: Call) -> Self {
+        Self { call: Some(Arc::new(call)), ..self.clone() }
     }
 
     /// Whether the user listed `owner` (GitHub owners are case-insensitive) as trusted.
@@ -220,7 +236,9 @@ pub struct JobContext<'a> {
 impl<'a> JobContext<'a> {
     /// Where values are read at the level of the job (after all its steps).
     pub fn scope(&self) -> Scope<'a> {
-        Scope::workflow_job(self.header, self.job, self.jobs).with_untrusted_contexts(&self.options.untrusted_contexts)
+        Scope::workflow_job(self.header, self.job, self.jobs)
+            .with_untrusted_contexts(&self.options.untrusted_contexts)
+            .with_call(self.options.call.as_deref())
     }
 }
 
@@ -248,7 +266,7 @@ impl<'a> StepContext<'a> {
             StepContext::Workflow { header, job, jobs, index, .. } => Scope::workflow_step(header, job, index, jobs),
             StepContext::Action { action, index, .. } => Scope::action_step(action, index),
         };
-        scope.with_untrusted_contexts(&self.options().untrusted_contexts)
+        scope.with_untrusted_contexts(&self.options().untrusted_contexts).with_call(self.options().call.as_deref())
     }
 
     /// The workflow's header; `None` in a composite action.

@@ -7,5 +7,7 @@
 
 pub mod baseline;
 mod files;
+pub mod graph;
+pub mod root;
 
 pub use files::{MAX_CONFIG_SIZE, find_config, load_config, modified};

@@ -1,0 +1,218 @@
+//! Findings across files: a workflow's `with:` values flow into the `inputs.*` of the local
+//! actions and reusable workflows it calls, and those run under its triggers. Each callee is
+//! analysed as each caller calls it; what that adds to its findings alone (an injection a
+//! tainted input makes severe, a finding the caller's trigger makes possible) is reported in
+//! the callee, where the danger executes, naming the caller.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::{Analyzer, Related, Report, Reported, analyze_text_with, tiling};
+use crate::model::call::{Call, PassedInput};
+use crate::model::contexts::{JobList, Scope};
+use crate::model::github::{Event, Input, Job, Step, Triggers, Uses, Workflow};
+use crate::model::kind::FileKind;
+use crate::model::references::{self, Reference, ReferenceKind};
+use crate::rules::{RuleOptions, Severity};
+use crate::syntax::Source;
+
+/// A callee is analysed once per tainted input; more inputs than this are not followed.
+const MAX_INPUTS_PER_CALL: usize = 16;
+
+/// A file of the workspace: its path from the workspace root, its kind and its text.
+#[derive(Debug, Clone, Copy)]
+pub struct CalledFile<'a> {
+    pub path: &'a str,
+    pub kind: FileKind,
+    pub text: &'a str,
+}
+
+/// The findings `caller` reaches in the files it calls, by the callee's path. `callee`
+/// finds the file a local reference names, which is the workspace's business.
+pub fn reached_from<'a>(
+    caller: CalledFile<'_>,
+    callee: &dyn Fn(&Reference<Range<usize>>) -> Option<CalledFile<'a>>,
+    options: &RuleOptions,
+) -> Vec<(String, Reported)> {
+    if caller.kind != FileKind::GithubWorkflow {
+        return Vec::new();
+    }
+    let mut source = Source::new(caller.text, tiling(caller.kind));
+    let (workflow, bases) = Analyzer::with_rules(caller.kind, &[]).read_workflow(&mut source);
+    let rope = source.rope();
+    let jobs = JobList(&workflow.jobs);
+    // A reusable caller runs under triggers this file does not know.
+    let triggers = &workflow.header.triggers;
+    let triggers = (!triggers.has(&Event::WorkflowCall)).then(|| triggers.clone());
+    let line_of =
+        |span| bases.resolve(span).map(|range: Range<usize>| rope.byte_to_line(range.start.min(rope.len_bytes())));
+    let mut reached = Vec::new();
+    for site in call_sites(&workflow) {
+        let Some(range) = bases.resolve(site.uses.span) else { continue };
+        let Some(reference) = references::of_uses(site.uses, site.local_kind()) else { continue };
+        let Some(file) = callee(&reference.placed(range)) else { continue };
+        let scope = site.scope(&workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
+        let passed = site
+            .with
+            .iter()
+            .filter_map(|input| {
+                let value = input.value.as_ref()?;
+                let taint = scope.taint_of_text(value)?;
+                Some((PassedInput { name: input.name.value.clone(), taint }, line_of(value.span)?))
+            })
+            .take(MAX_INPUTS_PER_CALL)
+            .collect();
+        let from = CallerSide {
+            path: caller.path,
+            line: line_of(site.uses.span).unwrap_or_default(),
+            triggers: triggers.clone(),
+        };
+        reached.extend(
+            reached_in(file, &from, passed, options).into_iter().map(|finding| (file.path.to_owned(), finding)),
+        );
+    }
+    reached
+}
+
+/// Where a callee is called: a job that calls a reusable workflow, or a step that uses an
+/// action.
+struct CallSite<'a> {
+    job: &'a Job,
+    step: Option<&'a Step>,
+    uses: &'a Uses,
+    with: &'a [Input],
+}
+
+impl CallSite<'_> {
+    fn local_kind(&self) -> ReferenceKind {
+        if self.step.is_some() { ReferenceKind::LocalAction } else { ReferenceKind::LocalWorkflow }
+    }
+
+    /// Where the `with:` values are read.
+    fn scope<'s>(&'s self, workflow: &'s Workflow, jobs: &'s JobList<'s>) -> Scope<'s> {
+        match self.step {
+            Some(step) => Scope::workflow_step(&workflow.header, self.job, step.index, jobs),
+            None => Scope::workflow_job(&workflow.header, self.job, jobs),
+        }
+    }
+}
+
+fn call_sites(workflow: &Workflow) -> Vec<CallSite<'_>> {
+    let mut sites = Vec::new();
+    for job in &workflow.jobs {
+        if let Some(uses) = &job.uses {
+            sites.push(CallSite { job, step: None, uses, with: &job.with });
+        }
+        for step in &job.steps {
+            if let Some(uses) = &step.uses {
+                sites.push(CallSite { job, step: Some(step), uses, with: &step.with });
+            }
+        }
+    }
+    sites
+}
+
+/// The caller, as the callee's findings name it.
+struct CallerSide<'a> {
+    path: &'a str,
+    /// The 0-based line of its `uses:`.
+    line: usize,
+    triggers: Option<Triggers>,
+}
+
+/// The findings of `file` as `caller` calls it that it does not have alone: first under the
+/// caller's triggers, then with each tainted input in turn, so that each finding names what
+/// raised it.
+fn reached_in(
+    file: CalledFile<'_>,
+    caller: &CallerSide<'_>,
+    passed: Vec<(PassedInput, usize)>,
+    options: &RuleOptions,
+) -> Vec<Reported> {
+    let analyse = |call: Call| analyze_text_with(file.kind, file.text, Arc::new(options.for_call(call)));
+    let mut reached = Vec::new();
+    let alone = analyze_text_with(file.kind, file.text, Arc::new(options.clone()));
+    let under_triggers = match &caller.triggers {
+        Some(triggers) => {
+            let report = analyse(Call { triggers: Some(triggers.clone()), inputs: Vec::new() });
+            let place = trigger_place(file);
+            let names: Vec<String> =
+                triggers.events.iter().map(|trigger| format!("`{}`", trigger.event.name())).collect();
+            let note =
+                format!("reached from `{}:{}`, which runs on {}", caller.path, caller.line + 1, names.join(", "));
+            let related = format!("runs this on {}", names.join(", "));
+            for finding in raised(&alone, &report)
+                .filter(|finding| place.as_ref().is_none_or(|place| !place.contains(&finding.range.start)))
+            {
+                reached.push(annotated(
+                    finding,
+                    &note,
+                    Related { path: caller.path.to_owned(), line: caller.line, message: related.clone() },
+                ));
+            }
+            report
+        }
+        None => alone,
+    };
+    for (input, line) in passed {
+        let origin = input.taint.origin.clone();
+        let name = input.name.clone();
+        let report = analyse(Call { triggers: caller.triggers.clone(), inputs: vec![input] });
+        let note = format!("reached from `{}:{}` with `{origin}`", caller.path, line + 1);
+        let related = format!("passes `{origin}` as `inputs.{name}`");
+        for finding in raised(&under_triggers, &report) {
+            reached.push(annotated(
+                finding,
+                &note,
+                Related { path: caller.path.to_owned(), line, message: related.clone() },
+            ));
+        }
+    }
+    reached
+}
+
+/// The findings of `after` that `before` does not have, or has less severe.
+fn raised<'r>(before: &'r Report, after: &'r Report) -> impl Iterator<Item = Reported> + 'r {
+    after
+        .findings
+        .iter()
+        .filter(move |finding| {
+            let severity_before = before
+                .findings
+                .iter()
+                .filter(|own| own.range == finding.range && own.rule == finding.rule)
+                .map(|own| own.severity)
+                .max();
+            severity_before.is_none_or(|severity: Severity| finding.severity > severity)
+        })
+        .cloned()
+}
+
+fn annotated(mut finding: Reported, note: &str, related: Related) -> Reported {
+    finding.message.push_str(&format!(" ({note})"));
+    finding.related.push(related);
+    finding
+}
+
+/// Where a reusable workflow's analysis as called places the caller's triggers: findings
+/// there are about the caller's triggers, which the caller's own analysis reports.
+fn trigger_place(file: CalledFile<'_>) -> Option<Range<usize>> {
+    if file.kind != FileKind::GithubWorkflow {
+        return None;
+    }
+    let mut source = Source::new(file.text, tiling(file.kind));
+    let (workflow, bases) = Analyzer::with_rules(file.kind, &[]).read_workflow(&mut source);
+    bases.resolve(Call::trigger_place(&workflow.header)?)
+}
+
+/// What a file names in other files, without running any rule.
+pub fn analyze_references(kind: FileKind, text: &str) -> Vec<Reference<Range<usize>>> {
+    Analyzer::with_rules(kind, &[]).analyze(&mut Source::new(text, tiling(kind))).references
+}
+
+/// A workflow's `name:`, which `workflow_run` triggers name it by.
+pub fn workflow_name(text: &str) -> Option<String> {
+    let mut source = Source::new(text, tiling(FileKind::GithubWorkflow));
+    let (workflow, _) = Analyzer::with_rules(FileKind::GithubWorkflow, &[]).read_workflow(&mut source);
+    workflow.header.name.as_ref().map(|name| name.value.clone())
+}

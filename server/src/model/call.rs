@@ -1,0 +1,68 @@
+//! A call from another file: what a workflow gives the reusable workflow or the action it
+//! calls. Read alone, a callee's `${{ inputs.x }}` could hold anything its callers pass; read
+//! as called, it holds what this caller passes, under this caller's triggers.
+
+use super::contexts::Taint;
+use super::github::{Event, Trigger, Triggers, WorkflowHeader};
+use crate::syntax::span::Span;
+
+/// What one caller gives its callee.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Call {
+    /// The caller's triggers, which the callee runs under; `None` when the caller is itself
+    /// reusable, so its triggers are not known either.
+    pub triggers: Option<Triggers>,
+    /// The inputs the caller passes that someone other than the maintainers can choose.
+    pub inputs: Vec<PassedInput>,
+}
+
+/// An input whose value the caller's taint model says is attacker-chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassedInput {
+    pub name: String,
+    /// The taint of the value in the caller.
+    pub taint: Taint,
+}
+
+impl Call {
+    /// The taint of `inputs.<name>` inside the callee: the caller's value, one hop further.
+    pub fn input_taint(&self, name: &str) -> Option<Taint> {
+        let passed = self.inputs.iter().find(|input| input.name == name)?;
+        Some(passed.taint.clone().through(format!("inputs.{name}")))
+    }
+
+    /// A reusable workflow's header as it runs for this caller: under the caller's triggers,
+    /// keeping its own `workflow_call` so that the inputs it declares keep their types.
+    /// The caller's triggers are placed at the callee's `workflow_call` (spans belong to the
+    /// file they were read from), without the caller's own filters and inputs.
+    pub fn header_for(&self, header: &WorkflowHeader) -> WorkflowHeader {
+        let Some(triggers) = &self.triggers else {
+            return header.clone();
+        };
+        let Some(place) = Self::trigger_place(header) else {
+            return header.clone();
+        };
+        let borrowed =
+            triggers.events.iter().filter(|trigger| trigger.event != Event::WorkflowCall).map(|trigger| Trigger {
+                event: trigger.event.clone(),
+                span: place,
+                types: trigger.types.clone(),
+                branches: Vec::new(),
+                branches_ignore: Vec::new(),
+                tags: Vec::new(),
+                tags_ignore: Vec::new(),
+                workflows: Vec::new(),
+                inputs: Vec::new(),
+                secrets: Vec::new(),
+            });
+        let own_call = header.triggers.find(&Event::WorkflowCall).cloned();
+        let events = borrowed.chain(own_call).collect();
+        WorkflowHeader { triggers: Triggers { key: header.triggers.key, events }, ..header.clone() }
+    }
+
+    /// Where [`Call::header_for`] places the caller's triggers in `header`, so that what is
+    /// found there (about the caller's triggers, not the callee) can be told apart.
+    pub fn trigger_place(header: &WorkflowHeader) -> Option<Span> {
+        header.triggers.find(&Event::WorkflowCall).map(|trigger| trigger.span).or(header.triggers.key)
+    }
+}

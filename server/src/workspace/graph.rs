@@ -1,0 +1,225 @@
+//! The workspace model: the pipeline files of a repository and the references between them.
+//!
+//! Files are read through [`Root`], so only files inside the root are read; each file is read
+//! once, however many references name it, so reference cycles end; remote references and
+//! references to other repositories are recorded as edges and never fetched.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use super::root::Root;
+use crate::analysis::{self, CalledFile, Reported};
+use crate::model::kind::{self, FileKind};
+use crate::model::references::{self, Reference, ReferenceKind};
+use crate::rules::RuleOptions;
+
+/// How many files a workspace holds at most, references followed included.
+const MAX_FILES: usize = 2_000;
+
+/// The pipeline files of one repository and the references between them.
+pub struct Workspace {
+    pub root: Root,
+    /// `owner/repo` of the repository on GitHub, when `.git/config` says.
+    pub repository: Option<String>,
+    pub files: Vec<WorkspaceFile>,
+    pub edges: Vec<Edge>,
+}
+
+pub struct WorkspaceFile {
+    /// From the root, with `/` separators.
+    pub relative: String,
+    /// The canonical path.
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub text: String,
+}
+
+impl WorkspaceFile {
+    pub fn called(&self) -> CalledFile<'_> {
+        CalledFile { path: &self.relative, kind: self.kind, text: &self.text }
+    }
+}
+
+/// A reference from one file of the workspace, and what it leads to.
+pub struct Edge {
+    /// The index of the file it is written in.
+    pub from: usize,
+    pub reference: Reference<Range<usize>>,
+    pub to: Target,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A file of the workspace, by index.
+    File(usize),
+    /// Outside the repository: recorded, never fetched.
+    Remote,
+    /// Inside the repository but not found, or not readable within the bounds.
+    Unresolved,
+}
+
+impl Workspace {
+    /// Reads the repository at `root`: every pipeline file under it, then the files their
+    /// references name, each once.
+    pub fn load(root: Root) -> Self {
+        let yaml_files = root.yaml_files();
+        let repository = root.github_repository();
+        let mut workspace = Self { root, repository, files: Vec::new(), edges: Vec::new() };
+        for relative in &yaml_files {
+            if let Some((path, text)) = workspace.root.read(relative)
+                && let Some(kind) = kind::detect(relative, &text)
+            {
+                workspace.files.push(WorkspaceFile { relative: relative.clone(), path, kind, text });
+            }
+        }
+        let mut next = 0;
+        while next < workspace.files.len() {
+            let file = &workspace.files[next];
+            let found = analysis::analyze_references(file.kind, &file.text);
+            for reference in found {
+                for to in workspace.resolve(&reference, &yaml_files) {
+                    workspace.edges.push(Edge { from: next, reference: reference.clone(), to });
+                }
+            }
+            next += 1;
+        }
+        workspace
+    }
+
+    /// What each workflow reaches in the files it calls: (caller, callee, finding), by index.
+    pub fn reached(&self, options: &RuleOptions) -> Vec<(usize, usize, Reported)> {
+        let mut reached = Vec::new();
+        for (caller, file) in self.files.iter().enumerate() {
+            let calls = self.edges.iter().any(|edge| edge.from == caller && matches!(edge.to, Target::File(_)));
+            if !calls || file.kind != FileKind::GithubWorkflow {
+                continue;
+            }
+            let callee =
+                |reference: &Reference<Range<usize>>| self.target_of(caller, &reference.at).map(WorkspaceFile::called);
+            for (path, finding) in analysis::reached_from(file.called(), &callee, options) {
+                reached.extend(self.index_of(&path).map(|callee| (caller, callee, finding)));
+            }
+        }
+        reached
+    }
+
+    /// The index of the file at `relative`, if it is in the workspace.
+    pub fn index_of(&self, relative: &str) -> Option<usize> {
+        self.files.iter().position(|file| file.relative == relative)
+    }
+
+    /// The file an edge from `from` at `at` leads to.
+    pub fn target_of(&self, from: usize, at: &Range<usize>) -> Option<&WorkspaceFile> {
+        self.edges.iter().find(|edge| edge.from == from && &edge.reference.at == at).and_then(|edge| match edge.to {
+            Target::File(index) => self.files.get(index),
+            Target::Remote | Target::Unresolved => None,
+        })
+    }
+
+    /// What a reference leads to: a wildcard include may name several files.
+    fn resolve(&mut self, reference: &Reference<Range<usize>>, yaml_files: &[String]) -> Vec<Target> {
+        let target = &reference.target;
+        let found = match &reference.kind {
+            ReferenceKind::Remote => return vec![Target::Remote],
+            ReferenceKind::RepositoryWorkflow { repository }
+                if !self.repository.as_ref().is_some_and(|own| own.eq_ignore_ascii_case(repository)) =>
+            {
+                return vec![Target::Remote];
+            }
+            ReferenceKind::LocalAction => ["action.yml", "action.yaml"]
+                .iter()
+                .find_map(|name| self.file(&format!("{target}/{name}"), FileKind::GithubAction))
+                .into_iter()
+                .collect(),
+            ReferenceKind::LocalWorkflow | ReferenceKind::RepositoryWorkflow { .. } => {
+                self.file(target, FileKind::GithubWorkflow).into_iter().collect()
+            }
+            ReferenceKind::WorkflowRun => self.workflows_named(target),
+            ReferenceKind::GitlabInclude | ReferenceKind::GitlabChildPipeline if references::is_pattern(target) => {
+                let matching: Vec<&String> =
+                    yaml_files.iter().filter(|path| references::include_matches(target, path)).collect();
+                matching.into_iter().filter_map(|path| self.file(path, FileKind::GitlabCi)).collect()
+            }
+            ReferenceKind::GitlabInclude | ReferenceKind::GitlabChildPipeline => {
+                self.file(target, FileKind::GitlabCi).into_iter().collect()
+            }
+        };
+        if found.is_empty() { vec![Target::Unresolved] } else { found.into_iter().map(Target::File).collect() }
+    }
+
+    /// The index of the file at `relative`, read as `kind` if it is not in the workspace yet.
+    fn file(&mut self, relative: &str, kind: FileKind) -> Option<usize> {
+        if let Some(index) = self.index_of(relative) {
+            return Some(index);
+        }
+        let (path, text) = self.root.read(relative)?;
+        // A link inside the root may name a file already read under its own path.
+        let canonical = self.root.relative(&path)?;
+        if let Some(index) = self.index_of(&canonical) {
+            return Some(index);
+        }
+        if self.files.len() >= MAX_FILES {
+            return None;
+        }
+        self.files.push(WorkspaceFile { relative: canonical, path, kind, text });
+        Some(self.files.len() - 1)
+    }
+
+    fn workflows_named(&self, name: &str) -> Vec<usize> {
+        let workflows = self.files.iter().enumerate().filter(|(_, file)| file.kind == FileKind::GithubWorkflow);
+        workflows
+            .filter(|(_, file)| analysis::workflow_name(&file.text).as_deref() == Some(name))
+            .map(|(index, _)| index)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(fixture: &str) -> Workspace {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crossfile").join(fixture);
+        Workspace::load(Root::new(&path).expect("the fixture exists"))
+    }
+
+    /// (from, reference target, to) for every edge.
+    fn edges(workspace: &Workspace) -> Vec<(String, String, String)> {
+        let name = |index: usize| workspace.files[index].relative.clone();
+        let to = |target: &Target| match target {
+            Target::File(index) => name(*index),
+            Target::Remote => "remote".to_owned(),
+            Target::Unresolved => "unresolved".to_owned(),
+        };
+        workspace.edges.iter().map(|edge| (name(edge.from), edge.reference.target.clone(), to(&edge.to))).collect()
+    }
+
+    fn has(edges: &[(String, String, String)], from: &str, target: &str, to: &str) -> bool {
+        edges.iter().any(|edge| edge == &(from.to_owned(), target.to_owned(), to.to_owned()))
+    }
+
+    #[test]
+    fn github_edges_lead_to_local_actions_and_reusable_workflows() {
+        let edges = edges(&load("github"));
+        let triage = ".github/workflows/triage.yml";
+        assert!(has(&edges, triage, ".github/actions/label", ".github/actions/label/action.yml"), "{edges:?}");
+        assert!(has(&edges, ".github/workflows/pr.yml", ".github/workflows/build.yml", ".github/workflows/build.yml"));
+        assert!(has(
+            &edges,
+            ".github/workflows/build.yml",
+            "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683",
+            "remote"
+        ));
+    }
+
+    #[test]
+    fn gitlab_includes_follow_wildcards_and_child_pipelines_and_record_remote_ones() {
+        let workspace = load("gitlab");
+        let edges = edges(&workspace);
+        assert!(has(&edges, ".gitlab-ci.yml", "ci/*.yml", "ci/deploy.yml"), "{edges:?}");
+        assert!(has(&edges, ".gitlab-ci.yml", "https://example.com/shared.yml", "remote"));
+        assert!(has(&edges, ".gitlab-ci.yml", "child/pipeline.yml", "child/pipeline.yml"));
+        let child = workspace.index_of("child/pipeline.yml").unwrap();
+        assert_eq!(workspace.files[child].kind, FileKind::GitlabCi, "read as what the reference says it is");
+    }
+}

@@ -1,0 +1,139 @@
+//! Reading files inside a workspace root, and nothing outside it (SECURITY.md, "Rules for
+//! features that follow file references"): every path is joined to the root and
+//! canonicalised, and must still lie under the canonical root, so neither `..` nor a
+//! symbolic link leads out; only regular files up to a size are read; walks never follow
+//! links and stop at a depth and a number of files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A file larger than this is not read: no pipeline file comes close.
+pub const MAX_FILE_SIZE: u64 = 4 << 20;
+/// How many YAML files a walk lists at most.
+const MAX_FILES: usize = 5_000;
+/// How deep a walk descends.
+const MAX_DEPTH: usize = 24;
+/// Folders never descended into.
+const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules"];
+
+/// A workspace root: the repository's folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Root {
+    canonical: PathBuf,
+}
+
+impl Root {
+    pub fn new(path: &Path) -> Option<Self> {
+        let canonical = fs::canonicalize(path).ok()?;
+        canonical.is_dir().then_some(Self { canonical })
+    }
+
+    /// The repository that holds `file`: the nearest folder above it with `.git`, `.github`
+    /// or `.gitlab-ci.yml`, looking at most [`MAX_DEPTH`] folders up.
+    pub fn around(file: &Path) -> Option<Self> {
+        let file = fs::canonicalize(file).ok()?;
+        let start = if file.is_dir() { file.as_path() } else { file.parent()? };
+        start
+            .ancestors()
+            .take(MAX_DEPTH)
+            .find(|folder| [".git", ".github", ".gitlab-ci.yml"].iter().any(|marker| folder.join(marker).exists()))
+            .and_then(Self::new)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.canonical
+    }
+
+    /// The path of `file` from the root with `/` separators, if it lies inside.
+    pub fn relative(&self, file: &Path) -> Option<String> {
+        let canonical = fs::canonicalize(file).ok()?;
+        let relative = canonical.strip_prefix(&self.canonical).ok()?;
+        Some(relative.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// The text of the regular file at `relative` (from the root), if it resolves inside the
+    /// root, is small enough and is UTF-8; with its canonical path.
+    pub fn read(&self, relative: &str) -> Option<(PathBuf, String)> {
+        let joined = self.canonical.join(relative);
+        let canonical = fs::canonicalize(joined).ok()?;
+        if !canonical.starts_with(&self.canonical) {
+            return None;
+        }
+        let metadata = fs::metadata(&canonical).ok()?;
+        if !metadata.is_file() || metadata.len() > MAX_FILE_SIZE {
+            return None;
+        }
+        let text = String::from_utf8(fs::read(&canonical).ok()?).ok()?;
+        Some((canonical, text))
+    }
+
+    /// Every YAML file under the root, from the root, sorted; without following links,
+    /// within the walk's bounds.
+    pub fn yaml_files(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut pending = vec![(self.canonical.clone(), 0)];
+        while let Some((dir, depth)) = pending.pop() {
+            let Ok(entries) = fs::read_dir(&dir) else { continue };
+            for entry in entries.filter_map(Result::ok) {
+                let (path, Ok(file_type)) = (entry.path(), entry.file_type()) else { continue };
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if file_type.is_dir() && depth < MAX_DEPTH && !SKIPPED_DIRS.contains(&name.as_str()) {
+                    pending.push((path, depth + 1));
+                } else if file_type.is_file() && crate::model::kind::is_yaml_path(&name) && found.len() < MAX_FILES {
+                    let relative = path.strip_prefix(&self.canonical).unwrap_or(&path);
+                    found.push(relative.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    /// `owner/repo` of the repository's `origin` on GitHub, from `.git/config`, when it says.
+    pub fn github_repository(&self) -> Option<String> {
+        let (_, config) = self.read(".git/config")?;
+        let mut in_origin = false;
+        for line in config.lines().map(str::trim) {
+            if line.starts_with('[') {
+                in_origin = line == "[remote \"origin\"]";
+            } else if in_origin
+                && let Some(url) = line.strip_prefix("url").map(|rest| rest.trim_start_matches([' ', '=']))
+            {
+                return repository_of_url(url.trim());
+            }
+        }
+        None
+    }
+}
+
+/// `owner/repo` of a GitHub remote URL (`https://github.com/owner/repo.git`,
+/// `git@github.com:owner/repo`).
+fn repository_of_url(url: &str) -> Option<String> {
+    let (_, path) = url.split_once("github.com").filter(|(_, path)| path.starts_with(['/', ':']))?;
+    let path = path[1..].trim_end_matches('/').trim_end_matches(".git");
+    let mut parts = path.split('/');
+    let (owner, repo) = (parts.next()?, parts.next()?);
+    (!owner.is_empty() && !repo.is_empty() && parts.next().is_none()).then(|| format!("{owner}/{repo}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_outside_the_root_is_read() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crossfile");
+        let root = Root::new(&fixtures.join("gitlab")).unwrap();
+        assert!(root.read("ci/deploy.yml").is_some());
+        assert!(root.read("../github/.github/workflows/pr.yml").is_none(), "`..` leaves the root");
+        assert!(root.read("/etc/hostname").is_none(), "absolute paths are not joined to the root");
+        assert!(root.read("ci").is_none(), "only regular files");
+    }
+
+    #[test]
+    fn github_remotes_name_their_repository() {
+        assert_eq!(repository_of_url("https://github.com/acme/app.git").as_deref(), Some("acme/app"));
+        assert_eq!(repository_of_url("git@github.com:acme/app").as_deref(), Some("acme/app"));
+        assert_eq!(repository_of_url("https://gitlab.com/acme/app.git"), None);
+    }
+}

@@ -1,0 +1,91 @@
+//! Across files: findings that exist only because one file calls another, reported where
+//! the danger executes, through `check` and through the language server with only the
+//! caller open; and navigation from a reference to the file it names.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crossfile").join(path)
+}
+
+fn check_json(path: &Path) -> (Output, Vec<Value>) {
+    let output = Command::new(env!("CARGO_BIN_EXE_pipewarden"))
+        .args(["check", "--format", "json"])
+        .arg(path)
+        .output()
+        .expect("the binary runs");
+    let json: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    (output, json["findings"].as_array().expect("a findings array").clone())
+}
+
+/// The 1-based line of the first line of `file` (in the GitHub fixture) containing `needle`.
+fn line_of(file: &str, needle: &str) -> u64 {
+    let text = std::fs::read_to_string(fixture("github").join(file)).unwrap();
+    text.lines().position(|line| line.contains(needle)).expect("the fixture has the line") as u64 + 1
+}
+
+/// The findings of `rule` in the file whose path ends with `file`.
+fn findings_in<'a>(findings: &'a [Value], file: &str, rule: &str) -> Vec<&'a Value> {
+    findings
+        .iter()
+        .filter(|finding| finding["path"].as_str().unwrap().ends_with(file) && finding["rule"] == rule)
+        .collect()
+}
+
+const LABEL: &str = ".github/actions/label/action.yml";
+
+#[test]
+fn check_reports_a_tainted_input_at_the_actions_line_with_the_callers_severity() {
+    let (output, findings) = check_json(&fixture("github"));
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let in_label = findings_in(&findings, LABEL, "expression-injection");
+    let title = in_label
+        .iter()
+        .find(|finding| finding["start"]["line"] == line_of(LABEL, "inputs.title"))
+        .expect("the title's injection is reported in the action");
+    assert_eq!(title["severity"], "critical", "{title}");
+    let caller_line = line_of(".github/workflows/triage.yml", "title: ${{ github.event.comment.body }}");
+    let reached = format!("reached from `.github/workflows/triage.yml:{caller_line}` with `github.event.comment.body`");
+    assert!(title["message"].as_str().unwrap().contains(&reached), "{title}");
+    let issue = in_label
+        .iter()
+        .find(|finding| finding["start"]["line"] == line_of(LABEL, "inputs.issue"))
+        .expect("the number's input is still reported alone");
+    assert_eq!(issue["severity"], "low", "a number is no text an attacker writes");
+}
+
+#[test]
+fn untainted_callers_and_inputs_read_through_quoted_env_stay_quiet() {
+    let (_, findings) = check_json(&fixture("github"));
+    let report = findings_in(&findings, ".github/actions/report/action.yml", "expression-injection");
+    assert_eq!(report.len(), 1);
+    assert_eq!(report[0]["severity"], "low", "an untainted caller leaves the input low");
+    assert!(!report[0]["message"].as_str().unwrap().contains("reached from"));
+    let quiet: Vec<&Value> =
+        findings.iter().filter(|finding| finding["path"].as_str().unwrap().contains("actions/quiet")).collect();
+    assert!(quiet.is_empty(), "{quiet:?}");
+}
+
+#[test]
+fn check_reports_what_a_caller_passes_into_a_local_reusable_workflow() {
+    let (_, findings) = check_json(&fixture("github"));
+    let build = ".github/workflows/build.yml";
+    let injection = findings_in(&findings, build, "expression-injection");
+    assert_eq!(injection.len(), 1, "{injection:?}");
+    assert_eq!(injection[0]["start"]["line"], line_of(build, "inputs.title"));
+    assert_eq!(injection[0]["severity"], "critical");
+    assert!(injection[0]["message"].as_str().unwrap().contains("reached from `.github/workflows/pr.yml:"));
+}
+
+#[test]
+fn check_file_reads_the_workspace_around_it() {
+    let (_, findings) = check_json(&fixture("github/.github/workflows/triage.yml"));
+    let title = findings_in(&findings, LABEL, "expression-injection");
+    assert_eq!(title.len(), 1, "only what the caller reaches is shown of a file not named: {title:?}");
+    assert_eq!(title[0]["severity"], "critical");
+}
