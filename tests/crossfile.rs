@@ -89,3 +89,53 @@ fn check_file_reads_the_workspace_around_it() {
     assert_eq!(title.len(), 1, "only what the caller reaches is shown of a file not named: {title:?}");
     assert_eq!(title[0]["severity"], "critical");
 }
+
+/// The `file:` URI of a path of the GitHub fixture, as the server names files it reads.
+fn file_uri(relative: &str) -> String {
+    let path = std::fs::canonicalize(fixture("github")).unwrap().join(relative);
+    format!("file://{}", path.display())
+}
+
+/// A server whose workspace folder is the GitHub fixture, with only the caller open.
+fn server_with_the_caller_open() -> support::Client {
+    let mut client = support::Client::start();
+    let root = file_uri("");
+    let params = serde_json::json!({ "processId": null, "rootUri": root.trim_end_matches('/'), "capabilities": {} });
+    client.request("initialize", params).expect("initialize succeeds");
+    client.notify("initialized", serde_json::json!({}));
+    let caller = ".github/workflows/triage.yml";
+    client.open(&file_uri(caller), &std::fs::read_to_string(fixture("github").join(caller)).unwrap());
+    client
+}
+
+#[test]
+fn the_language_server_publishes_the_callees_finding_with_only_the_caller_open() {
+    let mut client = server_with_the_caller_open();
+    let diagnostics = client.diagnostics(&file_uri(LABEL));
+    let title_line = line_of(LABEL, "inputs.title") - 1;
+    let injection = diagnostics
+        .iter()
+        .find(|diagnostic| {
+            diagnostic["code"] == "expression-injection" && diagnostic["range"]["start"]["line"] == title_line
+        })
+        .expect("the callee's injection is published");
+    assert_eq!(injection["severity"], 1, "an error, as critical findings are");
+    assert!(injection["message"].as_str().unwrap().contains("reached from `.github/workflows/triage.yml:"));
+    let related = injection["relatedInformation"].as_array().expect("related information");
+    assert!(related.iter().any(|place| place["location"]["uri"] == file_uri(".github/workflows/triage.yml")));
+    client.shutdown();
+}
+
+#[test]
+fn definition_on_a_local_uses_lands_in_the_actions_metadata() {
+    let mut client = server_with_the_caller_open();
+    let caller = ".github/workflows/triage.yml";
+    let line = line_of(caller, "uses: ./.github/actions/label") - 1;
+    let params = serde_json::json!({
+        "textDocument": { "uri": file_uri(caller) },
+        "position": { "line": line, "character": 20 },
+    });
+    let result = client.request("textDocument/definition", params).expect("definition succeeds");
+    assert_eq!(result["uri"], file_uri(LABEL), "{result}");
+    client.shutdown();
+}

@@ -9,13 +9,13 @@ use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CodeActionResponse, CodeLens,
     CodeLensOptions, CodeLensParams, DidChangeConfigurationParams, DidChangeWatchedFilesParams,
     DidChangeWatchedFilesRegistrationOptions, ExecuteCommandOptions, ExecuteCommandParams, FileSystemWatcher,
-    GlobPattern, Hover, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams,
-    MessageType, Registration, ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, Uri,
+    GlobPattern, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams, HoverProviderCapability,
+    InitializeParams, InitializeResult, InitializedParams, MessageType, OneOf, Registration, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
 };
 
 use super::state::{Publish, ServerState, lock};
-use super::{actions, convert, hover, lens};
+use super::{actions, convert, hover, lens, navigation};
 use crate::config::Settings;
 use crate::rules::{self, docs};
 
@@ -75,6 +75,7 @@ impl LanguageServer for Backend {
         let (encoding, encoding_kind) = convert::negotiate(offered);
         self.state.set_encoding(encoding);
         self.state.set_workspace_root(workspace_root(&params));
+        self.state.crossfile.set_root(workspace_root(&params).as_deref());
         let watches =
             params.capabilities.workspace.as_ref().and_then(|workspace| workspace.did_change_watched_files.as_ref());
         self.state.set_watches_files(watches.and_then(|watched| watched.dynamic_registration) == Some(true));
@@ -94,6 +95,7 @@ impl LanguageServer for Backend {
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+                definition_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
                     ..CodeActionOptions::default()
@@ -116,7 +118,8 @@ impl LanguageServer for Backend {
         self.state.client.log_message(MessageType::INFO, "pipewarden is ready").await;
         if self.state.watches_files() {
             // Configuration and baseline files are read again when the client sees them change.
-            let watchers = ["**/pipewarden.toml", "**/*baseline*.json"]
+            // Pipeline files too: open documents that call them are analysed again.
+            let watchers = ["**/pipewarden.toml", "**/*baseline*.json", "**/*.{yml,yaml}"]
                 .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.to_owned()), kind: None });
             let registration = Registration {
                 id: "pipewarden-configuration".to_owned(),
@@ -140,8 +143,9 @@ impl LanguageServer for Backend {
         for problem in reloaded.problems {
             self.state.client.show_message(MessageType::WARNING, format!("pipewarden: {problem}")).await;
         }
-        if reloaded.changed {
-            for uri in self.state.open_uris() {
+        let crossfile = &self.state.crossfile;
+        for uri in self.state.open_uris() {
+            if reloaded.changed || crossfile.is_caller(&uri) || !crossfile.callers_of(&uri).is_empty() {
                 self.state.publish(Publish::Analyze(uri));
             }
         }
@@ -161,6 +165,14 @@ impl LanguageServer for Backend {
         let encoding = self.state.encoding();
         let offset = convert::offset(document.source.rope(), position.position, encoding);
         Ok(hover::hover(&mut document, offset, encoding))
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let position = params.text_document_position_params;
+        let document = self.open(&position.text_document.uri)?;
+        let mut document = lock(&document);
+        let offset = convert::offset(document.source.rope(), position.position, self.state.encoding());
+        Ok(navigation::definition(&self.state.crossfile, &mut document, offset))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

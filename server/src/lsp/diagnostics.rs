@@ -8,10 +8,12 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
 use super::convert;
+use super::crossfile::{Caller, with_related};
 use super::documents::OpenDocument;
 use super::state::{Publish, ServerState, lock};
 use crate::analysis::Report;
 use crate::config::Policy;
+use crate::model::kind::FileKind;
 use crate::rules::Severity;
 
 pub async fn run(state: Arc<ServerState>) {
@@ -41,14 +43,78 @@ pub async fn run(state: Arc<ServerState>) {
                             state.client.log_message(MessageType::ERROR, failure.1).await;
                         }
                     }
-                    state.publish_diagnostics(uri, diagnostics, Some(version));
+                    state.publish_diagnostics(uri.clone(), diagnostics, Some(version));
+                    follow_calls(&state, &uri).await;
                 }
                 Publish::Clear(uri) => {
                     logged_failures.retain(|(logged, _)| logged != &uri);
-                    state.publish_diagnostics(uri, Vec::new(), None);
+                    state.publish_diagnostics(uri.clone(), Vec::new(), None);
+                    let callees = state.crossfile.forget(&uri);
+                    publish_callees(&state, callees).await;
                 }
             }
         }
+    }
+}
+
+/// Reads again what the document at `uri` reaches in the files it calls, and what its open
+/// callers reach in it (it may be a callee that changed), publishing the callees whose
+/// findings changed.
+async fn follow_calls(state: &ServerState, uri: &Uri) {
+    let mut changed = update_caller(state, uri);
+    for caller in state.crossfile.callers_of(uri).iter().filter(|caller| *caller != uri) {
+        changed.extend(update_caller(state, caller));
+    }
+    publish_callees(state, changed).await;
+}
+
+/// Reads again what the open document `uri` reaches; returns the callees that changed.
+fn update_caller(state: &ServerState, uri: &Uri) -> Vec<(Uri, FileKind)> {
+    let Some(document) = state.document(uri) else { return Vec::new() };
+    let (kind, file, report, text) = {
+        let mut document = lock(&document);
+        let (Some(kind), Some(file), Some(report)) =
+            (document.kind(), document.file().map(Path::to_path_buf), document.report())
+        else {
+            return Vec::new();
+        };
+        // Documents that call nothing, and never did, cost no more than this look.
+        if !report.references.iter().any(|reference| reference.kind.is_local()) && !state.crossfile.is_caller(uri) {
+            return Vec::new();
+        }
+        (kind, file, report, document.source.rope().to_string())
+    };
+    let open_text = |other: &Uri| {
+        let document = state.document(other).filter(|_| other != uri)?;
+        Some(lock(&document).source.rope().to_string())
+    };
+    let caller = Caller { uri, file: &file, kind, text, report: &report };
+    state.crossfile.update(&caller, &state.policy().rule_options(), &open_text)
+}
+
+/// Publishes callees whose findings changed: open ones are analysed again, the others read
+/// from disk.
+async fn publish_callees(state: &ServerState, callees: Vec<(Uri, FileKind)>) {
+    for (callee, kind) in callees {
+        if state.document(&callee).is_some() {
+            state.publish(Publish::Analyze(callee));
+            continue;
+        }
+        let policy = state.policy();
+        let Some((rope, report)) = state.crossfile.unopened_report(&callee, kind, &policy.rule_options()) else {
+            continue;
+        };
+        let file = callee.to_file_path().map(|path| path.into_owned());
+        let diagnostics = report
+            .findings
+            .iter()
+            .filter_map(|finding| {
+                let severity = policy.apply(finding.rule.id, finding.severity)?;
+                let diagnostic = convert::finding(&rope, finding, severity, state.encoding());
+                Some(with_related(diagnostic, state.crossfile.related(file.as_deref(), finding)))
+            })
+            .collect();
+        state.publish_diagnostics(callee, diagnostics, None);
     }
 }
 
@@ -120,9 +186,13 @@ pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
     let mut document = lock(&document);
     let encoding = state.encoding();
     let policy = state.policy();
-    let Some(report) = document.report() else {
+    let Some(mut report) = document.report() else {
         return Some((document.version, Vec::new(), Vec::new()));
     };
+    let reached = state.crossfile.reached_in(uri);
+    if !reached.is_empty() {
+        Arc::make_mut(&mut report).add_reached(reached);
+    }
     let shown = shown(state, &policy, &document, &report);
     let rope = document.source.rope();
     let mut diagnostics: Vec<Diagnostic> =
@@ -132,7 +202,7 @@ pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
         let finding = &report.findings[index];
         let mut diagnostic = convert::finding(rope, finding, severity, encoding);
         diagnostic.related_information = convert::attack_path(uri, rope, &report, index, encoding);
-        diagnostics.push(diagnostic);
+        diagnostics.push(with_related(diagnostic, state.crossfile.related(document.file(), finding)));
     }
     if left_out > 0 {
         diagnostics.push(convert::left_out(left_out, policy.max_diagnostics()));

@@ -93,6 +93,11 @@ impl OpenDocument {
         self.report.clone()
     }
 
+    /// The kind of pipeline file the document is, when it is one.
+    pub fn kind(&self) -> Option<kind::FileKind> {
+        self.analyzer.as_ref().map(Analyzer::kind)
+    }
+
     /// The document's file on disk, when it has one.
     pub fn file(&self) -> Option<&std::path::Path> {
         self.file.as_deref()

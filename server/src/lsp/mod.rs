@@ -8,11 +8,13 @@
 mod actions;
 mod backend;
 mod convert;
+mod crossfile;
 mod diagnostics;
 mod documents;
 mod framing;
 mod hover;
 mod lens;
+mod navigation;
 mod ordered;
 mod project;
 mod state;

@@ -10,6 +10,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::notification::{Notification as _, PublishDiagnostics};
 use tower_lsp_server::ls_types::{Diagnostic, PublishDiagnosticsParams, Uri};
 
+use super::crossfile::OpenCalls;
 use super::documents::OpenDocument;
 use super::framing::Frames;
 use super::project::{Project, Reloaded};
@@ -29,6 +30,8 @@ pub enum Publish {
 
 pub struct ServerState {
     pub client: Client,
+    /// What open callers reach in the files they call.
+    pub crossfile: OpenCalls,
     /// The rules every document is analysed with.
     pub rules: &'static [&'static dyn Rule],
     documents: Mutex<HashMap<Uri, Arc<Mutex<OpenDocument>>>>,
@@ -53,6 +56,7 @@ impl ServerState {
         let (publisher, requests) = mpsc::unbounded_channel();
         Arc::new(Self {
             client,
+            crossfile: OpenCalls::default(),
             rules,
             documents: Mutex::new(HashMap::new()),
             encoding: RwLock::new(Encoding::Utf16),

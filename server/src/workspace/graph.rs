@@ -118,30 +118,21 @@ impl Workspace {
 
     /// What a reference leads to: a wildcard include may name several files.
     fn resolve(&mut self, reference: &Reference<Range<usize>>, yaml_files: &[String]) -> Vec<Target> {
-        let target = &reference.target;
-        let found = match &reference.kind {
+        let found: Vec<usize> = match &reference.kind {
             ReferenceKind::Remote => return vec![Target::Remote],
-            ReferenceKind::RepositoryWorkflow { repository }
-                if !self.repository.as_ref().is_some_and(|own| own.eq_ignore_ascii_case(repository)) =>
-            {
+            ReferenceKind::RepositoryWorkflow { repository } if !is_own(self.repository.as_deref(), repository) => {
                 return vec![Target::Remote];
             }
-            ReferenceKind::LocalAction => ["action.yml", "action.yaml"]
-                .iter()
-                .find_map(|name| self.file(&format!("{target}/{name}"), FileKind::GithubAction))
-                .into_iter()
-                .collect(),
-            ReferenceKind::LocalWorkflow | ReferenceKind::RepositoryWorkflow { .. } => {
-                self.file(target, FileKind::GithubWorkflow).into_iter().collect()
-            }
-            ReferenceKind::WorkflowRun => self.workflows_named(target),
-            ReferenceKind::GitlabInclude | ReferenceKind::GitlabChildPipeline if references::is_pattern(target) => {
-                let matching: Vec<&String> =
-                    yaml_files.iter().filter(|path| references::include_matches(target, path)).collect();
-                matching.into_iter().filter_map(|path| self.file(path, FileKind::GitlabCi)).collect()
-            }
-            ReferenceKind::GitlabInclude | ReferenceKind::GitlabChildPipeline => {
-                self.file(target, FileKind::GitlabCi).into_iter().collect()
+            ReferenceKind::WorkflowRun => self.workflows_named(&reference.target),
+            _ => {
+                let mut files =
+                    candidates(reference, yaml_files).into_iter().filter_map(|(path, kind)| self.file(&path, kind));
+                // A wildcard names every file it matches; a path, the first candidate found.
+                if references::is_pattern(&reference.target) {
+                    files.collect()
+                } else {
+                    files.next().into_iter().collect()
+                }
             }
         };
         if found.is_empty() { vec![Target::Unresolved] } else { found.into_iter().map(Target::File).collect() }
@@ -171,6 +162,36 @@ impl Workspace {
             .filter(|(_, file)| analysis::workflow_name(&file.text).as_deref() == Some(name))
             .map(|(index, _)| index)
             .collect()
+    }
+}
+
+/// Whether `repository` (`owner/repo`) is the workspace's own.
+pub fn is_own(own: Option<&str>, repository: &str) -> bool {
+    own.is_some_and(|own| own.eq_ignore_ascii_case(repository))
+}
+
+/// The files of the repository a local reference may name, from the root, with the kind
+/// the reference gives them, best first: an action's `action.yml` before its `action.yaml`,
+/// every YAML file (of `yaml_files`) a wildcard include matches.
+pub fn candidates(reference: &Reference<Range<usize>>, yaml_files: &[String]) -> Vec<(String, FileKind)> {
+    let target = &reference.target;
+    match &reference.kind {
+        ReferenceKind::LocalAction => ["action.yml", "action.yaml"]
+            .iter()
+            .map(|name| (format!("{target}/{name}"), FileKind::GithubAction))
+            .collect(),
+        ReferenceKind::LocalWorkflow | ReferenceKind::RepositoryWorkflow { .. } => {
+            vec![(target.clone(), FileKind::GithubWorkflow)]
+        }
+        ReferenceKind::GitlabInclude | ReferenceKind::GitlabChildPipeline if references::is_pattern(target) => {
+            yaml_files
+                .iter()
+                .filter(|path| references::include_matches(target, path))
+                .map(|path| (path.clone(), FileKind::GitlabCi))
+                .collect()
+        }
+        ReferenceKind::GitlabInclude | ReferenceKind::GitlabChildPipeline => vec![(target.clone(), FileKind::GitlabCi)],
+        ReferenceKind::WorkflowRun | ReferenceKind::Remote => Vec::new(),
     }
 }
 
