@@ -139,3 +139,23 @@ fn definition_on_a_local_uses_lands_in_the_actions_metadata() {
     assert_eq!(result["uri"], file_uri(LABEL), "{result}");
     client.shutdown();
 }
+
+#[test]
+fn definition_on_a_gitlab_include_lands_in_the_included_file() {
+    let root = std::fs::canonicalize(fixture("gitlab")).unwrap();
+    let uri = |relative: &str| format!("file://{}", root.join(relative).display());
+    let mut client = support::Client::start();
+    let params = serde_json::json!({ "processId": null, "rootUri": uri("").trim_end_matches('/'), "capabilities": {} });
+    client.request("initialize", params).expect("initialize succeeds");
+    client.notify("initialized", serde_json::json!({}));
+    let text = std::fs::read_to_string(root.join(".gitlab-ci.yml")).unwrap();
+    client.open(&uri(".gitlab-ci.yml"), &text);
+    let line = text.lines().position(|line| line.contains("local: /ci/*.yml")).unwrap();
+    let params = serde_json::json!({
+        "textDocument": { "uri": uri(".gitlab-ci.yml") },
+        "position": { "line": line, "character": 15 },
+    });
+    let result = client.request("textDocument/definition", params).expect("definition succeeds");
+    assert_eq!(result["uri"], uri("ci/deploy.yml"), "{result}");
+    client.shutdown();
+}
