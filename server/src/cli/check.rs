@@ -9,6 +9,7 @@ use ropey::Rope;
 use super::discover::{Found, discover};
 use super::fix::{self, FixMode};
 use super::output::{self, Checked, Format};
+use super::parallel;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::analysis::{analyze_text_with, panic_message};
 use crate::config::{Policy, RuleSettings, Settings};
@@ -152,22 +153,29 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
     })?;
     let mut io_error = false;
     let mut checked = Vec::new();
-    for root in &options.paths {
-        for found in discover(root) {
-            match found {
-                Found::Error(path, error) => {
-                    eprintln!("pipewarden: {}: {error}", path.display());
+    let found: Vec<Found> = options.paths.iter().flat_map(|root| discover(root)).collect();
+    // Files are analysed on every core; what each prints is written afterwards, in order.
+    let results = parallel::map_in_order(&found, |found| match found {
+        Found::File(path) => Some(check_file(path, options, &policy)),
+        Found::Error(..) => None,
+    });
+    for (found, result) in found.iter().zip(results) {
+        match (found, result) {
+            (Found::Error(path, error), _) => {
+                eprintln!("pipewarden: {}: {error}", path.display());
+                io_error = true;
+            }
+            (Found::File(_), Some(Ok(Some((file, diff))))) => {
+                if out.write_all(&diff).is_err() {
                     io_error = true;
                 }
-                Found::File(path) => match check_file(&path, options, &policy, out) {
-                    Ok(Some(file)) => checked.push(file),
-                    Ok(None) => {}
-                    Err(error) => {
-                        eprintln!("pipewarden: {}: {error}", path.display());
-                        io_error |= error.kind() != std::io::ErrorKind::InvalidData;
-                    }
-                },
+                checked.push(file);
             }
+            (Found::File(path), Some(Err(error))) => {
+                eprintln!("pipewarden: {}: {error}", path.display());
+                io_error |= error.kind() != std::io::ErrorKind::InvalidData;
+            }
+            (Found::File(_), _) => {}
         }
     }
     // Fixing rewrites files one by one; what callers reach is read once they are written.
@@ -212,14 +220,9 @@ fn project_settings(options: &Options) -> Settings {
     }
 }
 
-/// Analyses one file if it is a pipeline file, fixing it first when asked. Invalid UTF-8 is
-/// an `InvalidData` error.
-fn check_file(
-    path: &Path,
-    options: &Options,
-    policy: &Policy,
-    out: &mut impl Write,
-) -> std::io::Result<Option<Checked>> {
+/// Analyses one file if it is a pipeline file, fixing it first when asked, with the diff to
+/// print when `--diff` asked for one. Invalid UTF-8 is an `InvalidData` error.
+fn check_file(path: &Path, options: &Options, policy: &Policy) -> std::io::Result<Option<(Checked, Vec<u8>)>> {
     let bytes = std::fs::read(path)?;
     let original = String::from_utf8(bytes).map_err(|error| {
         std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not valid UTF-8 ({error}); skipped"))
@@ -237,10 +240,11 @@ fn check_file(
         None => (original.clone(), Vec::new()),
     };
     let fixed = text != original;
+    let mut diff = Vec::new();
     if fixed {
         let shown = path.display().to_string();
         if options.diff {
-            out.write_all(fix::unified_diff(&shown, &original, &text).as_bytes())?;
+            diff = fix::unified_diff(&shown, &original, &text).into_bytes();
         } else {
             std::fs::write(path, &text)?;
             for fix in &applied {
@@ -249,5 +253,5 @@ fn check_file(
         }
     }
     let report = catch_unwind(|| analyze_text_with(kind, &text, policy.rule_options())).map_err(contained)?;
-    Ok(Some(Checked { path: path.to_path_buf(), rope: Rope::from_str(&text), report, fixed }))
+    Ok(Some((Checked { path: path.to_path_buf(), rope: Rope::from_str(&text), report, fixed }, diff)))
 }

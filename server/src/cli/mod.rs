@@ -6,6 +6,7 @@ mod discover;
 mod fix;
 mod init;
 mod output;
+mod parallel;
 mod paths;
 mod reached;
 mod reports;

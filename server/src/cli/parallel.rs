@@ -1,0 +1,65 @@
+//! Work spread over the machine's cores, with the results in the order of the inputs, so
+//! that what `check` prints does not depend on which thread finished first.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Deeply nested YAML is analysed with iteration, not recursion, but a rule may still
+/// recurse over a value tree: workers get the main thread's usual stack, not a spawned
+/// thread's smaller default.
+const WORKER_STACK: usize = 8 << 20;
+
+/// `work` applied to every item, on as many threads as there are cores (at most one per
+/// item), each taking the next item left when it is done with one.
+pub fn map_in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(items.len());
+    if workers <= 1 {
+        return items.iter().map(work).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let worker = || {
+            let mut done = Vec::new();
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(index) else { break };
+                done.push((index, work(item)));
+            }
+            done
+        };
+        let handles: Vec<_> = (0..workers)
+            .map(|_| std::thread::Builder::new().stack_size(WORKER_STACK).spawn_scoped(scope, worker))
+            .collect::<Result<_, _>>()
+            .expect("the system can start a worker thread");
+        for handle in handles {
+            // Analyses contain their panics; a worker that still panicked is a bug to surface.
+            for (index, result) in handle.join().expect("a worker thread does not panic") {
+                results[index] = Some(result);
+            }
+        }
+    });
+    results.into_iter().map(|result| result.expect("every item was taken by a worker")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::map_in_order;
+
+    #[test]
+    fn results_keep_the_order_of_the_inputs() {
+        let items: Vec<u64> = (0..1_000).collect();
+        let squares = map_in_order(&items, |n| {
+            // Uneven work, so that workers finish out of order.
+            if n % 7 == 0 {
+                std::thread::yield_now();
+            }
+            n * n
+        });
+        assert_eq!(squares, items.iter().map(|n| n * n).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn no_items_no_threads() {
+        assert!(map_in_order(&[] as &[u8], |_| unreachable!()).is_empty());
+    }
+}
