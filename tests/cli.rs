@@ -473,3 +473,24 @@ fn our_own_ci_templates_pass_our_own_rules() {
     assert!(serious.is_empty(), "{serious:#?}");
     assert!(String::from_utf8_lossy(&output.stderr).is_empty(), "no syntax errors");
 }
+
+#[test]
+fn a_file_past_the_size_bound_gets_one_error_instead_of_an_analysis() {
+    let dir = tempdir("huge");
+    let workflow = dir.join(".github/workflows/generated.yml");
+    std::fs::create_dir_all(workflow.parent().unwrap()).unwrap();
+    let job = "  job:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n";
+    let mut text = String::from("on: issues\njobs:\n");
+    while text.len() <= 9 << 20 {
+        text.push_str(&job.replace("job:", &format!("job{}:", text.len())));
+    }
+    std::fs::write(&workflow, &text).unwrap();
+    let output = pipewarden(&["check", "--format", "json", workflow.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    assert_eq!(json["findings"].as_array().unwrap().len(), 0, "not analysed");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("so it was not analysed").count(), 1, "{stderr}");
+    assert!(stderr.contains("generated.yml:1:1: syntax error: this file is 9.0 MiB"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -37,6 +37,7 @@ use crate::model::kind::FileKind;
 use crate::model::references::{self, Reference};
 use crate::model::view::{Entry, Resolver};
 use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext, unused_suppression};
+use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::{Bases, Span, UnitId};
 use crate::syntax::{Source, Tiling, errors};
 use entries::{JobFacts, PathFacts};
@@ -170,6 +171,9 @@ impl Analyzer {
 
     /// Analyses the source's current text, reusing whatever its edits did not touch.
     pub fn analyze(&mut self, source: &mut Source) -> Report {
+        if let Some(report) = too_large(source.rope().len_bytes()) {
+            return report;
+        }
         let bases = source.bases();
         let (tiles, rope) = source.snapshot();
         self.units.refresh(tiles, rope, bases);
@@ -511,7 +515,30 @@ pub fn analyze_text(kind: FileKind, text: &str) -> Report {
 
 /// Analyses a whole text once with the user's options, as `check` does.
 pub fn analyze_text_with(kind: FileKind, text: &str, options: Arc<RuleOptions>) -> Report {
-    Analyzer::configured(kind, REGISTRY, options).analyze(&mut Source::new(text, tiling(kind)))
+    // Checked before parsing: the tree alone of a file past the bound costs more than the
+    // bound is there to keep.
+    too_large(text.len())
+        .unwrap_or_else(|| Analyzer::configured(kind, REGISTRY, options).analyze(&mut Source::new(text, tiling(kind))))
+}
+
+/// The largest file analysed. Pipeline files are kilobytes (the largest of 2,164 real ones
+/// is 415 KiB); the bound keeps a generated or hostile file of tens of megabytes from
+/// costing gigabytes, as the analysis takes about 100 bytes of memory per byte of input.
+pub const MAX_ANALYSED_BYTES: usize = 8 << 20;
+
+/// For a text longer than [`MAX_ANALYSED_BYTES`], a report of one error that says so.
+fn too_large(len: usize) -> Option<Report> {
+    if len <= MAX_ANALYSED_BYTES {
+        return None;
+    }
+    let message = format!(
+        "this file is {:.1} MiB; pipewarden analyses pipeline files of up to {} MiB, so it was not analysed",
+        len as f64 / f64::from(1 << 20),
+        MAX_ANALYSED_BYTES >> 20
+    );
+    let mut report = Report::default();
+    report.syntax_errors.push(SyntaxError { range: 0..0, message });
+    Some(report)
 }
 
 #[cfg(test)]
