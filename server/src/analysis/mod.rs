@@ -9,6 +9,7 @@ mod calls;
 mod describe;
 mod entries;
 mod fingerprint;
+mod outline;
 mod paths;
 mod report;
 pub mod reports;

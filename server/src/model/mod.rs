@@ -22,6 +22,7 @@ pub mod gitlab_variables;
 pub mod image;
 pub mod kind;
 pub mod offsets;
+pub mod outline;
 pub mod patterns;
 pub mod reach;
 pub mod references;
