@@ -21,6 +21,7 @@ pub mod gitlab;
 pub mod gitlab_variables;
 pub mod image;
 pub mod kind;
+pub mod links;
 pub mod offsets;
 pub mod outline;
 pub mod patterns;
