@@ -140,22 +140,43 @@ fn definition_on_a_local_uses_lands_in_the_actions_metadata() {
     client.shutdown();
 }
 
-#[test]
-fn definition_on_a_gitlab_include_lands_in_the_included_file() {
-    let root = std::fs::canonicalize(fixture("gitlab")).unwrap();
-    let uri = |relative: &str| format!("file://{}", root.join(relative).display());
+/// The `file:` URI of a file of the GitLab fixture.
+fn gitlab_uri(relative: &str) -> String {
+    format!("file://{}", std::fs::canonicalize(fixture("gitlab")).unwrap().join(relative).display())
+}
+
+/// A server whose workspace is the GitLab fixture, with the file at `relative` open; and
+/// the (line, character) of `needle` in it, moved on by `within`.
+fn gitlab_server_at(relative: &str, needle: &str, within: usize) -> (support::Client, Value) {
     let mut client = support::Client::start();
-    let params = serde_json::json!({ "processId": null, "rootUri": uri("").trim_end_matches('/'), "capabilities": {} });
+    let params =
+        serde_json::json!({ "processId": null, "rootUri": gitlab_uri("").trim_end_matches('/'), "capabilities": {} });
     client.request("initialize", params).expect("initialize succeeds");
     client.notify("initialized", serde_json::json!({}));
-    let text = std::fs::read_to_string(root.join(".gitlab-ci.yml")).unwrap();
-    client.open(&uri(".gitlab-ci.yml"), &text);
-    let line = text.lines().position(|line| line.contains("local: /ci/*.yml")).unwrap();
-    let params = serde_json::json!({
-        "textDocument": { "uri": uri(".gitlab-ci.yml") },
-        "position": { "line": line, "character": 15 },
-    });
+    let text = std::fs::read_to_string(fixture("gitlab").join(relative)).unwrap();
+    client.open(&gitlab_uri(relative), &text);
+    let line = text.lines().position(|line| line.contains(needle)).unwrap();
+    let character = text.lines().nth(line).unwrap().find(needle).unwrap() + within;
+    (client, serde_json::json!({ "line": line, "character": character }))
+}
+
+#[test]
+fn definition_on_a_gitlab_include_lands_in_the_included_file() {
+    let (mut client, position) = gitlab_server_at(".gitlab-ci.yml", "/ci/*.yml", 2);
+    let params = serde_json::json!({ "textDocument": { "uri": gitlab_uri(".gitlab-ci.yml") }, "position": position });
     let result = client.request("textDocument/definition", params).expect("definition succeeds");
-    assert_eq!(result["uri"], uri("ci/deploy.yml"), "{result}");
+    assert_eq!(result["uri"], gitlab_uri("ci/deploy.yml"), "{result}");
+    client.shutdown();
+}
+
+#[test]
+fn definition_on_extends_of_a_template_in_the_including_file_lands_there() {
+    let (mut client, position) = gitlab_server_at("ci/deploy.yml", ".deploy-base", 2);
+    let params = serde_json::json!({ "textDocument": { "uri": gitlab_uri("ci/deploy.yml") }, "position": position });
+    let result = client.request("textDocument/definition", params).expect("definition succeeds");
+    assert_eq!(result["uri"], gitlab_uri(".gitlab-ci.yml"), "{result}");
+    let root_text = std::fs::read_to_string(fixture("gitlab").join(".gitlab-ci.yml")).unwrap();
+    let template_line = root_text.lines().position(|line| line.starts_with(".deploy-base:")).unwrap();
+    assert_eq!(result["range"]["start"], serde_json::json!({ "line": template_line, "character": 0 }));
     client.shutdown();
 }

@@ -8,14 +8,15 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CodeActionResponse, CodeLens,
     CodeLensOptions, CodeLensParams, DidChangeConfigurationParams, DidChangeWatchedFilesParams,
-    DidChangeWatchedFilesRegistrationOptions, ExecuteCommandOptions, ExecuteCommandParams, FileSystemWatcher,
-    GlobPattern, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams, HoverProviderCapability,
-    InitializeParams, InitializeResult, InitializedParams, MessageType, OneOf, Registration, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+    DidChangeWatchedFilesRegistrationOptions, DocumentSymbolParams, DocumentSymbolResponse, ExecuteCommandOptions,
+    ExecuteCommandParams, FileSystemWatcher, GlobPattern, GotoDefinitionParams, GotoDefinitionResponse, Hover,
+    HoverParams, HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, Location, MessageType,
+    OneOf, ReferenceParams, Registration, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
 };
 
 use super::state::{Publish, ServerState, lock};
-use super::{actions, convert, hover, lens, navigation};
+use super::{actions, convert, hover, lens, navigation, symbols};
 use crate::config::Settings;
 use crate::rules::{self, docs};
 
@@ -96,6 +97,8 @@ impl LanguageServer for Backend {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
                 definition_provider: Some(OneOf::Left(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
                     ..CodeActionOptions::default()
@@ -172,7 +175,31 @@ impl LanguageServer for Backend {
         let document = self.open(&position.text_document.uri)?;
         let mut document = lock(&document);
         let offset = convert::offset(document.source.rope(), position.position, self.state.encoding());
-        Ok(navigation::definition(&self.state.crossfile, &mut document, offset))
+        let uri = &position.text_document.uri;
+        Ok(navigation::definition(&self.state.crossfile, &mut document, uri, offset, self.state.encoding()))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let position = params.text_document_position;
+        let uri = &position.text_document.uri;
+        let document = self.open(uri)?;
+        let mut document = lock(&document);
+        let encoding = self.state.encoding();
+        let offset = convert::offset(document.source.rope(), position.position, encoding);
+        let Some((declaration, mut names)) = navigation::references(&mut document, uri, offset, encoding) else {
+            return Ok(None);
+        };
+        if params.context.include_declaration {
+            names.insert(0, declaration);
+        }
+        Ok(Some(names))
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let document = self.open(&params.text_document.uri)?;
+        let mut document = lock(&document);
+        let symbols = symbols::document_symbols(&mut document, self.state.encoding());
+        Ok(symbols.map(DocumentSymbolResponse::Nested))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

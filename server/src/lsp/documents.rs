@@ -8,6 +8,8 @@ use tower_lsp_server::ls_types::{Range, TextDocumentContentChangeEvent, Uri};
 use super::convert;
 use crate::analysis::{self, Analyzer, Description, Report, RuleFailure, panic_message};
 use crate::model::kind;
+use crate::model::links::Link;
+use crate::model::outline::Symbol;
 use crate::rules::{Rule, RuleOptions};
 use crate::syntax::{Source, Tiling};
 use crate::text::Encoding;
@@ -107,6 +109,16 @@ impl OpenDocument {
     pub fn describe(&mut self, offset: usize) -> Option<Description> {
         let kind = self.analyzer.as_ref()?.kind();
         analysis::describe_at(&mut self.source, kind, offset)
+    }
+
+    /// The document's outline, for pipeline files.
+    pub fn outline(&mut self) -> Option<Vec<Symbol<std::ops::Range<usize>>>> {
+        Some(self.analyzer.as_mut()?.outline(&mut self.source))
+    }
+
+    /// The document's links from names to what they name, for pipeline files.
+    pub fn links(&mut self) -> Vec<Link<std::ops::Range<usize>>> {
+        self.analyzer.as_mut().map(|analyzer| analyzer.links(&mut self.source)).unwrap_or_default()
     }
 
     /// The byte range of an LSP range in the current text.

@@ -18,6 +18,7 @@ mod navigation;
 mod ordered;
 mod project;
 mod state;
+mod symbols;
 
 use std::sync::{Arc, OnceLock};
 

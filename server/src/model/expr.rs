@@ -467,6 +467,15 @@ pub fn condition_sources(value: &str) -> Vec<(usize, &str)> {
     sources
 }
 
+/// The context paths an `if:` condition reads, bare or inside `${{ }}`, where they are
+/// written: `raw` is the source text of `span`.
+pub fn condition_contexts(raw: &str, span: Span) -> Vec<ContextRef> {
+    if raw.contains("${{") {
+        return find_expressions(raw, span).into_iter().flat_map(|expression| expression.contexts).collect();
+    }
+    context_refs(raw, 0, span)
+}
+
 /// The context paths an `if:` condition reads, bare or inside `${{ }}`.
 pub fn condition_paths(value: &str) -> Vec<String> {
     let mut paths = Vec::new();

@@ -456,11 +456,14 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> 
         trigger: get("trigger").map(|view| trigger(view, scope)),
         id_tokens: get("id_tokens").map(id_tokens).unwrap_or_default(),
         secrets: get("secrets").map(|s| s.entries().iter().filter_map(Spanned::key_of).collect()).unwrap_or_default(),
-        needs: get("needs")
-            .map(|n| n.items().into_iter().filter_map(|i| Spanned::from_view(i.get("job").unwrap_or(i))).collect())
-            .unwrap_or_default(),
+        needs: get("needs").map(needs).unwrap_or_default(),
         tags: get("tags").map(strings).unwrap_or_default(),
     })
+}
+
+/// The jobs a `needs:` list names, written `- name` or `- job: name`.
+pub fn needs(list: View<'_>) -> Vec<Spanned<String>> {
+    list.items().into_iter().filter_map(|item| Spanned::from_view(item.get("job").unwrap_or(item))).collect()
 }
 
 fn allow_failure(holder: View<'_>) -> Option<Setting> {

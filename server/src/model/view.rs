@@ -215,6 +215,29 @@ impl<'a> View<'a> {
         }
     }
 
+    /// Visits every value written inside this one, this one first, in text order, with the
+    /// key whose value it is (items of a sequence take the sequence's). Aliases are skipped:
+    /// what they name is visited where it is written.
+    pub fn visit_written(&self, key: Option<&'a str>, visit: &mut impl FnMut(Option<&'a str>, View<'a>)) {
+        if matches!(self.node.value, Value::Alias(_)) {
+            return;
+        }
+        visit(key, *self);
+        match &self.node.value {
+            Value::Mapping(pairs) => {
+                for pair in pairs {
+                    self.with(&pair.value).visit_written(pair.key.as_str(), visit);
+                }
+            }
+            Value::Sequence(items) => {
+                for item in items {
+                    self.with(item).visit_written(key, visit);
+                }
+            }
+            Value::Null | Value::Scalar(_) | Value::Alias(_) => {}
+        }
+    }
+
     fn with(&self, node: &'a Node) -> View<'a> {
         View { node, resolver: self.resolver }
     }

@@ -103,6 +103,29 @@ impl Workspace {
         reached
     }
 
+    /// The other files of the GitLab pipeline file `index` is part of: those joined to it
+    /// by `include:`, in either direction and through other includes, nearest first.
+    pub fn pipeline_of(&self, index: usize) -> Vec<usize> {
+        let includes = |edge: &&Edge| edge.reference.kind == ReferenceKind::GitlabInclude;
+        let mut found = vec![index];
+        let mut next = 0;
+        while next < found.len() {
+            let file = found[next];
+            for edge in self.edges.iter().filter(includes) {
+                let joined = match edge.to {
+                    Target::File(to) if edge.from == file => Some(to),
+                    Target::File(to) if to == file => Some(edge.from),
+                    _ => None,
+                };
+                if let Some(joined) = joined.filter(|joined| !found.contains(joined)) {
+                    found.push(joined);
+                }
+            }
+            next += 1;
+        }
+        found.split_off(1)
+    }
+
     /// The index of the file at `relative`, if it is in the workspace.
     pub fn index_of(&self, relative: &str) -> Option<usize> {
         self.files.iter().position(|file| file.relative == relative)
@@ -240,6 +263,10 @@ mod tests {
         assert!(has(&edges, ".gitlab-ci.yml", "ci/*.yml", "ci/deploy.yml"), "{edges:?}");
         assert!(has(&edges, ".gitlab-ci.yml", "https://example.com/shared.yml", "remote"));
         assert!(has(&edges, ".gitlab-ci.yml", "child/pipeline.yml", "child/pipeline.yml"));
+        let (root, deploy) =
+            (workspace.index_of(".gitlab-ci.yml").unwrap(), workspace.index_of("ci/deploy.yml").unwrap());
+        assert_eq!(workspace.pipeline_of(deploy), [root], "an included file's pipeline is its includer's");
+        assert_eq!(workspace.pipeline_of(root), [deploy], "a child pipeline is another pipeline");
         let child = workspace.index_of("child/pipeline.yml").unwrap();
         assert_eq!(workspace.files[child].kind, FileKind::GitlabCi, "read as what the reference says it is");
     }
