@@ -4,6 +4,7 @@
 //! tainted input makes severe, a finding the caller's trigger makes possible) is reported in
 //! the callee, where the danger executes, naming the caller.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ pub fn reached_from<'a>(
     caller: CalledFile<'_>,
     callee: &dyn Fn(&Reference<Range<usize>>) -> Option<CalledFile<'a>>,
     options: &RuleOptions,
+    analyses: &mut CalleeAnalyses,
 ) -> Vec<(String, Reported)> {
     if caller.kind != FileKind::GithubWorkflow {
         return Vec::new();
@@ -68,7 +70,9 @@ pub fn reached_from<'a>(
             triggers: triggers.clone(),
         };
         reached.extend(
-            reached_in(file, &from, passed, options).into_iter().map(|finding| (file.path.to_owned(), finding)),
+            reached_in(file, &from, passed, options, analyses)
+                .into_iter()
+                .map(|finding| (file.path.to_owned(), finding)),
         );
     }
     reached
@@ -128,13 +132,14 @@ fn reached_in(
     caller: &CallerSide<'_>,
     passed: Vec<(PassedInput, usize)>,
     options: &RuleOptions,
+    analyses: &mut CalleeAnalyses,
 ) -> Vec<Reported> {
-    let analyse = |call: Call| analyze_text_with(file.kind, file.text, Arc::new(options.for_call(call)));
     let mut reached = Vec::new();
-    let alone = analyze_text_with(file.kind, file.text, Arc::new(options.clone()));
+    let alone = analyses.report(file, None, options);
     let under_triggers = match &caller.triggers {
         Some(triggers) => {
-            let report = analyse(Call { triggers: Some(triggers.clone()), inputs: Vec::new() });
+            let call = Call { triggers: Some(triggers.clone()), inputs: Vec::new() };
+            let report = analyses.report(file, Some(call), options);
             let place = trigger_place(file);
             let names: Vec<String> =
                 triggers.events.iter().map(|trigger| format!("`{}`", trigger.event.name())).collect();
@@ -157,7 +162,8 @@ fn reached_in(
     for (input, line) in passed {
         let origin = input.taint.origin.clone();
         let name = input.name.clone();
-        let report = analyse(Call { triggers: caller.triggers.clone(), inputs: vec![input] });
+        let call = Call { triggers: caller.triggers.clone(), inputs: vec![input] };
+        let report = analyses.report(file, Some(call), options);
         let note = format!("reached from `{}:{}` with `{origin}`", caller.path, line + 1);
         let related = format!("passes `{origin}` as `inputs.{name}`");
         for finding in raised(&under_triggers, &report) {
@@ -169,6 +175,30 @@ fn reached_in(
         }
     }
     reached
+}
+
+/// The analyses of callees as they are called, kept while one workspace is read: many jobs
+/// call the same action the same way, and every caller's view starts from the callee alone.
+#[derive(Default)]
+pub struct CalleeAnalyses {
+    by_path: HashMap<String, Vec<(Option<Call>, Arc<Report>)>>,
+}
+
+impl CalleeAnalyses {
+    /// `file` analysed as `call` calls it, or alone.
+    fn report(&mut self, file: CalledFile<'_>, call: Option<Call>, options: &RuleOptions) -> Arc<Report> {
+        let known = self.by_path.entry(file.path.to_owned()).or_default();
+        if let Some((_, report)) = known.iter().find(|(seen, _)| *seen == call) {
+            return Arc::clone(report);
+        }
+        let options = match &call {
+            Some(call) => options.for_call(call.clone()),
+            None => options.clone(),
+        };
+        let report = Arc::new(analyze_text_with(file.kind, file.text, Arc::new(options)));
+        known.push((call, Arc::clone(&report)));
+        report
+    }
 }
 
 /// The findings of `after` that `before` does not have, or has less severe.

@@ -13,7 +13,7 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::{Diagnostic, DiagnosticRelatedInformation, Location, Position, Range, Uri};
 
 use super::state::lock;
-use crate::analysis::{CalledFile, Report, Reported, analyze_text_with, reached_from};
+use crate::analysis::{CalledFile, CalleeAnalyses, Report, Reported, analyze_text_with, reached_from};
 use crate::model::kind::FileKind;
 use crate::model::references::ReferenceKind;
 use crate::rules::RuleOptions;
@@ -163,7 +163,7 @@ impl OpenCalls {
             })
         };
         let calling = CalledFile { path: &relative, kind: caller.kind, text: &caller.text };
-        for (path, finding) in reached_from(calling, &lookup, options) {
+        for (path, finding) in reached_from(calling, &lookup, options, &mut CalleeAnalyses::default()) {
             let uri = files.iter().find(|(_, callee, ..)| *callee == path).map(|(_, _, uri, ..)| uri);
             if let Some(callee) = uri.and_then(|uri| callees.get_mut(uri)) {
                 callee.reached.push(finding);

@@ -6,6 +6,7 @@
 
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use super::root::Root;
 use crate::analysis::{self, CalledFile, Reported};
@@ -32,6 +33,9 @@ pub struct WorkspaceFile {
     pub path: PathBuf,
     pub kind: FileKind,
     pub text: String,
+    /// A workflow's `name:`, read the first time a `workflow_run` trigger asks: one parse per
+    /// file, not one per file per trigger.
+    workflow_name: OnceLock<Option<String>>,
 }
 
 impl WorkspaceFile {
@@ -69,7 +73,13 @@ impl Workspace {
             if let Some((path, text)) = workspace.root.read(relative)
                 && let Some(kind) = kind::detect(relative, &text)
             {
-                workspace.files.push(WorkspaceFile { relative: relative.clone(), path, kind, text });
+                workspace.files.push(WorkspaceFile {
+                    relative: relative.clone(),
+                    path,
+                    kind,
+                    text,
+                    workflow_name: OnceLock::new(),
+                });
             }
         }
         let mut next = 0;
@@ -89,6 +99,7 @@ impl Workspace {
     /// What each workflow reaches in the files it calls: (caller, callee, finding), by index.
     pub fn reached(&self, options: &RuleOptions) -> Vec<(usize, usize, Reported)> {
         let mut reached = Vec::new();
+        let mut analyses = analysis::CalleeAnalyses::default();
         for (caller, file) in self.files.iter().enumerate() {
             let calls = self.edges.iter().any(|edge| edge.from == caller && matches!(edge.to, Target::File(_)));
             if !calls || file.kind != FileKind::GithubWorkflow {
@@ -96,7 +107,7 @@ impl Workspace {
             }
             let callee =
                 |reference: &Reference<Range<usize>>| self.target_of(caller, &reference.at).map(WorkspaceFile::called);
-            for (path, finding) in analysis::reached_from(file.called(), &callee, options) {
+            for (path, finding) in analysis::reached_from(file.called(), &callee, options, &mut analyses) {
                 reached.extend(self.index_of(&path).map(|callee| (caller, callee, finding)));
             }
         }
@@ -175,14 +186,16 @@ impl Workspace {
         if self.files.len() >= MAX_FILES {
             return None;
         }
-        self.files.push(WorkspaceFile { relative: canonical, path, kind, text });
+        self.files.push(WorkspaceFile { relative: canonical, path, kind, text, workflow_name: OnceLock::new() });
         Some(self.files.len() - 1)
     }
 
     fn workflows_named(&self, name: &str) -> Vec<usize> {
         let workflows = self.files.iter().enumerate().filter(|(_, file)| file.kind == FileKind::GithubWorkflow);
         workflows
-            .filter(|(_, file)| analysis::workflow_name(&file.text).as_deref() == Some(name))
+            .filter(|(_, file)| {
+                file.workflow_name.get_or_init(|| analysis::workflow_name(&file.text)).as_deref() == Some(name)
+            })
             .map(|(index, _)| index)
             .collect()
     }
