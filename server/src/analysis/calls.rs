@@ -181,8 +181,11 @@ fn reached_in(
 /// call the same action the same way, and every caller's view starts from the callee alone.
 #[derive(Default)]
 pub struct CalleeAnalyses {
-    by_path: HashMap<String, Vec<(Option<Call>, Arc<Report>)>>,
+    by_path: HashMap<String, Vec<AnalysedAs>>,
 }
+
+/// A callee's report as one call (or none: alone) makes it.
+type AnalysedAs = (Option<Call>, Arc<Report>);
 
 impl CalleeAnalyses {
     /// `file` analysed as `call` calls it, or alone.
