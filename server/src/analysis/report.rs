@@ -204,7 +204,29 @@ pub fn assemble(
         reported.extend(suppressions.unused().into_iter().map(unused_finding));
         reported.sort_by(|a, b| order(a).cmp(&order(b)));
     }
+    for edit in reported.iter_mut().flat_map(|finding| &mut finding.fixes).flat_map(|fix| &mut fix.edits) {
+        match_line_breaks(rope, edit);
+    }
     Report { findings: reported, syntax_errors, failures, ..Report::default() }
+}
+
+/// Fixes are written with `\n` line breaks; in a line that ends with `\r\n` (a file saved on
+/// Windows), the lines an edit inserts end the same way.
+fn match_line_breaks(rope: &Rope, edit: &mut ResolvedEdit) {
+    if !edit.replacement.contains('\n') {
+        return;
+    }
+    let line = rope.byte_to_line(edit.range.start.min(rope.len_bytes()));
+    let ends_in_crlf = |line: usize| {
+        let slice = rope.line(line);
+        let len = slice.len_bytes();
+        (len > 0 && slice.byte(len - 1) == b'\n').then(|| len > 1 && slice.byte(len - 2) == b'\r')
+    };
+    // The last line may have no line break: the one before it tells.
+    let crlf = ends_in_crlf(line).or_else(|| ends_in_crlf(line.checked_sub(1)?)).unwrap_or(false);
+    if crlf {
+        edit.replacement = edit.replacement.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
 }
 
 /// A suppression comment's rule id that silenced nothing, as a finding of `unused-suppression`.

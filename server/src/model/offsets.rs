@@ -123,6 +123,15 @@ mod tests {
     }
 
     #[test]
+    fn deeply_indented_blocks_map_past_indentation() {
+        let indent = " ".repeat(20);
+        let raw = format!("curl -k a\n{indent}curl --insecure b\n{indent}  done\n");
+        let value = "curl -k a\ncurl --insecure b\n  done\n";
+        assert_eq!(raw_of(value, &raw, "--insecure"), "--insecure");
+        assert_eq!(raw_of(value, &raw, "done"), "done");
+    }
+
+    #[test]
     fn folded_and_plain_multi_line_values_map_each_line() {
         let raw = "first line\n  second line";
         let value = "first line second line";
