@@ -226,6 +226,10 @@ fn check_fixes(path: &Path, kind: FileKind, text: &str, rule: &str, report: &Rep
             assert!(after.syntax_errors.is_empty(), "{context}\nleaves a syntax error: {:?}", after.syntax_errors);
             let remaining = after.findings.iter().filter(|f| f.rule.id == rule).count();
             assert!(remaining < before, "{context}\ndoes not remove the finding");
+            // A CRLF file stays CRLF: the lines a fix inserts end like the line they go in.
+            if text.contains("\r\n") && !text.replace("\r\n", "").contains('\n') {
+                assert!(!fixed.replace("\r\n", "").contains('\n'), "{context}\nmixes line breaks");
+            }
         }
     }
 }
