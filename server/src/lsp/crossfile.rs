@@ -174,6 +174,10 @@ impl OpenCalls {
 
     /// A finding's places in other files, as related information.
     pub fn related(&self, file: Option<&Path>, finding: &Reported) -> Vec<DiagnosticRelatedInformation> {
+        // Most findings name no other file; finding the root would stat directories for each.
+        if finding.related.is_empty() {
+            return Vec::new();
+        }
         let Some(root) = file.and_then(|file| self.root_for(file)) else { return Vec::new() };
         finding
             .related
