@@ -494,3 +494,145 @@ fn a_file_past_the_size_bound_gets_one_error_instead_of_an_analysis() {
     assert!(stderr.contains("generated.yml:1:1: syntax error: this file is 9.0 MiB"), "{stderr}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Runs git in `dir` and returns its output, trimmed.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+/// A bare repository `remotes/<owner>/<repo>` with a lightweight tag `v1`, an annotated tag
+/// `v2` and a branch `release`; returns the commits they name.
+fn action_repository(remotes: &Path, owner: &str, repo: &str) -> [String; 3] {
+    let work = remotes.join(format!("work-{owner}-{repo}"));
+    std::fs::create_dir_all(&work).unwrap();
+    git(&work, &["init", "-q"]);
+    git(&work, &["commit", "-q", "--allow-empty", "-m", "one"]);
+    git(&work, &["tag", "v1"]);
+    git(&work, &["commit", "-q", "--allow-empty", "-m", "two"]);
+    git(&work, &["tag", "-a", "v2", "-m", "an annotated tag"]);
+    git(&work, &["checkout", "-q", "-b", "release"]);
+    git(&work, &["commit", "-q", "--allow-empty", "-m", "three"]);
+    let bare = remotes.join(owner).join(repo);
+    std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
+    git(remotes, &["clone", "-q", "--bare", work.to_str().unwrap(), bare.to_str().unwrap()]);
+    ["v1", "v2^{}", "release"].map(|name| git(&work, &["rev-parse", name]))
+}
+
+#[test]
+fn pin_resolves_tags_and_branches_records_them_and_rewrites_uses() {
+    let dir = tempdir("pin");
+    let remotes = dir.join("remotes");
+    let [v1, v2, release] = action_repository(&remotes, "some-org", "lint-action");
+    let [shared_v1, _, _] = action_repository(&remotes, "some-org", "workflows");
+    let repo = dir.join("repo");
+    let workflows = repo.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    let workflow = workflows.join("ci.yml");
+    std::fs::write(
+        &workflow,
+        "on: push\npermissions:\n  contents: read\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: some-org/lint-action@v1\n      - uses: \"some-org/lint-action@v2\" # the annotated one\n      - {name: Flow, uses: some-org/lint-action@release}\n      - uses: some-org/lint-action@v9\n      - uses: actions/checkout@8f4b7f84864484a7bf31766abe9204da3cbe65b3\n  shared:\n    uses: some-org/workflows/.github/workflows/release.yml@v1\n",
+    )
+    .unwrap();
+    let base = format!("{}/", remotes.display());
+    let output = pipewarden(&["pin", "--git-base", &base, repo.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // `v9` exists nowhere: it is reported and left alone, and the exit code says so.
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("some-org/lint-action@v9: no such tag or branch"), "{stderr}");
+
+    let lock = std::fs::read_to_string(repo.join(".github/pipewarden.lock")).unwrap();
+    for (key, sha) in [("lint-action@v1", &v1), ("lint-action@v2", &v2), ("lint-action@release", &release)] {
+        assert!(lock.contains(&format!("\"some-org/{key}\" = \"{sha}\"")), "{key}:\n{lock}");
+    }
+    assert!(lock.contains(&format!("\"some-org/workflows@v1\" = \"{shared_v1}\"")), "{lock}");
+    assert!(!lock.contains("v9"), "{lock}");
+
+    let rewritten = std::fs::read_to_string(&workflow).unwrap();
+    assert!(rewritten.contains(&format!("      - uses: some-org/lint-action@{v1} # v1\n")), "{rewritten}");
+    assert!(
+        rewritten.contains(&format!("uses: \"some-org/lint-action@{v2}\" # v2 # the annotated one")),
+        "{rewritten}"
+    );
+    assert!(rewritten.contains(&format!("{{name: Flow, uses: some-org/lint-action@{release}}}")), "{rewritten}");
+    assert!(rewritten.contains("some-org/lint-action@v9\n"), "{rewritten}");
+    assert!(rewritten.contains(&format!("release.yml@{shared_v1} # v1")), "{rewritten}");
+
+    // `check` now reads the lock offline: what was pinned is no longer reported, and `v9`
+    // gets no fix, since no commit is known for it.
+    let output = pipewarden(&["check", "--format", "json", "--enable", "unpinned-action", repo.to_str().unwrap()]);
+    let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{json}");
+    assert!(findings[0]["message"].as_str().unwrap().contains("`v9`"), "{json}");
+
+    // Running it again (the base from the environment this time) asks nothing new, so the
+    // remotes can even be gone, and changes nothing.
+    std::fs::remove_dir_all(&remotes).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pipewarden"))
+        .args(["pin", repo.to_str().unwrap()])
+        .env("PIPEWARDEN_GIT_BASE", &base)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("some-org/lint-action: `git ls-remote"), "only v9 is asked for: {stderr}");
+    assert_eq!(std::fs::read_to_string(&workflow).unwrap(), rewritten);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_offers_pins_from_the_lock_and_never_guesses_one() {
+    let dir = tempdir("lock");
+    let workflows = dir.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    let sha = "5f1e8a93c2b7d4e6f0a1b2c3d4e5f60718293a4b";
+    let digest = format!("sha256:{}", "1".repeat(64));
+    std::fs::write(
+        dir.join(".github/pipewarden.lock"),
+        format!(
+            "version = 1\n[actions]\n\"some-org/lint-action@v2\" = \"{sha}\"\n[images]\n\"node:20\" = \"{digest}\"\n"
+        ),
+    )
+    .unwrap();
+    let workflow = workflows.join("ci.yml");
+    let original = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    container: node:20\n    steps:\n      - uses: some-org/lint-action@v2\n      - uses: some-org/other@v2\n";
+    std::fs::write(&workflow, original).unwrap();
+    // The pins are safe fixes: `check --fix` applies them from the lock, offline.
+    let output = pipewarden(&[
+        "check",
+        "--fix",
+        "--enable",
+        "unpinned-action",
+        "--enable",
+        "unpinned-image",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "some-org/other is still unpinned");
+    let fixed = std::fs::read_to_string(&workflow).unwrap();
+    assert!(fixed.contains(&format!("uses: some-org/lint-action@{sha} # v2\n")), "{fixed}");
+    assert!(fixed.contains(&format!("container: node:20@{digest}\n")), "{fixed}");
+    assert!(fixed.contains("uses: some-org/other@v2\n"), "{fixed}");
+
+    // An invalid lock is reported, and nothing is pinned from it.
+    std::fs::write(&workflow, original).unwrap();
+    std::fs::write(
+        dir.join(".github/pipewarden.lock"),
+        "version = 1\n[actions]\n\"some-org/lint-action@v2\" = \"main\"\n",
+    )
+    .unwrap();
+    let output = pipewarden(&["check", "--fix", dir.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("pipewarden.lock:3: `main` for `some-org/lint-action@v2` is not a full commit SHA"),
+        "{stderr}"
+    );
+    assert!(std::fs::read_to_string(&workflow).unwrap().contains("uses: some-org/lint-action@v2\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,15 +1,18 @@
 //! Snapshot tests: every rule has a folder under `tests/fixtures/rules/<rule-id>/` holding
 //! files named `finding-*` (at least one finding of the rule) and `ok-*` (none). Each file's
 //! findings of that rule are compared with `<file>.snap`; run with `PIPEWARDEN_BLESS=1` to
-//! write the snapshots after reviewing a change. Every fix offered is applied, and must
-//! leave valid YAML without that finding.
+//! write the snapshots after reviewing a change. A fixture may have a lock file beside it
+//! (`<name>.lock`), which the analysis is given as the repository's. Every fix offered is
+//! applied, and must leave valid YAML without that finding.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use pipewarden::analysis::{Report, Reported, ResolvedFix, analyze_text};
+use pipewarden::analysis::{Report, Reported, ResolvedFix, analyze_text_with};
 use pipewarden::model::kind::{self, FileKind};
-use pipewarden::rules::{Applicability, REGISTRY, docs};
+use pipewarden::pins::Pins;
+use pipewarden::rules::{Applicability, REGISTRY, RuleOptions, docs};
 use pipewarden::text::{Encoding, position_of};
 use ropey::Rope;
 
@@ -37,7 +40,8 @@ fn rule_fixtures_match_their_snapshots() {
         for path in fixture_files(&fixtures_dir().join(id)) {
             let text = std::fs::read_to_string(&path).unwrap();
             let kind = file_kind(&path, &text);
-            let report = analyze_text(kind, &text);
+            let options = options_for(&path);
+            let report = analyze_text_with(kind, &text, Arc::clone(&options));
             assert!(
                 report.syntax_errors.is_empty(),
                 "{}: fixtures must be valid YAML: {:?}",
@@ -66,7 +70,7 @@ fn rule_fixtures_match_their_snapshots() {
                     )),
                 }
             }
-            check_fixes(&path, kind, &text, id, &report);
+            check_fixes(&path, (kind, &options), &text, id, &report);
         }
     }
     assert!(failures.is_empty(), "snapshots differ:\n{}", failures.join("\n"));
@@ -78,7 +82,7 @@ fn every_rule_documents_an_example_it_reports_and_a_fixed_one_it_does_not() {
         let meta = rule.meta();
         for (example, expect_finding) in [(meta.docs.example, true), (meta.docs.fixed_example, false)] {
             let kind = kind::sniff(example).expect("a documented example is a pipeline file");
-            let report = analyze_text(kind, example);
+            let report = analyze_text_with(kind, example, Arc::default());
             let found = report.findings.iter().any(|f| f.rule.id == meta.id);
             assert_eq!(found, expect_finding, "{}: example\n{example}", meta.id);
             assert!(report.syntax_errors.is_empty(), "{}: example is not valid YAML", meta.id);
@@ -131,6 +135,16 @@ fn the_readme_tables_are_the_registry_and_the_taint_data() {
         "README.md tables {stale:?} are out of date: run with PIPEWARDEN_BLESS=1"
     );
     std::fs::write(&path, readme).unwrap();
+}
+
+/// The options a fixture is analysed with: the lock file beside it, if it has one.
+fn options_for(path: &Path) -> Arc<RuleOptions> {
+    let lock = path.with_extension("lock");
+    let pins = match std::fs::read_to_string(&lock) {
+        Ok(text) => Pins::parse(&text).unwrap_or_else(|error| panic!("{}: {error:?}", lock.display())),
+        Err(_) => Pins::default(),
+    };
+    Arc::new(RuleOptions::default().with_pins(Arc::new(pins)))
 }
 
 fn fixture_files(dir: &Path) -> Vec<PathBuf> {
@@ -189,8 +203,10 @@ fn fixes_hold_across_line_breaks_and_indentation() {
         for path in fixture_files(&fixtures_dir().join(id)) {
             let text = std::fs::read_to_string(&path).unwrap();
             let kind = file_kind(&path, &text);
+            let options = options_for(&path);
             for variant in [text.replace('\n', "\r\n"), doubled_indentation(&text)] {
-                check_fixes(&path, kind, &variant, id, &analyze_text(kind, &variant));
+                let report = analyze_text_with(kind, &variant, Arc::clone(&options));
+                check_fixes(&path, (kind, &options), &variant, id, &report);
             }
         }
     }
@@ -216,12 +232,12 @@ fn doubled_indentation(text: &str) -> String {
 }
 
 /// Applies each fix of each finding of `rule` and checks the result.
-fn check_fixes(path: &Path, kind: FileKind, text: &str, rule: &str, report: &Report) {
+fn check_fixes(path: &Path, (kind, options): (FileKind, &Arc<RuleOptions>), text: &str, rule: &str, report: &Report) {
     let before = report.findings.iter().filter(|f| f.rule.id == rule).count();
     for finding in report.findings.iter().filter(|f| f.rule.id == rule) {
         for fix in &finding.fixes {
             let fixed = apply(text, fix);
-            let after = analyze_text(kind, &fixed);
+            let after = analyze_text_with(kind, &fixed, Arc::clone(options));
             let context = format!("{}: fix `{}`:\n{fixed}", path.display(), fix.title);
             assert!(after.syntax_errors.is_empty(), "{context}\nleaves a syntax error: {:?}", after.syntax_errors);
             let remaining = after.findings.iter().filter(|f| f.rule.id == rule).count();

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::pins::Pins;
 use crate::rules::{self, RuleOptions, Severity};
 
 /// How many diagnostics a document publishes by default, the most severe first.
@@ -44,6 +45,9 @@ pub struct Settings {
     /// The folder of the configuration file, which relative paths start from.
     #[serde(skip)]
     pub root: Option<PathBuf>,
+    /// The repository's lock file (`.github/pipewarden.lock`), read beside the configuration.
+    #[serde(skip)]
+    pub pins: Arc<Pins>,
 }
 
 /// Findings of `rules` (all rules when empty) in files matching `paths` are not shown.
@@ -84,6 +88,7 @@ impl Settings {
             ignores: self.ignores.clone(),
             baseline: editor.baseline.clone().or_else(|| self.baseline.clone()),
             root: self.root.clone(),
+            pins: Arc::clone(&self.pins),
         }
     }
 }
@@ -141,6 +146,7 @@ impl ProjectConfig {
             ignores: self.ignore,
             baseline: self.baseline.map(|baseline| root.join(baseline)),
             root: Some(root.to_path_buf()),
+            pins: Arc::default(),
         }
     }
 }
@@ -223,8 +229,9 @@ impl Policy {
             }
             valid
         });
-        let options =
-            RuleOptions::new(trusted_owners.cloned()).with_untrusted_contexts(settings.untrusted_contexts.clone());
+        let options = RuleOptions::new(trusted_owners.cloned())
+            .with_untrusted_contexts(settings.untrusted_contexts.clone())
+            .with_pins(Arc::clone(&settings.pins));
         let mut ignores = Vec::new();
         for ignore in &settings.ignores {
             let rules: HashSet<String> =

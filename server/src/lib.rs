@@ -10,6 +10,7 @@ pub mod data;
 pub mod lsp;
 pub mod matrix;
 pub mod model;
+pub mod pins;
 pub mod rules;
 pub mod syntax;
 pub mod text;

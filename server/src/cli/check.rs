@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::panic::catch_unwind;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ropey::Rope;
 
@@ -14,8 +15,9 @@ use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::analysis::{analyze_text_with, panic_message};
 use crate::config::{Policy, RuleSettings, Settings};
 use crate::model::kind;
+use crate::pins::Pins;
 use crate::workspace::baseline::{self, Baseline};
-use crate::workspace::{find_config, load_config};
+use crate::workspace::{find_config, find_lock, load_config, load_lock};
 
 #[derive(Debug, Default)]
 pub struct Options {
@@ -140,7 +142,8 @@ struct Loaded {
 }
 
 fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
-    let settings = project_settings(options).overridden_by(&options.settings);
+    let mut settings = project_settings(options).overridden_by(&options.settings);
+    settings.pins = project_lock(options);
     let (policy, warnings) = Policy::from_settings(&settings);
     if let Some(warning) = warnings.first() {
         eprintln!("pipewarden: {warning}");
@@ -206,7 +209,7 @@ fn hide_accepted(checked: &mut [Checked], baseline: &Baseline) {
 
 /// The settings of the project's configuration file: the one given with `--config`, or the
 /// first found above the first path. An invalid file is reported and the defaults are used.
-fn project_settings(options: &Options) -> Settings {
+pub(super) fn project_settings(options: &Options) -> Settings {
     let found = options.config.clone().or_else(|| options.paths.first().and_then(|path| find_config(path, None)));
     let Some(path) = found else {
         return Settings::default();
@@ -216,6 +219,21 @@ fn project_settings(options: &Options) -> Settings {
         Err(error) => {
             eprintln!("pipewarden: {}:{}: {}; the defaults are used", path.display(), error.line, error.message);
             Settings::default()
+        }
+    }
+}
+
+/// The repository's lock file, found above the first path like the configuration. An
+/// invalid one is reported and nothing is pinned from it.
+fn project_lock(options: &Options) -> Arc<Pins> {
+    let Some(path) = options.paths.first().and_then(|path| find_lock(path, None)) else {
+        return Arc::default();
+    };
+    match load_lock(&path) {
+        Ok(pins) => Arc::new(pins),
+        Err(error) => {
+            eprintln!("pipewarden: {}:{}: {}; no pin is offered from it", path.display(), error.line, error.message);
+            Arc::default()
         }
     }
 }

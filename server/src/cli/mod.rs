@@ -1,5 +1,5 @@
-//! The command line: `check`, `paths`, `threat-model`, `matrix`, `rules`, `explain`, `init`
-//! and `lsp`.
+//! The command line: `check`, `paths`, `threat-model`, `matrix`, `pin`, `rules`, `explain`,
+//! `init` and `lsp`.
 
 mod check;
 mod discover;
@@ -8,6 +8,7 @@ mod init;
 mod output;
 mod parallel;
 mod paths;
+mod pin;
 mod reached;
 mod reports;
 
@@ -49,6 +50,13 @@ Usage:
                                           technique (EX06) or a tactic (\"Initial Access\", IA)
   pipewarden init [--baseline] [FOLDER]   Write a commented pipewarden.toml; with --baseline,
                                           accept today's findings so only new ones fail
+  pipewarden pin [--git-base URL] [PATH]  Pin the actions PATH uses (default: .) to commits:
+                                          ask each action's repository which commit its tag
+                                          or branch names (git ls-remote), record it in
+                                          .github/pipewarden.lock and rewrite the uses: lines
+                                          as owner/repo@<sha> # <tag>. The only command that
+                                          goes online; --git-base (or PIPEWARDEN_GIT_BASE)
+                                          replaces https://github.com/
   pipewarden lsp [--stdio]                Serve the Language Server Protocol over stdio
   pipewarden --stdio                      Same as `pipewarden lsp`
 
@@ -81,7 +89,8 @@ written, whatever it finds, and 2 on usage or I/O errors.
 
 Exit status of check: 0 when nothing is found, 1 when something is found, 2 on usage or
 I/O errors. A file that is not valid UTF-8 is reported on stderr and skipped without
-changing the exit status: GitHub and GitLab cannot run it either.
+changing the exit status: GitHub and GitLab cannot run it either. Exit status of pin: 0
+when every reference is pinned, 1 when some could not be resolved.
 ";
 
 /// Runs the command line with `args` (without the program name) and returns the exit code.
@@ -100,6 +109,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("threat-model") => reports::run_threat_model(&args[1..], &mut stdout.lock()),
         Some("matrix") => reports::run_matrix(&args[1..]),
         Some("init") => init::run(&args[1..], &mut stdout.lock()),
+        Some("pin") => pin::run(&args[1..], &mut stdout.lock()),
         Some("rules") => match args.get(1..).unwrap_or_default() {
             [] => print(&mut stdout, &rules_table()),
             [flag, format] if flag == "--format" && format == "text" => print(&mut stdout, &rules_table()),

@@ -120,9 +120,9 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         self.state.client.log_message(MessageType::INFO, "pipewarden is ready").await;
         if self.state.watches_files() {
-            // Configuration and baseline files are read again when the client sees them change.
-            // Pipeline files too: open documents that call them are analysed again.
-            let watchers = ["**/pipewarden.toml", "**/*baseline*.json", "**/*.{yml,yaml}"]
+            // Configuration, lock and baseline files are read again when the client sees them
+            // change. Pipeline files too: open documents that call them are analysed again.
+            let watchers = ["**/pipewarden.toml", "**/pipewarden.lock", "**/*baseline*.json", "**/*.{yml,yaml}"]
                 .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.to_owned()), kind: None });
             let registration = Registration {
                 id: "pipewarden-configuration".to_owned(),

@@ -1,6 +1,6 @@
-//! The project's configuration file as the server sees it: found from the workspace root (or
-//! the first document opened), read again when it changes on disk, and layered under the
-//! editor's settings, which win.
+//! The project's configuration and lock files as the server sees them: found from the
+//! workspace root (or the first document opened), read again when they change on disk, and
+//! layered under the editor's settings, which win.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::Settings;
 use crate::workspace::baseline::Baseline;
-use crate::workspace::{find_config, load_config, modified};
+use crate::workspace::{find_config, find_lock, load_config, load_lock, modified};
 
 /// How often the configuration file is looked at again while the user types.
 const RECHECK: Duration = Duration::from_secs(1);
@@ -21,6 +21,9 @@ pub struct Project {
     start: Option<PathBuf>,
     file: Option<PathBuf>,
     modified: Option<SystemTime>,
+    /// The lock file (`.github/pipewarden.lock`) and when it was last modified.
+    lock: Option<PathBuf>,
+    lock_modified: Option<SystemTime>,
     checked: Option<Instant>,
     pub settings: Settings,
     pub baseline: Option<Arc<Baseline>>,
@@ -57,11 +60,20 @@ impl Project {
         let Some(start) = &self.start else { return unchanged };
         let file = find_config(start, self.root.as_deref());
         let stamp = file.as_deref().and_then(modified);
-        if !force && file == self.file && stamp == self.modified {
+        let lock = find_lock(start, self.root.as_deref());
+        let lock_stamp = lock.as_deref().and_then(modified);
+        if !force
+            && file == self.file
+            && stamp == self.modified
+            && lock == self.lock
+            && lock_stamp == self.lock_modified
+        {
             return unchanged;
         }
         self.file = file;
         self.modified = stamp;
+        self.lock = lock;
+        self.lock_modified = lock_stamp;
         let mut problems = Vec::new();
         self.settings = match &self.file {
             None => Settings::default(),
@@ -78,6 +90,17 @@ impl Project {
                 }
             },
         };
+        if let Some(path) = &self.lock {
+            match load_lock(path) {
+                Ok(pins) => self.settings.pins = Arc::new(pins),
+                Err(error) => problems.push(format!(
+                    "{}:{}: {}; no pin is offered from it",
+                    path.display(),
+                    error.line,
+                    error.message
+                )),
+            }
+        }
         self.baseline = match self.settings.baseline.as_deref().map(Baseline::read) {
             Some(Ok(baseline)) => Some(Arc::new(baseline)),
             Some(Err(message)) => {

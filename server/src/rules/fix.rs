@@ -106,6 +106,17 @@ pub fn replace_in_text(text: &Text, span: Span, replacement: &str) -> Option<Edi
     Some(Edit::replace(span, written))
 }
 
+/// The span of a scalar's text inside its quotes, given its value and its whole span, for
+/// values that hold no escape (references such as `uses:` and images): the span itself
+/// when plain, without the quotes when quoted, `None` when escapes make the two differ.
+pub fn scalar_content(value: &str, span: Span) -> Option<Span> {
+    match span.len().checked_sub(value.len())? {
+        0 => Some(span),
+        2 => Some(Span { start: span.start + 1, end: span.end - 1, ..span }),
+        _ => None,
+    }
+}
+
 /// Deletes a byte range of a script (words of a command line) with the blank before it, so
 /// that `curl -k https://x` becomes `curl https://x`.
 pub fn delete_from_script(script: &Script, range: Range<usize>) -> Edit {

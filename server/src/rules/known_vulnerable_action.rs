@@ -9,6 +9,7 @@ use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDoc
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::github::{Step, Uses};
 use crate::model::version::{RefKind, Version};
+use crate::pins::Pins;
 use crate::{bundled, data};
 
 pub struct KnownVulnerableAction;
@@ -28,9 +29,10 @@ covers, from a bundled offline table of the GitHub Advisory Database's GitHub Ac
 command injections of older `tj-actions/*` releases and the path traversal of \
 `actions/download-artifact` 4.0.0 to 4.1.2. A tag naming a release line (`@v45`, `@v4.1`) \
 stands for the newest release of that line, as its owner moves it: `@v4` is not matched by an \
-advisory fixed in 4.1.3, `@v45` is matched by one fixed in 46.0.1. A commit SHA cannot be \
-matched offline unless the advisory lists the malicious commit: such a pin is critical. \
-Branches are not matched. Severity follows GitHub's rating of the advisory, at most high.",
+advisory fixed in 4.1.3, `@v45` is matched by one fixed in 46.0.1. A commit SHA is matched \
+when the advisory lists it as a malicious commit (critical), or as the tag the repository's \
+lock file (`.github/pipewarden.lock`, written by `pipewarden pin`) records for it, so that \
+pinning a vulnerable tag does not hide its advisory. Branches are not matched. Severity follows GitHub's rating of the advisory, at most high.",
         why: "The advisory is public, so attackers know how to exploit the version this workflow \
 runs: an injection through a file or branch name, an artifact that writes outside its \
 directory, secrets written to logs or caches. For a compromised action, the version was \
@@ -138,13 +140,13 @@ impl Rule for KnownVulnerableAction {
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         if let Some(uses) = &context.job.uses {
-            check(uses, out);
+            check(uses, context.options.pins(), out);
         }
     }
 
-    fn check_step(&self, _context: &StepContext<'_>, step: &Step, out: &mut Findings) {
+    fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         if let Some(uses) = &step.uses {
-            check(uses, out);
+            check(uses, context.options().pins(), out);
         }
     }
 }
@@ -157,33 +159,52 @@ enum Match {
     Version,
 }
 
-fn check(uses: &Uses, out: &mut Findings) {
-    let (Some(repository), Some(git_ref)) = (uses.repository(), uses.git_ref()) else { return };
+fn check(uses: &Uses, pins: &Pins, out: &mut Findings) {
+    if let Some((severity, message)) = assess(uses, pins) {
+        out.report(uses.span, message).with_severity(severity);
+    }
+}
+
+/// What the published advisories say of `uses`, as this rule reports it: the severity and
+/// the message; `None` when no advisory covers it. A commit the lock file records as a tag
+/// (`pipewarden pin`) is read as that tag. Hovers on `uses:` show the same.
+pub fn assess(uses: &Uses, pins: &Pins) -> Option<(Severity, String)> {
+    let (repository, git_ref) = (uses.repository()?, uses.git_ref()?);
     let kind = RefKind::of(git_ref);
-    let matched: Vec<(&Advisory, Match)> = ADVISORIES
-        .advisory
-        .iter()
-        .filter(|advisory| advisory.action.eq_ignore_ascii_case(&repository))
-        .filter_map(|advisory| Some((advisory, advisory.matches(git_ref, &kind)?)))
+    // The version a pinned commit stands for, by the lock.
+    let locked = matches!(kind, RefKind::Commit).then(|| pins.ref_of(&repository, git_ref)).flatten();
+    let locked_kind = locked.map(RefKind::of);
+    let advisories = ADVISORIES.advisory.iter().filter(|advisory| advisory.action.eq_ignore_ascii_case(&repository));
+    let matched: Vec<(&Advisory, Match, &str)> = advisories
+        .filter_map(|advisory| {
+            if let Some(how) = advisory.matches(git_ref, &kind) {
+                return Some((advisory, how, git_ref));
+            }
+            let (locked, locked_kind) = (locked?, locked_kind.as_ref()?);
+            Some((advisory, advisory.matches(locked, locked_kind)?, locked))
+        })
         .collect();
     if matched.is_empty() {
-        return;
+        return None;
     }
-    let severity = matched.iter().map(|(advisory, how)| advisory.severity_for(how)).max().unwrap_or(Severity::High);
-    let details: Vec<String> = matched.iter().map(|(advisory, how)| advisory.describe(git_ref, how)).collect();
+    let severity = matched.iter().map(|(advisory, how, _)| advisory.severity_for(how)).max().unwrap_or(Severity::High);
+    let details: Vec<String> = matched.iter().map(|(advisory, how, seen)| advisory.describe(seen, how)).collect();
     let fixed = matched
         .iter()
-        .flat_map(|(advisory, _)| advisory.ranges.iter().filter_map(|range| range.fixed.as_ref()))
+        .flat_map(|(advisory, _, _)| advisory.ranges.iter().filter_map(|range| range.fixed.as_ref()))
         .max_by(|a, b| a.cmp_release(b));
-    let compromised = matched.iter().any(|(advisory, _)| advisory.kind == Kind::Compromise);
+    let compromised = matched.iter().any(|(advisory, _, _)| advisory.kind == Kind::Compromise);
     let remedy = match fixed {
         Some(fixed) => format!("upgrade to {fixed} or later and pin it by commit SHA"),
         None if compromised => "pin it by the commit SHA of a release reviewed since the incident".to_owned(),
         None => "no release is fixed: move to another action".to_owned(),
     };
     let rotate = if compromised { ", and rotate the secrets it could read if it ran during the incident" } else { "" };
-    out.report(uses.span, format!("`{repository}@{git_ref}` {}; {remedy}{rotate}", details.join("; it also ")))
-        .with_severity(severity);
+    let shown = match locked.filter(|_| matched.iter().any(|(_, _, seen)| *seen != git_ref)) {
+        Some(locked) => format!("`{repository}@{git_ref}` (`{locked}` by the lock file)"),
+        None => format!("`{repository}@{git_ref}`"),
+    };
+    Some((severity, format!("{shown} {}; {remedy}{rotate}", details.join("; it also "))))
 }
 
 impl Advisory {

@@ -86,6 +86,7 @@ use crate::model::contexts::{JobLookup, Scope};
 use crate::model::github::{Job, Step, Workflow, WorkflowHeader};
 use crate::model::gitlab::{GitlabJob, Globals, Pipeline};
 use crate::model::{Env, Text};
+use crate::pins::Pins;
 
 /// Every rule, in the order they are documented.
 pub static REGISTRY: &[&dyn Rule] = &[
@@ -192,6 +193,8 @@ pub struct RuleOptions {
     /// When a file is analysed as another file calls it (a reusable workflow, an action),
     /// what that caller passes. Set by the cross-file analysis, never by users.
     pub call: Option<Arc<Call>>,
+    /// The repository's lock file: the commits and digests its tags resolved to.
+    pins: Arc<Pins>,
 }
 
 impl RuleOptions {
@@ -200,7 +203,18 @@ impl RuleOptions {
             trusted_owners: trusted_owners.into_iter().map(|owner| owner.to_ascii_lowercase()).collect(),
             untrusted_contexts: Vec::new(),
             call: None,
+            pins: Arc::default(),
         }
+    }
+
+    /// These options, with the repository's lock file.
+    pub fn with_pins(self, pins: Arc<Pins>) -> Self {
+        Self { pins, ..self }
+    }
+
+    /// What the repository's lock file records (nothing when there is none).
+    pub fn pins(&self) -> &Pins {
+        &self.pins
     }
 
     /// These options, with `paths` also treated as attacker-controlled.

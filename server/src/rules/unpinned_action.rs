@@ -1,11 +1,13 @@
 //! `unpinned-action`: a third-party action or reusable workflow referenced by a movable ref.
 
 use super::{
-    Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, RuleOptions, Severity, StepContext,
+    Applicability, Confidence, Edit, Findings, Fix, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta,
+    RuleOptions, Severity, StepContext, fix,
 };
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::github::{Step, Uses, UsesTarget};
 use crate::model::version::RefKind;
+use crate::syntax::span::Span;
 
 pub struct UnpinnedAction;
 
@@ -54,8 +56,15 @@ jobs:
         fix: "Pin the action to the full commit SHA of the release you reviewed, with the tag in a \
 comment for humans and update tools: `uses: some-org/lint-action@<40 hex> # v2.1.0` (Dependabot \
 and Renovate keep such pins and their comments current). For actions of an organisation you \
-govern, list the owner in `trustedOwners` instead. No quick fix is offered: the SHA must come \
-from the action's repository, which pipewarden never contacts.",
+govern, list the owner in `trustedOwners` instead. `pipewarden pin` does it for a whole \
+repository: it asks each action's repository (`git ls-remote`) which commit each tag or branch \
+names, records the answers in `.github/pipewarden.lock` and rewrites the `uses:` lines. When \
+the lock knows the commit, the quick fix \"Pin to <sha> (# <tag>)\" rewrites the reference to it \
+and keeps the tag in a comment (no comment inside a `{...}` mapping, where it would swallow the \
+rest of the line). It is safe: it runs the commit the tag named when the lock was written, \
+which is what the lock's reviewer approved; if the tag has moved since, run `pipewarden pin` \
+again first. Without a lock entry no fix is offered: pipewarden never guesses a SHA, and \
+`check` and the language server never go online.",
     },
     references: &[
         Reference::Owasp(OwaspCicd::Sec3),
@@ -72,19 +81,21 @@ impl Rule for UnpinnedAction {
     }
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
-        if let Some(uses) = &context.job.uses {
-            check(uses, "the reusable workflow", context.options, out);
+        let job = context.job;
+        if let Some(uses) = &job.uses {
+            check(uses, "the reusable workflow", context.options, job.key_column.is_none(), out);
         }
     }
 
     fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         if let Some(uses) = &step.uses {
-            check(uses, "the action", context.options(), out);
+            check(uses, "the action", context.options(), step.key_column.is_none(), out);
         }
     }
 }
 
-fn check(uses: &Uses, what: &str, options: &RuleOptions, out: &mut Findings) {
+/// `in_flow`: the `uses:` is inside a `{...}` mapping, where no comment can follow it.
+fn check(uses: &Uses, what: &str, options: &RuleOptions, in_flow: bool, out: &mut Findings) {
     let UsesTarget::Repository { owner, repo, git_ref, .. } = &uses.target else {
         return;
     };
@@ -108,9 +119,26 @@ fn check(uses: &Uses, what: &str, options: &RuleOptions, out: &mut Findings) {
             (how, if first_party { Severity::Medium } else { Severity::High })
         }
     };
-    out.report(
-        uses.span,
-        format!("{what} `{name}` is used at {how}; pin it to a full commit SHA, with the version in a comment"),
-    )
-    .with_severity(severity);
+    let finding = out
+        .report(
+            uses.span,
+            format!("{what} `{name}` is used at {how}; pin it to a full commit SHA, with the version in a comment"),
+        )
+        .with_severity(severity);
+    if let Some(fix) = git_ref.as_deref().and_then(|git_ref| pin_from_lock(uses, git_ref, options, in_flow)) {
+        finding.with_fix(fix);
+    }
+}
+
+/// Rewrites the ref to the commit the lock file records for it, keeping the ref in a comment.
+fn pin_from_lock(uses: &Uses, git_ref: &str, options: &RuleOptions, in_flow: bool) -> Option<Fix> {
+    let sha = options.pins().action(&uses.repository()?, git_ref)?;
+    let content = fix::scalar_content(&uses.raw, uses.span)?;
+    let at = uses.raw.rfind('@')? + 1;
+    let ref_span = Span { start: content.start + at as u32, ..content };
+    let mut edits = vec![Edit::replace(ref_span, sha)];
+    if !in_flow {
+        edits.push(Edit::insert(uses.span.at_end(), format!(" # {git_ref}")));
+    }
+    Some(Fix { title: format!("Pin to {sha} (# {git_ref})"), applicability: Applicability::Safe, edits })
 }

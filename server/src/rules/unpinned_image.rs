@@ -1,11 +1,15 @@
 //! `unpinned-image`: a container image that runs in the pipeline is named by a tag, not a
 //! digest.
 
-use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, StepContext};
+use super::{
+    Applicability, Confidence, Edit, Finding, Findings, Fix, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta,
+    Severity, StepContext, fix,
+};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::action::Action;
 use crate::model::github::{Step, UsesTarget};
 use crate::model::image::{ImageRef, Pinning};
+use crate::pins::Pins;
 use crate::syntax::span::Span;
 
 pub struct UnpinnedImage;
@@ -55,8 +59,13 @@ jobs:
 "#,
         fix: "Pin the image by digest, keeping the tag for humans and update tools: \
 `node:22.11@sha256:<digest>` (Dependabot and Renovate keep such pins current). `docker \
-buildx imagetools inspect node:22.11` prints the digest. No quick fix is offered: the digest \
-must come from the registry, which pipewarden never contacts.",
+buildx imagetools inspect node:22.11` prints the digest. When the repository's lock file \
+(`.github/pipewarden.lock`, section `[images]`: `\"node:22.11\" = \"sha256:...\"`) records the \
+digest of the reference as written, the quick fix \"Pin to sha256:... (node:22.11)\" appends it \
+after the tag; it is safe, since it names the image the tag named when the digest was \
+recorded. Otherwise no fix is offered: the digest must come from the registry, which \
+pipewarden never contacts (`pipewarden pin` resolves actions, not images: add image digests \
+to the lock yourself).",
     },
     references: &[
         Reference::Owasp(OwaspCicd::Sec3),
@@ -75,7 +84,7 @@ impl Rule for UnpinnedImage {
     }
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
-        let job = context.job;
+        let (job, pins) = (context.job, context.options.pins());
         let containers = job
             .container
             .iter()
@@ -87,19 +96,20 @@ impl Rule for UnpinnedImage {
             match matrix_key(&image.value) {
                 Some(key) => {
                     for value in job.matrix_values(key) {
-                        check(&value.value, value.span, &format!("{what} (from `matrix.{key}`)"), out);
+                        let what = format!("{what} (from `matrix.{key}`)");
+                        check(&value.value, (&value.value, value.span), &what, pins, out);
                     }
                 }
-                None => check(&image.value, image.span, what, out),
+                None => check(&image.value, (&image.value, image.span), what, pins, out),
             }
         }
     }
 
-    fn check_step(&self, _context: &StepContext<'_>, step: &Step, out: &mut Findings) {
+    fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         if let Some(uses) = &step.uses
             && let UsesTarget::Docker { image } = &uses.target
         {
-            check(image, uses.span, "the step's image", out);
+            check(image, (&uses.raw, uses.span), "the step's image", context.options().pins(), out);
         }
     }
 
@@ -108,7 +118,8 @@ impl Rule for UnpinnedImage {
         if let Some(image) = image
             && let Some(reference) = image.value.strip_prefix("docker://")
         {
-            check(reference, image.span, "the action's image", out);
+            // Action metadata is checked without the repository's options: no lock.
+            check(reference, (&image.value, image.span), "the action's image", &Pins::default(), out);
         }
     }
 }
@@ -120,18 +131,41 @@ fn matrix_key(value: &str) -> Option<&str> {
     key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-').then_some(key)
 }
 
-fn check(image: &str, span: Span, what: &str, out: &mut Findings) {
-    if !image.contains("${{") {
-        report(ImageRef::parse(image), span, what, out);
+/// Checks the image reference `image`, written in a scalar whose value and span are
+/// `written` (`docker://node:20` for `node:20`).
+fn check(image: &str, written: (&str, Span), what: &str, pins: &Pins, out: &mut Findings) {
+    if image.contains("${{") {
+        return;
     }
+    let Some(finding) = report(ImageRef::parse(image), written.1, what, out) else { return };
+    if let Some(fix) = pin_from_lock(image, written, pins) {
+        finding.with_fix(fix);
+    }
+}
+
+/// Appends the digest the lock file records for `image` to the reference, keeping its tag
+/// (`node:20@sha256:...`, where the digest wins).
+fn pin_from_lock(image: &str, (value, span): (&str, Span), pins: &Pins) -> Option<Fix> {
+    let digest = pins.image(image)?;
+    let content = fix::scalar_content(value, span)?;
+    Some(Fix {
+        title: format!("Pin to {digest} ({image})"),
+        applicability: Applicability::Safe,
+        edits: vec![Edit::insert(content.at_end(), format!("@{digest}"))],
+    })
 }
 
 /// Reports an image reference that is not pinned by digest, calibrated by its tag; shared with
 /// `gitlab-unpinned-image`.
-pub(super) fn report(image: ImageRef<'_>, span: Span, what: &str, out: &mut Findings) {
+pub(super) fn report<'a>(
+    image: ImageRef<'_>,
+    span: Span,
+    what: &str,
+    out: &'a mut Findings,
+) -> Option<&'a mut Finding> {
     let name = image.name;
     let (how, severity) = match (image.pinning(), image.tag) {
-        (Pinning::Digest, _) => return,
+        (Pinning::Digest, _) => return None,
         (Pinning::VersionTag, Some(tag)) => {
             (format!("the tag `{tag}`, which its publisher can repoint"), Severity::Low)
         }
@@ -140,9 +174,9 @@ pub(super) fn report(image: ImageRef<'_>, span: Span, what: &str, out: &mut Find
         }
         _ => ("no tag, so it runs whatever `latest` is".to_owned(), Severity::Medium),
     };
-    out.report(
+    let finding = out.report(
         span,
         format!("{what} `{name}` is named by {how}: pin it by digest (`{name}@sha256:...`) so a pushed image cannot run here unreviewed"),
-    )
-    .with_severity(severity);
+    );
+    Some(finding.with_severity(severity))
 }

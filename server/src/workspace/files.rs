@@ -1,8 +1,10 @@
-//! Reading configuration files: found by walking up from a file to the repository's root.
+//! Reading configuration and lock files: found by walking up from a file to the
+//! repository's root.
 
 use std::path::{Path, PathBuf};
 
 use crate::config::{CONFIG_FILE_NAMES, ConfigError, ProjectConfig, Settings};
+use crate::pins::{LOCK_FILE, Pins};
 
 /// A configuration file larger than this is not read: no real one comes close.
 pub const MAX_CONFIG_SIZE: u64 = 1 << 20;
@@ -11,10 +13,22 @@ pub const MAX_CONFIG_SIZE: u64 = 1 << 20;
 /// `.github/pipewarden.toml` in its folder or above, stopping at the folder that holds the
 /// repository's `.git`, or at `boundary` (the workspace root) when given.
 pub fn find_config(start: &Path, boundary: Option<&Path>) -> Option<PathBuf> {
+    find_above(start, boundary, &CONFIG_FILE_NAMES)
+}
+
+/// The lock file for `start`: the first `.github/pipewarden.lock` in its folder or above,
+/// searched like the configuration.
+pub fn find_lock(start: &Path, boundary: Option<&Path>) -> Option<PathBuf> {
+    find_above(start, boundary, &[LOCK_FILE])
+}
+
+/// The first of `names` in `start`'s folder or above, up to the repository's root or
+/// `boundary`.
+fn find_above(start: &Path, boundary: Option<&Path>, names: &[&str]) -> Option<PathBuf> {
     let start = std::path::absolute(start).ok()?;
     let mut folder = if start.is_dir() { start.as_path() } else { start.parent()? };
     loop {
-        for name in CONFIG_FILE_NAMES {
+        for name in names {
             let candidate = folder.join(name);
             if candidate.is_file() {
                 return Some(candidate);
@@ -31,18 +45,7 @@ pub fn find_config(start: &Path, boundary: Option<&Path>) -> Option<PathBuf> {
 /// Reads and parses the configuration file at `path`. When it cannot be read or parsed, the
 /// error says where; the caller reports it and uses the defaults.
 pub fn load_config(path: &Path) -> Result<Settings, ConfigError> {
-    let invalid = |message: String| Err(ConfigError { line: 1, message });
-    let size = match std::fs::metadata(path) {
-        Ok(metadata) => metadata.len(),
-        Err(error) => return invalid(error.to_string()),
-    };
-    if size > MAX_CONFIG_SIZE {
-        return invalid(format!("larger than {MAX_CONFIG_SIZE} bytes; not read"));
-    }
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) => return invalid(error.to_string()),
-    };
+    let text = read_bounded(path)?;
     // `.github/pipewarden.toml` speaks of the repository, like one at its root.
     let folder = path.parent().unwrap_or(Path::new("."));
     let root = if folder.file_name().is_some_and(|name| name == ".github") {
@@ -51,6 +54,21 @@ pub fn load_config(path: &Path) -> Result<Settings, ConfigError> {
         folder
     };
     ProjectConfig::parse(&text).map(|config| config.into_settings(root))
+}
+
+/// Reads and checks the lock file at `path`; an invalid one is refused whole.
+pub fn load_lock(path: &Path) -> Result<Pins, ConfigError> {
+    Pins::parse(&read_bounded(path)?)
+}
+
+/// The text of a small file, at most [`MAX_CONFIG_SIZE`] bytes.
+fn read_bounded(path: &Path) -> Result<String, ConfigError> {
+    let invalid = |message: String| ConfigError { line: 1, message };
+    let size = std::fs::metadata(path).map_err(|error| invalid(error.to_string()))?.len();
+    if size > MAX_CONFIG_SIZE {
+        return Err(invalid(format!("larger than {MAX_CONFIG_SIZE} bytes; not read")));
+    }
+    std::fs::read_to_string(path).map_err(|error| invalid(error.to_string()))
 }
 
 /// When the file at `path` was last modified, to notice edits to a configuration file.
