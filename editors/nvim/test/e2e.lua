@@ -301,8 +301,8 @@ step('hover over the finding', function()
   check(contents.value:find(technique, 1, true), 'hover names the technique %q: %q', technique, contents.value)
 end)
 
-step('the "Ignore this finding here" code action, applied by Neovim, removes the finding', function()
-  local bufnr, client = ctx.bufnr, ctx.client
+-- The quick fixes the server offers for the buffer's one pipewarden diagnostic.
+local function quick_fixes(bufnr, client)
   local d = pipewarden_diagnostics(bufnr)[1]
   local params = vim.lsp.util.make_range_params(0, client.offset_encoding)
   params.range = d.user_data.lsp.range
@@ -311,6 +311,29 @@ step('the "Ignore this finding here" code action, applied by Neovim, removes the
   check(results, 'codeAction request failed: %s', tostring(err))
   local actions = results[client.id] and results[client.id].result
   check(type(actions) == 'table', 'code actions: %s', vim.inspect(results))
+  return actions
+end
+
+step("the rule's own fix, applied by Neovim, removes the finding", function()
+  local bufnr, client = ctx.bufnr, ctx.client
+  local fix = quick_fixes(bufnr, client)[1]
+  check(vim.startswith(fix.title, 'Pass `github.event.issue.title` through'), 'the rule fix comes first: %s', fix.title)
+  check(fix.edit, 'the rule fix carries a workspace edit: %s', vim.inspect(fix))
+  vim.lsp.util.apply_workspace_edit(fix.edit, client.offset_encoding)
+  local text = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, true), '\n')
+  check(text:find('ISSUE_TITLE: ${{ github.event.issue.title }}', 1, true), 'the value moves to env: %s', text)
+  wait_for('the finding to disappear', function()
+    return #pipewarden_diagnostics(bufnr) == 0
+  end)
+  vim.cmd('silent undo')
+  wait_for('the finding to come back after undo', function()
+    return #pipewarden_diagnostics(bufnr) == 1
+  end)
+end)
+
+step('the "Ignore this finding here" code action, applied by Neovim, removes the finding', function()
+  local bufnr, client = ctx.bufnr, ctx.client
+  local actions = quick_fixes(bufnr, client)
   local titles = vim.tbl_map(function(a)
     return a.title
   end, actions)

@@ -149,6 +149,30 @@ describe("pipewarden lsp, driven like the VS Code client", () => {
     assert.deepEqual(await cleared, [], "the finding is gone after the ignore comment");
   });
 
+  test("the rule's own fix, applied as the client applies it, removes the finding", async () => {
+    const { uri, diagnostic } = await openWorkflow("rule-fix.yml");
+    const actions = await withTimeout(
+      client.connection.sendRequest(CodeActionRequest.type, {
+        textDocument: { uri },
+        range: diagnostic.range,
+        context: { diagnostics: [diagnostic], only: [CodeActionKind.QuickFix] },
+      }),
+      "code actions",
+    );
+    assert.ok(actions !== null);
+    const fix = actions.find((action) => action.title.startsWith("Pass `github.event.issue.title` through"));
+    assert.ok(fix !== undefined && "edit" in fix && fix.edit !== undefined, "the rule's fix carries an edit");
+    const { text, changes } = applyEdits(FIXTURE, editsFor(fix.edit, uri));
+    assert.match(text, /ISSUE_TITLE: \$\{\{ github\.event\.issue\.title \}\}/);
+    assert.match(text, /run: echo "New issue \$\{ISSUE_TITLE\}"/);
+    const cleared = client.nextDiagnostics(uri);
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 },
+      contentChanges: changes,
+    });
+    assert.deepEqual(await cleared, [], "the finding is gone once the title comes from the environment");
+  });
+
   test("settings sent with didChangeConfiguration apply live", async () => {
     const { uri } = await openWorkflow("settings.yml");
 
