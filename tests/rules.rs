@@ -206,6 +206,7 @@ fn fixes_hold_across_line_breaks_and_indentation() {
             let options = options_for(&path);
             for variant in [text.replace('\n', "\r\n"), doubled_indentation(&text)] {
                 let report = analyze_text_with(kind, &variant, Arc::clone(&options));
+                assert!(report.syntax_errors.is_empty(), "{}: a variant is not YAML:\n{variant}", path.display());
                 check_fixes(&path, (kind, &options), &variant, id, &report);
             }
         }
@@ -222,9 +223,16 @@ fn doubled_indentation(text: &str) -> String {
             let indent = " ".repeat(2 * (line.len() - content.len()));
             let mut rest = content;
             let mut dashes = String::new();
-            while let Some(after) = rest.strip_prefix("- ") {
-                dashes.push_str("-   ");
-                rest = after;
+            // A `-` and its N blanks become a `-` and 2N + 1 blanks: what follows moves to
+            // twice its column.
+            while let Some(after) = rest.strip_prefix('-') {
+                let blanks = after.len() - after.trim_start_matches(' ').len();
+                if blanks == 0 {
+                    break;
+                }
+                dashes.push('-');
+                dashes.push_str(&" ".repeat(2 * blanks + 1));
+                rest = &after[blanks..];
             }
             format!("{indent}{dashes}{rest}")
         })

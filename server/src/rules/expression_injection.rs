@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::{
-    Applicability, Confidence, Edit, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity,
-    StepContext, fix, taint,
+    Applicability, Confidence, Findings, Fix, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity, StepContext,
+    fix, taint,
 };
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::Text;
@@ -215,7 +215,9 @@ fn env_var_fix(step: &Step, sink: &Sink<'_>, expression: &Expression, context: &
         // a shell input of another action is not lexed.
         (Language::Python, _) | (Language::Shell, None) => return None,
     };
-    let replace = Edit::replace(expression.span, reference);
+    // Written as the scalar's quoting needs it; where a plain scalar cannot hold it (a
+    // value that would start with `"`), no fix is offered rather than a broken one.
+    let replace = fix::replace_in_text(sink.text, expression.span, &reference)?;
     if existing.is_some() {
         return Some(Fix {
             title: format!("Read `{name}` from the environment"),
