@@ -124,11 +124,16 @@ impl Rule for WorkflowLevelSecrets {
     }
 }
 
+/// How the expression lexer names `secrets[<expression>]`.
+const COMPUTED_SECRET: &str = "secrets.*";
+
 fn check(var: &EnvVar, env: &Env, owner: &str, reach: &str, steps: &[&Step], out: &mut Findings) {
     let Some(value) = &var.value else { return };
     let is_credential = |context: &&ContextRef| {
         context.secret_name().is_some_and(|name| !DEBUG_SECRETS.iter().any(|debug| debug.eq_ignore_ascii_case(name)))
             || context.is_github_token()
+            // `secrets[matrix.NAME]`: a secret all the same, whichever the name picks.
+            || context.path == COMPUTED_SECRET
     };
     let Some(secret) = value.expanded().find(is_credential) else {
         return;
@@ -149,7 +154,11 @@ fn check(var: &EnvVar, env: &Env, owner: &str, reach: &str, steps: &[&Step], out
         None if idle.len() == 1 => "including a step that never mentions it".to_owned(),
         None => format!("including {} steps that never mention it", idle.len()),
     };
-    let what = if github_token { "the job's token".to_owned() } else { format!("`{}`", secret.path) };
+    let what = match secret.path.as_str() {
+        _ if github_token => "the job's token".to_owned(),
+        COMPUTED_SECRET => "a secret picked by a computed name".to_owned(),
+        path => format!("`{path}`"),
+    };
     let mut message = format!("{what} is in {owner} `env:` as `{name}`, so {reach} can read it, {reader}");
     if implicit {
         message.push_str(&format!(" (tools read `{name}` without naming it, so some may use it)"));
