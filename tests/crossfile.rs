@@ -83,6 +83,13 @@ fn check_reports_what_a_caller_passes_into_a_local_reusable_workflow() {
 }
 
 #[test]
+fn a_reusable_workflow_called_from_a_pull_request_keeps_its_callers_token() {
+    let (_, findings) = check_json(&fixture("github"));
+    let permissions = findings_in(&findings, ".github/workflows/lint.yml", "excessive-permissions");
+    assert!(permissions.is_empty(), "the caller's permissions decide: {permissions:?}");
+}
+
+#[test]
 fn check_file_reads_the_workspace_around_it() {
     let (_, findings) = check_json(&fixture("github/.github/workflows/triage.yml"));
     let title = findings_in(&findings, LABEL, "expression-injection");

@@ -57,7 +57,7 @@ impl Call {
             });
         let own_call = header.triggers.find(&Event::WorkflowCall).cloned();
         let events = borrowed.chain(own_call).collect();
-        WorkflowHeader { triggers: Triggers { key: header.triggers.key, events }, ..header.clone() }
+        WorkflowHeader { triggers: Triggers { key: header.triggers.key, events, called: true }, ..header.clone() }
     }
 
     /// Where [`Call::header_for`] places the caller's triggers in `header`, so that what is

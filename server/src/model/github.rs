@@ -56,6 +56,9 @@ pub struct Triggers {
     /// The `on` key, or `None` when the workflow has none yet.
     pub key: Option<Span>,
     pub events: Vec<Trigger>,
+    /// Whether the events are a caller's, read into a reusable workflow as that caller calls
+    /// it: it then runs only when called, with the caller's token.
+    pub called: bool,
 }
 
 impl Triggers {
@@ -76,6 +79,12 @@ impl Triggers {
     /// caller's triggers and privileges.
     pub fn is_reusable_only(&self) -> bool {
         !self.events.is_empty() && self.events.iter().all(|trigger| trigger.event == Event::WorkflowCall)
+    }
+
+    /// Whether the workflow's token is its caller's, whose `permissions:` decide what it can
+    /// do: a reusable workflow, alone or read as a caller calls it.
+    pub fn uses_callers_token(&self) -> bool {
+        self.called || self.is_reusable_only()
     }
 }
 
@@ -691,7 +700,7 @@ fn triggers(entry: Entry<'_>) -> Triggers {
     } else {
         strings(entry.value).into_iter().map(|name| trigger(Event::parse(&name.value), name.span, None)).collect()
     };
-    Triggers { key: Some(entry.key.span), events }
+    Triggers { key: Some(entry.key.span), events, called: false }
 }
 
 fn trigger(event: Event, span: Span, settings: Option<View<'_>>) -> Trigger {

@@ -104,7 +104,7 @@ impl Rule for ExcessivePermissions {
                 .map(|job| (job, job.uses.is_none().then(|| token::job_needs(header, job))))
                 .collect()
         };
-        let reusable = header.triggers.is_reusable_only();
+        let reusable = header.triggers.uses_callers_token();
         match &header.permissions {
             Some(permissions) if permissions.grant == Grant::WriteAll && !reusable => {
                 let inheriting = inheriting();
@@ -135,7 +135,7 @@ impl Rule for ExcessivePermissions {
         }
         let needs = token::job_needs(header, job);
         match &permissions.grant {
-            Grant::WriteAll if !header.triggers.is_reusable_only() => {
+            Grant::WriteAll if !header.triggers.uses_callers_token() => {
                 report_write_all(permissions, &format!("job `{}`", job.id.value), Some(&[&needs]), out);
             }
             Grant::Scopes(scopes) => {
