@@ -26,30 +26,13 @@ where
     O: AsyncWrite + Unpin,
 {
     let mut input = BufReader::new(input);
-    loop {
-        let length = match read_headers(&mut input).await {
-            Headers::End => return,
-            Headers::Invalid(reason) => {
-                eprintln!("pipewarden: skipping a malformed message header: {reason}");
-                continue;
-            }
-            Headers::Length(length) => length,
-        };
-        let mut body = vec![0; length];
-        if input.read_exact(&mut body).await.is_err() {
-            return;
-        }
+    let skipped = |reason: &str| eprintln!("pipewarden: skipping a malformed message header: {reason}");
+    while let Some(body) = next_body(&mut input, skipped).await {
         if !is_message(&body) {
             eprintln!("pipewarden: dropping a message that is not JSON-RPC 2.0");
             continue;
         }
-        let header = format!("Content-Length: {length}\r\n\r\n");
-        let written = async {
-            output.write_all(header.as_bytes()).await?;
-            output.write_all(&body).await?;
-            output.flush().await
-        };
-        if written.await.is_err() {
+        if write_frame(&mut output, &body, true).await.is_err() {
             return;
         }
     }
@@ -61,18 +44,8 @@ pub type Frames = mpsc::UnboundedSender<Option<Vec<u8>>>;
 /// Cuts what tower-lsp-server writes into frames and queues them, until it stops writing.
 pub async fn queue_frames<I: AsyncRead + Unpin>(from_server: I, frames: Frames) {
     let mut input = BufReader::new(from_server);
-    loop {
-        match read_headers(&mut input).await {
-            Headers::Length(length) => {
-                let mut body = vec![0; length];
-                if input.read_exact(&mut body).await.is_err() {
-                    break;
-                }
-                let _ = frames.send(Some(body));
-            }
-            Headers::Invalid(_) => continue,
-            Headers::End => break,
-        }
+    while let Some(body) = next_body(&mut input, |_| {}).await {
+        let _ = frames.send(Some(body));
     }
     let _ = frames.send(None);
 }
@@ -82,17 +55,33 @@ pub async fn queue_frames<I: AsyncRead + Unpin>(from_server: I, frames: Frames) 
 pub async fn write_frames<O: AsyncWrite>(mut frames: mpsc::UnboundedReceiver<Option<Vec<u8>>>, output: O) {
     tokio::pin!(output);
     while let Some(Some(body)) = frames.recv().await {
-        let header = format!("Content-Length: {}\r\n\r\n", body.len());
-        let written = async {
-            output.write_all(header.as_bytes()).await?;
-            output.write_all(&body).await?;
-            if frames.is_empty() { output.flush().await } else { Ok(()) }
-        };
-        if written.await.is_err() {
+        if write_frame(&mut output, &body, frames.is_empty()).await.is_err() {
             return;
         }
     }
     let _ = output.flush().await;
+}
+
+/// The body of the next frame, after skipping header blocks that are not valid (each handed
+/// to `skipped` with the reason); `None` once `input` ends.
+async fn next_body<I: AsyncRead + Unpin>(input: &mut BufReader<I>, skipped: impl Fn(&str)) -> Option<Vec<u8>> {
+    loop {
+        match read_headers(input).await {
+            Headers::Length(length) => {
+                let mut body = vec![0; length];
+                return input.read_exact(&mut body).await.is_ok().then_some(body);
+            }
+            Headers::Invalid(reason) => skipped(&reason),
+            Headers::End => return None,
+        }
+    }
+}
+
+/// Writes one frame: its header, its body, then a flush when `flush` asks for one.
+async fn write_frame<O: AsyncWrite + Unpin>(output: &mut O, body: &[u8], flush: bool) -> std::io::Result<()> {
+    output.write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes()).await?;
+    output.write_all(body).await?;
+    if flush { output.flush().await } else { Ok(()) }
 }
 
 enum Headers {
