@@ -56,6 +56,11 @@ pub fn position_of(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
     Position { line, column }
 }
 
+/// The ending an English noun takes for `count` of it: "1 file", "2 files".
+pub fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
 /// Columns up to this many bytes are counted character by character.
 const SHORT_COLUMN: usize = 256;
 

@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use super::check::{self, Options};
 use super::output::json::{JsonFinding, JsonPosition, position};
-use super::output::text::plural;
 use super::output::{Checked, Format};
 use super::{EXIT_ERROR, usage_error};
 use crate::analysis::{AttackPath, Step};
+use crate::text::plural;
 
 /// One path as `paths --format json` prints it.
 #[derive(Serialize)]

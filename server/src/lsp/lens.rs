@@ -10,7 +10,7 @@ use super::diagnostics;
 use super::documents::OpenDocument;
 use super::state::ServerState;
 use crate::analysis::AttackPath;
-use crate::text::Encoding;
+use crate::text::{Encoding, plural};
 
 /// A lens per attack path that still has a finding the user sees (the settings, ignored
 /// paths or the baseline may hide them all).
@@ -38,7 +38,6 @@ pub fn code_lenses(state: &ServerState, document: &mut OpenDocument, encoding: E
 
 fn title(path: &AttackPath) -> String {
     let steps = path.steps.len();
-    let plural = if steps == 1 { "" } else { "s" };
     let end = if path.complete { format!("→ {}", path.outcome) } else { "stops at execution".to_owned() };
-    format!("attack path through `{}`: {steps} step{plural} {end}", path.job)
+    format!("attack path through `{}`: {steps} step{} {end}", path.job, plural(steps))
 }

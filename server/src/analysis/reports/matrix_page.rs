@@ -6,10 +6,11 @@
 
 use std::fmt::Write;
 
-use super::{AnalysedFile, counts_text, plural, severity_counts};
+use super::{AnalysedFile, counts_text, severity_counts};
 use crate::analysis::{AttackPath, Reported};
 use crate::matrix::{Tactic, Technique};
 use crate::rules::Severity;
+use crate::text::plural;
 
 const STYLE: &str = include_str!("matrix_page.css");
 const SCRIPT: &str = include_str!("matrix_page.js");

@@ -63,7 +63,3 @@ fn techniques_found(report: &Report) -> Vec<Technique> {
     techniques.dedup();
     techniques
 }
-
-fn plural(count: usize) -> &'static str {
-    if count == 1 { "" } else { "s" }
-}

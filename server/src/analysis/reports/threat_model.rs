@@ -4,12 +4,13 @@
 
 use std::fmt::Write;
 
-use super::{AnalysedFile, counts_text, plural, severity_counts, techniques_found};
+use super::{AnalysedFile, counts_text, severity_counts, techniques_found};
 use crate::analysis::{AttackPath, Starter, Step};
 use crate::matrix::{Tactic, Technique};
 use crate::model::{contexts, gitlab_variables};
 use crate::rules::docs::{Detection, detection};
 use crate::rules::{RuleMeta, Severity};
+use crate::text::plural;
 
 /// How many fixes "What to change first" names before pointing at the risks for the rest.
 const FIRST_FIXES: usize = 5;

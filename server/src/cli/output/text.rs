@@ -5,7 +5,7 @@ use std::io::Write;
 
 use super::Checked;
 use super::json::position;
-use crate::text;
+use crate::text::{self, plural};
 
 pub fn print(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> {
     let mut total = 0;
@@ -55,8 +55,4 @@ pub fn print(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> {
 /// that the caret lines up in a terminal.
 fn caret_indent(source: &str, column: usize) -> String {
     source.chars().take(column).map(|c| if c == '\t' { '\t' } else { ' ' }).collect()
-}
-
-pub fn plural(count: usize) -> &'static str {
-    if count == 1 { "" } else { "s" }
 }
