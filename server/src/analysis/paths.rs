@@ -224,11 +224,7 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
         let assets: Vec<Asset> = job
             .assets
             .iter()
-            .filter(|asset| {
-                !found.iter().any(|&i| {
-                    tactic(&findings[i]) == asset.technique.tactic() && overlaps(&findings[i].range, &asset.range)
-                })
-            })
+            .filter(|asset| !found.iter().any(|&i| names_the_same(&findings[i], asset)))
             .cloned()
             .collect();
         let mut steps: Vec<Step> = found.iter().map(|&i| Step::Finding(i)).collect();
@@ -258,7 +254,7 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
                 let finding = &findings[*index];
                 job.assets
                     .iter()
-                    .find(|asset| asset.technique.tactic() == tactic(finding) && overlaps(&finding.range, &asset.range))
+                    .find(|asset| names_the_same(finding, asset))
                     .map_or_else(|| lowercase_first(finding.rule.docs.summary), |asset| asset.what.clone())
             }
             Some(Step::Asset(index)) => path.assets[*index].what.clone(),
@@ -340,6 +336,11 @@ fn downstream_of<'a>(job: &'a str, dependents: &HashMap<&'a str, Vec<&'a str>>) 
         }
     }
     reached
+}
+
+/// Whether a finding is about what an asset is: the same tactic, at the same place.
+fn names_the_same(finding: &Reported, asset: &Asset) -> bool {
+    tactic(finding) == asset.technique.tactic() && overlaps(&finding.range, &asset.range)
 }
 
 fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
