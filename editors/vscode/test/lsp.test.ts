@@ -91,6 +91,20 @@ describe("pipewarden lsp, driven like the VS Code client", () => {
     return { uri, diagnostic: diagnostics[0] as Diagnostic };
   }
 
+  /** The quick fixes the server offers for `diagnostic`. */
+  async function quickFixes(uri: string, diagnostic: Diagnostic) {
+    const actions = await withTimeout(
+      client.connection.sendRequest(CodeActionRequest.type, {
+        textDocument: { uri },
+        range: diagnostic.range,
+        context: { diagnostics: [diagnostic], only: [CodeActionKind.QuickFix] },
+      }),
+      "code actions",
+    );
+    assert.ok(actions !== null);
+    return actions;
+  }
+
   test("negotiates the capabilities the extension relies on", () => {
     assert.equal(capabilities.positionEncoding, "utf-16");
     assert.ok(capabilities.hoverProvider, "hover");
@@ -120,15 +134,7 @@ describe("pipewarden lsp, driven like the VS Code client", () => {
       `hover text: ${hover.contents.value}`,
     );
 
-    const actions = await withTimeout(
-      client.connection.sendRequest(CodeActionRequest.type, {
-        textDocument: { uri },
-        range: diagnostic.range,
-        context: { diagnostics: [diagnostic], only: [CodeActionKind.QuickFix] },
-      }),
-      "code actions",
-    );
-    assert.ok(actions !== null);
+    const actions = await quickFixes(uri, diagnostic);
     const titles = actions.map((action) => action.title);
     assert.deepEqual(titles, [
       "Pass `github.event.issue.title` through the environment variable `ISSUE_TITLE` (review: may change behaviour)",
@@ -151,15 +157,7 @@ describe("pipewarden lsp, driven like the VS Code client", () => {
 
   test("the rule's own fix, applied as the client applies it, removes the finding", async () => {
     const { uri, diagnostic } = await openWorkflow("rule-fix.yml");
-    const actions = await withTimeout(
-      client.connection.sendRequest(CodeActionRequest.type, {
-        textDocument: { uri },
-        range: diagnostic.range,
-        context: { diagnostics: [diagnostic], only: [CodeActionKind.QuickFix] },
-      }),
-      "code actions",
-    );
-    assert.ok(actions !== null);
+    const actions = await quickFixes(uri, diagnostic);
     const fix = actions.find((action) => action.title.startsWith("Pass `github.event.issue.title` through"));
     assert.ok(fix !== undefined && "edit" in fix && fix.edit !== undefined, "the rule's fix carries an edit");
     const { text, changes } = applyEdits(FIXTURE, editsFor(fix.edit, uri));
