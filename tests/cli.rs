@@ -271,6 +271,25 @@ fn fix_writes_safe_fixes_diff_shows_and_unsafe_fixes_go_further() {
 }
 
 #[test]
+fn fix_passes_a_local_reusable_workflow_exactly_the_secrets_it_declares() {
+    let dir = tempdir("inherit");
+    let workflows = dir.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    let callee = "on:\n  workflow_call:\n    secrets:\n      NPM_TOKEN:\n        required: true\npermissions: {}\njobs:\n  publish:\n    runs-on: x\n    steps:\n      - run: npm publish\n        env:\n          NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
+    std::fs::write(workflows.join("publish.yml"), callee).unwrap();
+    let caller = workflows.join("release.yml");
+    std::fs::write(&caller, "on: push\npermissions: {}\njobs:\n  publish:\n    uses: ./.github/workflows/publish.yml\n    secrets: inherit\n").unwrap();
+
+    // The mapping is complete, so the fix is safe and `--fix` writes it.
+    let output = pipewarden(&["check", "--fix", dir.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("release.yml:6: fixed [secrets-inherit] Pass only what"), "{stderr}");
+    let fixed = std::fs::read_to_string(&caller).unwrap();
+    assert!(fixed.ends_with("    secrets:\n      NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n"), "{fixed}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn sarif_carries_techniques_severities_fingerprints_and_paths() {
     let output = pipewarden(&["check", "--format", "sarif", fixtures("demo").to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));

@@ -335,6 +335,43 @@ fn explain_returns_the_rule_documentation() {
     client.shutdown();
 }
 
+#[test]
+fn secrets_inherit_to_a_local_workflow_is_fixed_with_the_secrets_it_declares() {
+    // The workspace holds the called workflows; the caller is open but not saved.
+    let root = std::fs::canonicalize(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/rules/secrets-inherit/finding-local-callee.workspace"
+    ))
+    .unwrap();
+    let root_uri = format!("file://{}", root.display());
+    let mut client = Client::start();
+    client.request("initialize", json!({ "processId": null, "rootUri": root_uri, "capabilities": {} })).unwrap();
+    client.notify("initialized", json!({}));
+    let uri = format!("{root_uri}/.github/workflows/caller.yml");
+    let text =
+        "on: push\npermissions: {}\njobs:\n  deploy:\n    uses: ./.github/workflows/deploy.yml\n    secrets: inherit\n";
+    client.open(&uri, text);
+    let diagnostics = client.diagnostics(&uri);
+    let inherit = diagnostics.iter().find(|d| d["code"] == "secrets-inherit").expect("secrets-inherit is reported");
+    let actions = code_actions(&mut client, &uri, inherit);
+    let mapping = actions
+        .iter()
+        .find(|action| action["title"].as_str().unwrap().starts_with("Pass only what"))
+        .unwrap_or_else(|| panic!("an explicit mapping is offered: {actions:#?}"));
+    assert_eq!(mapping["isPreferred"], true, "deploy.yml reads only what it declares");
+    let mut buffer = Buffer::new(text);
+    let after = apply_action(&mut client, &uri, &mut buffer, mapping, &mut 1);
+    assert!(after.iter().all(|d| d["code"] != "secrets-inherit"), "{after:#?}");
+    assert!(
+        buffer.text().contains(
+            "    secrets:\n      DEPLOY_KEY: ${{ secrets.DEPLOY_KEY }}\n      aws_role: ${{ secrets.aws_role }}\n"
+        ),
+        "{}",
+        buffer.text()
+    );
+    client.shutdown();
+}
+
 fn text_edit(start: (u64, u64), end: (u64, u64), text: &str) -> Value {
     json!({
         "range": { "start": { "line": start.0, "character": start.1 }, "end": { "line": end.0, "character": end.1 } },

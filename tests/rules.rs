@@ -2,7 +2,8 @@
 //! files named `finding-*` (at least one finding of the rule) and `ok-*` (none). Each file's
 //! findings of that rule are compared with `<file>.snap`; run with `PIPEWARDEN_BLESS=1` to
 //! write the snapshots after reviewing a change. A fixture may have a lock file beside it
-//! (`<name>.lock`), which the analysis is given as the repository's. Every fix offered is
+//! (`<name>.lock`), which the analysis is given as the repository's, and a repository folder
+//! (`<name>.workspace/`) whose reusable workflows it is given. Every fix offered is
 //! applied, and must leave valid YAML without that finding and without a new one.
 
 use std::fmt::Write;
@@ -14,6 +15,8 @@ use pipewarden::model::kind::{self, FileKind};
 use pipewarden::pins::Pins;
 use pipewarden::rules::{Applicability, REGISTRY, RuleOptions, docs};
 use pipewarden::text::{Encoding, position_of};
+use pipewarden::workspace::interfaces::local_workflows;
+use pipewarden::workspace::root::Root;
 use ropey::Rope;
 
 fn fixtures_dir() -> PathBuf {
@@ -137,14 +140,16 @@ fn the_readme_tables_are_the_registry_and_the_taint_data() {
     std::fs::write(&path, readme).unwrap();
 }
 
-/// The options a fixture is analysed with: the lock file beside it, if it has one.
+/// The options a fixture is analysed with: the lock file beside it, if it has one, and the
+/// reusable workflows of the repository folder beside it (`<name>.workspace/`), if any.
 fn options_for(path: &Path) -> Arc<RuleOptions> {
     let lock = path.with_extension("lock");
     let pins = match std::fs::read_to_string(&lock) {
         Ok(text) => Pins::parse(&text).unwrap_or_else(|error| panic!("{}: {error:?}", lock.display())),
         Err(_) => Pins::default(),
     };
-    Arc::new(RuleOptions::default().with_pins(Arc::new(pins)))
+    let workflows = Root::new(&path.with_extension("workspace")).map(|root| local_workflows(&root)).unwrap_or_default();
+    Arc::new(RuleOptions::default().with_pins(Arc::new(pins)).with_local_workflows(Arc::new(workflows)))
 }
 
 fn fixture_files(dir: &Path) -> Vec<PathBuf> {

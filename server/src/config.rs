@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::model::interface::LocalWorkflows;
 use crate::pins::Pins;
 use crate::rules::{self, RuleOptions, Severity};
 
@@ -48,6 +49,9 @@ pub struct Settings {
     /// The repository's lock file (`.github/pipewarden.lock`), read beside the configuration.
     #[serde(skip)]
     pub pins: Arc<Pins>,
+    /// The repository's own reusable workflows, read from its `.github/workflows`.
+    #[serde(skip)]
+    pub local_workflows: Arc<LocalWorkflows>,
 }
 
 /// Findings of `rules` (all rules when empty) in files matching `paths` are not shown.
@@ -89,6 +93,7 @@ impl Settings {
             baseline: editor.baseline.clone().or_else(|| self.baseline.clone()),
             root: self.root.clone(),
             pins: Arc::clone(&self.pins),
+            local_workflows: Arc::clone(&self.local_workflows),
         }
     }
 }
@@ -147,6 +152,7 @@ impl ProjectConfig {
             baseline: self.baseline.map(|baseline| root.join(baseline)),
             root: Some(root.to_path_buf()),
             pins: Arc::default(),
+            local_workflows: Arc::default(),
         }
     }
 }
@@ -231,7 +237,8 @@ impl Policy {
         });
         let options = RuleOptions::new(trusted_owners.cloned())
             .with_untrusted_contexts(settings.untrusted_contexts.clone())
-            .with_pins(Arc::clone(&settings.pins));
+            .with_pins(Arc::clone(&settings.pins))
+            .with_local_workflows(Arc::clone(&settings.local_workflows));
         let mut ignores = Vec::new();
         for ignore in &settings.ignores {
             let rules: HashSet<String> =
@@ -283,6 +290,12 @@ impl Policy {
     /// The baseline file whose findings are not shown.
     pub fn baseline(&self) -> Option<&Path> {
         self.baseline.as_deref()
+    }
+
+    /// This policy for a repository whose reusable workflows are `local_workflows`.
+    pub fn with_local_workflows(&self, local_workflows: Arc<LocalWorkflows>) -> Self {
+        let options = (*self.rule_options).clone().with_local_workflows(local_workflows);
+        Self { rule_options: Arc::new(options), ..self.clone() }
     }
 
     /// The options the rules run with.

@@ -12,6 +12,7 @@ use super::{Analyzer, Related, Report, Reported, analyze_text_with, tiling};
 use crate::model::call::{Call, PassedInput};
 use crate::model::contexts::{JobList, Scope};
 use crate::model::github::{Event, Input, Job, Step, Triggers, Uses, Workflow};
+use crate::model::interface::WorkflowSecrets;
 use crate::model::kind::FileKind;
 use crate::model::references::{self, Reference, ReferenceKind};
 use crate::rules::{RuleOptions, Severity};
@@ -245,7 +246,16 @@ pub fn analyze_references(kind: FileKind, text: &str) -> Vec<Reference<Range<usi
 
 /// A workflow's `name:`, which `workflow_run` triggers name it by.
 pub fn workflow_name(text: &str) -> Option<String> {
+    read_workflow(text).header.name.as_ref().map(|name| name.value.clone())
+}
+
+/// What a reusable workflow takes from its callers, or `None` when it cannot be called.
+pub fn workflow_secrets(text: &str) -> Option<WorkflowSecrets> {
+    WorkflowSecrets::of(&read_workflow(text))
+}
+
+/// The workflow model of `text`, without running rules.
+fn read_workflow(text: &str) -> Workflow {
     let mut source = Source::new(text, tiling(FileKind::GithubWorkflow));
-    let (workflow, _) = Analyzer::with_rules(FileKind::GithubWorkflow, &[]).read_workflow(&mut source);
-    workflow.header.name.as_ref().map(|name| name.value.clone())
+    Analyzer::with_rules(FileKind::GithubWorkflow, &[]).read_workflow(&mut source).0
 }

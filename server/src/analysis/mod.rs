@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-pub use calls::{CalledFile, CalleeAnalyses, analyze_references, reached_from, workflow_name};
+pub use calls::{CalledFile, CalleeAnalyses, analyze_references, reached_from, workflow_name, workflow_secrets};
 pub use describe::{Description, describe_at};
 pub use fingerprint::fingerprints;
 pub use navigation::{Named, definition_at, references_at, template_key};

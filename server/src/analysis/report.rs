@@ -284,6 +284,14 @@ fn line_end(rope: &Rope, offset: usize) -> Range<usize> {
     end..end
 }
 
+/// `range` grown back over the spaces and tabs before it on its line.
+fn with_space_before(rope: &Rope, range: Range<usize>) -> Range<usize> {
+    let line_start = rope.line_to_byte(rope.byte_to_line(range.start));
+    let before = rope.byte_slice(line_start..range.start).to_string();
+    let spaces = before.len() - before.trim_end_matches([' ', '\t']).len();
+    range.start - spaces..range.end
+}
+
 fn resolve(finding: Finding, bases: &Bases, rope: &Rope) -> Option<Reported> {
     let fixes = finding
         .fixes
@@ -298,6 +306,7 @@ fn resolve(finding: Finding, bases: &Bases, rope: &Rope) -> Option<Reported> {
                         Extent::Span => range,
                         Extent::WholeLines => whole_lines(rope, range),
                         Extent::LineEnd => line_end(rope, range.start),
+                        Extent::WithSpaceBefore => with_space_before(rope, range),
                     };
                     Some(ResolvedEdit { range, replacement: edit.replacement.clone() })
                 })

@@ -17,6 +17,8 @@ use crate::config::{Policy, RuleSettings, Settings};
 use crate::model::kind;
 use crate::pins::Pins;
 use crate::workspace::baseline::{self, Baseline};
+use crate::workspace::interfaces::local_workflows;
+use crate::workspace::root::Root;
 use crate::workspace::{find_config, find_lock, load_config, load_lock};
 
 #[derive(Debug, Default)]
@@ -157,9 +159,11 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
     let mut io_error = false;
     let mut checked = Vec::new();
     let found: Vec<Found> = options.paths.iter().flat_map(|root| discover(root)).collect();
+    let repositories = RepositoryPolicies::new(&found, &policy);
     // Files are analysed on every core; what each prints is written afterwards, in order.
-    let results = parallel::map_in_order(&found, |found| match found {
-        Found::File(path) => Some(check_file(path, options, &policy)),
+    let indexed: Vec<(usize, &Found)> = found.iter().enumerate().collect();
+    let results = parallel::map_in_order(&indexed, |(index, found)| match found {
+        Found::File(path) => Some(check_file(path, options, repositories.of(*index))),
         Found::Error(..) => None,
     });
     for (found, result) in found.iter().zip(results) {
@@ -184,6 +188,40 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
     // Fixing rewrites files one by one; what callers reach is read once they are written.
     super::reached::add_reached(&mut checked, &policy.rule_options());
     Ok(Loaded { checked, io_error, policy, baseline })
+}
+
+/// The policy each found file is checked under: the project's, with the reusable workflows
+/// of the repository the file is in, read once per repository.
+struct RepositoryPolicies {
+    policies: Vec<Policy>,
+    /// For each found file, its policy's index.
+    of_file: Vec<usize>,
+}
+
+impl RepositoryPolicies {
+    fn new(found: &[Found], project: &Policy) -> Self {
+        let mut roots: Vec<Option<Root>> = Vec::new();
+        let mut policies = Vec::new();
+        let mut of_file = Vec::with_capacity(found.len());
+        for found in found {
+            let root = match found {
+                Found::File(path) => Root::around(path),
+                Found::Error(..) => None,
+            };
+            let index = roots.iter().position(|known| *known == root).unwrap_or_else(|| {
+                let workflows = root.as_ref().map(local_workflows).unwrap_or_default();
+                policies.push(project.with_local_workflows(Arc::new(workflows)));
+                roots.push(root);
+                roots.len() - 1
+            });
+            of_file.push(index);
+        }
+        Self { policies, of_file }
+    }
+
+    fn of(&self, file: usize) -> &Policy {
+        &self.policies[self.of_file[file]]
+    }
 }
 
 /// Drops the findings the configuration ignores for their path, and applies its severity

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::Settings;
 use crate::workspace::baseline::Baseline;
+use crate::workspace::interfaces::local_workflows;
+use crate::workspace::root::Root;
 use crate::workspace::{find_config, find_lock, load_config, load_lock, modified};
 
 /// How often the configuration file is looked at again while the user types.
@@ -101,6 +103,8 @@ impl Project {
                 )),
             }
         }
+        self.settings.local_workflows =
+            Arc::new(self.repository().map(|root| local_workflows(&root)).unwrap_or_default());
         self.baseline = match self.settings.baseline.as_deref().map(Baseline::read) {
             Some(Ok(baseline)) => Some(Arc::new(baseline)),
             Some(Err(message)) => {
@@ -110,5 +114,14 @@ impl Project {
             None => None,
         };
         Reloaded { changed: true, problems }
+    }
+
+    /// The repository the project is: the client's workspace root, or the one around the
+    /// first document opened.
+    fn repository(&self) -> Option<Root> {
+        match &self.root {
+            Some(root) => Root::new(root),
+            None => self.start.as_deref().and_then(Root::around),
+        }
     }
 }

@@ -56,6 +56,9 @@ pub enum Extent {
     /// The end of its line, after a comment there and before the line break: where an entry
     /// is appended after the last one, whose comment stays on its line.
     LineEnd,
+    /// The span with the spaces before it on its line: a value replaced by a block that
+    /// starts on the next line, leaving no space after its key.
+    WithSpaceBefore,
 }
 
 impl Edit {
@@ -70,6 +73,11 @@ impl Edit {
 
     pub fn replace(span: Span, text: impl Into<String>) -> Self {
         Self { span, replacement: text.into(), extent: Extent::Span }
+    }
+
+    /// Replaces the scalar value at `span` with a block written from the next line on.
+    pub fn replace_with_block(span: Span, block: impl Into<String>) -> Self {
+        Self { span, replacement: block.into(), extent: Extent::WithSpaceBefore }
     }
 
     /// Deletes the lines `span` is written on. Only for spans alone on their lines, such as

@@ -85,6 +85,7 @@ use crate::model::call::Call;
 use crate::model::contexts::{JobLookup, Scope};
 use crate::model::github::{Job, Step, Workflow, WorkflowHeader};
 use crate::model::gitlab::{GitlabJob, Globals, Pipeline};
+use crate::model::interface::LocalWorkflows;
 use crate::model::{Env, Text};
 use crate::pins::Pins;
 
@@ -195,6 +196,8 @@ pub struct RuleOptions {
     pub call: Option<Arc<Call>>,
     /// The repository's lock file: the commits and digests its tags resolved to.
     pins: Arc<Pins>,
+    /// The repository's own reusable workflows and the secrets they take.
+    local_workflows: Arc<LocalWorkflows>,
 }
 
 impl RuleOptions {
@@ -204,6 +207,7 @@ impl RuleOptions {
             untrusted_contexts: Vec::new(),
             call: None,
             pins: Arc::default(),
+            local_workflows: Arc::default(),
         }
     }
 
@@ -215,6 +219,16 @@ impl RuleOptions {
     /// What the repository's lock file records (nothing when there is none).
     pub fn pins(&self) -> &Pins {
         &self.pins
+    }
+
+    /// These options, with the repository's reusable workflows.
+    pub fn with_local_workflows(self, local_workflows: Arc<LocalWorkflows>) -> Self {
+        Self { local_workflows, ..self }
+    }
+
+    /// The repository's reusable workflows (none when the workspace is not known).
+    pub fn local_workflows(&self) -> &LocalWorkflows {
+        &self.local_workflows
     }
 
     /// These options, with `paths` also treated as attacker-controlled.

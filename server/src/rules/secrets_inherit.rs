@@ -4,8 +4,10 @@ use super::{
     Applicability, Confidence, Edit, Findings, Fix, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, Severity,
 };
 use crate::matrix::{OwaspCicd, Technique};
-use crate::model::github::{Secrets, UsesTarget};
+use crate::model::github::{Job, Secrets, UsesTarget};
+use crate::model::interface::WorkflowSecrets;
 use crate::model::is_commit_sha;
+use crate::syntax::span::Span;
 
 pub struct SecretsInherit;
 
@@ -50,10 +52,15 @@ jobs:
 "#,
         fix: "Pass only the secrets the called workflow declares under \
 `on.workflow_call.secrets`, each by name (`NPM_TOKEN: ${{ secrets.NPM_TOKEN }}`), and pin a \
-workflow of another repository to a commit. The quick fix replaces `inherit` with an empty \
-mapping and a comment to fill in (`{}  # NAME: ${{ secrets.NAME }} for each secret the \
-called workflow declares`): pipewarden does not read the called file, so it cannot list them. \
-It is unsafe: until the names are filled in, the called workflow runs without secrets.",
+workflow of another repository to a commit. For a workflow of this repository the quick fix \
+writes that mapping from the called file's `on.workflow_call.secrets` (or removes \
+`secrets: inherit` when it declares none). It is safe when the called workflow reads no \
+secret it does not declare and passes none on with `inherit` itself; otherwise it is offered \
+as unsafe and names the secrets that would be lost, since GitHub refuses a mapping of an \
+undeclared secret (declare them first). For a workflow of another repository, which \
+pipewarden does not read, the fix replaces `inherit` with an empty mapping and a comment to \
+fill in; it is unsafe, as until the names are filled in the called workflow runs without \
+secrets.",
     },
     references: &[
         Reference::Owasp(OwaspCicd::Sec6),
@@ -89,6 +96,12 @@ impl Rule for SecretsInherit {
                 (Severity::Low, "a workflow of this repository".to_owned())
             }
         };
+        let fix = match &uses.target {
+            UsesTarget::Local { path } => {
+                context.options.local_workflows().called(path).map(|called| explicit_mapping(job, *span, called, path))
+            }
+            _ => None,
+        };
         out.report(
             *span,
             format!(
@@ -98,13 +111,55 @@ impl Rule for SecretsInherit {
             ),
         )
         .with_severity(severity)
-        .with_fix(Fix {
-            title: "Replace `inherit` with an explicit mapping to fill in".to_owned(),
-            applicability: Applicability::Unsafe,
-            edits: vec![Edit::replace(
-                *span,
-                "{}  # NAME: ${{ secrets.NAME }} for each secret the called workflow declares",
-            )],
-        });
+        .with_fix(fix.unwrap_or_else(|| skeleton(*span)));
     }
+}
+
+/// The mapping to fill in, when what the called workflow takes is not known.
+fn skeleton(span: Span) -> Fix {
+    Fix {
+        title: "Replace `inherit` with an explicit mapping to fill in".to_owned(),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit::replace(
+            span,
+            "{}  # NAME: ${{ secrets.NAME }} for each secret the called workflow declares",
+        )],
+    }
+}
+
+/// Passes a workflow of this repository exactly the secrets it declares. Safe when it reads
+/// no others and passes none on with `inherit` itself; otherwise those would be lost.
+fn explicit_mapping(job: &Job, span: Span, called: &WorkflowSecrets, path: &str) -> Fix {
+    let applicability = if called.mapping_is_complete() { Applicability::Safe } else { Applicability::Unsafe };
+    let caveat = if !called.undeclared.is_empty() {
+        format!(" (it also reads {}, which it does not declare)", code_list(&called.undeclared))
+    } else if called.passes_all_on {
+        " (it passes `inherit` on, and would pass only these)".to_owned()
+    } else {
+        String::new()
+    };
+    let passes = |declared| format!("Pass only what `{path}` declares: {}", code_list(declared));
+    let (title, edit) = match (&called.declared[..], job.key_column) {
+        ([], Some(_)) => (format!("Remove `secrets: inherit`: `{path}` declares no secrets"), Edit::delete_lines(span)),
+        ([], None) => (format!("Pass no secrets: `{path}` declares none"), Edit::replace(span, "{}")),
+        (declared, Some(column)) => (passes(declared), Edit::replace_with_block(span, block_mapping(declared, column))),
+        (declared, None) => (passes(declared), Edit::replace(span, flow_mapping(declared))),
+    };
+    Fix { title: format!("{title}{caveat}"), applicability, edits: vec![edit] }
+}
+
+/// `NAME: ${{ secrets.NAME }}` for each name, nested under job keys at `column`.
+fn block_mapping(names: &[String], column: u32) -> String {
+    let indent = " ".repeat(column as usize + 2);
+    names.iter().map(|name| format!("\n{indent}{name}: ${{{{ secrets.{name} }}}}")).collect()
+}
+
+/// The same as a flow mapping, its values quoted since `{` ends a plain scalar there.
+fn flow_mapping(names: &[String]) -> String {
+    let entries: Vec<String> = names.iter().map(|name| format!("{name}: \"${{{{ secrets.{name} }}}}\"")).collect();
+    format!("{{ {} }}", entries.join(", "))
+}
+
+fn code_list(names: &[String]) -> String {
+    names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
 }

@@ -8,6 +8,7 @@
 pub mod baseline;
 mod files;
 pub mod graph;
+pub mod interfaces;
 pub mod root;
 
 pub use files::{MAX_CONFIG_SIZE, find_config, find_lock, load_config, load_lock, modified};

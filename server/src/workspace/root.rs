@@ -89,6 +89,27 @@ impl Root {
         found
     }
 
+    /// The YAML files directly in `folder` (from the root), from the root, sorted; links and
+    /// folders are not followed.
+    pub fn yaml_files_in(&self, folder: &str) -> Vec<String> {
+        let joined = self.canonical.join(folder);
+        let Ok(canonical) = fs::canonicalize(joined) else { return Vec::new() };
+        let Ok(entries) = fs::read_dir(&canonical) else { return Vec::new() };
+        if !canonical.starts_with(&self.canonical) {
+            return Vec::new();
+        }
+        let mut found: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_ok_and(|file_type| file_type.is_file()))
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| crate::model::kind::is_yaml_path(name))
+            .take(MAX_FILES)
+            .map(|name| format!("{}/{name}", folder.trim_end_matches('/')))
+            .collect();
+        found.sort();
+        found
+    }
+
     /// `owner/repo` of the repository's `origin` on GitHub, from `.git/config`, when it says.
     pub fn github_repository(&self) -> Option<String> {
         let (_, config) = self.read(".git/config")?;

@@ -1,0 +1,48 @@
+//! The repository's reusable workflows as their callers see them: what each takes, read
+//! from `.github/workflows` inside the workspace root, so that a caller's `secrets: inherit`
+//! can be replaced by exactly what the called workflow declares.
+
+use super::root::Root;
+use crate::analysis;
+use crate::model::interface::LocalWorkflows;
+
+/// Where GitHub looks for reusable workflows: they cannot live anywhere else.
+const WORKFLOWS_FOLDER: &str = ".github/workflows";
+
+/// The reusable workflows of the repository at `root`, with the secrets each takes.
+pub fn local_workflows(root: &Root) -> LocalWorkflows {
+    let mut found = LocalWorkflows::default();
+    for path in root.yaml_files_in(WORKFLOWS_FOLDER) {
+        let Some((_, text)) = root.read(&path) else { continue };
+        // Most workflows cannot be called; only those that name the trigger are parsed.
+        if !text.contains("workflow_call") {
+            continue;
+        }
+        if let Some(secrets) = analysis::workflow_secrets(&text) {
+            found.insert(path, secrets);
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn reusable_workflows_list_what_they_declare_and_what_they_read_without_declaring() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/rules/secrets-inherit/finding-local-callee.workspace");
+        let workflows = local_workflows(&Root::new(&fixtures).unwrap());
+        let deploy = workflows.called("./.github/workflows/deploy.yml").expect("deploy.yml is reusable");
+        assert_eq!(deploy.declared, ["DEPLOY_KEY", "aws_role"]);
+        assert!(deploy.mapping_is_complete(), "secret names are case-insensitive: {deploy:?}");
+        let release = workflows.called("$/.github/workflows/release.yml").expect("release.yml is reusable");
+        assert_eq!(release.undeclared, ["SLACK_WEBHOOK"]);
+        assert!(!release.mapping_is_complete());
+        assert!(workflows.called("./.github/workflows/lint.yml").is_some_and(|lint| lint.declared.is_empty()));
+        assert!(workflows.called("./.github/workflows/missing.yml").is_none());
+    }
+}
