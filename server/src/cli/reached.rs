@@ -1,6 +1,6 @@
 //! What `check` adds from the workspace model: findings in the files the checked ones call
 //! (or in checked files, from their callers), each repository the checked files are in read
-//! once.
+//! once, the repositories on every core.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use ropey::Rope;
 
 use super::output::Checked;
+use super::parallel;
 use crate::analysis::{Report, Reported};
 use crate::rules::RuleOptions;
-use crate::workspace::graph::Workspace;
+use crate::workspace::graph::{KnownReferences, Workspace};
 use crate::workspace::root::Root;
 
 /// Adds to `checked` what callers reach in checked files, and in the files checked callers
@@ -20,37 +21,66 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
     let mut roots: Vec<Root> = checked.iter().filter_map(|file| Root::around(&file.path)).collect();
     roots.sort_by(|a, b| a.path().cmp(b.path()));
     roots.dedup();
-    for root in roots {
-        let workspace = Workspace::load(root);
-        let position = |index: usize| {
-            let path = &workspace.files[index].path;
-            canonical.iter().position(|checked| checked.as_deref() == Some(path.as_path()))
+    let position = |path: &Path| canonical.iter().position(|checked| checked.as_deref() == Some(path));
+    let found = {
+        let checked = &*checked;
+        // A checked file's references are in its report, when the disk still holds the text
+        // it was analysed from (`--diff` leaves fixed files unwritten).
+        let known = |path: &Path, text: &str| {
+            let file = &checked[position(path)?];
+            (file.rope == text).then(|| file.report.references.clone())
         };
-        let mut by_callee: HashMap<usize, Vec<Reported>> = HashMap::new();
-        for (caller, callee, finding) in workspace.reached(options) {
-            if position(callee).is_some() || position(caller).is_some() {
-                by_callee.entry(callee).or_default().push(finding);
-            }
-        }
-        let mut callees: Vec<(usize, Vec<Reported>)> = by_callee.into_iter().collect();
-        callees.sort_by_key(|(callee, _)| *callee);
-        for (callee, findings) in callees {
-            match position(callee) {
-                Some(at) => checked[at].report.add_reached(findings),
-                None => {
-                    let file = &workspace.files[callee];
-                    let mut report = Report::default();
-                    report.add_reached(findings);
-                    checked.push(Checked {
-                        path: shown(&file.path),
-                        rope: Rope::from_str(&file.text),
-                        report,
-                        fixed: false,
-                    });
-                }
+        parallel::map_in_order(&roots, |root| reached_in_repository(root.clone(), &known, &position, options))
+    };
+    for (callee, findings) in found.into_iter().flatten() {
+        match callee {
+            Callee::Checked(at) => checked[at].report.add_reached(findings),
+            Callee::Unchecked { path, text } => {
+                let mut report = Report::default();
+                report.add_reached(findings);
+                checked.push(Checked { path: shown(&path), rope: Rope::from_str(&text), report, fixed: false });
             }
         }
     }
+}
+
+/// A file of a repository in which callers reach findings.
+enum Callee {
+    /// A checked file, by its index.
+    Checked(usize),
+    /// A file a checked caller calls.
+    Unchecked { path: PathBuf, text: String },
+}
+
+/// What callers reach in the repository at `root`, in callees that are checked or that a
+/// checked file calls.
+fn reached_in_repository(
+    root: Root,
+    known: &KnownReferences<'_>,
+    position: &(dyn Fn(&Path) -> Option<usize> + Sync),
+    options: &RuleOptions,
+) -> Vec<(Callee, Vec<Reported>)> {
+    let workspace = Workspace::load_with(root, known);
+    let mut by_callee: HashMap<usize, Vec<Reported>> = HashMap::new();
+    for (caller, callee, finding) in workspace.reached(options) {
+        let is_checked = |index: usize| position(&workspace.files[index].path).is_some();
+        if is_checked(callee) || is_checked(caller) {
+            by_callee.entry(callee).or_default().push(finding);
+        }
+    }
+    let mut callees: Vec<(usize, Vec<Reported>)> = by_callee.into_iter().collect();
+    callees.sort_by_key(|(callee, _)| *callee);
+    callees
+        .into_iter()
+        .map(|(index, findings)| {
+            let file = &workspace.files[index];
+            let callee = match position(&file.path) {
+                Some(at) => Callee::Checked(at),
+                None => Callee::Unchecked { path: file.path.clone(), text: file.text.clone() },
+            };
+            (callee, findings)
+        })
+        .collect()
 }
 
 /// A path as `check` shows it: from the current folder when it is inside.

@@ -5,7 +5,7 @@
 //! references to other repositories are recorded as edges and never fetched.
 
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::root::Root;
@@ -44,6 +44,9 @@ impl WorkspaceFile {
     }
 }
 
+/// The references of a file already analysed, given its canonical path and its text.
+pub type KnownReferences<'a> = dyn Fn(&Path, &str) -> Option<Vec<Reference<Range<usize>>>> + Sync + 'a;
+
 /// A reference from one file of the workspace, and what it leads to.
 pub struct Edge {
     /// The index of the file it is written in.
@@ -66,6 +69,12 @@ impl Workspace {
     /// Reads the repository at `root`: every pipeline file under it, then the files their
     /// references name, each once.
     pub fn load(root: Root) -> Self {
+        Self::load_with(root, &|_, _| None)
+    }
+
+    /// [`Workspace::load`], taking from `known` the references of files already analysed
+    /// (by canonical path and text) instead of reading them again.
+    pub fn load_with(root: Root, known: &KnownReferences<'_>) -> Self {
         let yaml_files = root.yaml_files();
         let repository = root.github_repository();
         let mut workspace = Self { root, repository, files: Vec::new(), edges: Vec::new() };
@@ -85,7 +94,8 @@ impl Workspace {
         let mut next = 0;
         while next < workspace.files.len() {
             let file = &workspace.files[next];
-            let found = analysis::analyze_references(file.kind, &file.text);
+            let found =
+                known(&file.path, &file.text).unwrap_or_else(|| analysis::analyze_references(file.kind, &file.text));
             for reference in found {
                 for to in workspace.resolve(&reference, &yaml_files) {
                     workspace.edges.push(Edge { from: next, reference: reference.clone(), to });
