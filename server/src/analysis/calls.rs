@@ -28,17 +28,28 @@ pub struct CalledFile<'a> {
     pub text: &'a str,
 }
 
-/// The findings `caller` reaches in the files it calls, by the callee's path. `callee`
-/// finds the file a local reference names, which is the workspace's business.
+/// The findings `caller` reaches in the files it calls (or, for GitLab, includes), by the
+/// callee's path. `callee` finds the files a local reference names (a wildcard include names
+/// several), which is the workspace's business.
 pub fn reached_from<'a>(
     caller: CalledFile<'_>,
-    callee: &dyn Fn(&Reference<Range<usize>>) -> Option<CalledFile<'a>>,
+    callee: &dyn Fn(&Reference<Range<usize>>) -> Vec<CalledFile<'a>>,
     options: &RuleOptions,
     analyses: &mut CalleeAnalyses,
 ) -> Vec<(String, Reported)> {
-    if caller.kind != FileKind::GithubWorkflow {
-        return Vec::new();
+    match caller.kind {
+        FileKind::GithubWorkflow => called_from(caller, callee, options, analyses),
+        FileKind::GitlabCi => super::includes::included_from(caller, callee, options, analyses),
+        FileKind::GithubAction => Vec::new(),
     }
+}
+
+fn called_from<'a>(
+    caller: CalledFile<'_>,
+    callee: &dyn Fn(&Reference<Range<usize>>) -> Vec<CalledFile<'a>>,
+    options: &RuleOptions,
+    analyses: &mut CalleeAnalyses,
+) -> Vec<(String, Reported)> {
     let mut source = Source::new(caller.text, tiling(caller.kind));
     let (workflow, bases) = Analyzer::with_rules(caller.kind, &[]).read_workflow(&mut source);
     let rope = source.rope();
@@ -52,7 +63,7 @@ pub fn reached_from<'a>(
     for site in call_sites(&workflow) {
         let Some(range) = bases.resolve(site.uses.span) else { continue };
         let Some(reference) = references::of_uses(site.uses, site.local_kind()) else { continue };
-        let Some(file) = callee(&reference.placed(range)) else { continue };
+        let Some(file) = callee(&reference.placed(range)).into_iter().next() else { continue };
         let scope = site.scope(&workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
         let passed = site
             .with
@@ -135,11 +146,11 @@ fn reached_in(
     analyses: &mut CalleeAnalyses,
 ) -> Vec<Reported> {
     let mut reached = Vec::new();
-    let alone = analyses.report(file, None, options);
+    let alone = analyses.report(file, options.clone());
     let under_triggers = match &caller.triggers {
         Some(triggers) => {
             let call = Call { triggers: Some(triggers.clone()), inputs: Vec::new() };
-            let report = analyses.report(file, Some(call), options);
+            let report = analyses.report(file, options.for_call(call));
             let place = trigger_place(file);
             let names: Vec<String> =
                 triggers.events.iter().map(|trigger| format!("`{}`", trigger.event.name())).collect();
@@ -163,7 +174,7 @@ fn reached_in(
         let origin = input.taint.origin.clone();
         let name = input.name.clone();
         let call = Call { triggers: caller.triggers.clone(), inputs: vec![input] };
-        let report = analyses.report(file, Some(call), options);
+        let report = analyses.report(file, options.for_call(call));
         let note = format!("reached from `{}:{}` with `{origin}`", caller.path, line + 1);
         let related = format!("passes `{origin}` as `inputs.{name}`");
         for finding in raised(&under_triggers, &report) {
@@ -177,35 +188,32 @@ fn reached_in(
     reached
 }
 
-/// The analyses of callees as they are called, kept while one workspace is read: many jobs
-/// call the same action the same way, and every caller's view starts from the callee alone.
+/// The analyses of callees as they are called (or included), kept while one workspace is
+/// read: many jobs call the same action the same way, and every caller's view starts from
+/// the callee alone.
 #[derive(Default)]
 pub struct CalleeAnalyses {
     by_path: HashMap<String, Vec<AnalysedAs>>,
 }
 
-/// A callee's report as one call (or none: alone) makes it.
-type AnalysedAs = (Option<Call>, Arc<Report>);
+/// A callee's report under the options one call (or inclusion, or none: alone) gives it.
+type AnalysedAs = (RuleOptions, Arc<Report>);
 
 impl CalleeAnalyses {
-    /// `file` analysed as `call` calls it, or alone.
-    fn report(&mut self, file: CalledFile<'_>, call: Option<Call>, options: &RuleOptions) -> Arc<Report> {
+    /// `file` analysed with `options`, which say how it is called or included.
+    pub(super) fn report(&mut self, file: CalledFile<'_>, options: RuleOptions) -> Arc<Report> {
         let known = self.by_path.entry(file.path.to_owned()).or_default();
-        if let Some((_, report)) = known.iter().find(|(seen, _)| *seen == call) {
+        if let Some((_, report)) = known.iter().find(|(seen, _)| *seen == options) {
             return Arc::clone(report);
         }
-        let options = match &call {
-            Some(call) => options.for_call(call.clone()),
-            None => options.clone(),
-        };
-        let report = Arc::new(analyze_text_with(file.kind, file.text, Arc::new(options)));
-        known.push((call, Arc::clone(&report)));
+        let report = Arc::new(analyze_text_with(file.kind, file.text, Arc::new(options.clone())));
+        known.push((options, Arc::clone(&report)));
         report
     }
 }
 
 /// The findings of `after` that `before` does not have, or has less severe.
-fn raised<'r>(before: &'r Report, after: &'r Report) -> impl Iterator<Item = Reported> + 'r {
+pub(super) fn raised<'r>(before: &'r Report, after: &'r Report) -> impl Iterator<Item = Reported> + 'r {
     after
         .findings
         .iter()
@@ -221,7 +229,7 @@ fn raised<'r>(before: &'r Report, after: &'r Report) -> impl Iterator<Item = Rep
         .cloned()
 }
 
-fn annotated(mut finding: Reported, note: &str, related: Related) -> Reported {
+pub(super) fn annotated(mut finding: Reported, note: &str, related: Related) -> Reported {
     finding.message.push_str(&format!(" ({note})"));
     finding.related.push(related);
     finding
