@@ -225,6 +225,27 @@ fn check_reports_in_an_included_file_what_the_roots_workflow_and_variables_make_
     assert!(message.contains(&reached), "{message}");
 }
 
+/// The script injections reported in `ci/notify.yml` below the line containing `needle`.
+fn injections_below<'a>(findings: &'a [Value], needle: &str) -> Vec<&'a Value> {
+    let line = line_in("gitlab", NOTIFY, needle);
+    let injections = findings_in(findings, NOTIFY, "gitlab-script-injection").into_iter();
+    injections.filter(|finding| finding["start"]["line"].as_u64().unwrap() > line).collect()
+}
+
+#[test]
+fn check_reads_the_rules_an_included_job_takes_from_a_template_of_the_root() {
+    let (_, findings) = check_json(&fixture("gitlab"));
+    let deploy = "ci/deploy.yml";
+    let token = line_in("gitlab", deploy, "$REVIEW_DEPLOY_TOKEN");
+    let review = findings_at(&findings, deploy, "gitlab-mr-pipeline-secrets", token);
+    assert_eq!(review.len(), 1, "{findings:?}");
+    let template_line = line_in("gitlab", ".gitlab-ci.yml", ".review:");
+    let reached = format!("reached from `.gitlab-ci.yml:{template_line}`, whose `.review` gives it its rules");
+    assert!(review[0]["message"].as_str().unwrap().contains(&reached), "{}", review[0]);
+    let in_tag_template_job = injections_below(&findings, "tag-template-announce:");
+    assert!(in_tag_template_job.is_empty(), "the root's `.tags-only` keeps it out: {in_tag_template_job:?}");
+}
+
 #[test]
 fn quoted_reads_jobs_kept_out_of_merge_requests_and_roots_without_them_stay_quiet() {
     let (_, findings) = check_json(&fixture("gitlab"));
@@ -238,11 +259,7 @@ fn quoted_reads_jobs_kept_out_of_merge_requests_and_roots_without_them_stay_quie
     };
     quiet("notify --subject \"$TITLE\"", NOTIFY);
     quiet("--body $RELEASE_NOTE", NOTIFY);
-    let tag_line = line_in("gitlab", NOTIFY, "tag-announce:");
-    let in_tag_job: Vec<&Value> = findings_in(&findings, NOTIFY, "gitlab-script-injection")
-        .into_iter()
-        .filter(|finding| finding["start"]["line"].as_u64().unwrap() > tag_line)
-        .collect();
+    let in_tag_job = injections_below(&findings, "tag-announce:");
     assert!(in_tag_job.is_empty(), "its own rules keep it out of merge requests: {in_tag_job:?}");
     let (_, findings) = check_json(&fixture("gitlab-branches"));
     let reached: Vec<&Value> =

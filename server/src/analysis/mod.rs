@@ -347,10 +347,25 @@ impl Analyzer {
         })
     }
 
-    /// The global keywords of a GitLab file's text, without running rules, and where its
-    /// units start: how the files it includes read it.
-    fn read_globals(&mut self, source: &mut Source) -> (gitlab::Globals, Bases) {
-        self.read(source, None, |entries| gitlab::build_globals(&entries.header))
+    /// The whole pipeline model of a GitLab file's text, templates included, without running
+    /// rules, and where its units start: how the other files of its pipeline read it.
+    fn read_pipeline(&mut self, source: &mut Source) -> (Pipeline, Bases) {
+        self.read(source, None, |entries| {
+            let globals = Arc::new(gitlab::build_globals(&entries.header));
+            let default = entries.header.iter().find(|entry| entry.name() == Some("default")).map(|entry| entry.value);
+            let lookup = |name: &str| {
+                entries.jobs.iter().find(|(_, entry)| entry.name() == Some(name)).map(|(_, entry)| entry.value)
+            };
+            let jobs = entries
+                .jobs
+                .iter()
+                .filter_map(|(_, entry)| {
+                    gitlab::build_job(entry, &JobScope::new(entry.value, &lookup, default), &globals)
+                })
+                .map(Arc::new)
+                .collect();
+            Pipeline { globals, jobs }
+        })
     }
 
     /// What `build` reads of the source's entries, and where its units start.

@@ -172,6 +172,12 @@ impl OpenCalls {
         };
         let calling = CalledFile { path: &relative, kind: caller.kind, text: &caller.text };
         for (path, finding) in reached_from(calling, &lookup, options, &mut CalleeAnalyses::default()) {
+            // A GitLab file's own jobs may extend the templates of the files it includes.
+            if path == relative {
+                let own = Callee { kind: caller.kind, reached: Vec::new() };
+                callees.entry(caller.uri.clone()).or_insert(own).reached.push(finding);
+                continue;
+            }
             let uri = files.iter().find(|(_, callee, ..)| *callee == path).map(|(_, _, uri, ..)| uri);
             if let Some(callee) = uri.and_then(|uri| callees.get_mut(uri)) {
                 callee.reached.push(finding);

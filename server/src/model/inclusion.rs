@@ -4,7 +4,7 @@
 //! pipelines the including file's `workflow: rules:` create (a job without rules runs in
 //! every one of them, merge request pipelines included) nor what its `variables:` hold.
 
-use super::gitlab::{Globals, RuleClause, Variable};
+use super::gitlab::{Globals, RuleClause, Template, Variable};
 use super::reach::Reach;
 use super::{Block, Spanned, Text};
 use crate::syntax::span::Span;
@@ -16,23 +16,34 @@ pub struct Inclusion {
     pub workflow_rules: Vec<RuleClause>,
     /// Its global `variables:`, which win over the included file's of the same name.
     pub variables: Vec<Variable>,
+    /// The templates the other files define that decide where the jobs extending them run.
+    pub templates: Vec<Template>,
 }
 
 impl Inclusion {
-    /// The including file's `workflow: rules:` alone.
-    pub fn workflow_of(globals: &Globals) -> Self {
-        Self { workflow_rules: globals.workflow_rules.iter().map(placed_elsewhere).collect(), variables: Vec::new() }
+    /// What the other files of the pipeline give: `workflow: rules:` and `variables:` read
+    /// there, placed elsewhere.
+    pub fn new<'v>(workflow_rules: &[RuleClause], variables: impl IntoIterator<Item = &'v Variable>) -> Self {
+        Self {
+            workflow_rules: workflow_rules.iter().map(placed_elsewhere).collect(),
+            variables: variables.into_iter().map(variable_elsewhere).collect(),
+            templates: Vec::new(),
+        }
     }
 
-    /// The including file's `workflow: rules:` and `variables:`.
+    /// These, with the templates the other files define.
+    pub fn with_templates<'t>(self, templates: impl IntoIterator<Item = &'t Template>) -> Self {
+        Self { templates: templates.into_iter().map(template_elsewhere).collect(), ..self }
+    }
+
+    /// What the including file's `globals` give.
     pub fn of(globals: &Globals) -> Self {
-        let variables = globals.variables.iter().map(variable_elsewhere).collect();
-        Self { variables, ..Self::workflow_of(globals) }
+        Self::new(&globals.workflow_rules, &globals.variables)
     }
 
     /// Whether it gives anything the included file's analysis alone does not have.
     pub fn is_empty(&self) -> bool {
-        self.workflow_rules.is_empty() && self.variables.is_empty()
+        self.workflow_rules.is_empty() && self.variables.is_empty() && self.templates.is_empty()
     }
 
     /// The included file's global keywords as the pipeline has them once merged.
@@ -42,7 +53,14 @@ impl Inclusion {
         let given = |name: &str| self.variables.iter().any(|variable| variable.name.value == name);
         let mut variables = self.variables.clone();
         variables.extend(own.variables.iter().filter(|variable| !given(&variable.name.value)).cloned());
-        Globals { workflow_reach: Reach::of_workflow(&workflow_rules), workflow_rules, variables, ..own.clone() }
+        let templates = own.templates.iter().chain(&self.templates).cloned().collect();
+        Globals {
+            workflow_reach: Reach::of_workflow(&workflow_rules),
+            workflow_rules,
+            variables,
+            templates,
+            ..own.clone()
+        }
     }
 }
 
@@ -56,6 +74,15 @@ fn placed_elsewhere(clause: &RuleClause) -> RuleClause {
         condition: clause.condition.as_ref().map(text_elsewhere),
         when: clause.when.as_ref().map(spanned_elsewhere),
         has_changes_or_exists: clause.has_changes_or_exists,
+    }
+}
+
+fn template_elsewhere(template: &Template) -> Template {
+    Template {
+        name: spanned_elsewhere(&template.name),
+        rules: template.rules.iter().map(placed_elsewhere).collect(),
+        only: template.only.iter().map(spanned_elsewhere).collect(),
+        except: template.except.iter().map(spanned_elsewhere).collect(),
     }
 }
 
@@ -108,8 +135,8 @@ mod tests {
     fn without_workflow_rules_the_included_files_own_apply() {
         let root = parse_for_tests("variables:\n  A: a\n").globals;
         let included = parse_for_tests("workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\n").globals;
-        let merged = Inclusion::workflow_of(&root).globals_for(&included);
+        let merged = Inclusion::new(&root.workflow_rules, []).globals_for(&included);
         assert_eq!((merged.workflow_reach.merge_requests, merged.workflow_reach.tags), (Runs::No, Runs::Yes));
-        assert!(Inclusion::workflow_of(&root).is_empty());
+        assert!(Inclusion::new(&root.workflow_rules, []).is_empty());
     }
 }
