@@ -303,3 +303,18 @@ fn the_language_server_withdraws_the_included_files_findings_once_the_root_runs_
     assert_eq!(reached(&client.diagnostics(&gitlab_uri(NOTIFY))), 0, "the safe root reaches nothing");
     client.shutdown();
 }
+
+#[test]
+fn a_pull_requests_head_passed_as_an_input_is_an_untrusted_checkout_in_the_reusable_workflow() {
+    let (_, findings) = check_json(&fixture("github"));
+    let callee = ".github/workflows/run-tests.yml";
+    let checkout = findings_at(&findings, callee, "untrusted-checkout", line_of(callee, "ref: ${{ inputs.ref }}"));
+    assert_eq!(checkout.len(), 1, "{findings:?}");
+    let caller_line = line_of(".github/workflows/head-tests.yml", "ref: ${{ github.event.pull_request.head.sha }}");
+    let reached = format!(
+        "reached from `.github/workflows/head-tests.yml:{caller_line}` with `github.event.pull_request.head.sha`"
+    );
+    assert!(checkout[0]["message"].as_str().unwrap().contains(&reached), "{}", checkout[0]);
+    let quiet = findings_in(&findings, ".github/workflows/run-base-tests.yml", "untrusted-checkout");
+    assert!(quiet.is_empty(), "the base's commit, or a head on `push`, is no pull request's code: {quiet:?}");
+}

@@ -9,11 +9,12 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::{Analyzer, Related, Report, Reported, analyze_text_with, tiling};
-use crate::model::call::{Call, PassedInput};
+use crate::model::call::{Call, PassedHead, PassedInput};
 use crate::model::contexts::{JobList, Scope};
 use crate::model::github::{Event, Input, Job, Step, Triggers, Uses, Workflow};
 use crate::model::kind::FileKind;
 use crate::model::references::{self, Reference, ReferenceKind};
+use crate::model::untrusted_code;
 use crate::rules::{RuleOptions, Severity};
 use crate::syntax::Source;
 
@@ -65,13 +66,18 @@ fn called_from<'a>(
         let Some(reference) = references::of_uses(site.uses, site.local_kind()) else { continue };
         let Some(file) = callee(&reference.placed(range)).into_iter().next() else { continue };
         let scope = site.scope(&workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
+        let earlier = site.step.map_or(&[][..], |step| &site.job.steps[..step.index]);
         let passed = site
             .with
             .iter()
-            .filter_map(|input| {
-                let value = input.value.as_ref()?;
-                let taint = scope.taint_of_text(value)?;
-                Some((PassedInput { name: input.name.value.clone(), taint }, line_of(value.span)?))
+            .filter_map(|input| Some((input, input.value.as_ref()?)))
+            .flat_map(|(input, value)| {
+                let name = input.name.value.clone();
+                let taint =
+                    scope.taint_of_text(value).map(|taint| Passed::Text(PassedInput { name: name.clone(), taint }));
+                let head =
+                    untrusted_code::head_named(value, earlier).map(|head| Passed::Head(PassedHead { name, head }));
+                taint.into_iter().chain(head).zip(line_of(value.span))
             })
             .take(MAX_INPUTS_PER_CALL)
             .collect();
@@ -127,6 +133,13 @@ fn call_sites(workflow: &Workflow) -> Vec<CallSite<'_>> {
     sites
 }
 
+/// What a caller passes that the callee's analysis as called follows: attacker-chosen
+/// text, or the name of a pull request's head.
+enum Passed {
+    Text(PassedInput),
+    Head(PassedHead),
+}
+
 /// The caller, as the callee's findings name it.
 struct CallerSide<'a> {
     path: &'a str,
@@ -136,12 +149,12 @@ struct CallerSide<'a> {
 }
 
 /// The findings of `file` as `caller` calls it that it does not have alone: first under the
-/// caller's triggers, then with each tainted input in turn, so that each finding names what
-/// raised it.
+/// caller's triggers, then with each tainted input or pull request head in turn, so that each
+/// finding names what raised it.
 fn reached_in(
     file: CalledFile<'_>,
     caller: &CallerSide<'_>,
-    passed: Vec<(PassedInput, usize)>,
+    passed: Vec<(Passed, usize)>,
     options: &RuleOptions,
     analyses: &mut CalleeAnalyses,
 ) -> Vec<Reported> {
@@ -149,7 +162,7 @@ fn reached_in(
     let alone = analyses.report(file, options.clone());
     let under_triggers = match &caller.triggers {
         Some(triggers) => {
-            let call = Call { triggers: Some(triggers.clone()), inputs: Vec::new() };
+            let call = Call { triggers: Some(triggers.clone()), ..Call::default() };
             let report = analyses.report(file, options.for_call(call));
             let place = trigger_place(file);
             let names: Vec<String> =
@@ -171,9 +184,16 @@ fn reached_in(
         None => alone,
     };
     for (input, line) in passed {
-        let origin = input.taint.origin.clone();
-        let name = input.name.clone();
-        let call = Call { triggers: caller.triggers.clone(), inputs: vec![input] };
+        let (name, origin, call) = match input {
+            Passed::Text(input) => {
+                let (name, origin) = (input.name.clone(), input.taint.origin.clone());
+                (name, origin, Call { triggers: caller.triggers.clone(), inputs: vec![input], heads: Vec::new() })
+            }
+            Passed::Head(head) => {
+                let (name, origin) = (head.name.clone(), head.head.clone());
+                (name, origin, Call { triggers: caller.triggers.clone(), inputs: Vec::new(), heads: vec![head] })
+            }
+        };
         let report = analyses.report(file, options.for_call(call));
         let note = format!("reached from `{}:{}` with `{origin}`", caller.path, line + 1);
         let related = format!("passes `{origin}` as `inputs.{name}`");

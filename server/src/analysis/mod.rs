@@ -223,7 +223,11 @@ impl Analyzer {
         let build = |index: usize| {
             let (unit, entry) = job_entries[index];
             resolver.take_reads();
-            let job = Arc::new(github::build_job(&entry)?);
+            let job = github::build_job(&entry)?;
+            let job = Arc::new(match &self.options.call {
+                Some(call) => call.job_for(job),
+                None => job,
+            });
             let mut deps = vec![unit];
             deps.extend(resolver.take_reads());
             Some((JobModel::Github(job), deps))
