@@ -172,7 +172,9 @@ fn definition_on_a_gitlab_include_lands_in_the_included_file() {
     let (mut client, position) = gitlab_server_at(".gitlab-ci.yml", "/ci/*.yml", 2);
     let params = serde_json::json!({ "textDocument": { "uri": gitlab_uri(".gitlab-ci.yml") }, "position": position });
     let result = client.request("textDocument/definition", params).expect("definition succeeds");
-    assert_eq!(result["uri"], gitlab_uri("ci/deploy.yml"), "{result}");
+    let uris: Vec<&Value> =
+        result.as_array().expect("a wildcard names every file it matches").iter().map(|l| &l["uri"]).collect();
+    assert_eq!(uris, [&Value::from(gitlab_uri("ci/deploy.yml")), &Value::from(gitlab_uri(NOTIFY))], "{result}");
     client.shutdown();
 }
 
@@ -186,4 +188,133 @@ fn definition_on_extends_of_a_template_in_the_including_file_lands_there() {
     let template_line = root_text.lines().position(|line| line.starts_with(".deploy-base:")).unwrap();
     assert_eq!(result["range"]["start"], serde_json::json!({ "line": template_line, "character": 0 }));
     client.shutdown();
+}
+
+/// The 1-based line of the first line of `file` in the fixture `dir` containing `needle`.
+fn line_in(dir: &str, file: &str, needle: &str) -> u64 {
+    let text = std::fs::read_to_string(fixture(dir).join(file)).unwrap();
+    text.lines().position(|line| line.contains(needle)).expect("the fixture has the line") as u64 + 1
+}
+
+const NOTIFY: &str = "ci/notify.yml";
+
+/// The findings of `rule` at `line` of the file whose path ends with `file`.
+fn findings_at<'a>(findings: &'a [Value], file: &str, rule: &str, line: u64) -> Vec<&'a Value> {
+    findings_in(findings, file, rule).into_iter().filter(|finding| finding["start"]["line"] == line).collect()
+}
+
+#[test]
+fn check_reports_in_an_included_file_what_the_roots_workflow_and_variables_make_of_it() {
+    let (output, findings) = check_json(&fixture("gitlab"));
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let line = |needle: &str| line_in("gitlab", NOTIFY, needle);
+    let title = findings_at(&findings, NOTIFY, "gitlab-script-injection", line("--subject $TITLE"));
+    assert_eq!(title.len(), 1, "the root's `$TITLE`, parsed again by `eval`: {findings:?}");
+    let variable_line = line_in("gitlab", ".gitlab-ci.yml", "TITLE: $CI_MERGE_REQUEST_TITLE");
+    let message = title[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("reached from `.gitlab-ci.yml:{variable_line}`, whose `variables:` set `$TITLE`")),
+        "{message}"
+    );
+    let description = findings_at(&findings, NOTIFY, "gitlab-script-injection", line("$CI_MERGE_REQUEST_DESCRIPTION"));
+    assert_eq!(description.len(), 1, "merge request pipelines exist only through the root's workflow");
+    let rule_line = line_in("gitlab", ".gitlab-ci.yml", "merge_request_event");
+    let message = description[0]["message"].as_str().unwrap();
+    let reached =
+        format!("reached from `.gitlab-ci.yml:{rule_line}`, whose `workflow: rules:` run its jobs in merge request");
+    assert!(message.contains(&reached), "{message}");
+}
+
+/// The script injections reported in `ci/notify.yml` below the line containing `needle`.
+fn injections_below<'a>(findings: &'a [Value], needle: &str) -> Vec<&'a Value> {
+    let line = line_in("gitlab", NOTIFY, needle);
+    let injections = findings_in(findings, NOTIFY, "gitlab-script-injection").into_iter();
+    injections.filter(|finding| finding["start"]["line"].as_u64().unwrap() > line).collect()
+}
+
+#[test]
+fn check_reads_the_rules_an_included_job_takes_from_a_template_of_the_root() {
+    let (_, findings) = check_json(&fixture("gitlab"));
+    let deploy = "ci/deploy.yml";
+    let token = line_in("gitlab", deploy, "$REVIEW_DEPLOY_TOKEN");
+    let review = findings_at(&findings, deploy, "gitlab-mr-pipeline-secrets", token);
+    assert_eq!(review.len(), 1, "{findings:?}");
+    let template_line = line_in("gitlab", ".gitlab-ci.yml", ".review:");
+    let reached = format!("reached from `.gitlab-ci.yml:{template_line}`, whose `.review` gives it its rules");
+    assert!(review[0]["message"].as_str().unwrap().contains(&reached), "{}", review[0]);
+    let in_tag_template_job = injections_below(&findings, "tag-template-announce:");
+    assert!(in_tag_template_job.is_empty(), "the root's `.tags-only` keeps it out: {in_tag_template_job:?}");
+}
+
+#[test]
+fn quoted_reads_jobs_kept_out_of_merge_requests_and_roots_without_them_stay_quiet() {
+    let (_, findings) = check_json(&fixture("gitlab"));
+    let quiet = |needle: &str, file: &str| {
+        let line = line_in("gitlab", file, needle);
+        let found: Vec<&Value> = findings
+            .iter()
+            .filter(|f| f["path"].as_str().unwrap().ends_with(file) && f["start"]["line"] == line)
+            .collect();
+        assert!(found.is_empty(), "{needle}: {found:?}");
+    };
+    quiet("notify --subject \"$TITLE\"", NOTIFY);
+    quiet("--body $RELEASE_NOTE", NOTIFY);
+    let in_tag_job = injections_below(&findings, "tag-announce:");
+    assert!(in_tag_job.is_empty(), "its own rules keep it out of merge requests: {in_tag_job:?}");
+    let (_, findings) = check_json(&fixture("gitlab-branches"));
+    let reached: Vec<&Value> =
+        findings.iter().filter(|f| f["message"].as_str().unwrap().contains("reached from")).collect();
+    assert!(reached.is_empty(), "no merge request pipeline, no merge request text: {reached:?}");
+}
+
+#[test]
+fn the_language_server_publishes_the_included_files_finding_with_only_the_root_open() {
+    let (mut client, _) = gitlab_server_at(".gitlab-ci.yml", "include:", 0);
+    let diagnostics = client.diagnostics(&gitlab_uri(NOTIFY));
+    let title_line = line_in("gitlab", NOTIFY, "--subject $TITLE") - 1;
+    let injection = diagnostics
+        .iter()
+        .find(|diagnostic| {
+            diagnostic["code"] == "gitlab-script-injection" && diagnostic["range"]["start"]["line"] == title_line
+        })
+        .expect("the included file's injection is published");
+    assert!(injection["message"].as_str().unwrap().contains("reached from `.gitlab-ci.yml:"), "{injection}");
+    let related = injection["relatedInformation"].as_array().expect("related information");
+    let variable_line = line_in("gitlab", ".gitlab-ci.yml", "TITLE: $CI_MERGE_REQUEST_TITLE") - 1;
+    assert!(
+        related.iter().any(|place| place["location"]["uri"] == gitlab_uri(".gitlab-ci.yml")
+            && place["location"]["range"]["start"]["line"] == variable_line),
+        "{related:?}"
+    );
+    let quiet_line = line_in("gitlab", NOTIFY, "notify --subject \"$TITLE\"") - 1;
+    assert!(diagnostics.iter().all(|diagnostic| diagnostic["range"]["start"]["line"] != quiet_line));
+    client.shutdown();
+}
+
+#[test]
+fn the_language_server_withdraws_the_included_files_findings_once_the_root_runs_no_merge_requests() {
+    let (mut client, _) = gitlab_server_at(".gitlab-ci.yml", "include:", 0);
+    let reached = |diagnostics: &[Value]| {
+        diagnostics.iter().filter(|d| d["message"].as_str().unwrap().contains("reached from")).count()
+    };
+    assert!(reached(&client.diagnostics(&gitlab_uri(NOTIFY))) > 0);
+    let safe = std::fs::read_to_string(fixture("gitlab-branches/.gitlab-ci.yml")).unwrap();
+    client.change(&gitlab_uri(".gitlab-ci.yml"), 2, serde_json::json!([{ "text": safe }]));
+    assert_eq!(reached(&client.diagnostics(&gitlab_uri(NOTIFY))), 0, "the safe root reaches nothing");
+    client.shutdown();
+}
+
+#[test]
+fn a_pull_requests_head_passed_as_an_input_is_an_untrusted_checkout_in_the_reusable_workflow() {
+    let (_, findings) = check_json(&fixture("github"));
+    let callee = ".github/workflows/run-tests.yml";
+    let checkout = findings_at(&findings, callee, "untrusted-checkout", line_of(callee, "ref: ${{ inputs.ref }}"));
+    assert_eq!(checkout.len(), 1, "{findings:?}");
+    let caller_line = line_of(".github/workflows/head-tests.yml", "ref: ${{ github.event.pull_request.head.sha }}");
+    let reached = format!(
+        "reached from `.github/workflows/head-tests.yml:{caller_line}` with `github.event.pull_request.head.sha`"
+    );
+    assert!(checkout[0]["message"].as_str().unwrap().contains(&reached), "{}", checkout[0]);
+    let quiet = findings_in(&findings, ".github/workflows/run-base-tests.yml", "untrusted-checkout");
+    assert!(quiet.is_empty(), "the base's commit, or a head on `push`, is no pull request's code: {quiet:?}");
 }

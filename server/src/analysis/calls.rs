@@ -9,12 +9,13 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::{Analyzer, Related, Report, Reported, analyze_text_with, tiling};
-use crate::model::call::{Call, PassedInput};
+use crate::model::call::{Call, PassedHead, PassedInput};
 use crate::model::contexts::{JobList, Scope};
 use crate::model::github::{Event, Input, Job, Step, Triggers, Uses, Workflow};
 use crate::model::interface::WorkflowSecrets;
 use crate::model::kind::FileKind;
 use crate::model::references::{self, Reference, ReferenceKind};
+use crate::model::untrusted_code;
 use crate::rules::{RuleOptions, Severity};
 use crate::syntax::Source;
 
@@ -29,17 +30,28 @@ pub struct CalledFile<'a> {
     pub text: &'a str,
 }
 
-/// The findings `caller` reaches in the files it calls, by the callee's path. `callee`
-/// finds the file a local reference names, which is the workspace's business.
+/// The findings `caller` reaches in the files it calls (or, for GitLab, includes), by the
+/// callee's path. `callee` finds the files a local reference names (a wildcard include names
+/// several), which is the workspace's business.
 pub fn reached_from<'a>(
     caller: CalledFile<'_>,
-    callee: &dyn Fn(&Reference<Range<usize>>) -> Option<CalledFile<'a>>,
+    callee: &dyn Fn(&Reference<Range<usize>>) -> Vec<CalledFile<'a>>,
     options: &RuleOptions,
     analyses: &mut CalleeAnalyses,
 ) -> Vec<(String, Reported)> {
-    if caller.kind != FileKind::GithubWorkflow {
-        return Vec::new();
+    match caller.kind {
+        FileKind::GithubWorkflow => called_from(caller, callee, options, analyses),
+        FileKind::GitlabCi => super::includes::included_from(caller, callee, options, analyses),
+        FileKind::GithubAction => Vec::new(),
     }
+}
+
+fn called_from<'a>(
+    caller: CalledFile<'_>,
+    callee: &dyn Fn(&Reference<Range<usize>>) -> Vec<CalledFile<'a>>,
+    options: &RuleOptions,
+    analyses: &mut CalleeAnalyses,
+) -> Vec<(String, Reported)> {
     let mut source = Source::new(caller.text, tiling(caller.kind));
     let (workflow, bases) = Analyzer::with_rules(caller.kind, &[]).read_workflow(&mut source);
     let rope = source.rope();
@@ -53,15 +65,20 @@ pub fn reached_from<'a>(
     for site in call_sites(&workflow) {
         let Some(range) = bases.resolve(site.uses.span) else { continue };
         let Some(reference) = references::of_uses(site.uses, site.local_kind()) else { continue };
-        let Some(file) = callee(&reference.placed(range)) else { continue };
+        let Some(file) = callee(&reference.placed(range)).into_iter().next() else { continue };
         let scope = site.scope(&workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
+        let earlier = site.step.map_or(&[][..], |step| &site.job.steps[..step.index]);
         let passed = site
             .with
             .iter()
-            .filter_map(|input| {
-                let value = input.value.as_ref()?;
-                let taint = scope.taint_of_text(value)?;
-                Some((PassedInput { name: input.name.value.clone(), taint }, line_of(value.span)?))
+            .filter_map(|input| Some((input, input.value.as_ref()?)))
+            .flat_map(|(input, value)| {
+                let name = input.name.value.clone();
+                let taint =
+                    scope.taint_of_text(value).map(|taint| Passed::Text(PassedInput { name: name.clone(), taint }));
+                let head =
+                    untrusted_code::head_named(value, earlier).map(|head| Passed::Head(PassedHead { name, head }));
+                taint.into_iter().chain(head).zip(line_of(value.span))
             })
             .take(MAX_INPUTS_PER_CALL)
             .collect();
@@ -117,6 +134,13 @@ fn call_sites(workflow: &Workflow) -> Vec<CallSite<'_>> {
     sites
 }
 
+/// What a caller passes that the callee's analysis as called follows: attacker-chosen
+/// text, or the name of a pull request's head.
+enum Passed {
+    Text(PassedInput),
+    Head(PassedHead),
+}
+
 /// The caller, as the callee's findings name it.
 struct CallerSide<'a> {
     path: &'a str,
@@ -126,21 +150,21 @@ struct CallerSide<'a> {
 }
 
 /// The findings of `file` as `caller` calls it that it does not have alone: first under the
-/// caller's triggers, then with each tainted input in turn, so that each finding names what
-/// raised it.
+/// caller's triggers, then with each tainted input or pull request head in turn, so that each
+/// finding names what raised it.
 fn reached_in(
     file: CalledFile<'_>,
     caller: &CallerSide<'_>,
-    passed: Vec<(PassedInput, usize)>,
+    passed: Vec<(Passed, usize)>,
     options: &RuleOptions,
     analyses: &mut CalleeAnalyses,
 ) -> Vec<Reported> {
     let mut reached = Vec::new();
-    let alone = analyses.report(file, None, options);
+    let alone = analyses.report(file, options.clone());
     let under_triggers = match &caller.triggers {
         Some(triggers) => {
-            let call = Call { triggers: Some(triggers.clone()), inputs: Vec::new() };
-            let report = analyses.report(file, Some(call), options);
+            let call = Call { triggers: Some(triggers.clone()), ..Call::default() };
+            let report = analyses.report(file, options.for_call(call));
             let place = trigger_place(file);
             let names: Vec<String> =
                 triggers.events.iter().map(|trigger| format!("`{}`", trigger.event.name())).collect();
@@ -161,10 +185,17 @@ fn reached_in(
         None => alone,
     };
     for (input, line) in passed {
-        let origin = input.taint.origin.clone();
-        let name = input.name.clone();
-        let call = Call { triggers: caller.triggers.clone(), inputs: vec![input] };
-        let report = analyses.report(file, Some(call), options);
+        let (name, origin, call) = match input {
+            Passed::Text(input) => {
+                let (name, origin) = (input.name.clone(), input.taint.origin.clone());
+                (name, origin, Call { triggers: caller.triggers.clone(), inputs: vec![input], heads: Vec::new() })
+            }
+            Passed::Head(head) => {
+                let (name, origin) = (head.name.clone(), head.head.clone());
+                (name, origin, Call { triggers: caller.triggers.clone(), inputs: Vec::new(), heads: vec![head] })
+            }
+        };
+        let report = analyses.report(file, options.for_call(call));
         let note = format!("reached from `{}:{}` with `{origin}`", caller.path, line + 1);
         let related = format!("passes `{origin}` as `inputs.{name}`");
         for finding in raised(&under_triggers, &report) {
@@ -178,35 +209,32 @@ fn reached_in(
     reached
 }
 
-/// The analyses of callees as they are called, kept while one workspace is read: many jobs
-/// call the same action the same way, and every caller's view starts from the callee alone.
+/// The analyses of callees as they are called (or included), kept while one workspace is
+/// read: many jobs call the same action the same way, and every caller's view starts from
+/// the callee alone.
 #[derive(Default)]
 pub struct CalleeAnalyses {
     by_path: HashMap<String, Vec<AnalysedAs>>,
 }
 
-/// A callee's report as one call (or none: alone) makes it.
-type AnalysedAs = (Option<Call>, Arc<Report>);
+/// A callee's report under the options one call (or inclusion, or none: alone) gives it.
+type AnalysedAs = (RuleOptions, Arc<Report>);
 
 impl CalleeAnalyses {
-    /// `file` analysed as `call` calls it, or alone.
-    fn report(&mut self, file: CalledFile<'_>, call: Option<Call>, options: &RuleOptions) -> Arc<Report> {
+    /// `file` analysed with `options`, which say how it is called or included.
+    pub(super) fn report(&mut self, file: CalledFile<'_>, options: RuleOptions) -> Arc<Report> {
         let known = self.by_path.entry(file.path.to_owned()).or_default();
-        if let Some((_, report)) = known.iter().find(|(seen, _)| *seen == call) {
+        if let Some((_, report)) = known.iter().find(|(seen, _)| *seen == options) {
             return Arc::clone(report);
         }
-        let options = match &call {
-            Some(call) => options.for_call(call.clone()),
-            None => options.clone(),
-        };
-        let report = Arc::new(analyze_text_with(file.kind, file.text, Arc::new(options)));
-        known.push((call, Arc::clone(&report)));
+        let report = Arc::new(analyze_text_with(file.kind, file.text, Arc::new(options.clone())));
+        known.push((options, Arc::clone(&report)));
         report
     }
 }
 
 /// The findings of `after` that `before` does not have, or has less severe.
-fn raised<'r>(before: &'r Report, after: &'r Report) -> impl Iterator<Item = Reported> + 'r {
+pub(super) fn raised<'r>(before: &'r Report, after: &'r Report) -> impl Iterator<Item = Reported> + 'r {
     after
         .findings
         .iter()
@@ -222,7 +250,7 @@ fn raised<'r>(before: &'r Report, after: &'r Report) -> impl Iterator<Item = Rep
         .cloned()
 }
 
-fn annotated(mut finding: Reported, note: &str, related: Related) -> Reported {
+pub(super) fn annotated(mut finding: Reported, note: &str, related: Related) -> Reported {
     finding.message.push_str(&format!(" ({note})"));
     finding.related.push(related);
     finding

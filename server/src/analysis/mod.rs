@@ -9,6 +9,7 @@ mod calls;
 mod describe;
 mod entries;
 mod fingerprint;
+mod includes;
 mod navigation;
 mod paths;
 mod report;
@@ -222,7 +223,11 @@ impl Analyzer {
         let build = |index: usize| {
             let (unit, entry) = job_entries[index];
             resolver.take_reads();
-            let job = Arc::new(github::build_job(&entry)?);
+            let job = github::build_job(&entry)?;
+            let job = Arc::new(match &self.options.call {
+                Some(call) => call.job_for(job),
+                None => job,
+            });
             let mut deps = vec![unit];
             deps.extend(resolver.take_reads());
             Some((JobModel::Github(job), deps))
@@ -268,7 +273,12 @@ impl Analyzer {
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, .. } =
             self.entries(&resolver, None);
-        let globals = Arc::new(gitlab::build_globals(&header_entries));
+        let globals = gitlab::build_globals(&header_entries);
+        // Read as another file includes it, the pipeline has that file's globals too.
+        let globals = Arc::new(match &self.options.included {
+            Some(inclusion) => inclusion.globals_for(&globals),
+            None => globals,
+        });
         let default = header_entries.iter().find(|entry| entry.name() == Some("default")).map(|entry| entry.value);
         let by_name: HashMap<&str, (UnitId, Entry)> =
             job_entries.iter().filter_map(|(unit, entry)| Some((entry.name()?, (*unit, *entry)))).collect();
@@ -334,15 +344,48 @@ impl Analyzer {
     /// The whole workflow model of the source's text, without running rules, and where its
     /// units start: how another file's analysis reads this one (a caller's `with:`).
     fn read_workflow(&mut self, source: &mut Source) -> (Workflow, Bases) {
+        self.read(source, Some("jobs"), |entries| {
+            let header = Arc::new(github::build_header(&entries.header, entries.jobs_key));
+            let jobs = entries.jobs.iter().filter_map(|(_, entry)| github::build_job(entry)).map(Arc::new).collect();
+            Workflow { header, jobs }
+        })
+    }
+
+    /// The whole pipeline model of a GitLab file's text, templates included, without running
+    /// rules, and where its units start: how the other files of its pipeline read it.
+    fn read_pipeline(&mut self, source: &mut Source) -> (Pipeline, Bases) {
+        self.read(source, None, |entries| {
+            let globals = Arc::new(gitlab::build_globals(&entries.header));
+            let default = entries.header.iter().find(|entry| entry.name() == Some("default")).map(|entry| entry.value);
+            let lookup = |name: &str| {
+                entries.jobs.iter().find(|(_, entry)| entry.name() == Some(name)).map(|(_, entry)| entry.value)
+            };
+            let jobs = entries
+                .jobs
+                .iter()
+                .filter_map(|(_, entry)| {
+                    gitlab::build_job(entry, &JobScope::new(entry.value, &lookup, default), &globals)
+                })
+                .map(Arc::new)
+                .collect();
+            Pipeline { globals, jobs }
+        })
+    }
+
+    /// What `build` reads of the source's entries, and where its units start.
+    fn read<T>(
+        &mut self,
+        source: &mut Source,
+        jobs_key: Option<&str>,
+        build: impl FnOnce(&Entries) -> T,
+    ) -> (T, Bases) {
         let bases = source.bases();
         let (tiles, rope) = source.snapshot();
         self.units.refresh(tiles, rope, bases);
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
-        let entries = self.entries(&resolver, Some("jobs"));
-        let header = Arc::new(github::build_header(&entries.header, entries.jobs_key));
-        let jobs = entries.jobs.iter().filter_map(|(_, entry)| github::build_job(entry)).map(Arc::new).collect();
-        (Workflow { header, jobs }, self.units.bases.clone())
+        let read = build(&self.entries(&resolver, jobs_key));
+        (read, self.units.bases.clone())
     }
 
     /// The document's entries, sorted into header and jobs.

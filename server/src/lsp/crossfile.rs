@@ -15,7 +15,7 @@ use tower_lsp_server::ls_types::{Diagnostic, DiagnosticRelatedInformation, Locat
 use super::state::lock;
 use crate::analysis::{CalledFile, CalleeAnalyses, Report, Reported, analyze_text_with, reached_from};
 use crate::model::kind::FileKind;
-use crate::model::references::ReferenceKind;
+use crate::model::references::{ReferenceKind, is_pattern};
 use crate::rules::RuleOptions;
 use crate::workspace::graph::{candidates, is_own};
 use crate::workspace::root::Root;
@@ -136,6 +136,9 @@ impl OpenCalls {
         let Some(root) = self.root_for(caller.file) else { return HashMap::new() };
         let Some(relative) = root.relative(caller.file) else { return HashMap::new() };
         let own = root.github_repository();
+        // The repository's YAML files, listed only when a wildcard include needs them.
+        let wildcard = caller.report.references.iter().any(|reference| is_pattern(&reference.target));
+        let yaml_files = if wildcard { root.yaml_files() } else { Vec::new() };
         // Each callee's text, read once, by the reference's place in the caller.
         let mut files: Vec<(std::ops::Range<usize>, String, Uri, FileKind, String)> = Vec::new();
         for reference in &caller.report.references {
@@ -144,26 +147,37 @@ impl OpenCalls {
             {
                 continue;
             }
-            let found = candidates(reference, &[]).into_iter().find_map(|(path, kind)| {
+            let mut found = candidates(reference, &yaml_files).into_iter().filter_map(|(path, kind)| {
                 let uri = Uri::from_file_path(root.path().join(&path))?;
                 let text = open_text(&uri).or_else(|| root.read(&path).map(|(_, text)| text))?;
                 Some((reference.at.clone(), path, uri, kind, text))
             });
-            files.extend(found);
+            // A wildcard names every file it matches; a path, the first candidate found.
+            if is_pattern(&reference.target) {
+                files.extend(found);
+            } else {
+                files.extend(found.next());
+            }
         }
         let mut callees: HashMap<Uri, Callee> = files
             .iter()
             .map(|(_, _, uri, kind, _)| (uri.clone(), Callee { kind: *kind, reached: Vec::new() }))
             .collect();
         let lookup = |reference: &crate::model::references::Reference<std::ops::Range<usize>>| {
-            files.iter().find(|(at, ..)| *at == reference.at).map(|(_, path, _, kind, text)| CalledFile {
-                path,
-                kind: *kind,
-                text,
-            })
+            files
+                .iter()
+                .filter(|(at, ..)| *at == reference.at)
+                .map(|(_, path, _, kind, text)| CalledFile { path, kind: *kind, text })
+                .collect()
         };
         let calling = CalledFile { path: &relative, kind: caller.kind, text: &caller.text };
         for (path, finding) in reached_from(calling, &lookup, options, &mut CalleeAnalyses::default()) {
+            // A GitLab file's own jobs may extend the templates of the files it includes.
+            if path == relative {
+                let own = Callee { kind: caller.kind, reached: Vec::new() };
+                callees.entry(caller.uri.clone()).or_insert(own).reached.push(finding);
+                continue;
+            }
             let uri = files.iter().find(|(_, callee, ..)| *callee == path).map(|(_, _, uri, ..)| uri);
             if let Some(callee) = uri.and_then(|uri| callees.get_mut(uri)) {
                 callee.reached.push(finding);

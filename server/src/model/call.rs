@@ -3,7 +3,7 @@
 //! as called, it holds what this caller passes, under this caller's triggers.
 
 use super::contexts::Taint;
-use super::github::{Event, Trigger, Triggers, WorkflowHeader};
+use super::github::{Event, Job, Trigger, Triggers, WorkflowHeader};
 use crate::syntax::span::Span;
 
 /// What one caller gives its callee.
@@ -14,6 +14,17 @@ pub struct Call {
     pub triggers: Option<Triggers>,
     /// The inputs the caller passes that someone other than the maintainers can choose.
     pub inputs: Vec<PassedInput>,
+    /// The inputs the caller passes that name a pull request's head (its commit, branch or
+    /// repository), whose code its author wrote, though no text of theirs.
+    pub heads: Vec<PassedHead>,
+}
+
+/// An input whose value names a pull request's head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassedHead {
+    pub name: String,
+    /// The context path that names it in the caller, e.g. `github.event.pull_request.head.sha`.
+    pub head: String,
 }
 
 /// An input whose value the caller's taint model says is attacker-chosen.
@@ -29,6 +40,28 @@ impl Call {
     pub fn input_taint(&self, name: &str) -> Option<Taint> {
         let passed = self.inputs.iter().find(|input| input.name == name)?;
         Some(passed.taint.clone().through(format!("inputs.{name}")))
+    }
+
+    /// A job of the callee as this caller calls it: where a step's `with:` or `run:` reads an
+    /// input that names a pull request's head, it reads the caller's context path, so that
+    /// what the model knows of heads (checkouts and fetches of them) applies.
+    pub fn job_for(&self, job: Job) -> Job {
+        if self.heads.is_empty() {
+            return job;
+        }
+        let mut job = job;
+        for step in &mut job.steps {
+            let texts = step.with.iter_mut().filter_map(|input| input.value.as_mut());
+            for text in texts.chain(step.run.as_mut().map(|run| &mut run.text)) {
+                for context in text.expressions.iter_mut().flat_map(|expression| &mut expression.contexts) {
+                    let name = context.path.strip_prefix("inputs.");
+                    if let Some(passed) = name.and_then(|name| self.heads.iter().find(|head| head.name == name)) {
+                        context.path = passed.head.clone();
+                    }
+                }
+            }
+        }
+        job
     }
 
     /// A reusable workflow's header as it runs for this caller: under the caller's triggers,

@@ -47,6 +47,31 @@ pub struct Globals {
     pub default_image: Option<Image>,
     /// The inputs the `spec:` header declares, interpolated as `$[[ inputs.name ]]`.
     pub inputs: Vec<SpecInput>,
+    /// When the file is read as part of a pipeline of several files, the templates the other
+    /// files define that decide where the jobs extending them run.
+    pub templates: Vec<Template>,
+}
+
+/// A hidden job of another file of the pipeline, as far as where its extenders run goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    pub name: Spanned<String>,
+    pub rules: Vec<RuleClause>,
+    pub only: Vec<Spanned<String>>,
+    pub except: Vec<Spanned<String>>,
+}
+
+impl Template {
+    /// What of `job`, a hidden one, decides where the jobs extending it run, if anything.
+    pub fn of(job: &GitlabJob) -> Option<Self> {
+        let decides = !job.rules.is_empty() || !job.only.is_empty() || !job.except.is_empty();
+        (job.hidden && decides).then(|| Self {
+            name: job.name.clone(),
+            rules: job.rules.clone(),
+            only: job.only.clone(),
+            except: job.except.clone(),
+        })
+    }
 }
 
 /// An input of the `spec:` header.
@@ -290,6 +315,7 @@ pub fn build_globals(entries: &[Entry<'_>]) -> Globals {
         workflow_rules,
         default_image: find("default").and_then(|d| d.get("image")).or_else(|| find("image")).and_then(image),
         inputs: find("spec").and_then(|spec| spec.get("inputs")).map(spec_inputs).unwrap_or_default(),
+        templates: Vec::new(),
     }
 }
 
@@ -371,13 +397,15 @@ impl<'a> JobScope<'a> {
     /// Whether the job extends, directly or through the jobs it extends, a job this file does
     /// not define (one from an include).
     pub fn extends_unknown(&self) -> bool {
-        self.chain.iter().any(|job| {
-            job.get("extends")
-                .map(strings)
-                .unwrap_or_default()
-                .iter()
-                .any(|parent| (self.jobs)(&parent.value).is_none())
-        })
+        !self.unknown_parents().is_empty()
+    }
+
+    /// The jobs this file does not define that the job extends, directly or not, the one
+    /// that wins first.
+    pub fn unknown_parents(&self) -> Vec<String> {
+        let extended = |job: &View<'a>| job.get("extends").map(strings).unwrap_or_default();
+        let parents = self.chain.iter().flat_map(|job| extended(job).into_iter().rev());
+        parents.filter(|parent| (self.jobs)(&parent.value).is_none()).map(|parent| parent.value).collect()
     }
 
     /// The value at a path of keys (`["trigger", "project"]`), from the nearest job of the
@@ -414,6 +442,17 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> 
         get(key).map(|o| strings(o.get("refs").unwrap_or(o))).unwrap_or_default()
     };
     let (only, except) = (refs("only"), refs("except"));
+    // Without its own, a job takes them from a template another file of the pipeline defines.
+    let inherited = (rules.is_empty() && only.is_empty() && except.is_empty())
+        .then(|| {
+            let parents = scope.unknown_parents();
+            parents.iter().find_map(|parent| globals.templates.iter().find(|template| template.name.value == *parent))
+        })
+        .flatten();
+    let (rules, only, except) = match inherited {
+        Some(template) => (template.rules.clone(), template.only.clone(), template.except.clone()),
+        None => (rules, only, except),
+    };
     let when = get("when").and_then(Spanned::from_view);
     let texts = |list: &[Spanned<String>]| list.iter().map(|item| item.value.clone()).collect::<Vec<_>>();
     let workflow = (!globals.workflow_rules.is_empty()).then_some(&globals.workflow_reach);

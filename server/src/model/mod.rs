@@ -20,6 +20,7 @@ pub mod github_reach;
 pub mod gitlab;
 pub mod gitlab_variables;
 pub mod image;
+pub mod inclusion;
 pub mod interface;
 pub mod kind;
 pub mod links;

@@ -243,6 +243,12 @@ pub fn replaces(step: &Step, path: Option<&str>) -> bool {
         && step.input_text("path").map(|p| normalise_dir(&p.value)).filter(|p| !p.is_empty()).as_deref() == path
 }
 
+/// The pull request head a value names, as a context path, where `earlier` steps ran before:
+/// what a caller passes into a reusable workflow or an action.
+pub fn head_named(text: &Text, earlier: &[Step]) -> Option<String> {
+    head_in_text(text, earlier).filter(|head| names_head(head, earlier))
+}
+
 /// The head a text names: a head context, `refs/pull/`, or an output of a step or job that
 /// looked the pull request up.
 fn head_in_text(text: &Text, earlier: &[Step]) -> Option<String> {

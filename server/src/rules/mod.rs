@@ -85,6 +85,7 @@ use crate::model::call::Call;
 use crate::model::contexts::{JobLookup, Scope};
 use crate::model::github::{Job, Step, Workflow, WorkflowHeader};
 use crate::model::gitlab::{GitlabJob, Globals, Pipeline};
+use crate::model::inclusion::Inclusion;
 use crate::model::interface::LocalWorkflows;
 use crate::model::{Env, Text};
 use crate::pins::Pins;
@@ -194,6 +195,9 @@ pub struct RuleOptions {
     /// When a file is analysed as another file calls it (a reusable workflow, an action),
     /// what that caller passes. Set by the cross-file analysis, never by users.
     pub call: Option<Arc<Call>>,
+    /// When a GitLab file is analysed as another file includes it, what that file gives it.
+    /// Set by the cross-file analysis, never by users.
+    pub included: Option<Arc<Inclusion>>,
     /// The repository's lock file: the commits and digests its tags resolved to.
     pins: Arc<Pins>,
     /// The repository's own reusable workflows and the secrets they take.
@@ -206,6 +210,7 @@ impl RuleOptions {
             trusted_owners: trusted_owners.into_iter().map(|owner| owner.to_ascii_lowercase()).collect(),
             untrusted_contexts: Vec::new(),
             call: None,
+            included: None,
             pins: Arc::default(),
             local_workflows: Arc::default(),
         }
@@ -244,6 +249,11 @@ impl RuleOptions {
     /// These options for a file read as `call` calls it.
     pub fn for_call(&self, call: Call) -> Self {
         Self { call: Some(Arc::new(call)), ..self.clone() }
+    }
+
+    /// These options for a GitLab file read as another file includes it.
+    pub fn for_inclusion(&self, inclusion: Inclusion) -> Self {
+        Self { included: Some(Arc::new(inclusion)), ..self.clone() }
     }
 
     /// Whether the user listed `owner` (GitHub owners are case-insensitive) as trusted.

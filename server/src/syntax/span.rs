@@ -16,6 +16,8 @@ pub struct UnitId(pub u32);
 impl UnitId {
     /// The whole document, whose base is always 0.
     pub const DOCUMENT: UnitId = UnitId(0);
+    /// Another file: no unit of this one, so nothing placed there resolves here.
+    pub const ELSEWHERE: UnitId = UnitId(u32::MAX - 1);
 }
 
 /// A byte range relative to the start of a unit.
@@ -30,6 +32,12 @@ impl Span {
     /// A span of absolute offsets in the whole document.
     pub fn document(range: Range<usize>) -> Self {
         Self::new(UnitId::DOCUMENT, range.start, range.end)
+    }
+
+    /// A span in another file, for values a file is given by another (what the file that
+    /// includes it sets): what is found there is that file's own analysis's to report.
+    pub fn elsewhere() -> Self {
+        Self::new(UnitId::ELSEWHERE, 0, 0)
     }
 
     pub fn new(unit: UnitId, start: usize, end: usize) -> Self {

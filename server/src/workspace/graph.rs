@@ -106,17 +106,19 @@ impl Workspace {
         workspace
     }
 
-    /// What each workflow reaches in the files it calls: (caller, callee, finding), by index.
+    /// What each workflow reaches in the files it calls, and each GitLab file in the files it
+    /// includes: (caller, callee, finding), by index.
     pub fn reached(&self, options: &RuleOptions) -> Vec<(usize, usize, Reported)> {
         let mut reached = Vec::new();
         let mut analyses = analysis::CalleeAnalyses::default();
         for (caller, file) in self.files.iter().enumerate() {
             let calls = self.edges.iter().any(|edge| edge.from == caller && matches!(edge.to, Target::File(_)));
-            if !calls || file.kind != FileKind::GithubWorkflow {
+            if !calls || file.kind == FileKind::GithubAction {
                 continue;
             }
-            let callee =
-                |reference: &Reference<Range<usize>>| self.target_of(caller, &reference.at).map(WorkspaceFile::called);
+            let callee = |reference: &Reference<Range<usize>>| {
+                self.targets_of(caller, &reference.at).map(WorkspaceFile::called).collect()
+            };
             for (path, finding) in analysis::reached_from(file.called(), &callee, options, &mut analyses) {
                 reached.extend(self.index_of(&path).map(|callee| (caller, callee, finding)));
             }
@@ -152,12 +154,14 @@ impl Workspace {
         self.files.iter().position(|file| file.relative == relative)
     }
 
-    /// The file an edge from `from` at `at` leads to.
-    pub fn target_of(&self, from: usize, at: &Range<usize>) -> Option<&WorkspaceFile> {
-        self.edges.iter().find(|edge| edge.from == from && &edge.reference.at == at).and_then(|edge| match edge.to {
-            Target::File(index) => self.files.get(index),
-            Target::Remote | Target::Unresolved => None,
-        })
+    /// The files the edges from `from` at `at` lead to: a wildcard include names several.
+    pub fn targets_of(&self, from: usize, at: &Range<usize>) -> impl Iterator<Item = &WorkspaceFile> {
+        self.edges.iter().filter(move |edge| edge.from == from && &edge.reference.at == at).filter_map(
+            |edge| match edge.to {
+                Target::File(index) => self.files.get(index),
+                Target::Remote | Target::Unresolved => None,
+            },
+        )
     }
 
     /// What a reference leads to: a wildcard include may name several files.
@@ -286,10 +290,11 @@ mod tests {
         assert!(has(&edges, ".gitlab-ci.yml", "ci/*.yml", "ci/deploy.yml"), "{edges:?}");
         assert!(has(&edges, ".gitlab-ci.yml", "https://example.com/shared.yml", "remote"));
         assert!(has(&edges, ".gitlab-ci.yml", "child/pipeline.yml", "child/pipeline.yml"));
-        let (root, deploy) =
-            (workspace.index_of(".gitlab-ci.yml").unwrap(), workspace.index_of("ci/deploy.yml").unwrap());
-        assert_eq!(workspace.pipeline_of(deploy), [root], "an included file's pipeline is its includer's");
-        assert_eq!(workspace.pipeline_of(root), [deploy], "a child pipeline is another pipeline");
+        assert!(has(&edges, ".gitlab-ci.yml", "ci/*.yml", "ci/notify.yml"), "a wildcard names every match");
+        let index = |relative: &str| workspace.index_of(relative).unwrap();
+        let (root, deploy, notify) = (index(".gitlab-ci.yml"), index("ci/deploy.yml"), index("ci/notify.yml"));
+        assert_eq!(workspace.pipeline_of(deploy), [root, notify], "an included file's pipeline is its includer's");
+        assert_eq!(workspace.pipeline_of(root), [deploy, notify], "a child pipeline is another pipeline");
         let child = workspace.index_of("child/pipeline.yml").unwrap();
         assert_eq!(workspace.files[child].kind, FileKind::GitlabCi, "read as what the reference says it is");
     }
