@@ -4,7 +4,8 @@
 //! tainted input makes severe, a finding the caller's trigger makes possible) is reported in
 //! the callee, where the danger executes, naming the caller.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -210,11 +211,23 @@ fn reached_in(
 }
 
 /// The analyses of callees as they are called (or included), kept while one workspace is
-/// read: many jobs call the same action the same way, and every caller's view starts from
-/// the callee alone.
+/// read, or while the editor runs: many jobs call the same action the same way, every
+/// caller's view starts from the callee alone, and a keystroke in a caller changes at most
+/// one way it calls. A callee's reports are dropped when its text changes.
 #[derive(Default)]
 pub struct CalleeAnalyses {
-    by_path: HashMap<String, Vec<AnalysedAs>>,
+    by_path: HashMap<String, Analysed>,
+}
+
+/// How many ways of calling one callee are remembered; typing in a caller's `with:` makes a
+/// new one at each keystroke, so the oldest go.
+const MAX_ANALYSES_PER_CALLEE: usize = 32;
+
+/// A callee's reports, made from the text whose hash is `text`.
+#[derive(Default)]
+struct Analysed {
+    text: u64,
+    reports: VecDeque<AnalysedAs>,
 }
 
 /// A callee's report under the options one call (or inclusion, or none: alone) gives it.
@@ -223,14 +236,27 @@ type AnalysedAs = (RuleOptions, Arc<Report>);
 impl CalleeAnalyses {
     /// `file` analysed with `options`, which say how it is called or included.
     pub(super) fn report(&mut self, file: CalledFile<'_>, options: RuleOptions) -> Arc<Report> {
+        let text = hash_of(file.text);
         let known = self.by_path.entry(file.path.to_owned()).or_default();
-        if let Some((_, report)) = known.iter().find(|(seen, _)| *seen == options) {
+        if known.text != text {
+            *known = Analysed { text, reports: VecDeque::new() };
+        }
+        if let Some((_, report)) = known.reports.iter().find(|(seen, _)| *seen == options) {
             return Arc::clone(report);
         }
         let report = Arc::new(analyze_text_with(file.kind, file.text, Arc::new(options.clone())));
-        known.push((options, Arc::clone(&report)));
+        if known.reports.len() == MAX_ANALYSES_PER_CALLEE {
+            known.reports.pop_front();
+        }
+        known.reports.push_back((options, Arc::clone(&report)));
         report
     }
+}
+
+fn hash_of(text: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The findings of `after` that `before` does not have, or has less severe.
@@ -286,4 +312,33 @@ pub fn workflow_secrets(text: &str) -> Option<WorkflowSecrets> {
 fn read_workflow(text: &str) -> Workflow {
     let mut source = Source::new(text, tiling(FileKind::GithubWorkflow));
     Analyzer::with_rules(FileKind::GithubWorkflow, &[]).read_workflow(&mut source).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_callees_analyses_are_kept_until_its_text_changes() {
+        let mut analyses = CalleeAnalyses::default();
+        let action = |text| CalledFile { path: "action.yml", kind: FileKind::GithubAction, text };
+        let safe = "runs:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n";
+        let unsafe_text =
+            "runs:\n  using: composite\n  steps:\n    - run: curl -s https://x.sh | bash\n      shell: bash\n";
+        let first = analyses.report(action(safe), RuleOptions::default());
+        assert!(
+            Arc::ptr_eq(&first, &analyses.report(action(safe), RuleOptions::default())),
+            "the same text is not analysed twice"
+        );
+        let edited = analyses.report(action(unsafe_text), RuleOptions::default());
+        assert!(
+            first.findings.is_empty() && !edited.findings.is_empty(),
+            "an edited callee is analysed again: {edited:?}"
+        );
+        for name in 0..2 * MAX_ANALYSES_PER_CALLEE {
+            analyses
+                .report(action(unsafe_text), RuleOptions::default().with_untrusted_contexts([format!("env.V{name}")]));
+        }
+        assert_eq!(analyses.by_path["action.yml"].reports.len(), MAX_ANALYSES_PER_CALLEE);
+    }
 }

@@ -27,6 +27,8 @@ pub struct OpenCalls {
     root: Mutex<Option<Root>>,
     /// By caller: each callee it calls, with what the caller reaches there (maybe nothing).
     calls: Mutex<HashMap<Uri, HashMap<Uri, Callee>>>,
+    /// The callees' analyses as called, kept across keystrokes in their callers.
+    analyses: Mutex<CalleeAnalyses>,
 }
 
 /// A file a caller calls, and what the caller reaches in it.
@@ -171,7 +173,7 @@ impl OpenCalls {
                 .collect()
         };
         let calling = CalledFile { path: &relative, kind: caller.kind, text: &caller.text };
-        for (path, finding) in reached_from(calling, &lookup, options, &mut CalleeAnalyses::default()) {
+        for (path, finding) in reached_from(calling, &lookup, options, &mut lock(&self.analyses)) {
             // A GitLab file's own jobs may extend the templates of the files it includes.
             if path == relative {
                 let own = Callee { kind: caller.kind, reached: Vec::new() };
