@@ -59,7 +59,7 @@ fn called_from<'a>(
     let jobs = JobList(&workflow.jobs);
     // A reusable caller runs under triggers this file does not know.
     let triggers = &workflow.header.triggers;
-    let triggers = (!triggers.has(&Event::WorkflowCall)).then(|| triggers.clone());
+    let triggers = (!triggers.has(&Event::WorkflowCall)).then(|| Call::passed_triggers(triggers));
     let line_of =
         |span| bases.resolve(span).map(|range: Range<usize>| rope.byte_to_line(range.start.min(rope.len_bytes())));
     let mut reached = Vec::new();
@@ -166,7 +166,7 @@ fn reached_in(
         Some(triggers) => {
             let call = Call { triggers: Some(triggers.clone()), ..Call::default() };
             let report = analyses.report(file, options.for_call(call));
-            let place = trigger_place(file);
+            let place = analyses.trigger_place(file);
             let names: Vec<String> =
                 triggers.events.iter().map(|trigger| format!("`{}`", trigger.event.name())).collect();
             let note =
@@ -228,6 +228,8 @@ const MAX_ANALYSES_PER_CALLEE: usize = 32;
 struct Analysed {
     text: u64,
     reports: VecDeque<AnalysedAs>,
+    /// Where its analyses as called place the caller's triggers, once asked.
+    trigger_place: Option<Option<Range<usize>>>,
 }
 
 /// A callee's report under the options one call (or inclusion, or none: alone) gives it.
@@ -236,11 +238,7 @@ type AnalysedAs = (RuleOptions, Arc<Report>);
 impl CalleeAnalyses {
     /// `file` analysed with `options`, which say how it is called or included.
     pub(super) fn report(&mut self, file: CalledFile<'_>, options: RuleOptions) -> Arc<Report> {
-        let text = hash_of(file.text);
-        let known = self.by_path.entry(file.path.to_owned()).or_default();
-        if known.text != text {
-            *known = Analysed { text, reports: VecDeque::new() };
-        }
+        let known = self.known(file);
         if let Some((_, report)) = known.reports.iter().find(|(seen, _)| *seen == options) {
             return Arc::clone(report);
         }
@@ -250,6 +248,21 @@ impl CalleeAnalyses {
         }
         known.reports.push_back((options, Arc::clone(&report)));
         report
+    }
+
+    /// Where `file`'s analyses as called place the caller's triggers.
+    fn trigger_place(&mut self, file: CalledFile<'_>) -> Option<Range<usize>> {
+        self.known(file).trigger_place.get_or_insert_with(|| find_trigger_place(file)).clone()
+    }
+
+    /// What is known of `file`, forgotten if its text changed.
+    fn known(&mut self, file: CalledFile<'_>) -> &mut Analysed {
+        let text = hash_of(file.text);
+        let known = self.by_path.entry(file.path.to_owned()).or_default();
+        if known.text != text {
+            *known = Analysed { text, ..Analysed::default() };
+        }
+        known
     }
 }
 
@@ -284,7 +297,7 @@ pub(super) fn annotated(mut finding: Reported, note: &str, related: Related) -> 
 
 /// Where a reusable workflow's analysis as called places the caller's triggers: findings
 /// there are about the caller's triggers, which the caller's own analysis reports.
-fn trigger_place(file: CalledFile<'_>) -> Option<Range<usize>> {
+fn find_trigger_place(file: CalledFile<'_>) -> Option<Range<usize>> {
     if file.kind != FileKind::GithubWorkflow {
         return None;
     }

@@ -75,10 +75,26 @@ impl Call {
         let Some(place) = Self::trigger_place(header) else {
             return header.clone();
         };
-        let borrowed =
-            triggers.events.iter().filter(|trigger| trigger.event != Event::WorkflowCall).map(|trigger| Trigger {
+        let borrowed = Self::passed_triggers(triggers)
+            .events
+            .into_iter()
+            .filter(|trigger| trigger.event != Event::WorkflowCall)
+            .map(|trigger| Trigger { span: place, ..trigger });
+        let own_call = header.triggers.find(&Event::WorkflowCall).cloned();
+        let events = borrowed.chain(own_call).collect();
+        WorkflowHeader { triggers: Triggers { key: header.triggers.key, events, called: true }, ..header.clone() }
+    }
+
+    /// What of a caller's `triggers` its callee runs under: the events and their `types:`,
+    /// placed nowhere (the caller's spans mean nothing in the callee), so that callers with the
+    /// same events share one analysis of the callee.
+    pub fn passed_triggers(triggers: &Triggers) -> Triggers {
+        let events = triggers
+            .events
+            .iter()
+            .map(|trigger| Trigger {
                 event: trigger.event.clone(),
-                span: place,
+                span: Span::document(0..0),
                 types: trigger.types.clone(),
                 branches: Vec::new(),
                 branches_ignore: Vec::new(),
@@ -87,10 +103,9 @@ impl Call {
                 workflows: Vec::new(),
                 inputs: Vec::new(),
                 secrets: Vec::new(),
-            });
-        let own_call = header.triggers.find(&Event::WorkflowCall).cloned();
-        let events = borrowed.chain(own_call).collect();
-        WorkflowHeader { triggers: Triggers { key: header.triggers.key, events, called: true }, ..header.clone() }
+            })
+            .collect();
+        Triggers { key: None, events, called: false }
     }
 
     /// Where [`Call::header_for`] places the caller's triggers in `header`, so that what is
