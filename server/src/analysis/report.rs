@@ -200,8 +200,12 @@ pub fn assemble<'a>(
         reported.extend(suppressions.unused().into_iter().map(unused_finding));
         reported.sort_by(|a, b| order(a).cmp(&order(b)));
     }
-    for edit in reported.iter_mut().flat_map(|finding| &mut finding.fixes).flat_map(|fix| &mut fix.edits) {
-        match_line_breaks(rope, edit);
+    // One search of the text spares looking up the line of every edit of a file that has
+    // no `\r\n`, as most have none.
+    if rope.chunks().any(|chunk| chunk.contains('\r')) {
+        for edit in reported.iter_mut().flat_map(|finding| &mut finding.fixes).flat_map(|fix| &mut fix.edits) {
+            match_line_breaks(rope, edit);
+        }
     }
     Report { findings: reported, syntax_errors, failures, ..Report::default() }
 }
