@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use pipewarden::analysis::{Analyzer, Report, analyze_text, tiling};
+use pipewarden::analysis::{Analyzer, Report, analyze_text, ignore_fixes, tiling};
 use pipewarden::model::kind::FileKind;
 use pipewarden::syntax::Source;
 use proptest::prelude::*;
@@ -91,14 +91,14 @@ proptest! {
             shadow.replace_range(applied.start..applied.old_end, edit.inserted);
             prop_assert_eq!(source.rope().to_string(), shadow.clone());
             if edit.analyze_after {
-                let incremental = summary(&analyzer.analyze(&mut source));
-                prop_assert_eq!(incremental, summary(&analyze_text(kind, &shadow)), "text: {:?}", shadow);
+                let incremental = summary(&analyzer.analyze(&mut source), &mut source);
+                prop_assert_eq!(incremental, fresh_summary(kind, &shadow), "text: {:?}", shadow);
             }
         }
         let fresh = tiles(&mut Source::new(&shadow, tiling(kind)));
         prop_assert_eq!(tiles(&mut source), fresh, "text: {:?}", shadow);
-        let incremental = summary(&analyzer.analyze(&mut source));
-        prop_assert_eq!(incremental, summary(&analyze_text(kind, &shadow)), "text: {:?}", shadow);
+        let incremental = summary(&analyzer.analyze(&mut source), &mut source);
+        prop_assert_eq!(incremental, fresh_summary(kind, &shadow), "text: {:?}", shadow);
     }
 }
 
@@ -131,8 +131,14 @@ fn shape(tree: &Tree) -> Vec<(&'static str, Range<usize>, bool)> {
 type Summary =
     (Vec<(&'static str, Range<usize>, String, Vec<Vec<(Range<usize>, String)>>)>, Vec<(Range<usize>, String)>, usize);
 
-/// What a user sees of a report: findings with their fixes, syntax errors, failures.
-fn summary(report: &Report) -> Summary {
+/// The summary of a fresh analysis of `text`.
+fn fresh_summary(kind: FileKind, text: &str) -> Summary {
+    summary(&analyze_text(kind, text), &mut Source::new(text, tiling(kind)))
+}
+
+/// What a user sees of a report of the source's text: findings with their fixes (the ones
+/// that add suppression comments too), syntax errors, failures.
+fn summary(report: &Report, source: &mut Source) -> Summary {
     (
         report
             .findings
@@ -141,6 +147,7 @@ fn summary(report: &Report) -> Summary {
                 let fixes = finding
                     .fixes
                     .iter()
+                    .chain(&ignore_fixes(source, finding))
                     .map(|fix| fix.edits.iter().map(|edit| (edit.range.clone(), edit.replacement.clone())).collect())
                     .collect();
                 (finding.rule.id, finding.range.clone(), finding.message.clone(), fixes)

@@ -207,23 +207,12 @@ fn a_burst_of_unacknowledged_edits_leaves_identical_text() {
     let uri = workflow_uri("burst.yml");
     let mut buffer = Buffer::new(&fixture("lsp/triage.yml"));
     client.open(&uri, &buffer.text());
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut random = move |bound: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % bound as u64) as usize
-    };
+    let mut random = support::random(0x2545_f491_4f6c_dd1d);
     let alphabet = ['a', ' ', ':', '\n', '$', '{', 'é', '😀', '-', '"'];
     let count = 2000;
     for version in 2..count + 2 {
-        let line = random(buffer.lines.len());
-        let text = buffer.lines[line].clone();
-        // A column on a character boundary: editors never split a surrogate pair.
-        let byte = support::byte_column(&text, random(text.encode_utf16().count() + 1), "utf-16");
-        let column = text[..byte].encode_utf16().count() as u64;
-        let line = line as u64;
-        let edit = match text[byte..].chars().next() {
+        let (line, column, next) = random_position(&buffer, &mut random);
+        let edit = match next {
             Some(c) if random(3) == 0 => text_edit((line, column), (line, column + c.len_utf16() as u64), ""),
             _ => text_edit((line, column), (line, column), &alphabet[random(alphabet.len())].to_string()),
         };
@@ -370,6 +359,73 @@ fn secrets_inherit_to_a_local_workflow_is_fixed_with_the_secrets_it_declares() {
         buffer.text()
     );
     client.shutdown();
+}
+
+/// What random edits type: structure, findings, `needs` that join jobs into paths, lines
+/// that move every tile below them, suppression comments.
+const FRAGMENTS: &[&str] = &[
+    "x",
+    "\n",
+    "  ",
+    ": ",
+    "- ",
+    "\"",
+    "é",
+    "😀",
+    "${{ github.event.issue.title }}",
+    "\n      - run: echo ${{ github.event.comment.body }}",
+    "\n    needs: [build]",
+    "\n    needs: lint",
+    "\n  extra:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"${{ github.head_ref }}\"",
+    "\n  # pipewarden: ignore[expression-injection]",
+    "\npermissions: write-all",
+    "\n  issue_comment:",
+];
+
+/// The diagnostics a document publishes after each edit, reused tile by tile from the
+/// analysis before, equal those of its text opened afresh.
+#[test]
+fn diagnostics_after_edits_equal_those_of_the_text_opened_afresh() {
+    let (mut client, _) = Client::initialized(&["utf-16"]);
+    let uri = workflow_uri("edited.yml");
+    // Its findings chain into attack paths across jobs through `needs`; it has a suppression
+    // comment and a multi-line script.
+    let mut buffer = Buffer::new(&fixture("lsp/edited.yml"));
+    client.open(&uri, &buffer.text());
+    client.diagnostics(&uri);
+    let mut random = support::random(0x9e37_79b9_7f4a_7c15);
+    for version in 2..300 {
+        let (line, column, _) = random_position(&buffer, &mut random);
+        let edit = if random(3) == 0 {
+            let (end_line, end_column, _) = random_position(&buffer, &mut random);
+            let (start, end) = ((line, column).min((end_line, end_column)), (line, column).max((end_line, end_column)));
+            // Deletions stay short, so the document keeps most of its structure.
+            let end = if end.0 > start.0 + 2 { (start.0 + 1, 0) } else { end };
+            text_edit(start, end, "")
+        } else {
+            text_edit((line, column), (line, column), FRAGMENTS[random(FRAGMENTS.len())])
+        };
+        buffer.apply(&edit, "utf-16");
+        client.change(&uri, version, json!([{ "range": edit["range"], "text": edit["newText"] }]));
+        let edited = client.diagnostics_for_version(&uri, version);
+        let fresh_uri = workflow_uri(&format!("fresh-{version}.yml"));
+        client.open(&fresh_uri, &buffer.text());
+        let fresh = client.diagnostics(&fresh_uri);
+        client.notify("textDocument/didClose", json!({ "textDocument": { "uri": fresh_uri } }));
+        let fresh: Vec<Value> =
+            serde_json::from_str(&serde_json::to_string(&fresh).unwrap().replace(&fresh_uri, &uri)).unwrap();
+        assert_eq!(edited, fresh, "after edit {version}, text:\n{}", buffer.text());
+    }
+    client.shutdown();
+}
+
+/// A random place in the buffer, as an LSP line and UTF-16 column, and the character there.
+fn random_position(buffer: &Buffer, random: &mut impl FnMut(usize) -> usize) -> (u64, u64, Option<char>) {
+    let line = random(buffer.lines.len());
+    let text = &buffer.lines[line];
+    // A column on a character boundary: editors never split a surrogate pair.
+    let byte = support::byte_column(text, random(text.encode_utf16().count() + 1), "utf-16");
+    (line as u64, text[..byte].encode_utf16().count() as u64, text[byte..].chars().next())
 }
 
 fn text_edit(start: (u64, u64), end: (u64, u64), text: &str) -> Value {

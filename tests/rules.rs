@@ -10,10 +10,11 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pipewarden::analysis::{Report, Reported, ResolvedFix, analyze_text_with};
+use pipewarden::analysis::{Report, Reported, ResolvedFix, analyze_text_with, ignore_fixes, tiling};
 use pipewarden::model::kind::{self, FileKind};
 use pipewarden::pins::Pins;
 use pipewarden::rules::{Applicability, REGISTRY, RuleOptions, docs};
+use pipewarden::syntax::Source;
 use pipewarden::text::{Encoding, position_of};
 use pipewarden::workspace::interfaces::local_workflows;
 use pipewarden::workspace::root::Root;
@@ -58,7 +59,7 @@ fn rule_fixtures_match_their_snapshots() {
             } else {
                 assert!(findings.is_empty(), "{}: expected no findings of {id}, got {findings:#?}", path.display());
             }
-            let snapshot = render(&text, &findings);
+            let snapshot = render(kind, &text, &findings);
             let snap_path = path.with_extension("yml.snap");
             if bless {
                 std::fs::write(&snap_path, &snapshot).unwrap();
@@ -166,7 +167,14 @@ fn file_kind(path: &Path, text: &str) -> FileKind {
     kind::detect(&path.to_string_lossy(), text).unwrap_or_else(|| panic!("{}: not a pipeline file", path.display()))
 }
 
-fn render(text: &str, findings: &[&Reported]) -> String {
+/// A finding's fixes as a code action offers them: the rule's, then the suppression comments.
+fn offered(kind: FileKind, text: &str, finding: &Reported) -> Vec<ResolvedFix> {
+    let mut fixes = finding.fixes.clone();
+    fixes.extend(ignore_fixes(&mut Source::new(text, tiling(kind)), finding));
+    fixes
+}
+
+fn render(kind: FileKind, text: &str, findings: &[&Reported]) -> String {
     let rope = Rope::from_str(text);
     let at = |offset| {
         let position = position_of(&rope, offset, Encoding::Utf32);
@@ -184,7 +192,7 @@ fn render(text: &str, findings: &[&Reported]) -> String {
             finding.message
         );
         let _ = writeln!(out, "    {}", &text[finding.range.clone()]);
-        for fix in &finding.fixes {
+        for fix in &offered(kind, text, finding) {
             let safety = match fix.applicability {
                 Applicability::Safe => "safe",
                 Applicability::Unsafe => "unsafe",
@@ -248,7 +256,7 @@ fn doubled_indentation(text: &str) -> String {
 fn check_fixes(path: &Path, (kind, options): (FileKind, &Arc<RuleOptions>), text: &str, rule: &str, report: &Report) {
     let before = report.findings.iter().filter(|f| f.rule.id == rule).count();
     for finding in report.findings.iter().filter(|f| f.rule.id == rule) {
-        for fix in &finding.fixes {
+        for fix in &offered(kind, text, finding) {
             let fixed = apply(text, fix);
             let after = analyze_text_with(kind, &fixed, Arc::clone(options));
             let context = format!("{}: fix `{}`:\n{fixed}", path.display(), fix.title);

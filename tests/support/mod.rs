@@ -260,6 +260,16 @@ pub fn byte_column(line: &str, column: usize, encoding: &str) -> usize {
     line.len()
 }
 
+/// A generator of numbers below a bound (xorshift), the same sequence for the same seed.
+pub fn random(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |bound: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % bound as u64) as usize
+    }
+}
+
 /// A file URI for a fixture name that the server sees as a workflow.
 pub fn workflow_uri(name: &str) -> String {
     format!("file:///work/repo/.github/workflows/{name}")

@@ -27,8 +27,8 @@ pub use calls::{CalledFile, CalleeAnalyses, analyze_references, reached_from, wo
 pub use describe::{Description, describe_at};
 pub use fingerprint::fingerprints;
 pub use navigation::{Named, definition_at, references_at, template_key};
-pub use paths::{Asset, AttackPath, Starter, Step};
-pub use report::{FixKind, Related, Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure};
+pub use paths::{Asset, AttackPath, Starter, Step, headline};
+pub use report::{FixKind, Related, Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure, ignore_fixes};
 pub use run::panic_message;
 
 use crate::model::Spanned;
@@ -181,15 +181,20 @@ impl Analyzer {
         let (tiles, rope) = source.snapshot();
         self.units.refresh(tiles, rope, bases);
         let mut runner = RuleRunner::new(self.rules);
-        let Read { findings, facts, references } = match self.kind {
+        let Read { findings, jobs: outputs, notes, facts, references } = match self.kind {
             FileKind::GithubWorkflow => self.analyze_workflow(rope, &mut runner),
             FileKind::GitlabCi => self.analyze_pipeline(rope, &mut runner),
             FileKind::GithubAction => self.analyze_action(rope, &mut runner),
         };
         let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
         let report_unused = self.rules.iter().any(|rule| rule.meta() == &unused_suppression::META);
+        // Job findings are read where they are kept, not cloned: most jobs' are unchanged.
+        let from_jobs = outputs.iter().flat_map(|output| &output.findings).map(|finding| {
+            let note = notes.get(&(finding.rule.id, finding.span)).map(String::as_str);
+            (finding, note)
+        });
         let mut report = report::assemble(
-            findings,
+            findings.iter().map(|finding| (finding, None)).chain(from_jobs),
             runner.into_failures(),
             syntax_errors,
             &self.units.bases,
@@ -261,11 +266,11 @@ impl Analyzer {
             .collect();
         let outputs = self.check_jobs(models.into_iter().zip(check_deps), check);
         let workflow = Workflow { header: Arc::clone(&header), jobs };
-        let mut findings = runner.run(|rule, out| rule.check_workflow(&workflow, out));
-        let (job_findings, jobs) = self.collect(outputs, runner);
-        findings.extend(job_findings);
+        let findings = runner.run(|rule, out| rule.check_workflow(&workflow, out));
+        let (outputs, jobs) = self.collect(outputs, runner);
         let facts = PathFacts { entry: entries::workflow_entry(&workflow.header), jobs };
-        Read { findings, facts, references: references::of_workflow(&workflow) }
+        let references = references::of_workflow(&workflow);
+        Read { findings, jobs: outputs, notes: HashMap::new(), facts, references }
     }
 
     fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
@@ -313,17 +318,14 @@ impl Analyzer {
         let outputs = self.check_jobs(with_deps, check);
         let jobs = outputs.iter().filter_map(|(_, output)| output.model.gitlab()).collect();
         let pipeline = Pipeline { globals, jobs };
-        let mut findings = runner.run(|rule, out| rule.check_pipeline(&pipeline, out));
-        let inherited = inheriting_jobs(&outputs);
-        let (mut job_findings, jobs) = self.collect(outputs, runner);
-        for finding in &mut job_findings {
-            if let Some(jobs) = inherited.get(&(finding.rule.id, finding.span)) {
-                finding.message.push_str(&format!(" (inherited by {})", jobs.join(", ")));
-            }
-        }
-        findings.extend(job_findings);
+        let findings = runner.run(|rule, out| rule.check_pipeline(&pipeline, out));
+        let notes = inheriting_jobs(&outputs)
+            .into_iter()
+            .map(|(at, jobs)| (at, format!(" (inherited by {})", jobs.join(", "))))
+            .collect();
+        let (outputs, jobs) = self.collect(outputs, runner);
         let facts = PathFacts { entry: None, jobs };
-        Read { findings, facts, references: references::of_pipeline(&pipeline) }
+        Read { findings, jobs: outputs, notes, facts, references: references::of_pipeline(&pipeline) }
     }
 
     fn analyze_action(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
@@ -338,7 +340,8 @@ impl Analyzer {
                 rule.check_step(&StepContext::Action { action: &action, index, options }, step, out);
             }
         });
-        Read { findings, facts: PathFacts::default(), references: references::of_action(&action) }
+        let references = references::of_action(&action);
+        Read { findings, jobs: Vec::new(), notes: HashMap::new(), facts: PathFacts::default(), references }
     }
 
     /// The whole workflow model of the source's text, without running rules, and where its
@@ -489,22 +492,22 @@ impl Analyzer {
         deps.iter().all(|dep| self.units.bases.is_live(*dep))
     }
 
-    /// Keeps this analysis's job outputs for the next one and returns their findings and
+    /// Keeps this analysis's job outputs for the next one and returns them, in order, with
     /// what attack paths need of them.
     fn collect(
         &mut self,
         outputs: Vec<(JobKey, Arc<JobOutput>)>,
         runner: &mut RuleRunner,
-    ) -> (Vec<Finding>, Vec<Arc<JobFacts>>) {
-        let mut findings = Vec::new();
+    ) -> (Vec<Arc<JobOutput>>, Vec<Arc<JobFacts>>) {
+        let mut kept = Vec::with_capacity(outputs.len());
         let mut facts = Vec::new();
         for (_, output) in &outputs {
-            findings.extend(output.findings.iter().cloned());
+            kept.push(Arc::clone(output));
             facts.extend(output.facts.clone());
             runner.record_failures(&output.failures);
         }
         self.jobs = outputs.into_iter().collect();
-        (findings, facts)
+        (kept, facts)
     }
 }
 
@@ -528,7 +531,13 @@ fn inheriting_jobs(outputs: &[(JobKey, Arc<JobOutput>)]) -> HashMap<(&'static st
 /// What the analysis of one file read: its findings, what attack paths need, and what it
 /// names in other files.
 struct Read {
+    /// The findings about the whole file.
     findings: Vec<Finding>,
+    /// The output of each job, holding the job's findings.
+    jobs: Vec<Arc<JobOutput>>,
+    /// What to add to the message of a job's finding, by rule and place: the GitLab jobs
+    /// that inherit it.
+    notes: HashMap<(&'static str, Span), String>,
     facts: PathFacts,
     references: Vec<Reference>,
 }

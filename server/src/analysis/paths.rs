@@ -122,12 +122,18 @@ impl AttackPath {
     /// A step in a line: "Credential Access (CA02): the secret `secrets.NPM_TOKEN`", a
     /// finding by its rule's summary.
     pub fn headline(&self, step: &Step, findings: &[Reported]) -> String {
+        let (technique, text) = self.headline_parts(step, findings);
+        headline(technique, text)
+    }
+
+    /// What a step's headline is made of: its technique and its text.
+    pub fn headline_parts<'a>(&'a self, step: &Step, findings: &'a [Reported]) -> (Technique, &'a str) {
         let (technique, _) = self.locate(step, findings);
         let text = match *step {
             Step::Finding(index) => findings[index].rule.docs.summary,
             Step::Asset(index) => &self.assets[index].what,
         };
-        format!("{} ({}): {text}", technique.tactic().name(), technique.id())
+        (technique, text)
     }
 
     /// The tactics the path goes through, in order.
@@ -298,6 +304,11 @@ pub fn starts(file_entry: Option<Entry>, jobs: &[JobLinks]) -> Vec<Entry> {
     }
     starts.sort_by_key(|start| start.starter);
     starts
+}
+
+/// A step in a line, from its technique and its text.
+pub fn headline(technique: Technique, text: &str) -> String {
+    format!("{} ({}): {text}", technique.tactic().name(), technique.id())
 }
 
 fn tactic(finding: &Reported) -> Tactic {

@@ -9,6 +9,7 @@ use super::paths::{AttackPath, Entry};
 use super::suppress::{Parsed, ScalarRows, Suppressions, Unused};
 use crate::model::references::Reference;
 use crate::rules::{Applicability, Confidence, Extent, Finding, RuleMeta, Severity, unused_suppression};
+use crate::syntax::Source;
 use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::Bases;
 
@@ -84,8 +85,8 @@ pub struct Reported {
     pub message: String,
     /// The job the finding was found in; `None` for findings about the whole file.
     pub job: Option<Arc<str>>,
-    /// The rule's fixes, then the fixes that add a suppression comment for this finding and
-    /// for the rule in the whole file.
+    /// The rule's fixes; those that add a suppression comment are made when asked for, by
+    /// [`ignore_fixes`].
     pub fixes: Vec<ResolvedFix>,
     /// Places in other files the finding depends on, such as the caller that passes the
     /// value.
@@ -174,9 +175,10 @@ impl Report {
     }
 }
 
-/// Resolves spans, drops suppressed findings, adds the suppression fix, sorts and dedups.
-pub fn assemble(
-    findings: Vec<Finding>,
+/// Resolves spans, drops suppressed findings, sorts and dedups. Each finding comes with
+/// what to add to its message, if anything.
+pub fn assemble<'a>(
+    findings: impl Iterator<Item = (&'a Finding, Option<&'a str>)>,
     failures: Vec<RuleFailure>,
     syntax_errors: Vec<SyntaxError>,
     bases: &Bases,
@@ -186,28 +188,45 @@ pub fn assemble(
 ) -> Report {
     let rope = parsed.rope;
     let mut reported: Vec<Reported> =
-        findings.into_iter().filter_map(|finding| resolve(finding, bases, rope)).collect();
+        findings.filter_map(|(finding, note)| resolve(finding, note, bases, rope)).collect();
     // Of the findings of one rule at one place (a template's, found through each job that
     // inherits it), the most severe is kept.
     let order = |f: &Reported| (f.range.start, f.range.end, f.rule.id, std::cmp::Reverse(f.severity));
     reported.sort_by(|a, b| order(a).cmp(&order(b)));
     reported.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
     let mut suppressions = Suppressions::new(parsed, &reported, rows);
-    reported.retain_mut(|finding| match suppressions.unsuppressed(finding) {
-        Some(ignore) => {
-            finding.fixes.extend(ignore);
-            true
-        }
-        None => false,
-    });
+    reported.retain(|finding| !suppressions.suppresses(finding));
     if report_unused {
         reported.extend(suppressions.unused().into_iter().map(unused_finding));
         reported.sort_by(|a, b| order(a).cmp(&order(b)));
     }
-    for edit in reported.iter_mut().flat_map(|finding| &mut finding.fixes).flat_map(|fix| &mut fix.edits) {
-        match_line_breaks(rope, edit);
+    // One search of the text spares looking up the line of every edit of a file that has
+    // no `\r\n`, as most have none.
+    if rope.chunks().any(|chunk| chunk.contains('\r')) {
+        for edit in reported.iter_mut().flat_map(|finding| &mut finding.fixes).flat_map(|fix| &mut fix.edits) {
+            match_line_breaks(rope, edit);
+        }
     }
     Report { findings: reported, syntax_errors, failures, ..Report::default() }
+}
+
+/// The fixes that add, or extend, a suppression comment for `finding` (of a report of the
+/// source's current text): on its line, and for its rule in the whole file. Made when asked
+/// for, as a code action is, rather than for every finding of every analysis.
+pub fn ignore_fixes(source: &mut Source, finding: &Reported) -> Vec<ResolvedFix> {
+    // An ignore comment that silences nothing is fixed by removing it, not by another one.
+    if finding.rule == &unused_suppression::META {
+        return Vec::new();
+    }
+    let (tiles, rope) = source.snapshot();
+    let parsed = Parsed { tiles, rope };
+    let mut fixes = Suppressions::new(parsed, std::slice::from_ref(finding), &mut ScalarRows::default())
+        .ignore_fixes(finding)
+        .to_vec();
+    for edit in fixes.iter_mut().flat_map(|fix| &mut fix.edits) {
+        match_line_breaks(rope, edit);
+    }
+    fixes
 }
 
 /// Fixes are written with `\n` line breaks; in a line that ends with `\r\n` (a file saved on
@@ -292,7 +311,8 @@ fn with_space_before(rope: &Rope, range: Range<usize>) -> Range<usize> {
     range.start - spaces..range.end
 }
 
-fn resolve(finding: Finding, bases: &Bases, rope: &Rope) -> Option<Reported> {
+fn resolve(finding: &Finding, note: Option<&str>, bases: &Bases, rope: &Rope) -> Option<Reported> {
+    let range = bases.resolve(finding.span)?;
     let fixes = finding
         .fixes
         .iter()
@@ -321,11 +341,11 @@ fn resolve(finding: Finding, bases: &Bases, rope: &Rope) -> Option<Reported> {
         .collect();
     Some(Reported {
         rule: finding.rule,
-        range: bases.resolve(finding.span)?,
+        range,
         severity: finding.severity,
         confidence: finding.confidence,
-        message: finding.message,
-        job: finding.job,
+        message: [finding.message.as_str(), note.unwrap_or_default()].concat(),
+        job: finding.job.clone(),
         fixes,
         related: Vec::new(),
     })

@@ -57,21 +57,28 @@ impl<'a> Suppressions<'a> {
         Self { parsed, mentions, scalar_lines, by_line: HashMap::new(), file, used: HashSet::new() }
     }
 
-    /// `None` if a comment suppresses this finding; otherwise the fixes that add (or extend) a
-    /// suppression comment for it, on its line and for the whole file.
-    pub fn unsuppressed(&mut self, finding: &Reported) -> Option<[ResolvedFix; 2]> {
+    /// Whether a comment suppresses this finding, marking the comment used if one does.
+    pub fn suppresses(&mut self, finding: &Reported) -> bool {
         let id = finding.rule.id;
         if let Some(used) = self.file.as_ref().and_then(|file| file.naming(id)) {
             self.used.insert(used);
-            return None;
+            return true;
         }
+        let line = self.anchor_line(finding.range.start);
+        let Some(used) = self.comments(line).iter().find_map(|comment| comment.naming(id)) else {
+            return false;
+        };
+        self.used.insert(used);
+        true
+    }
+
+    /// The fixes that add (or extend) a suppression comment for a finding, on its line and
+    /// for the whole file.
+    pub fn ignore_fixes(&mut self, finding: &Reported) -> [ResolvedFix; 2] {
+        let id = finding.rule.id;
         let line = self.anchor_line(finding.range.start);
         let rope = self.parsed.rope;
         let comments = self.comments(line);
-        if let Some(used) = comments.iter().find_map(|comment| comment.naming(id)) {
-            self.used.insert(used);
-            return None;
-        }
         let edit = match comments.iter().find(|comment| comment.line + 1 == line) {
             Some(comment) => ResolvedEdit { range: comment.close..comment.close, replacement: format!(", {id}") },
             None => {
@@ -102,7 +109,7 @@ impl<'a> Suppressions<'a> {
             kind: FixKind::Ignore,
             edits: vec![file_edit],
         };
-        Some([here, file])
+        [here, file]
     }
 
     /// The line a finding at `offset` belongs to: the start of the multi-line scalar holding

@@ -10,7 +10,7 @@ use super::convert;
 use super::diagnostics;
 use super::documents::OpenDocument;
 use super::state::ServerState;
-use crate::analysis::{FixKind, ResolvedFix};
+use crate::analysis::{FixKind, ResolvedFix, ignore_fixes};
 use crate::rules::Applicability;
 use crate::text::Encoding;
 
@@ -26,15 +26,16 @@ pub fn code_actions(
         return Vec::new();
     };
     let shown = diagnostics::shown(state, &state.policy(), document, &report);
-    let rope = document.source.rope();
     let mut actions = Vec::new();
     for (index, severity) in shown {
         let finding = &report.findings[index];
         if !(finding.range.start <= range.end && range.start <= finding.range.end) {
             continue;
         }
+        let ignore = ignore_fixes(&mut document.source, finding);
+        let rope = document.source.rope();
         let diagnostic = convert::finding(rope, finding, severity, encoding);
-        for fix in &finding.fixes {
+        for fix in finding.fixes.iter().chain(&ignore) {
             actions.push(CodeActionOrCommand::CodeAction(action(rope, uri, fix, &diagnostic, encoding)));
         }
     }

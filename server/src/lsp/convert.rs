@@ -1,12 +1,15 @@
 //! Translation between LSP types and the analysis's byte offsets and findings.
 
+use std::borrow::Cow;
+
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position as LspPosition,
     PositionEncodingKind, Range, Uri,
 };
 
-use crate::analysis::{Report, Reported, RuleFailure, Step};
+use crate::analysis::{Report, Reported, RuleFailure, Step, headline};
+use crate::matrix::Technique;
 use crate::rules::Severity;
 use crate::syntax::errors::SyntaxError;
 use crate::text::{self, Encoding, Position};
@@ -55,29 +58,57 @@ pub fn finding(rope: &Rope, finding: &Reported, severity: Severity, encoding: En
     }
 }
 
-/// The other steps of the attack path through finding `index`, and where it starts, as the
-/// finding's related information.
+/// What one entry of a finding's attack path says: where the path starts and how, or another
+/// step by its technique and text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathText<'a> {
+    Start(Cow<'a, str>),
+    Step(Technique, Cow<'a, str>),
+}
+
+impl PathText<'_> {
+    pub fn into_owned(self) -> PathText<'static> {
+        match self {
+            PathText::Start(how) => PathText::Start(Cow::Owned(how.into_owned())),
+            PathText::Step(technique, text) => PathText::Step(technique, Cow::Owned(text.into_owned())),
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            PathText::Start(how) => format!("attack path starts here: {how}"),
+            PathText::Step(technique, text) => format!("attack path: {}", headline(*technique, text)),
+        }
+    }
+}
+
+/// The places and texts of the attack path through finding `index`: where it starts, then
+/// its other steps. Empty when no path goes through the finding.
+pub fn path_parts(report: &Report, index: usize) -> Vec<(std::ops::Range<usize>, PathText<'_>)> {
+    let Some(path) = report.path_of(index) else { return Vec::new() };
+    let mut parts = vec![(path.entry.range.clone(), PathText::Start(Cow::Borrowed(path.entry.how.as_str())))];
+    parts.extend(path.steps.iter().filter(|step| **step != Step::Finding(index)).map(|step| {
+        let (technique, text) = path.headline_parts(step, &report.findings);
+        (path.locate(step, &report.findings).1, PathText::Step(technique, Cow::Borrowed(text)))
+    }));
+    parts
+}
+
+/// A finding's attack path, from [`path_parts`], as the finding's related information.
 pub fn attack_path(
     uri: &Uri,
     rope: &Rope,
-    report: &Report,
-    index: usize,
+    parts: &[(std::ops::Range<usize>, PathText<'_>)],
     encoding: Encoding,
 ) -> Option<Vec<DiagnosticRelatedInformation>> {
-    let path = report.path_of(index)?;
-    let location =
-        |range: std::ops::Range<usize>| Location { uri: uri.clone(), range: self::range(rope, range, encoding) };
-    let mut related = vec![DiagnosticRelatedInformation {
-        location: location(path.entry.range.clone()),
-        message: format!("attack path starts here: {}", path.entry.how),
-    }];
-    related.extend(path.steps.iter().filter(|step| **step != Step::Finding(index)).map(|step| {
-        DiagnosticRelatedInformation {
-            location: location(path.locate(step, &report.findings).1),
-            message: format!("attack path: {}", path.headline(step, &report.findings)),
-        }
-    }));
-    Some(related)
+    if parts.is_empty() {
+        return None;
+    }
+    let related = parts.iter().map(|(range, text)| DiagnosticRelatedInformation {
+        location: Location { uri: uri.clone(), range: self::range(rope, range.clone(), encoding) },
+        message: text.message(),
+    });
+    Some(related.collect())
 }
 
 pub fn syntax_error(rope: &Rope, error: &SyntaxError, encoding: Encoding) -> Diagnostic {

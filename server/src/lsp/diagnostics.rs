@@ -5,13 +5,14 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
+use tower_lsp_server::ls_types::{MessageType, Uri};
 
 use super::convert;
 use super::crossfile::{Caller, with_related};
 use super::documents::OpenDocument;
 use super::state::{Publish, ServerState, lock};
-use crate::analysis::Report;
+use super::tiled::{DiagnosticsJson, Sources};
+use crate::analysis::{Report, Reported};
 use crate::config::Policy;
 use crate::model::kind::FileKind;
 use crate::rules::Severity;
@@ -43,7 +44,7 @@ pub async fn run(state: Arc<ServerState>) {
                             state.client.log_message(MessageType::ERROR, failure.1).await;
                         }
                     }
-                    state.publish_diagnostics(uri.clone(), diagnostics, Some(version));
+                    state.publish_json(&uri, &diagnostics, Some(version));
                     follow_calls(&state, &uri).await;
                 }
                 Publish::Clear(uri) => {
@@ -146,7 +147,7 @@ fn coalesce(batch: Vec<Publish>) -> Vec<Publish> {
     kept
 }
 
-type Published = (i32, Vec<Diagnostic>, Vec<(&'static str, String)>);
+type Published = (i32, DiagnosticsJson, Vec<(&'static str, String)>);
 
 /// The findings of a report the user sees, with their severities: those the settings keep,
 /// outside ignored paths, and not accepted by the project's baseline.
@@ -180,34 +181,38 @@ fn capped(shown: &[(usize, Severity)], max: usize) -> (Vec<(usize, Severity)>, u
     (kept, shown.len() - max)
 }
 
-/// The version and diagnostics of an open document, and log lines for rules that failed.
+/// The version and serialised diagnostics of an open document, and log lines for rules that
+/// failed.
 pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
     let document = state.document(uri)?;
     let mut document = lock(&document);
     let encoding = state.encoding();
     let policy = state.policy();
+    let mut json = DiagnosticsJson::default();
     let Some(mut report) = document.report() else {
-        return Some((document.version, Vec::new(), Vec::new()));
+        return Some((document.version, json, Vec::new()));
     };
     let reached = state.crossfile.reached_in(uri);
     if !reached.is_empty() {
         Arc::make_mut(&mut report).add_reached(reached);
     }
     let shown = shown(state, &policy, &document, &report);
-    let rope = document.source.rope();
-    let mut diagnostics: Vec<Diagnostic> =
-        report.syntax_errors.iter().map(|error| convert::syntax_error(rope, error, encoding)).collect();
+    let file = document.file().map(Path::to_path_buf);
+    let elsewhere = |finding: &Reported| state.crossfile.related(file.as_deref(), finding);
+    let version = document.version;
+    let (tiles, rope, cache) = document.tiled();
+    for error in &report.syntax_errors {
+        json.push(&convert::syntax_error(rope, error, encoding));
+    }
     let (kept, left_out) = capped(&shown, policy.max_diagnostics());
-    for (index, severity) in kept {
-        let finding = &report.findings[index];
-        let mut diagnostic = convert::finding(rope, finding, severity, encoding);
-        diagnostic.related_information = convert::attack_path(uri, rope, &report, index, encoding);
-        diagnostics.push(with_related(diagnostic, state.crossfile.related(document.file(), finding)));
-    }
+    let sources = Sources { uri, rope, tiles, report: &report, encoding, elsewhere: &elsewhere };
+    cache.serialise(&sources, &kept, &mut json);
     if left_out > 0 {
-        diagnostics.push(convert::left_out(left_out, policy.max_diagnostics()));
+        json.push(&convert::left_out(left_out, policy.max_diagnostics()));
     }
-    diagnostics.extend(report.failures.iter().map(convert::failure));
+    for failure in &report.failures {
+        json.push(&convert::failure(failure));
+    }
     let failures = report
         .failures
         .iter()
@@ -215,5 +220,5 @@ pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
             (failure.rule, format!("rule `{}` panicked on {}: {}", failure.rule, uri.as_str(), failure.message))
         })
         .collect();
-    Some((document.version, diagnostics, failures))
+    Some((version, json, failures))
 }

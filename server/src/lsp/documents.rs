@@ -3,15 +3,17 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use ropey::Rope;
 use tower_lsp_server::ls_types::{Range, TextDocumentContentChangeEvent, Uri};
 
 use super::convert;
+use super::tiled::TileCache;
 use crate::analysis::{self, Analyzer, Description, Report, RuleFailure, panic_message};
 use crate::model::kind;
 use crate::model::links::Link;
 use crate::model::outline::Symbol;
 use crate::rules::{Rule, RuleOptions};
-use crate::syntax::{Source, Tiling};
+use crate::syntax::{Source, Tile, Tiling};
 use crate::text::Encoding;
 
 /// What a failure outside any rule is reported as.
@@ -28,6 +30,8 @@ pub struct OpenDocument {
     options: Arc<RuleOptions>,
     analyzer: Option<Analyzer>,
     report: Option<Arc<Report>>,
+    /// The JSON of the last diagnostics, by tile of `source`.
+    tiled: TileCache,
 }
 
 impl OpenDocument {
@@ -50,6 +54,7 @@ impl OpenDocument {
             options,
             analyzer: None,
             report: None,
+            tiled: TileCache::default(),
         };
         document.detect_kind(text);
         document
@@ -121,6 +126,12 @@ impl OpenDocument {
         self.analyzer.as_mut().map(|analyzer| analyzer.links(&mut self.source)).unwrap_or_default()
     }
 
+    /// The tiles and the text, parsed, with the JSON of the diagnostics last published.
+    pub fn tiled(&mut self) -> (&[Tile], &Rope, &mut TileCache) {
+        let (tiles, rope) = self.source.snapshot();
+        (tiles, rope, &mut self.tiled)
+    }
+
     /// The byte range of an LSP range in the current text.
     pub fn byte_range(&self, range: Range, encoding: Encoding) -> std::ops::Range<usize> {
         convert::byte_range(self.source.rope(), range, encoding)
@@ -134,6 +145,9 @@ impl OpenDocument {
             && analysis::tiling(kind) != self.source.tiling()
         {
             self.source = Source::new(text, analysis::tiling(kind));
+            // A new source numbers its tiles afresh: ids kept from the old one would name
+            // other text.
+            self.tiled = TileCache::default();
         }
         self.analyzer = kind.map(|kind| Analyzer::configured(kind, self.rules, Arc::clone(&self.options)));
     }

@@ -19,6 +19,7 @@ mod ordered;
 mod project;
 mod state;
 mod symbols;
+mod tiled;
 
 use std::sync::{Arc, OnceLock};
 

@@ -4,16 +4,15 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use serde::Serialize;
 use tokio::sync::mpsc;
 use tower_lsp_server::Client;
-use tower_lsp_server::ls_types::notification::{Notification as _, PublishDiagnostics};
-use tower_lsp_server::ls_types::{Diagnostic, PublishDiagnosticsParams, Uri};
+use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
 use super::crossfile::OpenCalls;
 use super::documents::OpenDocument;
 use super::framing::Frames;
 use super::project::{Project, Reloaded};
+use super::tiled::{self, DiagnosticsJson};
 use crate::config::{Policy, Settings};
 use crate::rules::Rule;
 use crate::text::Encoding;
@@ -72,17 +71,18 @@ impl ServerState {
         })
     }
 
-    /// Sends `textDocument/publishDiagnostics`, serialised straight into the frame's bytes.
+    /// Sends `textDocument/publishDiagnostics`.
     pub fn publish_diagnostics(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
-        #[derive(Serialize)]
-        struct Notification<'a> {
-            jsonrpc: &'static str,
-            method: &'static str,
-            params: &'a PublishDiagnosticsParams,
+        let mut json = DiagnosticsJson::default();
+        for diagnostic in &diagnostics {
+            json.push(diagnostic);
         }
-        let params = PublishDiagnosticsParams { uri, diagnostics, version };
-        let notification = Notification { jsonrpc: "2.0", method: PublishDiagnostics::METHOD, params: &params };
-        match serde_json::to_vec(&notification) {
+        self.publish_json(&uri, &json, version);
+    }
+
+    /// Sends `textDocument/publishDiagnostics` of diagnostics already serialised.
+    pub fn publish_json(&self, uri: &Uri, diagnostics: &DiagnosticsJson, version: Option<i32>) {
+        match tiled::notification(uri, diagnostics, version) {
             Ok(body) => {
                 let _ = self.frames.send(Some(body));
             }

@@ -1,0 +1,234 @@
+//! A document's diagnostics, serialised tile by tile and kept between analyses. A keystroke
+//! changes one tile (a job, or a top-level key), and every other tile's diagnostics usually
+//! come out the same: their JSON from last time is sent again instead of converting their
+//! positions and serialising them anew.
+//!
+//! A tile's JSON is reused only when every diagnostic in it has the same [`Recipe`]: what
+//! the conversion reads, in terms that do not move when other tiles are edited. A diagnostic
+//! whose recipe cannot be told in those terms (a range that leaves its tile, places in other
+//! files) has its tile converted every time.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use ropey::Rope;
+use serde::Serialize;
+use tower_lsp_server::ls_types::{Diagnostic, DiagnosticRelatedInformation, Uri};
+
+use super::convert::{self, PathText};
+use crate::analysis::{Report, Reported};
+use crate::rules::Severity;
+use crate::syntax::Tile;
+use crate::syntax::span::UnitId;
+use crate::text::Encoding;
+
+/// Diagnostics serialised as the elements of a JSON array, separated by commas.
+#[derive(Default)]
+pub struct DiagnosticsJson {
+    bytes: Vec<u8>,
+    count: usize,
+}
+
+impl DiagnosticsJson {
+    pub fn push(&mut self, diagnostic: &Diagnostic) {
+        let start = self.bytes.len();
+        if self.count > 0 {
+            self.bytes.push(b',');
+        }
+        match serde_json::to_writer(&mut self.bytes, diagnostic) {
+            Ok(()) => self.count += 1,
+            Err(error) => {
+                self.bytes.truncate(start);
+                eprintln!("pipewarden: a diagnostic could not be serialised: {error}");
+            }
+        }
+    }
+
+    pub fn append(&mut self, other: &DiagnosticsJson) {
+        if other.count == 0 {
+            return;
+        }
+        if self.count > 0 {
+            self.bytes.push(b',');
+        }
+        self.bytes.extend_from_slice(&other.bytes);
+        self.count += other.count;
+    }
+
+    /// The serialised diagnostics, without the array's brackets.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// What a document's finding diagnostics are converted from.
+pub struct Sources<'a> {
+    pub uri: &'a Uri,
+    pub rope: &'a Rope,
+    pub tiles: &'a [Tile],
+    pub report: &'a Report,
+    pub encoding: Encoding,
+    /// A finding's places in other files, as related information.
+    pub elsewhere: &'a dyn Fn(&Reported) -> Vec<DiagnosticRelatedInformation>,
+}
+
+/// The JSON of each tile's diagnostics at the last analysis, by tile.
+#[derive(Default)]
+pub struct TileCache {
+    encoding: Option<Encoding>,
+    tiles: HashMap<UnitId, Chunk>,
+}
+
+struct Chunk {
+    recipes: Vec<Recipe<'static>>,
+    json: DiagnosticsJson,
+}
+
+/// Everything a finding's diagnostic is converted from. Positions are read from the text of
+/// the tiles the ranges lie in and from the line those tiles start on, so equal recipes give
+/// equal diagnostics.
+#[derive(Debug, PartialEq)]
+struct Recipe<'a> {
+    at: Place,
+    rule: &'static str,
+    severity: Severity,
+    message: Cow<'a, str>,
+    path: Vec<(Place, PathText<'a>)>,
+}
+
+impl Recipe<'_> {
+    fn into_owned(self) -> Recipe<'static> {
+        Recipe {
+            message: Cow::Owned(self.message.into_owned()),
+            path: self.path.into_iter().map(|(place, text)| (place, text.into_owned())).collect(),
+            ..self
+        }
+    }
+}
+
+/// A byte range by the tile it lies in: the tile's id (which changes with its text), the
+/// line it starts on, and the range relative to its start.
+#[derive(Debug, Clone, PartialEq)]
+struct Place {
+    tile: UnitId,
+    line: usize,
+    range: Range<usize>,
+}
+
+/// Places byte ranges in tiles, reading each tile's first line once.
+struct Places<'a> {
+    tiles: &'a [Tile],
+    rope: &'a Rope,
+    lines: Vec<Option<usize>>,
+}
+
+impl<'a> Places<'a> {
+    fn new(tiles: &'a [Tile], rope: &'a Rope) -> Self {
+        Self { tiles, rope, lines: vec![None; tiles.len()] }
+    }
+
+    /// `None` when the range does not lie within one tile.
+    fn place(&mut self, range: Range<usize>) -> Option<Place> {
+        let index = tile_index(self.tiles, range.start)?;
+        let tile = &self.tiles[index];
+        if range.start < tile.start || range.end > tile.end() {
+            return None;
+        }
+        let rope = self.rope;
+        let line = *self.lines[index].get_or_insert_with(|| rope.byte_to_line(tile.start));
+        Some(Place { tile: tile.id, line, range: range.start - tile.start..range.end - tile.start })
+    }
+}
+
+impl TileCache {
+    /// Serialises into `out` the diagnostics of the findings `kept` (indices into the
+    /// report's findings, in text order, with the severity shown), reusing each tile's JSON
+    /// when its recipes are unchanged. Tiles with no diagnostic are forgotten.
+    pub fn serialise(&mut self, sources: &Sources<'_>, kept: &[(usize, Severity)], out: &mut DiagnosticsJson) {
+        if self.encoding != Some(sources.encoding) {
+            self.tiles.clear();
+            self.encoding = Some(sources.encoding);
+        }
+        let mut last = std::mem::take(&mut self.tiles);
+        let mut places = Places::new(sources.tiles, sources.rope);
+        let findings = &sources.report.findings;
+        let tile_of = |(index, _): &(usize, Severity)| tile_index(sources.tiles, findings[*index].range.start);
+        for group in kept.chunk_by(|a, b| tile_of(a) == tile_of(b)) {
+            let id = tile_of(&group[0]).map(|index| sources.tiles[index].id);
+            let recipes: Option<Vec<Recipe>> =
+                group.iter().map(|&(index, severity)| recipe(sources, &mut places, index, severity)).collect();
+            let chunk = match (recipes, id.and_then(|id| last.remove(&id))) {
+                (Some(recipes), Some(chunk)) if same(&chunk.recipes, &recipes) => chunk,
+                (recipes, _) => {
+                    let mut json = DiagnosticsJson::default();
+                    for &(index, severity) in group {
+                        json.push(&diagnostic(sources, index, severity));
+                    }
+                    let Some(recipes) = recipes else {
+                        out.append(&json);
+                        continue;
+                    };
+                    Chunk { recipes: recipes.into_iter().map(Recipe::into_owned).collect(), json }
+                }
+            };
+            out.append(&chunk.json);
+            if let Some(id) = id {
+                self.tiles.insert(id, chunk);
+            }
+        }
+    }
+}
+
+/// The index of the tile holding `offset`; the end of the text belongs to the last tile.
+fn tile_index(tiles: &[Tile], offset: usize) -> Option<usize> {
+    let index = tiles.partition_point(|tile| tile.end() <= offset);
+    (!tiles.is_empty()).then(|| index.min(tiles.len() - 1))
+}
+
+fn same<'a>(last: &[Recipe<'a>], now: &[Recipe<'a>]) -> bool {
+    last == now
+}
+
+/// The recipe of finding `index`'s diagnostic; `None` when it cannot be told by tiles.
+fn recipe<'a>(sources: &Sources<'a>, places: &mut Places, index: usize, severity: Severity) -> Option<Recipe<'a>> {
+    let finding = &sources.report.findings[index];
+    // Places in other files are found on disk, which the recipe does not capture.
+    if !finding.related.is_empty() {
+        return None;
+    }
+    let path = convert::path_parts(sources.report, index)
+        .into_iter()
+        .map(|(range, text)| Some((places.place(range)?, text)))
+        .collect::<Option<_>>()?;
+    Some(Recipe {
+        at: places.place(finding.range.clone())?,
+        rule: finding.rule.id,
+        severity,
+        message: Cow::Borrowed(&finding.message),
+        path,
+    })
+}
+
+fn diagnostic(sources: &Sources<'_>, index: usize, severity: Severity) -> Diagnostic {
+    let finding = &sources.report.findings[index];
+    let mut diagnostic = convert::finding(sources.rope, finding, severity, sources.encoding);
+    let parts = convert::path_parts(sources.report, index);
+    diagnostic.related_information = convert::attack_path(sources.uri, sources.rope, &parts, sources.encoding);
+    super::crossfile::with_related(diagnostic, (sources.elsewhere)(finding))
+}
+
+/// Serialises a `publishDiagnostics` notification around diagnostics already serialised.
+pub fn notification(uri: &Uri, diagnostics: &DiagnosticsJson, version: Option<i32>) -> serde_json::Result<Vec<u8>> {
+    let mut body = Vec::with_capacity(diagnostics.bytes().len() + 256);
+    body.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
+    uri.serialize(&mut serde_json::Serializer::new(&mut body))?;
+    body.extend_from_slice(br#","diagnostics":["#);
+    body.extend_from_slice(diagnostics.bytes());
+    body.push(b']');
+    if let Some(version) = version {
+        body.extend_from_slice(format!(r#","version":{version}"#).as_bytes());
+    }
+    body.extend_from_slice(b"}}");
+    Ok(body)
+}
