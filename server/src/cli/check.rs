@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::panic::catch_unwind;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ropey::Rope;
 
@@ -159,13 +159,15 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
     let mut io_error = false;
     let mut checked = Vec::new();
     let found: Vec<Found> = options.paths.iter().flat_map(|root| discover(root)).collect();
-    let repositories = RepositoryPolicies::new(&found, &policy);
-    // Files are analysed on every core; what each prints is written afterwards, in order.
-    let indexed: Vec<(usize, &Found)> = found.iter().enumerate().collect();
-    let results = parallel::map_in_order(&indexed, |(index, found)| match found {
-        Found::File(path) => Some(check_file(path, options, repositories.of(*index))),
-        Found::Error(..) => None,
-    });
+    let results = {
+        let repositories = RepositoryPolicies::new(&found, &policy);
+        // Files are analysed on every core; what each prints is written afterwards, in order.
+        let indexed: Vec<(usize, &Found)> = found.iter().enumerate().collect();
+        parallel::map_in_order(&indexed, |(index, found)| match found {
+            Found::File(path) => Some(check_file(path, options, &|text| repositories.of(*index, text))),
+            Found::Error(..) => None,
+        })
+    };
     for (found, result) in found.iter().zip(results) {
         match (found, result) {
             (Found::Error(path, error), _) => {
@@ -190,37 +192,45 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
     Ok(Loaded { checked, io_error, policy, baseline })
 }
 
-/// The policy each found file is checked under: the project's, with the reusable workflows
-/// of the repository the file is in, read once per repository.
-struct RepositoryPolicies {
-    policies: Vec<Policy>,
-    /// For each found file, its policy's index.
+/// The policy each found file is checked under: the project's, or for a file that passes
+/// `secrets: inherit`, the project's with the reusable workflows of its repository, read the
+/// first time one of its files needs them.
+struct RepositoryPolicies<'p> {
+    project: &'p Policy,
+    repositories: Vec<(Option<Root>, OnceLock<Policy>)>,
+    /// For each found file, its repository's index.
     of_file: Vec<usize>,
 }
 
-impl RepositoryPolicies {
-    fn new(found: &[Found], project: &Policy) -> Self {
-        let mut roots: Vec<Option<Root>> = Vec::new();
-        let mut policies = Vec::new();
+impl<'p> RepositoryPolicies<'p> {
+    fn new(found: &[Found], project: &'p Policy) -> Self {
+        let mut repositories: Vec<(Option<Root>, OnceLock<Policy>)> = Vec::new();
         let mut of_file = Vec::with_capacity(found.len());
         for found in found {
             let root = match found {
                 Found::File(path) => Root::around(path),
                 Found::Error(..) => None,
             };
-            let index = roots.iter().position(|known| *known == root).unwrap_or_else(|| {
-                let workflows = root.as_ref().map(local_workflows).unwrap_or_default();
-                policies.push(project.with_local_workflows(Arc::new(workflows)));
-                roots.push(root);
-                roots.len() - 1
+            let index = repositories.iter().position(|(known, _)| *known == root).unwrap_or_else(|| {
+                repositories.push((root, OnceLock::new()));
+                repositories.len() - 1
             });
             of_file.push(index);
         }
-        Self { policies, of_file }
+        Self { project, repositories, of_file }
     }
 
-    fn of(&self, file: usize) -> &Policy {
-        &self.policies[self.of_file[file]]
+    /// The policy for found file `file`, whose text is `text`. Only `secrets-inherit` reads
+    /// the reusable workflows, and only where the text says `inherit`.
+    fn of(&self, file: usize, text: &str) -> &Policy {
+        if !text.contains("inherit") {
+            return self.project;
+        }
+        let (root, policy) = &self.repositories[self.of_file[file]];
+        policy.get_or_init(|| {
+            let workflows = root.as_ref().map(local_workflows).unwrap_or_default();
+            self.project.with_local_workflows(Arc::new(workflows))
+        })
     }
 }
 
@@ -278,7 +288,11 @@ fn project_lock(options: &Options) -> Arc<Pins> {
 
 /// Analyses one file if it is a pipeline file, fixing it first when asked, with the diff to
 /// print when `--diff` asked for one. Invalid UTF-8 is an `InvalidData` error.
-fn check_file(path: &Path, options: &Options, policy: &Policy) -> std::io::Result<Option<(Checked, Vec<u8>)>> {
+fn check_file<'p>(
+    path: &Path,
+    options: &Options,
+    policy_for: &dyn Fn(&str) -> &'p Policy,
+) -> std::io::Result<Option<(Checked, Vec<u8>)>> {
     let bytes = std::fs::read(path)?;
     let original = String::from_utf8(bytes).map_err(|error| {
         std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not valid UTF-8 ({error}); skipped"))
@@ -286,6 +300,7 @@ fn check_file(path: &Path, options: &Options, policy: &Policy) -> std::io::Resul
     let Some(kind) = kind::detect(&path.to_string_lossy(), &original) else {
         return Ok(None);
     };
+    let policy = policy_for(&original);
     // Rules' panics are contained by the analysis; anything else is a bug to report, and
     // must not stop the other files from being checked.
     let contained = |payload: Box<dyn std::any::Any + Send>| {
