@@ -9,8 +9,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::{Analyzer, Related, Report, Reported, analyze_text_with, tiling};
-use crate::model::call::{Call, PassedHead, PassedInput};
-use crate::model::contexts::{JobList, Scope};
+use crate::model::call::{Call, GivenSecrets, PassedHead, PassedInput, Returned, ReturnedOutput};
+use crate::model::contexts::{JobList, Scope, Taint};
 use crate::model::github::{Event, Input, Job, Step, Triggers, Uses, Workflow};
 use crate::model::interface::WorkflowSecrets;
 use crate::model::kind::FileKind;
@@ -62,13 +62,14 @@ fn called_from<'a>(
     let line_of =
         |span| bases.resolve(span).map(|range: Range<usize>| rope.byte_to_line(range.start.min(rope.len_bytes())));
     let mut reached = Vec::new();
+    let mut returns = Vec::new();
     for site in call_sites(&workflow) {
         let Some(range) = bases.resolve(site.uses.span) else { continue };
         let Some(reference) = references::of_uses(site.uses, site.local_kind()) else { continue };
         let Some(file) = callee(&reference.placed(range)).into_iter().next() else { continue };
         let scope = site.scope(&workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
         let earlier = site.step.map_or(&[][..], |step| &site.job.steps[..step.index]);
-        let passed = site
+        let passed: Vec<(Passed, usize)> = site
             .with
             .iter()
             .filter_map(|input| Some((input, input.value.as_ref()?)))
@@ -82,16 +83,94 @@ fn called_from<'a>(
             })
             .take(MAX_INPUTS_PER_CALL)
             .collect();
+        // A reusable workflow gets the secrets its calling job passes; an action, none this way.
+        let secrets =
+            (site.step.is_none() && file.kind == FileKind::GithubWorkflow).then(|| GivenSecrets::of(site.job));
         let from = CallerSide {
             path: caller.path,
             line: line_of(site.uses.span).unwrap_or_default(),
             triggers: triggers.clone(),
+            secrets,
         };
+        if from.secrets.is_some() {
+            let inputs = passed
+                .iter()
+                .filter_map(|(passed, _)| match passed {
+                    Passed::Text(input) => Some(input.clone()),
+                    Passed::Head(_) => None,
+                })
+                .collect();
+            let call = Call { triggers: triggers.clone(), inputs, heads: Vec::new(), secrets: from.secrets.clone() };
+            returns.extend(returned_outputs(file, &site.job.id.value, &call, options));
+        }
         reached.extend(
             reached_in(file, &from, passed, options, analyses)
                 .into_iter()
                 .map(|finding| (file.path.to_owned(), finding)),
         );
+    }
+    reached.extend(returned_to(caller, returns, options, analyses));
+    reached
+}
+
+/// An output of a called reusable workflow that holds a tainted value, and where.
+struct Return {
+    output: ReturnedOutput,
+    /// The callee's path, and the 0-based line of the output's `value:`.
+    path: String,
+    line: usize,
+}
+
+/// The outputs of the reusable workflow `file` that hold a value someone other than the
+/// maintainers can choose when `job` calls it as `call` says.
+fn returned_outputs(file: CalledFile<'_>, job: &str, call: &Call, options: &RuleOptions) -> Vec<Return> {
+    let mut source = Source::new(file.text, tiling(file.kind));
+    let (workflow, bases) = Analyzer::with_rules(file.kind, &[]).read_workflow(&mut source);
+    let rope = source.rope();
+    let Some(trigger) = workflow.header.triggers.find(&Event::WorkflowCall) else { return Vec::new() };
+    let jobs = JobList(&workflow.jobs);
+    let scope = Scope::workflow_outputs(&workflow.header, &jobs)
+        .with_untrusted_contexts(options.untrusted_contexts())
+        .with_call(Some(call));
+    trigger
+        .outputs
+        .iter()
+        .filter_map(|output| {
+            let value = output.value.as_ref()?;
+            let taint: Taint = scope.taint_of_text(value)?;
+            let start = bases.resolve(value.span)?.start;
+            Some(Return {
+                output: ReturnedOutput { job: job.to_owned(), name: output.name.value.clone(), taint },
+                path: file.path.to_owned(),
+                line: rope.byte_to_line(start.min(rope.len_bytes())),
+            })
+        })
+        .collect()
+}
+
+/// The findings of `caller` that exist because the reusable workflows it calls return
+/// tainted outputs, each naming the output that raised it; reported in the caller, where
+/// the value is used.
+fn returned_to(
+    caller: CalledFile<'_>,
+    returns: Vec<Return>,
+    options: &RuleOptions,
+    analyses: &mut CalleeAnalyses,
+) -> Vec<(String, Reported)> {
+    if returns.is_empty() {
+        return Vec::new();
+    }
+    let alone = analyses.report(caller, options.clone());
+    let mut reached = Vec::new();
+    for back in returns.into_iter().take(MAX_INPUTS_PER_CALL) {
+        let (name, origin) = (back.output.name.clone(), back.output.taint.origin.clone());
+        let note =
+            format!("returned by `{}:{}` as its output `{name}`, which holds `{origin}`", back.path, back.line + 1);
+        let related = Related { path: back.path, line: back.line, message: format!("returns `{origin}` as `{name}`") };
+        let report = analyses.report(caller, options.for_returned(Returned { outputs: vec![back.output] }));
+        for finding in raised(&alone, &report) {
+            reached.push((caller.path.to_owned(), annotated(finding, &note, related.clone())));
+        }
     }
     reached
 }
@@ -147,6 +226,8 @@ struct CallerSide<'a> {
     /// The 0-based line of its `uses:`.
     line: usize,
     triggers: Option<Triggers>,
+    /// The secrets it gives a reusable workflow.
+    secrets: Option<GivenSecrets>,
 }
 
 /// The findings of `file` as `caller` calls it that it does not have alone: first under the
@@ -160,16 +241,25 @@ fn reached_in(
     analyses: &mut CalleeAnalyses,
 ) -> Vec<Reported> {
     let mut reached = Vec::new();
+    // What the caller gives, named where the callee has secrets to be given.
+    let given = match &caller.secrets {
+        Some(secrets) if reads_secrets(file) => format!("; the calling job {}", secrets.describe()),
+        _ => String::new(),
+    };
     let alone = analyses.report(file, options.clone());
     let under_triggers = match &caller.triggers {
         Some(triggers) => {
-            let call = Call { triggers: Some(triggers.clone()), ..Call::default() };
+            let call = Call { triggers: Some(triggers.clone()), secrets: caller.secrets.clone(), ..Call::default() };
             let report = analyses.report(file, options.for_call(call));
             let place = trigger_place(file);
             let names: Vec<String> =
                 triggers.events.iter().map(|trigger| format!("`{}`", trigger.event.name())).collect();
-            let note =
-                format!("reached from `{}:{}`, which runs on {}", caller.path, caller.line + 1, names.join(", "));
+            let note = format!(
+                "reached from `{}:{}`, which runs on {}{given}",
+                caller.path,
+                caller.line + 1,
+                names.join(", ")
+            );
             let related = format!("runs this on {}", names.join(", "));
             for finding in raised(&alone, &report)
                 .filter(|finding| place.as_ref().is_none_or(|place| !place.contains(&finding.range.start)))
@@ -188,15 +278,27 @@ fn reached_in(
         let (name, origin, call) = match input {
             Passed::Text(input) => {
                 let (name, origin) = (input.name.clone(), input.taint.origin.clone());
-                (name, origin, Call { triggers: caller.triggers.clone(), inputs: vec![input], heads: Vec::new() })
+                let call = Call {
+                    triggers: caller.triggers.clone(),
+                    inputs: vec![input],
+                    heads: Vec::new(),
+                    secrets: caller.secrets.clone(),
+                };
+                (name, origin, call)
             }
             Passed::Head(head) => {
                 let (name, origin) = (head.name.clone(), head.head.clone());
-                (name, origin, Call { triggers: caller.triggers.clone(), inputs: Vec::new(), heads: vec![head] })
+                let call = Call {
+                    triggers: caller.triggers.clone(),
+                    inputs: Vec::new(),
+                    heads: vec![head],
+                    secrets: caller.secrets.clone(),
+                };
+                (name, origin, call)
             }
         };
         let report = analyses.report(file, options.for_call(call));
-        let note = format!("reached from `{}:{}` with `{origin}`", caller.path, line + 1);
+        let note = format!("reached from `{}:{}` with `{origin}`{given}", caller.path, line + 1);
         let related = format!("passes `{origin}` as `inputs.{name}`");
         for finding in raised(&under_triggers, &report) {
             reached.push(annotated(
@@ -265,6 +367,12 @@ fn trigger_place(file: CalledFile<'_>) -> Option<Range<usize>> {
     let mut source = Source::new(file.text, tiling(file.kind));
     let (workflow, bases) = Analyzer::with_rules(file.kind, &[]).read_workflow(&mut source);
     bases.resolve(Call::trigger_place(&workflow.header)?)
+}
+
+/// Whether the reusable workflow `file` reads or declares secrets its callers give it.
+fn reads_secrets(file: CalledFile<'_>) -> bool {
+    workflow_secrets(file.text)
+        .is_some_and(|secrets| !secrets.declared.is_empty() || !secrets.undeclared.is_empty() || secrets.passes_all_on)
 }
 
 /// What a file names in other files, without running any rule.
