@@ -241,29 +241,24 @@ fn reached_in(
     analyses: &mut CalleeAnalyses,
 ) -> Vec<Reported> {
     let mut reached = Vec::new();
-    // What the caller gives, named where the callee has secrets to be given.
-    let given = match &caller.secrets {
-        Some(secrets) if reads_secrets(file) => format!("; the calling job {}", secrets.describe()),
-        _ => String::new(),
-    };
+    // What the caller gives is named in the findings it decides, where there are secrets to give.
+    let reads = caller.secrets.is_some() && reads_secrets(file);
     let alone = analyses.report(file, options.clone());
     let under_triggers = match &caller.triggers {
         Some(triggers) => {
             let call = Call { triggers: Some(triggers.clone()), secrets: caller.secrets.clone(), ..Call::default() };
+            let contrast = if reads { secrets_contrast(file, &call, options, analyses) } else { None };
             let report = analyses.report(file, options.for_call(call));
             let place = trigger_place(file);
             let names: Vec<String> =
                 triggers.events.iter().map(|trigger| format!("`{}`", trigger.event.name())).collect();
-            let note = format!(
-                "reached from `{}:{}`, which runs on {}{given}",
-                caller.path,
-                caller.line + 1,
-                names.join(", ")
-            );
+            let note =
+                format!("reached from `{}:{}`, which runs on {}", caller.path, caller.line + 1, names.join(", "));
             let related = format!("runs this on {}", names.join(", "));
             for finding in raised(&alone, &report)
                 .filter(|finding| place.as_ref().is_none_or(|place| !place.contains(&finding.range.start)))
             {
+                let note = format!("{note}{}", given_note(contrast.as_ref(), &finding));
                 reached.push(annotated(
                     finding,
                     &note,
@@ -297,10 +292,12 @@ fn reached_in(
                 (name, origin, call)
             }
         };
+        let contrast = if reads { secrets_contrast(file, &call, options, analyses) } else { None };
         let report = analyses.report(file, options.for_call(call));
-        let note = format!("reached from `{}:{}` with `{origin}`{given}", caller.path, line + 1);
+        let note = format!("reached from `{}:{}` with `{origin}`", caller.path, line + 1);
         let related = format!("passes `{origin}` as `inputs.{name}`");
         for finding in raised(&under_triggers, &report) {
+            let note = format!("{note}{}", given_note(contrast.as_ref(), &finding));
             reached.push(annotated(
                 finding,
                 &note,
@@ -367,6 +364,40 @@ fn trigger_place(file: CalledFile<'_>) -> Option<Range<usize>> {
     let mut source = Source::new(file.text, tiling(file.kind));
     let (workflow, bases) = Analyzer::with_rules(file.kind, &[]).read_workflow(&mut source);
     bases.resolve(Call::trigger_place(&workflow.header)?)
+}
+
+/// The callee analysed as `call` calls it but giving other secrets (none for some, all for
+/// none), to tell the findings the secrets given decide; with the note naming them.
+fn secrets_contrast(
+    file: CalledFile<'_>,
+    call: &Call,
+    options: &RuleOptions,
+    analyses: &mut CalleeAnalyses,
+) -> Option<(Arc<Report>, String)> {
+    let given = call.secrets.as_ref()?;
+    let other = match given {
+        GivenSecrets::Named(named) if named.is_empty() => GivenSecrets::Inherit,
+        _ => GivenSecrets::Named(Vec::new()),
+    };
+    let report = analyses.report(file, options.for_call(Call { secrets: Some(other), ..call.clone() }));
+    Some((report, format!("; the calling job {}", given.describe())))
+}
+
+/// The note naming what the caller gives, when other secrets would change `finding`.
+fn given_note<'c>(contrast: Option<&'c (Arc<Report>, String)>, finding: &Reported) -> &'c str {
+    match contrast {
+        Some((other, note))
+            if !other.findings.iter().any(|own| {
+                own.range == finding.range
+                    && own.rule == finding.rule
+                    && own.severity == finding.severity
+                    && own.message == finding.message
+            }) =>
+        {
+            note
+        }
+        _ => "",
+    }
 }
 
 /// Whether the reusable workflow `file` reads or declares secrets its callers give it.
