@@ -421,3 +421,18 @@ fn a_callee_given_no_secrets_claims_none() {
     assert!(!message.contains("secrets."), "{message}");
     assert!(message.contains("the calling job passes it no secrets"), "{message}");
 }
+
+#[test]
+fn a_returned_output_passed_on_to_an_action_is_followed_there() {
+    let (_, findings) = check_json(&fixture("github"));
+    let announce = ".github/actions/announce/action.yml";
+    let text = findings_at(&findings, announce, "expression-injection", line_of(announce, "inputs.text"));
+    assert_eq!(text.len(), 1, "{findings:?}");
+    assert_eq!(text[0]["severity"], "critical", "{}", text[0]);
+    let caller_line = line_of(ISSUE_OPENED, "text: ${{ needs.meta.outputs.title }}");
+    let reached = format!("reached from `{ISSUE_OPENED}:{caller_line}` with `github.event.issue.title`");
+    assert!(text[0]["message"].as_str().unwrap().contains(&reached), "{}", text[0]);
+    let sha = findings_at(&findings, announce, "expression-injection", line_of(announce, "inputs.sha"));
+    assert_eq!(sha.len(), 1);
+    assert_eq!(sha[0]["severity"], "low", "the commit returned is no one's text: {}", sha[0]);
+}

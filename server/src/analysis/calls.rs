@@ -18,6 +18,7 @@ use crate::model::references::{self, Reference, ReferenceKind};
 use crate::model::untrusted_code;
 use crate::rules::{RuleOptions, Severity};
 use crate::syntax::Source;
+use crate::syntax::span::Span;
 
 /// A callee is analysed once per tainted input; more inputs than this are not followed.
 const MAX_INPUTS_PER_CALL: usize = 16;
@@ -61,56 +62,80 @@ fn called_from<'a>(
     let triggers = (!triggers.has(&Event::WorkflowCall)).then(|| triggers.clone());
     let line_of =
         |span| bases.resolve(span).map(|range: Range<usize>| rope.byte_to_line(range.start.min(rope.len_bytes())));
+    let sites: Vec<(CallSite<'_>, CalledFile<'a>)> = call_sites(&workflow)
+        .into_iter()
+        .filter_map(|site| {
+            let range = bases.resolve(site.uses.span)?;
+            let reference = references::of_uses(site.uses, site.local_kind())?;
+            let file = callee(&reference.placed(range)).into_iter().next()?;
+            Some((site, file))
+        })
+        .collect();
+    // What each call returns, read first without what the others return, so that an output
+    // of one call passed to another is followed one call further.
+    let first = Returned {
+        outputs: sites
+            .iter()
+            .flat_map(|(site, file)| {
+                let scope = site.scope(&workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
+                let passed = passed_at(site, &scope, &line_of);
+                let call = Call { inputs: text_inputs(&passed), ..site.call(*file, triggers.clone()) };
+                returned_outputs(*file, site, &call, options).into_iter().map(|back| back.output)
+            })
+            .collect(),
+    };
     let mut reached = Vec::new();
     let mut returns = Vec::new();
-    for site in call_sites(&workflow) {
-        let Some(range) = bases.resolve(site.uses.span) else { continue };
-        let Some(reference) = references::of_uses(site.uses, site.local_kind()) else { continue };
-        let Some(file) = callee(&reference.placed(range)).into_iter().next() else { continue };
-        let scope = site.scope(&workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
-        let earlier = site.step.map_or(&[][..], |step| &site.job.steps[..step.index]);
-        let passed: Vec<(Passed, usize)> = site
-            .with
-            .iter()
-            .filter_map(|input| Some((input, input.value.as_ref()?)))
-            .flat_map(|(input, value)| {
-                let name = input.name.value.clone();
-                let taint =
-                    scope.taint_of_text(value).map(|taint| Passed::Text(PassedInput { name: name.clone(), taint }));
-                let head =
-                    untrusted_code::head_named(value, earlier).map(|head| Passed::Head(PassedHead { name, head }));
-                taint.into_iter().chain(head).zip(line_of(value.span))
-            })
-            .take(MAX_INPUTS_PER_CALL)
-            .collect();
-        // A reusable workflow gets the secrets its calling job passes; an action, none this way.
-        let secrets =
-            (site.step.is_none() && file.kind == FileKind::GithubWorkflow).then(|| GivenSecrets::of(site.job));
+    for (site, file) in &sites {
+        let scope = site
+            .scope(&workflow, &jobs)
+            .with_untrusted_contexts(options.untrusted_contexts())
+            .with_returned(Some(&first));
+        let passed = passed_at(site, &scope, &line_of);
+        let call = Call { inputs: text_inputs(&passed), ..site.call(*file, triggers.clone()) };
+        returns.extend(returned_outputs(*file, site, &call, options));
         let from = CallerSide {
             path: caller.path,
             line: line_of(site.uses.span).unwrap_or_default(),
             triggers: triggers.clone(),
-            secrets,
+            secrets: call.secrets,
         };
-        if from.secrets.is_some() {
-            let inputs = passed
-                .iter()
-                .filter_map(|(passed, _)| match passed {
-                    Passed::Text(input) => Some(input.clone()),
-                    Passed::Head(_) => None,
-                })
-                .collect();
-            let call = Call { triggers: triggers.clone(), inputs, heads: Vec::new(), secrets: from.secrets.clone() };
-            returns.extend(returned_outputs(file, &site.job.id.value, &call, options));
-        }
         reached.extend(
-            reached_in(file, &from, passed, options, analyses)
+            reached_in(*file, &from, passed, options, analyses)
                 .into_iter()
                 .map(|finding| (file.path.to_owned(), finding)),
         );
     }
     reached.extend(returned_to(caller, returns, options, analyses));
     reached
+}
+
+/// What `site` passes that the callee's analysis as called follows, each with the 0-based
+/// line of its value: attacker-chosen text (as `scope` reads it) and pull request heads.
+fn passed_at(site: &CallSite<'_>, scope: &Scope<'_>, line_of: &dyn Fn(Span) -> Option<usize>) -> Vec<(Passed, usize)> {
+    let earlier = site.step.map_or(&[][..], |step| &site.job.steps[..step.index]);
+    site.with
+        .iter()
+        .filter_map(|input| Some((input, input.value.as_ref()?)))
+        .flat_map(|(input, value)| {
+            let name = input.name.value.clone();
+            let taint = scope.taint_of_text(value).map(|taint| Passed::Text(PassedInput { name: name.clone(), taint }));
+            let head = untrusted_code::head_named(value, earlier).map(|head| Passed::Head(PassedHead { name, head }));
+            taint.into_iter().chain(head).zip(line_of(value.span))
+        })
+        .take(MAX_INPUTS_PER_CALL)
+        .collect()
+}
+
+/// The attacker-chosen text among what a call passes.
+fn text_inputs(passed: &[(Passed, usize)]) -> Vec<PassedInput> {
+    passed
+        .iter()
+        .filter_map(|(passed, _)| match passed {
+            Passed::Text(input) => Some(input.clone()),
+            Passed::Head(_) => None,
+        })
+        .collect()
 }
 
 /// An output of a called reusable workflow that holds a tainted value, and where.
@@ -122,8 +147,12 @@ struct Return {
 }
 
 /// The outputs of the reusable workflow `file` that hold a value someone other than the
-/// maintainers can choose when `job` calls it as `call` says.
-fn returned_outputs(file: CalledFile<'_>, job: &str, call: &Call, options: &RuleOptions) -> Vec<Return> {
+/// maintainers can choose when the job of `site` calls it as `call` says.
+fn returned_outputs(file: CalledFile<'_>, site: &CallSite<'_>, call: &Call, options: &RuleOptions) -> Vec<Return> {
+    if site.step.is_some() || file.kind != FileKind::GithubWorkflow {
+        return Vec::new();
+    }
+    let job = &site.job.id.value;
     let mut source = Source::new(file.text, tiling(file.kind));
     let (workflow, bases) = Analyzer::with_rules(file.kind, &[]).read_workflow(&mut source);
     let rope = source.rope();
@@ -185,6 +214,14 @@ struct CallSite<'a> {
 }
 
 impl CallSite<'_> {
+    /// The call as `file` gets it, under `triggers`, before the inputs: a reusable workflow
+    /// gets the secrets its calling job passes; an action, none this way.
+    fn call(&self, file: CalledFile<'_>, triggers: Option<Triggers>) -> Call {
+        let secrets =
+            (self.step.is_none() && file.kind == FileKind::GithubWorkflow).then(|| GivenSecrets::of(self.job));
+        Call { triggers, secrets, ..Call::default() }
+    }
+
     fn local_kind(&self) -> ReferenceKind {
         if self.step.is_some() { ReferenceKind::LocalAction } else { ReferenceKind::LocalWorkflow }
     }
