@@ -436,3 +436,27 @@ fn a_returned_output_passed_on_to_an_action_is_followed_there() {
     assert_eq!(sha.len(), 1);
     assert_eq!(sha[0]["severity"], "low", "the commit returned is no one's text: {}", sha[0]);
 }
+
+#[test]
+fn the_roots_default_before_script_runs_first_in_the_included_files_jobs() {
+    let (_, findings) = check_json(&fixture("gitlab-default"));
+    let release = "ci/release.yml";
+    let run = findings_at(
+        &findings,
+        release,
+        "gitlab-curl-pipe-shell",
+        line_in("gitlab-default", release, "tool.sh publish"),
+    );
+    assert_eq!(run.len(), 1, "the root's `before_script` downloads what the job runs: {findings:?}");
+    let script_line = line_in("gitlab-default", ".gitlab-ci.yml", "curl -sSL");
+    let reached =
+        format!("reached from `.gitlab-ci.yml:{script_line}`, whose `default:` gives its jobs their `before_script`");
+    assert!(run[0]["message"].as_str().unwrap().contains(&reached), "{}", run[0]);
+    let own = findings_at(
+        &findings,
+        release,
+        "gitlab-curl-pipe-shell",
+        line_in("gitlab-default", release, "tool.sh package"),
+    );
+    assert!(own.is_empty(), "its own `before_script` replaces the root's: {own:?}");
+}
