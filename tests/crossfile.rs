@@ -105,12 +105,16 @@ fn file_uri(relative: &str) -> String {
 
 /// A server whose workspace folder is the GitHub fixture, with only the caller open.
 fn server_with_the_caller_open() -> support::Client {
+    server_with_open(".github/workflows/triage.yml")
+}
+
+/// A server whose workspace folder is the GitHub fixture, with only `caller` open.
+fn server_with_open(caller: &str) -> support::Client {
     let mut client = support::Client::start();
     let root = file_uri("");
     let params = serde_json::json!({ "processId": null, "rootUri": root.trim_end_matches('/'), "capabilities": {} });
     client.request("initialize", params).expect("initialize succeeds");
     client.notify("initialized", serde_json::json!({}));
-    let caller = ".github/workflows/triage.yml";
     client.open(&file_uri(caller), &std::fs::read_to_string(fixture("github").join(caller)).unwrap());
     client
 }
@@ -317,4 +321,142 @@ fn a_pull_requests_head_passed_as_an_input_is_an_untrusted_checkout_in_the_reusa
     assert!(checkout[0]["message"].as_str().unwrap().contains(&reached), "{}", checkout[0]);
     let quiet = findings_in(&findings, ".github/workflows/run-base-tests.yml", "untrusted-checkout");
     assert!(quiet.is_empty(), "the base's commit, or a head on `push`, is no pull request's code: {quiet:?}");
+}
+
+const ISSUE_OPENED: &str = ".github/workflows/issue-opened.yml";
+const ISSUE_META: &str = ".github/workflows/issue-meta.yml";
+
+#[test]
+fn check_reports_in_the_caller_what_a_reusable_workflows_outputs_return() {
+    let (_, findings) = check_json(&fixture("github"));
+    let at = |needle: &str| findings_at(&findings, ISSUE_OPENED, "expression-injection", line_of(ISSUE_OPENED, needle));
+    let title = at("New issue ${{ needs.meta.outputs.title }}");
+    assert_eq!(title.len(), 1, "{findings:?}");
+    assert_eq!(title[0]["severity"], "critical", "{}", title[0]);
+    let output_line = line_of(ISSUE_META, "value: ${{ jobs.meta.outputs.title }}");
+    let returned = format!(
+        "returned by `{ISSUE_META}:{output_line}` as its output `title`, which holds `github.event.issue.title`"
+    );
+    assert!(title[0]["message"].as_str().unwrap().contains(&returned), "{}", title[0]);
+    let label = at("Label ${{ needs.meta.outputs.label }}");
+    assert_eq!(label.len(), 1, "the caller's issue body, passed in and returned: {findings:?}");
+    let message = label[0]["message"].as_str().unwrap();
+    assert!(message.contains("as its output `label`, which holds `github.event.issue.body`"), "{message}");
+}
+
+#[test]
+fn outputs_no_one_outside_chooses_and_outputs_read_through_quoted_env_stay_quiet() {
+    let (_, findings) = check_json(&fixture("github"));
+    let in_caller = findings_in(&findings, ISSUE_OPENED, "expression-injection");
+    assert_eq!(in_caller.len(), 2, "only the title and the label: {in_caller:?}");
+    for needle in ["${{ needs.meta.outputs.sha }}", "echo \"Quoted $TITLE\"", "TITLE: ${{ needs.meta.outputs.title }}"]
+    {
+        let line = line_of(ISSUE_OPENED, needle);
+        let found: Vec<&Value> = findings
+            .iter()
+            .filter(|f| f["path"].as_str().unwrap().ends_with(ISSUE_OPENED) && f["start"]["line"] == line)
+            .collect();
+        assert!(found.is_empty(), "{needle}: {found:?}");
+    }
+}
+
+#[test]
+fn the_language_server_reports_a_returned_output_in_the_open_caller() {
+    let mut client = server_with_open(ISSUE_OPENED);
+    let uri = file_uri(ISSUE_OPENED);
+    let title_line = line_of(ISSUE_OPENED, "New issue ${{ needs.meta.outputs.title }}") - 1;
+    let is_injection = |diagnostic: &&Value| {
+        diagnostic["code"] == "expression-injection" && diagnostic["range"]["start"]["line"] == title_line
+    };
+    // The caller's own analysis is published first, then again with what its callee returns.
+    let mut diagnostics = Vec::new();
+    for _ in 0..4 {
+        diagnostics = client.diagnostics(&uri);
+        if diagnostics.iter().any(|diagnostic| is_injection(&diagnostic)) {
+            break;
+        }
+    }
+    let injection = diagnostics.iter().find(is_injection).expect("the returned output's injection is published");
+    assert_eq!(injection["severity"], 1, "an error, as critical findings are");
+    assert!(injection["message"].as_str().unwrap().contains(&format!("returned by `{ISSUE_META}:")), "{injection}");
+    let related = injection["relatedInformation"].as_array().expect("related information");
+    let output_line = line_of(ISSUE_META, "value: ${{ jobs.meta.outputs.title }}") - 1;
+    assert!(
+        related.iter().any(|place| place["location"]["uri"] == file_uri(ISSUE_META)
+            && place["location"]["range"]["start"]["line"] == output_line),
+        "{related:?}"
+    );
+    let quiet_line = line_of(ISSUE_OPENED, "${{ needs.meta.outputs.sha }}") - 1;
+    assert!(diagnostics.iter().all(|d| d["range"]["start"]["line"] != quiet_line), "{diagnostics:?}");
+    client.shutdown();
+}
+
+#[test]
+fn a_callee_given_some_secrets_names_only_those() {
+    let (_, findings) = check_json(&fixture("github"));
+    let callee = ".github/workflows/preview.yml";
+    let checkout = findings_at(&findings, callee, "untrusted-checkout", line_of(callee, "ref: ${{ inputs.ref }}"));
+    assert_eq!(checkout.len(), 1, "{findings:?}");
+    assert_eq!(checkout[0]["severity"], "critical");
+    let message = checkout[0]["message"].as_str().unwrap();
+    assert!(message.contains("with `secrets.DEPLOY_TOKEN` and a read-only token"), "{message}");
+    assert!(!message.contains("NPM_TOKEN"), "the caller does not pass it: {message}");
+    let given = "the calling job passes it `secrets.DEPLOY_TOKEN` (`${{ secrets.PREVIEW_DEPLOY_TOKEN }}`)";
+    assert!(message.contains(given), "{message}");
+}
+
+#[test]
+fn a_callee_given_no_secrets_claims_none() {
+    let (_, findings) = check_json(&fixture("github"));
+    let callee = ".github/workflows/preview-lite.yml";
+    let reached: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().ends_with(callee))
+        .filter(|f| f["message"].as_str().unwrap().contains("reached from"))
+        .collect();
+    assert_eq!(reached.len(), 1, "only the checkout, and no secret exposed at its trigger: {reached:?}");
+    assert_eq!(reached[0]["rule"], "untrusted-checkout");
+    assert_eq!(reached[0]["severity"], "high", "no secret to steal: {}", reached[0]);
+    let message = reached[0]["message"].as_str().unwrap();
+    assert!(!message.contains("secrets."), "{message}");
+    assert!(message.contains("the calling job passes it no secrets"), "{message}");
+}
+
+#[test]
+fn a_returned_output_passed_on_to_an_action_is_followed_there() {
+    let (_, findings) = check_json(&fixture("github"));
+    let announce = ".github/actions/announce/action.yml";
+    let text = findings_at(&findings, announce, "expression-injection", line_of(announce, "inputs.text"));
+    assert_eq!(text.len(), 1, "{findings:?}");
+    assert_eq!(text[0]["severity"], "critical", "{}", text[0]);
+    let caller_line = line_of(ISSUE_OPENED, "text: ${{ needs.meta.outputs.title }}");
+    let reached = format!("reached from `{ISSUE_OPENED}:{caller_line}` with `github.event.issue.title`");
+    assert!(text[0]["message"].as_str().unwrap().contains(&reached), "{}", text[0]);
+    let sha = findings_at(&findings, announce, "expression-injection", line_of(announce, "inputs.sha"));
+    assert_eq!(sha.len(), 1);
+    assert_eq!(sha[0]["severity"], "low", "the commit returned is no one's text: {}", sha[0]);
+}
+
+#[test]
+fn the_roots_default_before_script_runs_first_in_the_included_files_jobs() {
+    let (_, findings) = check_json(&fixture("gitlab-default"));
+    let release = "ci/release.yml";
+    let run = findings_at(
+        &findings,
+        release,
+        "gitlab-curl-pipe-shell",
+        line_in("gitlab-default", release, "tool.sh publish"),
+    );
+    assert_eq!(run.len(), 1, "the root's `before_script` downloads what the job runs: {findings:?}");
+    let script_line = line_in("gitlab-default", ".gitlab-ci.yml", "curl -sSL");
+    let reached =
+        format!("reached from `.gitlab-ci.yml:{script_line}`, whose `default:` gives its jobs their `before_script`");
+    assert!(run[0]["message"].as_str().unwrap().contains(&reached), "{}", run[0]);
+    let own = findings_at(
+        &findings,
+        release,
+        "gitlab-curl-pipe-shell",
+        line_in("gitlab-default", release, "tool.sh package"),
+    );
+    assert!(own.is_empty(), "its own `before_script` replaces the root's: {own:?}");
 }

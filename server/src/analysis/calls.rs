@@ -10,8 +10,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::{Analyzer, Related, Report, Reported, analyze_text_with, tiling};
-use crate::model::call::{Call, PassedHead, PassedInput};
-use crate::model::contexts::{JobList, Scope};
+use crate::model::call::{Call, GivenSecrets, PassedHead, PassedInput, Returned, ReturnedOutput};
+use crate::model::contexts::{JobList, Scope, Taint};
 use crate::model::github::{Event, Input, Job, Step, Triggers, Uses, Workflow};
 use crate::model::interface::WorkflowSecrets;
 use crate::model::kind::FileKind;
@@ -19,6 +19,7 @@ use crate::model::references::{self, Reference, ReferenceKind};
 use crate::model::untrusted_code;
 use crate::rules::{RuleOptions, Severity};
 use crate::syntax::Source;
+use crate::syntax::span::Span;
 
 /// A callee is analysed once per tainted input; more inputs than this are not followed.
 const MAX_INPUTS_PER_CALL: usize = 16;
@@ -62,37 +63,144 @@ fn called_from<'a>(
     let triggers = (!triggers.has(&Event::WorkflowCall)).then(|| Call::passed_triggers(triggers));
     let line_of =
         |span| bases.resolve(span).map(|range: Range<usize>| rope.byte_to_line(range.start.min(rope.len_bytes())));
-    let mut reached = Vec::new();
-    for site in call_sites(&workflow) {
-        let Some(range) = bases.resolve(site.uses.span) else { continue };
-        let Some(reference) = references::of_uses(site.uses, site.local_kind()) else { continue };
-        let Some(file) = callee(&reference.placed(range)).into_iter().next() else { continue };
-        let scope = site.scope(&workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
-        let earlier = site.step.map_or(&[][..], |step| &site.job.steps[..step.index]);
-        let passed = site
-            .with
+    let sites: Vec<(CallSite<'_>, CalledFile<'a>)> = call_sites(&workflow)
+        .into_iter()
+        .filter_map(|site| {
+            let range = bases.resolve(site.uses.span)?;
+            let reference = references::of_uses(site.uses, site.local_kind())?;
+            let file = callee(&reference.placed(range)).into_iter().next()?;
+            Some((site, file))
+        })
+        .collect();
+    // What each call returns, read first without what the others return, so that an output
+    // of one call passed to another is followed one call further.
+    let first = Returned {
+        outputs: sites
             .iter()
-            .filter_map(|input| Some((input, input.value.as_ref()?)))
-            .flat_map(|(input, value)| {
-                let name = input.name.value.clone();
-                let taint =
-                    scope.taint_of_text(value).map(|taint| Passed::Text(PassedInput { name: name.clone(), taint }));
-                let head =
-                    untrusted_code::head_named(value, earlier).map(|head| Passed::Head(PassedHead { name, head }));
-                taint.into_iter().chain(head).zip(line_of(value.span))
+            .flat_map(|(site, file)| {
+                let scope = site.scope(&workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
+                let passed = passed_at(site, &scope, &line_of);
+                let call = Call { inputs: text_inputs(&passed), ..site.call(*file, triggers.clone()) };
+                returned_outputs(*file, site, &call, options).into_iter().map(|back| back.output)
             })
-            .take(MAX_INPUTS_PER_CALL)
-            .collect();
+            .collect(),
+    };
+    let mut reached = Vec::new();
+    let mut returns = Vec::new();
+    for (site, file) in &sites {
+        let scope = site
+            .scope(&workflow, &jobs)
+            .with_untrusted_contexts(options.untrusted_contexts())
+            .with_returned(Some(&first));
+        let passed = passed_at(site, &scope, &line_of);
+        let call = Call { inputs: text_inputs(&passed), ..site.call(*file, triggers.clone()) };
+        returns.extend(returned_outputs(*file, site, &call, options));
         let from = CallerSide {
             path: caller.path,
             line: line_of(site.uses.span).unwrap_or_default(),
             triggers: triggers.clone(),
+            secrets: call.secrets,
         };
         reached.extend(
-            reached_in(file, &from, passed, options, analyses)
+            reached_in(*file, &from, passed, options, analyses)
                 .into_iter()
                 .map(|finding| (file.path.to_owned(), finding)),
         );
+    }
+    reached.extend(returned_to(caller, returns, options, analyses));
+    reached
+}
+
+/// What `site` passes that the callee's analysis as called follows, each with the 0-based
+/// line of its value: attacker-chosen text (as `scope` reads it) and pull request heads.
+fn passed_at(site: &CallSite<'_>, scope: &Scope<'_>, line_of: &dyn Fn(Span) -> Option<usize>) -> Vec<(Passed, usize)> {
+    let earlier = site.step.map_or(&[][..], |step| &site.job.steps[..step.index]);
+    site.with
+        .iter()
+        .filter_map(|input| Some((input, input.value.as_ref()?)))
+        .flat_map(|(input, value)| {
+            let name = input.name.value.clone();
+            let taint = scope.taint_of_text(value).map(|taint| Passed::Text(PassedInput { name: name.clone(), taint }));
+            let head = untrusted_code::head_named(value, earlier).map(|head| Passed::Head(PassedHead { name, head }));
+            taint.into_iter().chain(head).zip(line_of(value.span))
+        })
+        .take(MAX_INPUTS_PER_CALL)
+        .collect()
+}
+
+/// The attacker-chosen text among what a call passes.
+fn text_inputs(passed: &[(Passed, usize)]) -> Vec<PassedInput> {
+    passed
+        .iter()
+        .filter_map(|(passed, _)| match passed {
+            Passed::Text(input) => Some(input.clone()),
+            Passed::Head(_) => None,
+        })
+        .collect()
+}
+
+/// An output of a called reusable workflow that holds a tainted value, and where.
+struct Return {
+    output: ReturnedOutput,
+    /// The callee's path, and the 0-based line of the output's `value:`.
+    path: String,
+    line: usize,
+}
+
+/// The outputs of the reusable workflow `file` that hold a value someone other than the
+/// maintainers can choose when the job of `site` calls it as `call` says.
+fn returned_outputs(file: CalledFile<'_>, site: &CallSite<'_>, call: &Call, options: &RuleOptions) -> Vec<Return> {
+    if site.step.is_some() || file.kind != FileKind::GithubWorkflow {
+        return Vec::new();
+    }
+    let job = &site.job.id.value;
+    let mut source = Source::new(file.text, tiling(file.kind));
+    let (workflow, bases) = Analyzer::with_rules(file.kind, &[]).read_workflow(&mut source);
+    let rope = source.rope();
+    let Some(trigger) = workflow.header.triggers.find(&Event::WorkflowCall) else { return Vec::new() };
+    let jobs = JobList(&workflow.jobs);
+    let scope = Scope::workflow_outputs(&workflow.header, &jobs)
+        .with_untrusted_contexts(options.untrusted_contexts())
+        .with_call(Some(call));
+    trigger
+        .outputs
+        .iter()
+        .filter_map(|output| {
+            let value = output.value.as_ref()?;
+            let taint: Taint = scope.taint_of_text(value)?;
+            let start = bases.resolve(value.span)?.start;
+            Some(Return {
+                output: ReturnedOutput { job: job.to_owned(), name: output.name.value.clone(), taint },
+                path: file.path.to_owned(),
+                line: rope.byte_to_line(start.min(rope.len_bytes())),
+            })
+        })
+        .collect()
+}
+
+/// The findings of `caller` that exist because the reusable workflows it calls return
+/// tainted outputs, each naming the output that raised it; reported in the caller, where
+/// the value is used.
+fn returned_to(
+    caller: CalledFile<'_>,
+    returns: Vec<Return>,
+    options: &RuleOptions,
+    analyses: &mut CalleeAnalyses,
+) -> Vec<(String, Reported)> {
+    if returns.is_empty() {
+        return Vec::new();
+    }
+    let alone = analyses.report(caller, options.clone());
+    let mut reached = Vec::new();
+    for back in returns.into_iter().take(MAX_INPUTS_PER_CALL) {
+        let (name, origin) = (back.output.name.clone(), back.output.taint.origin.clone());
+        let note =
+            format!("returned by `{}:{}` as its output `{name}`, which holds `{origin}`", back.path, back.line + 1);
+        let related = Related { path: back.path, line: back.line, message: format!("returns `{origin}` as `{name}`") };
+        let report = analyses.report(caller, options.for_returned(Returned { outputs: vec![back.output] }));
+        for finding in raised(&alone, &report) {
+            reached.push((caller.path.to_owned(), annotated(finding, &note, related.clone())));
+        }
     }
     reached
 }
@@ -107,6 +215,14 @@ struct CallSite<'a> {
 }
 
 impl CallSite<'_> {
+    /// The call as `file` gets it, under `triggers`, before the inputs: a reusable workflow
+    /// gets the secrets its calling job passes; an action, none this way.
+    fn call(&self, file: CalledFile<'_>, triggers: Option<Triggers>) -> Call {
+        let secrets =
+            (self.step.is_none() && file.kind == FileKind::GithubWorkflow).then(|| GivenSecrets::of(self.job));
+        Call { triggers, secrets, ..Call::default() }
+    }
+
     fn local_kind(&self) -> ReferenceKind {
         if self.step.is_some() { ReferenceKind::LocalAction } else { ReferenceKind::LocalWorkflow }
     }
@@ -148,6 +264,8 @@ struct CallerSide<'a> {
     /// The 0-based line of its `uses:`.
     line: usize,
     triggers: Option<Triggers>,
+    /// The secrets it gives a reusable workflow.
+    secrets: Option<GivenSecrets>,
 }
 
 /// The findings of `file` as `caller` calls it that it does not have alone: first under the
@@ -161,10 +279,13 @@ fn reached_in(
     analyses: &mut CalleeAnalyses,
 ) -> Vec<Reported> {
     let mut reached = Vec::new();
+    // What the caller gives is named in the findings it decides, where there are secrets to give.
+    let reads = caller.secrets.is_some() && reads_secrets(file);
     let alone = analyses.report(file, options.clone());
     let under_triggers = match &caller.triggers {
         Some(triggers) => {
-            let call = Call { triggers: Some(triggers.clone()), ..Call::default() };
+            let call = Call { triggers: Some(triggers.clone()), secrets: caller.secrets.clone(), ..Call::default() };
+            let contrast = if reads { secrets_contrast(file, &call, options, analyses) } else { None };
             let report = analyses.report(file, options.for_call(call));
             let place = analyses.trigger_place(file);
             let names: Vec<String> =
@@ -175,6 +296,7 @@ fn reached_in(
             for finding in raised(&alone, &report)
                 .filter(|finding| place.as_ref().is_none_or(|place| !place.contains(&finding.range.start)))
             {
+                let note = format!("{note}{}", given_note(contrast.as_ref(), &finding));
                 reached.push(annotated(
                     finding,
                     &note,
@@ -189,17 +311,31 @@ fn reached_in(
         let (name, origin, call) = match input {
             Passed::Text(input) => {
                 let (name, origin) = (input.name.clone(), input.taint.origin.clone());
-                (name, origin, Call { triggers: caller.triggers.clone(), inputs: vec![input], heads: Vec::new() })
+                let call = Call {
+                    triggers: caller.triggers.clone(),
+                    inputs: vec![input],
+                    heads: Vec::new(),
+                    secrets: caller.secrets.clone(),
+                };
+                (name, origin, call)
             }
             Passed::Head(head) => {
                 let (name, origin) = (head.name.clone(), head.head.clone());
-                (name, origin, Call { triggers: caller.triggers.clone(), inputs: Vec::new(), heads: vec![head] })
+                let call = Call {
+                    triggers: caller.triggers.clone(),
+                    inputs: Vec::new(),
+                    heads: vec![head],
+                    secrets: caller.secrets.clone(),
+                };
+                (name, origin, call)
             }
         };
+        let contrast = if reads { secrets_contrast(file, &call, options, analyses) } else { None };
         let report = analyses.report(file, options.for_call(call));
         let note = format!("reached from `{}:{}` with `{origin}`", caller.path, line + 1);
         let related = format!("passes `{origin}` as `inputs.{name}`");
         for finding in raised(&under_triggers, &report) {
+            let note = format!("{note}{}", given_note(contrast.as_ref(), &finding));
             reached.push(annotated(
                 finding,
                 &note,
@@ -304,6 +440,46 @@ fn find_trigger_place(file: CalledFile<'_>) -> Option<Range<usize>> {
     let mut source = Source::new(file.text, tiling(file.kind));
     let (workflow, bases) = Analyzer::with_rules(file.kind, &[]).read_workflow(&mut source);
     bases.resolve(Call::trigger_place(&workflow.header)?)
+}
+
+/// The callee analysed as `call` calls it but giving other secrets (none for some, all for
+/// none), to tell the findings the secrets given decide; with the note naming them.
+fn secrets_contrast(
+    file: CalledFile<'_>,
+    call: &Call,
+    options: &RuleOptions,
+    analyses: &mut CalleeAnalyses,
+) -> Option<(Arc<Report>, String)> {
+    let given = call.secrets.as_ref()?;
+    let other = match given {
+        GivenSecrets::Named(named) if named.is_empty() => GivenSecrets::Inherit,
+        _ => GivenSecrets::Named(Vec::new()),
+    };
+    let report = analyses.report(file, options.for_call(Call { secrets: Some(other), ..call.clone() }));
+    Some((report, format!("; the calling job {}", given.describe())))
+}
+
+/// The note naming what the caller gives, when other secrets would change `finding`.
+fn given_note<'c>(contrast: Option<&'c (Arc<Report>, String)>, finding: &Reported) -> &'c str {
+    match contrast {
+        Some((other, note))
+            if !other.findings.iter().any(|own| {
+                own.range == finding.range
+                    && own.rule == finding.rule
+                    && own.severity == finding.severity
+                    && own.message == finding.message
+            }) =>
+        {
+            note
+        }
+        _ => "",
+    }
+}
+
+/// Whether the reusable workflow `file` reads or declares secrets its callers give it.
+fn reads_secrets(file: CalledFile<'_>) -> bool {
+    workflow_secrets(file.text)
+        .is_some_and(|secrets| !secrets.declared.is_empty() || !secrets.undeclared.is_empty() || secrets.passes_all_on)
 }
 
 /// What a file names in other files, without running any rule.

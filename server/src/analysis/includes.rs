@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::calls::{CalledFile, CalleeAnalyses, annotated, raised};
 use super::{Analyzer, Related, Reported, tiling};
-use crate::model::gitlab::{Pipeline, RuleClause, Template, Variable};
+use crate::model::gitlab::{GivenDefault, Pipeline, RuleClause, Template, Variable};
 use crate::model::gitlab_variables::PipelineKind;
 use crate::model::inclusion::Inclusion;
 use crate::model::reach::Reach;
@@ -52,7 +52,7 @@ pub(super) fn included_from<'a>(
     for ((_, file), read) in files.iter().zip(&reads).rev() {
         given.add(file.path, read);
     }
-    if given.workflow.is_none() && given.variables.is_empty() && given.templates.is_empty() {
+    if given.workflow.is_none() && given.variables.is_empty() && given.templates.is_empty() && given.default.is_none() {
         return Vec::new();
     }
     // The including file's jobs, too, extend the templates of the files it includes.
@@ -104,6 +104,9 @@ struct Given {
     workflow: Option<Origin<(Vec<RuleClause>, Reach)>>,
     variables: Vec<Origin<Variable>>,
     templates: Vec<Origin<Template>>,
+    /// The `default:` image and `before_script`, of the first file that sets either, with
+    /// the line of each.
+    default: Option<Origin<(GivenDefault, [Option<usize>; 2])>>,
 }
 impl Given {
     /// Adds what `file` gives that the files added before it do not.
@@ -115,6 +118,15 @@ impl Given {
             let value = (globals.workflow_rules.clone(), globals.workflow_reach);
             self.workflow =
                 Some(Origin { path: path.to_owned(), line: file.line_of(first.span).unwrap_or_default(), value });
+        }
+        if self.default.is_none()
+            && let Some(default) = GivenDefault::of(globals)
+        {
+            let script = default.before_script.as_ref().and_then(|scripts| scripts.first());
+            let image_line = default.image.as_ref().and_then(|image| file.line_of(image.name.span));
+            let script_line = script.and_then(|script| file.line_of(script.text.span));
+            let line = image_line.or(script_line).unwrap_or_default();
+            self.default = Some(Origin { path: path.to_owned(), line, value: (default, [image_line, script_line]) });
         }
         for variable in &globals.variables {
             if self.variables.iter().all(|known| known.value.name.value != variable.name.value) {
@@ -224,6 +236,28 @@ fn reached_in(
             };
             let note = format!("reached from `{}:{}`, {note}", variable.path, variable.line + 1);
             reached.push(linked(finding, &note, variable, related, includes));
+        }
+        before = report;
+    }
+    if let Some(default) = given.default.as_ref().filter(|default| default.path != file.path) {
+        // The image first, then the `before_script` too, so that each finding names its key.
+        let (all, [image_line, script_line]) = &default.value;
+        let image = GivenDefault { image: all.image.clone(), before_script: None };
+        for (key, given_default, line) in [("image", image, image_line), ("before_script", all.clone(), script_line)] {
+            let Some(line) = *line else { continue };
+            let variables = given.variables.iter().map(|variable| &variable.value);
+            let inclusion = Inclusion::new(given.workflow_rules(), variables)
+                .with_templates(templates.iter().map(|t| &t.value))
+                .with_default(Some(&given_default));
+            let report = analyses.report(file, options.for_inclusion(inclusion));
+            let note =
+                format!("reached from `{}:{}`, whose `default:` gives its jobs their `{key}`", default.path, line + 1);
+            let origin = Origin { path: default.path.clone(), line, value: () };
+            for finding in raised(&before, &report) {
+                let related = format!("gives the jobs of `{}` their `{key}`", file.path);
+                reached.push(linked(finding, &note, &origin, related, includes));
+            }
+            before = report;
         }
     }
     reached

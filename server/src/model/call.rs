@@ -3,7 +3,7 @@
 //! as called, it holds what this caller passes, under this caller's triggers.
 
 use super::contexts::Taint;
-use super::github::{Event, Job, Trigger, Triggers, WorkflowHeader};
+use super::github::{Event, Job, Secrets, Trigger, Triggers, WorkflowHeader};
 use crate::syntax::span::Span;
 
 /// What one caller gives its callee.
@@ -17,6 +17,95 @@ pub struct Call {
     /// The inputs the caller passes that name a pull request's head (its commit, branch or
     /// repository), whose code its author wrote, though no text of theirs.
     pub heads: Vec<PassedHead>,
+    /// The secrets the caller gives a reusable workflow; `None` for an action, which is
+    /// given none this way.
+    pub secrets: Option<GivenSecrets>,
+}
+
+/// The secrets a job that calls a reusable workflow gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GivenSecrets {
+    /// `secrets: inherit`: every secret the caller has.
+    Inherit,
+    /// A `secrets:` mapping, or none at all (then no secret is given).
+    Named(Vec<GivenSecret>),
+}
+
+/// One secret a caller passes by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GivenSecret {
+    /// The name the callee reads it by, as `secrets.<name>`.
+    pub name: String,
+    /// The caller's value, e.g. `${{ secrets.DEPLOY_KEY }}`.
+    pub value: String,
+}
+
+impl GivenSecrets {
+    /// The secrets a job's `secrets:` gives the workflow it calls.
+    pub fn of(job: &Job) -> Self {
+        match &job.secrets {
+            Some(Secrets::Inherit(_)) => GivenSecrets::Inherit,
+            Some(Secrets::Passed(passed)) => GivenSecrets::Named(
+                passed
+                    .iter()
+                    .map(|input| GivenSecret {
+                        name: input.name.value.clone(),
+                        value: input.value.as_ref().map(|value| value.value.clone()).unwrap_or_default(),
+                    })
+                    .collect(),
+            ),
+            None => GivenSecrets::Named(Vec::new()),
+        }
+    }
+
+    /// The names the callee can read, or `None` for all of them (`inherit`).
+    fn names(&self) -> Option<Vec<String>> {
+        match self {
+            GivenSecrets::Inherit => None,
+            GivenSecrets::Named(named) => Some(named.iter().map(|secret| secret.name.clone()).collect()),
+        }
+    }
+
+    /// For messages: "passes it no secrets", "passes it every secret it has (`secrets:
+    /// inherit`)", "passes it `secrets.token` (`${{ secrets.DEPLOY_KEY }}`)".
+    pub fn describe(&self) -> String {
+        match self {
+            GivenSecrets::Inherit => "passes it every secret it has (`secrets: inherit`)".to_owned(),
+            GivenSecrets::Named(named) if named.is_empty() => "passes it no secrets".to_owned(),
+            GivenSecrets::Named(named) => {
+                let names: Vec<String> =
+                    named.iter().map(|secret| format!("`secrets.{}` (`{}`)", secret.name, secret.value)).collect();
+                format!("passes it {}", names.join(", "))
+            }
+        }
+    }
+}
+
+/// What the reusable workflows a file calls give back: the taint of their outputs as this
+/// file calls them, by the job that calls each.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Returned {
+    pub outputs: Vec<ReturnedOutput>,
+}
+
+/// An output of a called reusable workflow whose value someone other than the maintainers
+/// can choose, as the calling job gets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnedOutput {
+    /// The id of the calling job, which the caller reads the output from as `needs.<job>`.
+    pub job: String,
+    /// The output's name in the callee's `on.workflow_call.outputs`.
+    pub name: String,
+    /// The taint of its value inside the callee, under this call.
+    pub taint: Taint,
+}
+
+impl Returned {
+    /// The taint of `needs.<job>.outputs.<name>` when `job` calls a reusable workflow.
+    pub fn output_taint(&self, job: &str, name: &str) -> Option<Taint> {
+        let output = self.outputs.iter().find(|output| output.job == job && output.name == name)?;
+        Some(output.taint.clone())
+    }
 }
 
 /// An input whose value names a pull request's head.
@@ -68,7 +157,11 @@ impl Call {
     /// keeping its own `workflow_call` so that the inputs it declares keep their types.
     /// The caller's triggers are placed at the callee's `workflow_call` (spans belong to the
     /// file they were read from), without the caller's own filters and inputs.
+    /// Given named secrets (or none), it can read only those.
     pub fn header_for(&self, header: &WorkflowHeader) -> WorkflowHeader {
+        let given_secrets =
+            self.secrets.as_ref().and_then(GivenSecrets::names).or_else(|| header.given_secrets.clone());
+        let header = &WorkflowHeader { given_secrets, ..header.clone() };
         let Some(triggers) = &self.triggers else {
             return header.clone();
         };
@@ -103,6 +196,7 @@ impl Call {
                 workflows: Vec::new(),
                 inputs: Vec::new(),
                 secrets: Vec::new(),
+                outputs: Vec::new(),
             })
             .collect();
         Triggers { key: None, events, called: false }
@@ -112,5 +206,32 @@ impl Call {
     /// found there (about the caller's triggers, not the callee) can be told apart.
     pub fn trigger_place(header: &WorkflowHeader) -> Option<Span> {
         header.triggers.find(&Event::WorkflowCall).map(|trigger| trigger.span).or(header.triggers.key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::github::parse_for_tests;
+
+    const CALLEE: &str = "on:\n  workflow_call:\n    secrets:\n      A: {}\n      B: {}\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: x\n        env:\n          A: ${{ secrets.A }}\n          B: ${{ secrets.B }}\n  nested:\n    uses: ./.github/workflows/other.yml\n    secrets: inherit\n";
+
+    fn read_as_given(caller_job: &str) -> Vec<String> {
+        let caller = parse_for_tests(&format!(
+            "on: push\njobs:\n  call:\n    uses: ./.github/workflows/callee.yml\n{caller_job}"
+        ));
+        let call = Call { secrets: Some(GivenSecrets::of(&caller.jobs[0])), ..Call::default() };
+        let callee = parse_for_tests(CALLEE);
+        let header = call.header_for(&callee.header);
+        callee.jobs.iter().flat_map(|job| job.secrets_read(&header)).map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn a_reusable_workflow_reads_only_the_secrets_its_caller_gives() {
+        assert_eq!(read_as_given("    secrets: inherit\n"), ["secrets.A", "secrets.B", "secrets.*"]);
+        assert_eq!(read_as_given("    secrets:\n      B: ${{ secrets.MINE }}\n"), ["secrets.B", "secrets.*"]);
+        assert!(read_as_given("").is_empty(), "given nothing, it has nothing to pass on");
+        let callee = parse_for_tests(CALLEE);
+        assert_eq!(callee.jobs[0].secrets_read(&callee.header), ["secrets.A", "secrets.B"], "alone, all it reads");
     }
 }

@@ -18,7 +18,7 @@ use std::sync::{Arc, LazyLock};
 use serde::Deserialize;
 
 use super::action::Action;
-use super::call::Call;
+use super::call::{Call, Returned};
 use super::expr::{ContextRef, Expression};
 use super::github::{Event, Job, Step, Triggers, WorkflowHeader};
 use super::shell::{PartKind, Script, variable_names};
@@ -373,6 +373,8 @@ pub struct Scope<'a> {
     untrusted: &'a [String],
     /// The call this file is read for, when it is read as a caller calls it.
     call: Option<&'a Call>,
+    /// What the reusable workflows this file calls return, when the workspace is known.
+    returned: Option<&'a Returned>,
 }
 
 impl<'a> Scope<'a> {
@@ -388,6 +390,7 @@ impl<'a> Scope<'a> {
             jobs,
             untrusted: &[],
             call: None,
+            returned: None,
         }
     }
 
@@ -409,6 +412,7 @@ impl<'a> Scope<'a> {
             jobs: &NoJobs,
             untrusted: &[],
             call: None,
+            returned: None,
         }
     }
 
@@ -424,6 +428,29 @@ impl<'a> Scope<'a> {
         let Some(call) = call else { return self };
         let events = call.triggers.as_ref().map_or(self.events, Events::Of);
         Self { call: Some(call), events, ..self }
+    }
+
+    /// The same place in a file whose calls to reusable workflows return `returned`: a
+    /// calling job's `needs.<job>.outputs.*` holds what the callee's outputs hold.
+    pub fn with_returned(self, returned: Option<&'a Returned>) -> Self {
+        Self { returned: returned.or(self.returned), ..self }
+    }
+
+    /// At the level of a workflow, after all its jobs: where a reusable workflow's
+    /// `on.workflow_call.outputs` are read.
+    pub fn workflow_outputs(header: &'a WorkflowHeader, jobs: &'a dyn JobLookup) -> Self {
+        Self {
+            events: Events::of(&header.triggers),
+            header: Some(header),
+            job: None,
+            action: None,
+            steps: &[],
+            position: 0,
+            jobs,
+            untrusted: &[],
+            call: None,
+            returned: None,
+        }
     }
 
     fn at(&self, position: usize) -> Self {
@@ -469,7 +496,9 @@ impl<'a> Scope<'a> {
         match segments.as_slice() {
             ["env", name] => self.variable_taint(name, hops + 1).map(|taint| taint.through(path)),
             ["steps", id, "outputs", name] => self.step_output_taint(id, name, hops + 1).map(|t| t.through(path)),
-            ["needs", job, "outputs", name] => self.job_output_taint(job, name, hops + 1).map(|t| t.through(path)),
+            ["needs", job, "outputs", name] | ["jobs", job, "outputs", name] => {
+                self.job_output_taint(job, name, hops + 1).map(|t| t.through(path))
+            }
             ["inputs", name] | ["github", "event", "inputs", name] => self.input_taint(name),
             ["matrix", key] => self.matrix_taint(key, hops + 1).map(|taint| taint.through(path)),
             _ => direct_taint(path, self.events).or_else(|| self.configured_taint(path)),
@@ -574,11 +603,19 @@ impl<'a> Scope<'a> {
         found
     }
 
+    /// The taint of output `name` of job `job_id`: what the reusable workflow it calls
+    /// returns, or the value of its own `outputs:`, read after its steps (in the same file,
+    /// read as the same caller calls it).
     fn job_output_taint(&self, job_id: &str, name: &str, hops: usize) -> Option<Taint> {
         let header = self.header?;
         let job = self.jobs.job(job_id)?;
+        if job.uses.is_some() {
+            return self.returned?.output_taint(job_id, name);
+        }
         let value = job.output(name)?.value.as_ref()?;
-        Scope::workflow_job(header, job, self.jobs).text_taint(value, hops)
+        let scope = Scope::workflow_job(header, job, self.jobs);
+        Scope { events: self.events, untrusted: self.untrusted, call: self.call, returned: self.returned, ..scope }
+            .text_taint(value, hops)
     }
 
     /// The taint of `inputs.<name>`: what the call passes when the file is read as called,
@@ -789,6 +826,32 @@ jobs:
         let branch = taint_in_step(source, 1, 0, "needs.meta.outputs.branch").unwrap();
         assert_eq!(branch.origin, "github.head_ref");
         assert_eq!(branch.via, ["steps.read.outputs.branch", "needs.meta.outputs.branch"]);
+    }
+
+    #[test]
+    fn a_called_jobs_outputs_are_what_its_workflow_returns() {
+        let caller = "on: issues\njobs:\n  call:\n    uses: ./.github/workflows/meta.yml\n  use:\n    needs: call\n    runs-on: x\n    steps:\n      - run: x\n";
+        let workflow = parse_for_tests(caller);
+        let jobs = JobList(&workflow.jobs);
+        let scope = Scope::workflow_step(&workflow.header, &workflow.jobs[1], 0, &jobs);
+        assert!(scope.taint_of_path("needs.call.outputs.title").is_none(), "not known alone");
+        let callee = "on:\n  workflow_call:\n    outputs:\n      title:\n        value: ${{ jobs.meta.outputs.title }}\n      sha:\n        value: ${{ jobs.meta.outputs.sha }}\njobs:\n  meta:\n    runs-on: x\n    outputs:\n      title: ${{ github.event.issue.title }}\n      sha: ${{ github.sha }}\n    steps:\n      - run: x\n";
+        let called = parse_for_tests(callee);
+        let call = Call { triggers: Some(workflow.header.triggers.clone()), ..Call::default() };
+        let callee_jobs = JobList(&called.jobs);
+        let outputs = Scope::workflow_outputs(&called.header, &callee_jobs).with_call(Some(&call));
+        let value = |name: &str| {
+            let trigger = called.header.triggers.find(&Event::WorkflowCall).unwrap();
+            trigger.outputs.iter().find(|output| output.name.value == name).unwrap().value.clone().unwrap()
+        };
+        assert!(outputs.taint_of_text(&value("sha")).is_none());
+        let title = outputs.taint_of_text(&value("title")).unwrap();
+        assert_eq!((title.origin.as_str(), title.privileged), ("github.event.issue.title", true));
+        let output = super::super::call::ReturnedOutput { job: "call".into(), name: "title".into(), taint: title };
+        let returned = Returned { outputs: vec![output] };
+        let read = scope.with_returned(Some(&returned)).taint_of_path("needs.call.outputs.title").unwrap();
+        assert_eq!(read.via, ["jobs.meta.outputs.title", "needs.call.outputs.title"]);
+        assert!(scope.with_returned(Some(&returned)).taint_of_path("needs.call.outputs.sha").is_none());
     }
 
     #[test]

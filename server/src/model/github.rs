@@ -27,6 +27,10 @@ pub struct WorkflowHeader {
     pub default_shell: Option<Spanned<String>>,
     /// The `jobs:` key, where top-level keys can be inserted before.
     pub jobs_key: Option<Span>,
+    /// Read as a caller calls it, the names of the secrets that caller gives this reusable
+    /// workflow (none when it passes no `secrets:`); `None` when they are not known, or
+    /// when it passes them all (`secrets: inherit`).
+    pub given_secrets: Option<Vec<String>>,
 }
 
 /// A `concurrency:` value: a group name alone, or a group and `cancel-in-progress`.
@@ -107,6 +111,9 @@ pub struct Trigger {
     pub inputs: Vec<WorkflowInput>,
     /// `secrets:` of `workflow_call`: the names the caller must or may pass.
     pub secrets: Vec<Spanned<String>>,
+    /// `outputs:` of `workflow_call`: each name with its `value:`, which callers read as
+    /// `needs.<job>.outputs.<name>`.
+    pub outputs: Vec<Input>,
 }
 
 /// An input declared by `workflow_dispatch` or `workflow_call`.
@@ -440,9 +447,16 @@ impl Job {
             .filter(|context| {
                 context.path.starts_with("secrets.") && !context.path.eq_ignore_ascii_case("secrets.GITHUB_TOKEN")
             })
+            .filter(|context| {
+                let name = context.path.trim_start_matches("secrets.");
+                header.given_secrets.as_ref().is_none_or(|given| given.iter().any(|g| g.eq_ignore_ascii_case(name)))
+            })
             .map(|context| (context.path.as_str(), context.span))
             .collect();
-        if let Some(Secrets::Inherit(span)) = self.secrets {
+        // A reusable workflow given no secret passes none on.
+        let inherits = header.given_secrets.as_ref().is_none_or(|given| !given.is_empty());
+        if let (Some(Secrets::Inherit(span)), true) = (&self.secrets, inherits) {
+            let span = *span;
             refs.push(("secrets.*", span));
         }
         // Stable, so that each name keeps the first place it is read.
@@ -686,6 +700,7 @@ pub fn build_header(entries: &[Entry<'_>], jobs_key: Option<Span>) -> WorkflowHe
         concurrency: find("concurrency").map(Concurrency::from_entry),
         default_shell: find("defaults").and_then(|entry| default_shell(entry.value)),
         jobs_key,
+        given_secrets: None,
     }
 }
 
@@ -724,6 +739,21 @@ fn trigger(event: Event, span: Span, settings: Option<View<'_>>) -> Trigger {
         .and_then(|view| view.get("secrets"))
         .map(|secrets| secrets.entries().iter().filter_map(Spanned::key_of).collect())
         .unwrap_or_default();
+    let outputs = settings
+        .and_then(|view| view.get("outputs"))
+        .map(|outputs| {
+            outputs
+                .entries()
+                .iter()
+                .filter_map(|output| {
+                    Some(Input {
+                        name: Spanned::key_of(output)?,
+                        value: output.value.get("value").and_then(Text::from_view),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Trigger {
         event,
         span,
@@ -735,6 +765,7 @@ fn trigger(event: Event, span: Span, settings: Option<View<'_>>) -> Trigger {
         workflows: list("workflows"),
         inputs,
         secrets,
+        outputs,
     }
 }
 

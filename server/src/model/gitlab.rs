@@ -50,6 +50,27 @@ pub struct Globals {
     /// When the file is read as part of a pipeline of several files, the templates the other
     /// files define that decide where the jobs extending them run.
     pub templates: Vec<Template>,
+    /// `default: before_script:` (or a global `before_script:`), which jobs without their own
+    /// run first.
+    pub default_before_script: Option<Vec<Script>>,
+    /// When the file is read as part of a pipeline of several files, the `default:` keys
+    /// another file gives, which win over this file's own `default:`.
+    pub given_default: Option<GivenDefault>,
+}
+
+/// The `default:` keys another file of a pipeline gives the jobs of the file it includes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GivenDefault {
+    pub image: Option<Image>,
+    pub before_script: Option<Vec<Script>>,
+}
+
+impl GivenDefault {
+    /// What `globals` give, or `None` when it has neither key.
+    pub fn of(globals: &Globals) -> Option<Self> {
+        let given = Self { image: globals.default_image.clone(), before_script: globals.default_before_script.clone() };
+        (given.image.is_some() || given.before_script.is_some()).then_some(given)
+    }
 }
 
 /// A hidden job of another file of the pipeline, as far as where its extenders run goes.
@@ -316,7 +337,18 @@ pub fn build_globals(entries: &[Entry<'_>]) -> Globals {
         default_image: find("default").and_then(|d| d.get("image")).or_else(|| find("image")).and_then(image),
         inputs: find("spec").and_then(|spec| spec.get("inputs")).map(spec_inputs).unwrap_or_default(),
         templates: Vec::new(),
+        default_before_script: default_before_script(find("default"), find("before_script")),
+        given_default: None,
     }
+}
+
+/// The scripts of `default: before_script:`, else of a global `before_script:`.
+fn default_before_script<'a>(default: Option<View<'a>>, global: Option<View<'a>>) -> Option<Vec<Script>> {
+    let holder = default.filter(|default| default.get("before_script").is_some());
+    let view = holder.and_then(|default| default.get("before_script")).or(global)?;
+    let no_jobs = |_: &str| None;
+    let scope = JobScope::new(holder.unwrap_or(view), &no_jobs, None);
+    Some(scripts(view, &scope))
 }
 
 /// Whether a top-level key names a job.
@@ -458,6 +490,9 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> 
     let workflow = (!globals.workflow_rules.is_empty()).then_some(&globals.workflow_reach);
     let reach = Reach::of_job(&rules, &texts(&only), &texts(&except), when.as_ref().map(|w| w.as_str()), workflow);
     let scripts = |key: &str| get(key).map(|view| scripts(view, scope)).unwrap_or_default();
+    // Another file's `default:` wins over this file's, not over what the job's chain sets.
+    let given = globals.given_default.as_ref().filter(|_| scope.get_in(&["trigger"]).is_none());
+    let given_key = |key: &str| given.filter(|_| scope.get_in(&[key]).is_none());
     Some(GitlabJob {
         hidden: name.value.starts_with('.'),
         name,
@@ -465,9 +500,15 @@ pub fn build_job(entry: &Entry<'_>, scope: &JobScope<'_>, globals: &Globals) -> 
         key_column: key_column(entry.value),
         first_key: entry.value.own_pairs().first().map(|pair| pair.key.span),
         stage: get("stage").and_then(Spanned::from_view),
-        image: get("image").and_then(image),
+        image: match given_key("image").and_then(|given| given.image.clone()) {
+            Some(given) => Some(given),
+            None => get("image").and_then(image),
+        },
         services: get("services").map(|s| s.items().into_iter().filter_map(image).collect()).unwrap_or_default(),
-        before_script: scripts("before_script"),
+        before_script: match given_key("before_script").and_then(|given| given.before_script.clone()) {
+            Some(given) => given,
+            None => scripts("before_script"),
+        },
         script: scripts("script"),
         after_script: scripts("after_script"),
         variables: variable_entries(&scope.merged_entries("variables")),

@@ -4,8 +4,9 @@
 //! pipelines the including file's `workflow: rules:` create (a job without rules runs in
 //! every one of them, merge request pipelines included) nor what its `variables:` hold.
 
-use super::gitlab::{Globals, RuleClause, Template, Variable};
+use super::gitlab::{GivenDefault, Globals, Image, RuleClause, Template, Variable};
 use super::reach::Reach;
+use super::shell::Script;
 use super::{Block, Spanned, Text};
 use crate::syntax::span::Span;
 
@@ -18,6 +19,8 @@ pub struct Inclusion {
     pub variables: Vec<Variable>,
     /// The templates the other files define that decide where the jobs extending them run.
     pub templates: Vec<Template>,
+    /// The `default:` keys another file gives, which win over the included file's own.
+    pub default: Option<GivenDefault>,
 }
 
 impl Inclusion {
@@ -28,12 +31,22 @@ impl Inclusion {
             workflow_rules: workflow_rules.iter().map(placed_elsewhere).collect(),
             variables: variables.into_iter().map(variable_elsewhere).collect(),
             templates: Vec::new(),
+            default: None,
         }
     }
 
     /// These, with the templates the other files define.
     pub fn with_templates<'t>(self, templates: impl IntoIterator<Item = &'t Template>) -> Self {
         Self { templates: templates.into_iter().map(template_elsewhere).collect(), ..self }
+    }
+
+    /// These, with the `default:` keys another file gives.
+    pub fn with_default(self, default: Option<&GivenDefault>) -> Self {
+        let default = default.map(|default| GivenDefault {
+            image: default.image.as_ref().map(|image| Image { name: spanned_elsewhere(&image.name) }),
+            before_script: default.before_script.as_ref().map(|scripts| scripts.iter().map(script_elsewhere).collect()),
+        });
+        Self { default, ..self }
     }
 
     /// What the including file's `globals` give.
@@ -43,7 +56,10 @@ impl Inclusion {
 
     /// Whether it gives anything the included file's analysis alone does not have.
     pub fn is_empty(&self) -> bool {
-        self.workflow_rules.is_empty() && self.variables.is_empty() && self.templates.is_empty()
+        self.workflow_rules.is_empty()
+            && self.variables.is_empty()
+            && self.templates.is_empty()
+            && self.default.is_none()
     }
 
     /// The included file's global keywords as the pipeline has them once merged.
@@ -59,6 +75,7 @@ impl Inclusion {
             workflow_rules,
             variables,
             templates,
+            given_default: self.default.clone().or_else(|| own.given_default.clone()),
             ..own.clone()
         }
     }
@@ -94,6 +111,10 @@ fn variable_elsewhere(variable: &Variable) -> Variable {
         entry: Span::elsewhere(),
         mapping: Block { key: Span::elsewhere(), last_entry_end: Span::elsewhere(), ..variable.mapping.clone() },
     }
+}
+
+fn script_elsewhere(script: &Script) -> Script {
+    Script { text: text_elsewhere(&script.text), ..script.clone() }
 }
 
 fn text_elsewhere(text: &Text) -> Text {

@@ -81,7 +81,7 @@ pub use finding::{Applicability, Edit, Extent, Finding, Findings, Fix};
 
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::action::Action;
-use crate::model::call::Call;
+use crate::model::call::{Call, Returned};
 use crate::model::contexts::{JobLookup, Scope};
 use crate::model::github::{Job, Step, Workflow, WorkflowHeader};
 use crate::model::gitlab::{GitlabJob, Globals, Pipeline};
@@ -195,6 +195,9 @@ pub struct RuleOptions {
     /// When a file is analysed as another file calls it (a reusable workflow, an action),
     /// what that caller passes. Set by the cross-file analysis, never by users.
     pub call: Option<Arc<Call>>,
+    /// What the local reusable workflows this file calls return to it (the taint of their
+    /// outputs as it calls them). Set by the cross-file analysis, never by users.
+    pub returned: Option<Arc<Returned>>,
     /// When a GitLab file is analysed as another file includes it, what that file gives it.
     /// Set by the cross-file analysis, never by users.
     pub included: Option<Arc<Inclusion>>,
@@ -210,6 +213,7 @@ impl RuleOptions {
             trusted_owners: trusted_owners.into_iter().map(|owner| owner.to_ascii_lowercase()).collect(),
             untrusted_contexts: Vec::new(),
             call: None,
+            returned: None,
             included: None,
             pins: Arc::default(),
             local_workflows: Arc::default(),
@@ -251,6 +255,11 @@ impl RuleOptions {
         Self { call: Some(Arc::new(call)), ..self.clone() }
     }
 
+    /// These options for a file whose calls to reusable workflows return `returned`.
+    pub fn for_returned(&self, returned: Returned) -> Self {
+        Self { returned: Some(Arc::new(returned)), ..self.clone() }
+    }
+
     /// These options for a GitLab file read as another file includes it.
     pub fn for_inclusion(&self, inclusion: Inclusion) -> Self {
         Self { included: Some(Arc::new(inclusion)), ..self.clone() }
@@ -277,6 +286,7 @@ impl<'a> JobContext<'a> {
         Scope::workflow_job(self.header, self.job, self.jobs)
             .with_untrusted_contexts(&self.options.untrusted_contexts)
             .with_call(self.options.call.as_deref())
+            .with_returned(self.options.returned.as_deref())
     }
 }
 
@@ -304,7 +314,10 @@ impl<'a> StepContext<'a> {
             StepContext::Workflow { header, job, jobs, index, .. } => Scope::workflow_step(header, job, index, jobs),
             StepContext::Action { action, index, .. } => Scope::action_step(action, index),
         };
-        scope.with_untrusted_contexts(&self.options().untrusted_contexts).with_call(self.options().call.as_deref())
+        scope
+            .with_untrusted_contexts(&self.options().untrusted_contexts)
+            .with_call(self.options().call.as_deref())
+            .with_returned(self.options().returned.as_deref())
     }
 
     /// The workflow's header; `None` in a composite action.
