@@ -358,6 +358,16 @@ fn secrets_inherit_to_a_local_workflow_is_fixed_with_the_secrets_it_declares() {
         "{}",
         buffer.text()
     );
+    // The same caller in another repository does not call these workflows.
+    let elsewhere = workflow_uri("caller.yml");
+    client.open(&elsewhere, text);
+    let diagnostics = client.diagnostics(&elsewhere);
+    let inherit = diagnostics.iter().find(|d| d["code"] == "secrets-inherit").expect("secrets-inherit is reported");
+    let titles: Vec<String> = code_actions(&mut client, &elsewhere, inherit)
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(titles.iter().all(|title| !title.starts_with("Pass only what")), "{titles:?}");
     client.shutdown();
 }
 

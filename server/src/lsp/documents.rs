@@ -15,6 +15,7 @@ use crate::model::outline::Symbol;
 use crate::rules::{Rule, RuleOptions};
 use crate::syntax::{Source, Tile, Tiling};
 use crate::text::Encoding;
+use crate::workspace::interfaces::in_repository;
 
 /// What a failure outside any rule is reported as.
 const ANALYSIS: &str = "analysis";
@@ -51,11 +52,12 @@ impl OpenDocument {
             file: uri.to_file_path().map(|path| path.into_owned()),
             language_id,
             rules,
-            options,
+            options: Arc::default(),
             analyzer: None,
             report: None,
             tiled: TileCache::default(),
         };
+        document.options = document.for_this_file(options);
         document.detect_kind(text);
         document
     }
@@ -152,9 +154,18 @@ impl OpenDocument {
         self.analyzer = kind.map(|kind| Analyzer::configured(kind, self.rules, Arc::clone(&self.options)));
     }
 
+    /// `options` as they apply to this document: the project's reusable workflows only when
+    /// it is in the project's repository.
+    fn for_this_file(&self, options: Arc<RuleOptions>) -> Arc<RuleOptions> {
+        let workflows = options.local_workflows();
+        let inside = self.file.as_deref().is_some_and(|file| in_repository(workflows, file));
+        if workflows.is_empty() || inside { options } else { Arc::new(options.outside_the_repository()) }
+    }
+
     /// Analyses with new rule options from now on; the findings cached under the old ones
     /// are dropped.
     pub fn set_options(&mut self, options: Arc<RuleOptions>) {
+        let options = self.for_this_file(options);
         if self.options == options {
             return;
         }

@@ -3,6 +3,7 @@
 //! A caller that passes `secrets: inherit` to such a workflow can pass exactly those instead.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use super::github::{Event, Secrets, Workflow};
 
@@ -50,10 +51,22 @@ impl WorkflowSecrets {
 /// (`.github/workflows/deploy.yml`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LocalWorkflows {
+    /// The repository's folder: its workflows are not another repository's.
+    root: PathBuf,
     by_path: BTreeMap<String, WorkflowSecrets>,
 }
 
 impl LocalWorkflows {
+    /// The reusable workflows of the repository in the folder `root`, none found yet.
+    pub fn of_repository(root: PathBuf) -> Self {
+        Self { root, by_path: BTreeMap::new() }
+    }
+
+    /// The repository's folder, empty when not known.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub fn insert(&mut self, path: String, secrets: WorkflowSecrets) {
         self.by_path.insert(path, secrets);
     }

@@ -235,6 +235,12 @@ impl RuleOptions {
         Self { local_workflows, ..self }
     }
 
+    /// These options for a file outside the repository whose reusable workflows they hold:
+    /// without them, as its local `uses:` name other files.
+    pub fn outside_the_repository(&self) -> Self {
+        Self { local_workflows: Arc::default(), ..self.clone() }
+    }
+
     /// The repository's reusable workflows (none when the workspace is not known).
     pub fn local_workflows(&self) -> &LocalWorkflows {
         &self.local_workflows

@@ -2,6 +2,8 @@
 //! from `.github/workflows` inside the workspace root, so that a caller's `secrets: inherit`
 //! can be replaced by exactly what the called workflow declares.
 
+use std::path::Path;
+
 use super::root::Root;
 use crate::analysis;
 use crate::model::interface::LocalWorkflows;
@@ -11,7 +13,7 @@ const WORKFLOWS_FOLDER: &str = ".github/workflows";
 
 /// The reusable workflows of the repository at `root`, with the secrets each takes.
 pub fn local_workflows(root: &Root) -> LocalWorkflows {
-    let mut found = LocalWorkflows::default();
+    let mut found = LocalWorkflows::of_repository(root.path().to_path_buf());
     for path in root.yaml_files_in(WORKFLOWS_FOLDER) {
         let Some((_, text)) = root.read(&path) else { continue };
         // Most workflows cannot be called; only those that name the trigger are parsed.
@@ -25,10 +27,19 @@ pub fn local_workflows(root: &Root) -> LocalWorkflows {
     found
 }
 
+/// Whether the file at `path` (saved or not yet: then its folder) lies in the repository
+/// `workflows` were read from, so that its local `uses:` name them.
+pub fn in_repository(workflows: &LocalWorkflows, path: &Path) -> bool {
+    let canonical = std::fs::canonicalize(path).or_else(|_| {
+        let folder = path.parent().ok_or(std::io::ErrorKind::NotFound)?;
+        std::fs::canonicalize(folder)
+    });
+    let root = workflows.root();
+    !root.as_os_str().is_empty() && canonical.is_ok_and(|canonical| canonical.starts_with(root))
+}
+
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
 
     #[test]
