@@ -9,6 +9,8 @@ use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
 
+use ropey::Rope;
+
 use super::{Analyzer, Related, Report, Reported, analyze_text_with, tiling};
 use crate::model::call::{Call, GivenSecrets, PassedHead, PassedInput, Returned, ReturnedOutput};
 use crate::model::contexts::{JobList, Scope, Taint};
@@ -19,7 +21,7 @@ use crate::model::references::{self, Reference, ReferenceKind};
 use crate::model::untrusted_code;
 use crate::rules::{RuleOptions, Severity};
 use crate::syntax::Source;
-use crate::syntax::span::Span;
+use crate::syntax::span::{Bases, Span};
 
 /// A callee is analysed once per tainted input; more inputs than this are not followed.
 const MAX_INPUTS_PER_CALL: usize = 16;
@@ -74,17 +76,15 @@ fn called_from<'a>(
         .collect();
     // What each call returns, read first without what the others return, so that an output
     // of one call passed to another is followed one call further.
-    let first = Returned {
-        outputs: sites
-            .iter()
-            .flat_map(|(site, file)| {
-                let scope = site.scope(&workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
-                let passed = passed_at(site, &scope, &line_of);
-                let call = Call { inputs: text_inputs(&passed), ..site.call(*file, triggers.clone()) };
-                returned_outputs(*file, site, &call, options).into_iter().map(|back| back.output)
-            })
-            .collect(),
-    };
+    let mut first = Returned::default();
+    for (site, file) in &sites {
+        let scope = site.scope(&workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
+        let passed = passed_at(site, &scope, &line_of);
+        let call = Call { inputs: text_inputs(&passed), ..site.call(*file, triggers.clone()) };
+        first
+            .outputs
+            .extend(returned_outputs(*file, site, &call, options, analyses).into_iter().map(|back| back.output));
+    }
     let mut reached = Vec::new();
     let mut returns = Vec::new();
     for (site, file) in &sites {
@@ -94,7 +94,7 @@ fn called_from<'a>(
             .with_returned(Some(&first));
         let passed = passed_at(site, &scope, &line_of);
         let call = Call { inputs: text_inputs(&passed), ..site.call(*file, triggers.clone()) };
-        returns.extend(returned_outputs(*file, site, &call, options));
+        returns.extend(returned_outputs(*file, site, &call, options, analyses));
         let from = CallerSide {
             path: caller.path,
             line: line_of(site.uses.span).unwrap_or_default(),
@@ -149,19 +149,24 @@ struct Return {
 
 /// The outputs of the reusable workflow `file` that hold a value someone other than the
 /// maintainers can choose when the job of `site` calls it as `call` says.
-fn returned_outputs(file: CalledFile<'_>, site: &CallSite<'_>, call: &Call, options: &RuleOptions) -> Vec<Return> {
-    if site.step.is_some() || file.kind != FileKind::GithubWorkflow {
+fn returned_outputs(
+    file: CalledFile<'_>,
+    site: &CallSite<'_>,
+    call: &Call,
+    options: &RuleOptions,
+    analyses: &mut CalleeAnalyses,
+) -> Vec<Return> {
+    if site.step.is_some() {
         return Vec::new();
     }
-    let job = &site.job.id.value;
-    let mut source = Source::new(file.text, tiling(file.kind));
-    let (workflow, bases) = Analyzer::with_rules(file.kind, &[]).read_workflow(&mut source);
-    let rope = source.rope();
+    let Some(model) = analyses.model(file) else { return Vec::new() };
+    let CalleeModel { workflow, bases, rope } = &*model;
     let Some(trigger) = workflow.header.triggers.find(&Event::WorkflowCall) else { return Vec::new() };
     let jobs = JobList(&workflow.jobs);
     let scope = Scope::workflow_outputs(&workflow.header, &jobs)
         .with_untrusted_contexts(options.untrusted_contexts())
         .with_call(Some(call));
+    let job = &site.job.id.value;
     trigger
         .outputs
         .iter()
@@ -268,6 +273,13 @@ struct CallerSide<'a> {
     secrets: Option<GivenSecrets>,
 }
 
+impl CallerSide<'_> {
+    /// What it gives its callee before any input: its triggers and its secrets.
+    fn given(&self) -> Call {
+        Call { triggers: self.triggers.clone(), secrets: self.secrets.clone(), ..Call::default() }
+    }
+}
+
 /// The findings of `file` as `caller` calls it that it does not have alone: first under the
 /// caller's triggers, then with each tainted input or pull request head in turn, so that each
 /// finding names what raised it.
@@ -280,11 +292,11 @@ fn reached_in(
 ) -> Vec<Reported> {
     let mut reached = Vec::new();
     // What the caller gives is named in the findings it decides, where there are secrets to give.
-    let reads = caller.secrets.is_some() && reads_secrets(file);
+    let reads = caller.secrets.is_some() && analyses.reads_secrets(file);
     let alone = analyses.report(file, options.clone());
     let under_triggers = match &caller.triggers {
         Some(triggers) => {
-            let call = Call { triggers: Some(triggers.clone()), secrets: caller.secrets.clone(), ..Call::default() };
+            let call = caller.given();
             let contrast = if reads { secrets_contrast(file, &call, options, analyses) } else { None };
             let report = analyses.report(file, options.for_call(call));
             let place = analyses.trigger_place(file);
@@ -308,27 +320,12 @@ fn reached_in(
         None => alone,
     };
     for (input, line) in passed {
+        let given = caller.given();
         let (name, origin, call) = match input {
             Passed::Text(input) => {
-                let (name, origin) = (input.name.clone(), input.taint.origin.clone());
-                let call = Call {
-                    triggers: caller.triggers.clone(),
-                    inputs: vec![input],
-                    heads: Vec::new(),
-                    secrets: caller.secrets.clone(),
-                };
-                (name, origin, call)
+                (input.name.clone(), input.taint.origin.clone(), Call { inputs: vec![input], ..given })
             }
-            Passed::Head(head) => {
-                let (name, origin) = (head.name.clone(), head.head.clone());
-                let call = Call {
-                    triggers: caller.triggers.clone(),
-                    inputs: Vec::new(),
-                    heads: vec![head],
-                    secrets: caller.secrets.clone(),
-                };
-                (name, origin, call)
-            }
+            Passed::Head(head) => (head.name.clone(), head.head.clone(), Call { heads: vec![head], ..given }),
         };
         let contrast = if reads { secrets_contrast(file, &call, options, analyses) } else { None };
         let report = analyses.report(file, options.for_call(call));
@@ -364,8 +361,27 @@ const MAX_ANALYSES_PER_CALLEE: usize = 32;
 struct Analysed {
     text: u64,
     reports: VecDeque<AnalysedAs>,
-    /// Where its analyses as called place the caller's triggers, once asked.
-    trigger_place: Option<Option<Range<usize>>>,
+    /// Its workflow model, read the first time one is asked for (`None` inside for a file
+    /// that is not a workflow).
+    model: Option<Option<Arc<CalleeModel>>>,
+}
+
+/// A called reusable workflow's model, read once per text.
+struct CalleeModel {
+    workflow: Workflow,
+    bases: Bases,
+    rope: Rope,
+}
+
+impl CalleeModel {
+    fn read(file: CalledFile<'_>) -> Option<Self> {
+        if file.kind != FileKind::GithubWorkflow {
+            return None;
+        }
+        let mut source = Source::new(file.text, tiling(file.kind));
+        let (workflow, bases) = Analyzer::with_rules(file.kind, &[]).read_workflow(&mut source);
+        Some(Self { workflow, bases, rope: source.rope().clone() })
+    }
 }
 
 /// A callee's report under the options one call (or inclusion, or none: alone) gives it.
@@ -386,9 +402,24 @@ impl CalleeAnalyses {
         report
     }
 
-    /// Where `file`'s analyses as called place the caller's triggers.
+    /// `file`'s workflow model, or `None` when it is not a workflow.
+    fn model(&mut self, file: CalledFile<'_>) -> Option<Arc<CalleeModel>> {
+        self.known(file).model.get_or_insert_with(|| CalleeModel::read(file).map(Arc::new)).clone()
+    }
+
+    /// Where a reusable workflow's analysis as called places the caller's triggers: findings
+    /// there are about the caller's triggers, which the caller's own analysis reports.
     fn trigger_place(&mut self, file: CalledFile<'_>) -> Option<Range<usize>> {
-        self.known(file).trigger_place.get_or_insert_with(|| find_trigger_place(file)).clone()
+        let model = self.model(file)?;
+        model.bases.resolve(Call::trigger_place(&model.workflow.header)?)
+    }
+
+    /// Whether the reusable workflow `file` reads or declares secrets its callers give it.
+    fn reads_secrets(&mut self, file: CalledFile<'_>) -> bool {
+        let secrets = self.model(file).and_then(|model| WorkflowSecrets::of(&model.workflow));
+        secrets.is_some_and(|secrets| {
+            !secrets.declared.is_empty() || !secrets.undeclared.is_empty() || secrets.passes_all_on
+        })
     }
 
     /// What is known of `file`, forgotten if its text changed.
@@ -431,17 +462,6 @@ pub(super) fn annotated(mut finding: Reported, note: &str, related: Related) -> 
     finding
 }
 
-/// Where a reusable workflow's analysis as called places the caller's triggers: findings
-/// there are about the caller's triggers, which the caller's own analysis reports.
-fn find_trigger_place(file: CalledFile<'_>) -> Option<Range<usize>> {
-    if file.kind != FileKind::GithubWorkflow {
-        return None;
-    }
-    let mut source = Source::new(file.text, tiling(file.kind));
-    let (workflow, bases) = Analyzer::with_rules(file.kind, &[]).read_workflow(&mut source);
-    bases.resolve(Call::trigger_place(&workflow.header)?)
-}
-
 /// The callee analysed as `call` calls it but giving other secrets (none for some, all for
 /// none), to tell the findings the secrets given decide; with the note naming them.
 fn secrets_contrast(
@@ -474,12 +494,6 @@ fn given_note<'c>(contrast: Option<&'c (Arc<Report>, String)>, finding: &Reporte
         }
         _ => "",
     }
-}
-
-/// Whether the reusable workflow `file` reads or declares secrets its callers give it.
-fn reads_secrets(file: CalledFile<'_>) -> bool {
-    workflow_secrets(file.text)
-        .is_some_and(|secrets| !secrets.declared.is_empty() || !secrets.undeclared.is_empty() || secrets.passes_all_on)
 }
 
 /// What a file names in other files, without running any rule.

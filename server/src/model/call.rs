@@ -179,15 +179,15 @@ impl Call {
     }
 
     /// What of a caller's `triggers` its callee runs under: the events and their `types:`,
-    /// placed nowhere (the caller's spans mean nothing in the callee), so that callers with the
-    /// same events share one analysis of the callee.
+    /// placed elsewhere (the caller's spans mean nothing in the callee), so that callers with
+    /// the same events share one analysis of the callee.
     pub fn passed_triggers(triggers: &Triggers) -> Triggers {
         let events = triggers
             .events
             .iter()
             .map(|trigger| Trigger {
                 event: trigger.event.clone(),
-                span: Span::document(0..0),
+                span: Span::elsewhere(),
                 types: trigger.types.clone(),
                 branches: Vec::new(),
                 branches_ignore: Vec::new(),

@@ -54,14 +54,6 @@ impl Inclusion {
         Self::new(&globals.workflow_rules, &globals.variables)
     }
 
-    /// Whether it gives anything the included file's analysis alone does not have.
-    pub fn is_empty(&self) -> bool {
-        self.workflow_rules.is_empty()
-            && self.variables.is_empty()
-            && self.templates.is_empty()
-            && self.default.is_none()
-    }
-
     /// The included file's global keywords as the pipeline has them once merged.
     pub fn globals_for(&self, own: &Globals) -> Globals {
         let workflow_rules =
@@ -158,6 +150,6 @@ mod tests {
         let included = parse_for_tests("workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\n").globals;
         let merged = Inclusion::new(&root.workflow_rules, []).globals_for(&included);
         assert_eq!((merged.workflow_reach.merge_requests, merged.workflow_reach.tags), (Runs::No, Runs::Yes));
-        assert!(Inclusion::new(&root.workflow_rules, []).is_empty());
+        assert_eq!(Inclusion::new(&root.workflow_rules, []), Inclusion::default(), "it gives nothing");
     }
 }
