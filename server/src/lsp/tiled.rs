@@ -159,7 +159,7 @@ impl TileCache {
             let recipes: Option<Vec<Recipe>> =
                 group.iter().map(|&(index, severity)| recipe(sources, &mut places, index, severity)).collect();
             let chunk = match (recipes, id.and_then(|id| last.remove(&id))) {
-                (Some(recipes), Some(chunk)) if same(&chunk.recipes, &recipes) => chunk,
+                (Some(recipes), Some(chunk)) if chunk.recipes == recipes => chunk,
                 (recipes, _) => {
                     let mut json = DiagnosticsJson::default();
                     for &(index, severity) in group {
@@ -184,10 +184,6 @@ impl TileCache {
 fn tile_index(tiles: &[Tile], offset: usize) -> Option<usize> {
     let index = tiles.partition_point(|tile| tile.end() <= offset);
     (!tiles.is_empty()).then(|| index.min(tiles.len() - 1))
-}
-
-fn same<'a>(last: &[Recipe<'a>], now: &[Recipe<'a>]) -> bool {
-    last == now
 }
 
 /// The recipe of finding `index`'s diagnostic; `None` when it cannot be told by tiles.
