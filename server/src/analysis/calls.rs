@@ -56,16 +56,14 @@ fn called_from<'a>(
     options: &RuleOptions,
     analyses: &mut CalleeAnalyses,
 ) -> Vec<(String, Reported)> {
-    let mut source = Source::new(caller.text, tiling(caller.kind));
-    let (workflow, bases) = Analyzer::with_rules(caller.kind, &[]).read_workflow(&mut source);
-    let rope = source.rope();
+    let read = WorkflowRead::of(caller.text);
+    let (workflow, bases) = (&read.workflow, &read.bases);
     let jobs = JobList(&workflow.jobs);
     // A reusable caller runs under triggers this file does not know.
     let triggers = &workflow.header.triggers;
     let triggers = (!triggers.has(&Event::WorkflowCall)).then(|| Call::passed_triggers(triggers));
-    let line_of =
-        |span| bases.resolve(span).map(|range: Range<usize>| rope.byte_to_line(range.start.min(rope.len_bytes())));
-    let sites: Vec<(CallSite<'_>, CalledFile<'a>)> = call_sites(&workflow)
+    let line_of = |span| read.line_of(span);
+    let sites: Vec<(CallSite<'_>, CalledFile<'a>)> = call_sites(workflow)
         .into_iter()
         .filter_map(|site| {
             let range = bases.resolve(site.uses.span)?;
@@ -78,7 +76,7 @@ fn called_from<'a>(
     // of one call passed to another is followed one call further.
     let mut first = Returned::default();
     for (site, file) in &sites {
-        let scope = site.scope(&workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
+        let scope = site.scope(workflow, &jobs).with_untrusted_contexts(options.untrusted_contexts());
         let passed = passed_at(site, &scope, &line_of);
         let call = Call { inputs: text_inputs(&passed), ..site.call(*file, triggers.clone()) };
         first
@@ -89,7 +87,7 @@ fn called_from<'a>(
     let mut returns = Vec::new();
     for (site, file) in &sites {
         let scope = site
-            .scope(&workflow, &jobs)
+            .scope(workflow, &jobs)
             .with_untrusted_contexts(options.untrusted_contexts())
             .with_returned(Some(&first));
         let passed = passed_at(site, &scope, &line_of);
@@ -160,7 +158,7 @@ fn returned_outputs(
         return Vec::new();
     }
     let Some(model) = analyses.model(file) else { return Vec::new() };
-    let CalleeModel { workflow, bases, rope } = &*model;
+    let workflow = &model.workflow;
     let Some(trigger) = workflow.header.triggers.find(&Event::WorkflowCall) else { return Vec::new() };
     let jobs = JobList(&workflow.jobs);
     let scope = Scope::workflow_outputs(&workflow.header, &jobs)
@@ -173,11 +171,10 @@ fn returned_outputs(
         .filter_map(|output| {
             let value = output.value.as_ref()?;
             let taint: Taint = scope.taint_of_text(value)?;
-            let start = bases.resolve(value.span)?.start;
             Some(Return {
                 output: ReturnedOutput { job: job.to_owned(), name: output.name.value.clone(), taint },
                 path: file.path.to_owned(),
-                line: rope.byte_to_line(start.min(rope.len_bytes())),
+                line: model.line_of(value.span)?,
             })
         })
         .collect()
@@ -363,24 +360,27 @@ struct Analysed {
     reports: VecDeque<AnalysedAs>,
     /// Its workflow model, read the first time one is asked for (`None` inside for a file
     /// that is not a workflow).
-    model: Option<Option<Arc<CalleeModel>>>,
+    model: Option<Option<Arc<WorkflowRead>>>,
 }
 
-/// A called reusable workflow's model, read once per text.
-struct CalleeModel {
+/// A workflow's model without running rules, with where its units start and its text.
+struct WorkflowRead {
     workflow: Workflow,
     bases: Bases,
     rope: Rope,
 }
 
-impl CalleeModel {
-    fn read(file: CalledFile<'_>) -> Option<Self> {
-        if file.kind != FileKind::GithubWorkflow {
-            return None;
-        }
-        let mut source = Source::new(file.text, tiling(file.kind));
-        let (workflow, bases) = Analyzer::with_rules(file.kind, &[]).read_workflow(&mut source);
-        Some(Self { workflow, bases, rope: source.rope().clone() })
+impl WorkflowRead {
+    fn of(text: &str) -> Self {
+        let mut source = Source::new(text, tiling(FileKind::GithubWorkflow));
+        let (workflow, bases) = Analyzer::with_rules(FileKind::GithubWorkflow, &[]).read_workflow(&mut source);
+        Self { workflow, bases, rope: source.rope().clone() }
+    }
+
+    /// The 0-based line a span of the workflow starts on.
+    fn line_of(&self, span: Span) -> Option<usize> {
+        let start = self.bases.resolve(span)?.start;
+        Some(self.rope.byte_to_line(start.min(self.rope.len_bytes())))
     }
 }
 
@@ -403,8 +403,9 @@ impl CalleeAnalyses {
     }
 
     /// `file`'s workflow model, or `None` when it is not a workflow.
-    fn model(&mut self, file: CalledFile<'_>) -> Option<Arc<CalleeModel>> {
-        self.known(file).model.get_or_insert_with(|| CalleeModel::read(file).map(Arc::new)).clone()
+    fn model(&mut self, file: CalledFile<'_>) -> Option<Arc<WorkflowRead>> {
+        let is_workflow = file.kind == FileKind::GithubWorkflow;
+        self.known(file).model.get_or_insert_with(|| is_workflow.then(|| Arc::new(WorkflowRead::of(file.text)))).clone()
     }
 
     /// Where a reusable workflow's analysis as called places the caller's triggers: findings
@@ -503,18 +504,12 @@ pub fn analyze_references(kind: FileKind, text: &str) -> Vec<Reference<Range<usi
 
 /// A workflow's `name:`, which `workflow_run` triggers name it by.
 pub fn workflow_name(text: &str) -> Option<String> {
-    read_workflow(text).header.name.as_ref().map(|name| name.value.clone())
+    WorkflowRead::of(text).workflow.header.name.as_ref().map(|name| name.value.clone())
 }
 
 /// What a reusable workflow takes from its callers, or `None` when it cannot be called.
 pub fn workflow_secrets(text: &str) -> Option<WorkflowSecrets> {
-    WorkflowSecrets::of(&read_workflow(text))
-}
-
-/// The workflow model of `text`, without running rules.
-fn read_workflow(text: &str) -> Workflow {
-    let mut source = Source::new(text, tiling(FileKind::GithubWorkflow));
-    Analyzer::with_rules(FileKind::GithubWorkflow, &[]).read_workflow(&mut source).0
+    WorkflowSecrets::of(&WorkflowRead::of(text).workflow)
 }
 
 #[cfg(test)]
