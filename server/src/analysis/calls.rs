@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-use super::{Analyzer, Related, Report, Reported, analyze_text_with, tiling};
+use super::{Analyzer, FileLinks, Related, Report, Reported, tiling, too_large};
 use crate::model::call::{Call, GivenSecrets, PassedHead, PassedInput, Returned, ReturnedOutput};
 use crate::model::contexts::{JobList, Scope, Taint};
 use crate::model::github::{Event, Input, Job, Step, Triggers, Uses, Workflow};
@@ -56,7 +56,8 @@ fn called_from<'a>(
     options: &RuleOptions,
     analyses: &mut CalleeAnalyses,
 ) -> Vec<(String, Reported)> {
-    let read = WorkflowRead::of(caller.text);
+    // Kept with the callees' reads: a reusable workflow may be a caller too.
+    let Some(read) = analyses.model(caller) else { return Vec::new() };
     let (workflow, bases) = (&read.workflow, &read.bases);
     let jobs = JobList(&workflow.jobs);
     // A reusable caller runs under triggers this file does not know.
@@ -361,6 +362,26 @@ struct Analysed {
     /// Its workflow model, read the first time one is asked for (`None` inside for a file
     /// that is not a workflow).
     model: Option<Option<Arc<WorkflowRead>>>,
+    /// The text parsed once for all its reports and its model.
+    parsed: Option<Parsed>,
+}
+
+/// A callee's text parsed, and the analyzer that last read it: each way of calling runs the
+/// rules again on the units already read.
+struct Parsed {
+    source: Source,
+    analyzer: Analyzer,
+}
+
+impl Parsed {
+    fn of(file: CalledFile<'_>) -> Self {
+        Self { source: Source::new(file.text, tiling(file.kind)), analyzer: Analyzer::new(file.kind) }
+    }
+
+    fn analyze(&mut self, options: Arc<RuleOptions>) -> Report {
+        self.analyzer.reconfigure(options);
+        self.analyzer.analyze(&mut self.source)
+    }
 }
 
 /// A workflow's model without running rules, with where its units start and its text.
@@ -372,8 +393,14 @@ struct WorkflowRead {
 
 impl WorkflowRead {
     fn of(text: &str) -> Self {
-        let mut source = Source::new(text, tiling(FileKind::GithubWorkflow));
-        let (workflow, bases) = Analyzer::with_rules(FileKind::GithubWorkflow, &[]).read_workflow(&mut source);
+        Self::read(
+            &mut Analyzer::with_rules(FileKind::GithubWorkflow, &[]),
+            &mut Source::new(text, tiling(FileKind::GithubWorkflow)),
+        )
+    }
+
+    fn read(analyzer: &mut Analyzer, source: &mut Source) -> Self {
+        let (workflow, bases) = analyzer.read_workflow(source);
         Self { workflow, bases, rope: source.rope().clone() }
     }
 
@@ -394,7 +421,10 @@ impl CalleeAnalyses {
         if let Some((_, report)) = known.reports.iter().find(|(seen, _)| *seen == options) {
             return Arc::clone(report);
         }
-        let report = Arc::new(analyze_text_with(file.kind, file.text, Arc::new(options.clone())));
+        let report = Arc::new(match too_large(file.text.len()) {
+            Some(refused) => refused,
+            None => known.parsed.get_or_insert_with(|| Parsed::of(file)).analyze(Arc::new(options.clone())),
+        });
         if known.reports.len() == MAX_ANALYSES_PER_CALLEE {
             known.reports.pop_front();
         }
@@ -404,8 +434,17 @@ impl CalleeAnalyses {
 
     /// `file`'s workflow model, or `None` when it is not a workflow.
     fn model(&mut self, file: CalledFile<'_>) -> Option<Arc<WorkflowRead>> {
-        let is_workflow = file.kind == FileKind::GithubWorkflow;
-        self.known(file).model.get_or_insert_with(|| is_workflow.then(|| Arc::new(WorkflowRead::of(file.text)))).clone()
+        if file.kind != FileKind::GithubWorkflow || too_large(file.text.len()).is_some() {
+            return None;
+        }
+        let known = self.known(file);
+        let Analysed { model, parsed, .. } = known;
+        model
+            .get_or_insert_with(|| {
+                let Parsed { source, analyzer } = parsed.get_or_insert_with(|| Parsed::of(file));
+                Some(Arc::new(WorkflowRead::read(analyzer, source)))
+            })
+            .clone()
     }
 
     /// Where a reusable workflow's analysis as called places the caller's triggers: findings
@@ -497,9 +536,9 @@ fn given_note<'c>(contrast: Option<&'c (Arc<Report>, String)>, finding: &Reporte
     }
 }
 
-/// What a file names in other files, without running any rule.
-pub fn analyze_references(kind: FileKind, text: &str) -> Vec<Reference<Range<usize>>> {
-    Analyzer::with_rules(kind, &[]).analyze(&mut Source::new(text, tiling(kind))).references
+/// What a file names in other files and a workflow's name, without running any rule.
+pub fn file_links(kind: FileKind, text: &str) -> FileLinks {
+    Analyzer::with_rules(kind, &[]).analyze(&mut Source::new(text, tiling(kind))).links()
 }
 
 /// A workflow's `name:`, which `workflow_run` triggers name it by.

@@ -23,12 +23,12 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-pub use calls::{CalledFile, CalleeAnalyses, analyze_references, reached_from, workflow_name, workflow_secrets};
+pub use calls::{CalledFile, CalleeAnalyses, file_links, reached_from, workflow_name, workflow_secrets};
 pub use describe::{Description, describe_at};
 pub use fingerprint::fingerprints;
 pub use navigation::{Named, definition_at, references_at, template_key};
 pub use paths::{Asset, AttackPath, Starter, Step, headline};
-pub use report::{FixKind, Related, Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure, ignore_fixes};
+pub use report::{FileLinks, FixKind, Related, Report, Reported, ResolvedEdit, ResolvedFix, RuleFailure, ignore_fixes};
 pub use run::panic_message;
 
 use crate::model::Spanned;
@@ -172,6 +172,15 @@ impl Analyzer {
         self.kind
     }
 
+    /// Runs the rules with `options` from the next analysis on. The units read from the text
+    /// stay; the jobs' models and findings, which depend on the options, go.
+    pub fn reconfigure(&mut self, options: Arc<RuleOptions>) {
+        if self.options != options {
+            self.options = options;
+            self.jobs.clear();
+        }
+    }
+
     /// Analyses the source's current text, reusing whatever its edits did not touch.
     pub fn analyze(&mut self, source: &mut Source) -> Report {
         if let Some(report) = too_large(source.rope().len_bytes()) {
@@ -181,7 +190,7 @@ impl Analyzer {
         let (tiles, rope) = source.snapshot();
         self.units.refresh(tiles, rope, bases);
         let mut runner = RuleRunner::new(self.rules);
-        let Read { findings, jobs: outputs, notes, facts, references } = match self.kind {
+        let Read { findings, jobs: outputs, notes, facts, references, workflow_name } = match self.kind {
             FileKind::GithubWorkflow => self.analyze_workflow(rope, &mut runner),
             FileKind::GitlabCi => self.analyze_pipeline(rope, &mut runner),
             FileKind::GithubAction => self.analyze_action(rope, &mut runner),
@@ -202,6 +211,7 @@ impl Analyzer {
             report_unused,
             &mut self.scalar_rows,
         );
+        report.workflow_name = workflow_name;
         report.references = references
             .iter()
             .filter_map(|reference| Some(reference.placed(self.units.bases.resolve(reference.at)?)))
@@ -270,7 +280,8 @@ impl Analyzer {
         let (outputs, jobs) = self.collect(outputs, runner);
         let facts = PathFacts { entry: entries::workflow_entry(&workflow.header), jobs };
         let references = references::of_workflow(&workflow);
-        Read { findings, jobs: outputs, notes: HashMap::new(), facts, references }
+        let workflow_name = workflow.header.name.as_ref().map(|name| name.value.clone());
+        Read { findings, jobs: outputs, notes: HashMap::new(), facts, references, workflow_name }
     }
 
     fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
@@ -325,7 +336,8 @@ impl Analyzer {
             .collect();
         let (outputs, jobs) = self.collect(outputs, runner);
         let facts = PathFacts { entry: None, jobs };
-        Read { findings, jobs: outputs, notes, facts, references: references::of_pipeline(&pipeline) }
+        let references = references::of_pipeline(&pipeline);
+        Read { findings, jobs: outputs, notes, facts, references, workflow_name: None }
     }
 
     fn analyze_action(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
@@ -341,7 +353,8 @@ impl Analyzer {
             }
         });
         let references = references::of_action(&action);
-        Read { findings, jobs: Vec::new(), notes: HashMap::new(), facts: PathFacts::default(), references }
+        let facts = PathFacts::default();
+        Read { findings, jobs: Vec::new(), notes: HashMap::new(), facts, references, workflow_name: None }
     }
 
     /// The whole workflow model of the source's text, without running rules, and where its
@@ -540,6 +553,8 @@ struct Read {
     notes: HashMap<(&'static str, Span), String>,
     facts: PathFacts,
     references: Vec<Reference>,
+    /// A workflow's `name:`.
+    workflow_name: Option<String>,
 }
 
 /// The document's entries, sorted into header and jobs.

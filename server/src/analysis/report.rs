@@ -13,6 +13,14 @@ use crate::syntax::Source;
 use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::Bases;
 
+/// What the workspace model needs of a file: what it names in other files, and the name a
+/// workflow is named by.
+#[derive(Debug, Default, Clone)]
+pub struct FileLinks {
+    pub references: Vec<Reference<Range<usize>>>,
+    pub workflow_name: Option<String>,
+}
+
 /// Everything an analysis found in one document.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -31,9 +39,16 @@ pub struct Report {
     first_path: Vec<Option<usize>>,
     /// What the document names in other files, where it names it.
     pub references: Vec<Reference<Range<usize>>>,
+    /// A workflow's `name:`, by which `workflow_run` triggers name it.
+    pub workflow_name: Option<String>,
 }
 
 impl Report {
+    /// What the workspace model needs of the file this reports on.
+    pub fn links(&self) -> FileLinks {
+        FileLinks { references: self.references.clone(), workflow_name: self.workflow_name.clone() }
+    }
+
     pub fn set_paths(&mut self, paths: Vec<AttackPath>) {
         self.paths = paths;
         self.index_paths();

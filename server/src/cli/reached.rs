@@ -11,24 +11,30 @@ use super::output::Checked;
 use super::parallel;
 use crate::analysis::{Report, Reported};
 use crate::rules::RuleOptions;
-use crate::workspace::graph::{KnownReferences, Workspace};
+use crate::workspace::graph::{KnownLinks, Workspace};
 use crate::workspace::root::Root;
 
 /// Adds to `checked` what callers reach in checked files, and in the files checked callers
 /// call (which are then shown though not named on the command line).
 pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
-    let canonical: Vec<Option<PathBuf>> = checked.iter().map(|file| std::fs::canonicalize(&file.path).ok()).collect();
+    // A file named twice (or through a link) is found at the first place it was checked.
+    let mut canonical: HashMap<PathBuf, usize> = HashMap::new();
+    for (index, file) in checked.iter().enumerate() {
+        if let Ok(path) = std::fs::canonicalize(&file.path) {
+            canonical.entry(path).or_insert(index);
+        }
+    }
     let mut roots: Vec<Root> = checked.iter().filter_map(|file| Root::around(&file.path)).collect();
     roots.sort_by(|a, b| a.path().cmp(b.path()));
     roots.dedup();
-    let position = |path: &Path| canonical.iter().position(|checked| checked.as_deref() == Some(path));
+    let position = |path: &Path| canonical.get(path).copied();
     let found = {
         let checked = &*checked;
-        // A checked file's references are in its report, when the disk still holds the text
-        // it was analysed from (`--diff` leaves fixed files unwritten).
+        // A checked file's links are in its report, when the disk still holds the text it was
+        // analysed from (`--diff` leaves fixed files unwritten).
         let known = |path: &Path, text: &str| {
             let file = &checked[position(path)?];
-            (file.rope == text).then(|| file.report.references.clone())
+            (file.rope == text).then(|| file.report.links())
         };
         parallel::map_in_order(&roots, |root| reached_in_repository(root.clone(), &known, &position, options))
     };
@@ -56,7 +62,7 @@ enum Callee {
 /// checked file calls.
 fn reached_in_repository(
     root: Root,
-    known: &KnownReferences<'_>,
+    known: &KnownLinks<'_>,
     position: &(dyn Fn(&Path) -> Option<usize> + Sync),
     options: &RuleOptions,
 ) -> Vec<(Callee, Vec<Reported>)> {

@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use super::is_commit_sha;
 use super::reparse::{self, MAX_PIPE};
+use super::search::{contains_ignoring_case, find_ignoring_case, occurrences};
 use super::shell::{Command, Part, PartKind, Script, Word, basename};
 use crate::{bundled, data};
 
@@ -1109,17 +1110,15 @@ pub fn metadata_accesses(script: &Script) -> Vec<MetadataAccess> {
         // A `$(curl ...)` inside a word is a command of its own.
         let words = command.args().iter().filter(|word| word.parts.iter().all(|p| p.kind != PartKind::Substitution));
         for word in words {
-            let lower = word.text.to_ascii_lowercase();
+            let text = &word.text;
             let endpoint = METADATA.endpoint.iter().find(|endpoint| {
-                lower
-                    .find(&endpoint.address.to_ascii_lowercase())
-                    .is_some_and(|at| client || lower[..at].contains("://"))
+                find_ignoring_case(text, &endpoint.address).is_some_and(|at| client || text[..at].contains("://"))
             });
             if let Some(endpoint) = endpoint {
                 found.push(MetadataAccess {
                     range: word.range.clone(),
                     endpoint,
-                    credentials: asks_credentials(endpoint, &lower),
+                    credentials: asks_credentials(endpoint, text),
                 });
             }
         }
@@ -1154,8 +1153,8 @@ fn metadata_in_text(text: &str, base: usize) -> Vec<MetadataAccess> {
     found
 }
 
-fn asks_credentials(endpoint: &Endpoint, lower: &str) -> bool {
-    endpoint.always || endpoint.credentials.iter().any(|path| lower.contains(&path.to_ascii_lowercase()))
+fn asks_credentials(endpoint: &Endpoint, text: &str) -> bool {
+    endpoint.always || endpoint.credentials.iter().any(|path| contains_ignoring_case(text, path))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1295,7 +1294,7 @@ fn statements(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 /// Whether `word` occurs in `text` with no identifier character on either side.
 fn has_word(text: &str, word: &str) -> bool {
     let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    text.match_indices(word).any(|(at, _)| {
+    occurrences(text, word).any(|at| {
         text[..at].chars().next_back().is_none_or(|c| !is_ident(c))
             && text[at + word.len()..].chars().next().is_none_or(|c| !is_ident(c))
     })

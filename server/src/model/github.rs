@@ -632,7 +632,24 @@ pub enum UsesTarget {
 impl Uses {
     /// Whether this is the action `owner/repo` (any ref) or `owner/repo/path`, ignoring case.
     pub fn is_action(&self, name: &str) -> bool {
-        self.action_name().is_some_and(|own| own.eq_ignore_ascii_case(name))
+        let UsesTarget::Repository { owner, repo, path, .. } = &self.target else { return false };
+        let mut parts = name.splitn(3, '/');
+        let same = |part: Option<&str>, own: &str| part.is_some_and(|part| part.eq_ignore_ascii_case(own));
+        same(parts.next(), owner)
+            && same(parts.next(), repo)
+            && match (parts.next(), path) {
+                (None, None) => true,
+                (part, Some(path)) => same(part, path),
+                (Some(_), None) => false,
+            }
+    }
+
+    /// Whether this names the repository `owner/repo`, whatever its path, ignoring case.
+    pub fn is_repository(&self, name: &str) -> bool {
+        let UsesTarget::Repository { owner, repo, .. } = &self.target else { return false };
+        name.split_once('/').is_some_and(|(name_owner, name_repo)| {
+            name_owner.eq_ignore_ascii_case(owner) && name_repo.eq_ignore_ascii_case(repo)
+        })
     }
 
     /// `owner/repo` or `owner/repo/path` without the ref, for repository references.

@@ -32,6 +32,7 @@ pub mod references;
 pub mod release;
 pub mod reparse;
 pub mod scanners;
+pub mod search;
 pub mod secrets;
 pub mod shell;
 pub mod token;

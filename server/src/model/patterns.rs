@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::github::Step;
+use super::search::contains_ignoring_case;
 use super::shell::{Command, Word, basename};
 use crate::{bundled, data};
 
@@ -284,16 +285,15 @@ impl ActionPattern {
         let Some(uses) = &step.uses else {
             return false;
         };
-        let named = self.uses.split('|').any(|name| match name.matches('/').count() {
-            1 => uses.repository().is_some_and(|repository| repository.eq_ignore_ascii_case(name)),
+        let named = self.uses.split('|').any(|name| match name.bytes().filter(|&byte| byte == b'/').count() {
+            1 => uses.is_repository(name),
             _ => uses.is_action(name),
         });
         if !named {
             return false;
         }
-        let contains = |value: &str, needle: &str| value.to_ascii_lowercase().contains(&needle.to_ascii_lowercase());
         if let Some((name, value)) = &self.unless_input
-            && step.input_text(name).is_some_and(|text| contains(&text.value, value))
+            && step.input_text(name).is_some_and(|text| contains_ignoring_case(&text.value, value))
         {
             return false;
         }
@@ -306,7 +306,7 @@ impl ActionPattern {
                 let value = text.value.trim();
                 let found = |needle: &String| match needle.strip_prefix('^') {
                     Some(prefix) => value.to_ascii_lowercase().starts_with(&prefix.to_ascii_lowercase()),
-                    None => contains(value, needle),
+                    None => contains_ignoring_case(value, needle),
                 };
                 (self.values.is_empty() || self.values.iter().any(found)) && !self.unless.iter().any(found)
             }

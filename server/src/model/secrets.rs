@@ -72,26 +72,48 @@ pub struct Token {
 pub fn tokens_in(value: &str) -> Vec<Token> {
     let bytes = value.as_bytes();
     let mut found = Vec::new();
-    for shape in &PATTERNS.token {
-        for prefix in &shape.prefixes {
-            for (start, _) in value.match_indices(prefix.as_str()) {
-                let preceded_by_word = start > 0 && is_word_byte(bytes[start - 1]);
-                if preceded_by_word {
-                    continue;
-                }
-                let body_start = start + prefix.len();
-                let Some(body_end) = shape.body_end(bytes, body_start) else { continue };
-                if looks_fake(&bytes[body_start..body_end]) {
-                    continue;
-                }
-                let end = body_end + shape.suffix.as_ref().map_or(0, String::len);
-                found.push(Token { kind: &shape.kind, prefix, range: start..end });
+    // One pass over the value: each prefix is compared only where the byte it starts with is.
+    let mut prefixes: Vec<_> = PREFIXES.all.iter().map(|(shape, prefix)| (shape, prefix, 0)).collect();
+    for (start, byte) in bytes.iter().enumerate().filter(|(_, byte)| PREFIXES.first_bytes[usize::from(**byte)]) {
+        for (shape, prefix, next) in prefixes.iter_mut().filter(|(_, prefix, _)| prefix.as_bytes()[0] == *byte) {
+            // Occurrences of one prefix do not overlap.
+            if start < *next || !bytes[start..].starts_with(prefix.as_bytes()) {
+                continue;
             }
+            *next = start + prefix.len();
+            if start > 0 && is_word_byte(bytes[start - 1]) {
+                continue;
+            }
+            let body_start = start + prefix.len();
+            let Some(body_end) = shape.body_end(bytes, body_start) else { continue };
+            if looks_fake(&bytes[body_start..body_end]) {
+                continue;
+            }
+            let end = body_end + shape.suffix.as_ref().map_or(0, String::len);
+            found.push(Token { kind: &shape.kind, prefix, range: start..end });
         }
     }
-    found.sort_by_key(|token| token.range.start);
     found
 }
+
+/// Every prefix of every token shape, with its shape, in the order of the list (tokens found
+/// at the same place are reported in that order), and the bytes they start with.
+struct Prefixes {
+    all: Vec<(&'static TokenShape, &'static String)>,
+    first_bytes: [bool; 256],
+}
+
+static PREFIXES: LazyLock<Prefixes> = LazyLock::new(|| {
+    let shapes = PATTERNS.token.iter();
+    let all: Vec<_> = shapes
+        .flat_map(|shape| shape.prefixes.iter().filter(|prefix| !prefix.is_empty()).map(move |p| (shape, p)))
+        .collect();
+    let mut first_bytes = [false; 256];
+    for (_, prefix) in &all {
+        first_bytes[usize::from(prefix.as_bytes()[0])] = true;
+    }
+    Prefixes { all, first_bytes }
+});
 
 impl TokenShape {
     /// Where the token's body ends, if the bytes from `start` have this shape.

@@ -199,8 +199,7 @@ fn needs_more(step: &Step) -> bool {
                 .input_text("repository")
                 .is_some_and(|repository| !repository.value.contains("github.repository"))
                 || step.input_text("submodules").is_some_and(|submodules| submodules.value != "false"));
-        let known =
-            uses.repository().is_some_and(|name| TOKENS.needs_more.iter().any(|a| a.eq_ignore_ascii_case(&name)));
+        let known = TOKENS.needs_more.iter().any(|name| uses.is_repository(name));
         let script = step.uses_action("actions/github-script")
             && step.input_text("script").is_some_and(|script| script_needs_more(&script.value));
         return other_repository || known || script;

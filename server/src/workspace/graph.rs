@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::root::Root;
-use crate::analysis::{self, CalledFile, Reported};
+use crate::analysis::{self, CalledFile, FileLinks, Reported};
 use crate::model::kind::{self, FileKind};
 use crate::model::references::{self, Reference, ReferenceKind};
 use crate::rules::RuleOptions;
@@ -33,8 +33,8 @@ pub struct WorkspaceFile {
     pub path: PathBuf,
     pub kind: FileKind,
     pub text: String,
-    /// A workflow's `name:`, read the first time a `workflow_run` trigger asks: one parse per
-    /// file, not one per file per trigger.
+    /// A workflow's `name:`, known once the file's links are, or read the first time a
+    /// `workflow_run` trigger asks before then: one parse per file, not one per trigger.
     workflow_name: OnceLock<Option<String>>,
 }
 
@@ -42,10 +42,18 @@ impl WorkspaceFile {
     pub fn called(&self) -> CalledFile<'_> {
         CalledFile { path: &self.relative, kind: self.kind, text: &self.text }
     }
+
+    /// What the file names in others, from `known` or read now; its name is kept.
+    fn links(&self, known: &KnownLinks<'_>) -> FileLinks {
+        let links = known(&self.path, &self.text).unwrap_or_else(|| analysis::file_links(self.kind, &self.text));
+        // Set only here or by `workflows_named` from the same text, so a name already set is this one.
+        let _ = self.workflow_name.set(links.workflow_name.clone());
+        links
+    }
 }
 
-/// The references of a file already analysed, given its canonical path and its text.
-pub type KnownReferences<'a> = dyn Fn(&Path, &str) -> Option<Vec<Reference<Range<usize>>>> + Sync + 'a;
+/// The links of a file already analysed, given its canonical path and its text.
+pub type KnownLinks<'a> = dyn Fn(&Path, &str) -> Option<FileLinks> + Sync + 'a;
 
 /// A reference from one file of the workspace, and what it leads to.
 pub struct Edge {
@@ -72,9 +80,9 @@ impl Workspace {
         Self::load_with(root, &|_, _| None)
     }
 
-    /// [`Workspace::load`], taking from `known` the references of files already analysed
-    /// (by canonical path and text) instead of reading them again.
-    pub fn load_with(root: Root, known: &KnownReferences<'_>) -> Self {
+    /// [`Workspace::load`], taking from `known` the links of files already analysed (by
+    /// canonical path and text) instead of reading them again.
+    pub fn load_with(root: Root, known: &KnownLinks<'_>) -> Self {
         let yaml_files = root.yaml_files();
         let repository = root.github_repository();
         let mut workspace = Self { root, repository, files: Vec::new(), edges: Vec::new() };
@@ -91,12 +99,13 @@ impl Workspace {
                 });
             }
         }
+        // Every name is known before a `workflow_run` reference looks for one.
+        let mut links: Vec<Option<FileLinks>> = workspace.files.iter().map(|file| Some(file.links(known))).collect();
         let mut next = 0;
         while next < workspace.files.len() {
             let file = &workspace.files[next];
-            let found =
-                known(&file.path, &file.text).unwrap_or_else(|| analysis::analyze_references(file.kind, &file.text));
-            for reference in found {
+            let found = links.get_mut(next).and_then(Option::take).unwrap_or_else(|| file.links(known));
+            for reference in found.references {
                 for to in workspace.resolve(&reference, &yaml_files) {
                     workspace.edges.push(Edge { from: next, reference: reference.clone(), to });
                 }
