@@ -6,7 +6,9 @@
 //! A tile's JSON is reused only when every diagnostic in it has the same [`Recipe`]: what
 //! the conversion reads, in terms that do not move when other tiles are edited. A diagnostic
 //! whose recipe cannot be told in those terms (a range that leaves its tile, places in other
-//! files) has its tile converted every time.
+//! files) has its tile converted every time. When lines are added or removed above a tile,
+//! only the lines its places start on differ: the kept JSON is sent with its line numbers
+//! moved by as much.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -83,6 +85,81 @@ pub struct TileCache {
 struct Chunk {
     recipes: Vec<Recipe<'static>>,
     json: DiagnosticsJson,
+    /// Where the JSON writes each line number, two per place of the recipes (start and end),
+    /// in the order of [`Recipe::places`]; `None` if they could not all be found.
+    lines: Option<Vec<LineNumber>>,
+}
+
+/// A line number in a chunk's JSON: where its digits are, and its value.
+#[derive(Debug, Clone, Copy)]
+struct LineNumber {
+    at: usize,
+    len: usize,
+    value: usize,
+}
+
+impl Chunk {
+    fn new(recipes: Vec<Recipe<'_>>, json: DiagnosticsJson) -> Self {
+        let places: usize = recipes.iter().map(|recipe| recipe.places().count()).sum();
+        let lines = Some(line_numbers(&json.bytes)).filter(|lines| lines.len() == 2 * places);
+        Self { recipes: recipes.into_iter().map(Recipe::into_owned).collect(), json, lines }
+    }
+
+    /// This chunk for `recipes`, which differ from its own at most in the lines their tiles
+    /// start on: the line numbers of its JSON moved by as much. `None` otherwise.
+    fn moved(mut self, recipes: &[Recipe<'_>]) -> Option<Self> {
+        let same = self.recipes.len() == recipes.len()
+            && self.recipes.iter().zip(recipes).all(|(own, new)| own.same_but_lines(new));
+        if !same {
+            return None;
+        }
+        let shifts: Vec<(usize, usize)> = self
+            .recipes
+            .iter()
+            .flat_map(Recipe::places)
+            .zip(recipes.iter().flat_map(Recipe::places))
+            .map(|(own, new)| (own.line, new.line))
+            .collect();
+        if shifts.iter().all(|(own, new)| own == new) {
+            return Some(self);
+        }
+        let lines = self.lines.take()?;
+        let mut bytes = Vec::with_capacity(self.json.bytes.len() + 16);
+        let mut moved = Vec::with_capacity(lines.len());
+        let mut copied = 0;
+        for (number, &(own, new)) in lines.iter().zip(shifts.iter().flat_map(|shift| [shift, shift])) {
+            bytes.extend_from_slice(&self.json.bytes[copied..number.at]);
+            let value = (number.value + new).checked_sub(own)?;
+            let digits = value.to_string();
+            moved.push(LineNumber { at: bytes.len(), len: digits.len(), value });
+            bytes.extend_from_slice(digits.as_bytes());
+            copied = number.at + number.len;
+        }
+        bytes.extend_from_slice(&self.json.bytes[copied..]);
+        for (own, new) in self.recipes.iter_mut().flat_map(Recipe::places_mut).zip(shifts.iter().map(|shift| shift.1)) {
+            own.line = new;
+        }
+        self.json.bytes = bytes;
+        self.lines = Some(moved);
+        Some(self)
+    }
+}
+
+/// The line numbers of serialised diagnostics, in order. `"line":` cannot occur inside a
+/// JSON string, whose quotes are escaped.
+fn line_numbers(json: &[u8]) -> Vec<LineNumber> {
+    const KEY: &[u8] = br#""line":"#;
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = json[from..].windows(KEY.len()).position(|window| window == KEY) {
+        let at = from + offset + KEY.len();
+        let len = json[at..].iter().take_while(|byte| byte.is_ascii_digit()).count();
+        let value = std::str::from_utf8(&json[at..at + len]).ok().and_then(|digits| digits.parse().ok());
+        let Some(value) = value else { return Vec::new() };
+        found.push(LineNumber { at, len, value });
+        from = at + len;
+    }
+    found
 }
 
 /// Everything a finding's diagnostic is converted from. Positions are read from the text of
@@ -98,6 +175,30 @@ struct Recipe<'a> {
 }
 
 impl Recipe<'_> {
+    /// Where the diagnostic and its attack path are, in the order their JSON writes them.
+    fn places(&self) -> impl Iterator<Item = &Place> {
+        std::iter::once(&self.at).chain(self.path.iter().map(|(place, _)| place))
+    }
+
+    fn places_mut(&mut self) -> impl Iterator<Item = &mut Place> {
+        std::iter::once(&mut self.at).chain(self.path.iter_mut().map(|(place, _)| place))
+    }
+
+    /// Whether `other` is this recipe but for the lines its tiles start on.
+    fn same_but_lines(&self, other: &Recipe<'_>) -> bool {
+        let same_place = |own: &Place, new: &Place| own.tile == new.tile && own.range == new.range;
+        self.rule == other.rule
+            && self.severity == other.severity
+            && self.message == other.message
+            && same_place(&self.at, &other.at)
+            && self.path.len() == other.path.len()
+            && self
+                .path
+                .iter()
+                .zip(&other.path)
+                .all(|((own, own_text), (new, new_text))| same_place(own, new) && own_text == new_text)
+    }
+
     fn into_owned(self) -> Recipe<'static> {
         Recipe {
             message: Cow::Owned(self.message.into_owned()),
@@ -158,9 +259,13 @@ impl TileCache {
             let id = tile_of(&group[0]).map(|index| sources.tiles[index].id);
             let recipes: Option<Vec<Recipe>> =
                 group.iter().map(|&(index, severity)| recipe(sources, &mut places, index, severity)).collect();
-            let chunk = match (recipes, id.and_then(|id| last.remove(&id))) {
-                (Some(recipes), Some(chunk)) if chunk.recipes == recipes => chunk,
-                (recipes, _) => {
+            let kept = match (&recipes, id.and_then(|id| last.remove(&id))) {
+                (Some(recipes), Some(chunk)) => chunk.moved(recipes),
+                _ => None,
+            };
+            let chunk = match (kept, recipes) {
+                (Some(chunk), _) => chunk,
+                (None, recipes) => {
                     let mut json = DiagnosticsJson::default();
                     for &(index, severity) in group {
                         json.push(&diagnostic(sources, index, severity));
@@ -169,7 +274,7 @@ impl TileCache {
                         out.append(&json);
                         continue;
                     };
-                    Chunk { recipes: recipes.into_iter().map(Recipe::into_owned).collect(), json }
+                    Chunk::new(recipes, json)
                 }
             };
             out.append(&chunk.json);
@@ -227,4 +332,24 @@ pub fn notification(uri: &Uri, diagnostics: &DiagnosticsJson, version: Option<i3
     }
     body.extend_from_slice(b"}}");
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use tower_lsp_server::ls_types::{Position, Range};
+
+    use super::*;
+
+    #[test]
+    fn line_numbers_are_found_outside_strings_only() {
+        let diagnostic = Diagnostic {
+            range: Range::new(Position::new(7, 2), Position::new(12, 0)),
+            message: r#"a message that says "line":3"#.to_owned(),
+            ..Diagnostic::default()
+        };
+        let mut json = DiagnosticsJson::default();
+        json.push(&diagnostic);
+        let values: Vec<usize> = line_numbers(json.bytes()).iter().map(|number| number.value).collect();
+        assert_eq!(values, [7, 12]);
+    }
 }
