@@ -235,9 +235,7 @@ pub fn ignore_fixes(source: &mut Source, finding: &Reported) -> Vec<ResolvedFix>
     }
     let (tiles, rope) = source.snapshot();
     let parsed = Parsed { tiles, rope };
-    let mut fixes = Suppressions::new(parsed, std::slice::from_ref(finding), &mut ScalarRows::default())
-        .ignore_fixes(finding)
-        .to_vec();
+    let mut fixes = Suppressions::for_fixes(parsed, finding).ignore_fixes(finding).to_vec();
     for edit in fixes.iter_mut().flat_map(|fix| &mut fix.edits) {
         match_line_breaks(rope, edit);
     }

@@ -12,6 +12,7 @@ use ropey::Rope;
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
 use super::report::{FixKind, Reported, ResolvedEdit, ResolvedFix};
+use crate::model::search;
 use crate::rules::Applicability;
 use crate::syntax::span::UnitId;
 use crate::syntax::{Tile, queries, tile_at};
@@ -40,21 +41,42 @@ pub struct Suppressions<'a> {
     used: HashSet<(usize, String)>,
 }
 
+/// Where findings start, sorted, each once.
+fn offsets(findings: &[Reported]) -> Vec<usize> {
+    let mut offsets: Vec<usize> = findings.iter().map(|finding| finding.range.start).collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    offsets
+}
+
 /// How many lines at the top of a file are searched for an `ignore-file` comment.
 const FILE_HEADER_LINES: usize = 200;
 
 impl<'a> Suppressions<'a> {
     pub fn new(parsed: Parsed<'a>, findings: &[Reported], rows: &mut ScalarRows) -> Self {
+        let mut suppressions = Self::without_findings(parsed);
+        // With no comment to silence them, findings need no anchor line.
+        if !suppressions.mentions.is_empty() {
+            suppressions.scalar_lines = scalar_lines(&suppressions.parsed, &offsets(findings), rows);
+        }
+        suppressions
+    }
+
+    /// The suppressions of a document, for adding a comment that silences `finding`.
+    pub fn for_fixes(parsed: Parsed<'a>, finding: &Reported) -> Self {
+        let mut suppressions = Self::without_findings(parsed);
+        let offsets = offsets(std::slice::from_ref(finding));
+        suppressions.scalar_lines = scalar_lines(&suppressions.parsed, &offsets, &mut ScalarRows::default());
+        suppressions
+    }
+
+    fn without_findings(parsed: Parsed<'a>) -> Self {
         let rope = parsed.rope;
         let mut mentions: Vec<usize> =
             occurrences(rope, "pipewarden").into_iter().map(|offset| rope.byte_to_line(offset)).collect();
         mentions.dedup();
-        let mut offsets: Vec<usize> = findings.iter().map(|finding| finding.range.start).collect();
-        offsets.sort_unstable();
-        offsets.dedup();
-        let scalar_lines = scalar_lines(&parsed, &offsets, rows);
         let file = file_suppression(rope);
-        Self { parsed, mentions, scalar_lines, by_line: HashMap::new(), file, used: HashSet::new() }
+        Self { parsed, mentions, scalar_lines: HashMap::new(), by_line: HashMap::new(), file, used: HashSet::new() }
     }
 
     /// Whether a comment suppresses this finding, marking the comment used if one does.
@@ -243,24 +265,24 @@ fn removal(rope: &Rope, comment: &Range<usize>, parsed: &Suppression, id: &str) 
 /// of the previous chunk carried over, so that an occurrence across chunks is found too.
 fn occurrences(rope: &Rope, needle: &str) -> Vec<usize> {
     let mut found = Vec::new();
-    let mut carried = String::new();
+    // The end of the text before the chunk, as long as a match across chunks can start there.
+    let mut seam: Vec<u8> = Vec::new();
     let mut offset = 0;
     for chunk in rope.chunks() {
-        let window = format!("{carried}{chunk}");
-        let window_start = offset - carried.len();
-        for (at, _) in window.match_indices(needle) {
-            let absolute = window_start + at;
-            if found.last() != Some(&absolute) {
-                found.push(absolute);
-            }
-        }
+        let head = &chunk.as_bytes()[..chunk.len().min(needle.len().saturating_sub(1))];
+        let seam_len = seam.len();
+        seam.extend_from_slice(head);
+        let across = seam
+            .windows(needle.len())
+            .enumerate()
+            .filter(|(at, window)| *at < seam_len && *window == needle.as_bytes());
+        found.extend(across.map(|(at, _)| offset - seam_len + at));
+        found.extend(search::occurrences(chunk, needle).map(|at| offset + at));
         offset += chunk.len();
-        let keep = needle.len().saturating_sub(1).min(window.len());
-        let mut cut = window.len() - keep;
-        while !window.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        carried = window[cut..].to_owned();
+        let keep = needle.len().saturating_sub(1);
+        seam.truncate(seam_len);
+        seam.extend_from_slice(&chunk.as_bytes()[chunk.len().saturating_sub(keep)..]);
+        seam.drain(..seam.len().saturating_sub(keep));
     }
     found
 }
@@ -399,11 +421,14 @@ mod tests {
 
     #[test]
     fn occurrences_are_found_across_the_rope_s_chunks() {
-        let filler = "x".repeat(997);
-        let text = format!("{filler}pipewarden: ignore[a]\n{}pipewarden: ignore[b]\n", "é".repeat(3000));
-        let rope = Rope::from_str(&text);
-        assert!(rope.chunks().count() > 2, "the text spans several chunks");
-        let expected: Vec<usize> = text.match_indices("pipewarden: ignore[").map(|(at, _)| at).collect();
-        assert_eq!(occurrences(&rope, "pipewarden: ignore["), expected);
+        // Some of these fillers put a comment across the seam of two chunks.
+        for filler in 900..1100 {
+            let filler = "x".repeat(filler);
+            let text = format!("{filler}pipewarden: ignore[a]\n{}pipewarden: ignore[b]\n", "é".repeat(3000));
+            let rope = Rope::from_str(&text);
+            assert!(rope.chunks().count() > 2, "the text spans several chunks");
+            let expected: Vec<usize> = text.match_indices("pipewarden: ignore[").map(|(at, _)| at).collect();
+            assert_eq!(occurrences(&rope, "pipewarden: ignore["), expected);
+        }
     }
 }
