@@ -181,7 +181,7 @@ impl Analyzer {
         let (tiles, rope) = source.snapshot();
         self.units.refresh(tiles, rope, bases);
         let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
-        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Trees(tiles), rope })
+        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Trees(tiles), rope }, ValueTrees::Kept)
     }
 
     /// Analyses the source's text as [`Analyzer::analyze`] does, for a text no edit will
@@ -200,17 +200,17 @@ impl Analyzer {
             read.push(TileRead::read(tile, rope, &mentions));
         });
         self.units.set(units, bases);
-        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Read(&read), rope: source.rope() })
+        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Read(&read), rope: source.rope() }, ValueTrees::Dropped)
     }
 
     /// The report on the current units, whose tiles `parsed` holds.
-    fn report(&mut self, syntax_errors: Vec<SyntaxError>, parsed: Parsed<'_>) -> Report {
+    fn report(&mut self, syntax_errors: Vec<SyntaxError>, parsed: Parsed<'_>, trees: ValueTrees) -> Report {
         let rope = parsed.rope;
         let mut runner = RuleRunner::new(self.rules);
         let Read { findings, jobs: outputs, notes, facts, references } = match self.kind {
-            FileKind::GithubWorkflow => self.analyze_workflow(rope, &mut runner),
-            FileKind::GitlabCi => self.analyze_pipeline(rope, &mut runner),
-            FileKind::GithubAction => self.analyze_action(rope, &mut runner),
+            FileKind::GithubWorkflow => self.analyze_workflow(rope, &mut runner, trees),
+            FileKind::GitlabCi => self.analyze_pipeline(rope, &mut runner, trees),
+            FileKind::GithubAction => self.analyze_action(rope, &mut runner, trees),
         };
         let report_unused = self.rules.iter().any(|rule| rule.meta() == &unused_suppression::META);
         // Job findings are read where they are kept, not cloned: most jobs' are unchanged.
@@ -239,7 +239,7 @@ impl Analyzer {
         report
     }
 
-    fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
+    fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner, trees: ValueTrees) -> Read {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, jobs_key } =
@@ -263,6 +263,7 @@ impl Analyzer {
             Some((JobModel::Github(job), deps))
         };
         let models = self.job_models(&job_entries, build);
+        self.models_built(trees);
         let jobs: Vec<Arc<Job>> = models.iter().filter_map(|of| of.model.github()).collect();
         let lookup = JobList(&jobs);
         let needed = NeededUnits::new(&models);
@@ -298,7 +299,7 @@ impl Analyzer {
         Read { findings, jobs: outputs, notes: HashMap::new(), facts, references }
     }
 
-    fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
+    fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner, trees: ValueTrees) -> Read {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, .. } =
@@ -339,6 +340,7 @@ impl Analyzer {
             _ => Checked::default(),
         };
         let models = self.job_models(&job_entries, build);
+        self.models_built(trees);
         let with_deps = models.into_iter().map(|of| (of, header_deps.clone()));
         let outputs = self.check_jobs(with_deps, check);
         let jobs = outputs.iter().filter_map(|(_, output)| output.model.gitlab()).collect();
@@ -353,11 +355,12 @@ impl Analyzer {
         Read { findings, jobs: outputs, notes, facts, references: references::of_pipeline(&pipeline) }
     }
 
-    fn analyze_action(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
+    fn analyze_action(&mut self, rope: &Rope, runner: &mut RuleRunner, trees: ValueTrees) -> Read {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let entries = self.entries(&resolver, None);
         let action = build_action(&entries.header);
+        self.models_built(trees);
         let options = &*self.options;
         let findings = runner.run(|rule, out| {
             rule.check_action(&action, out);
@@ -367,6 +370,14 @@ impl Analyzer {
         });
         let references = references::of_action(&action);
         Read { findings, jobs: Vec::new(), notes: HashMap::new(), facts: PathFacts::default(), references }
+    }
+
+    /// Once every model is built, the value trees are read no more in this analysis: unless
+    /// they are kept for the next one, they go before the rules add their findings.
+    fn models_built(&mut self, trees: ValueTrees) {
+        if trees == ValueTrees::Dropped {
+            self.units.drop_values();
+        }
     }
 
     /// The whole workflow model of the source's text, without running rules, and where its
@@ -551,6 +562,15 @@ fn inheriting_jobs(outputs: &[(JobKey, Arc<JobOutput>)]) -> HashMap<(&'static st
         }
     }
     inherited
+}
+
+/// What becomes of the value trees of a document's units after an analysis.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ValueTrees {
+    /// Kept, for the next analysis of the edited document to reuse those of unchanged units.
+    Kept,
+    /// Dropped once the models are built: the text is analysed once.
+    Dropped,
 }
 
 /// What the analysis of one file read: its findings, what attack paths need, and what it

@@ -71,10 +71,7 @@ impl TileRead {
             .collect();
         let first_line = rope.byte_to_line(tile.start);
         let last_line_of = |range: &Range<usize>| rope.byte_to_line((tile.start + range.end - 1).min(rope.len_bytes()));
-        let scalars = scalars(tile.model_tree())
-            .into_iter()
-            .filter(|(range, row)| first_line + row < last_line_of(range))
-            .collect();
+        let scalars = scalars(tile.model_tree(), |range, row| first_line + row < last_line_of(range));
         Self { id: tile.id, start: tile.start, end: tile.end(), comments, scalars }
     }
 
@@ -518,17 +515,18 @@ fn scalar_rows(tree: &Tree, offsets: &[usize]) -> HashMap<usize, usize> {
     rows
 }
 
-/// Every scalar of `tree` not inside another, in order, with the row it starts on; none
-/// empty. [`scalar_rows`] finds the same scalar for an offset: its walk descends through the
-/// nodes holding the offset and stops at the first scalar.
-fn scalars(tree: &Tree) -> Vec<(Range<usize>, usize)> {
+/// Every scalar of `tree` not inside another that `keep` accepts, in order, with the row it
+/// starts on; none empty. [`scalar_rows`] finds the same scalar for an offset: its walk
+/// descends through the nodes holding the offset and stops at the first scalar.
+fn scalars(tree: &Tree, keep: impl Fn(&Range<usize>, usize) -> bool) -> Vec<(Range<usize>, usize)> {
     let mut scalars = Vec::new();
     let mut cursor = tree.walk();
     loop {
         let node = cursor.node();
         if is_scalar(node.kind()) {
-            if node.start_byte() < node.end_byte() {
-                scalars.push((node.byte_range(), node.start_position().row));
+            let (range, row) = (node.byte_range(), node.start_position().row);
+            if !range.is_empty() && keep(&range, row) {
+                scalars.push((range, row));
             }
         } else if cursor.goto_first_child() {
             continue;

@@ -67,6 +67,12 @@ impl Units {
         self.bases = bases;
     }
 
+    /// Lets the value trees go, keeping where the units start.
+    pub fn drop_values(&mut self) {
+        self.units = Vec::new();
+        self.built = HashMap::new();
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Unit> {
         self.units.iter()
     }
