@@ -623,7 +623,8 @@ pub fn analyze_text_with(kind: FileKind, text: &str, options: Arc<RuleOptions>) 
 
 /// The largest file analysed. Pipeline files are kilobytes (the largest of 2,164 real ones
 /// is 415 KiB); the bound keeps a generated or hostile file of tens of megabytes from
-/// costing gigabytes, as the analysis takes about 100 bytes of memory per byte of input.
+/// costing gigabytes, as the analysis takes about 50 bytes of memory per byte of input
+/// (more in the language server, which keeps its trees).
 pub const MAX_ANALYSED_BYTES: usize = 8 << 20;
 
 /// For a text longer than [`MAX_ANALYSED_BYTES`], a report of one error that says so.
