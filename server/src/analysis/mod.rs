@@ -45,8 +45,8 @@ use crate::syntax::span::{Bases, Span, UnitId};
 use crate::syntax::{Source, Tiling, errors};
 use entries::{JobFacts, PathFacts};
 use run::RuleRunner;
-use suppress::{Parsed, ScalarRows};
-use units::{Role, Units};
+use suppress::{Parsed, ParsedTiles, ScalarRows, TileRead};
+use units::{Role, Unit, Units};
 
 /// The incremental analysis state of one document.
 pub struct Analyzer {
@@ -189,13 +189,38 @@ impl Analyzer {
         let bases = source.bases();
         let (tiles, rope) = source.snapshot();
         self.units.refresh(tiles, rope, bases);
+        let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
+        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Trees(tiles), rope }, ValueTrees::Kept)
+    }
+
+    /// Analyses the source's text as [`Analyzer::analyze`] does, for a text no edit will
+    /// follow: each tile's tree is dropped once its unit, its syntax errors and what
+    /// suppressions need of it are read, instead of all trees being held to the end.
+    pub fn analyze_once(&mut self, source: &mut Source) -> Report {
+        if let Some(report) = too_large(source.rope().len_bytes()) {
+            return report;
+        }
+        let bases = source.bases();
+        let mentions = suppress::mention_lines(source.rope());
+        let (mut units, mut syntax_errors, mut read) = (Vec::new(), Vec::new(), Vec::new());
+        source.read_tiles_once(|tile, rope| {
+            units.push(Unit::build(tile, rope));
+            syntax_errors.extend(errors::syntax_errors(tile, rope));
+            read.push(TileRead::read(tile, rope, &mentions));
+        });
+        self.units.set(units, bases);
+        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Read(&read), rope: source.rope() }, ValueTrees::Dropped)
+    }
+
+    /// The report on the current units, whose tiles `parsed` holds.
+    fn report(&mut self, syntax_errors: Vec<SyntaxError>, parsed: Parsed<'_>, trees: ValueTrees) -> Report {
+        let rope = parsed.rope;
         let mut runner = RuleRunner::new(self.rules);
         let Read { findings, jobs: outputs, notes, facts, references, workflow_name } = match self.kind {
-            FileKind::GithubWorkflow => self.analyze_workflow(rope, &mut runner),
-            FileKind::GitlabCi => self.analyze_pipeline(rope, &mut runner),
-            FileKind::GithubAction => self.analyze_action(rope, &mut runner),
+            FileKind::GithubWorkflow => self.analyze_workflow(rope, &mut runner, trees),
+            FileKind::GitlabCi => self.analyze_pipeline(rope, &mut runner, trees),
+            FileKind::GithubAction => self.analyze_action(rope, &mut runner, trees),
         };
-        let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
         let report_unused = self.rules.iter().any(|rule| rule.meta() == &unused_suppression::META);
         // Job findings are read where they are kept, not cloned: most jobs' are unchanged.
         let from_jobs = outputs.iter().flat_map(|output| &output.findings).map(|finding| {
@@ -207,7 +232,7 @@ impl Analyzer {
             runner.into_failures(),
             syntax_errors,
             &self.units.bases,
-            Parsed { tiles, rope },
+            parsed,
             report_unused,
             &mut self.scalar_rows,
         );
@@ -224,7 +249,7 @@ impl Analyzer {
         report
     }
 
-    fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
+    fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner, trees: ValueTrees) -> Read {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, jobs_key } =
@@ -248,6 +273,7 @@ impl Analyzer {
             Some((JobModel::Github(job), deps))
         };
         let models = self.job_models(&job_entries, build);
+        self.models_built(trees);
         let jobs: Vec<Arc<Job>> = models.iter().filter_map(|of| of.model.github()).collect();
         let lookup = JobList(&jobs);
         let needed = NeededUnits::new(&models);
@@ -284,7 +310,7 @@ impl Analyzer {
         Read { findings, jobs: outputs, notes: HashMap::new(), facts, references, workflow_name }
     }
 
-    fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
+    fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner, trees: ValueTrees) -> Read {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, .. } =
@@ -325,6 +351,7 @@ impl Analyzer {
             _ => Checked::default(),
         };
         let models = self.job_models(&job_entries, build);
+        self.models_built(trees);
         let with_deps = models.into_iter().map(|of| (of, header_deps.clone()));
         let outputs = self.check_jobs(with_deps, check);
         let jobs = outputs.iter().filter_map(|(_, output)| output.model.gitlab()).collect();
@@ -340,11 +367,12 @@ impl Analyzer {
         Read { findings, jobs: outputs, notes, facts, references, workflow_name: None }
     }
 
-    fn analyze_action(&mut self, rope: &Rope, runner: &mut RuleRunner) -> Read {
+    fn analyze_action(&mut self, rope: &Rope, runner: &mut RuleRunner, trees: ValueTrees) -> Read {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let entries = self.entries(&resolver, None);
         let action = build_action(&entries.header);
+        self.models_built(trees);
         let options = &*self.options;
         let findings = runner.run(|rule, out| {
             rule.check_action(&action, out);
@@ -355,6 +383,14 @@ impl Analyzer {
         let references = references::of_action(&action);
         let facts = PathFacts::default();
         Read { findings, jobs: Vec::new(), notes: HashMap::new(), facts, references, workflow_name: None }
+    }
+
+    /// Once every model is built, the value trees are read no more in this analysis: unless
+    /// they are kept for the next one, they go before the rules add their findings.
+    fn models_built(&mut self, trees: ValueTrees) {
+        if trees == ValueTrees::Dropped {
+            self.units.drop_values();
+        }
     }
 
     /// The whole workflow model of the source's text, without running rules, and where its
@@ -541,6 +577,15 @@ fn inheriting_jobs(outputs: &[(JobKey, Arc<JobOutput>)]) -> HashMap<(&'static st
     inherited
 }
 
+/// What becomes of the value trees of a document's units after an analysis.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ValueTrees {
+    /// Kept, for the next analysis of the edited document to reuse those of unchanged units.
+    Kept,
+    /// Dropped once the models are built: the text is analysed once.
+    Dropped,
+}
+
 /// What the analysis of one file read: its findings, what attack paths need, and what it
 /// names in other files.
 struct Read {
@@ -586,13 +631,15 @@ pub fn analyze_text(kind: FileKind, text: &str) -> Report {
 pub fn analyze_text_with(kind: FileKind, text: &str, options: Arc<RuleOptions>) -> Report {
     // Checked before parsing: the tree alone of a file past the bound costs more than the
     // bound is there to keep.
-    too_large(text.len())
-        .unwrap_or_else(|| Analyzer::configured(kind, REGISTRY, options).analyze(&mut Source::new(text, tiling(kind))))
+    too_large(text.len()).unwrap_or_else(|| {
+        Analyzer::configured(kind, REGISTRY, options).analyze_once(&mut Source::new(text, tiling(kind)))
+    })
 }
 
 /// The largest file analysed. Pipeline files are kilobytes (the largest of 2,164 real ones
 /// is 415 KiB); the bound keeps a generated or hostile file of tens of megabytes from
-/// costing gigabytes, as the analysis takes about 100 bytes of memory per byte of input.
+/// costing gigabytes, as the analysis takes about 50 bytes of memory per byte of input
+/// (more in the language server, which keeps its trees).
 pub const MAX_ANALYSED_BYTES: usize = 8 << 20;
 
 /// For a text longer than [`MAX_ANALYSED_BYTES`], a report of one error that says so.
@@ -645,6 +692,35 @@ mod tests {
     }
 
     static CAPTURING: &[&dyn Rule] = &[&Capture];
+
+    /// Suppressions above and inside `run: |` scripts (a finding in a script belongs to the
+    /// line its scalar starts on), one that names no rule, a U+2028 line break, a lone `\r`,
+    /// and a job tree-sitter gives up in.
+    const SUPPRESSED: &str = "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      \
+        # pipewarden: ignore[expression-injection]\n      - run: |\n          echo hi\n          \
+        echo \"${{ github.event.issue.title }}\"\n      - run: |\n          # pipewarden: ignore[expression-injection]\n          \
+        echo \"${{ github.event.issue.body }}\"\n      - run: echo \"\u{2028}${{ github.event.issue.title }}\" # pipewarden: ignore[all]\n  \
+        b:\n    runs-on: ubuntu-latest\r    steps:\n      - run: echo \"${{ github.event.issue.title }}\"  # pipewarden: ignore[nothing-here]\n  \
+        c:\n    steps: [\n      - run: \"${{ github.event.issue.title }}\n    key: : value\n";
+
+    #[test]
+    fn a_text_analysed_once_reports_what_an_open_document_reports() {
+        for (kind, text) in [(FileKind::GithubWorkflow, SUPPRESSED), (FileKind::GitlabCi, PIPELINE)] {
+            let open = Analyzer::new(kind).analyze(&mut Source::new(text, tiling(kind)));
+            let once = Analyzer::new(kind).analyze_once(&mut Source::new(text, tiling(kind)));
+            assert_eq!(once.findings, open.findings);
+            assert_eq!(once.syntax_errors, open.syntax_errors);
+            assert_eq!(format!("{:?}", once.paths), format!("{:?}", open.paths));
+        }
+        let once = Analyzer::new(FileKind::GithubWorkflow)
+            .analyze_once(&mut Source::new(SUPPRESSED, tiling(FileKind::GithubWorkflow)));
+        let rules: Vec<&str> = once.findings.iter().map(|finding| finding.rule.id).collect();
+        // The first script's and the third step's are silenced; the second's comment is
+        // script, and job `b`'s names no rule.
+        assert_eq!(rules.iter().filter(|rule| **rule == "expression-injection").count(), 2, "{rules:?}");
+        assert!(rules.contains(&"unused-suppression"), "{rules:?}");
+        assert!(!once.syntax_errors.is_empty());
+    }
 
     const PIPELINE: &str = "\
 default:

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use ropey::Rope;
 
 use super::paths::{AttackPath, Entry};
-use super::suppress::{Parsed, ScalarRows, Suppressions, Unused};
+use super::suppress::{Parsed, ParsedTiles, ScalarRows, Suppressions, Unused};
 use crate::model::references::Reference;
 use crate::rules::{Applicability, Confidence, Extent, Finding, RuleMeta, Severity, unused_suppression};
 use crate::syntax::Source;
@@ -234,7 +234,7 @@ pub fn ignore_fixes(source: &mut Source, finding: &Reported) -> Vec<ResolvedFix>
         return Vec::new();
     }
     let (tiles, rope) = source.snapshot();
-    let parsed = Parsed { tiles, rope };
+    let parsed = Parsed { tiles: ParsedTiles::Trees(tiles), rope };
     let mut fixes = Suppressions::for_fixes(parsed, finding).ignore_fixes(finding).to_vec();
     for edit in fixes.iter_mut().flat_map(|fix| &mut fix.edits) {
         match_line_breaks(rope, edit);

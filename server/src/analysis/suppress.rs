@@ -18,10 +18,125 @@ use crate::syntax::span::UnitId;
 use crate::syntax::{Tile, queries, tile_at};
 use crate::text;
 
-/// The parsed text, for finding comments.
+/// The parsed text, for finding comments and the scalars findings lie in.
 pub struct Parsed<'a> {
-    pub tiles: &'a [Tile],
+    pub tiles: ParsedTiles<'a>,
     pub rope: &'a Rope,
+}
+
+/// A document's tiles: with their trees, as an open document keeps them, or with only what
+/// suppressions need of their trees, as an analysis of a text read once keeps them.
+#[derive(Clone, Copy)]
+pub enum ParsedTiles<'a> {
+    Trees(&'a [Tile]),
+    Read(&'a [TileRead]),
+}
+
+impl<'a> ParsedTiles<'a> {
+    /// The tile holding `offset`; the end of the text belongs to the last tile.
+    fn at(self, offset: usize) -> Option<TileOf<'a>> {
+        match self {
+            ParsedTiles::Trees(tiles) => tile_at(tiles, offset).map(TileOf::Tree),
+            ParsedTiles::Read(tiles) => {
+                let index = tiles.partition_point(|tile| tile.end <= offset);
+                tiles.get(index).or(tiles.last()).map(TileOf::Read)
+            }
+        }
+    }
+}
+
+/// What suppressions need of one tile's tree, read while the tree is there: the suppression
+/// comments on the lines that can hold one, and the scalars that start on an earlier line
+/// than they end.
+pub struct TileRead {
+    id: UnitId,
+    start: usize,
+    end: usize,
+    /// For each line of the tile that mentions pipewarden, its suppression comments.
+    comments: Vec<(usize, Vec<Range<usize>>)>,
+    /// The scalars, relative to the tile, in order: where each starts and ends, and the row
+    /// it starts on. A finding in any other scalar belongs to its own line anyway.
+    scalars: Vec<(Range<usize>, usize)>,
+}
+
+impl TileRead {
+    /// Reads a parsed tile; `mentions` are the lines of the text that mention pipewarden
+    /// ([`mention_lines`]).
+    pub fn read(tile: &Tile, rope: &Rope, mentions: &[usize]) -> Self {
+        let first = mentions.partition_point(|&line| text::line_start(rope, line) < tile.start);
+        let comments = mentions[first..]
+            .iter()
+            .take_while(|&&line| text::line_start(rope, line) < tile.end())
+            .map(|&line| (line, comments_in_tree(line, tile, rope)))
+            .filter(|(_, comments)| !comments.is_empty())
+            .collect();
+        let first_line = rope.byte_to_line(tile.start);
+        let last_line_of = |range: &Range<usize>| rope.byte_to_line((tile.start + range.end - 1).min(rope.len_bytes()));
+        let scalars = scalars(tile.model_tree(), |range, row| first_line + row < last_line_of(range));
+        Self { id: tile.id, start: tile.start, end: tile.end(), comments, scalars }
+    }
+
+    /// For each of the sorted `offsets` (relative to the tile) that lies in one of the kept
+    /// scalars, the row where that scalar starts.
+    fn scalar_rows(&self, offsets: &[usize]) -> HashMap<usize, usize> {
+        offsets
+            .iter()
+            .filter_map(|&offset| {
+                let after = self.scalars.partition_point(|(range, _)| range.start <= offset);
+                let (range, row) = self.scalars[..after].last()?;
+                range.contains(&offset).then_some((offset, *row))
+            })
+            .collect()
+    }
+}
+
+/// A tile with its tree or as read.
+#[derive(Clone, Copy)]
+enum TileOf<'a> {
+    Tree(&'a Tile),
+    Read(&'a TileRead),
+}
+
+impl TileOf<'_> {
+    fn id(self) -> UnitId {
+        match self {
+            TileOf::Tree(tile) => tile.id,
+            TileOf::Read(tile) => tile.id,
+        }
+    }
+
+    fn start(self) -> usize {
+        match self {
+            TileOf::Tree(tile) => tile.start,
+            TileOf::Read(tile) => tile.start,
+        }
+    }
+
+    fn end(self) -> usize {
+        match self {
+            TileOf::Tree(tile) => tile.end(),
+            TileOf::Read(tile) => tile.end,
+        }
+    }
+
+    fn comments_on(self, line: usize, rope: &Rope) -> Vec<Range<usize>> {
+        match self {
+            TileOf::Tree(tile) => comments_in_tree(line, tile, rope),
+            TileOf::Read(tile) => tile
+                .comments
+                .iter()
+                .find(|(at, _)| *at == line)
+                .map(|(_, comments)| comments.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn scalar_rows(self, offsets: &[usize]) -> HashMap<usize, usize> {
+        match self {
+            TileOf::Tree(tile) => scalar_rows(tile.model_tree(), offsets),
+            TileOf::Read(tile) => tile.scalar_rows(offsets),
+        }
+    }
 }
 
 /// The suppression comments of one document, for a set of findings. Everything is read once
@@ -72,9 +187,7 @@ impl<'a> Suppressions<'a> {
 
     fn without_findings(parsed: Parsed<'a>) -> Self {
         let rope = parsed.rope;
-        let mut mentions: Vec<usize> =
-            occurrences(rope, "pipewarden").into_iter().map(|offset| rope.byte_to_line(offset)).collect();
-        mentions.dedup();
+        let mentions = mention_lines(rope);
         let file = file_suppression(rope);
         Self { parsed, mentions, scalar_lines: HashMap::new(), by_line: HashMap::new(), file, used: HashSet::new() }
     }
@@ -306,6 +419,14 @@ fn file_suppression(rope: &Rope) -> Option<Suppression> {
     None
 }
 
+/// The lines that mention pipewarden, in order: only those can hold a suppression comment.
+pub fn mention_lines(rope: &Rope) -> Vec<usize> {
+    let mut mentions: Vec<usize> =
+        occurrences(rope, "pipewarden").into_iter().map(|offset| rope.byte_to_line(offset)).collect();
+    mentions.dedup();
+    mentions
+}
+
 /// The suppression comments on one line, as absolute byte ranges. Callers pass only lines
 /// that mention pipewarden, found by one text search of the file, so the query runs on few.
 fn comments_on(line: usize, parsed: &Parsed) -> Vec<Range<usize>> {
@@ -314,8 +435,13 @@ fn comments_on(line: usize, parsed: &Parsed) -> Vec<Range<usize>> {
         return Vec::new();
     }
     let start = text::line_start(rope, line);
+    parsed.tiles.at(start).map(|tile| tile.comments_on(line, rope)).unwrap_or_default()
+}
+
+/// The suppression comments on `line`, read from the tree of `tile`, the tile holding it.
+fn comments_in_tree(line: usize, tile: &Tile, rope: &Rope) -> Vec<Range<usize>> {
+    let start = text::line_start(rope, line);
     let end = start + text::content_len(rope, line);
-    let Some(tile) = tile_at(parsed.tiles, start) else { return Vec::new() };
     let mut cursor = QueryCursor::new();
     cursor.set_byte_range(start.saturating_sub(tile.start)..end.saturating_sub(tile.start));
     let node_text = |node: Node| {
@@ -355,16 +481,16 @@ fn scalar_lines(parsed: &Parsed, offsets: &[usize], cache: &mut ScalarRows) -> H
     let mut kept = HashMap::with_capacity(cache.by_tile.len());
     let mut rest = offsets;
     while let Some(&first) = rest.first() {
-        let Some(tile) = tile_at(parsed.tiles, first) else { break };
+        let Some(tile) = parsed.tiles.at(first) else { break };
         let in_tile = rest.iter().take_while(|&&offset| offset < tile.end().max(first + 1)).count();
-        let relative: Vec<usize> = rest[..in_tile].iter().map(|offset| offset - tile.start.min(*offset)).collect();
-        let rows = match cache.by_tile.remove(&tile.id) {
+        let relative: Vec<usize> = rest[..in_tile].iter().map(|offset| offset - tile.start().min(*offset)).collect();
+        let rows = match cache.by_tile.remove(&tile.id()) {
             Some((offsets, rows)) if offsets == relative => rows,
-            _ => Arc::new(scalar_rows(tile.model_tree(), &relative)),
+            _ => Arc::new(tile.scalar_rows(&relative)),
         };
-        let first_line = parsed.rope.byte_to_line(tile.start);
-        lines.extend(rows.iter().map(|(offset, row)| (tile.start + offset, first_line + row)));
-        kept.insert(tile.id, (relative, rows));
+        let first_line = parsed.rope.byte_to_line(tile.start());
+        lines.extend(rows.iter().map(|(offset, row)| (tile.start() + offset, first_line + row)));
+        kept.insert(tile.id(), (relative, rows));
         rest = &rest[in_tile..];
     }
     cache.by_tile = kept;
@@ -409,6 +535,30 @@ fn scalar_rows(tree: &Tree, offsets: &[usize]) -> HashMap<usize, usize> {
         }
     }
     rows
+}
+
+/// Every scalar of `tree` not inside another that `keep` accepts, in order, with the row it
+/// starts on; none empty. [`scalar_rows`] finds the same scalar for an offset: its walk
+/// descends through the nodes holding the offset and stops at the first scalar.
+fn scalars(tree: &Tree, keep: impl Fn(&Range<usize>, usize) -> bool) -> Vec<(Range<usize>, usize)> {
+    let mut scalars = Vec::new();
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        if is_scalar(node.kind()) {
+            let (range, row) = (node.byte_range(), node.start_position().row);
+            if !range.is_empty() && keep(&range, row) {
+                scalars.push((range, row));
+            }
+        } else if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return scalars;
+            }
+        }
+    }
 }
 
 fn is_scalar(kind: &str) -> bool {

@@ -20,10 +20,23 @@ pub enum Role {
     Job,
 }
 
+impl Role {
+    fn of(tile: &Tile) -> Self {
+        if tile.is_nested() { Role::Job } else { Role::TopLevel }
+    }
+}
+
 pub struct Unit {
     pub id: UnitId,
     pub role: Role,
     pub built: Arc<Built>,
+}
+
+impl Unit {
+    /// The unit of a parsed tile, its value tree built from the tile's tree.
+    pub fn build(tile: &Tile, rope: &Rope) -> Self {
+        Unit { id: tile.id, role: Role::of(tile), built: Arc::new(build_tile(tile, rope)) }
+    }
 }
 
 /// The value trees of a document's tiles, kept across analyses.
@@ -37,17 +50,27 @@ pub struct Units {
 impl Units {
     /// Takes the current tiles, building value trees only for tiles that changed.
     pub fn refresh(&mut self, tiles: &[Tile], rope: &Rope, bases: Bases) {
-        let mut built = HashMap::with_capacity(tiles.len());
-        self.units = tiles
+        let units = tiles
             .iter()
-            .map(|tile| {
-                let tree = self.built.remove(&tile.id).unwrap_or_else(|| Arc::new(build_tile(tile, rope)));
-                built.insert(tile.id, Arc::clone(&tree));
-                Unit { id: tile.id, role: if tile.is_nested() { Role::Job } else { Role::TopLevel }, built: tree }
+            .map(|tile| match self.built.remove(&tile.id) {
+                Some(built) => Unit { id: tile.id, role: Role::of(tile), built },
+                None => Unit::build(tile, rope),
             })
             .collect();
-        self.built = built;
+        self.set(units, bases);
+    }
+
+    /// Takes units already built, one per current tile, in order.
+    pub fn set(&mut self, units: Vec<Unit>, bases: Bases) {
+        self.built = units.iter().map(|unit| (unit.id, Arc::clone(&unit.built))).collect();
+        self.units = units;
         self.bases = bases;
+    }
+
+    /// Lets the value trees go, keeping where the units start.
+    pub fn drop_values(&mut self) {
+        self.units = Vec::new();
+        self.built = HashMap::new();
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Unit> {

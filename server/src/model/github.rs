@@ -393,22 +393,23 @@ pub struct Job {
     pub runner_group: Option<Spanned<String>>,
     pub permissions: Option<Permissions>,
     pub needs: Vec<Spanned<String>>,
-    pub condition: Option<Text>,
+    // The larger fields most jobs leave out are boxed, to cost a pointer when absent.
+    pub condition: Option<Box<Text>>,
     pub environment: Option<Spanned<String>>,
     pub env: Env,
-    pub container: Option<Container>,
+    pub container: Option<Box<Container>>,
     pub services: Vec<Container>,
     /// `strategy: matrix:` values by key, `include:` entries merged in.
     pub matrix: Vec<MatrixValues>,
     /// `outputs:`: what the job exposes to `needs.<id>.outputs.*`.
     pub outputs: Vec<Input>,
     pub timeout_minutes: Option<Spanned<String>>,
-    pub continue_on_error: Option<Setting>,
-    pub concurrency: Option<Concurrency>,
+    pub continue_on_error: Option<Box<Setting>>,
+    pub concurrency: Option<Box<Concurrency>>,
     /// `defaults: run: shell:`.
     pub default_shell: Option<Spanned<String>>,
     /// A reusable workflow called by the job.
-    pub uses: Option<Uses>,
+    pub uses: Option<Box<Uses>>,
     pub with: Vec<Input>,
     pub secrets: Option<Secrets>,
     pub steps: Vec<Step>,
@@ -432,7 +433,7 @@ impl Job {
         if let Some(Secrets::Passed(passed)) = &self.secrets {
             texts.extend(passed.iter().filter_map(|input| input.value.as_ref()));
         }
-        for container in self.container.iter().chain(&self.services) {
+        for container in self.container.as_deref().into_iter().chain(&self.services) {
             texts.extend(container.password.iter().chain(&container.username));
         }
         for step in &self.steps {
@@ -529,18 +530,20 @@ pub struct Step {
     pub first_key: Span,
     pub id: Option<Spanned<String>>,
     pub name: Option<Spanned<String>>,
-    pub uses: Option<Uses>,
+    // The larger fields are boxed: a step has `uses:` or `run:`, seldom the others, and
+    // absent they cost a pointer instead of their size.
+    pub uses: Option<Box<Uses>>,
     /// The `run:` script, lexed as shell commands unless its shell is not a POSIX shell.
-    pub run: Option<Script>,
+    pub run: Option<Box<Script>>,
     /// The `run:` key.
     pub run_key: Option<Span>,
     pub shell: Option<Spanned<String>>,
     pub with: Vec<Input>,
-    pub with_block: Option<Block>,
+    pub with_block: Option<Box<Block>>,
     pub env: Env,
-    pub condition: Option<Text>,
-    pub working_directory: Option<Text>,
-    pub continue_on_error: Option<Setting>,
+    pub condition: Option<Box<Text>>,
+    pub working_directory: Option<Box<Text>>,
+    pub continue_on_error: Option<Box<Setting>>,
 }
 
 impl Step {
@@ -562,7 +565,7 @@ impl Step {
 
     /// Whether the step runs code taken from the checked-out workspace or a shell.
     pub fn runs_code(&self) -> bool {
-        self.run.is_some() || matches!(&self.uses, Some(Uses { target: UsesTarget::Local { .. }, .. }))
+        self.run.is_some() || matches!(self.uses.as_deref(), Some(Uses { target: UsesTarget::Local { .. }, .. }))
     }
 
     /// Where the step checks out a pull request's head, i.e. code its author wrote: a
@@ -812,20 +815,20 @@ pub fn build_job(entry: &Entry<'_>) -> Option<Job> {
         runner_group: runs_on.and_then(|view| view.get("group")).and_then(Spanned::from_view),
         permissions: Permissions::from_entry(job.entry("permissions")),
         needs: get("needs").map(strings).unwrap_or_default(),
-        condition: get("if").and_then(Text::from_view),
+        condition: get("if").and_then(Text::from_view).map(Box::new),
         environment: get("environment").and_then(|env| Spanned::from_view(env.get("name").unwrap_or(env))),
         env: Env::from_entry(job.entry("env")),
-        container: get("container").and_then(container),
+        container: get("container").and_then(container).map(Box::new),
         services: get("services")
             .map(|services| services.entries().iter().filter_map(|service| container(service.value)).collect())
             .unwrap_or_default(),
         matrix: get("strategy").and_then(|strategy| strategy.get("matrix")).map(matrix).unwrap_or_default(),
         outputs: get("outputs").map(inputs).unwrap_or_default(),
         timeout_minutes: get("timeout-minutes").and_then(Spanned::from_view),
-        continue_on_error: Setting::of(job, "continue-on-error"),
-        concurrency: job.entry("concurrency").map(Concurrency::from_entry),
+        continue_on_error: Setting::of(job, "continue-on-error").map(Box::new),
+        concurrency: job.entry("concurrency").map(|entry| Box::new(Concurrency::from_entry(entry))),
         default_shell,
-        uses: get("uses").and_then(|uses| Some(Uses::parse(uses.as_str()?, uses.span()))),
+        uses: get("uses").and_then(|uses| Some(Box::new(Uses::parse(uses.as_str()?, uses.span())))),
         with: get("with").map(inputs).unwrap_or_default(),
         secrets: get("secrets").map(|secrets| match secrets.as_str() {
             Some("inherit") => Secrets::Inherit(secrets.span()),
@@ -893,12 +896,15 @@ fn matrix(view: View<'_>) -> Vec<MatrixValues> {
 
 /// Builds the steps of a `steps:` sequence.
 pub fn build_steps(steps: View<'_>, shell_default: &ShellDefault) -> Vec<Step> {
-    steps
+    let mut built: Vec<Step> = steps
         .sequence()
         .into_iter()
         .enumerate()
         .filter_map(|(index, step)| build_step(index, step, shell_default))
-        .collect()
+        .collect();
+    // Kept as long as the job's model: the room collecting left goes back.
+    built.shrink_to_fit();
+    built
 }
 
 fn build_step(index: usize, step: View<'_>, shell_default: &ShellDefault) -> Option<Step> {
@@ -914,16 +920,16 @@ fn build_step(index: usize, step: View<'_>, shell_default: &ShellDefault) -> Opt
         first_key: first.key.span,
         id: get("id").and_then(Spanned::from_view),
         name: get("name").and_then(Spanned::from_view),
-        uses: get("uses").and_then(|uses| Some(Uses::parse(uses.as_str()?, uses.span()))),
-        run: get("run").and_then(Text::from_view).map(|text| Script::parse(text, dialect)),
+        uses: get("uses").and_then(|uses| Some(Box::new(Uses::parse(uses.as_str()?, uses.span())))),
+        run: get("run").and_then(Text::from_view).map(|text| Box::new(Script::parse(text, dialect))),
         run_key: step.entry("run").map(|entry| entry.key.span),
         shell,
         with: with_entry.map(|entry| inputs(entry.value)).unwrap_or_default(),
-        with_block: with_entry.map(|entry| Block::from_entry(&entry)),
+        with_block: with_entry.map(|entry| Box::new(Block::from_entry(&entry))),
         env: Env::from_entry(step.entry("env")),
-        condition: get("if").and_then(Text::from_view),
-        working_directory: get("working-directory").and_then(Text::from_view),
-        continue_on_error: Setting::of(step, "continue-on-error"),
+        condition: get("if").and_then(Text::from_view).map(Box::new),
+        working_directory: get("working-directory").and_then(Text::from_view).map(Box::new),
+        continue_on_error: Setting::of(step, "continue-on-error").map(Box::new),
     })
 }
 
@@ -958,4 +964,36 @@ pub fn parse_for_tests(text: &str) -> Workflow {
             .unwrap_or_default();
         Workflow { header, jobs }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every job and step of a file is held until its findings are reported: a file of
+    /// 10,000 jobs holds 10,000 of each. These bounds keep a new optional field from being
+    /// added inline at full size (boxed, it costs a pointer when absent).
+    #[test]
+    fn jobs_and_steps_stay_small() {
+        assert!(std::mem::size_of::<Step>() <= 320, "a step is {} bytes", std::mem::size_of::<Step>());
+        assert!(std::mem::size_of::<Job>() <= 640, "a job is {} bytes", std::mem::size_of::<Job>());
+    }
+
+    #[test]
+    fn steps_and_scripts_keep_no_spare_room() {
+        let steps =
+            "      - run: |\n          echo a\n          echo \"$B\" | tee c\n      - uses: actions/checkout@v4\n";
+        let workflow = parse_for_tests(&format!("on: push\njobs:\n  a:\n    steps:\n{steps}"));
+        let job = &workflow.jobs[0];
+        assert_eq!(job.steps.capacity(), job.steps.len());
+        let script = job.steps[0].run.as_ref().expect("the first step runs a script");
+        assert_eq!(script.commands.capacity(), script.commands.len());
+        for command in &script.commands {
+            assert_eq!(command.words.capacity(), command.words.len());
+            for word in &command.words {
+                assert_eq!(word.parts.capacity(), word.parts.len());
+                assert_eq!(word.text.capacity(), word.text.len());
+            }
+        }
+    }
 }

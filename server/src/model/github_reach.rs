@@ -182,7 +182,7 @@ impl Reacher<'_> {
         if let Some(known) = self.memo.get(&job.id.value) {
             return known.clone();
         }
-        let condition = job.condition.as_ref().map(|text| Condition::parse(&text.value));
+        let condition = job.condition.as_deref().map(|text| Condition::parse(&text.value));
         let mut runs: Vec<Runs> = self
             .kinds
             .iter()

@@ -428,7 +428,11 @@ pub fn lex(script: &str) -> Lexed {
     let mut commands = lexer.commands;
     commands.sort_by_key(|command| (command.range.start, command.depth));
     link_pipelines(&mut commands);
-    Lexed { commands, groups: lexer.groups }
+    // Scripts are kept for as long as their job's model: room left by growing goes back.
+    commands.shrink_to_fit();
+    let mut groups = lexer.groups;
+    groups.shrink_to_fit();
+    Lexed { commands, groups }
 }
 
 /// Links each command to its neighbours in its pipeline (pipelines never span depths).
@@ -618,10 +622,14 @@ impl Lexer<'_> {
         if let Some(pending) = done.heredoc {
             heredocs.push((self.commands.len(), pending));
         }
+        let (mut assignments, mut words, mut redirects) = (done.assignments, done.words, done.redirects);
+        assignments.shrink_to_fit();
+        words.shrink_to_fit();
+        redirects.shrink_to_fit();
         self.commands.push(Command {
-            assignments: done.assignments,
-            words: done.words,
-            redirects: done.redirects,
+            assignments,
+            words,
+            redirects,
             range: start..end,
             pipeline,
             piped_to: None,
@@ -748,6 +756,9 @@ impl Lexer<'_> {
             }
         }
         word.range = start..self.pos;
+        // Built a character at a time, the text and parts have room to spare.
+        word.text.shrink_to_fit();
+        word.parts.shrink_to_fit();
         word
     }
 

@@ -111,7 +111,13 @@ impl Rule for AllSecretsExposed {
             .iter()
             .filter_map(|var| var.value.as_ref())
             .chain(job.with.iter().chain(passed).filter_map(|input| input.value.as_ref()))
-            .chain(job.container.iter().chain(&job.services).filter_map(|container| container.password.as_ref()));
+            .chain(
+                job.container
+                    .as_deref()
+                    .into_iter()
+                    .chain(&job.services)
+                    .filter_map(|container| container.password.as_ref()),
+            );
         for text in texts {
             check(text, &place, Some(job), out);
         }
@@ -125,7 +131,7 @@ impl Rule for AllSecretsExposed {
             .into_iter()
             .chain(step.with.iter().filter_map(|input| input.value.as_ref()))
             .chain(step.env.vars.iter().filter_map(|var| var.value.as_ref()))
-            .chain(&step.condition);
+            .chain(step.condition.as_deref());
         for text in texts {
             check(text, "the job", context.job(), out);
         }

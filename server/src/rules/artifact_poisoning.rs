@@ -169,7 +169,7 @@ fn report(header: &WorkflowHeader, job: &Job, download: &Download, misuse: &Misu
     let secrets = job.secrets_read(header);
     let token = TokenWrites::of(header, job);
     let privileged = !secrets.is_empty() || token.may_write();
-    let gated = job.condition.as_ref().is_some_and(contexts::checks_actor);
+    let gated = job.condition.as_deref().is_some_and(contexts::checks_actor);
     let place = match &download.place {
         Place::Workspace(None) => "into the workspace".to_owned(),
         Place::Workspace(Some(dir)) => format!("into `{dir}`"),

@@ -127,7 +127,7 @@ impl Rule for CachePoisoning {
 /// Cases (1) and (2): a job that runs for an outsider's event in the base branch's scope.
 fn untrusted_writes(context: &JobContext<'_>, trigger: &Event, caches: &[(usize, CacheUse<'_>)], out: &mut Findings) {
     let job = context.job;
-    let gated = job.condition.as_ref().is_some_and(contexts::checks_actor);
+    let gated = job.condition.as_deref().is_some_and(contexts::checks_actor);
     let fetch = (0..job.steps.len()).find_map(|index| untrusted_code::fetch(&job.steps, index));
     if let Some(fetch) = &fetch {
         let executed = untrusted_code::executed_after(&job.steps, fetch.step, fetch.path.as_deref(), fetch.after);

@@ -77,7 +77,7 @@ impl Rule for CurlPipeShell {
     }
 
     fn check_step(&self, _context: &StepContext<'_>, step: &Step, out: &mut Findings) {
-        let Some(script) = &step.run else {
+        let Some(script) = step.run.as_deref() else {
             return;
         };
         report_scripts([script], out);

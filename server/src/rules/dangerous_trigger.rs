@@ -193,7 +193,7 @@ fn intake_of(job: &Job, event: &Event) -> Option<Taken> {
 
 /// Whether a job's `if:` checks who acted, so that an outsider does not get to run it.
 fn checks_actor(job: &Job) -> bool {
-    job.condition.as_ref().is_some_and(contexts::checks_actor)
+    job.condition.as_deref().is_some_and(contexts::checks_actor)
 }
 
 fn message(trigger: &Trigger, secrets: &[&str], token: &TokenWrites, intake: &[String], gated: &[String]) -> String {

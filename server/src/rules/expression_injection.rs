@@ -119,7 +119,7 @@ impl Rule for ExpressionInjection {
         let scope = context.scope();
         // A job or step only some actors can start (`github.actor == 'dependabot[bot]'`,
         // `author_association`) is one an outsider may not reach: one level lower.
-        let gated = step.condition.as_ref().is_some_and(contexts::checks_actor)
+        let gated = step.condition.as_deref().is_some_and(contexts::checks_actor)
             || match *context {
                 StepContext::Workflow { job, jobs, .. } => contexts::job_checks_actor(job, jobs),
                 StepContext::Action { .. } => false,

@@ -100,7 +100,7 @@ impl Rule for HardcodedCredentials {
                 report_literals(out, value, Entry::Unnamed, &format!("the matrix value of `{}`", values.key), INSTEAD);
             }
         }
-        for container in job.container.iter().chain(&job.services) {
+        for container in job.container.as_deref().into_iter().chain(&job.services) {
             check_container(container, out);
         }
     }

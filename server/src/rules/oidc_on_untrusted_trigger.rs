@@ -108,7 +108,7 @@ impl Rule for OidcOnUntrustedTrigger {
             .events
             .iter()
             .filter(|trigger| trigger.event.is_privileged_for_outsiders())
-            .filter(|trigger| admits_outsider(job.condition.as_ref(), &trigger.event))
+            .filter(|trigger| admits_outsider(job.condition.as_deref(), &trigger.event))
             .map(|trigger| format!("`{}`", trigger.event.name()))
             .collect();
         if events.is_empty() {

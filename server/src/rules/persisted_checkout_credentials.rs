@@ -106,7 +106,7 @@ impl Rule for PersistedCheckoutCredentials {
         let events = &header.triggers.events;
         // A privileged trigger whose runs the job's `if:` lets outsiders start.
         let privileged = events.iter().find(|trigger| {
-            trigger.event.is_privileged_for_outsiders() && admits_outsider(job.condition.as_ref(), &trigger.event)
+            trigger.event.is_privileged_for_outsiders() && admits_outsider(job.condition.as_deref(), &trigger.event)
         });
         let heads = executed_heads(&job.steps);
         // For each step, the first later step that gives `.git/config` away (one backward pass).
@@ -145,7 +145,7 @@ impl Rule for PersistedCheckoutCredentials {
             let finding = out.report(step.uses.as_ref().map_or(step.first_key, |uses| uses.span), leak.message);
             finding.with_severity(severity).with_confidence(leak.confidence);
             if let Some(edit) = fix::add_to_mapping(
-                step.with_block.as_ref(),
+                step.with_block.as_deref(),
                 "with",
                 step.first_key,
                 step.key_column,

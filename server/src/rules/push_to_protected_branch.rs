@@ -111,7 +111,7 @@ impl Rule for PushToProtectedBranch {
             .triggers
             .events
             .iter()
-            .filter(|trigger| admits_outsider(job.condition.as_ref(), &trigger.event))
+            .filter(|trigger| admits_outsider(job.condition.as_deref(), &trigger.event))
             .collect();
         let outsider = admitted.iter().find(|trigger| trigger.event.is_privileged_for_outsiders());
         let can_write_contents = job

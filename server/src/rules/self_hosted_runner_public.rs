@@ -125,7 +125,7 @@ impl Rule for SelfHostedRunnerPublic {
         // The worst runner each outsider event reaches, with whether it runs a fork's code there.
         let mut worst: Option<(Runner, Span, &Event, bool)> = None;
         for trigger in header.triggers.events.iter().filter(|trigger| trigger.event.is_outsider_triggered()) {
-            if !admits_outsider(job.condition.as_ref(), &trigger.event) {
+            if !admits_outsider(job.condition.as_deref(), &trigger.event) {
                 continue;
             }
             let Some((runner, span)) = runner_for(job, &trigger.event) else { continue };

@@ -87,7 +87,8 @@ impl Rule for UnpinnedImage {
         let (job, pins) = (context.job, context.options.pins());
         let containers = job
             .container
-            .iter()
+            .as_deref()
+            .into_iter()
             .map(|c| (c, "the job's container"))
             .chain(job.services.iter().map(|c| (c, "the service container")));
         for (container, what) in containers {

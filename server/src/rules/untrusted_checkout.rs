@@ -118,7 +118,7 @@ impl Rule for UntrustedCheckout {
 
 fn report(context: &JobContext<'_>, event: &str, fetch: &Fetch, execution: &Execution, out: &mut Findings) {
     let (header, job) = (context.header, context.job);
-    let gated = [job.condition.as_ref(), job.steps.get(fetch.step).and_then(|step| step.condition.as_ref())]
+    let gated = [job.condition.as_deref(), job.steps.get(fetch.step).and_then(|step| step.condition.as_deref())]
         .into_iter()
         .flatten()
         .any(contexts::checks_actor);

@@ -121,7 +121,7 @@ impl Rule for WorkflowFileWrite {
             .events
             .iter()
             .filter(|trigger| trigger.event.is_privileged_for_outsiders())
-            .find(|trigger| admits_outsider(job.condition.as_ref(), &trigger.event));
+            .find(|trigger| admits_outsider(job.condition.as_deref(), &trigger.event));
         let with = match &credential {
             Credential::Other(path) => {
                 format!("pushes with `{path}`, a token that, unlike the job's own, can change workflows")

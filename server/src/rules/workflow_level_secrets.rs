@@ -186,7 +186,7 @@ fn mentions(step: &Step, name: &str) -> bool {
             .map(|script| &script.text)
             .into_iter()
             .chain(step.with.iter().filter_map(|input| input.value.as_ref()))
-            .chain(&step.condition)
+            .chain(step.condition.as_deref())
             .any(|text: &Text| has_word(&text.value, name))
 }
 

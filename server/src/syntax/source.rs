@@ -100,20 +100,25 @@ impl Source {
     pub fn tiles(&mut self) -> &[Tile] {
         for tile in &mut self.tiles {
             if tile.tree.is_none() || tile.stale {
-                let range = tile.start..tile.end();
-                let old = if tile.stale { tile.tree.as_ref() } else { None };
-                let mut tree = parse(&mut self.parser, &self.rope, range.clone(), old);
-                // Error recovery depends on the old tree; a broken tile is parsed afresh so that
-                // its errors, and the findings around them, never depend on the edit history.
-                if old.is_some() && tree.root_node().has_error() {
-                    tree = parse(&mut self.parser, &self.rope, range.clone(), None);
-                }
-                tile.repaired = repair(&mut self.parser, &self.rope, range, &tree);
-                tile.tree = Some(tree);
-                tile.stale = false;
+                parse_tile(&mut self.parser, &self.rope, tile);
             }
         }
         &self.tiles
+    }
+
+    /// Parses the tiles one at a time, hands each to `read` with the text, and drops its
+    /// trees before parsing the next: for a text analysed once, whose trees, held all
+    /// together, would cost more than everything read from them. [`Source::tiles`] parses
+    /// them again if they are asked for.
+    pub fn read_tiles_once(&mut self, mut read: impl FnMut(&Tile, &Rope)) {
+        for tile in &mut self.tiles {
+            if tile.tree.is_none() || tile.stale {
+                parse_tile(&mut self.parser, &self.rope, tile);
+            }
+            read(tile, &self.rope);
+            tile.tree = None;
+            tile.repaired = None;
+        }
     }
 
     /// The tiles, parsed, with the text they were parsed from.
@@ -296,6 +301,22 @@ fn new_parser() -> Parser {
         .set_language(&crate::syntax::grammar::LANGUAGE.into())
         .expect("the bundled YAML grammar matches the tree-sitter runtime");
     parser
+}
+
+/// Brings a tile's trees up to date with the text: an incremental re-parse of an edited tree,
+/// or a first parse.
+fn parse_tile(parser: &mut Parser, rope: &Rope, tile: &mut Tile) {
+    let range = tile.start..tile.end();
+    let old = if tile.stale { tile.tree.as_ref() } else { None };
+    let mut tree = parse(parser, rope, range.clone(), old);
+    // Error recovery depends on the old tree; a broken tile is parsed afresh so that
+    // its errors, and the findings around them, never depend on the edit history.
+    if old.is_some() && tree.root_node().has_error() {
+        tree = parse(parser, rope, range.clone(), None);
+    }
+    tile.repaired = repair(parser, rope, range, &tree);
+    tile.tree = Some(tree);
+    tile.stale = false;
 }
 
 /// Parses `range` of the rope as a document of its own.
