@@ -3,12 +3,13 @@
 //! script, typing in the workflow's header, and pasting then deleting a whole job, and
 //! measures each edit from the moment its `didChange` is written to the moment the first byte
 //! of the `publishDiagnostics` for that version arrives. It prints p50/p95/p99 per scenario
-//! and the server's resident memory. When `zizmor` is on the PATH, it replays the same edits
+//! and the server's resident memory and CPU time per edit. When `zizmor` is on the PATH, it replays the same edits
 //! against `zizmor --lsp` and prints the ratio.
 //!
 //! Run with `cargo bench --bench latency` (release build). `--quick` runs fewer edits;
 //! `--no-zizmor` skips the peer; `--only TEXT` runs only the scenarios whose label
-//! ("12,000 lines, typing in a job") contains TEXT.
+//! ("12,000 lines, typing in a job") contains TEXT; `--server PATH` measures another build of
+//! pipewarden (the one before a change, say) instead of this one.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -25,10 +26,13 @@ fn main() {
     let quick = args.iter().any(|arg| arg == "--quick");
     let with_zizmor = !args.iter().any(|arg| arg == "--no-zizmor") && which("zizmor");
     let only = args.iter().position(|arg| arg == "--only").and_then(|at| args.get(at + 1));
+    // Another build of pipewarden to measure, e.g. the one before a change.
+    let server = args.iter().position(|arg| arg == "--server").and_then(|at| args.get(at + 1));
+    let server = server.map_or(env!("CARGO_BIN_EXE_pipewarden"), String::as_str);
     println!("edit → first byte of publishDiagnostics, over stdio (release build of pipewarden)");
     println!(
-        "{:<34} {:>7} {:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>12}",
-        "file", "lines", "findings", "edits", "p50", "p95", "p99", "max", "RSS"
+        "{:<34} {:>7} {:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>12} {:>9}",
+        "file", "lines", "findings", "edits", "p50", "p95", "p99", "max", "RSS", "CPU/edit"
     );
     for file in FILES {
         let text = (file.generate)();
@@ -38,12 +42,12 @@ fn main() {
             if only.is_some_and(|only| !label.contains(only.as_str())) {
                 continue;
             }
-            let mut server = Server::spawn(env!("CARGO_BIN_EXE_pipewarden"), &["lsp"]);
-            let (latencies, findings) = server.replay(&text, scenario, edits);
+            let mut server = Server::spawn(server, &["lsp"]);
+            let (latencies, findings, cpu) = server.replay(&text, scenario, edits);
             let rss = server.rss_kib();
             server.exit();
             println!(
-                "{label:<34} {:>7} {findings:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} MiB",
+                "{label:<34} {:>7} {findings:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} MiB {:>9}",
                 text.lines().count(),
                 latencies.len(),
                 ms(percentile(&latencies, 50.0)),
@@ -51,11 +55,12 @@ fn main() {
                 ms(percentile(&latencies, 99.0)),
                 ms(percentile(&latencies, 100.0)),
                 rss / 1024,
+                ms(cpu),
             );
             if with_zizmor && file.compare_with_zizmor {
                 let mut zizmor = Server::spawn("zizmor", &["--lsp"]);
                 let zizmor_edits = if quick { 5 } else { 20 };
-                let (theirs, _) = zizmor.replay(&text, scenario, zizmor_edits);
+                let (theirs, _, _) = zizmor.replay(&text, scenario, zizmor_edits);
                 zizmor.exit();
                 let (ours, theirs) = (percentile(&latencies, 50.0), percentile(&theirs, 50.0));
                 println!(
@@ -176,8 +181,9 @@ impl Server {
     }
 
     /// Opens `text`, applies `count` edits of `scenario` one at a time, and returns the
-    /// latency of each and the number of diagnostics last published.
-    fn replay(&mut self, text: &str, scenario: &Scenario, count: usize) -> (Vec<Duration>, usize) {
+    /// latency of each, the number of diagnostics last published and the CPU time the
+    /// server spent per edit.
+    fn replay(&mut self, text: &str, scenario: &Scenario, count: usize) -> (Vec<Duration>, usize, Duration) {
         let initialized = self.request(
             "initialize",
             json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": ["utf-16"]}}}),
@@ -193,6 +199,7 @@ impl Server {
             json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
         );
         let mut findings = self.published(&uri, 1).1;
+        let cpu_before = self.cpu_time();
         let mut current = text.to_owned();
         let mut latencies = Vec::with_capacity(count);
         for index in 0..count {
@@ -211,7 +218,8 @@ impl Server {
             latencies.push(arrived.saturating_duration_since(sent));
             findings = count;
         }
-        (latencies, findings)
+        let cpu = self.cpu_time().saturating_sub(cpu_before) / count.max(1) as u32;
+        (latencies, findings, cpu)
     }
 
     /// Waits for the diagnostics of `version` (or, from a server that does not send
@@ -272,6 +280,21 @@ impl Server {
     }
 
     /// Resident memory, from `/proc`.
+    /// The CPU time all the server's threads have run, from the scheduler's account in
+    /// nanoseconds (`/proc/PID/task/*/schedstat`), which is exact where the clock ticks of
+    /// `/proc/PID/stat` are too coarse for a keystroke; threads that have ended are not counted.
+    fn cpu_time(&self) -> Duration {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", self.child.id())) else {
+            return Duration::ZERO;
+        };
+        let nanos: u64 = tasks
+            .filter_map(Result::ok)
+            .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+            .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+            .sum();
+        Duration::from_nanos(nanos)
+    }
+
     fn rss_kib(&self) -> u64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .ok()

@@ -17,6 +17,16 @@ use crate::syntax::{Source, Tile, Tiling};
 use crate::text::Encoding;
 use crate::workspace::interfaces::in_repository;
 
+/// Frees a replaced report away from the keystroke that replaced it: freeing a report of
+/// many findings takes a good part of a small file's keystroke, and the next analysis need
+/// not wait for it.
+fn retire(report: Arc<Report>) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn_blocking(move || drop(report))),
+        Err(_) => drop(report),
+    }
+}
+
 /// What a failure outside any rule is reported as.
 const ANALYSIS: &str = "analysis";
 
@@ -71,7 +81,9 @@ impl OpenDocument {
             }
             None => self.source.set_text(&change.text),
         }
-        self.report = None;
+        if let Some(stale) = self.report.take() {
+            retire(stale);
+        }
         if self.analyzer.is_none() {
             let text = self.source.rope().to_string();
             self.detect_kind(&text);

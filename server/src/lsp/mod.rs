@@ -24,6 +24,8 @@ mod tiled;
 use std::sync::{Arc, OnceLock};
 
 use tokio::io::{AsyncRead, AsyncWrite};
+#[cfg(unix)]
+use tokio::net::unix::pipe;
 use tower_lsp_server::{LspService, Server};
 
 use crate::rules::{REGISTRY, Rule};
@@ -37,9 +39,37 @@ pub fn serve_stdio() {
         .enable_all()
         .build()
         .expect("a tokio runtime can be started");
-    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    runtime.block_on(async {
+        match stdio_pipes() {
+            Some((input, output)) => serve(input, output).await,
+            None => serve(tokio::io::stdin(), tokio::io::stdout()).await,
+        }
+    });
     // A handler may still be running; the process is done once the client has exited.
     runtime.shutdown_background();
+}
+
+/// Stdin and stdout as pipes the runtime polls, when both are pipes (as editors start
+/// servers): `tokio::io::stdin` and `stdout` hand every read and write to a thread of their
+/// own, two thread switches added to each keystroke's round trip.
+#[cfg(unix)]
+fn stdio_pipes() -> Option<(pipe::Receiver, pipe::Sender)> {
+    use std::os::fd::AsFd;
+    // Each end is made non-blocking only once it is known to be a pipe; the first is put
+    // back if the second is not one, for the fallback's blocking writes.
+    let output = pipe::Sender::from_owned_fd(std::io::stdout().as_fd().try_clone_to_owned().ok()?).ok()?;
+    match std::io::stdin().as_fd().try_clone_to_owned().and_then(pipe::Receiver::from_owned_fd) {
+        Ok(input) => Some((input, output)),
+        Err(_) => {
+            let _ = output.into_blocking_fd();
+            None
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn stdio_pipes() -> Option<(tokio::io::Stdin, tokio::io::Stdout)> {
+    None
 }
 
 /// Serves the Language Server Protocol over any byte streams, e.g. an in-process pipe.
