@@ -432,6 +432,14 @@ impl CalleeAnalyses {
         report
     }
 
+    /// Takes `report` as `file`'s analysis with `options`, made elsewhere.
+    pub fn seed(&mut self, file: CalledFile<'_>, options: RuleOptions, report: Arc<Report>) {
+        let known = self.known(file);
+        if !known.reports.iter().any(|(seen, _)| *seen == options) {
+            known.reports.push_back((options, report));
+        }
+    }
+
     /// `file`'s workflow model, or `None` when it is not a workflow.
     fn model(&mut self, file: CalledFile<'_>) -> Option<Arc<WorkflowRead>> {
         if file.kind != FileKind::GithubWorkflow || too_large(file.text.len()).is_some() {

@@ -323,6 +323,7 @@ fn check_file<'p>(
             }
         }
     }
-    let report = catch_unwind(|| analyze_text_with(kind, &text, policy.rule_options())).map_err(contained)?;
-    Ok(Some((Checked { path: path.to_path_buf(), rope: Rope::from_str(&text), report, fixed }, diff)))
+    let options = policy.rule_options();
+    let report = catch_unwind(|| analyze_text_with(kind, &text, Arc::clone(&options))).map_err(contained)?;
+    Ok(Some((Checked { path: path.to_path_buf(), rope: Rope::from_str(&text), report, fixed, options }, diff)))
 }

@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ropey::Rope;
 
 use super::output::Checked;
 use super::parallel;
-use crate::analysis::{Report, Reported};
+use crate::analysis::{CalleeAnalyses, Report, Reported};
 use crate::rules::RuleOptions;
 use crate::workspace::graph::{KnownLinks, Workspace};
 use crate::workspace::root::Root;
@@ -36,7 +37,13 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
             let file = &checked[position(path)?];
             (file.rope == text).then(|| file.report.links())
         };
-        parallel::map_in_order(&roots, |root| reached_in_repository(root.clone(), &known, &position, options))
+        // And its analysis alone, when it was made with these options.
+        let alone = |path: &Path, text: &str| {
+            let file = &checked[position(path)?];
+            (file.rope == text && *file.options == *options).then(|| Arc::new(file.report.clone()))
+        };
+        let seen = Seen { known: &known, alone: &alone, position: &position };
+        parallel::map_in_order(&roots, |root| reached_in_repository(root.clone(), &seen, options))
     };
     for (callee, findings) in found.into_iter().flatten() {
         match callee {
@@ -44,7 +51,8 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
             Callee::Unchecked { path, text } => {
                 let mut report = Report::default();
                 report.add_reached(findings);
-                checked.push(Checked { path: shown(&path), rope: Rope::from_str(&text), report, fixed: false });
+                let (rope, options) = (Rope::from_str(&text), Arc::new(options.clone()));
+                checked.push(Checked { path: shown(&path), rope, report, fixed: false, options });
             }
         }
     }
@@ -58,17 +66,28 @@ enum Callee {
     Unchecked { path: PathBuf, text: String },
 }
 
+/// What the cross-file pass takes from the checked files, by canonical path and text.
+struct Seen<'a> {
+    known: &'a KnownLinks<'a>,
+    alone: &'a (dyn Fn(&Path, &str) -> Option<Arc<Report>> + Sync),
+    /// The index of a checked file.
+    position: &'a (dyn Fn(&Path) -> Option<usize> + Sync),
+}
+
 /// What callers reach in the repository at `root`, in callees that are checked or that a
 /// checked file calls.
-fn reached_in_repository(
-    root: Root,
-    known: &KnownLinks<'_>,
-    position: &(dyn Fn(&Path) -> Option<usize> + Sync),
-    options: &RuleOptions,
-) -> Vec<(Callee, Vec<Reported>)> {
-    let workspace = Workspace::load_with(root, known);
+fn reached_in_repository(root: Root, seen: &Seen<'_>, options: &RuleOptions) -> Vec<(Callee, Vec<Reported>)> {
+    let position = seen.position;
+    let workspace = Workspace::load_with(root, seen.known);
+    // Every callee's analysis as called is compared with its analysis alone.
+    let mut analyses = CalleeAnalyses::default();
+    for file in workspace.called_files() {
+        if let Some(report) = (seen.alone)(&file.path, &file.text) {
+            analyses.seed(file.called(), options.clone(), report);
+        }
+    }
     let mut by_callee: HashMap<usize, Vec<Reported>> = HashMap::new();
-    for (caller, callee, finding) in workspace.reached(options) {
+    for (caller, callee, finding) in workspace.reached(options, &mut analyses) {
         let is_checked = |index: usize| position(&workspace.files[index].path).is_some();
         if is_checked(callee) || is_checked(caller) {
             by_callee.entry(callee).or_default().push(finding);

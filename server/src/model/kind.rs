@@ -59,7 +59,7 @@ pub fn detect(path: &str, text: &str) -> Option<FileKind> {
 /// Guesses the kind from the top-level keys of a text.
 pub fn sniff(text: &str) -> Option<FileKind> {
     let keys = top_level_keys(text);
-    let has = |key: &str| keys.iter().any(|k| k == key);
+    let has = |key: &str| keys.contains(&key);
     if has("jobs") && (has("on") || has("\"on\"") || has("'on'")) {
         return Some(FileKind::GithubWorkflow);
     }
@@ -71,17 +71,17 @@ pub fn sniff(text: &str) -> Option<FileKind> {
         let trimmed = line.trim_start();
         line.len() != trimmed.len() && (trimmed.starts_with("script:") || trimmed.starts_with("stage:"))
     });
-    if gitlab_job && (keys.iter().any(|k| gitlab_keys.contains(&k.as_str())) || !has("jobs")) {
+    if gitlab_job && (keys.iter().any(|k| gitlab_keys.contains(k)) || !has("jobs")) {
         return Some(FileKind::GitlabCi);
     }
     None
 }
 
-fn top_level_keys(text: &str) -> Vec<String> {
+fn top_level_keys(text: &str) -> Vec<&str> {
     text.lines()
         .take(10_000)
         .filter(|line| !line.starts_with([' ', '\t', '#', '-']))
-        .filter_map(|line| line.split_once(':').map(|(key, _)| key.trim().to_owned()))
+        .filter_map(|line| line.split_once(':').map(|(key, _)| key.trim()))
         .collect()
 }
 

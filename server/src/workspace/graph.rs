@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::root::Root;
-use crate::analysis::{self, CalledFile, FileLinks, Reported};
+use crate::analysis::{self, CalledFile, CalleeAnalyses, FileLinks, Reported};
 use crate::model::kind::{self, FileKind};
 use crate::model::references::{self, Reference, ReferenceKind};
 use crate::rules::RuleOptions;
@@ -87,7 +87,7 @@ impl Workspace {
         let repository = root.github_repository();
         let mut workspace = Self { root, repository, files: Vec::new(), edges: Vec::new() };
         for relative in &yaml_files {
-            if let Some((path, text)) = workspace.root.read(relative)
+            if let Some((path, text)) = workspace.root.read_listed(relative)
                 && let Some(kind) = kind::detect(relative, &text)
             {
                 workspace.files.push(WorkspaceFile {
@@ -117,9 +117,8 @@ impl Workspace {
 
     /// What each workflow reaches in the files it calls, and each GitLab file in the files it
     /// includes: (caller, callee, finding), by index.
-    pub fn reached(&self, options: &RuleOptions) -> Vec<(usize, usize, Reported)> {
+    pub fn reached(&self, options: &RuleOptions, analyses: &mut CalleeAnalyses) -> Vec<(usize, usize, Reported)> {
         let mut reached = Vec::new();
-        let mut analyses = analysis::CalleeAnalyses::default();
         for (caller, file) in self.files.iter().enumerate() {
             let calls = self.edges.iter().any(|edge| edge.from == caller && matches!(edge.to, Target::File(_)));
             if !calls || file.kind == FileKind::GithubAction {
@@ -128,11 +127,26 @@ impl Workspace {
             let callee = |reference: &Reference<Range<usize>>| {
                 self.targets_of(caller, &reference.at).map(WorkspaceFile::called).collect()
             };
-            for (path, finding) in analysis::reached_from(file.called(), &callee, options, &mut analyses) {
+            for (path, finding) in analysis::reached_from(file.called(), &callee, options, analyses) {
                 reached.extend(self.index_of(&path).map(|callee| (caller, callee, finding)));
             }
         }
         reached
+    }
+
+    /// The files a reference of another file leads to, each once.
+    pub fn called_files(&self) -> impl Iterator<Item = &WorkspaceFile> {
+        let mut called: Vec<usize> = self
+            .edges
+            .iter()
+            .filter_map(|edge| match edge.to {
+                Target::File(index) => Some(index),
+                Target::Remote | Target::Unresolved => None,
+            })
+            .collect();
+        called.sort_unstable();
+        called.dedup();
+        called.into_iter().map(|index| &self.files[index])
     }
 
     /// The other files of the GitLab pipeline file `index` is part of: those joined to it

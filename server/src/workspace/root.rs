@@ -67,6 +67,23 @@ impl Root {
         Some((canonical, text))
     }
 
+    /// [`Root::read`] for a file [`Root::yaml_files`] listed. The walk followed no link, so
+    /// its path under the canonical root is canonical already and is not resolved again, one
+    /// system call per folder on the way; the file itself is checked again, as it may have
+    /// become a link since. Any other path is read by [`Root::read`].
+    pub fn read_listed(&self, relative: &str) -> Option<(PathBuf, String)> {
+        if relative.split('/').any(|part| matches!(part, "" | "." | "..")) {
+            return self.read(relative);
+        }
+        let path = self.canonical.join(relative);
+        let metadata = fs::symlink_metadata(&path).ok()?;
+        if !metadata.is_file() || metadata.len() > MAX_FILE_SIZE {
+            return None;
+        }
+        let text = String::from_utf8(fs::read(&path).ok()?).ok()?;
+        Some((path, text))
+    }
+
     /// Every YAML file under the root, from the root, sorted; without following links,
     /// within the walk's bounds.
     pub fn yaml_files(&self) -> Vec<String> {
@@ -149,6 +166,12 @@ mod tests {
         assert!(root.read("../github/.github/workflows/pr.yml").is_none(), "`..` leaves the root");
         assert!(root.read("/etc/hostname").is_none(), "absolute paths are not joined to the root");
         assert!(root.read("ci").is_none(), "only regular files");
+        // A listed file reads the same without resolving its path again; anything else
+        // takes the checked way.
+        assert_eq!(root.read_listed("ci/deploy.yml"), root.read("ci/deploy.yml"));
+        assert!(root.read_listed("../github/.github/workflows/pr.yml").is_none());
+        assert!(root.read_listed("/etc/hostname").is_none());
+        assert!(root.read_listed("ci").is_none());
     }
 
     #[test]

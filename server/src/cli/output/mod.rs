@@ -9,10 +9,12 @@ pub mod text;
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use ropey::Rope;
 
 use crate::analysis::Report;
+use crate::rules::RuleOptions;
 
 /// An analysed file.
 pub struct Checked {
@@ -21,6 +23,9 @@ pub struct Checked {
     pub report: Report,
     /// Whether fixes changed (or, with `--diff`, would change) the file.
     pub fixed: bool,
+    /// The options it was analysed with: with the project's, its report is also its analysis
+    /// alone for the cross-file pass.
+    pub options: Arc<RuleOptions>,
 }
 
 /// An output format of `check`.
