@@ -384,14 +384,27 @@ impl Parsed {
     }
 }
 
-/// A workflow's model without running rules, with where its units start and its text.
-struct WorkflowRead {
+/// A workflow's model, with where its units start and its text: what another file's
+/// analysis reads of it.
+pub struct WorkflowRead {
     workflow: Workflow,
     bases: Bases,
     rope: Rope,
 }
 
 impl WorkflowRead {
+    pub(super) fn new(workflow: Workflow, bases: Bases, rope: Rope) -> Self {
+        Self { workflow, bases, rope }
+    }
+
+    /// Whether another file's analysis may read it: it calls files of its repository, or
+    /// other workflows can call it.
+    pub fn is_linked(&self) -> bool {
+        let calls =
+            references::of_workflow(&self.workflow).iter().any(|reference| reference.kind != ReferenceKind::Remote);
+        calls || self.workflow.header.triggers.has(&Event::WorkflowCall)
+    }
+
     fn of(text: &str) -> Self {
         Self::read(
             &mut Analyzer::with_rules(FileKind::GithubWorkflow, &[]),
@@ -433,10 +446,17 @@ impl CalleeAnalyses {
     }
 
     /// Takes `report` as `file`'s analysis with `options`, made elsewhere.
-    pub fn seed(&mut self, file: CalledFile<'_>, options: RuleOptions, report: Arc<Report>) {
+    pub fn seed_report(&mut self, file: CalledFile<'_>, options: RuleOptions, report: Arc<Report>) {
         let known = self.known(file);
         if !known.reports.iter().any(|(seen, _)| *seen == options) {
             known.reports.push_back((options, report));
+        }
+    }
+
+    /// Takes `model` as the workflow `file`'s model, read elsewhere.
+    pub fn seed_model(&mut self, file: CalledFile<'_>, model: Arc<WorkflowRead>) {
+        if file.kind == FileKind::GithubWorkflow {
+            self.known(file).model.get_or_insert(Some(model));
         }
     }
 
@@ -546,7 +566,7 @@ fn given_note<'c>(contrast: Option<&'c (Arc<Report>, String)>, finding: &Reporte
 
 /// What a file names in other files and a workflow's name, without running any rule.
 pub fn file_links(kind: FileKind, text: &str) -> FileLinks {
-    Analyzer::with_rules(kind, &[]).analyze(&mut Source::new(text, tiling(kind))).links()
+    Analyzer::with_rules(kind, &[]).analyze_once(&mut Source::new(text, tiling(kind))).links()
 }
 
 /// A workflow's `name:`, which `workflow_run` triggers name it by.

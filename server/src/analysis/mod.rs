@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-pub use calls::{CalledFile, CalleeAnalyses, file_links, reached_from, workflow_name, workflow_secrets};
+pub use calls::{CalledFile, CalleeAnalyses, WorkflowRead, file_links, reached_from, workflow_name, workflow_secrets};
 pub use describe::{Description, describe_at};
 pub use fingerprint::fingerprints;
 pub use navigation::{Named, definition_at, references_at, template_key};
@@ -190,15 +190,21 @@ impl Analyzer {
         let (tiles, rope) = source.snapshot();
         self.units.refresh(tiles, rope, bases);
         let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
-        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Trees(tiles), rope }, ValueTrees::Kept)
+        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Trees(tiles), rope }, ValueTrees::Kept).0
     }
 
     /// Analyses the source's text as [`Analyzer::analyze`] does, for a text no edit will
     /// follow: each tile's tree is dropped once its unit, its syntax errors and what
     /// suppressions need of it are read, instead of all trees being held to the end.
     pub fn analyze_once(&mut self, source: &mut Source) -> Report {
+        self.analyze_once_with_model(source).0
+    }
+
+    /// [`Analyzer::analyze_once`], also giving a workflow's model as its rules read it, for
+    /// the analysis of another file to read (a caller's `with:`) without a second parse.
+    pub fn analyze_once_with_model(&mut self, source: &mut Source) -> (Report, Option<WorkflowRead>) {
         if let Some(report) = too_large(source.rope().len_bytes()) {
-            return report;
+            return (report, None);
         }
         let bases = source.bases();
         let mentions = suppress::mention_lines(source.rope());
@@ -209,14 +215,22 @@ impl Analyzer {
             read.push(TileRead::read(tile, rope, &mentions));
         });
         self.units.set(units, bases);
-        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Read(&read), rope: source.rope() }, ValueTrees::Dropped)
+        let parsed = Parsed { tiles: ParsedTiles::Read(&read), rope: source.rope() };
+        let (report, workflow) = self.report(syntax_errors, parsed, ValueTrees::Dropped);
+        let bases = &self.units.bases;
+        (report, workflow.map(|workflow| WorkflowRead::new(workflow, bases.clone(), source.rope().clone())))
     }
 
-    /// The report on the current units, whose tiles `parsed` holds.
-    fn report(&mut self, syntax_errors: Vec<SyntaxError>, parsed: Parsed<'_>, trees: ValueTrees) -> Report {
+    /// The report on the current units, whose tiles `parsed` holds, and a workflow's model.
+    fn report(
+        &mut self,
+        syntax_errors: Vec<SyntaxError>,
+        parsed: Parsed<'_>,
+        trees: ValueTrees,
+    ) -> (Report, Option<Workflow>) {
         let rope = parsed.rope;
         let mut runner = RuleRunner::new(self.rules);
-        let Read { findings, jobs: outputs, notes, facts, references, workflow_name } = match self.kind {
+        let Read { findings, jobs: outputs, notes, facts, references, workflow_name, workflow } = match self.kind {
             FileKind::GithubWorkflow => self.analyze_workflow(rope, &mut runner, trees),
             FileKind::GitlabCi => self.analyze_pipeline(rope, &mut runner, trees),
             FileKind::GithubAction => self.analyze_action(rope, &mut runner, trees),
@@ -246,7 +260,7 @@ impl Analyzer {
         paths::raise(&mut report.findings, &paths);
         report.set_paths(paths);
         report.starts = paths::starts(entry, &jobs);
-        report
+        (report, workflow)
     }
 
     fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner, trees: ValueTrees) -> Read {
@@ -307,7 +321,8 @@ impl Analyzer {
         let facts = PathFacts { entry: entries::workflow_entry(&workflow.header), jobs };
         let references = references::of_workflow(&workflow);
         let workflow_name = workflow.header.name.as_ref().map(|name| name.value.clone());
-        Read { findings, jobs: outputs, notes: HashMap::new(), facts, references, workflow_name }
+        let workflow = self.options.call.is_none().then_some(workflow);
+        Read { findings, jobs: outputs, notes: HashMap::new(), facts, references, workflow_name, workflow }
     }
 
     fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner, trees: ValueTrees) -> Read {
@@ -364,7 +379,7 @@ impl Analyzer {
         let (outputs, jobs) = self.collect(outputs, runner);
         let facts = PathFacts { entry: None, jobs };
         let references = references::of_pipeline(&pipeline);
-        Read { findings, jobs: outputs, notes, facts, references, workflow_name: None }
+        Read { findings, jobs: outputs, notes, facts, references, workflow_name: None, workflow: None }
     }
 
     fn analyze_action(&mut self, rope: &Rope, runner: &mut RuleRunner, trees: ValueTrees) -> Read {
@@ -382,7 +397,8 @@ impl Analyzer {
         });
         let references = references::of_action(&action);
         let facts = PathFacts::default();
-        Read { findings, jobs: Vec::new(), notes: HashMap::new(), facts, references, workflow_name: None }
+        let workflow_name = None;
+        Read { findings, jobs: Vec::new(), notes: HashMap::new(), facts, references, workflow_name, workflow: None }
     }
 
     /// Once every model is built, the value trees are read no more in this analysis: unless
@@ -600,6 +616,8 @@ struct Read {
     references: Vec<Reference>,
     /// A workflow's `name:`.
     workflow_name: Option<String>,
+    /// A workflow's model as the rules read it, when read as it is (not as a caller calls it).
+    workflow: Option<Workflow>,
 }
 
 /// The document's entries, sorted into header and jobs.
@@ -634,6 +652,22 @@ pub fn analyze_text_with(kind: FileKind, text: &str, options: Arc<RuleOptions>) 
     too_large(text.len()).unwrap_or_else(|| {
         Analyzer::configured(kind, REGISTRY, options).analyze_once(&mut Source::new(text, tiling(kind)))
     })
+}
+
+/// [`analyze_text_with`] before a cross-file pass: also the model of a workflow that pass
+/// reads (one that calls files of its repository or can be called), so that it is not
+/// parsed again there.
+pub fn analyze_text_for_workspace(
+    kind: FileKind,
+    text: &str,
+    options: Arc<RuleOptions>,
+) -> (Report, Option<Arc<WorkflowRead>>) {
+    if let Some(refused) = too_large(text.len()) {
+        return (refused, None);
+    }
+    let mut source = Source::new(text, tiling(kind));
+    let (report, model) = Analyzer::configured(kind, REGISTRY, options).analyze_once_with_model(&mut source);
+    (report, model.filter(WorkflowRead::is_linked).map(Arc::new))
 }
 
 /// The largest file analysed. Pipeline files are kilobytes (the largest of 2,164 real ones

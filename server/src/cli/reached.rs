@@ -10,9 +10,10 @@ use ropey::Rope;
 
 use super::output::Checked;
 use super::parallel;
-use crate::analysis::{CalleeAnalyses, Report, Reported};
+use crate::analysis::{CalleeAnalyses, Report, Reported, WorkflowRead};
+use crate::model::kind::FileKind;
 use crate::rules::RuleOptions;
-use crate::workspace::graph::{KnownLinks, Workspace};
+use crate::workspace::graph::{Discovery, KnownLinks, Workspace};
 use crate::workspace::root::Root;
 
 /// Adds to `checked` what callers reach in checked files, and in the files checked callers
@@ -25,9 +26,7 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
             canonical.entry(path).or_insert(index);
         }
     }
-    let mut roots: Vec<Root> = checked.iter().filter_map(|file| Root::around(&file.path)).collect();
-    roots.sort_by(|a, b| a.path().cmp(b.path()));
-    roots.dedup();
+    let roots = repositories(checked);
     let position = |path: &Path| canonical.get(path).copied();
     let found = {
         let checked = &*checked;
@@ -42,17 +41,27 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
             let file = &checked[position(path)?];
             (file.rope == text && *file.options == *options).then(|| Arc::new(file.report.clone()))
         };
-        let seen = Seen { known: &known, alone: &alone, position: &position };
-        parallel::map_in_order(&roots, |root| reached_in_repository(root.clone(), &seen, options))
+        // And its workflow model, when it was kept.
+        let model = |path: &Path, text: &str| {
+            let file = &checked[position(path)?];
+            file.model.as_ref().filter(|_| file.rope == text).map(Arc::clone)
+        };
+        let seen = Seen { known: &known, alone: &alone, model: &model, position: &position };
+        parallel::map_in_order(&roots, |(root, discovery)| {
+            reached_in_repository(root.clone(), *discovery, &seen, options)
+        })
     };
+    for file in checked.iter_mut() {
+        file.model = None;
+    }
     for (callee, findings) in found.into_iter().flatten() {
         match callee {
             Callee::Checked(at) => checked[at].report.add_reached(findings),
-            Callee::Unchecked { path, text } => {
+            Callee::Unchecked { path, kind, text } => {
                 let mut report = Report::default();
                 report.add_reached(findings);
                 let (rope, options) = (Rope::from_str(&text), Arc::new(options.clone()));
-                checked.push(Checked { path: shown(&path), rope, report, fixed: false, options });
+                checked.push(Checked { path: shown(&path), kind, rope, report, fixed: false, options, model: None });
             }
         }
     }
@@ -63,27 +72,58 @@ enum Callee {
     /// A checked file, by its index.
     Checked(usize),
     /// A file a checked caller calls.
-    Unchecked { path: PathBuf, text: String },
+    Unchecked { path: PathBuf, kind: FileKind, text: String },
 }
 
 /// What the cross-file pass takes from the checked files, by canonical path and text.
 struct Seen<'a> {
     known: &'a KnownLinks<'a>,
     alone: &'a (dyn Fn(&Path, &str) -> Option<Arc<Report>> + Sync),
+    model: &'a (dyn Fn(&Path, &str) -> Option<Arc<WorkflowRead>> + Sync),
     /// The index of a checked file.
     position: &'a (dyn Fn(&Path) -> Option<usize> + Sync),
 }
 
+/// The repositories of the checked files, each once, with what a load of each must look
+/// for: files only their content says are pipeline files are GitLab files, so they are
+/// looked for only where a GitLab file is checked.
+fn repositories(checked: &[Checked]) -> Vec<(Root, Discovery)> {
+    let mut roots: Vec<(Root, Discovery)> = checked
+        .iter()
+        .filter_map(|file| {
+            let discovery = if file.kind == FileKind::GitlabCi { Discovery::ByContent } else { Discovery::ByPath };
+            Some((Root::around(&file.path)?, discovery))
+        })
+        .collect();
+    // By path before by content, so the last of each root's run says whether any needs content.
+    roots.sort_by(|a, b| (a.0.path(), a.1).cmp(&(b.0.path(), b.1)));
+    roots.reverse();
+    roots.dedup_by(|later, kept| later.0 == kept.0);
+    roots.reverse();
+    roots
+}
+
 /// What callers reach in the repository at `root`, in callees that are checked or that a
 /// checked file calls.
-fn reached_in_repository(root: Root, seen: &Seen<'_>, options: &RuleOptions) -> Vec<(Callee, Vec<Reported>)> {
+fn reached_in_repository(
+    root: Root,
+    discovery: Discovery,
+    seen: &Seen<'_>,
+    options: &RuleOptions,
+) -> Vec<(Callee, Vec<Reported>)> {
     let position = seen.position;
-    let workspace = Workspace::load_with(root, seen.known);
-    // Every callee's analysis as called is compared with its analysis alone.
+    let workspace = Workspace::load_with(root, discovery, seen.known);
+    // Every callee's analysis as called is compared with its analysis alone; callers'
+    // calls and callees' interfaces are read from their models.
     let mut analyses = CalleeAnalyses::default();
     for file in workspace.called_files() {
         if let Some(report) = (seen.alone)(&file.path, &file.text) {
-            analyses.seed(file.called(), options.clone(), report);
+            analyses.seed_report(file.called(), options.clone(), report);
+        }
+    }
+    for file in &workspace.files {
+        if let Some(model) = (seen.model)(&file.path, &file.text) {
+            analyses.seed_model(file.called(), model);
         }
     }
     let mut by_callee: HashMap<usize, Vec<Reported>> = HashMap::new();
@@ -101,7 +141,7 @@ fn reached_in_repository(root: Root, seen: &Seen<'_>, options: &RuleOptions) -> 
             let file = &workspace.files[index];
             let callee = match position(&file.path) {
                 Some(at) => Callee::Checked(at),
-                None => Callee::Unchecked { path: file.path.clone(), text: file.text.clone() },
+                None => Callee::Unchecked { path: file.path.clone(), kind: file.kind, text: file.text.clone() },
             };
             (callee, findings)
         })

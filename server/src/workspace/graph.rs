@@ -52,6 +52,17 @@ impl WorkspaceFile {
     }
 }
 
+/// Which files of a repository a load reads before following references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Discovery {
+    /// The files whose path says they are pipeline files: workflows in `.github/workflows`,
+    /// `action.yml` files, `.gitlab-ci.yml` files.
+    ByPath,
+    /// And every other YAML file whose content reads as one, as a GitLab file at a path of
+    /// the project's choosing does: every YAML file of the repository is read.
+    ByContent,
+}
+
 /// The links of a file already analysed, given its canonical path and its text.
 pub type KnownLinks<'a> = dyn Fn(&Path, &str) -> Option<FileLinks> + Sync + 'a;
 
@@ -77,18 +88,23 @@ impl Workspace {
     /// Reads the repository at `root`: every pipeline file under it, then the files their
     /// references name, each once.
     pub fn load(root: Root) -> Self {
-        Self::load_with(root, &|_, _| None)
+        Self::load_with(root, Discovery::ByContent, &|_, _| None)
     }
 
-    /// [`Workspace::load`], taking from `known` the links of files already analysed (by
-    /// canonical path and text) instead of reading them again.
-    pub fn load_with(root: Root, known: &KnownLinks<'_>) -> Self {
+    /// [`Workspace::load`], looking for the files `discovery` says, taking from `known` the
+    /// links of files already analysed (by canonical path and text) instead of reading them
+    /// again.
+    pub fn load_with(root: Root, discovery: Discovery, known: &KnownLinks<'_>) -> Self {
         let yaml_files = root.yaml_files();
         let repository = root.github_repository();
         let mut workspace = Self { root, repository, files: Vec::new(), edges: Vec::new() };
         for relative in &yaml_files {
+            let by_path = kind::kind_from_path(relative);
+            if by_path.is_none() && discovery == Discovery::ByPath {
+                continue;
+            }
             if let Some((path, text)) = workspace.root.read_listed(relative)
-                && let Some(kind) = kind::detect(relative, &text)
+                && let Some(kind) = by_path.or_else(|| kind::sniff(&text))
             {
                 workspace.files.push(WorkspaceFile {
                     relative: relative.clone(),
@@ -304,6 +320,20 @@ mod tests {
             "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683",
             "remote"
         ));
+    }
+
+    #[test]
+    fn a_load_by_path_reads_no_file_that_only_its_content_makes_a_pipeline_file() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crossfile/discovery");
+        let by_content = load("discovery");
+        let by_path = Workspace::load_with(Root::new(&path).unwrap(), Discovery::ByPath, &|_, _| None);
+        let names =
+            |workspace: &Workspace| workspace.files.iter().map(|file| file.relative.clone()).collect::<Vec<_>>();
+        let (action, workflow) = (".github/actions/setup/action.yml", ".github/workflows/ci.yml");
+        assert_eq!(names(&by_content), [action, workflow, "ci/pipeline.yml"]);
+        assert_eq!(names(&by_path), [action, workflow]);
+        assert!(has(&edges(&by_path), workflow, ".github/actions/setup", action), "references are followed alike");
+        assert_eq!(edges(&by_path), edges(&by_content));
     }
 
     #[test]

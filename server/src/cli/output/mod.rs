@@ -13,12 +13,14 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-use crate::analysis::Report;
+use crate::analysis::{Report, WorkflowRead};
+use crate::model::kind::FileKind;
 use crate::rules::RuleOptions;
 
 /// An analysed file.
 pub struct Checked {
     pub path: PathBuf,
+    pub kind: FileKind,
     pub rope: Rope,
     pub report: Report,
     /// Whether fixes changed (or, with `--diff`, would change) the file.
@@ -26,6 +28,8 @@ pub struct Checked {
     /// The options it was analysed with: with the project's, its report is also its analysis
     /// alone for the cross-file pass.
     pub options: Arc<RuleOptions>,
+    /// Its workflow model, kept for the cross-file pass when that pass reads it.
+    pub model: Option<Arc<WorkflowRead>>,
 }
 
 /// An output format of `check`.
