@@ -268,7 +268,8 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
         };
         paths.push(path);
     }
-    paths.sort_by_key(|path| {
+    // The key counts tactics, so it is worked out once per path, not at every comparison.
+    paths.sort_by_cached_key(|path| {
         let tactics = path.tactics(findings).len();
         let worst = path.findings().map(|i| findings[i].severity).max();
         (path.entry.starter, !path.complete, std::cmp::Reverse(tactics), std::cmp::Reverse(worst))
