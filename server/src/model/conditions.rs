@@ -133,7 +133,9 @@ fn split<'a>(text: &'a str, op: &str) -> Vec<&'a str> {
             b'\'' => quoted = !quoted,
             b'(' if !quoted => depth += 1,
             b')' if !quoted => depth -= 1,
-            _ if !quoted && depth == 0 && text[index..].starts_with(op) => {
+            // Bytes, not text: `index` may be inside a character of several bytes (`«`); an
+            // operator is ASCII, so where it starts is a character boundary.
+            _ if !quoted && depth == 0 && bytes[index..].starts_with(op.as_bytes()) => {
                 parts.push(&text[start..index]);
                 index += op.len();
                 start = index;
@@ -204,6 +206,13 @@ mod tests {
         assert!(admits("github.event.pull_request.head.repo.full_name != github.repository", "pull_request"));
         assert!(admits("!(github.event_name == 'pull_request')", "pull_request"));
         assert!(admits_outsider(None, &Event::PullRequest));
+    }
+
+    #[test]
+    fn text_of_several_bytes_outside_quotes_is_read_as_text() {
+        // Found by fuzzing: the operators were looked for at every byte, inside `«` too.
+        assert!(!admits("github.event.comment.body == «ok» && github.event_name == 'push'", "issue_comment"));
+        assert!(admits("github.event.comment.body == \"é\" || github.event_name == 'push'", "issue_comment"));
     }
 
     #[test]
