@@ -2,9 +2,9 @@
 //! It opens generated workflows of about 1,000 and 12,000 lines, replays typing in a job's
 //! script, typing in the workflow's header, and pasting then deleting a whole job, and
 //! measures each edit from the moment its `didChange` is written to the moment the first byte
-//! of the `publishDiagnostics` for that version arrives. It prints p50/p95/p99 per scenario
-//! and the server's resident memory and CPU time per edit. When `zizmor` is on the PATH, it replays the same edits
-//! against `zizmor --lsp` and prints the ratio.
+//! of the `publishDiagnostics` for that version arrives. It prints p50/p95/p99 per scenario,
+//! the server's resident memory and its CPU time per edit. When `zizmor` is on the PATH, it
+//! replays the same edits against `zizmor --lsp` and prints the ratio.
 //!
 //! Run with `cargo bench --bench latency` (release build). `--quick` runs fewer edits;
 //! `--no-zizmor` skips the peer; `--only TEXT` runs only the scenarios whose label
@@ -279,7 +279,6 @@ impl Server {
         self.stdin.flush().expect("the server reads");
     }
 
-    /// Resident memory, from `/proc`.
     /// The CPU time all the server's threads have run, from the scheduler's account in
     /// nanoseconds (`/proc/PID/task/*/schedstat`), which is exact where the clock ticks of
     /// `/proc/PID/stat` are too coarse for a keystroke; threads that have ended are not counted.
@@ -295,6 +294,7 @@ impl Server {
         Duration::from_nanos(nanos)
     }
 
+    /// Resident memory, from `/proc`.
     fn rss_kib(&self) -> u64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .ok()

@@ -366,6 +366,21 @@ struct Analysed {
     parsed: Option<Parsed>,
 }
 
+impl Analysed {
+    /// Its report under `options`, if one was made.
+    fn report(&self, options: &RuleOptions) -> Option<Arc<Report>> {
+        self.reports.iter().find(|(seen, _)| seen == options).map(|(_, report)| Arc::clone(report))
+    }
+
+    /// Keeps `report` as its report under `options`, forgetting the oldest past the bound.
+    fn remember(&mut self, options: RuleOptions, report: Arc<Report>) {
+        if self.reports.len() == MAX_ANALYSES_PER_CALLEE {
+            self.reports.pop_front();
+        }
+        self.reports.push_back((options, report));
+    }
+}
+
 /// A callee's text parsed, and the analyzer that last read it: each way of calling runs the
 /// rules again on the units already read.
 struct Parsed {
@@ -397,12 +412,9 @@ impl WorkflowRead {
         Self { workflow, bases, rope }
     }
 
-    /// Whether another file's analysis may read it: it calls files of its repository, or
-    /// other workflows can call it.
-    pub fn is_linked(&self) -> bool {
-        let calls =
-            references::of_workflow(&self.workflow).iter().any(|reference| reference.kind != ReferenceKind::Remote);
-        calls || self.workflow.header.triggers.has(&Event::WorkflowCall)
+    /// Whether other workflows can call it.
+    pub fn is_callable(&self) -> bool {
+        self.workflow.header.triggers.has(&Event::WorkflowCall)
     }
 
     fn of(text: &str) -> Self {
@@ -431,25 +443,22 @@ impl CalleeAnalyses {
     /// `file` analysed with `options`, which say how it is called or included.
     pub(super) fn report(&mut self, file: CalledFile<'_>, options: RuleOptions) -> Arc<Report> {
         let known = self.known(file);
-        if let Some((_, report)) = known.reports.iter().find(|(seen, _)| *seen == options) {
-            return Arc::clone(report);
+        if let Some(report) = known.report(&options) {
+            return report;
         }
         let report = Arc::new(match too_large(file.text.len()) {
             Some(refused) => refused,
             None => known.parsed.get_or_insert_with(|| Parsed::of(file)).analyze(Arc::new(options.clone())),
         });
-        if known.reports.len() == MAX_ANALYSES_PER_CALLEE {
-            known.reports.pop_front();
-        }
-        known.reports.push_back((options, Arc::clone(&report)));
+        known.remember(options, Arc::clone(&report));
         report
     }
 
     /// Takes `report` as `file`'s analysis with `options`, made elsewhere.
     pub fn seed_report(&mut self, file: CalledFile<'_>, options: RuleOptions, report: Arc<Report>) {
         let known = self.known(file);
-        if !known.reports.iter().any(|(seen, _)| *seen == options) {
-            known.reports.push_back((options, report));
+        if known.report(&options).is_none() {
+            known.remember(options, report);
         }
     }
 

@@ -37,7 +37,7 @@ use crate::model::contexts::JobList;
 use crate::model::github::{self, Job, Workflow};
 use crate::model::gitlab::{self, GitlabJob, JobScope, Pipeline};
 use crate::model::kind::FileKind;
-use crate::model::references::{self, Reference};
+use crate::model::references::{self, Reference, ReferenceKind};
 use crate::model::view::{Entry, Resolver};
 use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext, unused_suppression};
 use crate::syntax::errors::SyntaxError;
@@ -667,7 +667,9 @@ pub fn analyze_text_for_workspace(
     }
     let mut source = Source::new(text, tiling(kind));
     let (report, model) = Analyzer::configured(kind, REGISTRY, options).analyze_once_with_model(&mut source);
-    (report, model.filter(WorkflowRead::is_linked).map(Arc::new))
+    let calls_local_files = report.references.iter().any(|reference| reference.kind != ReferenceKind::Remote);
+    let model = model.filter(|model| calls_local_files || model.is_callable());
+    (report, model.map(Arc::new))
 }
 
 /// The largest file analysed. Pipeline files are kilobytes (the largest of 2,164 real ones

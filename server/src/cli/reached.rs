@@ -2,7 +2,7 @@
 //! (or in checked files, from their callers), each repository the checked files are in read
 //! once, the repositories on every core.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use ropey::Rope;
 
 use super::output::Checked;
 use super::parallel;
-use crate::analysis::{CalleeAnalyses, Report, Reported, WorkflowRead};
+use crate::analysis::{CalleeAnalyses, Report, Reported};
 use crate::model::kind::FileKind;
 use crate::rules::RuleOptions;
 use crate::workspace::graph::{Discovery, KnownLinks, Workspace};
@@ -30,23 +30,15 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
     let position = |path: &Path| canonical.get(path).copied();
     let found = {
         let checked = &*checked;
-        // A checked file's links are in its report, when the disk still holds the text it was
-        // analysed from (`--diff` leaves fixed files unwritten).
-        let known = |path: &Path, text: &str| {
+        // A checked file, when the disk still holds the text it was analysed from (`--diff`
+        // leaves fixed files unwritten): its links, its analysis and its model are taken
+        // from there.
+        let analysed = |path: &Path, text: &str| {
             let file = &checked[position(path)?];
-            (file.rope == text).then(|| file.report.links())
+            (file.rope == text).then_some(file)
         };
-        // And its analysis alone, when it was made with these options.
-        let alone = |path: &Path, text: &str| {
-            let file = &checked[position(path)?];
-            (file.rope == text && *file.options == *options).then(|| Arc::new(file.report.clone()))
-        };
-        // And its workflow model, when it was kept.
-        let model = |path: &Path, text: &str| {
-            let file = &checked[position(path)?];
-            file.model.as_ref().filter(|_| file.rope == text).map(Arc::clone)
-        };
-        let seen = Seen { known: &known, alone: &alone, model: &model, position: &position };
+        let known = |path: &Path, text: &str| analysed(path, text).map(|file| file.report.links());
+        let seen = Seen { known: &known, analysed: &analysed, position: &position };
         parallel::map_in_order(&roots, |(root, discovery)| {
             reached_in_repository(root.clone(), *discovery, &seen, options)
         })
@@ -78,8 +70,7 @@ enum Callee {
 /// What the cross-file pass takes from the checked files, by canonical path and text.
 struct Seen<'a> {
     known: &'a KnownLinks<'a>,
-    alone: &'a (dyn Fn(&Path, &str) -> Option<Arc<Report>> + Sync),
-    model: &'a (dyn Fn(&Path, &str) -> Option<Arc<WorkflowRead>> + Sync),
+    analysed: &'a (dyn Fn(&Path, &str) -> Option<&'a Checked> + Sync),
     /// The index of a checked file.
     position: &'a (dyn Fn(&Path) -> Option<usize> + Sync),
 }
@@ -88,19 +79,14 @@ struct Seen<'a> {
 /// for: files only their content says are pipeline files are GitLab files, so they are
 /// looked for only where a GitLab file is checked.
 fn repositories(checked: &[Checked]) -> Vec<(Root, Discovery)> {
-    let mut roots: Vec<(Root, Discovery)> = checked
-        .iter()
-        .filter_map(|file| {
-            let discovery = if file.kind == FileKind::GitlabCi { Discovery::ByContent } else { Discovery::ByPath };
-            Some((Root::around(&file.path)?, discovery))
-        })
-        .collect();
-    // By path before by content, so the last of each root's run says whether any needs content.
-    roots.sort_by(|a, b| (a.0.path(), a.1).cmp(&(b.0.path(), b.1)));
-    roots.reverse();
-    roots.dedup_by(|later, kept| later.0 == kept.0);
-    roots.reverse();
-    roots
+    let mut roots: BTreeMap<PathBuf, (Root, Discovery)> = BTreeMap::new();
+    for file in checked {
+        let Some(root) = Root::around(&file.path) else { continue };
+        let discovery = if file.kind == FileKind::GitlabCi { Discovery::ByContent } else { Discovery::ByPath };
+        let (_, needed) = roots.entry(root.path().to_path_buf()).or_insert((root, discovery));
+        *needed = (*needed).max(discovery);
+    }
+    roots.into_values().collect()
 }
 
 /// What callers reach in the repository at `root`, in callees that are checked or that a
@@ -113,17 +99,18 @@ fn reached_in_repository(
 ) -> Vec<(Callee, Vec<Reported>)> {
     let position = seen.position;
     let workspace = Workspace::load_with(root, discovery, seen.known);
-    // Every callee's analysis as called is compared with its analysis alone; callers'
-    // calls and callees' interfaces are read from their models.
+    // Every callee's analysis as called is compared with its analysis alone, which a check
+    // with the same options made; callers' calls and callees' interfaces are read from the
+    // models the check kept.
     let mut analyses = CalleeAnalyses::default();
-    for file in workspace.called_files() {
-        if let Some(report) = (seen.alone)(&file.path, &file.text) {
-            analyses.seed_report(file.called(), options.clone(), report);
+    let callees = workspace.callees();
+    for (index, file) in workspace.files.iter().enumerate() {
+        let Some(checked) = (seen.analysed)(&file.path, &file.text) else { continue };
+        if let Some(model) = &checked.model {
+            analyses.seed_model(file.called(), Arc::clone(model));
         }
-    }
-    for file in &workspace.files {
-        if let Some(model) = (seen.model)(&file.path, &file.text) {
-            analyses.seed_model(file.called(), model);
+        if callees.binary_search(&index).is_ok() && *checked.options == *options {
+            analyses.seed_report(file.called(), options.clone(), Arc::new(checked.report.clone()));
         }
     }
     let mut by_callee: HashMap<usize, Vec<Reported>> = HashMap::new();

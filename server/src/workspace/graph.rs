@@ -99,12 +99,11 @@ impl Workspace {
         let repository = root.github_repository();
         let mut workspace = Self { root, repository, files: Vec::new(), edges: Vec::new() };
         for relative in &yaml_files {
-            let by_path = kind::kind_from_path(relative);
-            if by_path.is_none() && discovery == Discovery::ByPath {
+            if discovery == Discovery::ByPath && kind::kind_from_path(relative).is_none() {
                 continue;
             }
             if let Some((path, text)) = workspace.root.read_listed(relative)
-                && let Some(kind) = by_path.or_else(|| kind::sniff(&text))
+                && let Some(kind) = kind::detect(relative, &text)
             {
                 workspace.files.push(WorkspaceFile {
                     relative: relative.clone(),
@@ -150,8 +149,8 @@ impl Workspace {
         reached
     }
 
-    /// The files a reference of another file leads to, each once.
-    pub fn called_files(&self) -> impl Iterator<Item = &WorkspaceFile> {
+    /// The indices of the files a reference of another file leads to, sorted, each once.
+    pub fn callees(&self) -> Vec<usize> {
         let mut called: Vec<usize> = self
             .edges
             .iter()
@@ -162,7 +161,7 @@ impl Workspace {
             .collect();
         called.sort_unstable();
         called.dedup();
-        called.into_iter().map(|index| &self.files[index])
+        called
     }
 
     /// The other files of the GitLab pipeline file `index` is part of: those joined to it

@@ -59,11 +59,7 @@ impl Root {
         if !canonical.starts_with(&self.canonical) {
             return None;
         }
-        let metadata = fs::metadata(&canonical).ok()?;
-        if !metadata.is_file() || metadata.len() > MAX_FILE_SIZE {
-            return None;
-        }
-        let text = String::from_utf8(fs::read(&canonical).ok()?).ok()?;
+        let text = read_regular(&canonical)?;
         Some((canonical, text))
     }
 
@@ -76,11 +72,7 @@ impl Root {
             return self.read(relative);
         }
         let path = self.canonical.join(relative);
-        let metadata = fs::symlink_metadata(&path).ok()?;
-        if !metadata.is_file() || metadata.len() > MAX_FILE_SIZE {
-            return None;
-        }
-        let text = String::from_utf8(fs::read(&path).ok()?).ok()?;
+        let text = read_regular(&path)?;
         Some((path, text))
     }
 
@@ -142,6 +134,16 @@ impl Root {
         }
         None
     }
+}
+
+/// The text of the file at `path` if it is a regular file (not a link to one), small enough
+/// and UTF-8.
+fn read_regular(path: &Path) -> Option<String> {
+    let metadata = fs::symlink_metadata(path).ok()?;
+    if !metadata.is_file() || metadata.len() > MAX_FILE_SIZE {
+        return None;
+    }
+    String::from_utf8(fs::read(path).ok()?).ok()
 }
 
 /// `owner/repo` of a GitHub remote URL (`https://github.com/owner/repo.git`,
