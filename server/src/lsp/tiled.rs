@@ -21,8 +21,8 @@ use tower_lsp_server::ls_types::{Diagnostic, DiagnosticRelatedInformation, Uri};
 use super::convert::{self, PathText};
 use crate::analysis::{Report, Reported};
 use crate::rules::Severity;
-use crate::syntax::Tile;
 use crate::syntax::span::UnitId;
+use crate::syntax::{Tile, tile_index};
 use crate::text::Encoding;
 
 /// Diagnostics serialised as the elements of a JSON array, separated by commas.
@@ -283,12 +283,6 @@ impl TileCache {
             }
         }
     }
-}
-
-/// The index of the tile holding `offset`; the end of the text belongs to the last tile.
-fn tile_index(tiles: &[Tile], offset: usize) -> Option<usize> {
-    let index = tiles.partition_point(|tile| tile.end() <= offset);
-    (!tiles.is_empty()).then(|| index.min(tiles.len() - 1))
 }
 
 /// The recipe of finding `index`'s diagnostic; `None` when it cannot be told by tiles.

@@ -291,8 +291,13 @@ impl Source {
 
 /// The tile holding `offset`; the end of the text belongs to the last tile.
 pub fn tile_at(tiles: &[Tile], offset: usize) -> Option<&Tile> {
+    tiles.get(tile_index(tiles, offset)?)
+}
+
+/// The index of [`tile_at`]'s tile.
+pub fn tile_index(tiles: &[Tile], offset: usize) -> Option<usize> {
     let index = tiles.partition_point(|tile| tile.end() <= offset);
-    tiles.get(index).or(tiles.last())
+    (!tiles.is_empty()).then(|| index.min(tiles.len() - 1))
 }
 
 fn new_parser() -> Parser {
