@@ -54,19 +54,40 @@ pub struct Analyzer {
     rules: &'static [&'static dyn Rule],
     options: Arc<RuleOptions>,
     units: Units,
-    jobs: HashMap<JobKey, Arc<JobOutput>>,
+    jobs: KeptJobs,
     scalar_rows: ScalarRows,
 }
 
 /// A job by the unit it is written in and its name.
-type JobKey = (UnitId, String);
+type JobKey = (UnitId, Arc<str>);
+
+/// The job outputs of the last analysis, sorted by key. Every keystroke looks up every job:
+/// a binary search does that without hashing or copying the job's name.
+#[derive(Default)]
+struct KeptJobs(Vec<(JobKey, Arc<JobOutput>)>);
+
+impl KeptJobs {
+    fn get(&self, unit: UnitId, name: &str) -> Option<&(JobKey, Arc<JobOutput>)> {
+        let found = self.0.binary_search_by(|((own_unit, own_name), _)| (*own_unit, &**own_name).cmp(&(unit, name)));
+        found.ok().map(|index| &self.0[index])
+    }
+
+    fn replace(&mut self, mut outputs: Vec<(JobKey, Arc<JobOutput>)>) {
+        outputs.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        self.0 = outputs;
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
 
 /// What was learnt from one job. The model stays valid while the units it was read from
 /// (`model_deps`) are live; the findings also need the units the rules read besides the job
 /// (`check_deps`: the header), so editing the header re-runs the rules on the kept models.
 struct JobOutput {
     model_deps: Vec<UnitId>,
-    check_deps: Vec<UnitId>,
+    check_deps: Arc<[UnitId]>,
     model: JobModel,
     findings: Vec<Finding>,
     failures: Vec<RuleFailure>,
@@ -104,12 +125,24 @@ impl JobModel {
     }
 }
 
-/// A job's model for this analysis, with its output from the last one if the model is kept.
+/// A job's model for this analysis: kept with its output from the last one, or built afresh.
 struct ModelOf {
     key: JobKey,
-    model: JobModel,
-    model_deps: Vec<UnitId>,
-    cached: Option<Arc<JobOutput>>,
+    model: Model,
+}
+
+enum Model {
+    Kept(Arc<JobOutput>),
+    Built { model: JobModel, deps: Vec<UnitId> },
+}
+
+impl ModelOf {
+    fn model(&self) -> &JobModel {
+        match &self.model {
+            Model::Kept(output) => &output.model,
+            Model::Built { model, .. } => model,
+        }
+    }
 }
 
 /// The units of the jobs each job needs, directly or not: a job's checks read their outputs
@@ -120,21 +153,21 @@ struct NeededUnits<'a> {
 
 impl<'a> NeededUnits<'a> {
     fn new(models: &'a [ModelOf]) -> Self {
-        let by_id = models
-            .iter()
-            .filter_map(|of| match &of.model {
-                JobModel::Github(job) => Some((of.key.1.as_str(), (of.key.0, job.needs.as_slice()))),
-                JobModel::Gitlab(_) => None,
-            })
-            .collect();
+        let needs = |of: &'a ModelOf| match of.model() {
+            JobModel::Github(job) => Some((&*of.key.1, (of.key.0, job.needs.as_slice()))),
+            JobModel::Gitlab(_) => None,
+        };
+        // Most workflows' jobs need none: then no job is looked up by name.
+        let any_needs = models.iter().filter_map(needs).any(|(_, (_, needs))| !needs.is_empty());
+        let by_id = if any_needs { models.iter().filter_map(needs).collect() } else { HashMap::new() };
         Self { by_id }
     }
 
     fn units(&self, job: &str) -> Vec<UnitId> {
         let mut units = Vec::new();
+        let Some((_, needs)) = self.by_id.get(job).filter(|(_, needs)| !needs.is_empty()) else { return units };
         let mut seen = HashSet::from([job]);
-        let mut pending: Vec<&str> =
-            self.by_id.get(job).map(|(_, needs)| needs.iter().map(|n| n.as_str()).collect()).unwrap_or_default();
+        let mut pending: Vec<&str> = needs.iter().map(|n| n.as_str()).collect();
         while let Some(next) = pending.pop() {
             if !seen.insert(next) {
                 continue;
@@ -165,7 +198,14 @@ impl Analyzer {
     /// An analyzer running a chosen set of rules with the user's options. Cached findings
     /// depend on the options: a change of options needs a new analyzer.
     pub fn configured(kind: FileKind, rules: &'static [&'static dyn Rule], options: Arc<RuleOptions>) -> Self {
-        Self { kind, rules, options, units: Units::default(), jobs: HashMap::new(), scalar_rows: ScalarRows::default() }
+        Self {
+            kind,
+            rules,
+            options,
+            units: Units::default(),
+            jobs: KeptJobs::default(),
+            scalar_rows: ScalarRows::default(),
+        }
     }
 
     pub fn kind(&self) -> FileKind {
@@ -288,7 +328,7 @@ impl Analyzer {
         };
         let models = self.job_models(&job_entries, build);
         self.models_built(trees);
-        let jobs: Vec<Arc<Job>> = models.iter().filter_map(|of| of.model.github()).collect();
+        let jobs: Vec<Arc<Job>> = models.iter().filter_map(|of| of.model().github()).collect();
         let lookup = JobList(&jobs);
         let needed = NeededUnits::new(&models);
         let options = &*self.options;
@@ -306,12 +346,12 @@ impl Analyzer {
             }
             JobModel::Gitlab(_) => Checked::default(),
         };
-        let check_deps: Vec<Vec<UnitId>> = models
+        let header_deps: Arc<[UnitId]> = header_deps.into();
+        let check_deps: Vec<Arc<[UnitId]>> = models
             .iter()
-            .map(|of| {
-                let mut deps = header_deps.clone();
-                deps.extend(needed.units(&of.key.1));
-                deps
+            .map(|of| match needed.units(&of.key.1) {
+                needs if needs.is_empty() => Arc::clone(&header_deps),
+                needs => header_deps.iter().chain(&needs).copied().collect(),
             })
             .collect();
         let outputs = self.check_jobs(models.into_iter().zip(check_deps), check);
@@ -367,7 +407,8 @@ impl Analyzer {
         };
         let models = self.job_models(&job_entries, build);
         self.models_built(trees);
-        let with_deps = models.into_iter().map(|of| (of, header_deps.clone()));
+        let header_deps: Arc<[UnitId]> = header_deps.into();
+        let with_deps = models.into_iter().map(|of| (of, Arc::clone(&header_deps)));
         let outputs = self.check_jobs(with_deps, check);
         let jobs = outputs.iter().filter_map(|(_, output)| output.model.gitlab()).collect();
         let pipeline = Pipeline { globals, jobs };
@@ -501,23 +542,26 @@ impl Analyzer {
         build: impl Fn(usize) -> Option<(JobModel, Vec<UnitId>)>,
     ) -> Vec<ModelOf> {
         let mut models = Vec::with_capacity(job_entries.len());
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::with_capacity(job_entries.len());
         for (index, (unit, entry)) in job_entries.iter().enumerate() {
             let Some(name) = entry.name() else { continue };
-            let key = (*unit, name.to_owned());
             // A duplicate job name: the first one is kept.
-            if !seen.insert(key.clone()) {
+            if !seen.insert((*unit, name)) {
                 continue;
             }
-            let cached = self.jobs.get(&key).filter(|cached| self.is_live(&cached.model_deps));
-            let (model, model_deps) = match cached {
-                Some(cached) => (cached.model.clone(), cached.model_deps.clone()),
+            let kept = self.jobs.get(*unit, name).filter(|(_, output)| self.is_live(&output.model_deps));
+            let of = match kept {
+                Some(((_, name), output)) => {
+                    ModelOf { key: (*unit, Arc::clone(name)), model: Model::Kept(Arc::clone(output)) }
+                }
                 None => match build(index) {
-                    Some(built) => built,
+                    Some((model, deps)) => {
+                        ModelOf { key: (*unit, Arc::from(name)), model: Model::Built { model, deps } }
+                    }
                     None => continue,
                 },
             };
-            models.push(ModelOf { key, model, model_deps, cached: cached.cloned() });
+            models.push(of);
         }
         models
     }
@@ -526,28 +570,23 @@ impl Analyzer {
     /// header, the jobs it needs) are unchanged, else checked again.
     fn check_jobs(
         &self,
-        models: impl IntoIterator<Item = (ModelOf, Vec<UnitId>)>,
+        models: impl IntoIterator<Item = (ModelOf, Arc<[UnitId]>)>,
         check: impl Fn(&JobModel) -> Checked,
     ) -> Vec<(JobKey, Arc<JobOutput>)> {
         models
             .into_iter()
             .map(|(of, deps)| {
-                if let Some(cached) = of.cached.filter(|cached| cached.check_deps == deps) {
-                    return (of.key, cached);
-                }
-                let Checked { mut findings, failures, facts } = check(&of.model);
-                let job: Arc<str> = Arc::from(of.key.1.as_str());
-                for finding in &mut findings {
-                    finding.job = Some(Arc::clone(&job));
-                }
-                let output = JobOutput {
-                    model_deps: of.model_deps,
-                    check_deps: deps,
-                    model: of.model,
-                    findings,
-                    failures,
-                    facts: facts.map(Arc::new),
+                let (model, model_deps) = match of.model {
+                    Model::Kept(output) if output.check_deps == deps => return (of.key, output),
+                    Model::Kept(output) => (output.model.clone(), output.model_deps.clone()),
+                    Model::Built { model, deps } => (model, deps),
                 };
+                let Checked { mut findings, failures, facts } = check(&model);
+                for finding in &mut findings {
+                    finding.job = Some(Arc::clone(&of.key.1));
+                }
+                let output =
+                    JobOutput { model_deps, check_deps: deps, model, findings, failures, facts: facts.map(Arc::new) };
                 (of.key, Arc::new(output))
             })
             .collect()
@@ -571,7 +610,7 @@ impl Analyzer {
             facts.extend(output.facts.clone());
             runner.record_failures(&output.failures);
         }
-        self.jobs = outputs.into_iter().collect();
+        self.jobs.replace(outputs);
         (kept, facts)
     }
 }

@@ -180,49 +180,43 @@ impl AttackPath {
 /// The paths through a file's findings, best first. `file_entry` is what starts the file's
 /// jobs (a workflow's triggers); a job's own entry wins over it.
 pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry>) -> Vec<AttackPath> {
-    // One pass over the findings and the jobs, so that a file of a thousand jobs costs a
-    // thousand short walks, not a million comparisons.
-    let mut by_job: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut whole_file = Vec::new();
-    for (index, finding) in findings.iter().enumerate() {
-        match finding.job.as_deref() {
-            Some(job) => by_job.entry(job).or_default().push(index),
-            None => whole_file.push(index),
-        }
-    }
-    let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
-    for job in jobs {
-        for need in &job.needs {
-            dependents.entry(need.as_str()).or_default().push(&job.name);
-        }
-    }
-    let serious = |&i: &usize| findings[i].severity >= Severity::Medium;
-    let of_tactic = |list: &[usize], keep: fn(Tactic) -> bool| -> Vec<usize> {
-        list.iter().copied().filter(|&i| keep(tactic(&findings[i]))).collect()
-    };
+    // A keystroke builds the paths of every job: one sorted index and scratch lists reused
+    // from job to job keep that to a short walk per job, without a map or lists of its own.
+    let by_job = ByJob::new(findings);
+    let serious = |i: usize| findings[i].severity >= Severity::Medium;
+    let whole_file = by_job.whole_file();
+    let file_entries: Vec<usize> = whole_file.iter().copied().filter(|&i| opens_to_outsiders(&findings[i])).collect();
+    let file_holds: Vec<usize> = whole_file
+        .iter()
+        .copied()
+        .filter(|&i| serious(i) && tactic(&findings[i]) == Tactic::PrivilegeEscalation)
+        .collect();
+    let dependents = Dependents::new(jobs);
     let mut paths: Vec<AttackPath> = Vec::new();
-    let mut seen: HashSet<Vec<Step>> = HashSet::new();
+    let mut names = HashSet::with_capacity(jobs.len());
+    let mut found = Vec::new();
     for job in jobs {
         let Some(entry) = job.entry.as_ref().or(file_entry) else { continue };
-        let all_own = by_job.get(&*job.name).map_or(&[][..], Vec::as_slice);
-        let own: Vec<usize> = all_own.iter().copied().filter(serious).collect();
-        let executes = of_tactic(&own, |t| t == Tactic::Execution);
-        if executes.is_empty() {
+        let own = by_job.of(&job.name);
+        let own_of =
+            |keep: fn(Tactic) -> bool| own.iter().copied().filter(move |&i| serious(i) && keep(tactic(&findings[i])));
+        if own_of(|t| t == Tactic::Execution).next().is_none() {
             continue;
         }
-        let mut entries: Vec<usize> =
-            whole_file.iter().copied().filter(|&i| opens_to_outsiders(&findings[i])).collect();
-        entries.extend(all_own.iter().copied().filter(|&i| opens_to_outsiders(&findings[i])));
-        let mut holds = of_tactic(&own, is_holding);
-        holds.extend(
-            whole_file.iter().copied().filter(serious).filter(|&i| tactic(&findings[i]) == Tactic::PrivilegeEscalation),
-        );
-        let mut impacts = of_tactic(&own, is_impact);
-        for downstream in downstream_of(&job.name, &dependents) {
-            let theirs = by_job.get(downstream).map_or(&[][..], Vec::as_slice);
-            impacts.extend(theirs.iter().copied().filter(serious).filter(|&i| is_impact(tactic(&findings[i]))));
+        found.clear();
+        found.extend(&file_entries);
+        found.extend(own.iter().copied().filter(|&i| opens_to_outsiders(&findings[i])));
+        found.extend(own_of(|t| t == Tactic::Execution));
+        // Past the way in and the execution, what the job holds and what the attack damages.
+        let gains = found.len();
+        found.extend(own_of(is_holding));
+        found.extend(&file_holds);
+        found.extend(own_of(is_impact));
+        for downstream in dependents.downstream_of(&job.name) {
+            let theirs = by_job.of(downstream);
+            found.extend(theirs.iter().copied().filter(|&i| serious(i) && is_impact(tactic(&findings[i]))));
         }
-        let mut found: Vec<usize> = entries.iter().chain(&executes).chain(&holds).chain(&impacts).copied().collect();
+        let gains_something = found.len() > gains;
         found.sort_unstable();
         found.dedup();
         // What the job holds that no finding on the path already names, in the same tactic
@@ -238,34 +232,24 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
         let mut path = AttackPath {
             entry: entry.clone(),
             job: Arc::clone(&job.name),
-            steps,
-            complete: !holds.is_empty() || !impacts.is_empty() || !assets.is_empty(),
+            steps: Vec::new(),
+            complete: gains_something || !assets.is_empty(),
             assets,
             outcome: String::new(),
         };
-        let mut steps = std::mem::take(&mut path.steps);
         steps.sort_by_key(|step| {
             let (technique, range) = path.locate(step, findings);
             (technique.tactic(), range.start)
         });
         path.steps = steps;
-        if !seen.insert(path.steps.clone()) {
+        // Every path holds a finding of its job's own, so only jobs of one name (GitLab keys
+        // written twice) can give the same steps twice.
+        let repeated =
+            !names.insert(&*job.name) && paths.iter().any(|other| other.job == path.job && other.steps == path.steps);
+        if repeated {
             continue;
         }
-        // The steps are in the matrix's order, so the last is the furthest the attack gets.
-        // A finding that overlaps something the job does says it best in the job's own words
-        // ("publishes to npm"); otherwise its rule's summary does.
-        path.outcome = match path.steps.last() {
-            Some(Step::Finding(index)) => {
-                let finding = &findings[*index];
-                job.assets
-                    .iter()
-                    .find(|asset| names_the_same(finding, asset))
-                    .map_or_else(|| lowercase_first(finding.rule.docs.summary), |asset| asset.what.clone())
-            }
-            Some(Step::Asset(index)) => path.assets[*index].what.clone(),
-            None => String::new(),
-        };
+        path.outcome = outcome(&path, job, findings);
         paths.push(path);
     }
     // The key counts tactics, so it is worked out once per path, not at every comparison.
@@ -275,6 +259,94 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
         (path.entry.starter, !path.complete, std::cmp::Reverse(tactics), std::cmp::Reverse(worst))
     });
     paths
+}
+
+/// What the path's last step achieves, in words. The steps are in the matrix's order, so the
+/// last is the furthest the attack gets. A finding that overlaps something the job does says
+/// it best in the job's own words ("publishes to npm"); otherwise its rule's summary does.
+fn outcome(path: &AttackPath, job: &JobLinks, findings: &[Reported]) -> String {
+    match path.steps.last() {
+        Some(Step::Finding(index)) => {
+            let finding = &findings[*index];
+            job.assets
+                .iter()
+                .find(|asset| names_the_same(finding, asset))
+                .map_or_else(|| lowercase_first(finding.rule.docs.summary), |asset| asset.what.clone())
+        }
+        Some(Step::Asset(index)) => path.assets[*index].what.clone(),
+        None => String::new(),
+    }
+}
+
+/// The findings of each job, found by name in one sorted list: the indices of a job's
+/// findings, in text order, are a slice of it.
+struct ByJob<'a> {
+    /// Findings about a job, by the job's name and then by index.
+    sorted: Vec<(&'a str, usize)>,
+    /// Findings about the whole file.
+    whole_file: Vec<usize>,
+    indices: Vec<usize>,
+}
+
+impl<'a> ByJob<'a> {
+    fn new(findings: &'a [Reported]) -> Self {
+        let mut sorted = Vec::with_capacity(findings.len());
+        let mut whole_file = Vec::new();
+        for (index, finding) in findings.iter().enumerate() {
+            match finding.job.as_deref() {
+                Some(job) => sorted.push((job, index)),
+                None => whole_file.push(index),
+            }
+        }
+        sorted.sort_unstable();
+        let indices = sorted.iter().map(|&(_, index)| index).collect();
+        Self { sorted, whole_file, indices }
+    }
+
+    fn of(&self, job: &str) -> &[usize] {
+        let start = self.sorted.partition_point(|&(name, _)| name < job);
+        let end = start + self.sorted[start..].partition_point(|&(name, _)| name == job);
+        &self.indices[start..end]
+    }
+
+    fn whole_file(&self) -> &[usize] {
+        &self.whole_file
+    }
+}
+
+/// The jobs that need each job, for the jobs that are needed at all.
+struct Dependents<'a> {
+    of: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> Dependents<'a> {
+    fn new(jobs: &'a [JobLinks]) -> Self {
+        let mut of: HashMap<&str, Vec<&str>> = HashMap::new();
+        for job in jobs {
+            for need in &job.needs {
+                of.entry(need.as_str()).or_default().push(&job.name);
+            }
+        }
+        Self { of }
+    }
+
+    /// The jobs that need `job`, directly or not: its outputs and artifacts reach them.
+    fn downstream_of(&self, job: &'a str) -> Vec<&'a str> {
+        let mut reached: Vec<&str> = Vec::new();
+        if self.of.is_empty() {
+            return reached;
+        }
+        let mut frontier = vec![job];
+        while let Some(current) = frontier.pop() {
+            for &other in self.of.get(current).map_or(&[][..], Vec::as_slice) {
+                if !reached.contains(&other) && other != job {
+                    reached.push(other);
+                    frontier.push(other);
+                }
+            }
+        }
+        reached
+    }
 }
 
 /// Raises the findings of complete paths an outsider can start by one level (hygiene
@@ -333,21 +405,6 @@ fn is_holding(tactic: Tactic) -> bool {
 /// What the attacker does with it: move on, take data out, damage.
 fn is_impact(tactic: Tactic) -> bool {
     matches!(tactic, Tactic::LateralMovement | Tactic::Exfiltration | Tactic::Impact)
-}
-
-/// The jobs that need `job`, directly or not: its outputs and artifacts reach them.
-fn downstream_of<'a>(job: &'a str, dependents: &HashMap<&'a str, Vec<&'a str>>) -> Vec<&'a str> {
-    let mut reached: Vec<&str> = Vec::new();
-    let mut frontier = vec![job];
-    while let Some(current) = frontier.pop() {
-        for &other in dependents.get(current).map_or(&[][..], Vec::as_slice) {
-            if !reached.contains(&other) && other != job {
-                reached.push(other);
-                frontier.push(other);
-            }
-        }
-    }
-    reached
 }
 
 /// Whether a finding is about what an asset is: the same tactic, at the same place.

@@ -311,17 +311,22 @@ fn line_end(rope: &Rope, offset: usize) -> Range<usize> {
     if offset == start {
         return offset..offset;
     }
-    let text = rope.line(line).to_string();
-    let end = start + text.trim_end_matches(['\n', '\r']).len();
-    end..end
+    let text = rope.line(line);
+    let mut len = text.len_bytes();
+    while len > 0 && matches!(text.byte(len - 1), b'\n' | b'\r') {
+        len -= 1;
+    }
+    start + len..start + len
 }
 
 /// `range` grown back over the spaces and tabs before it on its line.
 fn with_space_before(rope: &Rope, range: Range<usize>) -> Range<usize> {
     let line_start = rope.line_to_byte(rope.byte_to_line(range.start));
-    let before = rope.byte_slice(line_start..range.start).to_string();
-    let spaces = before.len() - before.trim_end_matches([' ', '\t']).len();
-    range.start - spaces..range.end
+    let mut start = range.start;
+    while start > line_start && matches!(rope.byte(start - 1), b' ' | b'\t') {
+        start -= 1;
+    }
+    start..range.end
 }
 
 fn resolve(finding: &Finding, note: Option<&str>, bases: &Bases, rope: &Rope) -> Option<Reported> {

@@ -198,6 +198,10 @@ impl<'a> Suppressions<'a> {
             self.used.insert(used);
             return true;
         }
+        // A text that never mentions pipewarden has no comment to look for.
+        if self.mentions.is_empty() {
+            return false;
+        }
         let line = self.anchor_line(finding.range.start);
         let Some(used) = self.comments(line).iter().find_map(|comment| comment.naming(id)) else {
             return false;

@@ -251,7 +251,9 @@ impl TileCache {
             self.tiles.clear();
             self.encoding = Some(sources.encoding);
         }
-        let mut last = std::mem::take(&mut self.tiles);
+        // The tiles of the last analysis, and room for as many in this one's.
+        let room = HashMap::with_capacity(self.tiles.len());
+        let mut last = std::mem::replace(&mut self.tiles, room);
         let mut places = Places::new(sources.tiles, sources.rope);
         let findings = &sources.report.findings;
         let tile_of = |(index, _): &(usize, Severity)| tile_index(sources.tiles, findings[*index].range.start);
