@@ -138,9 +138,20 @@ impl AttackPath {
 
     /// The tactics the path goes through, in order.
     pub fn tactics(&self, findings: &[Reported]) -> Vec<Tactic> {
-        let mut tactics: Vec<Tactic> = self.steps.iter().map(|step| self.locate(step, findings).0.tactic()).collect();
+        let mut tactics: Vec<Tactic> = self.tactics_in_order(findings).collect();
         tactics.dedup();
         tactics
+    }
+
+    /// How many tactics the path goes through, without listing them.
+    fn tactic_count(&self, findings: &[Reported]) -> usize {
+        let mut last = None;
+        self.tactics_in_order(findings).filter(|&tactic| last.replace(tactic) != Some(tactic)).count()
+    }
+
+    /// The tactic of each step, in order (a tactic of several steps comes several times).
+    fn tactics_in_order<'a>(&'a self, findings: &'a [Reported]) -> impl Iterator<Item = Tactic> + 'a {
+        self.steps.iter().map(|step| self.locate(step, findings).0.tactic())
     }
 
     /// The path on one line: "Initial Access (IA01) → Execution (EX05) → Credential
@@ -254,7 +265,7 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
     }
     // The key counts tactics, so it is worked out once per path, not at every comparison.
     paths.sort_by_cached_key(|path| {
-        let tactics = path.tactics(findings).len();
+        let tactics = path.tactic_count(findings);
         let worst = path.findings().map(|i| findings[i].severity).max();
         (path.entry.starter, !path.complete, std::cmp::Reverse(tactics), std::cmp::Reverse(worst))
     });

@@ -13,7 +13,7 @@ use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
 use super::report::{FixKind, Reported, ResolvedEdit, ResolvedFix};
 use crate::rules::Applicability;
-use crate::syntax::span::UnitId;
+use crate::syntax::span::{UnitId, UnitMap};
 use crate::syntax::{Tile, queries, tile_at};
 use crate::text;
 
@@ -485,7 +485,7 @@ fn starts_its_line(comment: Range<usize>, rope: &Rope) -> bool {
 /// tile by tile.
 fn scalar_lines(parsed: &Parsed, offsets: &[usize], cache: &mut ScalarRows) -> HashMap<usize, usize> {
     let mut lines = HashMap::new();
-    let mut kept = HashMap::with_capacity(cache.by_tile.len());
+    let mut kept = UnitMap::with_capacity_and_hasher(cache.by_tile.len(), Default::default());
     let mut rest = offsets;
     while let Some(&first) = rest.first() {
         let Some(tile) = parsed.tiles.at(first) else { break };
@@ -508,7 +508,7 @@ fn scalar_lines(parsed: &Parsed, offsets: &[usize], cache: &mut ScalarRows) -> H
 /// did not touch, with its findings at the same places, is not walked again.
 #[derive(Default)]
 pub struct ScalarRows {
-    by_tile: HashMap<UnitId, TileRows>,
+    by_tile: UnitMap<TileRows>,
 }
 
 /// The offsets of a tile's findings, relative to the tile, and the rows found for them.

@@ -1,14 +1,13 @@
 //! The units of analysis are the source's tiles: one top-level key, or one job of a
 //! workflow. A tile's value tree is built once and kept while the tile is unchanged.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use ropey::Rope;
 
 use crate::model::view::AnchorTable;
 use crate::syntax::Tile;
-use crate::syntax::span::{Bases, UnitId};
+use crate::syntax::span::{Bases, UnitId, UnitMap};
 use crate::syntax::yaml::{self, Built, Node, Value};
 
 /// What a unit holds.
@@ -44,7 +43,7 @@ impl Unit {
 pub struct Units {
     pub bases: Bases,
     units: Vec<Unit>,
-    built: HashMap<UnitId, Arc<Built>>,
+    built: UnitMap<Arc<Built>>,
 }
 
 impl Units {
@@ -70,7 +69,7 @@ impl Units {
     /// Lets the value trees go, keeping where the units start.
     pub fn drop_values(&mut self) {
         self.units = Vec::new();
-        self.built = HashMap::new();
+        self.built = UnitMap::default();
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Unit> {

@@ -84,14 +84,15 @@ impl PathText<'_> {
 
 /// The places and texts of the attack path through finding `index`: where it starts, then
 /// its other steps. Empty when no path goes through the finding.
-pub fn path_parts(report: &Report, index: usize) -> Vec<(std::ops::Range<usize>, PathText<'_>)> {
-    let Some(path) = report.path_of(index) else { return Vec::new() };
-    let mut parts = vec![(path.entry.range.clone(), PathText::Start(Cow::Borrowed(path.entry.how.as_str())))];
-    parts.extend(path.steps.iter().filter(|step| **step != Step::Finding(index)).map(|step| {
-        let (technique, text) = path.headline_parts(step, &report.findings);
-        (path.locate(step, &report.findings).1, PathText::Step(technique, Cow::Borrowed(text)))
-    }));
-    parts
+pub fn path_parts(report: &Report, index: usize) -> impl Iterator<Item = (std::ops::Range<usize>, PathText<'_>)> {
+    report.path_of(index).into_iter().flat_map(move |path| {
+        let start = (path.entry.range.clone(), PathText::Start(Cow::Borrowed(path.entry.how.as_str())));
+        let steps = path.steps.iter().filter(move |step| **step != Step::Finding(index)).map(move |step| {
+            let (technique, text) = path.headline_parts(step, &report.findings);
+            (path.locate(step, &report.findings).1, PathText::Step(technique, Cow::Borrowed(text)))
+        });
+        std::iter::once(start).chain(steps)
+    })
 }
 
 /// A finding's attack path, from [`path_parts`], as the finding's related information.

@@ -11,7 +11,6 @@
 //! moved by as much.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ops::Range;
 
 use ropey::Rope;
@@ -21,7 +20,7 @@ use tower_lsp_server::ls_types::{Diagnostic, DiagnosticRelatedInformation, Uri};
 use super::convert::{self, PathText};
 use crate::analysis::{Report, Reported};
 use crate::rules::Severity;
-use crate::syntax::span::UnitId;
+use crate::syntax::span::{UnitId, UnitMap};
 use crate::syntax::{Tile, tile_index};
 use crate::text::Encoding;
 
@@ -79,7 +78,7 @@ pub struct Sources<'a> {
 #[derive(Default)]
 pub struct TileCache {
     encoding: Option<Encoding>,
-    tiles: HashMap<UnitId, Chunk>,
+    tiles: UnitMap<Chunk>,
 }
 
 struct Chunk {
@@ -113,16 +112,14 @@ impl Chunk {
         if !same {
             return None;
         }
-        let shifts: Vec<(usize, usize)> = self
-            .recipes
-            .iter()
-            .flat_map(Recipe::places)
-            .zip(recipes.iter().flat_map(Recipe::places))
-            .map(|(own, new)| (own.line, new.line))
-            .collect();
-        if shifts.iter().all(|(own, new)| own == new) {
+        let lines = || {
+            let new = recipes.iter().flat_map(Recipe::places);
+            self.recipes.iter().flat_map(Recipe::places).zip(new).map(|(own, new)| (own.line, new.line))
+        };
+        if lines().all(|(own, new)| own == new) {
             return Some(self);
         }
+        let shifts: Vec<(usize, usize)> = lines().collect();
         let lines = self.lines.take()?;
         let mut bytes = Vec::with_capacity(self.json.bytes.len() + 16);
         let mut moved = Vec::with_capacity(lines.len());
@@ -217,29 +214,13 @@ struct Place {
     range: Range<usize>,
 }
 
-/// Places byte ranges in tiles, reading each tile's first line once.
-struct Places<'a> {
-    tiles: &'a [Tile],
-    rope: &'a Rope,
-    lines: Vec<Option<usize>>,
-}
-
-impl<'a> Places<'a> {
-    fn new(tiles: &'a [Tile], rope: &'a Rope) -> Self {
-        Self { tiles, rope, lines: vec![None; tiles.len()] }
+/// Places byte ranges in tiles. `None` when the range does not lie within one tile.
+fn place(tiles: &[Tile], range: Range<usize>) -> Option<Place> {
+    let tile = &tiles[tile_index(tiles, range.start)?];
+    if range.start < tile.start || range.end > tile.end() {
+        return None;
     }
-
-    /// `None` when the range does not lie within one tile.
-    fn place(&mut self, range: Range<usize>) -> Option<Place> {
-        let index = tile_index(self.tiles, range.start)?;
-        let tile = &self.tiles[index];
-        if range.start < tile.start || range.end > tile.end() {
-            return None;
-        }
-        let rope = self.rope;
-        let line = *self.lines[index].get_or_insert_with(|| rope.byte_to_line(tile.start));
-        Some(Place { tile: tile.id, line, range: range.start - tile.start..range.end - tile.start })
-    }
+    Some(Place { tile: tile.id, line: tile.first_line, range: range.start - tile.start..range.end - tile.start })
 }
 
 impl TileCache {
@@ -252,15 +233,14 @@ impl TileCache {
             self.encoding = Some(sources.encoding);
         }
         // The tiles of the last analysis, and room for as many in this one's.
-        let room = HashMap::with_capacity(self.tiles.len());
+        let room = UnitMap::with_capacity_and_hasher(self.tiles.len(), Default::default());
         let mut last = std::mem::replace(&mut self.tiles, room);
-        let mut places = Places::new(sources.tiles, sources.rope);
         let findings = &sources.report.findings;
         let tile_of = |(index, _): &(usize, Severity)| tile_index(sources.tiles, findings[*index].range.start);
         for group in kept.chunk_by(|a, b| tile_of(a) == tile_of(b)) {
             let id = tile_of(&group[0]).map(|index| sources.tiles[index].id);
             let recipes: Option<Vec<Recipe>> =
-                group.iter().map(|&(index, severity)| recipe(sources, &mut places, index, severity)).collect();
+                group.iter().map(|&(index, severity)| recipe(sources, index, severity)).collect();
             let kept = match (&recipes, id.and_then(|id| last.remove(&id))) {
                 (Some(recipes), Some(chunk)) => chunk.moved(recipes),
                 _ => None,
@@ -288,18 +268,17 @@ impl TileCache {
 }
 
 /// The recipe of finding `index`'s diagnostic; `None` when it cannot be told by tiles.
-fn recipe<'a>(sources: &Sources<'a>, places: &mut Places, index: usize, severity: Severity) -> Option<Recipe<'a>> {
+fn recipe<'a>(sources: &Sources<'a>, index: usize, severity: Severity) -> Option<Recipe<'a>> {
     let finding = &sources.report.findings[index];
     // Places in other files are found on disk, which the recipe does not capture.
     if !finding.related.is_empty() {
         return None;
     }
     let path = convert::path_parts(sources.report, index)
-        .into_iter()
-        .map(|(range, text)| Some((places.place(range)?, text)))
+        .map(|(range, text)| Some((place(sources.tiles, range)?, text)))
         .collect::<Option<_>>()?;
     Some(Recipe {
-        at: places.place(finding.range.clone())?,
+        at: place(sources.tiles, finding.range.clone())?,
         rule: finding.rule.id,
         severity,
         message: Cow::Borrowed(&finding.message),
@@ -310,7 +289,7 @@ fn recipe<'a>(sources: &Sources<'a>, places: &mut Places, index: usize, severity
 fn diagnostic(sources: &Sources<'_>, index: usize, severity: Severity) -> Diagnostic {
     let finding = &sources.report.findings[index];
     let mut diagnostic = convert::finding(sources.rope, finding, severity, sources.encoding);
-    let parts = convert::path_parts(sources.report, index);
+    let parts: Vec<_> = convert::path_parts(sources.report, index).collect();
     diagnostic.related_information = convert::attack_path(sources.uri, sources.rope, &parts, sources.encoding);
     super::crossfile::with_related(diagnostic, (sources.elsewhere)(finding))
 }

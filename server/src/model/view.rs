@@ -183,6 +183,19 @@ impl<'a> View<'a> {
     /// The entries of a mapping: its own first, then those merged in with `<<` that it does
     /// not override. Keys are scalars; others are skipped.
     pub fn entries(&self) -> Vec<Entry<'a>> {
+        let pairs = self.own_pairs();
+        // Most mappings are small and merge nothing in: their keys are told apart without
+        // the sets that guard a walk through merge keys.
+        if pairs.len() <= SMALL_MAPPING && !has_merge_key(pairs) {
+            let mut entries: Vec<Entry<'a>> = Vec::with_capacity(pairs.len());
+            for pair in pairs {
+                let Some(key) = pair.key.as_str() else { continue };
+                if !entries.iter().any(|entry| entry.key.as_str() == Some(key)) {
+                    entries.push(Entry { key: &pair.key, value: self.with(&pair.value), pair });
+                }
+            }
+            return entries;
+        }
         let mut entries = Vec::new();
         self.collect_entries(&mut entries, &mut Seen::default(), 0);
         entries
@@ -195,6 +208,15 @@ impl<'a> View<'a> {
 
     /// The entry of `key`, looking through merge keys.
     pub fn entry(&self, key: &str) -> Option<Entry<'a>> {
+        // Most lookups end in the mapping's own pairs, or find no merge key to follow: neither
+        // needs the set that guards a walk through merge keys against loops.
+        let pairs = self.own_pairs();
+        if let Some(pair) = pairs.iter().find(|pair| pair.key.as_str() == Some(key)) {
+            return Some(Entry { key: &pair.key, value: self.with(&pair.value), pair });
+        }
+        if !has_merge_key(pairs) {
+            return None;
+        }
         self.find_entry(key, &mut HashSet::new(), 0)
     }
 
@@ -285,6 +307,14 @@ impl<'a> View<'a> {
             .filter(View::is_mapping)
             .collect()
     }
+}
+
+/// Up to this many keys, a mapping without merge keys is read by comparing each key with
+/// those before it.
+const SMALL_MAPPING: usize = 16;
+
+fn has_merge_key(pairs: &[Pair]) -> bool {
+    pairs.iter().any(|pair| pair.key.as_str() == Some(MERGE_KEY))
 }
 
 /// What a walk through merge keys has met: a mapping read twice adds nothing, and a set of

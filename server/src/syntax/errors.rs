@@ -24,6 +24,9 @@ pub struct SyntaxError {
 
 /// The syntax errors of a tile, at most [`MAX_ERRORS`], in text order.
 pub fn syntax_errors(tile: &Tile, rope: &Rope) -> Vec<SyntaxError> {
+    if tile.is_clean() {
+        return Vec::new();
+    }
     let tree: &Tree = tile.tree();
     let text = TileText { rope, origin: tile.start, end: tile.end() };
     let root = tree.root_node();

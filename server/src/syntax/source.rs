@@ -39,6 +39,9 @@ pub struct Tile {
     pub id: UnitId,
     pub start: usize,
     pub len: usize,
+    /// The line `start` is on, kept through edits above the tile, so that placing a tile's
+    /// findings in lines needs no search of the text.
+    pub first_line: usize,
     /// For a tile nested under a key (a job under `jobs:`), the indentation of that block.
     pub nested_indent: Option<usize>,
     tree: Option<Tree>,
@@ -47,6 +50,9 @@ pub struct Tile {
     repaired: Option<Tree>,
     /// Whether `tree` was edited and awaits an incremental re-parse.
     stale: bool,
+    /// Whether the tree has no error and reaches the end of the tile: most tiles, whose
+    /// syntax errors are then known without a walk.
+    clean: bool,
 }
 
 impl Tile {
@@ -66,6 +72,11 @@ impl Tile {
     /// The tree to read values from: the repaired tree if the parse stopped early, else the tree.
     pub fn model_tree(&self) -> &Tree {
         self.repaired.as_ref().unwrap_or_else(|| self.tree())
+    }
+
+    /// Whether the tile parsed without a syntax error.
+    pub fn is_clean(&self) -> bool {
+        self.clean
     }
 }
 
@@ -142,8 +153,11 @@ impl Source {
         let start_point = text::point_of(&self.rope, start);
         let old_end_point = text::point_of(&self.rope, old_end);
         let (start_char, old_end_char) = (self.rope.byte_to_char(start), self.rope.byte_to_char(old_end));
+        let lines_before = self.rope.len_lines();
         self.rope.remove(start_char..old_end_char);
         self.rope.insert(start_char, replacement);
+        // Tiles after the edit are whole lines: they move by as many lines as the text gained.
+        let line_delta = self.rope.len_lines() as isize - lines_before as isize;
         if self.tiles.is_empty() {
             let (starts, _) = tiling::tile_starts(&self.rope, 0..self.rope.len_bytes(), Context::TopLevel, self.tiling);
             self.tiles = self.new_tiles(&starts, self.rope.len_bytes());
@@ -166,7 +180,7 @@ impl Source {
             first == last && starts.len() == 1 && starts[0].nested_indent.is_some() == self.tiles[first].is_nested();
         if same_shape {
             let tile = &mut self.tiles[first];
-            let origin = Point::new(self.rope.byte_to_line(tile.start), 0);
+            let origin = Point::new(tile.first_line, 0);
             if let Some(tree) = tile.tree.as_mut() {
                 tree.edit(&InputEdit {
                     start_byte: start - tile.start,
@@ -188,6 +202,7 @@ impl Source {
         let after = first + if same_shape { 1 } else { starts.len() };
         for tile in self.tiles.iter_mut().skip(after) {
             tile.start = shift(tile.start, edit.delta());
+            tile.first_line = shift(tile.first_line, line_delta);
         }
         edit
     }
@@ -274,10 +289,12 @@ impl Source {
                     id: UnitId(self.next_id),
                     start: start.offset,
                     len: tile_end - start.offset,
+                    first_line: self.rope.byte_to_line(start.offset),
                     nested_indent: start.nested_indent,
                     tree: None,
                     repaired: None,
                     stale: false,
+                    clean: false,
                 }
             })
             .collect()
@@ -319,6 +336,8 @@ fn parse_tile(parser: &mut Parser, rope: &Rope, tile: &mut Tile) {
     if old.is_some() && tree.root_node().has_error() {
         tree = parse(parser, rope, range.clone(), None);
     }
+    let reaches_the_end = stop_point(rope, range.clone(), tree.root_node().end_byte()).is_none();
+    tile.clean = reaches_the_end && !tree.root_node().has_error();
     tile.repaired = repair(parser, rope, range, &tree);
     tile.tree = Some(tree);
     tile.stale = false;
@@ -414,11 +433,11 @@ mod tests {
 
     const WORKFLOW: &str = "name: t\non: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n          echo a\n  b:\n    steps:\n      - run: b\nenv:\n  A: 1\n";
 
-    fn shape(source: &mut Source) -> Vec<(usize, usize, Option<usize>, String)> {
+    fn shape(source: &mut Source) -> Vec<(usize, usize, usize, Option<usize>, String)> {
         source
             .tiles()
             .iter()
-            .map(|tile| (tile.start, tile.len, tile.nested_indent, tile.tree().root_node().to_sexp()))
+            .map(|tile| (tile.start, tile.len, tile.first_line, tile.nested_indent, tile.tree().root_node().to_sexp()))
             .collect()
     }
 

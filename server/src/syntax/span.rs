@@ -6,6 +6,7 @@
 //! becomes a byte range of the current text through [`Bases::resolve`].
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 /// Identifies one build of one unit. A rebuilt unit gets a new id, so anything that read the
@@ -18,6 +19,32 @@ impl UnitId {
     pub const DOCUMENT: UnitId = UnitId(0);
     /// Another file: no unit of this one, so nothing placed there resolves here.
     pub const ELSEWHERE: UnitId = UnitId(u32::MAX - 1);
+}
+
+/// A map keyed by unit. Every keystroke looks up every unit in a few of these; ids are counted
+/// out by the document, not read from its text, so they need no protection against chosen
+/// collisions and are hashed with one multiplication instead of SipHash.
+pub type UnitMap<V> = HashMap<UnitId, V, BuildHasherDefault<UnitIdHasher>>;
+
+/// Hashes a [`UnitId`] by Fibonacci hashing: the multiplication spreads consecutive ids over
+/// the high bits the table's control bytes are taken from.
+#[derive(Default)]
+pub struct UnitIdHasher(u64);
+
+impl Hasher for UnitIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u32(&mut self, id: u32) {
+        self.0 = (self.0 ^ u64::from(id)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 /// A byte range relative to the start of a unit.
@@ -79,7 +106,7 @@ impl Span {
 /// Where each live unit starts in the current text.
 #[derive(Debug, Clone, Default)]
 pub struct Bases {
-    bases: HashMap<UnitId, usize>,
+    bases: UnitMap<usize>,
 }
 
 impl Bases {
