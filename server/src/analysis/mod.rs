@@ -354,7 +354,7 @@ impl Analyzer {
                 needs => header_deps.iter().chain(&needs).copied().collect(),
             })
             .collect();
-        let outputs = self.check_jobs(models.into_iter().zip(check_deps), check);
+        let outputs = self.check_jobs(rope, models.into_iter().zip(check_deps), check);
         let workflow = Workflow { header: Arc::clone(&header), jobs };
         let findings = runner.run(|rule, out| rule.check_workflow(&workflow, out));
         let (outputs, jobs) = self.collect(outputs, runner);
@@ -409,7 +409,7 @@ impl Analyzer {
         self.models_built(trees);
         let header_deps: Arc<[UnitId]> = header_deps.into();
         let with_deps = models.into_iter().map(|of| (of, Arc::clone(&header_deps)));
-        let outputs = self.check_jobs(with_deps, check);
+        let outputs = self.check_jobs(rope, with_deps, check);
         let jobs = outputs.iter().filter_map(|(_, output)| output.model.gitlab()).collect();
         let pipeline = Pipeline { globals, jobs };
         let findings = runner.run(|rule, out| rule.check_pipeline(&pipeline, out));
@@ -570,6 +570,7 @@ impl Analyzer {
     /// header, the jobs it needs) are unchanged, else checked again.
     fn check_jobs(
         &self,
+        rope: &Rope,
         models: impl IntoIterator<Item = (ModelOf, Arc<[UnitId]>)>,
         check: impl Fn(&JobModel) -> Checked,
     ) -> Vec<(JobKey, Arc<JobOutput>)> {
@@ -585,6 +586,7 @@ impl Analyzer {
                 for finding in &mut findings {
                     finding.job = Some(Arc::clone(&of.key.1));
                 }
+                report::settle_extents(&mut findings, &self.units.bases, rope);
                 let output =
                     JobOutput { model_deps, check_deps: deps, model, findings, failures, facts: facts.map(Arc::new) };
                 (of.key, Arc::new(output))
@@ -795,6 +797,29 @@ mod tests {
         assert_eq!(rules.iter().filter(|rule| **rule == "expression-injection").count(), 2, "{rules:?}");
         assert!(rules.contains(&"unused-suppression"), "{rules:?}");
         assert!(!once.syntax_errors.is_empty());
+    }
+
+    /// A kept job's fixes were settled against the text when it was checked (the end of a
+    /// line, whole lines): lines added above it must move them exactly as a fresh analysis
+    /// places them.
+    #[test]
+    fn kept_jobs_fixes_follow_lines_added_above() {
+        let text = "on: issues\njobs:\n  z:\n    runs-on: x\n    steps:\n      - run: echo z\n  a:\n    runs-on: x\n    permissions:\n      contents: write\n      issues: read\n    steps:\n      - run: echo ${{ github.event.issue.title }}\n";
+        let kind = FileKind::GithubWorkflow;
+        let mut source = Source::new(text, tiling(kind));
+        let mut analyzer = Analyzer::new(kind);
+        let before = analyzer.analyze(&mut source);
+        assert!(before.findings.iter().any(|finding| !finding.fixes.is_empty()));
+        // Lines typed into job `z`'s script: job `a` and its findings are kept.
+        let script = text.find("echo z").unwrap();
+        source.replace(script..script, "true\n          true\n          ");
+        let kept = analyzer.analyze(&mut source);
+        let fresh = analyze_text(kind, &source.rope().to_string());
+        let fixes = |report: &Report| -> Vec<Vec<ResolvedFix>> {
+            report.findings.iter().map(|finding| finding.fixes.clone()).collect()
+        };
+        assert_eq!(fixes(&kept), fixes(&fresh));
+        assert_ne!(fixes(&kept), fixes(&before), "the fixes moved with the text");
     }
 
     const PIPELINE: &str = "\

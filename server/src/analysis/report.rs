@@ -11,7 +11,7 @@ use crate::model::references::Reference;
 use crate::rules::{Applicability, Confidence, Extent, Finding, RuleMeta, Severity, unused_suppression};
 use crate::syntax::Source;
 use crate::syntax::errors::SyntaxError;
-use crate::syntax::span::Bases;
+use crate::syntax::span::{Bases, Span, UnitId};
 
 /// What the workspace model needs of a file: what it names in other files, and the name a
 /// workflow is named by.
@@ -329,6 +329,31 @@ fn with_space_before(rope: &Rope, range: Range<usize>) -> Range<usize> {
     start..range.end
 }
 
+/// The range an edit's extent stands for, from the range of its span.
+fn extent_range(rope: &Rope, range: Range<usize>, extent: Extent) -> Range<usize> {
+    match extent {
+        Extent::Span => range,
+        Extent::WholeLines => whole_lines(rope, range),
+        Extent::LineEnd => line_end(rope, range.start),
+        Extent::WithSpaceBefore => with_space_before(rope, range),
+    }
+}
+
+/// Turns the extents of the findings' fix edits into the spans they stand for, read from the
+/// current text. An extent stands for part of the lines of its span, so of its unit, whose
+/// text is the same for as long as the unit lives: settled once when a job is checked, the
+/// spans stay right for as long as its findings are kept, and a keystroke resolves the kept
+/// findings without reading the text.
+pub fn settle_extents(findings: &mut [Finding], bases: &Bases, rope: &Rope) {
+    let edits = findings.iter_mut().flat_map(|finding| &mut finding.fixes).flat_map(|fix| &mut fix.edits);
+    for edit in edits.filter(|edit| edit.extent != Extent::Span && edit.span.unit != UnitId::DOCUMENT) {
+        let (Some(base), Some(range)) = (bases.base(edit.span.unit), bases.resolve(edit.span)) else { continue };
+        let range = extent_range(rope, range, edit.extent);
+        edit.span = Span::new(edit.span.unit, range.start.saturating_sub(base), range.end.saturating_sub(base));
+        edit.extent = Extent::Span;
+    }
+}
+
 fn resolve(finding: &Finding, note: Option<&str>, bases: &Bases, rope: &Rope) -> Option<Reported> {
     let range = bases.resolve(finding.span)?;
     let fixes = finding
@@ -339,13 +364,7 @@ fn resolve(finding: &Finding, note: Option<&str>, bases: &Bases, rope: &Rope) ->
                 .edits
                 .iter()
                 .map(|edit| {
-                    let range = bases.resolve(edit.span)?;
-                    let range = match edit.extent {
-                        Extent::Span => range,
-                        Extent::WholeLines => whole_lines(rope, range),
-                        Extent::LineEnd => line_end(rope, range.start),
-                        Extent::WithSpaceBefore => with_space_before(rope, range),
-                    };
+                    let range = extent_range(rope, bases.resolve(edit.span)?, edit.extent);
                     Some(ResolvedEdit { range, replacement: edit.replacement.clone() })
                 })
                 .collect::<Option<Vec<_>>>()?;
