@@ -80,7 +80,8 @@ pub enum Step {
 /// A chain of findings from an entry to what the attacker gains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttackPath {
-    pub entry: Entry,
+    /// Shared by the paths that start the same way: a workflow's thousand jobs have one.
+    pub entry: Arc<Entry>,
     /// The job where the attacker's code runs.
     pub job: Arc<str>,
     /// In the order the attack takes them: the matrix's order of tactics.
@@ -203,17 +204,22 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
         .filter(|&i| serious(i) && tactic(&findings[i]) == Tactic::PrivilegeEscalation)
         .collect();
     let dependents = Dependents::new(jobs);
+    let file_entry = file_entry.cloned().map(Arc::new);
     let mut paths: Vec<AttackPath> = Vec::new();
     let mut names = HashSet::with_capacity(jobs.len());
     let mut found = Vec::new();
     for job in jobs {
-        let Some(entry) = job.entry.as_ref().or(file_entry) else { continue };
         let own = by_job.of(&job.name);
         let own_of =
             |keep: fn(Tactic) -> bool| own.iter().copied().filter(move |&i| serious(i) && keep(tactic(&findings[i])));
         if own_of(|t| t == Tactic::Execution).next().is_none() {
             continue;
         }
+        let entry = match (&job.entry, &file_entry) {
+            (Some(own), _) => Arc::new(own.clone()),
+            (None, Some(file)) => Arc::clone(file),
+            (None, None) => continue,
+        };
         found.clear();
         found.extend(&file_entries);
         found.extend(own.iter().copied().filter(|&i| opens_to_outsiders(&findings[i])));
@@ -241,7 +247,7 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
         let mut steps: Vec<Step> = found.iter().map(|&i| Step::Finding(i)).collect();
         steps.extend((0..assets.len()).map(Step::Asset));
         let mut path = AttackPath {
-            entry: entry.clone(),
+            entry,
             job: Arc::clone(&job.name),
             steps: Vec::new(),
             complete: gains_something || !assets.is_empty(),
