@@ -10,28 +10,28 @@ use serde::Deserialize;
 use super::Env;
 use super::expr::stored_secrets;
 use super::github::{Access, Grant, Job, Permissions, Step, WorkflowHeader};
-use super::patterns::{ActionPattern, CommandPattern, Invocation};
+use super::patterns::{ActionPattern, ByProgram, CommandPattern, Invocation};
 use super::shell::Command;
 use crate::syntax::span::Span;
 use crate::{bundled, data};
 
 #[derive(Deserialize)]
 struct Facts {
-    command: Vec<CommandPattern>,
+    command: ByProgram<CommandPattern>,
     action: Vec<ActionPattern>,
     credential_action: Vec<ActionPattern>,
-    local_target_command: Vec<CommandPattern>,
+    local_target_command: ByProgram<CommandPattern>,
     local_target_action: Vec<ActionPattern>,
-    iac_command: Vec<CommandPattern>,
+    iac_command: ByProgram<CommandPattern>,
     iac_action: Vec<ActionPattern>,
 }
 
 static FACTS: LazyLock<Facts> = LazyLock::new(|| data::parse(bundled!("deployments.toml")));
 
 /// The command as written, if one of `patterns` matches it.
-fn command_in(patterns: &[CommandPattern], command: &Command) -> Option<String> {
+fn command_in(patterns: &ByProgram<CommandPattern>, command: &Command) -> Option<String> {
     let invocation = Invocation::of(command)?;
-    patterns.iter().find_map(|pattern| pattern.shown(&invocation))
+    patterns.for_program(&invocation.program).find_map(|pattern| pattern.shown(&invocation))
 }
 
 /// The deployment a command makes, as written (`kubectl apply`).

@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use super::github::Step;
 use super::search::contains_ignoring_case;
@@ -200,6 +200,69 @@ pub struct CommandPattern {
     pub except: Vec<String>,
 }
 
+/// Something a data file lists that a command pattern names: the pattern itself, or a fact
+/// about the commands it names (a registry's publish command, a scanner).
+pub trait HasCommandPattern {
+    fn pattern(&self) -> &CommandPattern;
+}
+
+impl HasCommandPattern for CommandPattern {
+    fn pattern(&self) -> &CommandPattern {
+        self
+    }
+}
+
+/// A data file's list of command patterns, indexed by the first letter of the programs they
+/// name: every command of every edited job is looked up in several lists of dozens, and only
+/// patterns whose program could match are compared with it, in the list's order.
+pub struct ByProgram<T> {
+    items: Vec<T>,
+    /// For each first byte of a program (lowercase), the items that can name it: those with
+    /// an alternative starting with that letter, and those with one starting with `*`.
+    candidates: Vec<Vec<u32>>,
+    /// The items with an alternative starting with `*` (or empty): all a program can match
+    /// when none starts with its letter.
+    wildcards: Vec<u32>,
+}
+
+impl<T: HasCommandPattern> ByProgram<T> {
+    fn new(items: Vec<T>) -> Self {
+        let mut candidates = vec![Vec::new(); 256];
+        let mut wildcards = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let index = u32::try_from(index).expect("a data file lists fewer than 2^32 patterns");
+            for alternative in item.pattern().program.split('|') {
+                match alternative.bytes().next() {
+                    Some(first) if first != b'*' => candidates[usize::from(first.to_ascii_lowercase())].push(index),
+                    _ => wildcards.push(index),
+                }
+            }
+        }
+        for list in &mut candidates {
+            list.extend(&wildcards);
+            list.sort_unstable();
+            list.dedup();
+        }
+        wildcards.dedup();
+        Self { items, candidates, wildcards }
+    }
+
+    /// The items whose pattern may name `program`, in the list's order.
+    pub fn for_program<'a>(&'a self, program: &str) -> impl Iterator<Item = &'a T> + 'a {
+        let indices = match program.bytes().next() {
+            Some(first) => &self.candidates[usize::from(first.to_ascii_lowercase())],
+            None => &self.wildcards,
+        };
+        indices.iter().map(|&index| &self.items[index as usize])
+    }
+}
+
+impl<'de, T: Deserialize<'de> + HasCommandPattern> Deserialize<'de> for ByProgram<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::deserialize(deserializer).map(Self::new)
+    }
+}
+
 /// How many leading operands a pattern looks at.
 const MAX_OPERANDS: usize = 8;
 
@@ -351,6 +414,33 @@ fn wildcard(pattern: &[u8], text: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::model::shell::lex;
+
+    #[test]
+    fn a_list_by_program_offers_every_pattern_that_can_match_in_order() {
+        let list = ByProgram::new(vec![
+            pattern("terraform|tofu", &[]),
+            pattern("*-sast", &[]),
+            pattern("Twine", &[]),
+            pattern("tofu", &["apply"]),
+            pattern("npm", &[]),
+        ]);
+        let programs = |program: &str| -> Vec<String> {
+            list.for_program(program).map(|item| item.program.clone()).collect()
+        };
+        assert_eq!(programs("tofu"), ["terraform|tofu", "*-sast", "Twine", "tofu"]);
+        assert_eq!(programs("twine"), programs("tofu"), "first letters compare without case");
+        assert_eq!(programs("semgrep-sast"), ["*-sast"]);
+        assert_eq!(programs(""), ["*-sast"]);
+        // Whatever the index leaves out, the pattern itself would not match.
+        for program in ["tofu", "twine", "semgrep-sast", "npm", "make", "TOFU"] {
+            let offered = programs(program);
+            for item in &list.items {
+                if glob_matches(&item.program, program) {
+                    assert!(offered.contains(&item.program), "{program}: {}", item.program);
+                }
+            }
+        }
+    }
 
     fn pattern(program: &str, operands: &[&str]) -> CommandPattern {
         CommandPattern {

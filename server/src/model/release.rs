@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::github::Step;
-use super::patterns::{ActionPattern, CommandPattern, Invocation};
+use super::patterns::{ActionPattern, ByProgram, CommandPattern, HasCommandPattern, Invocation};
 use super::shell::{Command, Script};
 use crate::syntax::span::Span;
 use crate::{bundled, data};
@@ -90,6 +90,12 @@ struct PublishCommand {
     login: bool,
 }
 
+impl HasCommandPattern for PublishCommand {
+    fn pattern(&self) -> &CommandPattern {
+        &self.pattern
+    }
+}
+
 #[derive(Deserialize)]
 struct PublishAction {
     ecosystem: String,
@@ -109,11 +115,11 @@ struct PublishAction {
 struct Facts {
     local_hosts: Vec<String>,
     registry: Vec<Registry>,
-    command: Vec<PublishCommand>,
+    command: ByProgram<PublishCommand>,
     action: Vec<PublishAction>,
-    image_push: Vec<CommandPattern>,
+    image_push: ByProgram<CommandPattern>,
     image_push_action: Vec<ActionPattern>,
-    release_command: Vec<CommandPattern>,
+    release_command: ByProgram<CommandPattern>,
     release_action: Vec<ActionPattern>,
 }
 
@@ -198,8 +204,10 @@ pub fn command_publication<'a>(
     configuration: &Configuration<'a>,
 ) -> Option<Publication<'a>> {
     let invocation = Invocation::of(command)?;
-    let (publish, what) =
-        FACTS.command.iter().find_map(|publish| Some((publish, publish.pattern.shown(&invocation)?)))?;
+    let (publish, what) = FACTS
+        .command
+        .for_program(&invocation.program)
+        .find_map(|publish| Some((publish, publish.pattern.shown(&invocation)?)))?;
     let target = invocation.option(&publish.registry_options).map(|option| option.value).or_else(|| {
         let options: Vec<&String> = publish.token_options.iter().chain(&publish.user_options).collect();
         let mut operands = invocation.operands_with(&options).skip(publish.pattern.operands.len());
@@ -340,13 +348,15 @@ pub fn publishing_variable(name: &str) -> Option<&'static Registry> {
 /// Whether a command is a publishing command, whatever its flags: `cargo publish --dry-run`
 /// sets a token and still publishes nothing.
 pub fn names_publish_command(command: &Command) -> bool {
-    Invocation::of(command)
-        .is_some_and(|invocation| FACTS.command.iter().any(|publish| publish.pattern.names(&invocation)))
+    Invocation::of(command).is_some_and(|invocation| {
+        FACTS.command.for_program(&invocation.program).any(|publish| publish.pattern.names(&invocation))
+    })
 }
 
 /// Whether a command pushes a container image.
 pub fn command_pushes_image(command: &Command) -> bool {
-    Invocation::of(command).is_some_and(|invocation| FACTS.image_push.iter().any(|p| p.matches(&invocation)))
+    Invocation::of(command)
+        .is_some_and(|invocation| FACTS.image_push.for_program(&invocation.program).any(|p| p.matches(&invocation)))
 }
 
 /// Whether an action step pushes a container image.
@@ -383,11 +393,11 @@ pub fn step_release(step: &Step) -> Option<(String, Span)> {
             return published(&publication).map(|what| (what, span));
         }
         let invocation = Invocation::of(command)?;
-        if let Some(shown) = FACTS.image_push.iter().find_map(|p| p.shown(&invocation)) {
+        if let Some(shown) = FACTS.image_push.for_program(&invocation.program).find_map(|p| p.shown(&invocation)) {
             let local = invocation.args.iter().any(|word| is_local(&word.text));
             return (!local).then(|| (format!("pushes an image (`{shown}`)"), span));
         }
-        let shown = FACTS.release_command.iter().find_map(|p| p.shown(&invocation))?;
+        let shown = FACTS.release_command.for_program(&invocation.program).find_map(|p| p.shown(&invocation))?;
         Some((format!("attaches files to a GitHub release (`{shown}`)"), span))
     })
 }

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::github::Step;
-use super::patterns::{ActionPattern, CommandPattern, Invocation, glob_matches};
+use super::patterns::{ActionPattern, ByProgram, CommandPattern, HasCommandPattern, Invocation, glob_matches};
 use super::shell::Command;
 use crate::{bundled, data};
 
@@ -44,6 +44,12 @@ struct CommandCheck {
     kind: CheckKind,
 }
 
+impl HasCommandPattern for CommandCheck {
+    fn pattern(&self) -> &CommandPattern {
+        &self.pattern
+    }
+}
+
 #[derive(Deserialize)]
 struct TemplateJob {
     name: String,
@@ -53,7 +59,7 @@ struct TemplateJob {
 #[derive(Deserialize)]
 struct Facts {
     action: Vec<ActionCheck>,
-    command: Vec<CommandCheck>,
+    command: ByProgram<CommandCheck>,
     gitlab_template_job: Vec<TemplateJob>,
 }
 
@@ -62,7 +68,7 @@ static FACTS: LazyLock<Facts> = LazyLock::new(|| data::parse(bundled!("security-
 /// The check a command runs, if it runs one.
 pub fn command_check(command: &Command) -> Option<Check> {
     let invocation = Invocation::of(command)?;
-    FACTS.command.iter().find_map(|check| {
+    FACTS.command.for_program(&invocation.program).find_map(|check| {
         let shown = check.pattern.shown(&invocation)?;
         Some(Check { kind: check.kind, what: format!("`{shown}`") })
     })
