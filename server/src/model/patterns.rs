@@ -424,9 +424,8 @@ mod tests {
             pattern("tofu", &["apply"]),
             pattern("npm", &[]),
         ]);
-        let programs = |program: &str| -> Vec<String> {
-            list.for_program(program).map(|item| item.program.clone()).collect()
-        };
+        let programs =
+            |program: &str| -> Vec<String> { list.for_program(program).map(|item| item.program.clone()).collect() };
         assert_eq!(programs("tofu"), ["terraform|tofu", "*-sast", "Twine", "tofu"]);
         assert_eq!(programs("twine"), programs("tofu"), "first letters compare without case");
         assert_eq!(programs("semgrep-sast"), ["*-sast"]);
