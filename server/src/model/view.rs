@@ -191,7 +191,7 @@ impl<'a> View<'a> {
             for pair in pairs {
                 let Some(key) = pair.key.as_str() else { continue };
                 if !entries.iter().any(|entry| entry.key.as_str() == Some(key)) {
-                    entries.push(Entry { key: &pair.key, value: self.with(&pair.value), pair });
+                    entries.push(self.entry_of(pair));
                 }
             }
             return entries;
@@ -212,7 +212,7 @@ impl<'a> View<'a> {
         // needs the set that guards a walk through merge keys against loops.
         let pairs = self.own_pairs();
         if let Some(pair) = pairs.iter().find(|pair| pair.key.as_str() == Some(key)) {
-            return Some(Entry { key: &pair.key, value: self.with(&pair.value), pair });
+            return Some(self.entry_of(pair));
         }
         if !has_merge_key(pairs) {
             return None;
@@ -260,6 +260,11 @@ impl<'a> View<'a> {
         }
     }
 
+    /// A pair of this mapping as an entry.
+    fn entry_of(&self, pair: &'a Pair) -> Entry<'a> {
+        Entry { key: &pair.key, value: self.with(&pair.value), pair }
+    }
+
     fn with(&self, node: &'a Node) -> View<'a> {
         View { node, resolver: self.resolver }
     }
@@ -270,7 +275,7 @@ impl<'a> View<'a> {
         }
         let pairs = self.own_pairs();
         if let Some(pair) = pairs.iter().find(|pair| pair.key.as_str() == Some(key)) {
-            return Some(Entry { key: &pair.key, value: self.with(&pair.value), pair });
+            return Some(self.entry_of(pair));
         }
         if depth >= MAX_INDIRECTION {
             return None;
@@ -288,7 +293,7 @@ impl<'a> View<'a> {
                 continue;
             };
             if key != MERGE_KEY && seen.keys.insert(key) {
-                entries.push(Entry { key: &pair.key, value: self.with(&pair.value), pair });
+                entries.push(self.entry_of(pair));
             }
         }
         if depth < MAX_INDIRECTION {
@@ -302,7 +307,7 @@ impl<'a> View<'a> {
     fn merge_sources(&self, pairs: &'a [Pair]) -> Vec<View<'a>> {
         pairs
             .iter()
-            .filter(|pair| pair.key.as_str() == Some(MERGE_KEY))
+            .filter(|pair| is_merge_key(pair))
             .flat_map(|pair| self.with(&pair.value).items())
             .filter(View::is_mapping)
             .collect()
@@ -314,7 +319,11 @@ impl<'a> View<'a> {
 const SMALL_MAPPING: usize = 16;
 
 fn has_merge_key(pairs: &[Pair]) -> bool {
-    pairs.iter().any(|pair| pair.key.as_str() == Some(MERGE_KEY))
+    pairs.iter().any(is_merge_key)
+}
+
+fn is_merge_key(pair: &Pair) -> bool {
+    pair.key.as_str() == Some(MERGE_KEY)
 }
 
 /// What a walk through merge keys has met: a mapping read twice adds nothing, and a set of

@@ -50,9 +50,6 @@ pub struct Tile {
     repaired: Option<Tree>,
     /// Whether `tree` was edited and awaits an incremental re-parse.
     stale: bool,
-    /// Whether the tree has no error and reaches the end of the tile: most tiles, whose
-    /// syntax errors are then known without a walk.
-    clean: bool,
 }
 
 impl Tile {
@@ -74,9 +71,11 @@ impl Tile {
         self.repaired.as_ref().unwrap_or_else(|| self.tree())
     }
 
-    /// Whether the tile parsed without a syntax error.
+    /// Whether the tile parsed without a syntax error: its tree has no error and reaches the
+    /// end of the tile (there is no repaired tree). Most tiles, whose syntax errors are then
+    /// known without a walk.
     pub fn is_clean(&self) -> bool {
-        self.clean
+        self.repaired.is_none() && !self.tree().root_node().has_error()
     }
 }
 
@@ -294,7 +293,6 @@ impl Source {
                     tree: None,
                     repaired: None,
                     stale: false,
-                    clean: false,
                 }
             })
             .collect()
@@ -336,8 +334,6 @@ fn parse_tile(parser: &mut Parser, rope: &Rope, tile: &mut Tile) {
     if old.is_some() && tree.root_node().has_error() {
         tree = parse(parser, rope, range.clone(), None);
     }
-    let reaches_the_end = stop_point(rope, range.clone(), tree.root_node().end_byte()).is_none();
-    tile.clean = reaches_the_end && !tree.root_node().has_error();
     tile.repaired = repair(parser, rope, range, &tree);
     tile.tree = Some(tree);
     tile.stale = false;
