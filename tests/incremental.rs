@@ -3,6 +3,7 @@
 //! equal a fresh parse of the final text, and the incremental report equals a fresh analysis.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use pipewarden::analysis::{Analyzer, Report, analyze_text, ignore_fixes, tiling};
 use pipewarden::model::kind::FileKind;
@@ -128,8 +129,11 @@ fn shape(tree: &Tree) -> Vec<(&'static str, Range<usize>, bool)> {
     }
 }
 
-type Summary =
-    (Vec<(&'static str, Range<usize>, String, Vec<Vec<(Range<usize>, String)>>)>, Vec<(Range<usize>, String)>, usize);
+type Summary = (
+    Vec<(&'static str, Range<usize>, Arc<str>, Vec<Vec<(Range<usize>, Arc<str>)>>)>,
+    Vec<(Range<usize>, String)>,
+    usize,
+);
 
 /// The summary of a fresh analysis of `text`.
 fn fresh_summary(kind: FileKind, text: &str) -> Summary {

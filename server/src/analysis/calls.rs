@@ -534,7 +534,7 @@ pub(super) fn raised<'r>(before: &'r Report, after: &'r Report) -> impl Iterator
 }
 
 pub(super) fn annotated(mut finding: Reported, note: &str, related: Related) -> Reported {
-    finding.message.push_str(&format!(" ({note})"));
+    finding.message = format!("{} ({note})", finding.message).into();
     finding.related.push(related);
     finding
 }

@@ -378,7 +378,8 @@ pub fn raise(findings: &mut [Reported], paths: &[AttackPath]) {
                 continue;
             }
             finding.severity = finding.severity.raised();
-            finding.message.push_str(&format!(" (raised: on an attack path an outsider can walk: {summary})"));
+            finding.message =
+                format!("{} (raised: on an attack path an outsider can walk: {summary})", finding.message).into();
         }
     }
 }

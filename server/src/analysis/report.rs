@@ -97,7 +97,7 @@ pub struct Reported {
     pub range: Range<usize>,
     pub severity: Severity,
     pub confidence: Confidence,
-    pub message: String,
+    pub message: Arc<str>,
     /// The job the finding was found in; `None` for findings about the whole file.
     pub job: Option<Arc<str>>,
     /// The rule's fixes; those that add a suppression comment are made when asked for, by
@@ -120,7 +120,7 @@ pub struct Related {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedFix {
-    pub title: String,
+    pub title: Arc<str>,
     pub applicability: Applicability,
     pub kind: FixKind,
     pub edits: Vec<ResolvedEdit>,
@@ -138,7 +138,7 @@ pub enum FixKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedEdit {
     pub range: Range<usize>,
-    pub replacement: String,
+    pub replacement: Arc<str>,
 }
 
 /// A rule that panicked while checking this document.
@@ -257,7 +257,7 @@ fn match_line_breaks(rope: &Rope, edit: &mut ResolvedEdit) {
     // The last line may have no line break: the one before it tells.
     let crlf = ends_in_crlf(line).or_else(|| ends_in_crlf(line.checked_sub(1)?)).unwrap_or(false);
     if crlf {
-        edit.replacement = edit.replacement.replace("\r\n", "\n").replace('\n', "\r\n");
+        edit.replacement = edit.replacement.replace("\r\n", "\n").replace('\n', "\r\n").into();
     }
 }
 
@@ -279,10 +279,10 @@ fn unused_finding(unused: Unused) -> Reported {
         range: unused.comment,
         severity: unused_suppression::META.severity,
         confidence: unused_suppression::META.confidence,
-        message,
+        message: message.into(),
         job: None,
         fixes: vec![ResolvedFix {
-            title,
+            title: title.into(),
             applicability: Applicability::Safe,
             kind: FixKind::Repair,
             edits: vec![unused.edit],
@@ -381,7 +381,10 @@ fn resolve(finding: &Finding, note: Option<&str>, bases: &Bases, rope: &Rope) ->
         range,
         severity: finding.severity,
         confidence: finding.confidence,
-        message: [finding.message.as_str(), note.unwrap_or_default()].concat(),
+        message: match note {
+            Some(note) => [&finding.message, note].concat().into(),
+            None => Arc::clone(&finding.message),
+        },
         job: finding.job.clone(),
         fixes,
         related: Vec::new(),

@@ -218,7 +218,9 @@ impl<'a> Suppressions<'a> {
         let rope = self.parsed.rope;
         let comments = self.comments(line);
         let edit = match comments.iter().find(|comment| comment.line + 1 == line) {
-            Some(comment) => ResolvedEdit { range: comment.close..comment.close, replacement: format!(", {id}") },
+            Some(comment) => {
+                ResolvedEdit { range: comment.close..comment.close, replacement: format!(", {id}").into() }
+            }
             None => {
                 let start = text::line_start(rope, line);
                 // Read from the rope, not a copy of the line: lines can be megabytes long.
@@ -228,21 +230,24 @@ impl<'a> Suppressions<'a> {
                     .flat_map(|text| text.chars())
                     .take_while(|c| *c == ' ' || *c == '\t')
                     .collect();
-                ResolvedEdit { range: start..start, replacement: format!("{indent}# pipewarden: ignore[{id}]\n") }
+                ResolvedEdit {
+                    range: start..start,
+                    replacement: format!("{indent}# pipewarden: ignore[{id}]\n").into(),
+                }
             }
         };
         let here = ResolvedFix {
-            title: format!("Ignore this finding here (`{id}`)"),
+            title: format!("Ignore this finding here (`{id}`)").into(),
             applicability: Applicability::Safe,
             kind: FixKind::Ignore,
             edits: vec![edit],
         };
         let file_edit = match &self.file {
-            Some(file) => ResolvedEdit { range: file.close..file.close, replacement: format!(", {id}") },
-            None => ResolvedEdit { range: 0..0, replacement: format!("# pipewarden: ignore-file[{id}]\n") },
+            Some(file) => ResolvedEdit { range: file.close..file.close, replacement: format!(", {id}").into() },
+            None => ResolvedEdit { range: 0..0, replacement: format!("# pipewarden: ignore-file[{id}]\n").into() },
         };
         let file = ResolvedFix {
-            title: format!("Ignore `{id}` in this file"),
+            title: format!("Ignore `{id}` in this file").into(),
             applicability: Applicability::Safe,
             kind: FixKind::Ignore,
             edits: vec![file_edit],
@@ -362,19 +367,19 @@ fn removal(rope: &Rope, comment: &Range<usize>, parsed: &Suppression, id: &str) 
             }
             // With the comma after it, or, for the last entry, the comma before it.
             let range = if index + 1 < parsed.rule_ids.len() { start..end + 1 } else { start - 1..end };
-            return ResolvedEdit { range, replacement: String::new() };
+            return ResolvedEdit { range, replacement: Arc::from("") };
         }
     }
     let line = rope.byte_to_line(comment.start);
     let line_start = text::line_start(rope, line);
     if starts_its_line(comment.clone(), rope) {
         let next = if line + 1 < rope.len_lines() { text::line_start(rope, line + 1) } else { rope.len_bytes() };
-        return ResolvedEdit { range: line_start..next, replacement: String::new() };
+        return ResolvedEdit { range: line_start..next, replacement: Arc::from("") };
     }
     // After code on the same line: the comment and the spaces before it.
     let before = rope.byte_slice(line_start..comment.start).to_string();
     let spaces = before.len() - before.trim_end().len();
-    ResolvedEdit { range: comment.start - spaces..comment.end, replacement: String::new() }
+    ResolvedEdit { range: comment.start - spaces..comment.end, replacement: Arc::from("") }
 }
 
 /// The offsets of every occurrence of `needle` in the text, found chunk by chunk with the end

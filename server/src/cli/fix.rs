@@ -70,7 +70,7 @@ fn choose_edits(report: &Report, text: &str, policy: &Policy, mode: FixMode) -> 
         }
         edits.extend(fix.edits.iter().cloned());
         let line = text[..finding.range.start.min(text.len())].matches('\n').count() + 1;
-        applied.push(Applied { rule: finding.rule.id, title: fix.title.clone(), line });
+        applied.push(Applied { rule: finding.rule.id, title: fix.title.to_string(), line });
     }
     (edits, applied)
 }

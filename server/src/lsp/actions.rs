@@ -48,11 +48,11 @@ fn action(rope: &ropey::Rope, uri: &Uri, fix: &ResolvedFix, diagnostic: &Diagnos
         .iter()
         .map(|edit| TextEdit {
             range: convert::range(rope, edit.range.clone(), encoding),
-            new_text: edit.replacement.clone(),
+            new_text: edit.replacement.to_string(),
         })
         .collect();
     let title = match fix.applicability {
-        Applicability::Safe => fix.title.clone(),
+        Applicability::Safe => fix.title.to_string(),
         Applicability::Unsafe => format!("{} (review: may change behaviour)", fix.title),
     };
     // An editor may apply a preferred fix without asking: only safe repairs are.

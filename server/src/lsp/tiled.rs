@@ -10,8 +10,8 @@
 //! only the lines its places start on differ: the kept JSON is sent with its line numbers
 //! moved by as much.
 
-use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::Arc;
 
 use ropey::Rope;
 use serde::Serialize;
@@ -167,7 +167,7 @@ struct Recipe<'a> {
     at: Place,
     rule: &'static str,
     severity: Severity,
-    message: Cow<'a, str>,
+    message: Arc<str>,
     path: Vec<(Place, PathText<'a>)>,
 }
 
@@ -186,7 +186,8 @@ impl Recipe<'_> {
         let same_place = |own: &Place, new: &Place| own.tile == new.tile && own.range == new.range;
         self.rule == other.rule
             && self.severity == other.severity
-            && self.message == other.message
+            // A kept finding shares its message with the one it was kept from.
+            && (Arc::ptr_eq(&self.message, &other.message) || self.message == other.message)
             && same_place(&self.at, &other.at)
             && self.path.len() == other.path.len()
             && self
@@ -197,11 +198,7 @@ impl Recipe<'_> {
     }
 
     fn into_owned(self) -> Recipe<'static> {
-        Recipe {
-            message: Cow::Owned(self.message.into_owned()),
-            path: self.path.into_iter().map(|(place, text)| (place, text.into_owned())).collect(),
-            ..self
-        }
+        Recipe { path: self.path.into_iter().map(|(place, text)| (place, text.into_owned())).collect(), ..self }
     }
 }
 
@@ -281,7 +278,7 @@ fn recipe<'a>(sources: &Sources<'a>, index: usize, severity: Severity) -> Option
         at: place(sources.tiles, finding.range.clone())?,
         rule: finding.rule.id,
         severity,
-        message: Cow::Borrowed(&finding.message),
+        message: Arc::clone(&finding.message),
         path,
     })
 }

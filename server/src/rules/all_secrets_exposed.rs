@@ -203,7 +203,7 @@ fn name_matrix_secrets(text: &Text, span: Span, job: &Job) -> Option<Fix> {
     let choices: Vec<String> = names.iter().map(|name| format!("matrix.{key} == '{name}' && secrets.{name}")).collect();
     let replacement = format!("({} || '')", choices.join(" || "));
     Some(Fix {
-        title: "Name each secret the matrix picks".to_owned(),
+        title: "Name each secret the matrix picks".into(),
         applicability: Applicability::Safe,
         edits: vec![fix::replace_in_text(text, span, &replacement)?],
     })

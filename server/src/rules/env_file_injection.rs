@@ -241,5 +241,9 @@ fn delimiter_fix(step: &Step, script: &Script, write: &FileWrite) -> Option<Fix>
             &entries.join("\n"),
         )?);
     }
-    Some(Fix { title: format!("Write `{name}` with a random delimiter"), applicability: Applicability::Unsafe, edits })
+    Some(Fix {
+        title: format!("Write `{name}` with a random delimiter").into(),
+        applicability: Applicability::Unsafe,
+        edits,
+    })
 }

@@ -171,13 +171,13 @@ fn report_write_all(permissions: &Permissions, owner: &str, needs: Option<&[&Job
         && let Some(edit) = replace_grant(permissions, &least_privilege(needs))
     {
         finding.with_fix(Fix {
-            title: "Replace `write-all` with what the steps need".to_owned(),
+            title: "Replace `write-all` with what the steps need".into(),
             applicability: Applicability::Unsafe,
             edits: vec![edit],
         });
     }
     finding.with_fix(Fix {
-        title: "Replace `write-all` with `read-all`".to_owned(),
+        title: "Replace `write-all` with `read-all`".into(),
         applicability: Applicability::Unsafe,
         edits: vec![Edit::replace(permissions.span, "read-all")],
     });
@@ -251,7 +251,7 @@ fn report_unneeded(
     out.report(scope.access.span, message)
         .with_severity(severity)
         .with_confidence(if unknown { Confidence::Low } else { Confidence::Medium })
-        .with_fix(Fix { title, applicability: Applicability::Unsafe, edits: vec![edit] });
+        .with_fix(Fix { title: title.into(), applicability: Applicability::Unsafe, edits: vec![edit] });
 }
 
 fn report_missing(header: &WorkflowHeader, unscoped: &[(&Job, Option<JobNeeds>)], out: &mut Findings) {
@@ -278,14 +278,14 @@ fn report_missing(header: &WorkflowHeader, unscoped: &[(&Job, Option<JobNeeds>)]
         .collect();
     if let Some(edits) = per_job {
         finding.with_fix(Fix {
-            title: "Give each job the permissions its steps need".to_owned(),
+            title: "Give each job the permissions its steps need".into(),
             applicability: Applicability::Unsafe,
             edits,
         });
     }
     if let Some(jobs_key) = header.jobs_key {
         finding.with_fix(Fix {
-            title: "Add `permissions: contents: read` to the workflow".to_owned(),
+            title: "Add `permissions: contents: read` to the workflow".into(),
             applicability: Applicability::Unsafe,
             edits: vec![Edit::insert(jobs_key, "permissions:\n  contents: read\n\n")],
         });

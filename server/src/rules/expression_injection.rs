@@ -220,7 +220,7 @@ fn env_var_fix(step: &Step, sink: &Sink<'_>, expression: &Expression, context: &
     let replace = fix::replace_in_text(sink.text, expression.span, &reference)?;
     if existing.is_some() {
         return Some(Fix {
-            title: format!("Read `{name}` from the environment"),
+            title: format!("Read `{name}` from the environment").into(),
             applicability: Applicability::Unsafe,
             edits: vec![replace],
         });
@@ -229,7 +229,7 @@ fn env_var_fix(step: &Step, sink: &Sink<'_>, expression: &Expression, context: &
     let before = sink.key.unwrap_or(step.first_key);
     let declare = fix::add_to_mapping(step.env.block.as_ref(), "env", before, step.key_column, &entry)?;
     Some(Fix {
-        title: format!("Pass `{}` through the environment variable `{name}`", context.path),
+        title: format!("Pass `{}` through the environment variable `{name}`", context.path).into(),
         applicability: Applicability::Unsafe,
         edits: vec![declare, replace],
     })

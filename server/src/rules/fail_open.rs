@@ -23,7 +23,7 @@ pub fn report(setting: &Setting, key: &str, check: &Check, owner: &str, used_aft
         .with_severity(severity);
     if setting.removable {
         finding.with_fix(Fix {
-            title: format!("Remove `{key}`"),
+            title: format!("Remove `{key}`").into(),
             applicability: Applicability::Unsafe,
             edits: vec![fix::remove_entry(setting.entry)],
         });

@@ -14,7 +14,9 @@ pub struct Finding {
     pub severity: Severity,
     /// The rule's confidence unless this finding is more or less certain (an indirect flow).
     pub confidence: Confidence,
-    pub message: String,
+    /// Shared, as are fix titles and edit texts: a keystroke reports a file's findings
+    /// again, most of them unchanged, and copies pointers instead of text.
+    pub message: Arc<str>,
     pub fixes: Vec<Fix>,
     /// The job the finding was found in; `None` for findings about the whole file.
     pub job: Option<Arc<str>>,
@@ -23,7 +25,7 @@ pub struct Finding {
 /// A change that resolves a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
-    pub title: String,
+    pub title: Arc<str>,
     pub applicability: Applicability,
     pub edits: Vec<Edit>,
 }
@@ -41,7 +43,7 @@ pub enum Applicability {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
     pub span: Span,
-    pub replacement: String,
+    pub replacement: Arc<str>,
     pub extent: Extent,
 }
 
@@ -63,27 +65,27 @@ pub enum Extent {
 
 impl Edit {
     pub fn insert(at: Span, text: impl Into<String>) -> Self {
-        Self { span: at.at_start(), replacement: text.into(), extent: Extent::Span }
+        Self { span: at.at_start(), replacement: text.into().into(), extent: Extent::Span }
     }
 
     /// Inserts `text` at the end of the line `at` is on (after a comment there).
     pub fn insert_at_line_end(at: Span, text: impl Into<String>) -> Self {
-        Self { span: at.at_start(), replacement: text.into(), extent: Extent::LineEnd }
+        Self { span: at.at_start(), replacement: text.into().into(), extent: Extent::LineEnd }
     }
 
     pub fn replace(span: Span, text: impl Into<String>) -> Self {
-        Self { span, replacement: text.into(), extent: Extent::Span }
+        Self { span, replacement: text.into().into(), extent: Extent::Span }
     }
 
     /// Replaces the scalar value at `span` with a block written from the next line on.
     pub fn replace_with_block(span: Span, block: impl Into<String>) -> Self {
-        Self { span, replacement: block.into(), extent: Extent::WithSpaceBefore }
+        Self { span, replacement: block.into().into(), extent: Extent::WithSpaceBefore }
     }
 
     /// Deletes the lines `span` is written on. Only for spans alone on their lines, such as
     /// an entry of a block mapping.
     pub fn delete_lines(span: Span) -> Self {
-        Self { span, replacement: String::new(), extent: Extent::WholeLines }
+        Self { span, replacement: Arc::from(""), extent: Extent::WholeLines }
     }
 }
 
@@ -105,7 +107,7 @@ impl Findings {
             span,
             severity: self.rule.severity,
             confidence: self.rule.confidence,
-            message: message.into(),
+            message: message.into().into(),
             fixes: Vec::new(),
             job: None,
         });

@@ -181,7 +181,7 @@ mod tests {
     fn inserted_keys_follow_the_mapping_indentation() {
         let at = Span::document(10..14);
         let edit = insert_key(at, Some(4), "env:\n  A: 1").unwrap();
-        assert_eq!(edit.replacement, "env:\n      A: 1\n    ");
+        assert_eq!(&*edit.replacement, "env:\n      A: 1\n    ");
         assert!(insert_key(at, None, "a: 1").is_none());
     }
 
@@ -193,7 +193,7 @@ mod tests {
             entry_column: Some(8),
             entries: 2,
         };
-        assert_eq!(append_entries(&block, "A: 1\nB: 2").unwrap().replacement, "\n        A: 1\n        B: 2");
+        assert_eq!(&*append_entries(&block, "A: 1\nB: 2").unwrap().replacement, "\n        A: 1\n        B: 2");
         let flow = Block { entry_column: None, ..block };
         assert!(append_entries(&flow, "A: 1").is_none());
     }
@@ -225,7 +225,7 @@ mod tests {
         assert_eq!(replaced(ScalarStyle::Plain, "a: b"), None);
         assert_eq!(replaced(ScalarStyle::Plain, "${A}"), None, "maybe inside a flow collection");
         let block = Text { style: ScalarStyle::Plain, ..Text::for_tests("echo $A [x]") };
-        assert_eq!(replace_in_text(&block, at, "${A}").unwrap().replacement, "${A}");
+        assert_eq!(&*replace_in_text(&block, at, "${A}").unwrap().replacement, "${A}");
         assert_eq!(replaced(ScalarStyle::Literal, "a\nb"), None);
         assert!(replace_in_text(&text(ScalarStyle::Plain), Span::document(0..2), "'x").is_none());
         assert!(replace_in_text(&text(ScalarStyle::Plain), Span::document(8..20), "x").is_none());
@@ -236,7 +236,7 @@ mod tests {
         let script =
             Script::parse(crate::model::Text::for_tests("curl  -k https://x"), crate::model::shell::Dialect::Posix);
         let edit = delete_from_script(&script, 6..8);
-        assert_eq!((edit.span, edit.replacement.as_str()), (Span::document(4..8), ""));
+        assert_eq!((edit.span, &*edit.replacement), (Span::document(4..8), ""));
     }
 }
 

@@ -102,7 +102,7 @@ impl Rule for GitlabAllowFailureSecurity {
         .with_severity(Severity::Info)
         .with_confidence(Confidence::Medium)
         .with_fix(Fix {
-            title: "Set `allow_failure: false`".to_owned(),
+            title: "Set `allow_failure: false`".into(),
             applicability: Applicability::Unsafe,
             edits: vec![Edit::replace(setting.value.span, "false")],
         });

@@ -102,7 +102,7 @@ impl Rule for GitlabCachePoisoning {
             )
             .with_confidence(if reach.default_branch == Runs::Yes { Confidence::High } else { Confidence::Medium })
             .with_fix(Fix {
-                title: "Set `unprotect: false`".to_owned(),
+                title: "Set `unprotect: false`".into(),
                 applicability: Applicability::Unsafe,
                 edits: vec![Edit::replace(unprotect, "false")],
             });

@@ -87,7 +87,7 @@ impl Rule for GitlabDownstreamVariableForwarding {
                 ),
             )
             .with_fix(Fix {
-                title: "Stop forwarding pipeline variables".to_owned(),
+                title: "Stop forwarding pipeline variables".into(),
                 applicability: Applicability::Unsafe,
                 edits: vec![Edit::replace(forward.span, "false")],
             });

@@ -95,7 +95,7 @@ impl Rule for GitlabMissingTimeout {
             .and_then(|first| fix::insert_key(first, job.key_column, &format!("timeout: {DEFAULT_TIMEOUT}")))
         {
             finding.with_fix(Fix {
-                title: format!("Add `timeout: {DEFAULT_TIMEOUT}` to the job"),
+                title: format!("Add `timeout: {DEFAULT_TIMEOUT}` to the job").into(),
                 applicability: Applicability::Unsafe,
                 edits: vec![edit],
             });

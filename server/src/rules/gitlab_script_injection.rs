@@ -223,7 +223,7 @@ fn input_through_variable(
     let reference = fix::shell_env_reference(script, range.start, &variable)?;
     let replace = fix::replace_in_text(&script.text, script.span_of(range), &reference)?;
     Some(Fix {
-        title: format!("Pass the input `{input}` through the variable `{variable}`"),
+        title: format!("Pass the input `{input}` through the variable `{variable}`").into(),
         applicability: Applicability::Unsafe,
         edits: declare.into_iter().chain([replace]).collect(),
     })
@@ -319,7 +319,8 @@ fn read_from_environment(
         title: format!(
             "Let {} expand `${name}` itself, quoted",
             if command.name() == Some("eval") { "`eval`" } else { "the shell" }
-        ),
+        )
+        .into(),
         applicability: Applicability::Unsafe,
         edits: vec![edit],
     })

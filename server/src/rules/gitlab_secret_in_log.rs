@@ -143,7 +143,7 @@ fn report_debug_switches(variables: &[Variable], place: &str, out: &mut Findings
         finding.with_severity(severity);
         if let Some(edit) = fix::remove_from_mapping(&variable.mapping, variable.entry) {
             finding.with_fix(Fix {
-                title: format!("Remove `{name}`"),
+                title: format!("Remove `{name}`").into(),
                 applicability: Applicability::Safe,
                 edits: vec![edit],
             });

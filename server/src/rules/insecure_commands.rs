@@ -123,7 +123,7 @@ fn report_env(env: &Env, place: &str, out: &mut Findings) {
         }
         if let Some(edit) = env.block.as_ref().and_then(|block| fix::remove_from_mapping(block, var.entry)) {
             finding.with_fix(Fix {
-                title: format!("Remove `{SWITCH}`"),
+                title: format!("Remove `{SWITCH}`").into(),
                 applicability: Applicability::Unsafe,
                 edits: vec![edit],
             });

@@ -107,7 +107,7 @@ impl Rule for MissingConcurrency {
             format!("${{{{ {} }}}}", tests.join(" || "))
         };
         finding.with_fix(Fix {
-            title: "Add a `concurrency:` group that cancels superseded pull request runs".to_owned(),
+            title: "Add a `concurrency:` group that cancels superseded pull request runs".into(),
             applicability: Applicability::Unsafe,
             edits: vec![Edit::insert(
                 jobs_key,

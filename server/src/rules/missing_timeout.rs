@@ -96,7 +96,7 @@ impl Rule for MissingTimeout {
             .and_then(|first| fix::insert_key(first, job.key_column, &format!("timeout-minutes: {DEFAULT_MINUTES}")))
         {
             finding.with_fix(Fix {
-                title: format!("Add `timeout-minutes: {DEFAULT_MINUTES}` to the job"),
+                title: format!("Add `timeout-minutes: {DEFAULT_MINUTES}` to the job").into(),
                 applicability: Applicability::Unsafe,
                 edits: vec![edit],
             });

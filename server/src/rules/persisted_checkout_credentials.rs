@@ -152,7 +152,7 @@ impl Rule for PersistedCheckoutCredentials {
                 "persist-credentials: false",
             ) {
                 finding.with_fix(Fix {
-                    title: "Set `persist-credentials: false`".to_owned(),
+                    title: "Set `persist-credentials: false`".into(),
                     applicability: Applicability::Unsafe,
                     edits: vec![edit],
                 });

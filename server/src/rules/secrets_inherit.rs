@@ -118,7 +118,7 @@ impl Rule for SecretsInherit {
 /// The mapping to fill in, when what the called workflow takes is not known.
 fn skeleton(span: Span) -> Fix {
     Fix {
-        title: "Replace `inherit` with an explicit mapping to fill in".to_owned(),
+        title: "Replace `inherit` with an explicit mapping to fill in".into(),
         applicability: Applicability::Unsafe,
         edits: vec![Edit::replace(
             span,
@@ -145,7 +145,7 @@ fn explicit_mapping(job: &Job, span: Span, called: &WorkflowSecrets, path: &str)
         (declared, Some(column)) => (passes(declared), Edit::replace_with_block(span, block_mapping(declared, column))),
         (declared, None) => (passes(declared), Edit::replace(span, flow_mapping(declared))),
     };
-    Fix { title: format!("{title}{caveat}"), applicability, edits: vec![edit] }
+    Fix { title: format!("{title}{caveat}").into(), applicability, edits: vec![edit] }
 }
 
 /// `NAME: ${{ secrets.NAME }}` for each name, nested under job keys at `column`.

@@ -142,7 +142,7 @@ fn check(condition: &Text, owner: &str, header: &WorkflowHeader, job: &Job, out:
                 events.iter().all(|trigger| matches!(trigger.event, Event::PullRequest | Event::PullRequestTarget));
             if pull_request_only && path.starts_with("github.") && !path.starts_with("github.event") {
                 finding.with_fix(Fix {
-                    title: "Check the pull request's author instead".to_owned(),
+                    title: "Check the pull request's author instead".into(),
                     applicability: Applicability::Unsafe,
                     edits: vec![Edit::replace(span, "github.event.pull_request.user.login")],
                 });

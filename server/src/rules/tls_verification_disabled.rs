@@ -124,7 +124,7 @@ pub(super) fn report_variable(
     let removal = mapping.filter(|_| itself).and_then(|mapping| fix::remove_from_mapping(mapping, entry));
     if let Some(edit) = removal {
         finding.with_fix(Fix {
-            title: format!("Remove `{}`", name.value),
+            title: format!("Remove `{}`", name.value).into(),
             applicability: Applicability::Unsafe,
             edits: vec![edit],
         });
@@ -146,7 +146,7 @@ pub(super) fn report_script(script: &Script, out: &mut Findings) {
             let written = script.slice(removable.clone());
             let shown = if written.len() == 1 { format!("-{written}") } else { written.to_owned() };
             finding.with_fix(Fix {
-                title: format!("Remove `{shown}`"),
+                title: format!("Remove `{shown}`").into(),
                 applicability: Applicability::Unsafe,
                 edits: vec![fix::delete_from_script(script, removable)],
             });

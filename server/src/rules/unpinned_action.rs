@@ -140,5 +140,5 @@ fn pin_from_lock(uses: &Uses, git_ref: &str, options: &RuleOptions, in_flow: boo
     if !in_flow {
         edits.push(Edit::insert(uses.span.at_end(), format!(" # {git_ref}")));
     }
-    Some(Fix { title: format!("Pin to {sha} (# {git_ref})"), applicability: Applicability::Safe, edits })
+    Some(Fix { title: format!("Pin to {sha} (# {git_ref})").into(), applicability: Applicability::Safe, edits })
 }

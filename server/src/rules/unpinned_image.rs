@@ -150,7 +150,7 @@ fn pin_from_lock(image: &str, (value, span): (&str, Span), pins: &Pins) -> Optio
     let digest = pins.image(image)?;
     let content = fix::scalar_content(value, span)?;
     Some(Fix {
-        title: format!("Pin to {digest} ({image})"),
+        title: format!("Pin to {digest} ({image})").into(),
         applicability: Applicability::Safe,
         edits: vec![Edit::insert(content.at_end(), format!("@{digest}"))],
     })

@@ -218,7 +218,7 @@ fn bare_condition_fix(condition: &Text) -> Option<Fix> {
     if edits.iter().any(|edit| edit.replacement.is_empty()) {
         return None;
     }
-    Some(Fix { title: "Write the condition without `${{ }}`".to_owned(), applicability: Applicability::Unsafe, edits })
+    Some(Fix { title: "Write the condition without `${{ }}`".into(), applicability: Applicability::Unsafe, edits })
 }
 
 /// Reports `contains('a b', x)`: a list written as a string, searched for a substring.
@@ -251,7 +251,7 @@ fn substring_membership(condition: &Text, offset: usize, node: &Node, scope: &Sc
     if items.iter().all(|item| !item.contains(['"', '\'', '\\'])) {
         let quoted: Vec<String> = items.iter().map(|item| format!("\"{item}\"")).collect();
         finding.with_fix(Fix {
-            title: "Test membership in a `fromJSON` list".to_owned(),
+            title: "Test membership in a `fromJSON` list".into(),
             applicability: Applicability::Unsafe,
             edits: vec![Edit::replace(
                 condition.span_of(offset + list_range.start..offset + list_range.end),

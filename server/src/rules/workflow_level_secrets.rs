@@ -230,7 +230,7 @@ fn move_to_users(var: &EnvVar, value: &Text, env: &Env, users: &[&Step]) -> Opti
     };
     edits.push(fix::remove_entry(removed));
     Some(Fix {
-        title: format!("Move `{}` to the steps that use it", var.name.value),
+        title: format!("Move `{}` to the steps that use it", var.name.value).into(),
         applicability: Applicability::Unsafe,
         edits,
     })

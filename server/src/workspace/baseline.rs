@@ -98,7 +98,7 @@ pub fn write<'a>(
                 path: path.clone(),
                 rule: finding.rule.id.to_owned(),
                 fingerprint,
-                message: finding.message.clone(),
+                message: finding.message.to_string(),
             });
         }
     }
