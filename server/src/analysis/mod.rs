@@ -542,7 +542,8 @@ impl Analyzer {
         build: impl Fn(usize) -> Option<(JobModel, Vec<UnitId>)>,
     ) -> Vec<ModelOf> {
         let mut models = Vec::with_capacity(job_entries.len());
-        let mut seen = HashSet::with_capacity(job_entries.len());
+        // Every job of every keystroke is looked up: a hash cheaper than SipHash for names.
+        let mut seen = HashSet::with_capacity_and_hasher(job_entries.len(), foldhash::fast::RandomState::default());
         for (index, (unit, entry)) in job_entries.iter().enumerate() {
             let Some(name) = entry.name() else { continue };
             // A duplicate job name: the first one is kept.

@@ -206,10 +206,12 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
     let dependents = Dependents::new(jobs);
     let file_entry = file_entry.cloned().map(Arc::new);
     let mut paths: Vec<AttackPath> = Vec::new();
-    let mut names = HashSet::with_capacity(jobs.len());
+    // Which job names have paths already, by group.
+    let mut named = vec![false; by_job.slices.len()];
     let mut found = Vec::new();
     for job in jobs {
-        let own = by_job.of(&job.name);
+        let Some(group) = by_job.group(&job.name) else { continue };
+        let own = by_job.of_group(group);
         let own_of =
             |keep: fn(Tactic) -> bool| own.iter().copied().filter(move |&i| serious(i) && keep(tactic(&findings[i])));
         if own_of(|t| t == Tactic::Execution).next().is_none() {
@@ -261,8 +263,8 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
         path.steps = steps;
         // Every path holds a finding of its job's own, so only jobs of one name (GitLab keys
         // written twice) can give the same steps twice.
-        let repeated =
-            !names.insert(&*job.name) && paths.iter().any(|other| other.job == path.job && other.steps == path.steps);
+        let repeated = std::mem::replace(&mut named[group], true)
+            && paths.iter().any(|other| other.job == path.job && other.steps == path.steps);
         if repeated {
             continue;
         }
@@ -295,35 +297,70 @@ fn outcome(path: &AttackPath, job: &JobLinks, findings: &[Reported]) -> String {
     }
 }
 
-/// The findings of each job, found by name in one sorted list: the indices of a job's
-/// findings, in text order, are a slice of it.
+/// The findings of each job, grouped by the job's name: the indices of a job's findings, in
+/// text order, are a slice of one list.
 struct ByJob<'a> {
-    /// Findings about a job, by the job's name and then by index.
-    sorted: Vec<(&'a str, usize)>,
+    /// Each job name's group.
+    groups: HashMap<&'a str, usize, foldhash::fast::RandomState>,
+    /// Where each group's findings are in `indices`.
+    slices: Vec<Range<usize>>,
+    indices: Vec<usize>,
     /// Findings about the whole file.
     whole_file: Vec<usize>,
-    indices: Vec<usize>,
 }
 
 impl<'a> ByJob<'a> {
+    /// A counting sort of the findings by group: a keystroke groups every finding of the
+    /// file, which sorting by name made a string comparison at every step.
     fn new(findings: &'a [Reported]) -> Self {
-        let mut sorted = Vec::with_capacity(findings.len());
+        let mut groups = HashMap::with_hasher(foldhash::fast::RandomState::default());
+        let mut group_of = Vec::with_capacity(findings.len());
+        let mut counts: Vec<usize> = Vec::new();
         let mut whole_file = Vec::new();
+        let mut last: Option<(&str, usize)> = None;
         for (index, finding) in findings.iter().enumerate() {
-            match finding.job.as_deref() {
-                Some(job) => sorted.push((job, index)),
-                None => whole_file.push(index),
-            }
+            let Some(job) = finding.job.as_deref() else {
+                whole_file.push(index);
+                continue;
+            };
+            // A job's findings mostly follow each other: the name is hashed once per run.
+            let group = match last {
+                Some((name, group)) if std::ptr::eq(name, job) || name == job => group,
+                _ => *groups.entry(job).or_insert_with(|| {
+                    counts.push(0);
+                    counts.len() - 1
+                }),
+            };
+            last = Some((job, group));
+            counts[group] += 1;
+            group_of.push((index, group));
         }
-        sorted.sort_unstable();
-        let indices = sorted.iter().map(|&(_, index)| index).collect();
-        Self { sorted, whole_file, indices }
+        let mut slices = Vec::with_capacity(counts.len());
+        let mut start = 0;
+        for count in counts {
+            slices.push(start..start);
+            start += count;
+        }
+        let mut indices = vec![0; start];
+        for (index, group) in group_of {
+            let slice = &mut slices[group];
+            indices[slice.end] = index;
+            slice.end += 1;
+        }
+        Self { groups, slices, indices, whole_file }
+    }
+
+    /// The group of `job`'s findings, if it has any.
+    fn group(&self, job: &str) -> Option<usize> {
+        self.groups.get(job).copied()
     }
 
     fn of(&self, job: &str) -> &[usize] {
-        let start = self.sorted.partition_point(|&(name, _)| name < job);
-        let end = start + self.sorted[start..].partition_point(|&(name, _)| name == job);
-        &self.indices[start..end]
+        self.group(job).map_or(&[], |group| self.of_group(group))
+    }
+
+    fn of_group(&self, group: usize) -> &[usize] {
+        &self.indices[self.slices[group].clone()]
     }
 
     fn whole_file(&self) -> &[usize] {
@@ -437,4 +474,58 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
 fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|first| first.to_lowercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{Confidence, RuleMeta, find};
+
+    fn meta(id: &str) -> &'static RuleMeta {
+        find(id).expect("a rule of the pack").meta()
+    }
+
+    fn finding(rule: &str, at: usize, job: Option<&str>) -> Reported {
+        let rule = meta(rule);
+        Reported {
+            rule,
+            range: at..at + 1,
+            severity: Severity::High,
+            confidence: Confidence::High,
+            message: Arc::from("a finding"),
+            job: job.map(Arc::from),
+            fixes: Vec::new(),
+            related: Vec::new(),
+        }
+    }
+
+    fn job(name: &str) -> JobLinks {
+        JobLinks { name: Arc::from(name), entry: None, needs: Vec::new(), assets: Vec::new() }
+    }
+
+    #[test]
+    fn a_job_s_findings_are_grouped_wherever_they_are() {
+        let findings = [
+            finding("expression-injection", 1, Some("a")),
+            finding("expression-injection", 2, Some("b")),
+            finding("expression-injection", 3, None),
+            finding("expression-injection", 4, Some("a")),
+            finding("expression-injection", 5, Some("a")),
+        ];
+        let by_job = ByJob::new(&findings);
+        assert_eq!(by_job.of("a"), [0, 3, 4]);
+        assert_eq!(by_job.of("b"), [1]);
+        assert!(by_job.of("c").is_empty());
+        assert_eq!(by_job.whole_file(), [2]);
+    }
+
+    #[test]
+    fn jobs_of_one_name_give_their_path_once() {
+        // GitLab keys written twice: two jobs of one name share their findings.
+        let findings = [finding("expression-injection", 1, Some("a")), finding("expression-injection", 9, Some("b"))];
+        let entry = Entry { starter: Starter::Outsider, how: "anyone".to_owned(), range: 0..1 };
+        let paths = build(&findings, &[job("a"), job("b"), job("a")], Some(&entry));
+        let jobs: Vec<&str> = paths.iter().map(|path| &*path.job).collect();
+        assert_eq!(jobs, ["a", "b"]);
+    }
 }

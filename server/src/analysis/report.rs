@@ -217,7 +217,7 @@ pub fn assemble<'a>(
     }
     // One search of the text spares looking up the line of every edit of a file that has
     // no `\r\n`, as most have none.
-    if rope.chunks().any(|chunk| chunk.contains('\r')) {
+    if rope.chunks().any(|chunk| memchr::memchr(b'\r', chunk.as_bytes()).is_some()) {
         for edit in reported.iter_mut().flat_map(|finding| &mut finding.fixes).flat_map(|fix| &mut fix.edits) {
             match_line_breaks(rope, edit);
         }

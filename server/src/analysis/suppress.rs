@@ -385,28 +385,22 @@ fn removal(rope: &Rope, comment: &Range<usize>, parsed: &Suppression, id: &str) 
 /// The offsets of every occurrence of `needle` in the text, found chunk by chunk with the end
 /// of the previous chunk carried over, so that an occurrence across chunks is found too.
 fn occurrences(rope: &Rope, needle: &str) -> Vec<usize> {
+    let finder = memchr::memmem::Finder::new(needle);
     let mut found = Vec::new();
     // The end of the text before the chunk, as long as a match across chunks can start there.
     let mut seam: Vec<u8> = Vec::new();
     let mut offset = 0;
-    for chunk in rope.chunks() {
-        let head = &chunk.as_bytes()[..chunk.len().min(needle.len().saturating_sub(1))];
+    for chunk in rope.chunks().map(str::as_bytes) {
+        let head = &chunk[..chunk.len().min(needle.len().saturating_sub(1))];
         let seam_len = seam.len();
         seam.extend_from_slice(head);
-        let across = seam
-            .windows(needle.len())
-            .enumerate()
-            .filter(|(at, window)| *at < seam_len && *window == needle.as_bytes());
-        found.extend(across.map(|(at, _)| offset - seam_len + at));
-        // Most chunks hold no mention: the standard library's vector scan (`contains`) says
-        // so at a fraction of the cost of looking for where.
-        if chunk.contains(needle) {
-            found.extend(chunk.match_indices(needle).map(|(at, _)| offset + at));
-        }
+        let across = finder.find_iter(&seam).take_while(|&at| at < seam_len);
+        found.extend(across.map(|at| offset - seam_len + at));
+        found.extend(finder.find_iter(chunk).map(|at| offset + at));
         offset += chunk.len();
         let keep = needle.len().saturating_sub(1);
         seam.truncate(seam_len);
-        seam.extend_from_slice(&chunk.as_bytes()[chunk.len().saturating_sub(keep)..]);
+        seam.extend_from_slice(&chunk[chunk.len().saturating_sub(keep)..]);
         seam.drain(..seam.len().saturating_sub(keep));
     }
     found
