@@ -44,7 +44,7 @@ pub async fn run(state: Arc<ServerState>) {
                             state.client.log_message(MessageType::ERROR, failure.1).await;
                         }
                     }
-                    state.publish_json(&uri, &diagnostics, Some(version));
+                    state.publish_json(diagnostics, Some(version));
                     follow_calls(&state, &uri).await;
                 }
                 Publish::Clear(uri) => {
@@ -188,9 +188,8 @@ pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
     let mut document = lock(&document);
     let encoding = state.encoding();
     let policy = state.policy();
-    let mut json = DiagnosticsJson::default();
     let Some(mut report) = document.report() else {
-        return Some((document.version, json, Vec::new()));
+        return Some((document.version, DiagnosticsJson::for_notification(uri, 0), Vec::new()));
     };
     let reached = state.crossfile.reached_in(uri);
     if !reached.is_empty() {
@@ -201,6 +200,7 @@ pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
     let elsewhere = |finding: &Reported| state.crossfile.related(file.as_deref(), finding);
     let version = document.version;
     let (tiles, rope, cache) = document.tiled();
+    let mut json = DiagnosticsJson::for_notification(uri, cache.last_size());
     for error in &report.syntax_errors {
         json.push(&convert::syntax_error(rope, error, encoding));
     }

@@ -12,7 +12,7 @@ use super::crossfile::OpenCalls;
 use super::documents::OpenDocument;
 use super::framing::Frames;
 use super::project::{Project, Reloaded};
-use super::tiled::{self, DiagnosticsJson};
+use super::tiled::DiagnosticsJson;
 use crate::config::{Policy, Settings};
 use crate::rules::Rule;
 use crate::text::Encoding;
@@ -73,21 +73,17 @@ impl ServerState {
 
     /// Sends `textDocument/publishDiagnostics`.
     pub fn publish_diagnostics(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
-        let mut json = DiagnosticsJson::default();
+        let mut json = DiagnosticsJson::for_notification(&uri, 0);
         for diagnostic in &diagnostics {
             json.push(diagnostic);
         }
-        self.publish_json(&uri, &json, version);
+        self.publish_json(json, version);
     }
 
-    /// Sends `textDocument/publishDiagnostics` of diagnostics already serialised.
-    pub fn publish_json(&self, uri: &Uri, diagnostics: &DiagnosticsJson, version: Option<i32>) {
-        match tiled::notification(uri, diagnostics, version) {
-            Ok(body) => {
-                let _ = self.frames.send(Some(body));
-            }
-            Err(error) => eprintln!("pipewarden: diagnostics could not be serialised: {error}"),
-        }
+    /// Sends the `textDocument/publishDiagnostics` notification of diagnostics serialised
+    /// for it.
+    pub fn publish_json(&self, diagnostics: DiagnosticsJson, version: Option<i32>) {
+        let _ = self.frames.send(Some(diagnostics.into_notification(version)));
     }
 
     /// The worker's end of the publish queue; it can be taken once.

@@ -24,23 +24,49 @@ use crate::syntax::span::{UnitId, UnitMap};
 use crate::syntax::{Tile, tile_index};
 use crate::text::Encoding;
 
-/// Diagnostics serialised as the elements of a JSON array, separated by commas.
+/// Diagnostics serialised as the elements of a JSON array, separated by commas; for a
+/// document's diagnostics, written inside the `publishDiagnostics` notification that carries
+/// them ([`DiagnosticsJson::for_notification`]), which is sent without another copy.
 #[derive(Default)]
 pub struct DiagnosticsJson {
     bytes: Vec<u8>,
+    /// Where the diagnostics start in `bytes`, after the notification's opening.
+    start: usize,
     count: usize,
 }
 
 impl DiagnosticsJson {
+    /// Diagnostics to publish for `uri`, with room for `room` bytes of them.
+    pub fn for_notification(uri: &Uri, room: usize) -> Self {
+        let mut bytes = Vec::with_capacity(room + 256);
+        bytes.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
+        // A string written to a vector: nothing can fail.
+        if uri.serialize(&mut serde_json::Serializer::new(&mut bytes)).is_err() {
+            bytes.extend_from_slice(br#""""#);
+        }
+        bytes.extend_from_slice(br#","diagnostics":["#);
+        Self { start: bytes.len(), bytes, count: 0 }
+    }
+
+    /// The `publishDiagnostics` notification of diagnostics made [`DiagnosticsJson::for_notification`].
+    pub fn into_notification(mut self, version: Option<i32>) -> Vec<u8> {
+        self.bytes.push(b']');
+        if let Some(version) = version {
+            self.bytes.extend_from_slice(format!(r#","version":{version}"#).as_bytes());
+        }
+        self.bytes.extend_from_slice(b"}}");
+        self.bytes
+    }
+
     pub fn push(&mut self, diagnostic: &Diagnostic) {
-        let start = self.bytes.len();
+        let end = self.bytes.len();
         if self.count > 0 {
             self.bytes.push(b',');
         }
         match serde_json::to_writer(&mut self.bytes, diagnostic) {
             Ok(()) => self.count += 1,
             Err(error) => {
-                self.bytes.truncate(start);
+                self.bytes.truncate(end);
                 eprintln!("pipewarden: a diagnostic could not be serialised: {error}");
             }
         }
@@ -53,13 +79,13 @@ impl DiagnosticsJson {
         if self.count > 0 {
             self.bytes.push(b',');
         }
-        self.bytes.extend_from_slice(&other.bytes);
+        self.bytes.extend_from_slice(other.bytes());
         self.count += other.count;
     }
 
     /// The serialised diagnostics, without the array's brackets.
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+        &self.bytes[self.start..]
     }
 }
 
@@ -79,6 +105,8 @@ pub struct Sources<'a> {
 pub struct TileCache {
     encoding: Option<Encoding>,
     tiles: UnitMap<Chunk>,
+    /// The size of the diagnostics serialised last time, room for those of the next.
+    last_size: usize,
 }
 
 struct Chunk {
@@ -104,22 +132,31 @@ impl Chunk {
         Self { recipes: recipes.into_iter().map(Recipe::into_owned).collect(), json, lines }
     }
 
-    /// This chunk for `recipes`, which differ from its own at most in the lines their tiles
-    /// start on: the line numbers of its JSON moved by as much. `None` otherwise.
-    fn moved(mut self, recipes: &[Recipe<'_>]) -> Option<Self> {
-        let same = self.recipes.len() == recipes.len()
-            && self.recipes.iter().zip(recipes).all(|(own, new)| own.same_but_lines(new));
+    /// This chunk for the diagnostics of `group`, if their recipes differ from its own at
+    /// most in the lines their tiles start on: the line numbers of its JSON moved by as much.
+    /// `None` otherwise. The new recipes are compared as they are read, not built: most
+    /// tiles' are unchanged.
+    fn reused(
+        mut self,
+        sources: &Sources<'_>,
+        group: &[(usize, Severity)],
+        new_lines: &mut Vec<usize>,
+    ) -> Option<Self> {
+        new_lines.clear();
+        let same = self.recipes.len() == group.len()
+            && self
+                .recipes
+                .iter()
+                .zip(group)
+                .all(|(own, &(index, severity))| own.matches(sources, index, severity, new_lines));
         if !same {
             return None;
         }
-        let lines = || {
-            let new = recipes.iter().flat_map(Recipe::places);
-            self.recipes.iter().flat_map(Recipe::places).zip(new).map(|(own, new)| (own.line, new.line))
-        };
-        if lines().all(|(own, new)| own == new) {
+        let own_lines = || self.recipes.iter().flat_map(Recipe::places).map(|place| place.line);
+        if own_lines().eq(new_lines.iter().copied()) {
             return Some(self);
         }
-        let shifts: Vec<(usize, usize)> = lines().collect();
+        let shifts: Vec<(usize, usize)> = own_lines().zip(new_lines.iter().copied()).collect();
         let lines = self.lines.take()?;
         let mut bytes = Vec::with_capacity(self.json.bytes.len() + 16);
         let mut moved = Vec::with_capacity(lines.len());
@@ -181,20 +218,29 @@ impl Recipe<'_> {
         std::iter::once(&mut self.at).chain(self.path.iter_mut().map(|(place, _)| place))
     }
 
-    /// Whether `other` is this recipe but for the lines its tiles start on.
-    fn same_but_lines(&self, other: &Recipe<'_>) -> bool {
-        let same_place = |own: &Place, new: &Place| own.tile == new.tile && own.range == new.range;
-        self.rule == other.rule
-            && self.severity == other.severity
+    /// Whether finding `index`'s diagnostic, shown with `severity`, has this recipe but for
+    /// the lines its tiles start on, which are pushed to `lines` in the order of
+    /// [`Recipe::places`].
+    fn matches(&self, sources: &Sources<'_>, index: usize, severity: Severity, lines: &mut Vec<usize>) -> bool {
+        let finding = &sources.report.findings[index];
+        let same_place = |own: &Place, range: Range<usize>, lines: &mut Vec<usize>| {
+            let Some(new) = place(sources.tiles, range) else { return false };
+            lines.push(new.line);
+            own.tile == new.tile && own.range == new.range
+        };
+        let same_finding = finding.related.is_empty()
+            && self.rule == finding.rule.id
+            && self.severity == severity
             // A kept finding shares its message with the one it was kept from.
-            && (Arc::ptr_eq(&self.message, &other.message) || self.message == other.message)
-            && same_place(&self.at, &other.at)
-            && self.path.len() == other.path.len()
-            && self
-                .path
-                .iter()
-                .zip(&other.path)
-                .all(|((own, own_text), (new, new_text))| same_place(own, new) && own_text == new_text)
+            && (Arc::ptr_eq(&self.message, &finding.message) || self.message == finding.message)
+            && same_place(&self.at, finding.range.clone(), lines);
+        if !same_finding {
+            return false;
+        }
+        let mut parts = convert::path_parts(sources.report, index);
+        self.path.iter().all(|(own, own_text)| {
+            parts.next().is_some_and(|(range, text)| same_place(own, range, lines) && *own_text == text)
+        }) && parts.next().is_none()
     }
 
     fn into_owned(self) -> Recipe<'static> {
@@ -221,6 +267,11 @@ fn place(tiles: &[Tile], range: Range<usize>) -> Option<Place> {
 }
 
 impl TileCache {
+    /// How many bytes the diagnostics took at the last analysis.
+    pub fn last_size(&self) -> usize {
+        self.last_size
+    }
+
     /// Serialises into `out` the diagnostics of the findings `kept` (indices into the
     /// report's findings, in text order, with the severity shown), reusing each tile's JSON
     /// when its recipes are unchanged. Tiles with no diagnostic are forgotten.
@@ -234,21 +285,19 @@ impl TileCache {
         let mut last = std::mem::replace(&mut self.tiles, room);
         let findings = &sources.report.findings;
         let tile_of = |(index, _): &(usize, Severity)| tile_index(sources.tiles, findings[*index].range.start);
+        let mut new_lines = Vec::new();
         for group in kept.chunk_by(|a, b| tile_of(a) == tile_of(b)) {
             let id = tile_of(&group[0]).map(|index| sources.tiles[index].id);
-            let recipes: Option<Vec<Recipe>> =
-                group.iter().map(|&(index, severity)| recipe(sources, index, severity)).collect();
-            let kept = match (&recipes, id.and_then(|id| last.remove(&id))) {
-                (Some(recipes), Some(chunk)) => chunk.moved(recipes),
-                _ => None,
-            };
-            let chunk = match (kept, recipes) {
-                (Some(chunk), _) => chunk,
-                (None, recipes) => {
+            let kept =
+                id.and_then(|id| last.remove(&id)).and_then(|chunk| chunk.reused(sources, group, &mut new_lines));
+            let chunk = match kept {
+                Some(chunk) => chunk,
+                None => {
                     let mut json = DiagnosticsJson::default();
                     for &(index, severity) in group {
                         json.push(&diagnostic(sources, index, severity));
                     }
+                    let recipes = group.iter().map(|&(index, severity)| recipe(sources, index, severity)).collect();
                     let Some(recipes) = recipes else {
                         out.append(&json);
                         continue;
@@ -261,6 +310,7 @@ impl TileCache {
                 self.tiles.insert(id, chunk);
             }
         }
+        self.last_size = out.bytes().len();
     }
 }
 
@@ -289,21 +339,6 @@ fn diagnostic(sources: &Sources<'_>, index: usize, severity: Severity) -> Diagno
     let parts: Vec<_> = convert::path_parts(sources.report, index).collect();
     diagnostic.related_information = convert::attack_path(sources.uri, sources.rope, &parts, sources.encoding);
     super::crossfile::with_related(diagnostic, (sources.elsewhere)(finding))
-}
-
-/// Serialises a `publishDiagnostics` notification around diagnostics already serialised.
-pub fn notification(uri: &Uri, diagnostics: &DiagnosticsJson, version: Option<i32>) -> serde_json::Result<Vec<u8>> {
-    let mut body = Vec::with_capacity(diagnostics.bytes().len() + 256);
-    body.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
-    uri.serialize(&mut serde_json::Serializer::new(&mut body))?;
-    body.extend_from_slice(br#","diagnostics":["#);
-    body.extend_from_slice(diagnostics.bytes());
-    body.push(b']');
-    if let Some(version) = version {
-        body.extend_from_slice(format!(r#","version":{version}"#).as_bytes());
-    }
-    body.extend_from_slice(b"}}");
-    Ok(body)
 }
 
 #[cfg(test)]
