@@ -45,7 +45,7 @@ use crate::syntax::span::{Bases, Span, UnitId};
 use crate::syntax::{Source, Tiling, errors};
 use entries::{JobFacts, PathFacts};
 use run::RuleRunner;
-use suppress::{Parsed, ParsedTiles, ScalarRows, TileRead};
+use suppress::{Parsed, ParsedTiles, SuppressionCache, TileRead};
 use units::{Role, Unit, Units};
 
 /// The incremental analysis state of one document.
@@ -55,7 +55,7 @@ pub struct Analyzer {
     options: Arc<RuleOptions>,
     units: Units,
     jobs: KeptJobs,
-    scalar_rows: ScalarRows,
+    suppression_cache: SuppressionCache,
 }
 
 /// A job by the unit it is written in and its name.
@@ -204,7 +204,7 @@ impl Analyzer {
             options,
             units: Units::default(),
             jobs: KeptJobs::default(),
-            scalar_rows: ScalarRows::default(),
+            suppression_cache: SuppressionCache::default(),
         }
     }
 
@@ -288,7 +288,7 @@ impl Analyzer {
             &self.units.bases,
             parsed,
             report_unused,
-            &mut self.scalar_rows,
+            &mut self.suppression_cache,
         );
         report.workflow_name = workflow_name;
         report.references = references

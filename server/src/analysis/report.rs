@@ -6,7 +6,7 @@ use std::sync::Arc;
 use ropey::Rope;
 
 use super::paths::{AttackPath, Entry};
-use super::suppress::{Parsed, ParsedTiles, ScalarRows, Suppressions, Unused};
+use super::suppress::{Parsed, ParsedTiles, SuppressionCache, Suppressions, Unused};
 use crate::model::references::Reference;
 use crate::rules::{Applicability, Confidence, Extent, Finding, RuleMeta, Severity, unused_suppression};
 use crate::syntax::Source;
@@ -199,7 +199,7 @@ pub fn assemble<'a>(
     bases: &Bases,
     parsed: Parsed<'_>,
     report_unused: bool,
-    rows: &mut ScalarRows,
+    cache: &mut SuppressionCache,
 ) -> Report {
     let rope = parsed.rope;
     let mut reported: Vec<Reported> =
@@ -209,7 +209,7 @@ pub fn assemble<'a>(
     let order = |f: &Reported| (f.range.start, f.range.end, f.rule.id, std::cmp::Reverse(f.severity));
     reported.sort_by(|a, b| order(a).cmp(&order(b)));
     reported.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
-    let mut suppressions = Suppressions::new(parsed, &reported, rows);
+    let mut suppressions = Suppressions::new(parsed, &reported, cache);
     reported.retain(|finding| !suppressions.suppresses(finding));
     if report_unused {
         reported.extend(suppressions.unused().into_iter().map(unused_finding));

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
-use ropey::Rope;
+use ropey::{Rope, RopeSlice};
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
 use super::report::{FixKind, Reported, ResolvedEdit, ResolvedFix};
@@ -167,27 +167,30 @@ fn offsets(findings: &[Reported]) -> Vec<usize> {
 const FILE_HEADER_LINES: usize = 200;
 
 impl<'a> Suppressions<'a> {
-    pub fn new(parsed: Parsed<'a>, findings: &[Reported], rows: &mut ScalarRows) -> Self {
-        let mut suppressions = Self::without_findings(parsed);
+    pub fn new(parsed: Parsed<'a>, findings: &[Reported], cache: &mut SuppressionCache) -> Self {
+        let mentions = match parsed.tiles {
+            ParsedTiles::Trees(tiles) => cache.mention_lines(tiles, parsed.rope),
+            ParsedTiles::Read(_) => mention_lines(parsed.rope),
+        };
+        let mut suppressions = Self::without_findings(parsed, mentions);
         // With no comment to silence them, findings need no anchor line.
         if !suppressions.mentions.is_empty() {
-            suppressions.scalar_lines = scalar_lines(&suppressions.parsed, &offsets(findings), rows);
+            suppressions.scalar_lines = scalar_lines(&suppressions.parsed, &offsets(findings), &mut cache.rows);
         }
         suppressions
     }
 
     /// The suppressions of a document, for adding a comment that silences `finding`.
     pub fn for_fixes(parsed: Parsed<'a>, finding: &Reported) -> Self {
-        let mut suppressions = Self::without_findings(parsed);
+        let mentions = mention_lines(parsed.rope);
+        let mut suppressions = Self::without_findings(parsed, mentions);
         let offsets = offsets(std::slice::from_ref(finding));
-        suppressions.scalar_lines = scalar_lines(&suppressions.parsed, &offsets, &mut ScalarRows::default());
+        suppressions.scalar_lines = scalar_lines(&suppressions.parsed, &offsets, &mut UnitMap::default());
         suppressions
     }
 
-    fn without_findings(parsed: Parsed<'a>) -> Self {
-        let rope = parsed.rope;
-        let mentions = mention_lines(rope);
-        let file = file_suppression(rope);
+    fn without_findings(parsed: Parsed<'a>, mentions: Vec<usize>) -> Self {
+        let file = file_suppression(parsed.rope);
         Self { parsed, mentions, scalar_lines: HashMap::new(), by_line: HashMap::new(), file, used: HashSet::new() }
     }
 
@@ -318,8 +321,9 @@ impl Suppressions<'_> {
     pub fn unused(&self) -> Vec<Unused> {
         let rope = self.parsed.rope;
         let mut comments: Vec<(Range<usize>, Suppression)> = Vec::new();
-        for offset in occurrences(rope, "pipewarden: ignore[") {
-            let line = rope.byte_to_line(offset);
+        // Only a line that mentions pipewarden can hold a comment.
+        let commented = self.mentions.iter().filter(|&&line| line_contains(rope, line, "pipewarden: ignore["));
+        for &line in commented {
             for comment in comments_on(line, &self.parsed) {
                 if comments.iter().all(|(known, _)| *known != comment)
                     && let Some(parsed) = parse(comment.clone(), rope, line)
@@ -384,13 +388,13 @@ fn removal(rope: &Rope, comment: &Range<usize>, parsed: &Suppression, id: &str) 
 
 /// The offsets of every occurrence of `needle` in the text, found chunk by chunk with the end
 /// of the previous chunk carried over, so that an occurrence across chunks is found too.
-fn occurrences(rope: &Rope, needle: &str) -> Vec<usize> {
+fn occurrences(text: RopeSlice, needle: &str) -> Vec<usize> {
     let finder = memchr::memmem::Finder::new(needle);
     let mut found = Vec::new();
     // The end of the text before the chunk, as long as a match across chunks can start there.
     let mut seam: Vec<u8> = Vec::new();
     let mut offset = 0;
-    for chunk in rope.chunks().map(str::as_bytes) {
+    for chunk in text.chunks().map(str::as_bytes) {
         let head = &chunk[..chunk.len().min(needle.len().saturating_sub(1))];
         let seam_len = seam.len();
         seam.extend_from_slice(head);
@@ -425,10 +429,15 @@ fn file_suppression(rope: &Rope) -> Option<Suppression> {
     None
 }
 
+/// Whether line `line` of the text holds `needle`.
+fn line_contains(rope: &Rope, line: usize, needle: &str) -> bool {
+    line < rope.len_lines() && !occurrences(rope.line(line), needle).is_empty()
+}
+
 /// The lines that mention pipewarden, in order: only those can hold a suppression comment.
 pub fn mention_lines(rope: &Rope) -> Vec<usize> {
     let mut mentions: Vec<usize> =
-        occurrences(rope, "pipewarden").into_iter().map(|offset| rope.byte_to_line(offset)).collect();
+        occurrences(rope.slice(..), "pipewarden").into_iter().map(|offset| rope.byte_to_line(offset)).collect();
     mentions.dedup();
     mentions
 }
@@ -482,15 +491,15 @@ fn starts_its_line(comment: Range<usize>, rope: &Rope) -> bool {
 
 /// For each of the sorted `offsets` that lies in a scalar, the line where that scalar starts,
 /// tile by tile.
-fn scalar_lines(parsed: &Parsed, offsets: &[usize], cache: &mut ScalarRows) -> HashMap<usize, usize> {
+fn scalar_lines(parsed: &Parsed, offsets: &[usize], cache: &mut UnitMap<TileRows>) -> HashMap<usize, usize> {
     let mut lines = HashMap::new();
-    let mut kept = UnitMap::with_capacity_and_hasher(cache.by_tile.len(), Default::default());
+    let mut kept = UnitMap::with_capacity_and_hasher(cache.len(), Default::default());
     let mut rest = offsets;
     while let Some(&first) = rest.first() {
         let Some(tile) = parsed.tiles.at(first) else { break };
         let in_tile = rest.iter().take_while(|&&offset| offset < tile.end().max(first + 1)).count();
         let relative: Vec<usize> = rest[..in_tile].iter().map(|offset| offset - tile.start().min(*offset)).collect();
-        let rows = match cache.by_tile.remove(&tile.id()) {
+        let rows = match cache.remove(&tile.id()) {
             Some((offsets, rows)) if offsets == relative => rows,
             _ => Arc::new(tile.scalar_rows(&relative)),
         };
@@ -499,15 +508,41 @@ fn scalar_lines(parsed: &Parsed, offsets: &[usize], cache: &mut ScalarRows) -> H
         kept.insert(tile.id(), (relative, rows));
         rest = &rest[in_tile..];
     }
-    cache.by_tile = kept;
+    *cache = kept;
     lines
 }
 
-/// The rows of [`scalar_rows`] per tile, kept from one analysis to the next: a tile the edit
-/// did not touch, with its findings at the same places, is not walked again.
+/// What suppressions read of each tile, kept from one analysis to the next: a tile the edit
+/// did not touch is not searched for mentions again, nor walked for the rows of the scalars
+/// its findings are in while they stay at the same places.
 #[derive(Default)]
-pub struct ScalarRows {
-    by_tile: UnitMap<TileRows>,
+pub struct SuppressionCache {
+    rows: UnitMap<TileRows>,
+    /// The lines of each tile that mention pipewarden, from the tile's first line.
+    mentions: UnitMap<Vec<usize>>,
+}
+
+impl SuppressionCache {
+    /// The lines of the text that mention pipewarden, in order ([`mention_lines`]), searched
+    /// for only in tiles new since the last analysis. A line is in one tile: tiles are whole
+    /// lines.
+    fn mention_lines(&mut self, tiles: &[Tile], rope: &Rope) -> Vec<usize> {
+        let mut kept = UnitMap::with_capacity_and_hasher(tiles.len(), Default::default());
+        let mut lines = Vec::new();
+        for tile in tiles {
+            let own = self.mentions.remove(&tile.id).unwrap_or_else(|| {
+                let text = rope.byte_slice(tile.start..tile.end());
+                let mut own: Vec<usize> =
+                    occurrences(text, "pipewarden").into_iter().map(|offset| text.byte_to_line(offset)).collect();
+                own.dedup();
+                own
+            });
+            lines.extend(own.iter().map(|line| tile.first_line + line));
+            kept.insert(tile.id, own);
+        }
+        self.mentions = kept;
+        lines
+    }
 }
 
 /// The offsets of a tile's findings, relative to the tile, and the rows found for them.
@@ -574,6 +609,23 @@ fn is_scalar(kind: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::{Source, Tiling};
+
+    #[test]
+    fn kept_tiles_mentions_follow_lines_added_above() {
+        let text = "on: push\njobs:\n  a:\n    runs-on: x # pipewarden: ignore[a]\n  b:\n    runs-on: y\n";
+        let mut source = Source::new(text, Tiling::Nested { key: "jobs" });
+        let mut cache = SuppressionCache::default();
+        let (tiles, rope) = source.snapshot();
+        assert_eq!(cache.mention_lines(tiles, rope), [3]);
+        // Two lines above the first job, and a mention in the second.
+        source.replace(9..9, "# one\n# two\n");
+        let end = source.rope().len_bytes();
+        source.replace(end - 1..end - 1, " # pipewarden: ignore[b]");
+        let (tiles, rope) = source.snapshot();
+        assert_eq!(cache.mention_lines(tiles, rope), mention_lines(rope));
+        assert_eq!(mention_lines(rope), [5, 7]);
+    }
 
     #[test]
     fn occurrences_are_found_across_the_rope_s_chunks() {
@@ -584,7 +636,7 @@ mod tests {
             let rope = Rope::from_str(&text);
             assert!(rope.chunks().count() > 2, "the text spans several chunks");
             let expected: Vec<usize> = text.match_indices("pipewarden: ignore[").map(|(at, _)| at).collect();
-            assert_eq!(occurrences(&rope, "pipewarden: ignore["), expected);
+            assert_eq!(occurrences(rope.slice(..), "pipewarden: ignore["), expected);
         }
     }
 }
