@@ -23,7 +23,7 @@ pub struct SpannedEntry {
 /// An asset before its span is resolved.
 pub struct SpannedAsset {
     technique: Technique,
-    what: String,
+    what: Arc<str>,
     span: Span,
 }
 
@@ -49,7 +49,7 @@ impl PathFacts {
             Some(Entry { starter: entry.starter, how: entry.how.clone(), range: bases.resolve(entry.span)? })
         };
         let asset = |asset: &SpannedAsset| {
-            Some(Asset { technique: asset.technique, what: asset.what.clone(), range: bases.resolve(asset.span)? })
+            Some(Asset { technique: asset.technique, what: Arc::clone(&asset.what), range: bases.resolve(asset.span)? })
         };
         let jobs = self
             .jobs
@@ -114,7 +114,7 @@ pub fn github_job(header: &WorkflowHeader, job: &Job) -> JobFacts {
 /// What code running in a workflow's job gains: its secrets, its token's write access and
 /// OIDC, a self-hosted runner, and the releases it makes.
 fn github_assets(header: &WorkflowHeader, job: &Job) -> Vec<SpannedAsset> {
-    let asset = |technique, what: String, span| SpannedAsset { technique, what, span };
+    let asset = |technique, what: String, span| SpannedAsset { technique, what: what.into(), span };
     let mut assets: Vec<SpannedAsset> = job
         .secret_refs(header)
         .into_iter()
@@ -177,12 +177,16 @@ fn gitlab_assets(globals: &Globals, job: &GitlabJob) -> Vec<SpannedAsset> {
             let Some(secret) = scope.secret_behind(name).filter(|secret| !seen.contains(secret)) else { continue };
             let what = format!("the variable `${secret}`");
             seen.push(secret);
-            assets.push(SpannedAsset { technique: Technique::CA02, what, span: script.text.span_of(range) });
+            assets.push(SpannedAsset {
+                technique: Technique::CA02,
+                what: what.into(),
+                span: script.text.span_of(range),
+            });
         }
     }
     for secret in &job.secrets {
         let what = format!("the secret `{}`", secret.value);
-        assets.push(SpannedAsset { technique: Technique::CA03, what, span: secret.span });
+        assets.push(SpannedAsset { technique: Technique::CA03, what: what.into(), span: secret.span });
     }
     let configuration = Configuration::default();
     for script in job.scripts() {
@@ -190,7 +194,7 @@ fn gitlab_assets(globals: &Globals, job: &GitlabJob) -> Vec<SpannedAsset> {
             let Some(publication) = release::command_publication(script, command, &configuration) else { continue };
             if !publication.login {
                 let what = format!("publishes `{}`", publication.what);
-                assets.push(SpannedAsset { technique: Technique::IM04, what, span: publication.span });
+                assets.push(SpannedAsset { technique: Technique::IM04, what: what.into(), span: publication.span });
             }
         }
     }

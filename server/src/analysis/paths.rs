@@ -13,7 +13,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::matrix::{Tactic, Technique};
-use crate::rules::Severity;
+use crate::rules::{RuleMeta, Severity};
 
 use super::Reported;
 
@@ -64,7 +64,7 @@ pub struct JobLinks {
 pub struct Asset {
     pub technique: Technique,
     /// In words: "the secret `secrets.NPM_TOKEN`".
-    pub what: String,
+    pub what: Arc<str>,
     pub range: Range<usize>,
 }
 
@@ -89,7 +89,7 @@ pub struct AttackPath {
     /// What the job holds that no finding already names.
     pub assets: Vec<Asset>,
     /// What the last step achieves, in words.
-    pub outcome: String,
+    pub outcome: Arc<str>,
     /// Whether it goes from the entry through execution to something the job holds or
     /// damages.
     pub complete: bool,
@@ -209,6 +209,7 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
     // Which job names have paths already, by group.
     let mut named = vec![false; by_job.slices.len()];
     let mut found = Vec::new();
+    let mut summaries = Summaries::default();
     for job in jobs {
         let Some(group) = by_job.group(&job.name) else { continue };
         let own = by_job.of_group(group);
@@ -254,7 +255,7 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
             steps: Vec::new(),
             complete: gains_something || !assets.is_empty(),
             assets,
-            outcome: String::new(),
+            outcome: Arc::from(""),
         };
         steps.sort_by_key(|step| {
             let (technique, range) = path.locate(step, findings);
@@ -268,7 +269,7 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
         if repeated {
             continue;
         }
-        path.outcome = outcome(&path, job, findings);
+        path.outcome = outcome(&path, job, findings, &mut summaries);
         paths.push(path);
     }
     // The key counts tactics, so it is worked out once per path, not at every comparison.
@@ -283,17 +284,32 @@ pub fn build(findings: &[Reported], jobs: &[JobLinks], file_entry: Option<&Entry
 /// What the path's last step achieves, in words. The steps are in the matrix's order, so the
 /// last is the furthest the attack gets. A finding that overlaps something the job does says
 /// it best in the job's own words ("publishes to npm"); otherwise its rule's summary does.
-fn outcome(path: &AttackPath, job: &JobLinks, findings: &[Reported]) -> String {
+fn outcome(path: &AttackPath, job: &JobLinks, findings: &[Reported], summaries: &mut Summaries) -> Arc<str> {
     match path.steps.last() {
         Some(Step::Finding(index)) => {
             let finding = &findings[*index];
-            job.assets
-                .iter()
-                .find(|asset| names_the_same(finding, asset))
-                .map_or_else(|| lowercase_first(finding.rule.docs.summary), |asset| asset.what.clone())
+            match job.assets.iter().find(|asset| names_the_same(finding, asset)) {
+                Some(asset) => Arc::clone(&asset.what),
+                None => summaries.of(finding.rule),
+            }
         }
-        Some(Step::Asset(index)) => path.assets[*index].what.clone(),
-        None => String::new(),
+        Some(Step::Asset(index)) => Arc::clone(&path.assets[*index].what),
+        None => Arc::from(""),
+    }
+}
+
+/// Rules' summaries as outcomes, made once per rule rather than once per path.
+#[derive(Default)]
+struct Summaries(Vec<(&'static str, Arc<str>)>);
+
+impl Summaries {
+    fn of(&mut self, rule: &'static RuleMeta) -> Arc<str> {
+        if let Some((_, summary)) = self.0.iter().find(|(id, _)| *id == rule.id) {
+            return Arc::clone(summary);
+        }
+        let summary: Arc<str> = lowercase_first(rule.docs.summary).into();
+        self.0.push((rule.id, Arc::clone(&summary)));
+        summary
     }
 }
 

@@ -284,10 +284,15 @@ impl TileCache {
         let room = UnitMap::with_capacity_and_hasher(self.tiles.len(), Default::default());
         let mut last = std::mem::replace(&mut self.tiles, room);
         let findings = &sources.report.findings;
-        let tile_of = |(index, _): &(usize, Severity)| tile_index(sources.tiles, findings[*index].range.start);
+        let located = tile_indices(sources.tiles, kept.iter().map(|&(index, _)| findings[index].range.start));
         let mut new_lines = Vec::new();
-        for group in kept.chunk_by(|a, b| tile_of(a) == tile_of(b)) {
-            let id = tile_of(&group[0]).map(|index| sources.tiles[index].id);
+        let mut start = 0;
+        while start < kept.len() {
+            let tile = located[start];
+            let end = start + located[start..].iter().take_while(|&&other| other == tile).count();
+            let group = &kept[start..end];
+            start = end;
+            let id = tile.map(|index| sources.tiles[index].id);
             let kept =
                 id.and_then(|id| last.remove(&id)).and_then(|chunk| chunk.reused(sources, group, &mut new_lines));
             let chunk = match kept {
@@ -312,6 +317,23 @@ impl TileCache {
         }
         self.last_size = out.bytes().len();
     }
+}
+
+/// The index of the tile holding each offset ([`tile_index`]), found by walking the tiles
+/// along offsets in text order rather than by a search for each.
+fn tile_indices(tiles: &[Tile], offsets: impl Iterator<Item = usize>) -> Vec<Option<usize>> {
+    let mut at = 0;
+    offsets
+        .map(|offset| {
+            if tiles.get(at).is_none_or(|tile| offset < tile.start) {
+                at = tile_index(tiles, offset)?;
+            }
+            while at + 1 < tiles.len() && tiles[at].end() <= offset {
+                at += 1;
+            }
+            Some(at)
+        })
+        .collect()
 }
 
 /// The recipe of finding `index`'s diagnostic; `None` when it cannot be told by tiles.
@@ -346,6 +368,20 @@ mod tests {
     use tower_lsp_server::ls_types::{Position, Range};
 
     use super::*;
+
+    #[test]
+    fn tiles_found_walking_are_those_searched_for() {
+        let text = "on: push\njobs:\n  a:\n    runs-on: x\n  b:\n    runs-on: y\n";
+        let mut source = crate::syntax::Source::new(text, crate::syntax::Tiling::Nested { key: "jobs" });
+        let tiles = source.tiles();
+        assert!(tiles.len() > 3, "the jobs are tiles of their own");
+        // In order, with repeats, then back to the start, and past the end.
+        let offsets = [0, 3, 9, 15, 20, 20, 40, 2, text.len(), text.len() + 5];
+        let walked = tile_indices(tiles, offsets.iter().copied());
+        let searched: Vec<Option<usize>> = offsets.iter().map(|&offset| tile_index(tiles, offset)).collect();
+        assert_eq!(walked, searched);
+        assert_eq!(tile_indices(&[], offsets.iter().copied()), vec![None; offsets.len()]);
+    }
 
     #[test]
     fn line_numbers_are_found_outside_strings_only() {
