@@ -169,7 +169,7 @@ fn file_kind(path: &Path, text: &str) -> FileKind {
 
 /// A finding's fixes as a code action offers them: the rule's, then the suppression comments.
 fn offered(kind: FileKind, text: &str, finding: &Reported) -> Vec<ResolvedFix> {
-    let mut fixes = finding.fixes.clone();
+    let mut fixes = finding.fixes.to_vec();
     fixes.extend(ignore_fixes(&mut Source::new(text, tiling(kind)), finding));
     fixes
 }

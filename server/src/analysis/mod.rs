@@ -817,7 +817,7 @@ mod tests {
         let kept = analyzer.analyze(&mut source);
         let fresh = analyze_text(kind, &source.rope().to_string());
         let fixes = |report: &Report| -> Vec<Vec<ResolvedFix>> {
-            report.findings.iter().map(|finding| finding.fixes.clone()).collect()
+            report.findings.iter().map(|finding| finding.fixes.to_vec()).collect()
         };
         assert_eq!(fixes(&kept), fixes(&fresh));
         assert_ne!(fixes(&kept), fixes(&before), "the fixes moved with the text");

@@ -510,7 +510,7 @@ mod tests {
             confidence: Confidence::High,
             message: Arc::from("a finding"),
             job: job.map(Arc::from),
-            fixes: Vec::new(),
+            fixes: Default::default(),
             related: Vec::new(),
         }
     }

@@ -4,6 +4,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use ropey::Rope;
+use smallvec::{SmallVec, smallvec};
 
 use super::paths::{AttackPath, Entry};
 use super::suppress::{Parsed, ParsedTiles, SuppressionCache, Suppressions, Unused};
@@ -101,8 +102,8 @@ pub struct Reported {
     /// The job the finding was found in; `None` for findings about the whole file.
     pub job: Option<Arc<str>>,
     /// The rule's fixes; those that add a suppression comment are made when asked for, by
-    /// [`ignore_fixes`].
-    pub fixes: Vec<ResolvedFix>,
+    /// [`ignore_fixes`]. Most findings have one fix of one or two edits, held inline.
+    pub fixes: SmallVec<[ResolvedFix; 1]>,
     /// Places in other files the finding depends on, such as the caller that passes the
     /// value.
     pub related: Vec<Related>,
@@ -123,7 +124,7 @@ pub struct ResolvedFix {
     pub title: Arc<str>,
     pub applicability: Applicability,
     pub kind: FixKind,
-    pub edits: Vec<ResolvedEdit>,
+    pub edits: SmallVec<[ResolvedEdit; 2]>,
 }
 
 /// What a fix does about its finding.
@@ -281,11 +282,11 @@ fn unused_finding(unused: Unused) -> Reported {
         confidence: unused_suppression::META.confidence,
         message: message.into(),
         job: None,
-        fixes: vec![ResolvedFix {
+        fixes: smallvec![ResolvedFix {
             title: title.into(),
             applicability: Applicability::Safe,
             kind: FixKind::Repair,
-            edits: vec![unused.edit],
+            edits: smallvec![unused.edit],
         }],
         related: Vec::new(),
     }
@@ -367,7 +368,7 @@ fn resolve(finding: &Finding, note: Option<&str>, bases: &Bases, rope: &Rope) ->
                     let range = extent_range(rope, bases.resolve(edit.span)?, edit.extent);
                     Some(ResolvedEdit { range, replacement: edit.replacement.clone() })
                 })
-                .collect::<Option<Vec<_>>>()?;
+                .collect::<Option<_>>()?;
             Some(ResolvedFix {
                 title: fix.title.clone(),
                 applicability: fix.applicability,

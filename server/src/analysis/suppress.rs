@@ -9,6 +9,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use ropey::{Rope, RopeSlice};
+use smallvec::smallvec;
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
 use super::report::{FixKind, Reported, ResolvedEdit, ResolvedFix};
@@ -243,7 +244,7 @@ impl<'a> Suppressions<'a> {
             title: format!("Ignore this finding here (`{id}`)").into(),
             applicability: Applicability::Safe,
             kind: FixKind::Ignore,
-            edits: vec![edit],
+            edits: smallvec![edit],
         };
         let file_edit = match &self.file {
             Some(file) => ResolvedEdit { range: file.close..file.close, replacement: format!(", {id}").into() },
@@ -253,7 +254,7 @@ impl<'a> Suppressions<'a> {
             title: format!("Ignore `{id}` in this file").into(),
             applicability: Applicability::Safe,
             kind: FixKind::Ignore,
-            edits: vec![file_edit],
+            edits: smallvec![file_edit],
         };
         [here, file]
     }
