@@ -278,11 +278,16 @@ impl Analyzer {
         let report_unused = self.rules.iter().any(|rule| rule.meta() == &unused_suppression::META);
         // Job findings are read where they are kept, not cloned: most jobs' are unchanged.
         let from_jobs = outputs.iter().flat_map(|output| &output.findings).map(|finding| {
-            let note = notes.get(&(finding.rule.id, finding.span)).map(String::as_str);
-            (finding, note)
+            let note = if notes.is_empty() { None } else { notes.get(&(finding.rule.id, finding.span)) };
+            (finding, note.map(String::as_str))
         });
+        // Listed first, so the report's list is made at its size rather than grown.
+        let count = findings.len() + outputs.iter().map(|output| output.findings.len()).sum::<usize>();
+        let mut all = Vec::with_capacity(count);
+        all.extend(findings.iter().map(|finding| (finding, None)));
+        all.extend(from_jobs);
         let mut report = report::assemble(
-            findings.iter().map(|finding| (finding, None)).chain(from_jobs),
+            all.into_iter(),
             runner.into_failures(),
             syntax_errors,
             &self.units.bases,

@@ -203,8 +203,9 @@ pub fn assemble<'a>(
     cache: &mut SuppressionCache,
 ) -> Report {
     let rope = parsed.rope;
-    let mut reported: Vec<Reported> =
-        findings.filter_map(|(finding, note)| resolve(finding, note, bases, rope)).collect();
+    let (fewest, most) = findings.size_hint();
+    let mut reported: Vec<Reported> = Vec::with_capacity(most.unwrap_or(fewest));
+    reported.extend(findings.filter_map(|(finding, note)| resolve(finding, note, bases, rope)));
     // Of the findings of one rule at one place (a template's, found through each job that
     // inherits it), the most severe is kept.
     let order = |f: &Reported| (f.range.start, f.range.end, f.rule.id, std::cmp::Reverse(f.severity));
