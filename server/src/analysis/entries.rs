@@ -31,7 +31,7 @@ pub struct SpannedAsset {
 pub struct JobFacts {
     name: Arc<str>,
     entry: Option<SpannedEntry>,
-    needs: Vec<String>,
+    needs: Arc<[String]>,
     assets: Vec<SpannedAsset>,
 }
 
@@ -57,7 +57,7 @@ impl PathFacts {
             .map(|job| JobLinks {
                 name: Arc::clone(&job.name),
                 entry: job.entry.as_ref().and_then(entry),
-                needs: job.needs.clone(),
+                needs: Arc::clone(&job.needs),
                 assets: job.assets.iter().filter_map(asset).collect(),
             })
             .collect();

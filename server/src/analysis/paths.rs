@@ -54,7 +54,7 @@ pub struct Entry {
 pub struct JobLinks {
     pub name: Arc<str>,
     pub entry: Option<Entry>,
-    pub needs: Vec<String>,
+    pub needs: Arc<[String]>,
     pub assets: Vec<Asset>,
 }
 
@@ -393,7 +393,7 @@ impl<'a> Dependents<'a> {
     fn new(jobs: &'a [JobLinks]) -> Self {
         let mut of: HashMap<&str, Vec<&str>> = HashMap::new();
         for job in jobs {
-            for need in &job.needs {
+            for need in job.needs.iter() {
                 of.entry(need.as_str()).or_default().push(&job.name);
             }
         }
@@ -516,7 +516,7 @@ mod tests {
     }
 
     fn job(name: &str) -> JobLinks {
-        JobLinks { name: Arc::from(name), entry: None, needs: Vec::new(), assets: Vec::new() }
+        JobLinks { name: Arc::from(name), entry: None, needs: Arc::from([]), assets: Vec::new() }
     }
 
     #[test]
