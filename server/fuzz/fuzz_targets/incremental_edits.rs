@@ -98,7 +98,7 @@ fn compare(incremental: &Report, fresh: &Report) {
     assert_eq!(summary(incremental), summary(fresh), "incremental and fresh reports differ");
 }
 
-type Summary = (Vec<(&'static str, std::ops::Range<usize>, String)>, Vec<(std::ops::Range<usize>, String)>, usize);
+type Summary = (Vec<(&'static str, std::ops::Range<usize>, std::sync::Arc<str>)>, Vec<(std::ops::Range<usize>, String)>, usize);
 
 fn summary(report: &Report) -> Summary {
     (

@@ -48,7 +48,8 @@ impl DiagnosticsJson {
         Self { start: bytes.len(), bytes, count: 0 }
     }
 
-    /// The `publishDiagnostics` notification of diagnostics made [`DiagnosticsJson::for_notification`].
+    /// The `publishDiagnostics` notification that diagnostics made by
+    /// [`DiagnosticsJson::for_notification`] were written into.
     pub fn into_notification(mut self, version: Option<i32>) -> Vec<u8> {
         self.bytes.push(b']');
         if let Some(version) = version {
