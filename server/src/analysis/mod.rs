@@ -278,8 +278,8 @@ impl Analyzer {
         let report_unused = self.rules.iter().any(|rule| rule.meta() == &unused_suppression::META);
         // Job findings are read where they are kept, not cloned: most jobs' are unchanged.
         let from_jobs = outputs.iter().flat_map(|output| &output.findings).map(|finding| {
-            let note = if notes.is_empty() { None } else { notes.get(&(finding.rule.id, finding.span)) };
-            (finding, note.map(String::as_str))
+            let note = notes.get(&(finding.rule.id, finding.span)).map(String::as_str);
+            (finding, note)
         });
         // Listed first, so the report's list is made at its size rather than grown.
         let count = findings.len() + outputs.iter().map(|output| output.findings.len()).sum::<usize>();
@@ -287,7 +287,7 @@ impl Analyzer {
         all.extend(findings.iter().map(|finding| (finding, None)));
         all.extend(from_jobs);
         let mut report = report::assemble(
-            all.into_iter(),
+            &all,
             runner.into_failures(),
             syntax_errors,
             &self.units.bases,

@@ -194,7 +194,7 @@ impl Report {
 /// Resolves spans, drops suppressed findings, sorts and dedups. Each finding comes with
 /// what to add to its message, if anything.
 pub fn assemble<'a>(
-    findings: impl Iterator<Item = (&'a Finding, Option<&'a str>)>,
+    findings: &[(&'a Finding, Option<&'a str>)],
     failures: Vec<RuleFailure>,
     syntax_errors: Vec<SyntaxError>,
     bases: &Bases,
@@ -203,9 +203,8 @@ pub fn assemble<'a>(
     cache: &mut SuppressionCache,
 ) -> Report {
     let rope = parsed.rope;
-    let (fewest, most) = findings.size_hint();
-    let mut reported: Vec<Reported> = Vec::with_capacity(most.unwrap_or(fewest));
-    reported.extend(findings.filter_map(|(finding, note)| resolve(finding, note, bases, rope)));
+    let mut reported: Vec<Reported> = Vec::with_capacity(findings.len());
+    reported.extend(findings.iter().filter_map(|&(finding, note)| resolve(finding, note, bases, rope)));
     // Of the findings of one rule at one place (a template's, found through each job that
     // inherits it), the most severe is kept.
     let order = |f: &Reported| (f.range.start, f.range.end, f.rule.id, std::cmp::Reverse(f.severity));

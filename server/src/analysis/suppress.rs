@@ -437,8 +437,13 @@ fn line_contains(rope: &Rope, line: usize, needle: &str) -> bool {
 
 /// The lines that mention pipewarden, in order: only those can hold a suppression comment.
 pub fn mention_lines(rope: &Rope) -> Vec<usize> {
+    mentions_in(rope.slice(..))
+}
+
+/// [`mention_lines`] of part of the text, counted from its first line.
+fn mentions_in(text: RopeSlice) -> Vec<usize> {
     let mut mentions: Vec<usize> =
-        occurrences(rope.slice(..), "pipewarden").into_iter().map(|offset| rope.byte_to_line(offset)).collect();
+        occurrences(text, "pipewarden").into_iter().map(|offset| text.byte_to_line(offset)).collect();
     mentions.dedup();
     mentions
 }
@@ -531,13 +536,8 @@ impl SuppressionCache {
         let mut kept = UnitMap::with_capacity_and_hasher(tiles.len(), Default::default());
         let mut lines = Vec::new();
         for tile in tiles {
-            let own = self.mentions.remove(&tile.id).unwrap_or_else(|| {
-                let text = rope.byte_slice(tile.start..tile.end());
-                let mut own: Vec<usize> =
-                    occurrences(text, "pipewarden").into_iter().map(|offset| text.byte_to_line(offset)).collect();
-                own.dedup();
-                own
-            });
+            let own =
+                self.mentions.remove(&tile.id).unwrap_or_else(|| mentions_in(rope.byte_slice(tile.start..tile.end())));
             lines.extend(own.iter().map(|line| tile.first_line + line));
             kept.insert(tile.id, own);
         }

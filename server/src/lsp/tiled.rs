@@ -223,23 +223,26 @@ impl Recipe<'_> {
     /// the lines its tiles start on, which are pushed to `lines` in the order of
     /// [`Recipe::places`].
     fn matches(&self, sources: &Sources<'_>, index: usize, severity: Severity, lines: &mut Vec<usize>) -> bool {
+        // Every field, so that one added to recipes cannot be left out here.
+        let Recipe { at, rule, severity: own_severity, message, path } = self;
         let finding = &sources.report.findings[index];
         let same_place = |own: &Place, range: Range<usize>, lines: &mut Vec<usize>| {
             let Some(new) = place(sources.tiles, range) else { return false };
             lines.push(new.line);
             own.tile == new.tile && own.range == new.range
         };
+        // Shared strings compare by pointer first: a kept finding shares its message with the
+        // one it was kept from.
         let same_finding = finding.related.is_empty()
-            && self.rule == finding.rule.id
-            && self.severity == severity
-            // A kept finding shares its message with the one it was kept from.
-            && (Arc::ptr_eq(&self.message, &finding.message) || self.message == finding.message)
-            && same_place(&self.at, finding.range.clone(), lines);
+            && *rule == finding.rule.id
+            && *own_severity == severity
+            && *message == finding.message
+            && same_place(at, finding.range.clone(), lines);
         if !same_finding {
             return false;
         }
         let mut parts = convert::path_parts(sources.report, index);
-        self.path.iter().all(|(own, own_text)| {
+        path.iter().all(|(own, own_text)| {
             parts.next().is_some_and(|(range, text)| same_place(own, range, lines) && *own_text == text)
         }) && parts.next().is_none()
     }
