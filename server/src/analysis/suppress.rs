@@ -72,7 +72,13 @@ impl TileRead {
             .collect();
         let first_line = rope.byte_to_line(tile.start);
         let last_line_of = |range: &Range<usize>| rope.byte_to_line((tile.start + range.end - 1).min(rope.len_bytes()));
-        let scalars = scalars(tile.model_tree(), |range, row| first_line + row < last_line_of(range));
+        // Scalars only place findings under comments: a text that never mentions pipewarden
+        // has none, and its trees need no walk.
+        let scalars = if mentions.is_empty() {
+            Vec::new()
+        } else {
+            scalars(tile.model_tree(), |range, row| first_line + row < last_line_of(range))
+        };
         Self { id: tile.id, start: tile.start, end: tile.end(), comments, scalars }
     }
 
