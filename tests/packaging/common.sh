@@ -13,5 +13,7 @@ fail() {
 # --release` do for its users, but unoptimised: on two cores an optimised build of pipewarden
 # alone takes 2 to 5 minutes, an unoptimised one under a minute, and nothing these tests check
 # depends on optimisation. They share target/packaging, so that the dependencies compiled for
-# one are reused by the other and from run to run, and target/release is left alone.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/packaging" CARGO_PROFILE_RELEASE_OPT_LEVEL=0
+# one are reused by the other and from run to run, and target/release is left alone. The
+# release profile's link-time optimisation is turned off with the rest.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/packaging" CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
