@@ -363,7 +363,7 @@ struct Analysed {
     /// that is not a workflow).
     model: Option<Option<Arc<WorkflowRead>>>,
     /// The text parsed once for all its reports and its model.
-    parsed: Option<Parsed>,
+    parsed: Option<ParsedCallee>,
 }
 
 impl Analysed {
@@ -383,14 +383,18 @@ impl Analysed {
 
 /// A callee's text parsed, and the analyzer that last read it: each way of calling runs the
 /// rules again on the units already read.
-struct Parsed {
+pub struct ParsedCallee {
     source: Source,
     analyzer: Analyzer,
 }
 
-impl Parsed {
+impl ParsedCallee {
+    pub(super) fn new(source: Source, analyzer: Analyzer) -> Self {
+        Self { source, analyzer }
+    }
+
     fn of(file: CalledFile<'_>) -> Self {
-        Self { source: Source::new(file.text, tiling(file.kind)), analyzer: Analyzer::new(file.kind) }
+        Self::new(Source::new(file.text, tiling(file.kind)), Analyzer::new(file.kind))
     }
 
     fn analyze(&mut self, options: Arc<RuleOptions>) -> Report {
@@ -448,7 +452,7 @@ impl CalleeAnalyses {
         }
         let report = Arc::new(match too_large(file.text.len()) {
             Some(refused) => refused,
-            None => known.parsed.get_or_insert_with(|| Parsed::of(file)).analyze(Arc::new(options.clone())),
+            None => known.parsed.get_or_insert_with(|| ParsedCallee::of(file)).analyze(Arc::new(options.clone())),
         });
         known.remember(options, Arc::clone(&report));
         report
@@ -460,6 +464,11 @@ impl CalleeAnalyses {
         if known.report(&options).is_none() {
             known.remember(options, report);
         }
+    }
+
+    /// Takes `parsed` as `file`'s text parsed, by an analysis made elsewhere.
+    pub fn seed_parsed(&mut self, file: CalledFile<'_>, parsed: ParsedCallee) {
+        self.known(file).parsed.get_or_insert(parsed);
     }
 
     /// Takes `model` as the workflow `file`'s model, read elsewhere.
@@ -478,7 +487,7 @@ impl CalleeAnalyses {
         let Analysed { model, parsed, .. } = known;
         model
             .get_or_insert_with(|| {
-                let Parsed { source, analyzer } = parsed.get_or_insert_with(|| Parsed::of(file));
+                let ParsedCallee { source, analyzer } = parsed.get_or_insert_with(|| ParsedCallee::of(file));
                 Some(Arc::new(WorkflowRead::read(analyzer, source)))
             })
             .clone()
@@ -614,5 +623,20 @@ mod tests {
                 .report(action(unsafe_text), RuleOptions::default().with_untrusted_contexts([format!("env.V{name}")]));
         }
         assert_eq!(analyses.by_path["action.yml"].reports.len(), MAX_ANALYSES_PER_CALLEE);
+    }
+
+    #[test]
+    fn a_callee_parsed_by_its_own_check_is_analysed_as_called_like_one_parsed_here() {
+        let text = "inputs:\n  title:\n    required: true\nruns:\n  using: composite\n  steps:\n    - run: echo \"${{ inputs.title }}\"\n      shell: bash\n";
+        let action = CalledFile { path: "action.yml", kind: FileKind::GithubAction, text };
+        let checked = super::super::analyze_text_for_workspace(action.kind, text, Arc::default());
+        let parsed = checked.parsed.expect("an action's parse is kept for its callers");
+        let as_called = RuleOptions::default().with_untrusted_contexts(["inputs.title".to_owned()]);
+        let mut seeded = CalleeAnalyses::default();
+        seeded.seed_parsed(action, parsed);
+        let from_check = seeded.report(action, as_called.clone());
+        let fresh = CalleeAnalyses::default().report(action, as_called);
+        assert!(!fresh.findings.is_empty(), "the tainted input is injected: {fresh:?}");
+        assert_eq!(from_check.findings, fresh.findings);
     }
 }

@@ -23,7 +23,9 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-pub use calls::{CalledFile, CalleeAnalyses, WorkflowRead, file_links, reached_from, workflow_name, workflow_secrets};
+pub use calls::{
+    CalledFile, CalleeAnalyses, ParsedCallee, WorkflowRead, file_links, reached_from, workflow_name, workflow_secrets,
+};
 pub use describe::{Description, describe_at};
 pub use fingerprint::fingerprints;
 pub use navigation::{Named, definition_at, references_at, template_key};
@@ -223,14 +225,22 @@ impl Analyzer {
 
     /// Analyses the source's current text, reusing whatever its edits did not touch.
     pub fn analyze(&mut self, source: &mut Source) -> Report {
+        self.analyze_with_model(source).0
+    }
+
+    /// [`Analyzer::analyze`], also giving a workflow's model as its rules read it.
+    fn analyze_with_model(&mut self, source: &mut Source) -> (Report, Option<WorkflowRead>) {
         if let Some(report) = too_large(source.rope().len_bytes()) {
-            return report;
+            return (report, None);
         }
         let bases = source.bases();
         let (tiles, rope) = source.snapshot();
         self.units.refresh(tiles, rope, bases);
         let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
-        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Trees(tiles), rope }, ValueTrees::Kept).0
+        let parsed = Parsed { tiles: ParsedTiles::Trees(tiles), rope };
+        let (report, workflow) = self.report(syntax_errors, parsed, ValueTrees::Kept);
+        let bases = &self.units.bases;
+        (report, workflow.map(|workflow| WorkflowRead::new(workflow, bases.clone(), rope.clone())))
     }
 
     /// Analyses the source's text as [`Analyzer::analyze`] does, for a text no edit will
@@ -701,22 +711,51 @@ pub fn analyze_text_with(kind: FileKind, text: &str, options: Arc<RuleOptions>) 
     })
 }
 
-/// [`analyze_text_with`] before a cross-file pass: also the model of a workflow that pass
-/// reads (one that calls files of its repository or can be called), so that it is not
-/// parsed again there.
-pub fn analyze_text_for_workspace(
-    kind: FileKind,
-    text: &str,
-    options: Arc<RuleOptions>,
-) -> (Report, Option<Arc<WorkflowRead>>) {
+/// What [`analyze_text_for_workspace`] gives: the report, and what the cross-file pass
+/// would otherwise parse the text again for.
+pub struct WorkspaceAnalysis {
+    pub report: Report,
+    /// The model of a workflow that pass reads: one that calls files of its repository or
+    /// can be called.
+    pub model: Option<Arc<WorkflowRead>>,
+    /// The parsed text of a file other files can call (an action, a reusable workflow), with
+    /// its analyzer, for its analyses as called.
+    pub parsed: Option<ParsedCallee>,
+}
+
+/// [`analyze_text_with`] before a cross-file pass, keeping what that pass reads of the file.
+pub fn analyze_text_for_workspace(kind: FileKind, text: &str, options: Arc<RuleOptions>) -> WorkspaceAnalysis {
     if let Some(refused) = too_large(text.len()) {
-        return (refused, None);
+        return WorkspaceAnalysis { report: refused, model: None, parsed: None };
     }
     let mut source = Source::new(text, tiling(kind));
-    let (report, model) = Analyzer::configured(kind, REGISTRY, options).analyze_once_with_model(&mut source);
+    let mut analyzer = Analyzer::configured(kind, REGISTRY, options);
+    let callable = may_be_called(kind, text);
+    // A text read once drops its trees as it goes; one that callers will analyse again keeps them.
+    let (report, model) = match callable {
+        true => analyzer.analyze_with_model(&mut source),
+        false => analyzer.analyze_once_with_model(&mut source),
+    };
     let calls_local_files = report.references.iter().any(|reference| reference.kind != ReferenceKind::Remote);
-    let model = model.filter(|model| calls_local_files || model.is_callable());
-    (report, model.map(Arc::new))
+    let model = model.filter(|model| calls_local_files || model.is_callable()).map(Arc::new);
+    let parsed = callable.then(|| ParsedCallee::new(source, analyzer));
+    WorkspaceAnalysis { report, model, parsed }
+}
+
+/// Texts longer than this are not kept parsed for callers: their trees cost about 20 bytes
+/// per byte of text, and the cross-file pass can parse them again.
+const MAX_KEPT_PARSED_BYTES: usize = 1 << 20;
+
+/// Whether other files of the repository may call the file: an action, or a workflow that
+/// names the trigger reusable workflows have (GitLab's included files are not kept: any
+/// file can be included).
+fn may_be_called(kind: FileKind, text: &str) -> bool {
+    let may = match kind {
+        FileKind::GithubAction => true,
+        FileKind::GithubWorkflow => text.contains("workflow_call"),
+        FileKind::GitlabCi => false,
+    };
+    may && text.len() <= MAX_KEPT_PARSED_BYTES
 }
 
 /// The largest file analysed. Pipeline files are kilobytes (the largest of 2,164 real ones

@@ -12,7 +12,7 @@ use super::fix::{self, FixMode};
 use super::output::{self, Checked, Format};
 use super::parallel;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::analysis::{analyze_text_for_workspace, panic_message};
+use crate::analysis::{WorkspaceAnalysis, analyze_text_for_workspace, panic_message};
 use crate::config::{Policy, RuleSettings, Settings};
 use crate::model::kind;
 use crate::pins::Pins;
@@ -324,8 +324,8 @@ fn check_file<'p>(
         }
     }
     let options = policy.rule_options();
-    let (report, model) =
+    let WorkspaceAnalysis { report, model, parsed } =
         catch_unwind(|| analyze_text_for_workspace(kind, &text, Arc::clone(&options))).map_err(contained)?;
     let rope = Rope::from_str(&text);
-    Ok(Some((Checked { path: path.to_path_buf(), kind, rope, report, fixed, options, model }, diff)))
+    Ok(Some((Checked { path: path.to_path_buf(), kind, rope, report, fixed, options, model, parsed }, diff)))
 }

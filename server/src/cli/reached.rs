@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ropey::Rope;
 
 use super::output::Checked;
 use super::parallel;
-use crate::analysis::{CalleeAnalyses, Report, Reported};
+use crate::analysis::{CalleeAnalyses, ParsedCallee, Report, Reported};
 use crate::model::kind::FileKind;
 use crate::rules::RuleOptions;
 use crate::workspace::graph::{Discovery, KnownLinks, Workspace};
@@ -28,6 +28,9 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
     }
     let roots = repositories(checked);
     let position = |path: &Path| canonical.get(path).copied();
+    // Each checked file is in one repository: the worker reading it takes its parsed text.
+    let parsed: Vec<Mutex<Option<ParsedCallee>>> =
+        checked.iter_mut().map(|file| Mutex::new(file.parsed.take())).collect();
     let found = {
         let checked = &*checked;
         // A checked file, when the disk still holds the text it was analysed from (`--diff`
@@ -38,7 +41,7 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
             (file.rope == text).then_some(file)
         };
         let known = |path: &Path, text: &str| analysed(path, text).map(|file| file.report.links());
-        let seen = Seen { known: &known, analysed: &analysed, position: &position };
+        let seen = Seen { known: &known, analysed: &analysed, position: &position, parsed: &parsed };
         parallel::map_in_order(&roots, |(root, discovery)| {
             reached_in_repository(root.clone(), *discovery, &seen, options)
         })
@@ -53,7 +56,17 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
                 let mut report = Report::default();
                 report.add_reached(findings);
                 let (rope, options) = (Rope::from_str(&text), Arc::new(options.clone()));
-                checked.push(Checked { path: shown(&path), kind, rope, report, fixed: false, options, model: None });
+                let shown = shown(&path);
+                checked.push(Checked {
+                    path: shown,
+                    kind,
+                    rope,
+                    report,
+                    fixed: false,
+                    options,
+                    model: None,
+                    parsed: None,
+                });
             }
         }
     }
@@ -73,6 +86,8 @@ struct Seen<'a> {
     analysed: &'a (dyn Fn(&Path, &str) -> Option<&'a Checked> + Sync),
     /// The index of a checked file.
     position: &'a (dyn Fn(&Path) -> Option<usize> + Sync),
+    /// The parsed texts of checked files other files may call, by index, until taken.
+    parsed: &'a [Mutex<Option<ParsedCallee>>],
 }
 
 /// The repositories of the checked files, each once, with what a load of each must look
@@ -101,7 +116,7 @@ fn reached_in_repository(
     let workspace = Workspace::load_with(root, discovery, seen.known);
     // Every callee's analysis as called is compared with its analysis alone, which a check
     // with the same options made; callers' calls and callees' interfaces are read from the
-    // models the check kept.
+    // models the check kept, and callees analysed as called from the trees it kept.
     let mut analyses = CalleeAnalyses::default();
     let callees = workspace.callees();
     for (index, file) in workspace.files.iter().enumerate() {
@@ -109,8 +124,15 @@ fn reached_in_repository(
         if let Some(model) = &checked.model {
             analyses.seed_model(file.called(), Arc::clone(model));
         }
-        if callees.binary_search(&index).is_ok() && *checked.options == *options {
+        if callees.binary_search(&index).is_err() {
+            continue;
+        }
+        if *checked.options == *options {
             analyses.seed_report(file.called(), options.clone(), Arc::new(checked.report.clone()));
+        }
+        let parsed = position(&file.path).and_then(|at| seen.parsed[at].lock().ok()?.take());
+        if let Some(parsed) = parsed {
+            analyses.seed_parsed(file.called(), parsed);
         }
     }
     let mut by_callee: HashMap<usize, Vec<Reported>> = HashMap::new();

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-use crate::analysis::{Report, WorkflowRead};
+use crate::analysis::{ParsedCallee, Report, WorkflowRead};
 use crate::model::kind::FileKind;
 use crate::rules::RuleOptions;
 
@@ -30,6 +30,8 @@ pub struct Checked {
     pub options: Arc<RuleOptions>,
     /// Its workflow model, kept for the cross-file pass when that pass reads it.
     pub model: Option<Arc<WorkflowRead>>,
+    /// Its text parsed, kept for the cross-file pass when other files may call it.
+    pub parsed: Option<ParsedCallee>,
 }
 
 /// An output format of `check`.
