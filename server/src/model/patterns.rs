@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Deserializer};
 
-use super::github::Step;
+use super::github::{Step, Uses, UsesTarget};
 use super::search::contains_ignoring_case;
 use super::shell::{Command, Word, basename};
 use crate::{bundled, data};
@@ -330,7 +330,7 @@ fn operands_match(patterns: &[String], operands: &[&str]) -> Option<usize> {
 /// at all with `when_absent`; never when the input `unless_input[0]` contains `unless_input[1]`.
 #[derive(Debug, Deserialize)]
 pub struct ActionPattern {
-    pub uses: String,
+    uses: ActionNames,
     #[serde(default)]
     pub input: Option<String>,
     #[serde(default)]
@@ -343,16 +343,58 @@ pub struct ActionPattern {
     pub unless_input: Option<(String, String)>,
 }
 
+/// The `|`-separated actions a pattern names, split when the data file is read: a step is
+/// compared with every pattern of several lists.
+#[derive(Debug)]
+struct ActionNames {
+    written: String,
+    names: Vec<ActionName>,
+}
+
+/// `owner/repo`, any of its actions (`path: None`), or `owner/repo/path`.
+#[derive(Debug)]
+struct ActionName {
+    owner: String,
+    repo: String,
+    path: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ActionNames {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let written = String::deserialize(deserializer)?;
+        let names = written
+            .split('|')
+            .map(|name| match name.splitn(3, '/').collect::<Vec<_>>()[..] {
+                [owner, repo] => Ok(ActionName { owner: owner.to_owned(), repo: repo.to_owned(), path: None }),
+                [owner, repo, path] => {
+                    Ok(ActionName { owner: owner.to_owned(), repo: repo.to_owned(), path: Some(path.to_owned()) })
+                }
+                _ => Err(serde::de::Error::custom(format!("`{name}` is not `owner/repo` or `owner/repo/path`"))),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { written, names })
+    }
+}
+
+impl ActionName {
+    /// Whether `uses` names this action (any ref), ignoring case.
+    fn named_by(&self, uses: &Uses) -> bool {
+        let UsesTarget::Repository { owner, repo, path, .. } = &uses.target else { return false };
+        let same_path = match (&self.path, path) {
+            (None, _) => true,
+            (Some(wanted), Some(path)) => wanted.eq_ignore_ascii_case(path),
+            (Some(_), None) => false,
+        };
+        self.owner.eq_ignore_ascii_case(owner) && self.repo.eq_ignore_ascii_case(repo) && same_path
+    }
+}
+
 impl ActionPattern {
     pub fn matches(&self, step: &Step) -> bool {
         let Some(uses) = &step.uses else {
             return false;
         };
-        let named = self.uses.split('|').any(|name| match name.bytes().filter(|&byte| byte == b'/').count() {
-            1 => uses.is_repository(name),
-            _ => uses.is_action(name),
-        });
-        if !named {
+        if !self.uses.names.iter().any(|name| name.named_by(uses)) {
             return false;
         }
         if let Some((name, value)) = &self.unless_input
@@ -378,7 +420,7 @@ impl ActionPattern {
 
     /// The action as documentation shows it: `docker/build-push-action`.
     pub fn describe(&self) -> &str {
-        self.uses.split('|').next().unwrap_or_default()
+        self.uses.written.split('|').next().unwrap_or_default()
     }
 }
 

@@ -89,6 +89,9 @@ pub struct Command {
     /// 0 at the top level, more inside `$(...)`, backquotes and `<(...)`.
     pub depth: u8,
     pub heredoc: Option<Heredoc>,
+    /// Where in `words` the program is ([`Command::name_index`]), found once when lexed:
+    /// rules ask for a command's name many times.
+    program: Option<u32>,
 }
 
 /// The body of a here-document fed to a command.
@@ -243,26 +246,7 @@ impl Command {
     /// The index in `words` of the program that runs, after wrappers such as `sudo` and `env`
     /// and their options.
     pub fn name_index(&self) -> Option<usize> {
-        let mut index = 0;
-        while let Some(word) = self.words.get(index) {
-            let name = basename(&word.text);
-            if !WRAPPERS.contains(&name) {
-                return Some(index);
-            }
-            index += 1;
-            // Skip the wrapper's options and, for `env`, its assignments.
-            while let Some(next) = self.words.get(index) {
-                let takes_value = matches!(next.text.as_str(), "-u" | "-g" | "-n" | "-C" | "-D");
-                if next.text.starts_with('-') {
-                    index += if takes_value { 2 } else { 1 };
-                } else if name == "env" && is_assignment(&next.text) {
-                    index += 1;
-                } else {
-                    break;
-                }
-            }
-        }
-        None
+        self.program.map(|index| index as usize)
     }
 
     /// The program's name without its directory, e.g. `curl` for `/usr/bin/curl`.
@@ -394,9 +378,34 @@ fn written<'a>(redirects: impl Iterator<Item = &'a Redirect>) -> impl Iterator<I
         .filter_map(|redirect| redirect.target.as_ref())
 }
 
+/// The index in `words` of the program that runs, after wrappers such as `sudo` and `env`
+/// and their options.
+fn program_index(words: &[Word]) -> Option<usize> {
+    let mut index = 0;
+    while let Some(word) = words.get(index) {
+        let name = basename(&word.text);
+        if !WRAPPERS.contains(&name) {
+            return Some(index);
+        }
+        index += 1;
+        // Skip the wrapper's options and, for `env`, its assignments.
+        while let Some(next) = words.get(index) {
+            let takes_value = matches!(next.text.as_str(), "-u" | "-g" | "-n" | "-C" | "-D");
+            if next.text.starts_with('-') {
+                index += if takes_value { 2 } else { 1 };
+            } else if name == "env" && is_assignment(&next.text) {
+                index += 1;
+            } else {
+                break;
+            }
+        }
+    }
+    None
+}
+
 /// The last path component of a program name.
 pub fn basename(program: &str) -> &str {
-    program.rsplit('/').next().unwrap_or(program)
+    program.rfind('/').map_or(program, |slash| &program[slash + 1..])
 }
 
 /// The `$NAME` and `${NAME}` references in a text.
@@ -626,6 +635,7 @@ impl Lexer<'_> {
         assignments.shrink_to_fit();
         words.shrink_to_fit();
         redirects.shrink_to_fit();
+        let program = program_index(&words).and_then(|index| u32::try_from(index).ok());
         self.commands.push(Command {
             assignments,
             words,
@@ -636,6 +646,7 @@ impl Lexer<'_> {
             piped_from: None,
             depth,
             heredoc: None,
+            program,
         });
     }
 
