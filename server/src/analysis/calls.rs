@@ -295,17 +295,20 @@ fn reached_in(
     let under_triggers = match &caller.triggers {
         Some(triggers) => {
             let call = caller.given();
-            let contrast = if reads { secrets_contrast(file, &call, options, analyses) } else { None };
-            let report = analyses.report(file, options.for_call(call));
+            let report = analyses.report(file, options.for_call(call.clone()));
             let place = analyses.trigger_place(file);
+            let raised: Vec<Reported> = raised(&alone, &report)
+                .filter(|finding| place.as_ref().is_none_or(|place| !place.contains(&finding.range.start)))
+                .collect();
+            // The contrast is an analysis of its own: made only where it can name something.
+            let contrast =
+                (reads && !raised.is_empty()).then(|| secrets_contrast(file, &call, options, analyses)).flatten();
             let names: Vec<String> =
                 triggers.events.iter().map(|trigger| format!("`{}`", trigger.event.name())).collect();
             let note =
                 format!("reached from `{}:{}`, which runs on {}", caller.path, caller.line + 1, names.join(", "));
             let related = format!("runs this on {}", names.join(", "));
-            for finding in raised(&alone, &report)
-                .filter(|finding| place.as_ref().is_none_or(|place| !place.contains(&finding.range.start)))
-            {
+            for finding in raised {
                 let note = format!("{note}{}", given_note(contrast.as_ref(), &finding));
                 reached.push(annotated(
                     finding,
@@ -325,11 +328,13 @@ fn reached_in(
             }
             Passed::Head(head) => (head.name.clone(), head.head.clone(), Call { heads: vec![head], ..given }),
         };
-        let contrast = if reads { secrets_contrast(file, &call, options, analyses) } else { None };
-        let report = analyses.report(file, options.for_call(call));
+        let report = analyses.report(file, options.for_call(call.clone()));
+        let raised: Vec<Reported> = raised(&under_triggers, &report).collect();
+        let contrast =
+            (reads && !raised.is_empty()).then(|| secrets_contrast(file, &call, options, analyses)).flatten();
         let note = format!("reached from `{}:{}` with `{origin}`", caller.path, line + 1);
         let related = format!("passes `{origin}` as `inputs.{name}`");
-        for finding in raised(&under_triggers, &report) {
+        for finding in raised {
             let note = format!("{note}{}", given_note(contrast.as_ref(), &finding));
             reached.push(annotated(
                 finding,
