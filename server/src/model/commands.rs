@@ -597,6 +597,10 @@ fn ssh_option(command: &Command, word: &Word) -> Option<Range<usize>> {
 /// The first `[[text]]` option a text switches off, e.g. `StrictHostKeyChecking=no`, and
 /// where its key is in the text.
 fn text_option(text: &str) -> Option<(Disabled, Range<usize>)> {
+    // Most texts (every word of every command) name no option: they are not lowered.
+    if !TLS.text.iter().any(|option| contains_ignoring_case(text, &option.key)) {
+        return None;
+    }
     let lower = text.to_ascii_lowercase();
     TLS.text.iter().find_map(|option| {
         let key = option.key.to_ascii_lowercase();

@@ -72,15 +72,17 @@ pub struct Token {
 pub fn tokens_in(value: &str) -> Vec<Token> {
     let bytes = value.as_bytes();
     let mut found = Vec::new();
+    let prefixes = &*PREFIXES;
+    // Where the next occurrence of each prefix may start: occurrences of one prefix do not overlap.
+    let mut next = vec![0; prefixes.all.len()];
     // One pass over the value: each prefix is compared only where the byte it starts with is.
-    let mut prefixes: Vec<_> = PREFIXES.all.iter().map(|(shape, prefix)| (shape, prefix, 0)).collect();
-    for (start, byte) in bytes.iter().enumerate().filter(|(_, byte)| PREFIXES.first_bytes[usize::from(**byte)]) {
-        for (shape, prefix, next) in prefixes.iter_mut().filter(|(_, prefix, _)| prefix.as_bytes()[0] == *byte) {
-            // Occurrences of one prefix do not overlap.
-            if start < *next || !bytes[start..].starts_with(prefix.as_bytes()) {
+    for (start, &byte) in bytes.iter().enumerate() {
+        for &index in &prefixes.starting_with[usize::from(byte)] {
+            let (shape, prefix) = prefixes.all[index];
+            if start < next[index] || !bytes[start..].starts_with(prefix.as_bytes()) {
                 continue;
             }
-            *next = start + prefix.len();
+            next[index] = start + prefix.len();
             if start > 0 && is_word_byte(bytes[start - 1]) {
                 continue;
             }
@@ -97,10 +99,11 @@ pub fn tokens_in(value: &str) -> Vec<Token> {
 }
 
 /// Every prefix of every token shape, with its shape, in the order of the list (tokens found
-/// at the same place are reported in that order), and the bytes they start with.
+/// at the same place are reported in that order), and for each byte, the indices of those
+/// that start with it, in that order.
 struct Prefixes {
     all: Vec<(&'static TokenShape, &'static String)>,
-    first_bytes: [bool; 256],
+    starting_with: [Vec<usize>; 256],
 }
 
 static PREFIXES: LazyLock<Prefixes> = LazyLock::new(|| {
@@ -108,11 +111,11 @@ static PREFIXES: LazyLock<Prefixes> = LazyLock::new(|| {
     let all: Vec<_> = shapes
         .flat_map(|shape| shape.prefixes.iter().filter(|prefix| !prefix.is_empty()).map(move |p| (shape, p)))
         .collect();
-    let mut first_bytes = [false; 256];
-    for (_, prefix) in &all {
-        first_bytes[usize::from(prefix.as_bytes()[0])] = true;
+    let mut starting_with = std::array::from_fn(|_| Vec::new());
+    for (index, (_, prefix)) in all.iter().enumerate() {
+        starting_with[usize::from(prefix.as_bytes()[0])].push(index);
     }
-    Prefixes { all, first_bytes }
+    Prefixes { all, starting_with }
 });
 
 impl TokenShape {
