@@ -426,6 +426,11 @@ impl WorkflowRead {
         self.workflow.header.triggers.has(&Event::WorkflowCall)
     }
 
+    /// The secrets it takes, if other workflows can call it.
+    pub fn secrets(&self) -> Option<WorkflowSecrets> {
+        WorkflowSecrets::of(&self.workflow)
+    }
+
     fn of(text: &str) -> Self {
         Self::read(
             &mut Analyzer::with_rules(FileKind::GithubWorkflow, &[]),
@@ -507,7 +512,7 @@ impl CalleeAnalyses {
 
     /// Whether the reusable workflow `file` reads or declares secrets its callers give it.
     fn reads_secrets(&mut self, file: CalledFile<'_>) -> bool {
-        let secrets = self.model(file).and_then(|model| WorkflowSecrets::of(&model.workflow));
+        let secrets = self.model(file).and_then(|model| model.secrets());
         secrets.is_some_and(|secrets| {
             !secrets.declared.is_empty() || !secrets.undeclared.is_empty() || secrets.passes_all_on
         })
@@ -599,7 +604,7 @@ pub fn workflow_name(text: &str) -> Option<String> {
 
 /// What a reusable workflow takes from its callers, or `None` when it cannot be called.
 pub fn workflow_secrets(text: &str) -> Option<WorkflowSecrets> {
-    WorkflowSecrets::of(&WorkflowRead::of(text).workflow)
+    WorkflowRead::of(text).secrets()
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `pipewarden check`: analyse files and print findings.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::panic::catch_unwind;
 use std::path::{Path, PathBuf};
@@ -14,10 +15,11 @@ use super::parallel;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::analysis::{WorkspaceAnalysis, analyze_text_for_workspace, panic_message};
 use crate::config::{Policy, RuleSettings, Settings};
+use crate::model::interface::WorkflowSecrets;
 use crate::model::kind;
 use crate::pins::Pins;
 use crate::workspace::baseline::{self, Baseline};
-use crate::workspace::interfaces::local_workflows;
+use crate::workspace::interfaces::{KnownSecrets, local_workflows_with};
 use crate::workspace::root::Root;
 use crate::workspace::{find_config, find_lock, load_config, load_lock};
 
@@ -162,11 +164,31 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
     let results = {
         let repositories = RepositoryPolicies::new(&found, &policy);
         // Files are analysed on every core; what each prints is written afterwards, in order.
+        // Those that pass `secrets: inherit` wait for the others, which include the reusable
+        // workflows their policy reads.
         let indexed: Vec<(usize, &Found)> = found.iter().enumerate().collect();
-        parallel::map_in_order(&indexed, |(index, found)| match found {
-            Found::File(path) => Some(check_file(path, options, &|text| repositories.of(*index, text))),
+        let mut results = parallel::map_in_order(&indexed, |(_, found)| match found {
+            Found::File(path) => Some(check_file(path, options, &|text| repositories.without_workflows(text))),
             Found::Error(..) => None,
-        })
+        });
+        let known = KnownWorkflows::of(&results);
+        let known = |path: &Path, text: &str| known.secrets(path, text);
+        let waiting: Vec<(usize, &Path)> = indexed
+            .iter()
+            .filter(|(index, _)| matches!(results[*index], Some(Ok(Checking::Waits))))
+            .filter_map(|(index, found)| match found {
+                Found::File(path) => Some((*index, path.as_path())),
+                Found::Error(..) => None,
+            })
+            .collect();
+        let policy_of = |index: usize, text: &str| Some(repositories.of(index, text, &known));
+        let checked_late = parallel::map_in_order(&waiting, |(index, path)| {
+            check_file(path, options, &|text| policy_of(*index, text))
+        });
+        for ((index, _), result) in waiting.iter().zip(checked_late) {
+            results[*index] = Some(result);
+        }
+        results
     };
     for (found, result) in found.iter().zip(results) {
         match (found, result) {
@@ -174,11 +196,11 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
                 eprintln!("pipewarden: {}: {error}", path.display());
                 io_error = true;
             }
-            (Found::File(_), Some(Ok(Some((file, diff))))) => {
+            (Found::File(_), Some(Ok(Checking::Done(file, diff)))) => {
                 if out.write_all(&diff).is_err() {
                     io_error = true;
                 }
-                checked.push(file);
+                checked.push(*file);
             }
             (Found::File(path), Some(Err(error))) => {
                 eprintln!("pipewarden: {}: {error}", path.display());
@@ -220,18 +242,61 @@ impl<'p> RepositoryPolicies<'p> {
         Self { project, repositories, of_file }
     }
 
-    /// The policy for found file `file`, whose text is `text`. Only `secrets-inherit` reads
-    /// the reusable workflows, and only where the text says `inherit`.
-    fn of(&self, file: usize, text: &str) -> &Policy {
-        if !text.contains("inherit") {
-            return self.project;
+    /// The project's policy for a text that does not say `inherit`: only `secrets-inherit`
+    /// reads the reusable workflows, and only where the text says `inherit`.
+    fn without_workflows(&self, text: &str) -> Option<&'p Policy> {
+        (!text.contains("inherit")).then_some(self.project)
+    }
+
+    /// The policy for found file `file`, whose text is `text`, with `known` saying what the
+    /// reusable workflows already checked take.
+    fn of(&self, file: usize, text: &str, known: &KnownSecrets<'_>) -> &Policy {
+        if let Some(project) = self.without_workflows(text) {
+            return project;
         }
         let (root, policy) = &self.repositories[self.of_file[file]];
         policy.get_or_init(|| {
-            let workflows = root.as_ref().map(local_workflows).unwrap_or_default();
+            let workflows = root.as_ref().map(|root| local_workflows_with(root, known)).unwrap_or_default();
             self.project.with_local_workflows(Arc::new(workflows))
         })
     }
+}
+
+/// The reusable workflows checked, by canonical path: their texts and the secrets they take.
+struct KnownWorkflows<'c> {
+    by_path: HashMap<PathBuf, (&'c Rope, WorkflowSecrets)>,
+}
+
+impl<'c> KnownWorkflows<'c> {
+    fn of(results: &'c [Option<std::io::Result<Checking>>]) -> Self {
+        let checked = results.iter().filter_map(|result| match result {
+            Some(Ok(Checking::Done(file, _))) => Some(file),
+            _ => None,
+        });
+        let by_path = checked
+            .filter_map(|file| {
+                let secrets = file.model.as_ref()?.secrets()?;
+                Some((std::fs::canonicalize(&file.path).ok()?, (&file.rope, secrets)))
+            })
+            .collect();
+        Self { by_path }
+    }
+
+    /// What the workflow at `path` takes, if it was checked with the text `text`.
+    fn secrets(&self, path: &Path, text: &str) -> Option<WorkflowSecrets> {
+        let (rope, secrets) = self.by_path.get(path)?;
+        (**rope == text).then(|| secrets.clone())
+    }
+}
+
+/// What checking one found file gave.
+enum Checking {
+    /// Its analysis, with the diff to print when `--diff` asked for one.
+    Done(Box<Checked>, Vec<u8>),
+    /// It is not a pipeline file.
+    NotPipeline,
+    /// Its policy reads its repository's reusable workflows, which are checked first.
+    Waits,
 }
 
 /// Drops the findings the configuration ignores for their path, and applies its severity
@@ -287,20 +352,23 @@ fn project_lock(options: &Options) -> Arc<Pins> {
 }
 
 /// Analyses one file if it is a pipeline file, fixing it first when asked, with the diff to
-/// print when `--diff` asked for one. Invalid UTF-8 is an `InvalidData` error.
+/// print when `--diff` asked for one; unless `policy_for` has no policy for it yet. Invalid
+/// UTF-8 is an `InvalidData` error.
 fn check_file<'p>(
     path: &Path,
     options: &Options,
-    policy_for: &dyn Fn(&str) -> &'p Policy,
-) -> std::io::Result<Option<(Checked, Vec<u8>)>> {
+    policy_for: &dyn Fn(&str) -> Option<&'p Policy>,
+) -> std::io::Result<Checking> {
     let bytes = std::fs::read(path)?;
     let original = String::from_utf8(bytes).map_err(|error| {
         std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not valid UTF-8 ({error}); skipped"))
     })?;
     let Some(kind) = kind::detect(&path.to_string_lossy(), &original) else {
-        return Ok(None);
+        return Ok(Checking::NotPipeline);
     };
-    let policy = policy_for(&original);
+    let Some(policy) = policy_for(&original) else {
+        return Ok(Checking::Waits);
+    };
     // Rules' panics are contained by the analysis; anything else is a bug to report, and
     // must not stop the other files from being checked.
     let contained = |payload: Box<dyn std::any::Any + Send>| {
@@ -327,5 +395,6 @@ fn check_file<'p>(
     let WorkspaceAnalysis { report, model, parsed } =
         catch_unwind(|| analyze_text_for_workspace(kind, &text, Arc::clone(&options))).map_err(contained)?;
     let rope = Rope::from_str(&text);
-    Ok(Some((Checked { path: path.to_path_buf(), kind, rope, report, fixed, options, model, parsed }, diff)))
+    let checked = Checked { path: path.to_path_buf(), kind, rope, report, fixed, options, model, parsed };
+    Ok(Checking::Done(Box::new(checked), diff))
 }

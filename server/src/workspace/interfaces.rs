@@ -6,21 +6,30 @@ use std::path::Path;
 
 use super::root::Root;
 use crate::analysis;
-use crate::model::interface::LocalWorkflows;
+use crate::model::interface::{LocalWorkflows, WorkflowSecrets};
 
 /// Where GitHub looks for reusable workflows: they cannot live anywhere else.
 const WORKFLOWS_FOLDER: &str = ".github/workflows";
 
 /// The reusable workflows of the repository at `root`, with the secrets each takes.
 pub fn local_workflows(root: &Root) -> LocalWorkflows {
+    local_workflows_with(root, &|_, _| None)
+}
+
+/// What a reusable workflow already analysed takes, given its canonical path and its text.
+pub type KnownSecrets<'a> = dyn Fn(&Path, &str) -> Option<WorkflowSecrets> + Sync + 'a;
+
+/// [`local_workflows`], taking from `known` what the workflows already analysed take instead
+/// of parsing them again.
+pub fn local_workflows_with(root: &Root, known: &KnownSecrets<'_>) -> LocalWorkflows {
     let mut found = LocalWorkflows::of_repository(root.path().to_path_buf());
     for path in root.yaml_files_in(WORKFLOWS_FOLDER) {
-        let Some((_, text)) = root.read(&path) else { continue };
+        let Some((canonical, text)) = root.read(&path) else { continue };
         // Most workflows cannot be called; only those that name the trigger are parsed.
         if !text.contains("workflow_call") {
             continue;
         }
-        if let Some(secrets) = analysis::workflow_secrets(&text) {
+        if let Some(secrets) = known(&canonical, &text).or_else(|| analysis::workflow_secrets(&text)) {
             found.insert(path, secrets);
         }
     }
@@ -55,5 +64,22 @@ mod tests {
         assert!(!release.mapping_is_complete());
         assert!(workflows.called("./.github/workflows/lint.yml").is_some_and(|lint| lint.declared.is_empty()));
         assert!(workflows.called("./.github/workflows/missing.yml").is_none());
+    }
+
+    #[test]
+    fn workflows_already_analysed_are_taken_as_known_and_the_others_parsed() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/rules/secrets-inherit/finding-local-callee.workspace");
+        let root = Root::new(&fixtures).unwrap();
+        let parsed = local_workflows(&root);
+        let known = WorkflowSecrets { declared: vec!["KNOWN".to_owned()], ..WorkflowSecrets::default() };
+        let deploy = std::fs::canonicalize(fixtures.join(".github/workflows/deploy.yml")).unwrap();
+        let workflows = local_workflows_with(&root, &|path, text| {
+            assert!(text.contains("workflow_call"), "only reusable workflows are asked for");
+            (path == deploy).then(|| known.clone())
+        });
+        assert_eq!(workflows.called("./.github/workflows/deploy.yml"), Some(&known));
+        let release = "$/.github/workflows/release.yml";
+        assert_eq!(workflows.called(release), parsed.called(release));
     }
 }
