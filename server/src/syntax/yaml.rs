@@ -7,7 +7,7 @@
 //! stay references: nothing here ever expands them.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use ropey::Rope;
 use tree_sitter::{Node as TsNode, Tree};
@@ -106,8 +106,8 @@ pub fn build(node: TsNode, rope: &Rope, unit: UnitId, origin: usize) -> Built {
 pub fn document_content(tree: &Tree) -> Option<TsNode<'_>> {
     let mut node = tree.root_node();
     loop {
-        match node.kind() {
-            "stream" | "document" | "block_node" | "flow_node" => {
+        match kind(node) {
+            Kind::Stream | Kind::Document | Kind::BlockNode | Kind::FlowNode => {
                 node = named_children(node).find(|child| !is_decoration(child))?;
             }
             _ => return Some(node),
@@ -136,17 +136,18 @@ impl Builder<'_> {
         if depth > MAX_DEPTH {
             return node;
         }
-        match ts.kind() {
-            "stream" | "document" | "block_node" | "flow_node" => {
+        let ts_kind = kind(ts);
+        match ts_kind {
+            Kind::Stream | Kind::Document | Kind::BlockNode | Kind::FlowNode => {
                 for child in named_children(ts) {
-                    match child.kind() {
-                        "anchor" => node.anchor = Some(self.text(child).trim_start_matches('&').into()),
-                        "tag" => node.tag = Some(self.text(child).trim_start_matches('!').into()),
-                        "comment" => {}
+                    match kind(child) {
+                        Kind::Anchor => node.anchor = Some(self.text(child).trim_start_matches('&').into()),
+                        Kind::Tag => node.tag = Some(self.text(child).trim_start_matches('!').into()),
+                        Kind::Comment => {}
                         _ => {
                             let inner = self.node(child, depth + 1);
                             node.value = inner.value;
-                            if ts.kind() == "stream" || ts.kind() == "document" {
+                            if matches!(ts_kind, Kind::Stream | Kind::Document) {
                                 node.anchor = inner.anchor;
                                 node.tag = inner.tag;
                             }
@@ -155,13 +156,13 @@ impl Builder<'_> {
                     }
                 }
             }
-            "block_mapping" | "flow_mapping" => node.value = Value::Mapping(self.pairs(ts, depth)),
-            "block_sequence" | "flow_sequence" => node.value = Value::Sequence(self.items(ts, depth)),
-            "alias" => node.value = Value::Alias(self.text(ts).trim_start_matches('*').into()),
-            "plain_scalar" | "double_quote_scalar" | "single_quote_scalar" | "block_scalar" => {
-                node.value = Value::Scalar(self.scalar(ts));
+            Kind::BlockMapping | Kind::FlowMapping => node.value = Value::Mapping(self.pairs(ts, depth)),
+            Kind::BlockSequence | Kind::FlowSequence => node.value = Value::Sequence(self.items(ts, depth)),
+            Kind::Alias => node.value = Value::Alias(self.text(ts).trim_start_matches('*').into()),
+            Kind::PlainScalar | Kind::DoubleQuoteScalar | Kind::SingleQuoteScalar | Kind::BlockScalar => {
+                node.value = Value::Scalar(self.scalar(ts, ts_kind));
             }
-            "ERROR" => node.value = self.recover(ts, depth),
+            Kind::Error => node.value = self.recover(ts, depth),
             _ => {}
         }
         node
@@ -180,11 +181,11 @@ impl Builder<'_> {
     fn pairs(&mut self, mapping: TsNode, depth: usize) -> Vec<Pair> {
         let mut pairs = Vec::new();
         for child in named_children(mapping) {
-            match child.kind() {
-                "block_mapping_pair" | "flow_pair" => pairs.push(self.pair(child, depth)),
+            match kind(child) {
+                Kind::BlockMappingPair | Kind::FlowPair => pairs.push(self.pair(child, depth)),
                 // A flow mapping entry without `:` is a key with a null value.
-                "flow_node" => pairs.push(self.key_only(child, depth)),
-                "ERROR" => {
+                Kind::FlowNode => pairs.push(self.key_only(child, depth)),
+                Kind::Error => {
                     if let Value::Mapping(recovered) = self.recover(child, depth) {
                         pairs.extend(recovered);
                     }
@@ -215,16 +216,16 @@ impl Builder<'_> {
     fn items(&mut self, sequence: TsNode, depth: usize) -> Vec<Arc<Node>> {
         let mut items = Vec::new();
         for child in named_children(sequence) {
-            match child.kind() {
-                "block_sequence_item" => match named_children(child).find(|c| c.kind() != "comment") {
+            match kind(child) {
+                Kind::BlockSequenceItem => match named_children(child).find(|c| kind(*c) != Kind::Comment) {
                     Some(content) => items.push(self.shared(content, depth + 1)),
                     None => items.push(Arc::new(Node {
                         span: self.span(child.end_byte(), child.end_byte()),
                         ..self.empty(child)
                     })),
                 },
-                "flow_node" => items.push(self.shared(child, depth + 1)),
-                "flow_pair" => {
+                Kind::FlowNode => items.push(self.shared(child, depth + 1)),
+                Kind::FlowPair => {
                     let mut node = self.empty(child);
                     node.value = Value::Mapping(vec![self.pair(child, depth + 1)]);
                     items.push(Arc::new(node));
@@ -235,21 +236,21 @@ impl Builder<'_> {
         items
     }
 
-    fn scalar(&self, ts: TsNode) -> Scalar {
+    fn scalar(&self, ts: TsNode, ts_kind: Kind) -> Scalar {
         let raw = self.text(ts);
         let (start, end) = (ts.start_byte(), ts.end_byte());
-        match ts.kind() {
-            "double_quote_scalar" => Scalar {
+        match ts_kind {
+            Kind::DoubleQuoteScalar => Scalar {
                 text: unescape_double(strip_quotes(&raw, '"')),
                 style: ScalarStyle::DoubleQuoted,
                 content: self.span(start + 1, (end - 1).max(start + 1)),
             },
-            "single_quote_scalar" => Scalar {
+            Kind::SingleQuoteScalar => Scalar {
                 text: strip_quotes(&raw, '\'').replace("''", "'"),
                 style: ScalarStyle::SingleQuoted,
                 content: self.span(start + 1, (end - 1).max(start + 1)),
             },
-            "block_scalar" => {
+            Kind::BlockScalar => {
                 let header_len = raw.find('\n').unwrap_or(raw.len());
                 let header = &raw[..header_len];
                 let style = if header.starts_with('>') { ScalarStyle::Folded } else { ScalarStyle::Literal };
@@ -330,7 +331,7 @@ impl Builder<'_> {
     }
 
     fn items_of(&mut self, item: TsNode, depth: usize) -> Vec<Arc<Node>> {
-        match named_children(item).find(|c| c.kind() != "comment") {
+        match named_children(item).find(|c| kind(*c) != Kind::Comment) {
             Some(content) => vec![self.shared(content, depth + 1)],
             None => Vec::new(),
         }
@@ -381,13 +382,15 @@ fn collect_pieces<'t>(node: TsNode<'t>, pieces: &mut Vec<Piece<'t>>, depth: usiz
     let mut cursor = node.walk();
     let children: Vec<TsNode<'t>> = node.children(&mut cursor).collect();
     for (index, child) in children.iter().enumerate() {
-        match child.kind() {
-            "block_mapping_pair" => pieces.push(Piece::Pair(*child)),
-            "block_sequence_item" => pieces.push(Piece::Item(*child)),
-            "flow_node" | "block_node" if children.get(index + 1).is_some_and(|next| next.kind() == ":") => {
+        match kind(*child) {
+            Kind::BlockMappingPair => pieces.push(Piece::Pair(*child)),
+            Kind::BlockSequenceItem => pieces.push(Piece::Item(*child)),
+            Kind::FlowNode | Kind::BlockNode
+                if children.get(index + 1).is_some_and(|next| kind(*next) == Kind::Colon) =>
+            {
                 pieces.push(Piece::Key(*child));
             }
-            "block_node" | "block_mapping" | "block_sequence" | "ERROR" => {
+            Kind::BlockNode | Kind::BlockMapping | Kind::BlockSequence | Kind::Error => {
                 collect_pieces(*child, pieces, depth + 1);
             }
             _ => {}
@@ -395,12 +398,114 @@ fn collect_pieces<'t>(node: TsNode<'t>, pieces: &mut Vec<Piece<'t>>, depth: usiz
     }
 }
 
+/// A node's named children, in order, by a cursor: asking for the `n`th child walks the
+/// children before it each time.
 fn named_children(node: TsNode<'_>) -> impl Iterator<Item = TsNode<'_>> {
-    (0..node.named_child_count()).filter_map(move |index| node.named_child(index))
+    let mut cursor = node.walk();
+    let mut started = false;
+    std::iter::from_fn(move || {
+        loop {
+            let moved = if started { cursor.goto_next_sibling() } else { cursor.goto_first_child() };
+            started = true;
+            if !moved {
+                return None;
+            }
+            if cursor.node().is_named() {
+                return Some(cursor.node());
+            }
+        }
+    })
 }
 
 fn is_decoration(node: &TsNode) -> bool {
-    matches!(node.kind(), "anchor" | "tag" | "comment" | "yaml_directive" | "tag_directive" | "reserved_directive")
+    matches!(
+        kind(*node),
+        Kind::Anchor | Kind::Tag | Kind::Comment | Kind::YamlDirective | Kind::TagDirective | Kind::ReservedDirective
+    )
+}
+
+/// The kinds of node the builder tells apart. tree-sitter hands out a node's kind as a C
+/// string, measured and checked as UTF-8 at every call, and the builder asks millions of
+/// times in a batch check: it reads the grammar's numeric ids instead, mapped to kinds once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Stream,
+    Document,
+    BlockNode,
+    FlowNode,
+    Anchor,
+    Tag,
+    Comment,
+    YamlDirective,
+    TagDirective,
+    ReservedDirective,
+    BlockMapping,
+    FlowMapping,
+    BlockMappingPair,
+    FlowPair,
+    BlockSequence,
+    FlowSequence,
+    BlockSequenceItem,
+    Alias,
+    PlainScalar,
+    DoubleQuoteScalar,
+    SingleQuoteScalar,
+    BlockScalar,
+    Colon,
+    Error,
+    Other,
+}
+
+impl Kind {
+    fn named(name: &str) -> Self {
+        match name {
+            "stream" => Kind::Stream,
+            "document" => Kind::Document,
+            "block_node" => Kind::BlockNode,
+            "flow_node" => Kind::FlowNode,
+            "anchor" => Kind::Anchor,
+            "tag" => Kind::Tag,
+            "comment" => Kind::Comment,
+            "yaml_directive" => Kind::YamlDirective,
+            "tag_directive" => Kind::TagDirective,
+            "reserved_directive" => Kind::ReservedDirective,
+            "block_mapping" => Kind::BlockMapping,
+            "flow_mapping" => Kind::FlowMapping,
+            "block_mapping_pair" => Kind::BlockMappingPair,
+            "flow_pair" => Kind::FlowPair,
+            "block_sequence" => Kind::BlockSequence,
+            "flow_sequence" => Kind::FlowSequence,
+            "block_sequence_item" => Kind::BlockSequenceItem,
+            "alias" => Kind::Alias,
+            "plain_scalar" => Kind::PlainScalar,
+            "double_quote_scalar" => Kind::DoubleQuoteScalar,
+            "single_quote_scalar" => Kind::SingleQuoteScalar,
+            "block_scalar" => Kind::BlockScalar,
+            ":" => Kind::Colon,
+            "ERROR" => Kind::Error,
+            _ => Kind::Other,
+        }
+    }
+}
+
+/// Each of the grammar's kind ids, as a [`Kind`]: several ids may share a name.
+static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
+    let language = tree_sitter::Language::new(super::grammar::LANGUAGE);
+    (0..language.node_kind_count())
+        .map(|id| {
+            let id = u16::try_from(id).unwrap_or(u16::MAX);
+            language.node_kind_for_id(id).map_or(Kind::Other, Kind::named)
+        })
+        .collect()
+});
+
+fn kind(node: TsNode) -> Kind {
+    match KINDS.get(usize::from(node.kind_id())) {
+        Some(kind) => *kind,
+        // Error nodes have an id of their own, past the grammar's.
+        None if node.is_error() => Kind::Error,
+        None => Kind::Other,
+    }
 }
 
 fn strip_quotes(raw: &str, quote: char) -> &str {
@@ -485,4 +590,58 @@ fn block_text(header: &str, body: &str, style: ScalarStyle) -> String {
         text.push('\n');
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_the_builder_tells_apart_is_a_kind_of_the_grammar() {
+        use Kind::*;
+        let told_apart = [
+            Stream,
+            Document,
+            BlockNode,
+            FlowNode,
+            Anchor,
+            Tag,
+            Comment,
+            YamlDirective,
+            TagDirective,
+            ReservedDirective,
+            BlockMapping,
+            FlowMapping,
+            BlockMappingPair,
+            FlowPair,
+            BlockSequence,
+            FlowSequence,
+            BlockSequenceItem,
+            Alias,
+            PlainScalar,
+            DoubleQuoteScalar,
+            SingleQuoteScalar,
+            BlockScalar,
+            Colon,
+        ];
+        for expected in told_apart {
+            assert!(KINDS.contains(&expected), "{expected:?} names no kind of the grammar");
+        }
+    }
+
+    #[test]
+    fn error_nodes_are_told_apart() {
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&super::super::grammar::LANGUAGE.into()).unwrap();
+        let tree = parser.parse("a: [b\nc: : :\n  - ]\n", None).unwrap();
+        let mut errors = Vec::new();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "ERROR" {
+                errors.push(kind(node));
+            }
+            stack.extend(named_children(node));
+        }
+        assert!(!errors.is_empty() && errors.iter().all(|found| *found == Kind::Error), "{errors:?}");
+    }
 }
