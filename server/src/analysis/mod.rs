@@ -225,11 +225,18 @@ impl Analyzer {
 
     /// Analyses the source's current text, reusing whatever its edits did not touch.
     pub fn analyze(&mut self, source: &mut Source) -> Report {
-        self.analyze_with_model(source).0
+        self.analyze_keeping_trees(source).0
     }
 
     /// [`Analyzer::analyze`], also giving a workflow's model as its rules read it.
     fn analyze_with_model(&mut self, source: &mut Source) -> (Report, Option<WorkflowRead>) {
+        let (report, workflow) = self.analyze_keeping_trees(source);
+        let (bases, rope) = (&self.units.bases, source.rope());
+        (report, workflow.map(|workflow| WorkflowRead::new(workflow, bases.clone(), rope.clone())))
+    }
+
+    /// The report and a workflow's model, the trees and value trees kept for the next edit.
+    fn analyze_keeping_trees(&mut self, source: &mut Source) -> (Report, Option<Workflow>) {
         if let Some(report) = too_large(source.rope().len_bytes()) {
             return (report, None);
         }
@@ -237,10 +244,7 @@ impl Analyzer {
         let (tiles, rope) = source.snapshot();
         self.units.refresh(tiles, rope, bases);
         let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
-        let parsed = Parsed { tiles: ParsedTiles::Trees(tiles), rope };
-        let (report, workflow) = self.report(syntax_errors, parsed, ValueTrees::Kept);
-        let bases = &self.units.bases;
-        (report, workflow.map(|workflow| WorkflowRead::new(workflow, bases.clone(), rope.clone())))
+        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Trees(tiles), rope }, ValueTrees::Kept)
     }
 
     /// Analyses the source's text as [`Analyzer::analyze`] does, for a text no edit will
