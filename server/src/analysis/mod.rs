@@ -38,6 +38,7 @@ use crate::model::action::build_action;
 use crate::model::contexts::JobList;
 use crate::model::github::{self, Job, Workflow};
 use crate::model::gitlab::{self, GitlabJob, JobScope, Pipeline};
+use crate::model::interface;
 use crate::model::kind::FileKind;
 use crate::model::references::{self, Reference, ReferenceKind};
 use crate::model::view::{Entry, Resolver};
@@ -736,10 +737,8 @@ pub fn analyze_text_for_workspace(kind: FileKind, text: &str, options: Arc<RuleO
     let mut analyzer = Analyzer::configured(kind, REGISTRY, options);
     let callable = may_be_called(kind, text);
     // A text read once drops its trees as it goes; one that callers will analyse again keeps them.
-    let (report, model) = match callable {
-        true => analyzer.analyze_with_model(&mut source),
-        false => analyzer.analyze_once_with_model(&mut source),
-    };
+    let (report, model) =
+        if callable { analyzer.analyze_with_model(&mut source) } else { analyzer.analyze_once_with_model(&mut source) };
     let calls_local_files = report.references.iter().any(|reference| reference.kind != ReferenceKind::Remote);
     let model = model.filter(|model| calls_local_files || model.is_callable()).map(Arc::new);
     let parsed = callable.then(|| ParsedCallee::new(source, analyzer));
@@ -758,7 +757,7 @@ const MAX_KEPT_PARSED_BYTES: usize = 512 << 10;
 fn may_be_called(kind: FileKind, text: &str) -> bool {
     let may = match kind {
         FileKind::GithubAction => true,
-        FileKind::GithubWorkflow => text.contains("workflow_call"),
+        FileKind::GithubWorkflow => interface::may_be_reusable(text),
         FileKind::GitlabCi => false,
     };
     may && text.len() <= MAX_KEPT_PARSED_BYTES

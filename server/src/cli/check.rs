@@ -182,8 +182,6 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
             Found::File(path) => Some(check_file(path, options, &|text| repositories.without_workflows(text))),
             Found::Error(..) => None,
         });
-        let known = KnownWorkflows::of(&results);
-        let known = |path: &Path, text: &str| known.secrets(path, text);
         let waiting: Vec<(usize, &Path)> = indexed
             .iter()
             .filter(|(index, _)| matches!(results[*index], Some(Ok(Checking::Waits))))
@@ -192,6 +190,9 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
                 Found::Error(..) => None,
             })
             .collect();
+        // Read only when a file waits for it: it resolves the path of every reusable workflow.
+        let known = if waiting.is_empty() { KnownWorkflows::default() } else { KnownWorkflows::of(&results) };
+        let known = |path: &Path, text: &str| known.secrets(path, text);
         let policy_of = |index: usize, text: &str| Some(repositories.of(index, text, &known));
         let checked_late = parallel::map_in_order(&waiting, |(index, path)| {
             check_file(path, options, &|text| policy_of(*index, text))
@@ -274,6 +275,7 @@ impl<'p> RepositoryPolicies<'p> {
 }
 
 /// The reusable workflows checked, by canonical path: their texts and the secrets they take.
+#[derive(Default)]
 struct KnownWorkflows<'c> {
     by_path: HashMap<PathBuf, (&'c Rope, WorkflowSecrets)>,
 }

@@ -56,9 +56,8 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
                 let mut report = Report::default();
                 report.add_reached(findings);
                 let (rope, options) = (Rope::from_str(&text), Arc::new(options.clone()));
-                let shown = shown(&path);
                 checked.push(Checked {
-                    path: shown,
+                    path: shown(&path),
                     kind,
                     rope,
                     report,

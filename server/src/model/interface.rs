@@ -7,6 +7,12 @@ use std::path::{Path, PathBuf};
 
 use super::github::{Event, Secrets, Workflow};
 
+/// Whether a workflow's text may make it reusable: only one that names the `workflow_call`
+/// trigger can be, and the others need no parse to tell.
+pub fn may_be_reusable(text: &str) -> bool {
+    text.contains(Event::WorkflowCall.name())
+}
+
 /// The secrets a reusable workflow takes from its callers.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct WorkflowSecrets {

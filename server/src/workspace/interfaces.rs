@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::root::Root;
 use crate::analysis;
-use crate::model::interface::{LocalWorkflows, WorkflowSecrets};
+use crate::model::interface::{LocalWorkflows, WorkflowSecrets, may_be_reusable};
 
 /// Where GitHub looks for reusable workflows: they cannot live anywhere else.
 const WORKFLOWS_FOLDER: &str = ".github/workflows";
@@ -26,7 +26,7 @@ pub fn local_workflows_with(root: &Root, known: &KnownSecrets<'_>) -> LocalWorkf
     for path in root.yaml_files_in(WORKFLOWS_FOLDER) {
         let Some((canonical, text)) = root.read(&path) else { continue };
         // Most workflows cannot be called; only those that name the trigger are parsed.
-        if !text.contains("workflow_call") {
+        if !may_be_reusable(&text) {
             continue;
         }
         if let Some(secrets) = known(&canonical, &text).or_else(|| analysis::workflow_secrets(&text)) {
