@@ -60,6 +60,8 @@ const TOKENS: &[&str] = &[
     "name: ",
     "run-name: ",
     "*title",
+    "# pipewarden: ignore[expression-injection]\n",
+    " # pipewarden: ignore[all]",
 ];
 
 #[derive(Debug, Clone)]
@@ -108,7 +110,11 @@ type TileShape = (usize, usize, Option<usize>, Vec<(&'static str, Range<usize>, 
 
 /// Each tile's place, nesting and tree shape.
 fn tiles(source: &mut Source) -> Vec<TileShape> {
-    source.tiles().iter().map(|tile| (tile.start, tile.len, tile.nested_indent, shape(tile.tree()))).collect()
+    source
+        .tiles()
+        .iter()
+        .map(|tile| (tile.start, tile.len, tile.nested_indent, shape(tile.tree().expect("tiles() parses every tile"))))
+        .collect()
 }
 
 /// Every node's kind and byte range in document order, walked without recursion.

@@ -73,7 +73,7 @@ type TileShape = (usize, usize, Option<usize>, Vec<(u16, usize, usize, bool)>);
 
 /// Each tile's place, nesting and tree shape.
 fn tiles(source: &mut Source) -> Vec<TileShape> {
-    source.tiles().iter().map(|tile| (tile.start, tile.len, tile.nested_indent, shape(tile.tree()))).collect()
+    source.tiles().iter().map(|tile| (tile.start, tile.len, tile.nested_indent, shape(tile.tree().expect("tiles() parses every tile")))).collect()
 }
 
 /// Every node's kind and byte range in document order, walked without recursion.

@@ -22,10 +22,11 @@ pub struct Description {
 /// Describes the context path in a `${{ }}` expression, the GitLab predefined variable, or
 /// the key, at `offset`.
 pub fn describe_at(source: &mut Source, kind: FileKind, offset: usize) -> Option<Description> {
-    let (tiles, rope) = source.snapshot();
+    let (tiles, rope) = source.with_trees_over(offset..offset);
     let tile = tile_at(tiles, offset)?;
     let relative = offset.checked_sub(tile.start)?;
-    let root = tile.model_tree().root_node();
+    let tree = tile.model_tree()?;
+    let root = tree.root_node();
     let scalar = enclosing_scalar(root.descendant_for_byte_range(relative, relative)?)?;
     let range = tile.start + scalar.start_byte()..tile.start + scalar.end_byte();
     let raw = rope.byte_slice(range.clone()).to_string();
@@ -54,7 +55,7 @@ pub fn describe_at(source: &mut Source, kind: FileKind, offset: usize) -> Option
     let name = raw.trim();
     // Trigger names are keys (`on: {issues: ...}`) or values (`on: [issues]`); other keys are keys.
     let is_event = platform == Platform::GithubActions && Event::parse(name) != Event::Other(name.to_owned());
-    if !is_event && !is_key(scalar, tile.model_tree(), relative) {
+    if !is_event && !is_key(scalar, tree, relative) {
         return None;
     }
     let doc = glossary::key_doc(platform, name)?;

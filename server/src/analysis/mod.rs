@@ -44,8 +44,8 @@ use crate::model::references::{self, Reference, ReferenceKind};
 use crate::model::view::{Entry, Resolver};
 use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext, unused_suppression};
 use crate::syntax::errors::SyntaxError;
-use crate::syntax::span::{Bases, Span, UnitId};
-use crate::syntax::{Source, Tiling, errors};
+use crate::syntax::span::{Bases, Span, UnitId, UnitMap};
+use crate::syntax::{Source, Tile, Tiling, TreeNeed};
 use entries::{JobFacts, PathFacts};
 use run::RuleRunner;
 use suppress::{Parsed, ParsedTiles, SuppressionCache, TileRead};
@@ -241,11 +241,29 @@ impl Analyzer {
         if let Some(report) = too_large(source.rope().len_bytes()) {
             return (report, None);
         }
-        let bases = source.bases();
-        let (tiles, rope) = source.snapshot();
-        self.units.refresh(tiles, rope, bases);
-        let syntax_errors = tiles.iter().flat_map(|tile| errors::syntax_errors(tile, rope)).collect();
+        // Of the trees, suppressions read those of tiles near a comment that mentions
+        // pipewarden; no other tile's is kept.
+        let near_comments = self.suppression_cache.refresh_mentions(source.layout(), source.rope());
+        let (tiles, rope) = self.refresh_units(source, |tile| near_comments.contains(&tile.id));
+        let syntax_errors = tiles.iter().flat_map(Tile::syntax_errors).collect();
         self.report(syntax_errors, Parsed { tiles: ParsedTiles::Trees(tiles), rope }, ValueTrees::Kept)
+    }
+
+    /// Brings the units up to date with the source's tiles, building value trees only for
+    /// tiles that changed. Of the tiles' syntax trees, only those `keep` asks for stay (and
+    /// that of the tile the latest edit touched).
+    fn refresh_units<'s>(&mut self, source: &'s mut Source, keep: impl Fn(&Tile) -> bool) -> (&'s [Tile], &'s Rope) {
+        let bases = source.bases();
+        let units = &self.units;
+        let mut fresh = UnitMap::default();
+        let (tiles, rope) = source.refresh_tiles(
+            |tile| TreeNeed { read: !units.has(tile.id), keep: keep(tile) },
+            |tile, rope| {
+                fresh.insert(tile.id, Unit::build(tile, rope));
+            },
+        );
+        self.units.refresh(tiles, rope, bases, fresh);
+        (tiles, rope)
     }
 
     /// Analyses the source's text as [`Analyzer::analyze`] does, for a text no edit will
@@ -264,9 +282,10 @@ impl Analyzer {
         let bases = source.bases();
         let mentions = suppress::mention_lines(source.rope());
         let (mut units, mut syntax_errors, mut read) = (Vec::new(), Vec::new(), Vec::new());
-        source.read_tiles_once(|tile, rope| {
+        let every_tile = |_: &Tile| TreeNeed { read: true, keep: false };
+        source.refresh_tiles(every_tile, |tile, rope| {
             units.push(Unit::build(tile, rope));
-            syntax_errors.extend(errors::syntax_errors(tile, rope));
+            syntax_errors.extend(tile.syntax_errors());
             read.push(TileRead::read(tile, rope, &mentions));
         });
         self.units.set(units, bases);
@@ -508,9 +527,7 @@ impl Analyzer {
         jobs_key: Option<&str>,
         build: impl FnOnce(&Entries) -> T,
     ) -> (T, Bases) {
-        let bases = source.bases();
-        let (tiles, rope) = source.snapshot();
-        self.units.refresh(tiles, rope, bases);
+        let (_, rope) = self.refresh_units(source, |tile| tile.tree().is_some());
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let read = build(&self.entries(&resolver, jobs_key));
@@ -847,6 +864,37 @@ mod tests {
         assert_eq!(rules.iter().filter(|rule| **rule == "expression-injection").count(), 2, "{rules:?}");
         assert!(rules.contains(&"unused-suppression"), "{rules:?}");
         assert!(!once.syntax_errors.is_empty());
+    }
+
+    /// An open document lets the trees of tiles it is not typing in go: suppressions typed
+    /// next to them, syntax errors, and an analyzer made again for the same text (as after a
+    /// panic) read what a fresh analysis reads.
+    #[test]
+    fn trees_let_go_leave_reports_as_a_fresh_analysis_makes_them() {
+        let kind = FileKind::GithubWorkflow;
+        let mut source = Source::new(SUPPRESSED, tiling(kind));
+        let mut analyzer = Analyzer::new(kind);
+        analyzer.analyze(&mut source);
+        let job_b = SUPPRESSED.find("  b:").unwrap();
+        let edits = [
+            (SUPPRESSED.find("runs-on: ubuntu-latest\r").unwrap(), "x"),
+            (job_b, "  # pipewarden: ignore[expression-injection]\n"),
+            (0, "# pipewarden: ignore-file[unused-suppression]\n"),
+            (SUPPRESSED.find("echo hi").unwrap(), "# pipewarden: ignore[all]\n          "),
+        ];
+        let mut shift = 0;
+        for (at, inserted) in edits {
+            let at = if at >= job_b { at + shift } else { at };
+            source.replace(at..at, inserted);
+            shift += inserted.len();
+            let open = analyzer.analyze(&mut source);
+            let text = source.rope().to_string();
+            let fresh = Analyzer::new(kind).analyze_once(&mut Source::new(&text, tiling(kind)));
+            assert_eq!(open.findings, fresh.findings, "after typing {inserted:?}");
+            assert_eq!(open.syntax_errors, fresh.syntax_errors);
+            let again = Analyzer::new(kind).analyze(&mut source);
+            assert_eq!(again.findings, fresh.findings);
+        }
     }
 
     /// A kept job's fixes were settled against the text when it was checked (the end of a

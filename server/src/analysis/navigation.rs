@@ -40,9 +40,7 @@ impl Analyzer {
     /// Hands the document's entries to `read`, reusing the value trees of tiles the last
     /// analysis built.
     fn read_entries<T>(&mut self, source: &mut Source, read: impl FnOnce(&Entries<'_>) -> T) -> T {
-        let bases = source.bases();
-        let (tiles, rope) = source.snapshot();
-        self.units.refresh(tiles, rope, bases);
+        let (_, rope) = self.refresh_units(source, |tile| tile.tree().is_some());
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let jobs_key = (self.kind == FileKind::GithubWorkflow).then_some("jobs");

@@ -10,9 +10,9 @@ use super::paths::{AttackPath, Entry};
 use super::suppress::{Parsed, ParsedTiles, SuppressionCache, Suppressions, Unused};
 use crate::model::references::Reference;
 use crate::rules::{Applicability, Confidence, Extent, Finding, RuleMeta, Severity, unused_suppression};
-use crate::syntax::Source;
 use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::{Bases, Span, UnitId};
+use crate::syntax::{Source, tile_at};
 
 /// What the workspace model needs of a file: what it names in other files, and the name a
 /// workflow is named by.
@@ -234,7 +234,11 @@ pub fn ignore_fixes(source: &mut Source, finding: &Reported) -> Vec<ResolvedFix>
     if finding.rule == &unused_suppression::META {
         return Vec::new();
     }
-    let (tiles, rope) = source.snapshot();
+    // The comments that can silence it are on its line (or its scalar's first line) or the
+    // line above: in its tile or at the end of the one before.
+    let offset = finding.range.start;
+    let tile_start = tile_at(source.layout(), offset).map_or(offset, |tile| tile.start);
+    let (tiles, rope) = source.with_trees_over(tile_start.saturating_sub(1)..offset);
     let parsed = Parsed { tiles: ParsedTiles::Trees(tiles), rope };
     let mut fixes = Suppressions::for_fixes(parsed, finding).ignore_fixes(finding).to_vec();
     for edit in fixes.iter_mut().flat_map(|fix| &mut fix.edits) {

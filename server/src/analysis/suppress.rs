@@ -77,7 +77,8 @@ impl TileRead {
         let scalars = if mentions.is_empty() {
             Vec::new()
         } else {
-            scalars(tile.model_tree(), |range, row| first_line + row < last_line_of(range))
+            let tree = tile.model_tree().expect("tiles are read just parsed");
+            scalars(tree, |range, row| first_line + row < last_line_of(range))
         };
         Self { id: tile.id, start: tile.start, end: tile.end(), comments, scalars }
     }
@@ -137,10 +138,11 @@ impl TileOf<'_> {
         }
     }
 
-    fn scalar_rows(self, offsets: &[usize]) -> HashMap<usize, usize> {
+    /// `None` for a tile whose tree was let go: no suppression comment is near it.
+    fn scalar_rows(self, offsets: &[usize]) -> Option<HashMap<usize, usize>> {
         match self {
-            TileOf::Tree(tile) => scalar_rows(tile.model_tree(), offsets),
-            TileOf::Read(tile) => tile.scalar_rows(offsets),
+            TileOf::Tree(tile) => Some(scalar_rows(tile.model_tree()?, offsets)),
+            TileOf::Read(tile) => Some(tile.scalar_rows(offsets)),
         }
     }
 }
@@ -176,7 +178,8 @@ const FILE_HEADER_LINES: usize = 200;
 impl<'a> Suppressions<'a> {
     pub fn new(parsed: Parsed<'a>, findings: &[Reported], cache: &mut SuppressionCache) -> Self {
         let mentions = match parsed.tiles {
-            ParsedTiles::Trees(tiles) => cache.mention_lines(tiles, parsed.rope),
+            // Found by the analysis before it let trees go (`refresh_mentions`).
+            ParsedTiles::Trees(_) => cache.lines.clone(),
             ParsedTiles::Read(_) => mention_lines(parsed.rope),
         };
         let mut suppressions = Self::without_findings(parsed, mentions);
@@ -476,7 +479,9 @@ fn comments_in_tree(line: usize, tile: &Tile, rope: &Rope) -> Vec<Range<usize>> 
         std::iter::once(rope.byte_slice((tile.start + node.start_byte()).min(end)..end).to_string().into_bytes())
     };
     let mut ranges = Vec::new();
-    let mut matches = cursor.matches(queries::suppressions(), tile.model_tree().root_node(), node_text);
+    // A tile holding a line that mentions pipewarden keeps its tree.
+    let Some(tree) = tile.model_tree() else { return ranges };
+    let mut matches = cursor.matches(queries::suppressions(), tree.root_node(), node_text);
     while let Some(found) = matches.next() {
         for capture in found.captures {
             let range = tile.start + capture.node.start_byte()..tile.start + capture.node.end_byte();
@@ -511,14 +516,17 @@ fn scalar_lines(parsed: &Parsed, offsets: &[usize], cache: &mut UnitMap<TileRows
         let Some(tile) = parsed.tiles.at(first) else { break };
         let in_tile = rest.iter().take_while(|&&offset| offset < tile.end().max(first + 1)).count();
         let relative: Vec<usize> = rest[..in_tile].iter().map(|offset| offset - tile.start().min(*offset)).collect();
+        rest = &rest[in_tile..];
         let rows = match cache.remove(&tile.id()) {
             Some((offsets, rows)) if offsets == relative => rows,
-            _ => Arc::new(tile.scalar_rows(&relative)),
+            _ => match tile.scalar_rows(&relative) {
+                Some(rows) => Arc::new(rows),
+                None => continue,
+            },
         };
         let first_line = parsed.rope.byte_to_line(tile.start());
         lines.extend(rows.iter().map(|(offset, row)| (tile.start() + offset, first_line + row)));
         kept.insert(tile.id(), (relative, rows));
-        rest = &rest[in_tile..];
     }
     *cache = kept;
     lines
@@ -532,12 +540,28 @@ pub struct SuppressionCache {
     rows: UnitMap<TileRows>,
     /// The lines of each tile that mention pipewarden, from the tile's first line.
     mentions: UnitMap<Vec<usize>>,
+    /// The lines of the text that mention pipewarden, as the last refresh found them.
+    lines: Vec<usize>,
 }
 
 impl SuppressionCache {
-    /// The lines of the text that mention pipewarden, in order ([`mention_lines`]), searched
-    /// for only in tiles new since the last analysis. A line is in one tile: tiles are whole
-    /// lines.
+    /// Finds the lines of the text that mention pipewarden ([`mention_lines`]), searching
+    /// only tiles new since the last analysis, and gives the ids of the tiles whose trees
+    /// suppressions read: those holding such a line or starting right after one (a comment
+    /// on the line above a finding silences it). Tiles need no tree for this.
+    pub fn refresh_mentions(&mut self, tiles: &[Tile], rope: &Rope) -> HashSet<UnitId> {
+        self.lines = self.mention_lines(tiles, rope);
+        let mut near = HashSet::new();
+        for &line in &self.lines {
+            let holding = tiles.partition_point(|tile| tile.first_line <= line).saturating_sub(1);
+            near.extend(tiles.get(holding).map(|tile| tile.id));
+            near.extend(tiles.get(holding + 1).filter(|next| next.first_line == line + 1).map(|next| next.id));
+        }
+        near
+    }
+
+    /// The lines of the text that mention pipewarden, in order, searched for only in tiles
+    /// new since the last analysis. A line is in one tile: tiles are whole lines.
     fn mention_lines(&mut self, tiles: &[Tile], rope: &Rope) -> Vec<usize> {
         let mut kept = UnitMap::with_capacity_and_hasher(tiles.len(), Default::default());
         let mut lines = Vec::new();

@@ -47,13 +47,19 @@ pub struct Units {
 }
 
 impl Units {
-    /// Takes the current tiles, building value trees only for tiles that changed.
-    pub fn refresh(&mut self, tiles: &[Tile], rope: &Rope, bases: Bases) {
+    /// Whether the value tree of tile `id` is kept from the last analysis.
+    pub fn has(&self, id: UnitId) -> bool {
+        self.built.contains_key(&id)
+    }
+
+    /// Takes the current tiles: for each, its unit built just now (in `fresh`), or the one
+    /// kept from the last analysis, or else one built from its tree.
+    pub fn refresh(&mut self, tiles: &[Tile], rope: &Rope, bases: Bases, mut fresh: UnitMap<Unit>) {
         let units = tiles
             .iter()
             .map(|tile| match self.built.remove(&tile.id) {
                 Some(built) => Unit { id: tile.id, role: Role::of(tile), built },
-                None => Unit::build(tile, rope),
+                None => fresh.remove(&tile.id).unwrap_or_else(|| Unit::build(tile, rope)),
             })
             .collect();
         self.set(units, bases);
@@ -87,7 +93,8 @@ impl Units {
 }
 
 fn build_tile(tile: &Tile, rope: &Rope) -> Built {
-    match yaml::document_content(tile.model_tree()) {
+    debug_assert!(tile.model_tree().is_some(), "units are built from parsed tiles");
+    match tile.model_tree().and_then(yaml::document_content) {
         Some(content) => yaml::build(content, rope, tile.id, tile.start),
         None => Built {
             node: Arc::new(Node {

@@ -140,10 +140,10 @@ impl OpenDocument {
         self.analyzer.as_mut().map(|analyzer| analyzer.links(&mut self.source)).unwrap_or_default()
     }
 
-    /// The tiles and the text, parsed, with the JSON of the diagnostics last published.
+    /// The tiles (where they lie, not their trees) and the text, with the JSON of the
+    /// diagnostics last published.
     pub fn tiled(&mut self) -> (&[Tile], &Rope, &mut TileCache) {
-        let (tiles, rope) = self.source.snapshot();
-        (tiles, rope, &mut self.tiled)
+        (self.source.layout(), self.source.rope(), &mut self.tiled)
     }
 
     /// The byte range of an LSP range in the current text.

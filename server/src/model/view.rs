@@ -360,7 +360,7 @@ pub fn with_entries_for_tests<T>(text: &str, read: impl FnOnce(&[Entry<'_>]) -> 
     let (tiles, rope) = source.snapshot();
     let built: Vec<yaml::Built> = tiles
         .iter()
-        .filter_map(|tile| Some(yaml::build(yaml::document_content(tile.model_tree())?, rope, tile.id, tile.start)))
+        .filter_map(|tile| Some(yaml::build(yaml::document_content(tile.model_tree()?)?, rope, tile.id, tile.start)))
         .collect();
     let mut anchors = AnchorTable::default();
     for tree in &built {

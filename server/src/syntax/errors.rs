@@ -22,12 +22,13 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// The syntax errors of a tile, at most [`MAX_ERRORS`], in text order.
-pub fn syntax_errors(tile: &Tile, rope: &Rope) -> Vec<SyntaxError> {
+/// The syntax errors of a tile just parsed, at most [`MAX_ERRORS`], in text order. Read once
+/// per parse and kept by the tile ([`Tile::syntax_errors`]).
+pub(super) fn syntax_errors(tile: &Tile, rope: &Rope) -> Vec<SyntaxError> {
     if tile.is_clean() {
         return Vec::new();
     }
-    let tree: &Tree = tile.tree();
+    let Some(tree): Option<&Tree> = tile.tree() else { return Vec::new() };
     let text = TileText { rope, origin: tile.start, end: tile.end() };
     let root = tree.root_node();
     let mut errors = Vec::new();

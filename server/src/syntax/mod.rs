@@ -8,5 +8,5 @@ pub mod span;
 mod tiling;
 pub mod yaml;
 
-pub use source::{ByteEdit, Source, Tile, tile_at, tile_index};
+pub use source::{ByteEdit, Source, Tile, TreeNeed, tile_at, tile_index};
 pub use tiling::Tiling;

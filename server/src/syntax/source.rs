@@ -13,6 +13,7 @@ use std::ops::Range;
 use ropey::Rope;
 use tree_sitter::{InputEdit, Parser, Point, Tree};
 
+use super::errors::{self, SyntaxError};
 use super::span::{Bases, UnitId};
 use super::tiling::{self, Context, TileStart, Tiling};
 use crate::text;
@@ -44,12 +45,21 @@ pub struct Tile {
     pub first_line: usize,
     /// For a tile nested under a key (a job under `jobs:`), the indentation of that block.
     pub nested_indent: Option<usize>,
+    /// The tile's tree, from its last parse. An open document lets the trees of tiles it is
+    /// not typing in go once what is read from them is read (see [`Source::refresh_tiles`]):
+    /// held for every tile they would cost more than all else it keeps.
     tree: Option<Tree>,
     /// When tree-sitter gave up before the end of the tile, a tree of the tile with the lines
     /// it gave up at blanked out, so the rest of the tile can still be analysed.
     repaired: Option<Tree>,
-    /// Whether `tree` was edited and awaits an incremental re-parse.
+    /// The syntax errors of the last parse, relative to `start`: they outlive the tree.
+    errors: Vec<SyntaxError>,
+    /// Whether the text changed since the last parse (or was never parsed): the tree, if
+    /// any, was edited to match and awaits an incremental re-parse.
     stale: bool,
+    /// The number of the last edit that touched the tile (0: none since it was cut when the
+    /// text was opened). The tile the latest edit touched keeps its tree for the next one.
+    touched_by: u64,
 }
 
 impl Tile {
@@ -61,22 +71,40 @@ impl Tile {
         self.nested_indent.is_some()
     }
 
-    /// The tile's tree. Only tiles handed out by [`Source::tiles`] are parsed.
-    pub fn tree(&self) -> &Tree {
-        self.tree.as_ref().expect("tiles are parsed before they are handed out")
+    /// The tile's tree: always there in tiles handed out by [`Source::tiles`], and in those
+    /// [`Source::refresh_tiles`] hands out only when asked for.
+    pub fn tree(&self) -> Option<&Tree> {
+        self.tree.as_ref()
     }
 
     /// The tree to read values from: the repaired tree if the parse stopped early, else the tree.
-    pub fn model_tree(&self) -> &Tree {
-        self.repaired.as_ref().unwrap_or_else(|| self.tree())
+    pub fn model_tree(&self) -> Option<&Tree> {
+        self.repaired.as_ref().or(self.tree.as_ref())
     }
 
     /// Whether the tile parsed without a syntax error: its tree has no error and reaches the
     /// end of the tile (there is no repaired tree). Most tiles, whose syntax errors are then
     /// known without a walk.
-    pub fn is_clean(&self) -> bool {
-        self.repaired.is_none() && !self.tree().root_node().has_error()
+    pub(super) fn is_clean(&self) -> bool {
+        self.repaired.is_none() && self.tree.as_ref().is_some_and(|tree| !tree.root_node().has_error())
     }
+
+    /// The syntax errors of the tile's text, at most [`errors::MAX_ERRORS`], in text order.
+    pub fn syntax_errors(&self) -> impl Iterator<Item = SyntaxError> + '_ {
+        self.errors.iter().map(|error| SyntaxError {
+            range: self.start + error.range.start..self.start + error.range.end,
+            message: error.message.clone(),
+        })
+    }
+}
+
+/// What a caller of [`Source::refresh_tiles`] needs of a tile's tree.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TreeNeed {
+    /// To read the tile now: what was read of it before is not at hand.
+    pub read: bool,
+    /// To hold on to the tree for reading later.
+    pub keep: bool,
 }
 
 /// The text of a pipeline file and the trees of its tiles. Trees are re-parsed only when
@@ -87,12 +115,14 @@ pub struct Source {
     parser: Parser,
     tiling: Tiling,
     next_id: u32,
+    /// How many edits the text has had.
+    edits: u64,
 }
 
 impl Source {
     pub fn new(text: &str, tiling: Tiling) -> Self {
         let rope = Rope::from_str(text);
-        let mut source = Self { rope, tiles: Vec::new(), parser: new_parser(), tiling, next_id: 0 };
+        let mut source = Self { rope, tiles: Vec::new(), parser: new_parser(), tiling, next_id: 0, edits: 0 };
         let (starts, _) = tiling::tile_starts(&source.rope, 0..source.rope.len_bytes(), Context::TopLevel, tiling);
         source.tiles = source.new_tiles(&starts, source.rope.len_bytes());
         source
@@ -106,7 +136,7 @@ impl Source {
         self.tiling
     }
 
-    /// The tiles, in text order, each parsed for the current text.
+    /// The tiles, in text order, each parsed for the current text, with its tree.
     pub fn tiles(&mut self) -> &[Tile] {
         for tile in &mut self.tiles {
             if tile.tree.is_none() || tile.stale {
@@ -116,24 +146,60 @@ impl Source {
         &self.tiles
     }
 
-    /// Parses the tiles one at a time, hands each to `read` with the text, and drops its
-    /// trees before parsing the next: for a text analysed once, whose trees, held all
-    /// together, would cost more than everything read from them. [`Source::tiles`] parses
-    /// them again if they are asked for.
-    pub fn read_tiles_once(&mut self, mut read: impl FnMut(&Tile, &Rope)) {
-        for tile in &mut self.tiles {
-            if tile.tree.is_none() || tile.stale {
-                parse_tile(&mut self.parser, &self.rope, tile);
-            }
-            read(tile, &self.rope);
-            tile.tree = None;
-            tile.repaired = None;
-        }
-    }
-
-    /// The tiles, parsed, with the text they were parsed from.
+    /// The tiles, parsed, each with its tree, with the text they were parsed from.
     pub fn snapshot(&mut self) -> (&[Tile], &Rope) {
         self.tiles();
+        (&self.tiles, &self.rope)
+    }
+
+    /// The tiles as last cut, with or without their trees, for what reads only where they
+    /// lie and their ids.
+    pub fn layout(&self) -> &[Tile] {
+        &self.tiles
+    }
+
+    /// Brings the tiles up to date with the text one at a time. A tile the text changed in is
+    /// parsed and handed to `read` with the text; so is another tile when `needs` asks to
+    /// read it (its tree parsed again if it was let go). A tile keeps its tree only while
+    /// `needs` asks to keep it or it is the one the latest edit touched (its next keystroke
+    /// re-parses it incrementally); the others' trees go as soon as they are read, so that
+    /// a text's trees are never all held at once. Their syntax errors stay.
+    pub fn refresh_tiles(
+        &mut self,
+        mut needs: impl FnMut(&Tile) -> TreeNeed,
+        mut read: impl FnMut(&Tile, &Rope),
+    ) -> (&[Tile], &Rope) {
+        let latest_edit = self.edits;
+        for tile in &mut self.tiles {
+            let need = needs(tile);
+            let changed = tile.stale;
+            if changed || (tile.tree.is_none() && (need.read || need.keep)) {
+                parse_tile(&mut self.parser, &self.rope, tile);
+            }
+            if changed || need.read {
+                read(tile, &self.rope);
+            }
+            let typing_here = latest_edit > 0 && tile.touched_by == latest_edit;
+            if !need.keep && !typing_here {
+                tile.tree = None;
+                tile.repaired = None;
+            }
+        }
+        (&self.tiles, &self.rope)
+    }
+
+    /// The tiles, each with its tree if it overlaps `range` (an empty range: holds its
+    /// start), with the text.
+    pub fn with_trees_over(&mut self, range: Range<usize>) -> (&[Tile], &Rope) {
+        let first = tile_index(&self.tiles, range.start);
+        let last = tile_index(&self.tiles, range.end.max(range.start));
+        if let (Some(first), Some(last)) = (first, last) {
+            for tile in &mut self.tiles[first..=last] {
+                if tile.tree.is_none() || tile.stale {
+                    parse_tile(&mut self.parser, &self.rope, tile);
+                }
+            }
+        }
         (&self.tiles, &self.rope)
     }
 
@@ -147,6 +213,7 @@ impl Source {
         let start = self.char_boundary(range.start.min(range.end));
         let old_end = self.char_boundary(range.end.max(start));
         let edit = ByteEdit { start, old_end, new_end: start + replacement.len() };
+        self.edits += 1;
         let (first, last) = self.affected(start, old_end);
         // Points are read before the text changes.
         let start_point = text::point_of(&self.rope, start);
@@ -189,8 +256,9 @@ impl Source {
                     old_end_position: relative(old_end_point, origin),
                     new_end_position: relative(end_point(start_point, replacement), origin),
                 });
-                tile.stale = true;
             }
+            tile.stale = true;
+            tile.touched_by = self.edits;
             tile.len = region.len();
             self.next_id += 1;
             tile.id = UnitId(self.next_id);
@@ -292,7 +360,9 @@ impl Source {
                     nested_indent: start.nested_indent,
                     tree: None,
                     repaired: None,
-                    stale: false,
+                    errors: Vec::new(),
+                    stale: true,
+                    touched_by: self.edits,
                 }
             })
             .collect()
@@ -337,6 +407,11 @@ fn parse_tile(parser: &mut Parser, rope: &Rope, tile: &mut Tile) {
     tile.repaired = repair(parser, rope, range, &tree);
     tile.tree = Some(tree);
     tile.stale = false;
+    let start = tile.start;
+    tile.errors = errors::syntax_errors(tile, rope)
+        .into_iter()
+        .map(|error| SyntaxError { range: error.range.start - start..error.range.end - start, message: error.message })
+        .collect();
 }
 
 /// Parses `range` of the rope as a document of its own.
@@ -433,8 +508,58 @@ mod tests {
         source
             .tiles()
             .iter()
-            .map(|tile| (tile.start, tile.len, tile.first_line, tile.nested_indent, tile.tree().root_node().to_sexp()))
+            .map(|tile| {
+                (
+                    tile.start,
+                    tile.len,
+                    tile.first_line,
+                    tile.nested_indent,
+                    tile.tree().expect("tiles() parses").root_node().to_sexp(),
+                )
+            })
             .collect()
+    }
+
+    fn with_trees(source: &Source) -> Vec<usize> {
+        source.layout().iter().enumerate().filter(|(_, tile)| tile.tree().is_some()).map(|(index, _)| index).collect()
+    }
+
+    /// Trees go once read, except the one typed in; syntax errors stay; a tile asked for
+    /// again is parsed again.
+    #[test]
+    fn only_the_tile_typed_in_keeps_its_tree() {
+        let mut source = Source::new(WORKFLOW, Tiling::Nested { key: "jobs" });
+        let nothing = |_: &Tile| TreeNeed::default();
+        let mut read = 0;
+        source.refresh_tiles(nothing, |_, _| read += 1);
+        assert_eq!(read, source.layout().len(), "a new text's tiles are all read");
+        assert_eq!(with_trees(&source), Vec::<usize>::new());
+
+        let at = WORKFLOW.find("run: b").unwrap();
+        source.replace(at..at, "[");
+        let typed = tile_index(source.layout(), at).unwrap();
+        let mut read = Vec::new();
+        source.refresh_tiles(nothing, |tile, _| read.push(tile.id));
+        assert_eq!(read, [source.layout()[typed].id], "only the changed tile is read");
+        assert_eq!(with_trees(&source), [typed]);
+        let errors: Vec<SyntaxError> = source.layout()[typed].syntax_errors().collect();
+        assert!(!errors.is_empty());
+
+        // Typing elsewhere lets the broken tile's tree go, not its errors (moved with it).
+        source.replace(0..0, "# a comment\n");
+        source.refresh_tiles(nothing, |_, _| {});
+        let typed = tile_index(source.layout(), at + 12).unwrap();
+        assert!(with_trees(&source).iter().all(|&index| index < typed), "only the first tiles were typed in");
+        let moved: Vec<SyntaxError> = source.layout()[typed].syntax_errors().collect();
+        let shifted = errors.iter().map(|error| error.range.start + 12..error.range.end + 12);
+        assert_eq!(moved.iter().map(|error| error.range.clone()).collect::<Vec<_>>(), shifted.collect::<Vec<_>>());
+
+        // Asked for, a tile is parsed again and kept; one holding an offset is parsed.
+        let (tiles, _) = source.with_trees_over(at + 12..at + 12);
+        assert!(tiles[typed].tree().is_some());
+        let typed_id = source.layout()[typed].id;
+        source.refresh_tiles(|tile| TreeNeed { read: false, keep: tile.id == typed_id }, |_, _| {});
+        assert_eq!(with_trees(&source).last(), Some(&typed));
     }
 
     const CHECK_EVERY: usize = 7;
