@@ -263,8 +263,9 @@ impl Source {
             self.next_id += 1;
             tile.id = UnitId(self.next_id);
         } else {
-            let fresh = self.new_tiles(&starts, region.end);
-            self.tiles.splice(first..=last, fresh);
+            let old: Vec<Tile> = self.tiles.drain(first..=last).collect();
+            let cut = self.recut(old, &starts, region.end, edit);
+            self.tiles.splice(first..first, cut);
         }
         let after = first + if same_shape { 1 } else { starts.len() };
         for tile in self.tiles.iter_mut().skip(after) {
@@ -349,23 +350,62 @@ impl Source {
         starts
             .iter()
             .enumerate()
-            .map(|(index, start)| {
-                let tile_end = starts.get(index + 1).map_or(end, |next| next.offset);
-                self.next_id += 1;
-                Tile {
-                    id: UnitId(self.next_id),
-                    start: start.offset,
-                    len: tile_end - start.offset,
-                    first_line: self.rope.byte_to_line(start.offset),
-                    nested_indent: start.nested_indent,
-                    tree: None,
-                    repaired: None,
-                    errors: Vec::new(),
-                    stale: true,
-                    touched_by: self.edits,
-                }
-            })
+            .map(|(index, start)| self.new_tile(start, starts.get(index + 1).map_or(end, |next| next.offset)))
             .collect()
+    }
+
+    /// The tiles of an edited region cut again at `starts` (the region ends at `end`), from
+    /// its `old` tiles. An old tile whose text the edit did not touch (it lies wholly before or
+    /// after the replaced bytes) and that is cut the same again is kept, moved: its id, tree
+    /// and syntax errors stay, and so does everything analyses read from it. Pasting a job
+    /// between two others re-parses the pasted job alone, not its neighbours.
+    fn recut(&mut self, old: Vec<Tile>, starts: &[TileStart], end: usize, edit: ByteEdit) -> Vec<Tile> {
+        let mut untouched = old
+            .into_iter()
+            .filter_map(|tile| {
+                let moved_to = if tile.end() <= edit.start {
+                    tile.start
+                } else if tile.start >= edit.old_end {
+                    shift(tile.start, edit.delta())
+                } else {
+                    return None;
+                };
+                Some((moved_to, tile))
+            })
+            .peekable();
+        let mut cut = Vec::with_capacity(starts.len());
+        for (index, start) in starts.iter().enumerate() {
+            let tile_end = starts.get(index + 1).map_or(end, |next| next.offset);
+            while untouched.next_if(|(at, _)| *at < start.offset).is_some() {}
+            let same = |(at, tile): &(usize, Tile)| {
+                *at == start.offset && tile.len == tile_end - start.offset && tile.nested_indent == start.nested_indent
+            };
+            cut.push(match untouched.next_if(same) {
+                Some((at, mut tile)) => {
+                    tile.start = at;
+                    tile.first_line = self.rope.byte_to_line(at);
+                    tile
+                }
+                None => self.new_tile(start, tile_end),
+            });
+        }
+        cut
+    }
+
+    fn new_tile(&mut self, start: &TileStart, end: usize) -> Tile {
+        self.next_id += 1;
+        Tile {
+            id: UnitId(self.next_id),
+            start: start.offset,
+            len: end - start.offset,
+            first_line: self.rope.byte_to_line(start.offset),
+            nested_indent: start.nested_indent,
+            tree: None,
+            repaired: None,
+            errors: Vec::new(),
+            stale: true,
+            touched_by: self.edits,
+        }
     }
 
     fn char_boundary(&self, offset: usize) -> usize {
@@ -560,6 +600,25 @@ mod tests {
         let typed_id = source.layout()[typed].id;
         source.refresh_tiles(|tile| TreeNeed { read: false, keep: tile.id == typed_id }, |_, _| {});
         assert_eq!(with_trees(&source).last(), Some(&typed));
+    }
+
+    /// Pasting a job between two others, and deleting it again, cuts only the pasted job
+    /// anew: its neighbours keep their ids (and so all that was read from them).
+    #[test]
+    fn pasting_a_job_keeps_its_neighbours() {
+        let mut source = Source::new(WORKFLOW, Tiling::Nested { key: "jobs" });
+        source.tiles();
+        let ids = |source: &Source| source.layout().iter().map(|tile| tile.id).collect::<Vec<_>>();
+        let before = ids(&source);
+        let (at, pasted) = (WORKFLOW.find("  b:").unwrap(), "  pasted:\n    steps:\n      - run: p\n");
+        source.replace(at..at, pasted);
+        let with_paste = ids(&source);
+        assert_eq!(with_paste.len(), before.len() + 1);
+        assert_eq!(with_paste.iter().filter(|id| before.contains(id)).count(), before.len());
+        source.replace(at..at + pasted.len(), "");
+        assert_eq!(ids(&source), before);
+        let mut fresh = Source::new(WORKFLOW, Tiling::Nested { key: "jobs" });
+        assert_eq!(shape(&mut source), shape(&mut fresh));
     }
 
     const CHECK_EVERY: usize = 7;
