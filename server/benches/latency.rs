@@ -3,7 +3,9 @@
 //! script, typing in the workflow's header, and pasting then deleting a whole job, and
 //! measures each edit from the moment its `didChange` is written to the moment the first byte
 //! of the `publishDiagnostics` for that version arrives. It prints p50/p95/p99 per scenario,
-//! the server's resident memory and its CPU time per edit. When `zizmor` is on the PATH, it
+//! the server's resident memory, what the generated document adds to it (over the server
+//! with a one-job workflow open, its analysis code loaded and at work) and its CPU time per
+//! edit. When `zizmor` is on the PATH, it
 //! replays the same edits against `zizmor --lsp` and prints the ratio.
 //!
 //! Run with `cargo bench --bench latency` (release build). `--quick` runs fewer edits;
@@ -31,8 +33,8 @@ fn main() {
     let server = server.map_or(env!("CARGO_BIN_EXE_pipewarden"), String::as_str);
     println!("edit → first byte of publishDiagnostics, over stdio (release build of pipewarden)");
     println!(
-        "{:<34} {:>7} {:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>12} {:>9}",
-        "file", "lines", "findings", "edits", "p50", "p95", "p99", "max", "RSS", "CPU/edit"
+        "{:<34} {:>7} {:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9}",
+        "file", "lines", "findings", "edits", "p50", "p95", "p99", "max", "RSS", "document", "CPU/edit"
     );
     for file in FILES {
         let text = (file.generate)();
@@ -43,11 +45,11 @@ fn main() {
                 continue;
             }
             let mut server = Server::spawn(server, &["lsp"]);
-            let (latencies, findings, cpu) = server.replay(&text, scenario, edits);
+            let Replay { latencies, findings, cpu, base_rss } = server.replay(&text, scenario, edits);
             let rss = server.rss_kib();
             server.exit();
             println!(
-                "{label:<34} {:>7} {findings:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} MiB {:>9}",
+                "{label:<34} {:>7} {findings:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>5} MiB {:>6} MiB {:>9}",
                 text.lines().count(),
                 latencies.len(),
                 ms(percentile(&latencies, 50.0)),
@@ -55,12 +57,13 @@ fn main() {
                 ms(percentile(&latencies, 99.0)),
                 ms(percentile(&latencies, 100.0)),
                 rss / 1024,
+                rss.saturating_sub(base_rss) / 1024,
                 ms(cpu),
             );
             if with_zizmor && file.compare_with_zizmor {
                 let mut zizmor = Server::spawn("zizmor", &["--lsp"]);
                 let zizmor_edits = if quick { 5 } else { 20 };
-                let (theirs, _, _) = zizmor.replay(&text, scenario, zizmor_edits);
+                let theirs = zizmor.replay(&text, scenario, zizmor_edits).latencies;
                 zizmor.exit();
                 let (ours, theirs) = (percentile(&latencies, 50.0), percentile(&theirs, 50.0));
                 println!(
@@ -164,6 +167,21 @@ struct Server {
     incremental: bool,
 }
 
+/// What one replay measured.
+struct Replay {
+    /// Of each edit, from sending it to the first byte of its diagnostics.
+    latencies: Vec<Duration>,
+    /// How many diagnostics were last published.
+    findings: usize,
+    /// The CPU time the server spent per edit.
+    cpu: Duration,
+    /// The server's RSS with only the one-job workflow open, in KiB.
+    base_rss: u64,
+}
+
+/// Opened before the generated document.
+const SMALL_WORKFLOW: &str = "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n";
+
 impl Server {
     fn spawn(program: &str, args: &[&str]) -> Self {
         let mut child = Command::new(program)
@@ -180,10 +198,9 @@ impl Server {
         Self { child, stdin, frames, next_id: 1, incremental: true }
     }
 
-    /// Opens `text`, applies `count` edits of `scenario` one at a time, and returns the
-    /// latency of each, the number of diagnostics last published and the CPU time the
-    /// server spent per edit.
-    fn replay(&mut self, text: &str, scenario: &Scenario, count: usize) -> (Vec<Duration>, usize, Duration) {
+    /// Opens a one-job workflow, then `text`, and applies `count` edits of `scenario` to
+    /// `text` one at a time.
+    fn replay(&mut self, text: &str, scenario: &Scenario, count: usize) -> Replay {
         let initialized = self.request(
             "initialize",
             json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": ["utf-16"]}}}),
@@ -193,6 +210,15 @@ impl Server {
         self.notify("initialized", json!({}));
         // A server may register capabilities before it takes documents: answer it first.
         self.drain(Duration::from_millis(500));
+        // The server's memory with the analysis at work on a one-job workflow: what the
+        // generated document costs is measured from there.
+        let small = format!("file://{}/.github/workflows/small.yml", std::env::temp_dir().display());
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": small, "languageId": "yaml", "version": 1, "text": SMALL_WORKFLOW}}),
+        );
+        self.published(&small, 1);
+        let base_rss = self.rss_kib();
         let uri = format!("file://{}/.github/workflows/generated.yml", std::env::temp_dir().display());
         self.notify(
             "textDocument/didOpen",
@@ -219,7 +245,7 @@ impl Server {
             findings = count;
         }
         let cpu = self.cpu_time().saturating_sub(cpu_before) / count.max(1) as u32;
-        (latencies, findings, cpu)
+        Replay { latencies, findings, cpu, base_rss }
     }
 
     /// Waits for the diagnostics of `version` (or, from a server that does not send

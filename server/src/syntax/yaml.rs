@@ -179,7 +179,9 @@ impl Builder<'_> {
     }
 
     fn pairs(&mut self, mapping: TsNode, depth: usize) -> Vec<Pair> {
-        let mut pairs = Vec::new();
+        // Sized up front: value trees are kept for every unit of an open document, and a
+        // grown vector's spare room would be a fifth of them.
+        let mut pairs = Vec::with_capacity(mapping.named_child_count());
         for child in named_children(mapping) {
             match kind(child) {
                 Kind::BlockMappingPair | Kind::FlowPair => pairs.push(self.pair(child, depth)),
@@ -214,7 +216,7 @@ impl Builder<'_> {
     }
 
     fn items(&mut self, sequence: TsNode, depth: usize) -> Vec<Arc<Node>> {
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(sequence.named_child_count());
         for child in named_children(sequence) {
             match kind(child) {
                 Kind::BlockSequenceItem => match named_children(child).find(|c| kind(*c) != Kind::Comment) {
