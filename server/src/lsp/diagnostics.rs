@@ -11,11 +11,13 @@ use super::convert;
 use super::crossfile::{Caller, with_related};
 use super::documents::OpenDocument;
 use super::state::{Publish, ServerState, lock};
-use super::tiled::{DiagnosticsJson, Sources};
+use super::tiled::{DiagnosticsJson, Sources, TileCache};
 use crate::analysis::{Report, Reported};
-use crate::config::Policy;
+use crate::config::{DEFAULT_MAX_DIAGNOSTICS, Policy};
 use crate::model::kind::FileKind;
 use crate::rules::Severity;
+use crate::syntax::Source;
+use crate::text::Encoding;
 
 pub async fn run(state: Arc<ServerState>) {
     let Some(mut requests) = state.take_requests() else {
@@ -200,19 +202,8 @@ pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
     let elsewhere = |finding: &Reported| state.crossfile.related(file.as_deref(), finding);
     let version = document.version;
     let (tiles, rope, cache) = document.tiled();
-    let mut json = DiagnosticsJson::for_notification(uri, cache.last_size());
-    for error in &report.syntax_errors {
-        json.push(&convert::syntax_error(rope, error, encoding));
-    }
-    let (kept, left_out) = capped(&shown, policy.max_diagnostics());
     let sources = Sources { uri, rope, tiles, report: &report, encoding, elsewhere: &elsewhere };
-    cache.serialise(&sources, &kept, &mut json);
-    if left_out > 0 {
-        json.push(&convert::left_out(left_out, policy.max_diagnostics()));
-    }
-    for failure in &report.failures {
-        json.push(&convert::failure(failure));
-    }
+    let json = serialise(&sources, &shown, policy.max_diagnostics(), cache);
     let failures = report
         .failures
         .iter()
@@ -221,4 +212,35 @@ pub fn diagnostics_of(state: &ServerState, uri: &Uri) -> Option<Published> {
         })
         .collect();
     Some((version, json, failures))
+}
+
+/// The JSON of one `publishDiagnostics` notification for `sources.report`: its syntax errors,
+/// the findings `shown` (the `max` most severe, and a note on how many are left out) and the
+/// rules that failed. `cache` reuses the JSON of tiles whose diagnostics did not change.
+fn serialise(sources: &Sources<'_>, shown: &[(usize, Severity)], max: usize, cache: &mut TileCache) -> DiagnosticsJson {
+    let mut json = DiagnosticsJson::for_notification(sources.uri, cache.last_size());
+    for error in &sources.report.syntax_errors {
+        json.push(&convert::syntax_error(sources.rope, error, sources.encoding));
+    }
+    let (kept, left_out) = capped(shown, max);
+    cache.serialise(sources, &kept, &mut json);
+    if left_out > 0 {
+        json.push(&convert::left_out(left_out, max));
+    }
+    for failure in &sources.report.failures {
+        json.push(&convert::failure(failure));
+    }
+    json
+}
+
+/// The `publishDiagnostics` notification the server sends first for a document whose text
+/// `source` holds and `report` is of: every finding at its own severity, under the default
+/// cap, converted and serialised as the server does with nothing cached. What the `stages`
+/// benchmark measures of the conversion to LSP.
+pub fn first_publish(uri: &Uri, source: &Source, report: &Report, encoding: Encoding) -> Vec<u8> {
+    let shown: Vec<(usize, Severity)> =
+        report.findings.iter().enumerate().map(|(index, finding)| (index, finding.severity)).collect();
+    let elsewhere = |_: &Reported| Vec::new();
+    let sources = Sources { uri, rope: source.rope(), tiles: source.layout(), report, encoding, elsewhere: &elsewhere };
+    serialise(&sources, &shown, DEFAULT_MAX_DIAGNOSTICS, &mut TileCache::default()).into_notification(Some(1))
 }

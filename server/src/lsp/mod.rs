@@ -30,6 +30,7 @@ use tower_lsp_server::{LspService, Server};
 
 use crate::rules::{REGISTRY, Rule};
 use backend::Backend;
+pub use diagnostics::first_publish;
 use state::ServerState;
 
 /// Serves the Language Server Protocol over stdin and stdout until the client exits.
