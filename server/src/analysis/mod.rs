@@ -743,29 +743,33 @@ pub struct WorkspaceAnalysis {
     /// The parsed text of a file other files can call (an action, a reusable workflow), with
     /// its analyzer, for its analyses as called.
     pub parsed: Option<ParsedCallee>,
+    /// The text analysed, for placing the report's findings.
+    pub rope: Rope,
 }
 
 /// [`analyze_text_with`] before a cross-file pass, keeping what that pass reads of the file.
 pub fn analyze_text_for_workspace(kind: FileKind, text: &str, options: Arc<RuleOptions>) -> WorkspaceAnalysis {
     if let Some(refused) = too_large(text.len()) {
-        return WorkspaceAnalysis { report: refused, model: None, parsed: None };
+        return WorkspaceAnalysis { report: refused, model: None, parsed: None, rope: Rope::from_str(text) };
     }
     let mut source = Source::new(text, tiling(kind));
     let mut analyzer = Analyzer::configured(kind, REGISTRY, options);
     let callable = may_be_called(kind, text);
-    // A text read once drops its trees as it goes; one that callers will analyse again keeps them.
+    // A text read once lets its value trees go too; one that callers will analyse again
+    // keeps them (and its models) for their analyses.
     let (report, model) =
         if callable { analyzer.analyze_with_model(&mut source) } else { analyzer.analyze_once_with_model(&mut source) };
     let calls_local_files = report.references.iter().any(|reference| reference.kind != ReferenceKind::Remote);
     let model = model.filter(|model| calls_local_files || model.is_callable()).map(Arc::new);
+    // A rope's clone shares its text.
+    let rope = source.rope().clone();
     let parsed = callable.then(|| ParsedCallee::new(source, analyzer));
-    WorkspaceAnalysis { report, model, parsed }
+    WorkspaceAnalysis { report, model, parsed, rope }
 }
 
-/// Texts longer than this are not kept parsed for callers: a kept parse costs about 23 bytes
-/// per byte of text until the cross-file pass (the corpus's 356 callable files, 2.2 MB, raise
-/// `check`'s peak from 102 to 152 MiB), and that pass can parse a large file again. Above
-/// the largest real pipeline file seen (415 KiB), below a generated one.
+/// Texts longer than this are not kept parsed for callers: a kept parse holds the text's
+/// value trees and models until the cross-file pass, and that pass can parse a large file
+/// again. Above the largest real pipeline file seen (415 KiB), below a generated one.
 const MAX_KEPT_PARSED_BYTES: usize = 512 << 10;
 
 /// Whether other files of the repository may call the file: an action, or a workflow that

@@ -387,27 +387,30 @@ fn check_file<'p>(
     let contained = |payload: Box<dyn std::any::Any + Send>| {
         std::io::Error::other(format!("internal error, please report it: {}", panic_message(payload.as_ref())))
     };
-    let (text, applied) = match options.fix {
-        Some(mode) => catch_unwind(|| fix::fix_text(kind, &original, policy, mode)).map_err(contained)?,
-        None => (original.clone(), Vec::new()),
-    };
-    let fixed = text != original;
-    let mut diff = Vec::new();
-    if fixed {
-        let shown = path.display().to_string();
-        if options.diff {
-            diff = fix::unified_diff(&shown, &original, &text).into_bytes();
-        } else {
-            std::fs::write(path, &text)?;
-            for fix in &applied {
-                eprintln!("pipewarden: {shown}:{}: fixed [{}] {}", fix.line, fix.rule, fix.title);
+    // Without fixes, the text read is the text checked: not copied, one large file's peak.
+    let (text, fixed, diff) = match options.fix {
+        None => (original, false, Vec::new()),
+        Some(mode) => {
+            let (text, applied) = catch_unwind(|| fix::fix_text(kind, &original, policy, mode)).map_err(contained)?;
+            let fixed = text != original;
+            let mut diff = Vec::new();
+            if fixed {
+                let shown = path.display().to_string();
+                if options.diff {
+                    diff = fix::unified_diff(&shown, &original, &text).into_bytes();
+                } else {
+                    std::fs::write(path, &text)?;
+                    for fix in &applied {
+                        eprintln!("pipewarden: {shown}:{}: fixed [{}] {}", fix.line, fix.rule, fix.title);
+                    }
+                }
             }
+            (text, fixed, diff)
         }
-    }
+    };
     let options = policy.rule_options();
-    let WorkspaceAnalysis { report, model, parsed } =
+    let WorkspaceAnalysis { report, model, parsed, rope } =
         catch_unwind(|| analyze_text_for_workspace(kind, &text, Arc::clone(&options))).map_err(contained)?;
-    let rope = Rope::from_str(&text);
     let checked = Checked { path: path.to_path_buf(), kind, rope, report, fixed, options, model, parsed };
     Ok(Checking::Done(Box::new(checked), diff))
 }
