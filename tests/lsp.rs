@@ -390,6 +390,7 @@ const FRAGMENTS: &[&str] = &[
     "\n  # pipewarden: ignore[expression-injection]",
     "\npermissions: write-all",
     "\n  issue_comment:",
+    "  pasted:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.event.issue.body }}\n",
 ];
 
 /// The diagnostics a document publishes after each edit, reused tile by tile from the

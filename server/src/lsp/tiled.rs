@@ -159,24 +159,61 @@ impl Chunk {
         }
         let shifts: Vec<(usize, usize)> = own_lines().zip(new_lines.iter().copied()).collect();
         let lines = self.lines.take()?;
-        let mut bytes = Vec::with_capacity(self.json.bytes.len() + 16);
-        let mut moved = Vec::with_capacity(lines.len());
-        let mut copied = 0;
-        for (number, &(own, new)) in lines.iter().zip(shifts.iter().flat_map(|shift| [shift, shift])) {
-            bytes.extend_from_slice(&self.json.bytes[copied..number.at]);
-            let value = (number.value + new).checked_sub(own)?;
-            let digits = value.to_string();
-            moved.push(LineNumber { at: bytes.len(), len: digits.len(), value });
-            bytes.extend_from_slice(digits.as_bytes());
-            copied = number.at + number.len;
-        }
-        bytes.extend_from_slice(&self.json.bytes[copied..]);
+        // Each place's shift applies to its two line numbers, start and end.
+        let moved = lines
+            .iter()
+            .zip(shifts.iter().flat_map(|shift| [shift, shift]))
+            .map(|(number, &(own, new))| (number.value + new).checked_sub(own))
+            .collect::<Option<Vec<usize>>>()?;
+        let same_widths = lines.iter().zip(&moved).all(|(number, &value)| digits(value) == number.len);
+        let lines = if same_widths { self.overwrite(lines, &moved) } else { self.rewrite(&lines, &moved) };
+        self.lines = Some(lines);
         for (own, new) in self.recipes.iter_mut().flat_map(Recipe::places_mut).zip(shifts.iter().map(|shift| shift.1)) {
             own.line = new;
         }
-        self.json.bytes = bytes;
-        self.lines = Some(moved);
         Some(self)
+    }
+
+    /// Gives the JSON's line numbers the values `moved`, each as wide as it was: the digits
+    /// are overwritten where they are, as when a paste moves the lines below it by a few.
+    fn overwrite(&mut self, mut lines: Vec<LineNumber>, moved: &[usize]) -> Vec<LineNumber> {
+        for (number, &value) in lines.iter_mut().zip(moved) {
+            write_digits(value, &mut self.json.bytes[number.at..number.at + number.len]);
+            number.value = value;
+        }
+        lines
+    }
+
+    /// Writes the JSON again with its line numbers given the values `moved`.
+    fn rewrite(&mut self, lines: &[LineNumber], moved: &[usize]) -> Vec<LineNumber> {
+        let mut bytes = Vec::with_capacity(self.json.bytes.len() + 16);
+        let mut written = Vec::with_capacity(lines.len());
+        let mut copied = 0;
+        for (number, &value) in lines.iter().zip(moved) {
+            bytes.extend_from_slice(&self.json.bytes[copied..number.at]);
+            let len = digits(value);
+            written.push(LineNumber { at: bytes.len(), len, value });
+            bytes.resize(bytes.len() + len, 0);
+            let end = bytes.len();
+            write_digits(value, &mut bytes[end - len..]);
+            copied = number.at + number.len;
+        }
+        bytes.extend_from_slice(&self.json.bytes[copied..]);
+        self.json.bytes = bytes;
+        written
+    }
+}
+
+/// How many decimal digits `value` has.
+fn digits(value: usize) -> usize {
+    value.checked_ilog10().map_or(1, |log| log as usize + 1)
+}
+
+/// Writes `value` in decimal into `out`, which is exactly [`digits`] long.
+fn write_digits(mut value: usize, out: &mut [u8]) {
+    for byte in out.iter_mut().rev() {
+        *byte = b'0' + (value % 10) as u8;
+        value /= 10;
     }
 }
 
@@ -385,6 +422,15 @@ mod tests {
         let searched: Vec<Option<usize>> = offsets.iter().map(|&offset| tile_index(tiles, offset)).collect();
         assert_eq!(walked, searched);
         assert_eq!(tile_indices(&[], offsets.iter().copied()), vec![None; offsets.len()]);
+    }
+
+    #[test]
+    fn digits_are_written_as_wide_as_counted() {
+        for value in [0, 7, 9, 10, 99, 100, 12_345, usize::MAX] {
+            let mut out = vec![b'x'; digits(value)];
+            write_digits(value, &mut out);
+            assert_eq!(out, value.to_string().as_bytes());
+        }
     }
 
     #[test]
