@@ -7,6 +7,7 @@
 //! reused; an incremental re-parse of one tree re-reads everything after the edit (measured
 //! in the typing benchmark). Tiles keep a keystroke's parse proportional to the job it
 //! edits, and a syntax error stays inside its tile instead of swallowing the rest of the file.
+//! Only the trees still to be read from are held: the one being typed in, and those asked for.
 
 use std::ops::Range;
 
@@ -47,7 +48,7 @@ pub struct Tile {
     pub nested_indent: Option<usize>,
     /// The tile's tree, from its last parse. An open document lets the trees of tiles it is
     /// not typing in go once what is read from them is read (see [`Source::refresh_tiles`]):
-    /// held for every tile they would cost more than all else it keeps.
+    /// held for every tile, trees would cost more than everything else the document keeps.
     tree: Option<Tree>,
     /// When tree-sitter gave up before the end of the tile, a tree of the tile with the lines
     /// it gave up at blanked out, so the rest of the tile can still be analysed.
