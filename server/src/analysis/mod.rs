@@ -492,17 +492,18 @@ impl Analyzer {
     /// The whole workflow model of the source's text, without running rules, and where its
     /// units start: how another file's analysis reads this one (a caller's `with:`).
     fn read_workflow(&mut self, source: &mut Source) -> (Workflow, Bases) {
-        self.read(source, Some("jobs"), |entries| {
+        let workflow = self.read(source, |entries| {
             let header = Arc::new(github::build_header(&entries.header, entries.jobs_key));
             let jobs = entries.jobs.iter().filter_map(|(_, entry)| github::build_job(entry)).map(Arc::new).collect();
             Workflow { header, jobs }
-        })
+        });
+        (workflow, self.units.bases.clone())
     }
 
     /// The whole pipeline model of a GitLab file's text, templates included, without running
     /// rules, and where its units start: how the other files of its pipeline read it.
     fn read_pipeline(&mut self, source: &mut Source) -> (Pipeline, Bases) {
-        self.read(source, None, |entries| {
+        let pipeline = self.read(source, |entries| {
             let globals = Arc::new(gitlab::build_globals(&entries.header));
             let default = entries.header.iter().find(|entry| entry.name() == Some("default")).map(|entry| entry.value);
             let lookup = |name: &str| {
@@ -517,21 +518,18 @@ impl Analyzer {
                 .map(Arc::new)
                 .collect();
             Pipeline { globals, jobs }
-        })
+        });
+        (pipeline, self.units.bases.clone())
     }
 
-    /// What `build` reads of the source's entries, and where its units start.
-    fn read<T>(
-        &mut self,
-        source: &mut Source,
-        jobs_key: Option<&str>,
-        build: impl FnOnce(&Entries) -> T,
-    ) -> (T, Bases) {
+    /// What `read` reads of the source's entries (a workflow's jobs apart from its header),
+    /// reusing the value trees of tiles the last analysis built.
+    fn read<T>(&mut self, source: &mut Source, read: impl FnOnce(&Entries) -> T) -> T {
         let (_, rope) = self.refresh_units(source, |tile| tile.tree().is_some());
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
-        let read = build(&self.entries(&resolver, jobs_key));
-        (read, self.units.bases.clone())
+        let jobs_key = (self.kind == FileKind::GithubWorkflow).then_some("jobs");
+        read(&self.entries(&resolver, jobs_key))
     }
 
     /// The document's entries, sorted into header and jobs.

@@ -7,14 +7,14 @@ use super::{Analyzer, Entries};
 use crate::model::kind::FileKind;
 use crate::model::links::{self, Link, Target};
 use crate::model::outline::{self, Symbol, SymbolKind};
-use crate::model::view::{Entry, Resolver};
+use crate::model::view::Entry;
 use crate::syntax::Source;
 
 impl Analyzer {
     /// The document's outline, top-level symbols in text order.
     pub fn outline(&mut self, source: &mut Source) -> Vec<Symbol<Range<usize>>> {
         let kind = self.kind;
-        let symbols = self.read_entries(source, |entries| match kind {
+        let symbols = self.read(source, |entries| match kind {
             FileKind::GithubWorkflow => outline::of_workflow(&entries.header, entries.jobs_key, &jobs(entries)),
             FileKind::GithubAction => outline::of_action(&entries.header),
             FileKind::GitlabCi => outline::of_pipeline(&all(entries)),
@@ -29,22 +29,12 @@ impl Analyzer {
     /// The document's links from names to what they name.
     pub fn links(&mut self, source: &mut Source) -> Vec<Link<Range<usize>>> {
         let kind = self.kind;
-        let links = self.read_entries(source, |entries| match kind {
+        let links = self.read(source, |entries| match kind {
             FileKind::GithubWorkflow => links::of_workflow(&jobs(entries)),
             FileKind::GithubAction => Vec::new(),
             FileKind::GitlabCi => links::of_pipeline(&all(entries)),
         });
         links.iter().filter_map(|link| link.placed(&|span| self.units.bases.resolve(span))).collect()
-    }
-
-    /// Hands the document's entries to `read`, reusing the value trees of tiles the last
-    /// analysis built.
-    fn read_entries<T>(&mut self, source: &mut Source, read: impl FnOnce(&Entries<'_>) -> T) -> T {
-        let (_, rope) = self.refresh_units(source, |tile| tile.tree().is_some());
-        let anchors = self.units.anchors();
-        let resolver = Resolver::new(&anchors, &self.units.bases, rope);
-        let jobs_key = (self.kind == FileKind::GithubWorkflow).then_some("jobs");
-        read(&self.entries(&resolver, jobs_key))
     }
 }
 

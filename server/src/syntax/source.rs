@@ -139,11 +139,7 @@ impl Source {
 
     /// The tiles, in text order, each parsed for the current text, with its tree.
     pub fn tiles(&mut self) -> &[Tile] {
-        for tile in &mut self.tiles {
-            if tile.tree.is_none() || tile.stale {
-                parse_tile(&mut self.parser, &self.rope, tile);
-            }
-        }
+        self.parse_without_tree(0..self.tiles.len());
         &self.tiles
     }
 
@@ -195,13 +191,18 @@ impl Source {
         let first = tile_index(&self.tiles, range.start);
         let last = tile_index(&self.tiles, range.end.max(range.start));
         if let (Some(first), Some(last)) = (first, last) {
-            for tile in &mut self.tiles[first..=last] {
-                if tile.tree.is_none() || tile.stale {
-                    parse_tile(&mut self.parser, &self.rope, tile);
-                }
-            }
+            self.parse_without_tree(first..last + 1);
         }
         (&self.tiles, &self.rope)
+    }
+
+    /// Parses the tiles of `indices` that have no tree for the current text.
+    fn parse_without_tree(&mut self, indices: Range<usize>) {
+        for tile in &mut self.tiles[indices] {
+            if tile.tree.is_none() || tile.stale {
+                parse_tile(&mut self.parser, &self.rope, tile);
+            }
+        }
     }
 
     /// Where each live tile starts.
