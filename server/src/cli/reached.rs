@@ -90,13 +90,14 @@ struct Seen<'a> {
 }
 
 /// The repositories of the checked files, each once, with what a load of each must look
-/// for: files only their content says are pipeline files are GitLab files, so they are
-/// looked for only where a GitLab file is checked.
+/// for: a GitHub file reaches only files that GitHub workflows call, and GitLab files (some
+/// of which only their content says are pipeline files) are looked for only where a GitLab
+/// file is checked.
 fn repositories(checked: &[Checked]) -> Vec<(Root, Discovery)> {
     let mut roots: BTreeMap<PathBuf, (Root, Discovery)> = BTreeMap::new();
     for file in checked {
         let Some(root) = Root::around(&file.path) else { continue };
-        let discovery = if file.kind == FileKind::GitlabCi { Discovery::ByContent } else { Discovery::ByPath };
+        let discovery = if file.kind == FileKind::GitlabCi { Discovery::ByContent } else { Discovery::GithubWorkflows };
         let (_, needed) = roots.entry(root.path().to_path_buf()).or_insert((root, discovery));
         *needed = (*needed).max(discovery);
     }

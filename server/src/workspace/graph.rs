@@ -55,11 +55,13 @@ impl WorkspaceFile {
 /// Which files of a repository a load reads before following references.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Discovery {
-    /// The files whose path says they are pipeline files: workflows in `.github/workflows`,
-    /// `action.yml` files, `.gitlab-ci.yml` files.
-    ByPath,
-    /// And every other YAML file whose content reads as one, as a GitLab file at a path of
-    /// the project's choosing does: every YAML file of the repository is read.
+    /// The workflows in `.github/workflows`: the only GitHub files whose calls are followed
+    /// (an action's own calls are analysed with the workflow that calls it). The files they
+    /// call are read as their references name them; no other folder is listed.
+    GithubWorkflows,
+    /// Every YAML file of the repository whose path or content says it is a pipeline file,
+    /// as a GitLab file at a path of the project's choosing only says by its content: every
+    /// folder is listed and every YAML file read.
     ByContent,
 }
 
@@ -95,13 +97,13 @@ impl Workspace {
     /// links of files already analysed (by canonical path and text) instead of reading them
     /// again.
     pub fn load_with(root: Root, discovery: Discovery, known: &KnownLinks<'_>) -> Self {
-        let yaml_files = root.yaml_files();
+        let yaml_files = match discovery {
+            Discovery::GithubWorkflows => root.yaml_files_in(".github/workflows"),
+            Discovery::ByContent => root.yaml_files(),
+        };
         let repository = root.github_repository();
         let mut workspace = Self { root, repository, files: Vec::new(), edges: Vec::new() };
         for relative in &yaml_files {
-            if discovery == Discovery::ByPath && kind::kind_from_path(relative).is_none() {
-                continue;
-            }
             if let Some((path, text)) = workspace.root.read_listed(relative)
                 && let Some(kind) = kind::detect(relative, &text)
             {
@@ -322,17 +324,18 @@ mod tests {
     }
 
     #[test]
-    fn a_load_by_path_reads_no_file_that_only_its_content_makes_a_pipeline_file() {
+    fn a_load_of_github_workflows_reads_them_and_what_they_call_and_no_other_file() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crossfile/discovery");
         let by_content = load("discovery");
-        let by_path = Workspace::load_with(Root::new(&path).unwrap(), Discovery::ByPath, &|_, _| None);
+        let workflows = Workspace::load_with(Root::new(&path).unwrap(), Discovery::GithubWorkflows, &|_, _| None);
         let names =
             |workspace: &Workspace| workspace.files.iter().map(|file| file.relative.clone()).collect::<Vec<_>>();
-        let (action, workflow) = (".github/actions/setup/action.yml", ".github/workflows/ci.yml");
-        assert_eq!(names(&by_content), [action, workflow, "ci/pipeline.yml"]);
-        assert_eq!(names(&by_path), [action, workflow]);
-        assert!(has(&edges(&by_path), workflow, ".github/actions/setup", action), "references are followed alike");
-        assert_eq!(edges(&by_path), edges(&by_content));
+        let (action, workflow, uncalled) =
+            (".github/actions/setup/action.yml", ".github/workflows/ci.yml", "tools/lint/action.yml");
+        assert_eq!(names(&by_content), [action, workflow, "ci/pipeline.yml", uncalled]);
+        assert_eq!(names(&workflows), [workflow, action], "the action is read when the workflow's call is");
+        assert!(has(&edges(&workflows), workflow, ".github/actions/setup", action), "references are followed alike");
+        assert_eq!(edges(&workflows), edges(&by_content));
     }
 
     #[test]
