@@ -5,6 +5,9 @@
 //! editor shows. Columns are counted in the unit the caller asks for: UTF-8 bytes, UTF-16 code
 //! units (the LSP default) or Unicode scalar values (what the command line prints).
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use ropey::Rope;
 
 /// The unit in which a column is counted.
@@ -54,6 +57,18 @@ pub fn position_of(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
         }
     };
     Position { line, column }
+}
+
+/// The text of a byte range of the rope, on character boundaries: borrowed when it lies in
+/// one of the rope's chunks (about a kilobyte each, so nearly every scalar and line does),
+/// copied when it spans two. Cheaper than a `byte_slice`, which counts the slice's
+/// characters and lines before it is read.
+pub fn slice(rope: &Rope, range: Range<usize>) -> Cow<'_, str> {
+    let (chunk, chunk_start, _, _) = rope.chunk_at_byte(range.start);
+    match chunk.get(range.start - chunk_start..range.end - chunk_start) {
+        Some(text) => Cow::Borrowed(text),
+        None => rope.byte_slice(range).into(),
+    }
 }
 
 /// The ending an English noun takes for `count` of it: "1 file", "2 files".

@@ -76,7 +76,7 @@ impl<'a> Resolver<'a> {
     /// The source text of a span (its raw characters, quotes and escapes included).
     pub fn raw(&self, span: Span) -> String {
         match self.bases.resolve(span) {
-            Some(range) if range.end <= self.rope.len_bytes() => self.rope.byte_slice(range).to_string(),
+            Some(range) if range.end <= self.rope.len_bytes() => crate::text::slice(self.rope, range).into_owned(),
             _ => String::new(),
         }
     }

@@ -6,6 +6,7 @@
 //! comments, deeper lines, sequence items, flow continuations) never start a tile, so a tile
 //! is always a complete `key: value` entry when the file is well formed.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use ropey::Rope;
@@ -59,7 +60,8 @@ pub fn tile_starts(
         if offset >= region.end {
             break;
         }
-        let text = line.to_string();
+        // A line is one piece of the rope's text but where it crosses a chunk: borrowed, not copied.
+        let text: Cow<'_, str> = line.into();
         let content = text.trim_end_matches(['\n', '\r']);
         let top_level = is_top_level_start(content);
         let nested_entry = match context {
@@ -100,7 +102,7 @@ pub fn has_top_level_line(rope: &Rope, range: Range<usize>) -> bool {
         if offset > range.end {
             return false;
         }
-        if is_top_level_start(&line.to_string()) {
+        if is_top_level_start(&Cow::from(line)) {
             return true;
         }
         offset += line.len_bytes();

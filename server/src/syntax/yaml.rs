@@ -345,7 +345,7 @@ impl Builder<'_> {
 
     fn text(&self, ts: TsNode) -> Cow<'_, str> {
         let end = (self.origin + ts.end_byte()).min(self.rope.len_bytes());
-        self.rope.byte_slice((self.origin + ts.start_byte()).min(end)..end).into()
+        crate::text::slice(self.rope, (self.origin + ts.start_byte()).min(end)..end)
     }
 }
 
