@@ -20,7 +20,7 @@ use crate::model::kind;
 use crate::pins::Pins;
 use crate::workspace::baseline::{self, Baseline};
 use crate::workspace::interfaces::{KnownSecrets, local_workflows_with};
-use crate::workspace::root::Root;
+use crate::workspace::root::{Root, Roots};
 use crate::workspace::{find_config, find_lock, load_config, load_lock};
 
 #[derive(Debug, Default)]
@@ -240,9 +240,10 @@ impl<'p> RepositoryPolicies<'p> {
     fn new(found: &[Found], project: &'p Policy) -> Self {
         let mut repositories: Vec<(Option<Root>, OnceLock<Policy>)> = Vec::new();
         let mut of_file = Vec::with_capacity(found.len());
+        let mut roots = Roots::default();
         for found in found {
             let root = match found {
-                Found::File(path) => Root::around(path),
+                Found::File(path) => roots.around(path),
                 Found::Error(..) => None,
             };
             let index = repositories.iter().position(|(known, _)| *known == root).unwrap_or_else(|| {

@@ -14,7 +14,7 @@ use crate::analysis::{CalleeAnalyses, ParsedCallee, Report, Reported};
 use crate::model::kind::FileKind;
 use crate::rules::RuleOptions;
 use crate::workspace::graph::{Discovery, KnownLinks, Workspace};
-use crate::workspace::root::Root;
+use crate::workspace::root::{Root, Roots};
 
 /// Adds to `checked` what callers reach in checked files, and in the files checked callers
 /// call (which are then shown though not named on the command line).
@@ -95,8 +95,9 @@ struct Seen<'a> {
 /// file is checked.
 fn repositories(checked: &[Checked]) -> Vec<(Root, Discovery)> {
     let mut roots: BTreeMap<PathBuf, (Root, Discovery)> = BTreeMap::new();
+    let mut around = Roots::default();
     for file in checked {
-        let Some(root) = Root::around(&file.path) else { continue };
+        let Some(root) = around.around(&file.path) else { continue };
         let discovery = if file.kind == FileKind::GitlabCi { Discovery::ByContent } else { Discovery::GithubWorkflows };
         let (_, needed) = roots.entry(root.path().to_path_buf()).or_insert((root, discovery));
         *needed = (*needed).max(discovery);

@@ -4,6 +4,7 @@
 //! symbolic link leads out; only regular files up to a size are read; walks never follow
 //! links and stop at a depth and a number of files.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -136,6 +137,24 @@ impl Root {
     }
 }
 
+/// [`Root::around`] for many files, each folder looked up once: the files `check` is given
+/// are many to a folder, and a look-up resolves every folder of the path and looks for the
+/// markers in each folder above.
+#[derive(Default)]
+pub struct Roots {
+    by_folder: HashMap<PathBuf, Option<Root>>,
+}
+
+impl Roots {
+    pub fn around(&mut self, file: &Path) -> Option<Root> {
+        // A link may lead anywhere, and a folder is its own start: those are looked up alone.
+        let is_file = fs::symlink_metadata(file).is_ok_and(|metadata| metadata.is_file());
+        let folder = file.parent().filter(|_| is_file);
+        let Some(folder) = folder else { return Root::around(file) };
+        self.by_folder.entry(folder.to_path_buf()).or_insert_with(|| Root::around(file)).clone()
+    }
+}
+
 /// The text of the file at `path` if it is a regular file (not a link to one), small enough
 /// and UTF-8.
 fn read_regular(path: &Path) -> Option<String> {
@@ -174,6 +193,29 @@ mod tests {
         assert!(root.read_listed("../github/.github/workflows/pr.yml").is_none());
         assert!(root.read_listed("/etc/hostname").is_none());
         assert!(root.read_listed("ci").is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn roots_looked_up_by_folder_are_those_of_each_file() {
+        let scratch = std::env::temp_dir().join(format!("pipewarden-roots-{}", std::process::id()));
+        let (first, second) = (scratch.join("first"), scratch.join("second"));
+        for repository in [&first, &second] {
+            fs::create_dir_all(repository.join(".github/workflows")).unwrap();
+            fs::write(repository.join(".github/workflows/ci.yml"), "on: push\n").unwrap();
+        }
+        fs::write(first.join(".github/workflows/release.yml"), "on: push\n").unwrap();
+        // A link in the first repository to a workflow of the second is in the second.
+        std::os::unix::fs::symlink(second.join(".github/workflows/ci.yml"), first.join(".github/workflows/linked.yml"))
+            .unwrap();
+        let mut roots = Roots::default();
+        for name in ["ci.yml", "release.yml", "linked.yml", "missing.yml"] {
+            let file = first.join(".github/workflows").join(name);
+            assert_eq!(roots.around(&file), Root::around(&file), "{name}");
+        }
+        let linked = roots.around(&first.join(".github/workflows/linked.yml")).unwrap();
+        assert_eq!(linked.path(), fs::canonicalize(&second).unwrap());
+        fs::remove_dir_all(&scratch).unwrap();
     }
 
     #[test]
