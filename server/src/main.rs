@@ -1,8 +1,8 @@
 //! The `pipewarden` binary: the command line and the language server (`pipewarden lsp`).
 
-// Measured on `check` of 1,559 real workflow files and on the latency harness (BENCHMARKS.md):
-// 12% less time in batch and 30–40% less CPU per keystroke than glibc's malloc.
-#[cfg(not(target_env = "msvc"))]
+// Against glibc's malloc (BENCHMARKS.md): `check` of 1,559 real workflow files takes about 8%
+// less time, and a keystroke in a 12,000-line workflow 30–45% less CPU.
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
@@ -11,7 +11,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// (with an arena per thread an open 12,000-line document cost 18–20 MiB instead of 14–15);
 /// `check`'s two workers lose nothing measurable. A background thread returns freed pages to
 /// the system instead of an allocation on the keystroke's path.
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[unsafe(export_name = "_rjem_malloc_conf")]
 static ALLOCATOR_OPTIONS: Option<&'static u8> = Some(&b"narenas:1,background_thread:true\0"[0]);
 
