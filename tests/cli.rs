@@ -655,3 +655,19 @@ fn check_offers_pins_from_the_lock_and_never_guesses_one() {
     assert!(std::fs::read_to_string(&workflow).unwrap().contains("uses: some-org/lint-action@v2\n"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The binary runs on jemalloc with the options `main.rs` compiles in: the figures in
+/// BENCHMARKS.md are of that build, and a binary linked without it would still pass every
+/// other test.
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+#[test]
+fn the_binary_allocates_with_one_jemalloc_arena() {
+    let output = Command::new(env!("CARGO_BIN_EXE_pipewarden"))
+        .args(["rules", "--format", "json"])
+        .env("_RJEM_MALLOC_CONF", "stats_print:true")
+        .output()
+        .expect("the binary runs");
+    let stats = String::from_utf8_lossy(&output.stderr);
+    assert!(stats.contains("opt.narenas: 1\n"), "{stats}");
+    assert!(stats.contains("opt.background_thread: true"), "{stats}");
+}
