@@ -1,14 +1,14 @@
 //! The `pipewarden` binary: the command line and the language server (`pipewarden lsp`).
 
 // Against glibc's malloc (BENCHMARKS.md): `check` of 1,559 real workflow files takes about 8%
-// less time, and a keystroke in a 12,000-line workflow 30–45% less CPU.
+// less time, and a keystroke in a 12,000-line workflow 15–44% less CPU (by scenario).
 #[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// jemalloc's options, read before `main`. One arena: the language server's threads share
 /// it, so memory one thread frees is reused by the next analysis, whichever thread runs it
-/// (with an arena per thread an open 12,000-line document cost 18–20 MiB instead of 14–15);
+/// (with an arena per thread an open 12,000-line document cost 18–20 MiB instead of 14–16);
 /// `check`'s two workers lose nothing measurable. A background thread returns freed pages to
 /// the system instead of an allocation on the keystroke's path.
 #[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
