@@ -7,6 +7,7 @@
 
 use std::ops::Range;
 
+use super::CollectExact;
 use crate::syntax::span::Span;
 
 /// One `${{ ... }}` in a string.
@@ -84,6 +85,8 @@ pub fn find_expressions(raw: &str, span: Span) -> Vec<Expression> {
         });
         from = close.max(open + 3);
     }
+    // Kept in the model with the text they were found in.
+    expressions.shrink_to_fit();
     expressions
 }
 
@@ -237,7 +240,7 @@ fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
             context.reaches_result &= reaching.contains(start);
         }
     }
-    refs.into_iter().map(|(_, context)| context).collect()
+    refs.into_iter().map(|(_, context)| context).collect_exact()
 }
 
 /// The context paths of a body with their offsets in it; `reaches_result` is false for

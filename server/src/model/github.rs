@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::shell::{Dialect, Script};
 use super::view::{Entry, View};
-use super::{Block, Env, Setting, Spanned, Text, key_column};
+use super::{Block, CollectExact, Env, Setting, Spanned, Text, key_column};
 use crate::syntax::span::Span;
 
 /// A workflow: its header (everything but `jobs`) and its jobs.
@@ -938,17 +938,17 @@ fn inputs(mapping: View<'_>) -> Vec<Input> {
         .entries()
         .iter()
         .filter_map(|entry| Some(Input { name: Spanned::key_of(entry)?, value: Text::from_view(entry.value) }))
-        .collect()
+        .collect_exact()
 }
 
 /// A scalar or a sequence of scalars, as a list.
 pub fn strings(view: View<'_>) -> Vec<Spanned<String>> {
-    view.items().into_iter().filter_map(Spanned::from_view).collect()
+    view.items().into_iter().filter_map(Spanned::from_view).collect_exact()
 }
 
 /// A scalar or a sequence of scalars, as texts that may hold expressions.
 pub fn texts(view: View<'_>) -> Vec<Text> {
-    view.items().into_iter().filter_map(Text::from_view).collect()
+    view.items().into_iter().filter_map(Text::from_view).collect_exact()
 }
 
 /// Reads a whole workflow at once, for the model's own tests.
@@ -975,25 +975,29 @@ mod tests {
     /// added inline at full size (boxed, it costs a pointer when absent).
     #[test]
     fn jobs_and_steps_stay_small() {
-        assert!(std::mem::size_of::<Step>() <= 320, "a step is {} bytes", std::mem::size_of::<Step>());
-        assert!(std::mem::size_of::<Job>() <= 640, "a job is {} bytes", std::mem::size_of::<Job>());
+        assert!(std::mem::size_of::<Step>() <= 280, "a step is {} bytes", std::mem::size_of::<Step>());
+        assert!(std::mem::size_of::<Job>() <= 608, "a job is {} bytes", std::mem::size_of::<Job>());
     }
 
     #[test]
     fn steps_and_scripts_keep_no_spare_room() {
-        let steps =
-            "      - run: |\n          echo a\n          echo \"$B\" | tee c\n      - uses: actions/checkout@v4\n";
-        let workflow = parse_for_tests(&format!("on: push\njobs:\n  a:\n    steps:\n{steps}"));
+        let steps = concat!(
+            "      - run: |\n          echo ${{ github.sha }}\n          echo \"$B\" | tee c\n",
+            "      - uses: actions/checkout@v4\n        with:\n          ref: main\n        env:\n          A: b\n",
+        );
+        let workflow = parse_for_tests(&format!("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n{steps}"));
         let job = &workflow.jobs[0];
         assert_eq!(job.steps.capacity(), job.steps.len());
+        assert_eq!(job.runs_on.capacity(), job.runs_on.len());
         let script = job.steps[0].run.as_ref().expect("the first step runs a script");
         assert_eq!(script.commands.capacity(), script.commands.len());
-        for command in &script.commands {
-            assert_eq!(command.words.capacity(), command.words.len());
-            for word in &command.words {
-                assert_eq!(word.parts.capacity(), word.parts.len());
-                assert_eq!(word.text.capacity(), word.text.len());
-            }
+        assert_eq!(script.text.expressions.capacity(), 1);
+        assert_eq!(script.text.expressions[0].contexts.capacity(), 1);
+        for word in script.commands.iter().flat_map(|command| &command.words) {
+            assert_eq!(word.parts.capacity(), word.parts.len());
+            assert_eq!(word.text.capacity(), word.text.len());
         }
+        let checkout = &job.steps[1];
+        assert_eq!((checkout.with.capacity(), checkout.env.vars.capacity()), (1, 1));
     }
 }

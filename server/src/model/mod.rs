@@ -47,6 +47,19 @@ use expr::Expression;
 use offsets::OffsetMap;
 use view::{Entry, View};
 
+/// Collecting into a vector that keeps no spare room. Models are held for as long as their
+/// job is unchanged (in `check`, every job's at once), and a vector grown from an iterator
+/// of unknown length starts with room for four: a step's one `with:` input would cost four.
+pub trait CollectExact: Iterator + Sized {
+    fn collect_exact(self) -> Vec<Self::Item> {
+        let mut items: Vec<Self::Item> = self.collect();
+        items.shrink_to_fit();
+        items
+    }
+}
+
+impl<I: Iterator> CollectExact for I {}
+
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spanned<T> {
@@ -212,7 +225,8 @@ fn view_first_char(entry: &Entry<'_>) -> Option<char> {
 /// Environment variables set at some level (`env:`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Env {
-    pub block: Option<Block>,
+    // Boxed: most steps have no `env:`, and every step and job holds an `Env`.
+    pub block: Option<Box<Block>>,
     pub vars: Vec<EnvVar>,
 }
 
@@ -236,8 +250,8 @@ impl Env {
             .filter_map(|var| {
                 Some(EnvVar { name: Spanned::key_of(var)?, value: Text::from_view(var.value), entry: var.pair.span })
             })
-            .collect();
-        Self { block: Some(Block::from_entry(&entry)), vars }
+            .collect_exact();
+        Self { block: Some(Box::new(Block::from_entry(&entry))), vars }
     }
 
     pub fn get(&self, name: &str) -> Option<&EnvVar> {

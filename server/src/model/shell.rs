@@ -75,20 +75,22 @@ impl Dialect {
 /// One simple command: `NAME=value cmd arg... >file`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
+    // Every script of every job is held lexed for as long as its model, so a command is
+    // kept small: slices rather than vectors, 32-bit indexes, the rare here-document boxed.
     /// Leading `NAME=value` words.
-    pub assignments: Vec<Word>,
-    pub words: Vec<Word>,
-    pub redirects: Vec<Redirect>,
+    pub assignments: Box<[Word]>,
+    pub words: Box<[Word]>,
+    pub redirects: Box<[Redirect]>,
     pub range: Range<usize>,
     /// Commands joined by `|` share a pipeline number.
     pub pipeline: u32,
     /// The index in [`Script::commands`] of the command this one pipes its output into.
-    pub piped_to: Option<usize>,
+    pub piped_to: Option<u32>,
     /// The index of the command whose output this one reads through a pipe.
-    pub piped_from: Option<usize>,
+    pub piped_from: Option<u32>,
     /// 0 at the top level, more inside `$(...)`, backquotes and `<(...)`.
     pub depth: u8,
-    pub heredoc: Option<Heredoc>,
+    pub heredoc: Option<Box<Heredoc>>,
     /// Where in `words` the program is ([`Command::name_index`]), found once when lexed:
     /// rules ask for a command's name many times.
     program: Option<u32>,
@@ -188,13 +190,13 @@ impl Script {
 
     /// The command that `command` pipes its output into, if any.
     pub fn piped_into(&self, command: &Command) -> Option<&Command> {
-        command.piped_to.and_then(|index| self.commands.get(index))
+        command.piped_to.and_then(|index| self.commands.get(index as usize))
     }
 
     /// The commands whose output reaches `command` through pipes, nearest first.
     pub fn piped_from<'a>(&'a self, command: &'a Command) -> impl Iterator<Item = &'a Command> + 'a {
-        std::iter::successors(command.piped_from.and_then(|i| self.commands.get(i)), |previous| {
-            previous.piped_from.and_then(|i| self.commands.get(i))
+        std::iter::successors(command.piped_from.and_then(|i| self.commands.get(i as usize)), |previous| {
+            previous.piped_from.and_then(|i| self.commands.get(i as usize))
         })
     }
 
@@ -446,10 +448,11 @@ pub fn lex(script: &str) -> Lexed {
 
 /// Links each command to its neighbours in its pipeline (pipelines never span depths).
 fn link_pipelines(commands: &mut [Command]) {
-    let mut last_of_pipeline: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
-    for index in 0..commands.len() {
-        if let Some(previous) = last_of_pipeline.insert(commands[index].pipeline, index) {
-            commands[previous].piped_to = Some(index);
+    let mut last_of_pipeline: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    // A script of at most `MAX_ANALYSED_BYTES` has far fewer than 2^32 commands.
+    for (index, at) in (0..commands.len()).zip(0u32..) {
+        if let Some(previous) = last_of_pipeline.insert(commands[index].pipeline, at) {
+            commands[previous as usize].piped_to = Some(at);
             commands[index].piped_from = Some(previous);
         }
     }
@@ -631,10 +634,8 @@ impl Lexer<'_> {
         if let Some(pending) = done.heredoc {
             heredocs.push((self.commands.len(), pending));
         }
-        let (mut assignments, mut words, mut redirects) = (done.assignments, done.words, done.redirects);
-        assignments.shrink_to_fit();
-        words.shrink_to_fit();
-        redirects.shrink_to_fit();
+        let (assignments, words, redirects) =
+            (done.assignments.into_boxed_slice(), done.words.into_boxed_slice(), done.redirects.into_boxed_slice());
         let program = program_index(&words).and_then(|index| u32::try_from(index).ok());
         self.commands.push(Command {
             assignments,
@@ -673,7 +674,7 @@ impl Lexer<'_> {
             self.pos = after.max(self.pos);
             if let Some(command) = self.commands.get_mut(index) {
                 command.heredoc =
-                    Some(Heredoc { body: body_start..body_end.max(body_start), expands: pending.expands });
+                    Some(Box::new(Heredoc { body: body_start..body_end.max(body_start), expands: pending.expands }));
             }
         }
     }
@@ -948,6 +949,13 @@ mod tests {
 
     fn words(command: &Command) -> Vec<&str> {
         command.words.iter().map(|w| w.text.as_str()).collect()
+    }
+
+    /// A script's commands are held with its job's model: a bound that keeps a new field from
+    /// growing every command of every script.
+    #[test]
+    fn commands_stay_small() {
+        assert!(std::mem::size_of::<Command>() <= 104, "a command is {} bytes", std::mem::size_of::<Command>());
     }
 
     #[test]

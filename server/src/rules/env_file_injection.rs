@@ -180,7 +180,7 @@ fn delimiter_fix(step: &Step, script: &Script, write: &FileWrite) -> Option<Fix>
     let [word] = command.args() else {
         return None;
     };
-    let [redirect] = command.redirects.as_slice() else {
+    let [redirect] = &*command.redirects else {
         return None;
     };
     if command.name() != Some("echo")
@@ -234,7 +234,7 @@ fn delimiter_fix(step: &Step, script: &Script, write: &FileWrite) -> Option<Fix>
         let entries: Vec<String> =
             declared.iter().map(|(variable, path)| format!("{variable}: ${{{{ {path} }}}}")).collect();
         edits.push(fix::add_to_mapping(
-            step.env.block.as_ref(),
+            step.env.block.as_deref(),
             "env",
             step.first_key,
             step.key_column,

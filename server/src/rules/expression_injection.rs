@@ -227,7 +227,7 @@ fn env_var_fix(step: &Step, sink: &Sink<'_>, expression: &Expression, context: &
     }
     let entry = format!("{name}: ${{{{ {} }}}}", expression.source);
     let before = sink.key.unwrap_or(step.first_key);
-    let declare = fix::add_to_mapping(step.env.block.as_ref(), "env", before, step.key_column, &entry)?;
+    let declare = fix::add_to_mapping(step.env.block.as_deref(), "env", before, step.key_column, &entry)?;
     Some(Fix {
         title: format!("Pass `{}` through the environment variable `{name}`", context.path).into(),
         applicability: Applicability::Unsafe,

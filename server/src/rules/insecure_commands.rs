@@ -121,7 +121,7 @@ fn report_env(env: &Env, place: &str, out: &mut Findings) {
         if computed {
             finding.with_confidence(Confidence::Medium);
         }
-        if let Some(edit) = env.block.as_ref().and_then(|block| fix::remove_from_mapping(block, var.entry)) {
+        if let Some(edit) = env.block.as_deref().and_then(|block| fix::remove_from_mapping(block, var.entry)) {
             finding.with_fix(Fix {
                 title: format!("Remove `{SWITCH}`").into(),
                 applicability: Applicability::Unsafe,

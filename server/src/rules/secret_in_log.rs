@@ -159,7 +159,7 @@ fn report_debug_switches(env: &Env, place: &str, out: &mut Findings) {
             ),
         );
         finding.with_severity(Severity::Low).with_confidence(Confidence::Medium);
-        if let Some(edit) = env.block.as_ref().and_then(|block| fix::remove_from_mapping(block, var.entry)) {
+        if let Some(edit) = env.block.as_deref().and_then(|block| fix::remove_from_mapping(block, var.entry)) {
             finding.with_fix(Fix {
                 title: format!("Remove `{name}`").into(),
                 applicability: Applicability::Safe,

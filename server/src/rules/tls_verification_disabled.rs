@@ -91,7 +91,7 @@ impl Rule for TlsVerificationDisabled {
 
 fn report_env(env: &Env, place: &str, out: &mut Findings) {
     for var in &env.vars {
-        report_variable(&var.name, var.value.as_ref(), env.block.as_ref(), var.entry, place, out);
+        report_variable(&var.name, var.value.as_ref(), env.block.as_deref(), var.entry, place, out);
     }
 }
 

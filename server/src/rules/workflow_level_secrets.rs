@@ -219,7 +219,7 @@ fn move_to_users(var: &EnvVar, value: &Text, env: &Env, users: &[&Step]) -> Opti
             if step.env.get(&var.name.value).is_some() || mentions_in_env(step, &var.name.value) {
                 return None;
             }
-            fix::add_to_mapping(step.env.block.as_ref(), "env", step.first_key, step.key_column, &entry)
+            fix::add_to_mapping(step.env.block.as_deref(), "env", step.first_key, step.key_column, &entry)
         })
         .collect::<Option<Vec<_>>>()?;
     let removed = match &env.block {
