@@ -423,7 +423,7 @@ impl WorkflowRead {
 
     /// Whether other workflows can call it.
     pub fn is_callable(&self) -> bool {
-        self.workflow.header.triggers.has(&Event::WorkflowCall)
+        self.workflow.is_callable()
     }
 
     /// The secrets it takes, if other workflows can call it.

@@ -41,7 +41,7 @@ use crate::model::gitlab::{self, GitlabJob, JobScope, Pipeline};
 use crate::model::interface;
 use crate::model::kind::FileKind;
 use crate::model::references::{self, Reference, ReferenceKind};
-use crate::model::view::{Entry, Resolver};
+use crate::model::view::{AnchorTable, Entry, Resolver};
 use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext, unused_suppression};
 use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::{Bases, Span, UnitId, UnitMap};
@@ -246,7 +246,7 @@ impl Analyzer {
         let near_comments = self.suppression_cache.refresh_mentions(source.layout(), source.rope());
         let (tiles, rope) = self.refresh_units(source, |tile| near_comments.contains(&tile.id));
         let syntax_errors = tiles.iter().flat_map(Tile::syntax_errors).collect();
-        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Trees(tiles), rope }, ValueTrees::Kept)
+        self.report(syntax_errors, Parsed { tiles: ParsedTiles::Trees(tiles), rope }, ValueTrees::Kept, Vec::new())
     }
 
     /// Brings the units up to date with the source's tiles, building value trees only for
@@ -282,15 +282,30 @@ impl Analyzer {
         let bases = source.bases();
         let mentions = suppress::mention_lines(source.rope());
         let (mut units, mut syntax_errors, mut read) = (Vec::new(), Vec::new(), Vec::new());
+        // A workflow's jobs are modelled as their tiles are read, and their value trees go
+        // at once: the trees of every job are never held, nor held beside every model.
+        // (A GitLab job's model reads the jobs it extends, wherever they are written.)
+        let stream_jobs = self.kind == FileKind::GithubWorkflow;
+        let (mut anchors, mut streamed) = (AnchorTable::default(), Vec::new());
         let every_tile = |_: &Tile| TreeNeed { read: true, keep: false };
         source.refresh_tiles(every_tile, |tile, rope| {
-            units.push(Unit::build(tile, rope));
+            let unit = Unit::build(tile, rope);
             syntax_errors.extend(tile.syntax_errors());
             read.push(TileRead::read(tile, rope, &mentions));
+            anchors.add_in_order(&unit.built.anchors, &bases);
+            if stream_jobs && unit.role == Role::Job {
+                let resolver = Resolver::new(&anchors, &bases, rope);
+                let entries: Vec<_> =
+                    resolver.view(&unit.built.node).entries().into_iter().map(|e| (unit.id, e)).collect();
+                streamed.extend(self.job_models(&entries, |unit, entry| self.github_job(&resolver, unit, entry)));
+                units.push(unit.anchors_only());
+            } else {
+                units.push(unit);
+            }
         });
         self.units.set(units, bases);
         let parsed = Parsed { tiles: ParsedTiles::Read(&read), rope: source.rope() };
-        let (report, workflow) = self.report(syntax_errors, parsed, ValueTrees::Dropped);
+        let (report, workflow) = self.report(syntax_errors, parsed, ValueTrees::Dropped, streamed);
         let bases = &self.units.bases;
         (report, workflow.map(|workflow| WorkflowRead::new(workflow, bases.clone(), source.rope().clone())))
     }
@@ -301,22 +316,37 @@ impl Analyzer {
         syntax_errors: Vec<SyntaxError>,
         parsed: Parsed<'_>,
         trees: ValueTrees,
+        // Jobs whose models were built as their tiles were read.
+        streamed: Vec<ModelOf>,
     ) -> (Report, Option<Workflow>) {
         let rope = parsed.rope;
         let mut runner = RuleRunner::new(self.rules);
         let Read { findings, jobs: outputs, notes, facts, references, workflow_name, workflow } = match self.kind {
-            FileKind::GithubWorkflow => self.analyze_workflow(rope, &mut runner, trees),
+            FileKind::GithubWorkflow => self.analyze_workflow(rope, &mut runner, trees, streamed),
             FileKind::GitlabCi => self.analyze_pipeline(rope, &mut runner, trees),
             FileKind::GithubAction => self.analyze_action(rope, &mut runner, trees),
         };
         let report_unused = self.rules.iter().any(|rule| rule.meta() == &unused_suppression::META);
-        // Job findings are read where they are kept, not cloned: most jobs' are unchanged.
-        let from_jobs = outputs.iter().flat_map(|output| &output.findings).map(|finding| {
+        let taken: Vec<Vec<Finding>>;
+        let (job_findings, workflow): (Vec<&[Finding]>, _) = match trees {
+            // Job findings are read where they are kept, not cloned: most jobs' are unchanged.
+            ValueTrees::Kept => (outputs.iter().map(|output| output.findings.as_slice()).collect(), workflow),
+            // Read once, the models go before the report is made (they are most of the
+            // memory an analysis takes), unless another file's analysis reads the workflow.
+            ValueTrees::Dropped => {
+                self.jobs.clear();
+                let workflow = workflow
+                    .filter(|workflow| read_by_other_files(workflow.is_callable(), references.iter().map(|r| &r.kind)));
+                taken = outputs.into_iter().map(take_findings).collect();
+                (taken.iter().map(Vec::as_slice).collect(), workflow)
+            }
+        };
+        let from_jobs = job_findings.iter().flat_map(|findings| findings.iter()).map(|finding| {
             let note = notes.get(&(finding.rule.id, finding.span)).map(String::as_str);
             (finding, note)
         });
         // Listed first, so the report's list is made at its size rather than grown.
-        let count = findings.len() + outputs.iter().map(|output| output.findings.len()).sum::<usize>();
+        let count = findings.len() + job_findings.iter().map(|findings| findings.len()).sum::<usize>();
         let mut all = Vec::with_capacity(count);
         all.extend(findings.iter().map(|finding| (finding, None)));
         all.extend(from_jobs);
@@ -342,7 +372,13 @@ impl Analyzer {
         (report, workflow)
     }
 
-    fn analyze_workflow(&mut self, rope: &Rope, runner: &mut RuleRunner, trees: ValueTrees) -> Read {
+    fn analyze_workflow(
+        &mut self,
+        rope: &Rope,
+        runner: &mut RuleRunner,
+        trees: ValueTrees,
+        streamed: Vec<ModelOf>,
+    ) -> Read {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
         let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, jobs_key } =
@@ -353,19 +389,15 @@ impl Analyzer {
             Some(call) => call.header_for(&header),
             None => header,
         });
-        let build = |index: usize| {
-            let (unit, entry) = job_entries[index];
-            resolver.take_reads();
-            let job = github::build_job(&entry)?;
-            let job = Arc::new(match &self.options.call {
-                Some(call) => call.job_for(job),
-                None => job,
-            });
-            let mut deps = vec![unit];
-            deps.extend(resolver.take_reads());
-            Some((JobModel::Github(job), deps))
-        };
-        let models = self.job_models(&job_entries, build);
+        let mut models = self.job_models(&job_entries, |unit, entry| self.github_job(&resolver, unit, entry));
+        if models.is_empty() {
+            models = streamed;
+        } else if !streamed.is_empty() {
+            // Jobs written in a top-level tile (a second `jobs:`) keep their place in the file.
+            models.extend(streamed);
+            let bases = &self.units.bases;
+            models.sort_by_key(|of| bases.base(of.key.0));
+        }
         self.models_built(trees);
         let jobs: Vec<Arc<Job>> = models.iter().filter_map(|of| of.model().github()).collect();
         let lookup = JobList(&jobs);
@@ -424,19 +456,6 @@ impl Analyzer {
             extended.borrow_mut().push(*unit);
             Some(entry.value)
         };
-        let build = |index: usize| {
-            let (unit, entry) = job_entries[index];
-            resolver.take_reads();
-            extended.borrow_mut().clear();
-            let scope = JobScope::new(entry.value, &lookup, default);
-            let job = Arc::new(gitlab::build_job(&entry, &scope, &globals)?);
-            // `default:` is inherited, so the model depends on the header too.
-            let mut deps = vec![unit];
-            deps.extend(&header_deps);
-            deps.extend(resolver.take_reads());
-            deps.extend(extended.borrow_mut().drain(..));
-            Some((JobModel::Gitlab(job), deps))
-        };
         let check = |model: &JobModel| match model {
             JobModel::Gitlab(job) if !job.hidden => {
                 let (findings, failures) = runner.isolated(|rule, out| rule.check_gitlab_job(&globals, job, out));
@@ -444,7 +463,18 @@ impl Analyzer {
             }
             _ => Checked::default(),
         };
-        let models = self.job_models(&job_entries, build);
+        let models = self.job_models(&job_entries, |unit, entry| {
+            resolver.take_reads();
+            extended.borrow_mut().clear();
+            let scope = JobScope::new(entry.value, &lookup, default);
+            let job = Arc::new(gitlab::build_job(entry, &scope, &globals)?);
+            // `default:` is inherited, so the model depends on the header too.
+            let mut deps = vec![unit];
+            deps.extend(&header_deps);
+            deps.extend(resolver.take_reads());
+            deps.extend(extended.borrow_mut().drain(..));
+            Some((JobModel::Gitlab(job), deps))
+        });
         self.models_built(trees);
         let header_deps: Arc<[UnitId]> = header_deps.into();
         let with_deps = models.into_iter().map(|of| (of, Arc::clone(&header_deps)));
@@ -479,6 +509,22 @@ impl Analyzer {
         let facts = PathFacts::default();
         let workflow_name = None;
         Read { findings, jobs: Vec::new(), notes: HashMap::new(), facts, references, workflow_name, workflow: None }
+    }
+
+    /// The model of the workflow job `entry`, written in `unit`, with the units it was read
+    /// from (its own, and those its aliases point into).
+    fn github_job(&self, resolver: &Resolver<'_>, unit: UnitId, entry: &Entry<'_>) -> Option<(JobModel, Vec<UnitId>)> {
+        resolver.take_reads();
+        let job = github::build_job(entry)?;
+        // Read as a caller calls it, inputs that name a pull request's head read as the
+        // caller's context path.
+        let job = Arc::new(match &self.options.call {
+            Some(call) => call.job_for(job),
+            None => job,
+        });
+        let mut deps = vec![unit];
+        deps.extend(resolver.take_reads());
+        Some((JobModel::Github(job), deps))
     }
 
     /// Once every model is built, the value trees are read no more in this analysis: unless
@@ -570,16 +616,16 @@ impl Analyzer {
 
     /// The model of each job, in order: kept if every unit it was read from is unchanged,
     /// else built afresh.
-    fn job_models(
+    fn job_models<'e>(
         &self,
-        job_entries: &[(UnitId, Entry<'_>)],
-        // Builds the model of `job_entries[index]`.
-        build: impl Fn(usize) -> Option<(JobModel, Vec<UnitId>)>,
+        job_entries: &[(UnitId, Entry<'e>)],
+        // Builds the model of a job entry written in a unit.
+        build: impl Fn(UnitId, &Entry<'e>) -> Option<(JobModel, Vec<UnitId>)>,
     ) -> Vec<ModelOf> {
         let mut models = Vec::with_capacity(job_entries.len());
         // Every job of every keystroke is looked up: a hash cheaper than SipHash for names.
         let mut seen = HashSet::with_capacity_and_hasher(job_entries.len(), foldhash::fast::RandomState::default());
-        for (index, (unit, entry)) in job_entries.iter().enumerate() {
+        for (unit, entry) in job_entries {
             let Some(name) = entry.name() else { continue };
             // A duplicate job name: the first one is kept.
             if !seen.insert((*unit, name)) {
@@ -590,7 +636,7 @@ impl Analyzer {
                 Some(((_, name), output)) => {
                     ModelOf { key: (*unit, Arc::clone(name)), model: Model::Kept(Arc::clone(output)) }
                 }
-                None => match build(index) {
+                None => match build(*unit, entry) {
                     Some((model, deps)) => {
                         ModelOf { key: (*unit, Arc::from(name)), model: Model::Built { model, deps } }
                     }
@@ -651,6 +697,17 @@ impl Analyzer {
         self.jobs.replace(outputs);
         (kept, facts)
     }
+}
+
+/// A job's findings, taken out of its output so that its model goes with the rest.
+fn take_findings(output: Arc<JobOutput>) -> Vec<Finding> {
+    Arc::try_unwrap(output).map_or_else(|shared| shared.findings.clone(), |output| output.findings)
+}
+
+/// Whether other files' analyses read a workflow's model: one that can be called, or that
+/// calls files of its repository (whose analyses as called read its `with:`).
+fn read_by_other_files<'r>(callable: bool, mut references: impl Iterator<Item = &'r ReferenceKind>) -> bool {
+    callable || references.any(|kind| *kind != ReferenceKind::Remote)
 }
 
 /// For GitLab findings written outside the job they were found in (in a template it extends,
@@ -757,8 +814,9 @@ pub fn analyze_text_for_workspace(kind: FileKind, text: &str, options: Arc<RuleO
     // keeps them (and its models) for their analyses.
     let (report, model) =
         if callable { analyzer.analyze_with_model(&mut source) } else { analyzer.analyze_once_with_model(&mut source) };
-    let calls_local_files = report.references.iter().any(|reference| reference.kind != ReferenceKind::Remote);
-    let model = model.filter(|model| calls_local_files || model.is_callable()).map(Arc::new);
+    let model = model
+        .filter(|model| read_by_other_files(model.is_callable(), report.references.iter().map(|r| &r.kind)))
+        .map(Arc::new);
     // A rope's clone shares its text.
     let rope = source.rope().clone();
     let parsed = callable.then(|| ParsedCallee::new(source, analyzer));
@@ -866,6 +924,33 @@ mod tests {
         assert_eq!(rules.iter().filter(|rule| **rule == "expression-injection").count(), 2, "{rules:?}");
         assert!(rules.contains(&"unused-suppression"), "{rules:?}");
         assert!(!once.syntax_errors.is_empty());
+    }
+
+    /// Jobs read once are modelled as their tiles are read, each unit's value tree let go at
+    /// once: aliases into earlier jobs and into the header still resolve, and jobs written in
+    /// a top-level tile (a second, flow-style `jobs:`) keep their place.
+    #[test]
+    fn jobs_modelled_as_their_tiles_are_read_see_what_an_open_document_sees() {
+        let text = concat!(
+            "x-env: &env\n  TITLE: ${{ github.event.issue.title }}\n",
+            "on: issues\n",
+            "jobs:\n",
+            "  a:\n    env: &body\n      BODY: ${{ github.event.issue.body }}\n",
+            "    steps:\n      - run: echo \"${{ env.BODY }}\"\n",
+            "  b:\n    env: *body\n    steps:\n      - run: echo \"${{ env.BODY }}\"\n",
+            "  c:\n    env: *env\n    steps:\n      - run: echo \"${{ env.TITLE }}\"\n",
+            "jobs: {d: {runs-on: x, steps: [{run: \"echo ${{ github.event.issue.body }}\"}]}}\n",
+        );
+        let kind = FileKind::GithubWorkflow;
+        let open = Analyzer::new(kind).analyze(&mut Source::new(text, tiling(kind)));
+        let once = Analyzer::new(kind).analyze_once(&mut Source::new(text, tiling(kind)));
+        assert_eq!(once.findings, open.findings);
+        assert_eq!(format!("{:?}", once.paths), format!("{:?}", open.paths));
+        let injected = |job: &str| {
+            once.findings.iter().any(|f| f.rule.id == "expression-injection" && f.job.as_deref() == Some(job))
+        };
+        // `b`'s `env:` is `a`'s, `c`'s the header's; `d` is in the flow `jobs:`.
+        assert!(["a", "b", "c", "d"].into_iter().all(injected), "{:?}", once.findings);
     }
 
     /// An open document lets the trees of tiles it is not typing in go: suppressions typed

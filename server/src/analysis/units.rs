@@ -7,7 +7,7 @@ use ropey::Rope;
 
 use crate::model::view::AnchorTable;
 use crate::syntax::Tile;
-use crate::syntax::span::{Bases, UnitId, UnitMap};
+use crate::syntax::span::{Bases, Span, UnitId, UnitMap};
 use crate::syntax::yaml::{self, Built, Node, Value};
 
 /// What a unit holds.
@@ -35,6 +35,13 @@ impl Unit {
     /// The unit of a parsed tile, its value tree built from the tile's tree.
     pub fn build(tile: &Tile, rope: &Rope) -> Self {
         Unit { id: tile.id, role: Role::of(tile), built: Arc::new(build_tile(tile, rope)) }
+    }
+
+    /// The unit with its value tree let go once read, but for its anchors, which aliases in
+    /// other units still read.
+    pub fn anchors_only(self) -> Self {
+        let anchors = self.built.anchors.clone();
+        Unit { built: Arc::new(Built { node: empty_node(self.id), anchors }), ..self }
     }
 }
 
@@ -96,15 +103,11 @@ fn build_tile(tile: &Tile, rope: &Rope) -> Built {
     debug_assert!(tile.model_tree().is_some(), "units are built from parsed tiles");
     match tile.model_tree().and_then(yaml::document_content) {
         Some(content) => yaml::build(content, rope, tile.id, tile.start),
-        None => Built {
-            node: Arc::new(Node {
-                span: crate::syntax::span::Span::new(tile.id, 0, 0),
-                column: 0,
-                anchor: None,
-                tag: None,
-                value: Value::Null,
-            }),
-            anchors: Vec::new(),
-        },
+        None => Built { node: empty_node(tile.id), anchors: Vec::new() },
     }
+}
+
+/// A value tree of nothing: the unit's text holds no value.
+fn empty_node(unit: UnitId) -> Arc<Node> {
+    Arc::new(Node { span: Span::new(unit, 0, 0), column: 0, anchor: None, tag: None, value: Value::Null })
 }

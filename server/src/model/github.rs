@@ -14,6 +14,13 @@ pub struct Workflow {
     pub jobs: Vec<Arc<Job>>,
 }
 
+impl Workflow {
+    /// Whether other workflows can call it (`on: workflow_call`).
+    pub fn is_callable(&self) -> bool {
+        self.header.triggers.has(&Event::WorkflowCall)
+    }
+}
+
 /// The top-level keys of a workflow other than `jobs`, which every job's analysis reads.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct WorkflowHeader {

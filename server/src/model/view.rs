@@ -43,6 +43,18 @@ impl AnchorTable {
         }
     }
 
+    /// Adds the anchors of a unit that follows, in the document, every unit added so far,
+    /// keeping the table in document order without sorting it again: how a text read once
+    /// resolves each unit's aliases as its tiles are read.
+    pub fn add_in_order(&mut self, anchors: &[Anchor], bases: &Bases) {
+        for anchor in anchors {
+            let start = bases.resolve(anchor.node.span).map_or(usize::MAX, |range| range.start);
+            let named = self.by_name.entry(anchor.name.clone()).or_default();
+            let position = named.partition_point(|(other, _)| *other <= start);
+            named.insert(position, (start, Arc::clone(&anchor.node)));
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()
     }

@@ -114,7 +114,12 @@ impl Findings {
         self.found.last_mut().expect("a finding was just pushed")
     }
 
-    pub fn into_vec(self) -> Vec<Finding> {
+    /// The findings, without the spare room their lists grew: a job's findings are held
+    /// until its next check, and most findings have one fix or none.
+    pub fn into_vec(mut self) -> Vec<Finding> {
+        for finding in &mut self.found {
+            finding.fixes.shrink_to_fit();
+        }
         self.found
     }
 }

@@ -32,7 +32,20 @@ pub struct JsonPosition {
 
 #[derive(Serialize)]
 struct JsonOutput<'a> {
-    findings: Vec<JsonFinding<'a>>,
+    findings: EachFinding<'a>,
+}
+
+/// Every finding of every file, each made into its JSON as it is written rather than all
+/// of them listed first: a file of 30,000 findings would hold 30,000 of them.
+struct EachFinding<'a>(&'a [Checked]);
+
+impl Serialize for EachFinding<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let files = self.0.iter();
+        serializer.collect_seq(
+            files.flat_map(|file| file.report.findings.iter().map(|finding| JsonFinding::new(file, finding))),
+        )
+    }
 }
 
 /// A 1-based line and a 1-based column counted in Unicode scalar values.
@@ -59,16 +72,12 @@ impl<'a> JsonFinding<'a> {
 }
 
 pub fn print(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> {
-    let findings = checked
-        .iter()
-        .flat_map(|file| file.report.findings.iter().map(move |finding| JsonFinding::new(file, finding)))
-        .collect();
     for file in checked {
         for error in &file.report.syntax_errors {
             let at = position(&file.rope, error.range.start);
             eprintln!("pipewarden: {}:{}:{}: syntax error: {}", file.path.display(), at.line, at.column, error.message);
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &JsonOutput { findings })?;
+    serde_json::to_writer_pretty(&mut *out, &JsonOutput { findings: EachFinding(checked) })?;
     writeln!(out)
 }
