@@ -383,3 +383,41 @@ pub fn with_entries_for_tests<T>(text: &str, read: impl FnOnce(&[Entry<'_>]) -> 
     let entries: Vec<Entry<'_>> = built.iter().flat_map(|tree| resolver.view(&tree.node).entries()).collect();
     read(&entries)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::yaml::Value;
+
+    fn anchor(name: &str, unit: u32, start: usize) -> Anchor {
+        let span = Span::new(UnitId(unit), start, start + 1);
+        Anchor {
+            name: name.into(),
+            node: Arc::new(Node { span, column: 0, anchor: None, tag: None, value: Value::Null }),
+        }
+    }
+
+    /// Anchors added unit by unit, as a text read once adds them, stand in the order a sort of
+    /// the whole table gives, even when a unit comes out of document order.
+    #[test]
+    fn anchors_added_in_order_stand_as_sorted_ones() {
+        let bases = Bases::from_starts([(UnitId(0), 0), (UnitId(1), 100), (UnitId(2), 50)]);
+        let units = [
+            vec![anchor("a", 0, 5), anchor("b", 0, 7)],
+            vec![anchor("a", 1, 3)],
+            vec![anchor("a", 2, 1), anchor("a", 2, 9)],
+        ];
+        let (mut added, mut sorted) = (AnchorTable::default(), AnchorTable::default());
+        for unit in &units {
+            added.add_in_order(unit, &bases);
+            sorted.add(unit);
+        }
+        sorted.sort(&bases);
+        let starts = |table: &AnchorTable, name: &str| -> Vec<usize> {
+            table.by_name[name].iter().map(|(start, _)| *start).collect()
+        };
+        assert_eq!(starts(&added, "a"), [5, 51, 59, 103]);
+        assert_eq!(starts(&added, "a"), starts(&sorted, "a"));
+        assert_eq!(starts(&added, "b"), starts(&sorted, "b"));
+    }
+}
