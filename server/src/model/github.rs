@@ -397,7 +397,7 @@ pub struct Job {
     /// `runs-on:` labels (a scalar, a list, or the `labels:` of a mapping).
     pub runs_on: Vec<Text>,
     /// `runs-on: group:`, a runner group.
-    pub runner_group: Option<Spanned<String>>,
+    pub runner_group: Option<Box<Spanned<String>>>,
     pub permissions: Option<Permissions>,
     pub needs: Vec<Spanned<String>>,
     // The larger fields most jobs leave out are boxed, to cost a pointer when absent.
@@ -414,7 +414,7 @@ pub struct Job {
     pub continue_on_error: Option<Box<Setting>>,
     pub concurrency: Option<Box<Concurrency>>,
     /// `defaults: run: shell:`.
-    pub default_shell: Option<Spanned<String>>,
+    pub default_shell: Option<Box<Spanned<String>>>,
     /// A reusable workflow called by the job.
     pub uses: Option<Box<Uses>>,
     pub with: Vec<Input>,
@@ -535,7 +535,8 @@ pub struct Step {
     pub key_column: Option<u32>,
     /// The first key of the step, before which new keys can be inserted.
     pub first_key: Span,
-    pub id: Option<Spanned<String>>,
+    // Boxed, as the larger fields below: most steps have no `id:` and no `shell:`.
+    pub id: Option<Box<Spanned<String>>>,
     pub name: Option<Spanned<String>>,
     // The larger fields are boxed: a step has `uses:` or `run:`, seldom the others, and
     // absent they cost a pointer instead of their size.
@@ -544,7 +545,7 @@ pub struct Step {
     pub run: Option<Box<Script>>,
     /// The `run:` key.
     pub run_key: Option<Span>,
-    pub shell: Option<Spanned<String>>,
+    pub shell: Option<Box<Spanned<String>>>,
     pub with: Vec<Input>,
     pub with_block: Option<Box<Block>>,
     pub env: Env,
@@ -819,7 +820,7 @@ pub fn build_job(entry: &Entry<'_>) -> Option<Job> {
         first_key: job.own_pairs().first().map(|pair| pair.key.span),
         name: get("name").and_then(Spanned::from_view),
         runs_on: labels,
-        runner_group: runs_on.and_then(|view| view.get("group")).and_then(Spanned::from_view),
+        runner_group: runs_on.and_then(|view| view.get("group")).and_then(Spanned::from_view).map(Box::new),
         permissions: Permissions::from_entry(job.entry("permissions")),
         needs: get("needs").map(strings).unwrap_or_default(),
         condition: get("if").and_then(Text::from_view).map(Box::new),
@@ -834,7 +835,7 @@ pub fn build_job(entry: &Entry<'_>) -> Option<Job> {
         timeout_minutes: get("timeout-minutes").and_then(Spanned::from_view),
         continue_on_error: Setting::of(job, "continue-on-error").map(Box::new),
         concurrency: job.entry("concurrency").map(|entry| Box::new(Concurrency::from_entry(entry))),
-        default_shell,
+        default_shell: default_shell.map(Box::new),
         uses: get("uses").and_then(|uses| Some(Box::new(Uses::parse(uses.as_str()?, uses.span())))),
         with: get("with").map(inputs).unwrap_or_default(),
         secrets: get("secrets").map(|secrets| match secrets.as_str() {
@@ -925,12 +926,12 @@ fn build_step(index: usize, step: View<'_>, shell_default: &ShellDefault) -> Opt
         span: step.span(),
         key_column: key_column(step),
         first_key: first.key.span,
-        id: get("id").and_then(Spanned::from_view),
+        id: get("id").and_then(Spanned::from_view).map(Box::new),
         name: get("name").and_then(Spanned::from_view),
         uses: get("uses").and_then(|uses| Some(Box::new(Uses::parse(uses.as_str()?, uses.span())))),
         run: get("run").and_then(Text::from_view).map(|text| Box::new(Script::parse(text, dialect))),
         run_key: step.entry("run").map(|entry| entry.key.span),
-        shell,
+        shell: shell.map(Box::new),
         with: with_entry.map(|entry| inputs(entry.value)).unwrap_or_default(),
         with_block: with_entry.map(|entry| Box::new(Block::from_entry(&entry))),
         env: Env::from_entry(step.entry("env")),
@@ -982,8 +983,8 @@ mod tests {
     /// added inline at full size (boxed, it costs a pointer when absent).
     #[test]
     fn jobs_and_steps_stay_small() {
-        assert!(std::mem::size_of::<Step>() <= 280, "a step is {} bytes", std::mem::size_of::<Step>());
-        assert!(std::mem::size_of::<Job>() <= 608, "a job is {} bytes", std::mem::size_of::<Job>());
+        assert!(std::mem::size_of::<Step>() <= 216, "a step is {} bytes", std::mem::size_of::<Step>());
+        assert!(std::mem::size_of::<Job>() <= 544, "a job is {} bytes", std::mem::size_of::<Job>());
     }
 
     #[test]
