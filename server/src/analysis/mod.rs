@@ -292,11 +292,13 @@ impl Analyzer {
             let unit = Unit::build(tile, rope);
             syntax_errors.extend(tile.syntax_errors());
             read.push(TileRead::read(tile, rope, &mentions));
-            anchors.add_in_order(&unit.built.anchors, &bases);
+            if stream_jobs {
+                // Every unit's anchors, for the aliases of the jobs that follow.
+                anchors.add_in_order(&unit.built.anchors, &bases);
+            }
             if stream_jobs && unit.role == Role::Job {
                 let resolver = Resolver::new(&anchors, &bases, rope);
-                let entries: Vec<_> =
-                    resolver.view(&unit.built.node).entries().into_iter().map(|e| (unit.id, e)).collect();
+                let entries: Vec<_> = jobs_of(&resolver, &unit).collect();
                 streamed.extend(self.job_models(&entries, |unit, entry| self.github_job(&resolver, unit, entry)));
                 units.push(unit.anchors_only());
             } else {
@@ -582,11 +584,11 @@ impl Analyzer {
     fn entries<'a>(&'a self, resolver: &'a Resolver<'a>, jobs_key: Option<&str>) -> Entries<'a> {
         let mut entries = Entries::default();
         for unit in self.units.iter() {
-            let unit_entries = resolver.view(&unit.built.node).entries();
             if unit.role == Role::Job {
-                entries.jobs.extend(unit_entries.into_iter().map(|entry| (unit.id, entry)));
+                entries.jobs.extend(jobs_of(resolver, unit));
                 continue;
             }
+            let unit_entries = resolver.view(&unit.built.node).entries();
             let read_by_jobs = unit_entries.iter().any(|entry| !self.unread_by_jobs(entry.name()));
             if read_by_jobs {
                 entries.header_units.push(unit.id);
@@ -697,6 +699,11 @@ impl Analyzer {
         self.jobs.replace(outputs);
         (kept, facts)
     }
+}
+
+/// The jobs a job unit holds (one, unless its tile is broken), each with the unit.
+fn jobs_of<'a>(resolver: &'a Resolver<'a>, unit: &'a Unit) -> impl Iterator<Item = (UnitId, Entry<'a>)> {
+    resolver.view(&unit.built.node).entries().into_iter().map(move |entry| (unit.id, entry))
 }
 
 /// A job's findings, taken out of its output so that its model goes with the rest.
