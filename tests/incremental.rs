@@ -79,7 +79,8 @@ fn edit() -> impl Strategy<Value = Edit> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // 256 cases, or as many as `PROPTEST_CASES` asks for (a longer search than CI's).
+    #![proptest_config(ProptestConfig::default())]
 
     #[test]
     fn incremental_equals_fresh(document in 0..DOCUMENTS.len(), edits in prop::collection::vec(edit(), 1..40)) {
@@ -166,4 +167,60 @@ fn summary(report: &Report, source: &mut Source) -> Summary {
         report.syntax_errors.iter().map(|error| (error.range.clone(), error.message.clone())).collect(),
         report.failures.len(),
     )
+}
+
+/// Analyses `text`, applies each edit (a range of the text as it then is, and what replaces
+/// it) with an analysis after each, and checks every report against a fresh analysis.
+fn assert_edits_agree(kind: FileKind, text: &str, edits: &[(&str, &str)]) {
+    let mut source = Source::new(text, tiling(kind));
+    let mut analyzer = Analyzer::new(kind);
+    let mut shadow = text.to_owned();
+    analyzer.analyze(&mut source);
+    for (old, new) in edits {
+        let start = shadow.find(old).unwrap_or_else(|| panic!("{old:?} is not in {shadow:?}"));
+        source.replace(start..start + old.len(), new);
+        shadow.replace_range(start..start + old.len(), new);
+        let incremental = summary(&analyzer.analyze(&mut source), &mut source);
+        assert_eq!(incremental, fresh_summary(kind, &shadow), "after {old:?} -> {new:?}: {shadow:?}");
+    }
+}
+
+#[test]
+fn an_anchor_written_after_its_alias_is_seen_by_the_job_that_aliased_it() {
+    // The job's `steps: *steps` names no anchor yet; the header then defines one.
+    let text =
+        "on: pull_request_target\nenv:\n  A: b\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: *steps\n";
+    let header_anchor = "env: &steps\n  - run: echo ${{ github.event.pull_request.title }}\n";
+    assert_edits_agree(FileKind::GithubWorkflow, text, &[("env:\n  A: b\n", header_anchor)]);
+}
+
+#[test]
+fn an_anchor_that_comes_to_shadow_the_one_a_job_read_is_seen() {
+    // `test` reads the header's `&s`, whose step injects; a harmless anchor of the same name
+    // is then written in `lint`, between them, and `test` must read that one instead.
+    let text = "on: pull_request_target\nenv: &s\n  - run: echo ${{ github.event.pull_request.title }}\njobs:\n  lint:\n    runs-on: x\n    steps: [{run: make}]\n  test:\n    runs-on: x\n    steps: *s\n";
+    assert_edits_agree(FileKind::GithubWorkflow, text, &[("steps: [", "steps: &s [")]);
+}
+
+#[test]
+fn a_template_written_after_the_job_that_extends_it_is_seen() {
+    // The template comes to be by renaming a unit that the job never read.
+    let text = "stages: [test]\ntest:\n  extends: .base\n  script:\n    - make\n.other:\n  before_script:\n    - eval \"$CI_COMMIT_MESSAGE\"\n";
+    assert_edits_agree(FileKind::GitlabCi, text, &[(".other:", ".base:")]);
+}
+
+#[test]
+fn an_anchor_the_header_comes_to_read_rechecks_every_job() {
+    // `on: *trigger` names no anchor until one job's env defines it: then `b`, whose tile is
+    // untouched, can be started by outsiders and has no timeout.
+    let text = "jobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n    env: {E: pull_request_target}\n    steps: [{run: make}]\n  b:\n    runs-on: x\n    steps: [{run: make}]\non: *trigger\n";
+    assert_edits_agree(FileKind::GithubWorkflow, text, &[("{E: ", "{E: &trigger ")]);
+}
+
+#[test]
+fn a_template_whose_tile_held_no_entries_is_seen_once_it_does() {
+    // The first tile, broken, is no mapping; its edit makes it `.base:`, which `test` extends.
+    let text =
+        ".base: &ba# pi\"n: ignore\nse\n  image: alpine\nstages: [test]\ntest:\n  extends: .base\n  script:\" - make\n";
+    assert_edits_agree(FileKind::GitlabCi, text, &[("# pi\"n: ", "#|\n")]);
 }

@@ -41,7 +41,7 @@ use crate::model::gitlab::{self, GitlabJob, JobScope, Pipeline};
 use crate::model::interface;
 use crate::model::kind::FileKind;
 use crate::model::references::{self, Reference, ReferenceKind};
-use crate::model::view::{AnchorTable, Entry, Resolver};
+use crate::model::view::{AnchorTable, Entry, Reads, Resolver};
 use crate::rules::{Finding, JobContext, REGISTRY, Rule, RuleOptions, StepContext, unused_suppression};
 use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::{Bases, Span, UnitId, UnitMap};
@@ -89,12 +89,29 @@ impl KeptJobs {
 /// (`model_deps`) are live; the findings also need the units the rules read besides the job
 /// (`check_deps`: the header), so editing the header re-runs the rules on the kept models.
 struct JobOutput {
-    model_deps: Vec<UnitId>,
+    model_deps: ModelDeps,
     check_deps: Arc<[UnitId]>,
     model: JobModel,
     findings: Vec<Finding>,
     failures: Vec<RuleFailure>,
     facts: Option<Arc<JobFacts>>,
+}
+
+/// What a job's model was read from: the units (its own, those its aliases led into, for a
+/// GitLab job those of the jobs it extends) and the names of the aliases it followed.
+#[derive(Clone)]
+struct ModelDeps {
+    units: Vec<UnitId>,
+    aliases: Box<[Box<str>]>,
+}
+
+impl ModelDeps {
+    /// The dependencies of a model written in `unit` that read `reads` through aliases.
+    fn new(unit: UnitId, reads: Reads) -> Self {
+        let mut units = vec![unit];
+        units.extend(reads.units);
+        Self { units, aliases: reads.aliases.into() }
+    }
 }
 
 /// What checking a job gives: its findings, the rules that failed on it, and what attack
@@ -136,7 +153,7 @@ struct ModelOf {
 
 enum Model {
     Kept(Arc<JobOutput>),
-    Built { model: JobModel, deps: Vec<UnitId> },
+    Built { model: JobModel, deps: ModelDeps },
 }
 
 impl ModelOf {
@@ -383,9 +400,10 @@ impl Analyzer {
     ) -> Read {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
-        let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, jobs_key } =
+        let Entries { header: header_entries, jobs: job_entries, header_units, jobs_key } =
             self.entries(&resolver, Some("jobs"));
         let header = github::build_header(&header_entries, jobs_key);
+        let header_deps = header_deps(header_units, resolver.take_reads(), &anchors);
         // Read as a caller calls it, a reusable workflow runs under the caller's triggers.
         let header = Arc::new(match &self.options.call {
             Some(call) => call.header_for(&header),
@@ -419,7 +437,6 @@ impl Analyzer {
             }
             JobModel::Gitlab(_) => Checked::default(),
         };
-        let header_deps: Arc<[UnitId]> = header_deps.into();
         let check_deps: Vec<Arc<[UnitId]>> = models
             .iter()
             .map(|of| match needed.units(&of.key.1) {
@@ -441,9 +458,9 @@ impl Analyzer {
     fn analyze_pipeline(&mut self, rope: &Rope, runner: &mut RuleRunner, trees: ValueTrees) -> Read {
         let anchors = self.units.anchors();
         let resolver = Resolver::new(&anchors, &self.units.bases, rope);
-        let Entries { header: header_entries, jobs: job_entries, header_units: header_deps, .. } =
-            self.entries(&resolver, None);
+        let Entries { header: header_entries, jobs: job_entries, header_units, .. } = self.entries(&resolver, None);
         let globals = gitlab::build_globals(&header_entries);
+        let header_deps = header_deps(header_units, resolver.take_reads(), &anchors);
         // Read as another file includes it, the pipeline has that file's globals too.
         let globals = Arc::new(match &self.options.included {
             Some(inclusion) => inclusion.globals_for(&globals),
@@ -466,19 +483,17 @@ impl Analyzer {
             _ => Checked::default(),
         };
         let models = self.job_models(&job_entries, |unit, entry| {
-            resolver.take_reads();
+            resolver.forget_reads();
             extended.borrow_mut().clear();
             let scope = JobScope::new(entry.value, &lookup, default);
             let job = Arc::new(gitlab::build_job(entry, &scope, &globals)?);
+            let mut deps = ModelDeps::new(unit, resolver.take_reads());
             // `default:` is inherited, so the model depends on the header too.
-            let mut deps = vec![unit];
-            deps.extend(&header_deps);
-            deps.extend(resolver.take_reads());
-            deps.extend(extended.borrow_mut().drain(..));
+            deps.units.extend(header_deps.iter());
+            deps.units.extend(extended.borrow_mut().drain(..));
             Some((JobModel::Gitlab(job), deps))
         });
         self.models_built(trees);
-        let header_deps: Arc<[UnitId]> = header_deps.into();
         let with_deps = models.into_iter().map(|of| (of, Arc::clone(&header_deps)));
         let outputs = self.check_jobs(rope, with_deps, check);
         let jobs = outputs.iter().filter_map(|(_, output)| output.model.gitlab()).collect();
@@ -515,8 +530,8 @@ impl Analyzer {
 
     /// The model of the workflow job `entry`, written in `unit`, with the units it was read
     /// from (its own, and those its aliases point into).
-    fn github_job(&self, resolver: &Resolver<'_>, unit: UnitId, entry: &Entry<'_>) -> Option<(JobModel, Vec<UnitId>)> {
-        resolver.take_reads();
+    fn github_job(&self, resolver: &Resolver<'_>, unit: UnitId, entry: &Entry<'_>) -> Option<(JobModel, ModelDeps)> {
+        resolver.forget_reads();
         let job = github::build_job(entry)?;
         // Read as a caller calls it, inputs that name a pull request's head read as the
         // caller's context path.
@@ -524,9 +539,7 @@ impl Analyzer {
             Some(call) => call.job_for(job),
             None => job,
         });
-        let mut deps = vec![unit];
-        deps.extend(resolver.take_reads());
-        Some((JobModel::Github(job), deps))
+        Some((JobModel::Github(job), ModelDeps::new(unit, resolver.take_reads())))
     }
 
     /// Once every model is built, the value trees are read no more in this analysis: unless
@@ -589,7 +602,10 @@ impl Analyzer {
                 continue;
             }
             let unit_entries = resolver.view(&unit.built.node).entries();
-            let read_by_jobs = unit_entries.iter().any(|entry| !self.unread_by_jobs(entry.name()));
+            // A unit of no entries (broken, or only comments) may hold any once edited: until
+            // then, jobs depend on it as on any other part of the header.
+            let read_by_jobs =
+                unit_entries.is_empty() || unit_entries.iter().any(|entry| !self.unread_by_jobs(entry.name()));
             if read_by_jobs {
                 entries.header_units.push(unit.id);
             }
@@ -606,7 +622,6 @@ impl Analyzer {
                 }
             }
         }
-        resolver.take_reads();
         entries
     }
 
@@ -622,7 +637,7 @@ impl Analyzer {
         &self,
         job_entries: &[(UnitId, Entry<'e>)],
         // Builds the model of a job entry written in a unit.
-        build: impl Fn(UnitId, &Entry<'e>) -> Option<(JobModel, Vec<UnitId>)>,
+        build: impl Fn(UnitId, &Entry<'e>) -> Option<(JobModel, ModelDeps)>,
     ) -> Vec<ModelOf> {
         let mut models = Vec::with_capacity(job_entries.len());
         // Every job of every keystroke is looked up: a hash cheaper than SipHash for names.
@@ -678,8 +693,11 @@ impl Analyzer {
             .collect()
     }
 
-    fn is_live(&self, deps: &[UnitId]) -> bool {
-        deps.iter().all(|dep| self.units.bases.is_live(*dep))
+    /// Whether a kept model still reads what a new one would: every unit it was read from is
+    /// unchanged, and no anchor named as one of its aliases was written since.
+    fn is_live(&self, deps: &ModelDeps) -> bool {
+        deps.units.iter().all(|dep| self.units.bases.is_live(*dep))
+            && !deps.aliases.iter().any(|name| self.units.has_fresh_anchor(name))
     }
 
     /// Keeps this analysis's job outputs for the next one and returns them, in order, with
@@ -697,6 +715,7 @@ impl Analyzer {
             runner.record_failures(&output.failures);
         }
         self.jobs.replace(outputs);
+        self.units.jobs_modelled();
         (kept, facts)
     }
 }
@@ -704,6 +723,19 @@ impl Analyzer {
 /// The jobs a job unit holds (one, unless its tile is broken), each with the unit.
 fn jobs_of<'a>(resolver: &'a Resolver<'a>, unit: &'a Unit) -> impl Iterator<Item = (UnitId, Entry<'a>)> {
     resolver.view(&unit.built.node).entries().into_iter().map(move |entry| (unit.id, entry))
+}
+
+/// The units a header was read from: those it is written in, those its aliases led into, and
+/// those that hold an anchor of an alias's name (one written since in another unit would
+/// change what the alias resolves to). Every job's checks read the header.
+fn header_deps(mut units: Vec<UnitId>, reads: Reads, anchors: &AnchorTable) -> Arc<[UnitId]> {
+    units.extend(reads.units);
+    for name in &reads.aliases {
+        units.extend(anchors.units_defining(name));
+    }
+    units.sort_unstable();
+    units.dedup();
+    units.into()
 }
 
 /// A job's findings, taken out of its output so that its model goes with the rest.

@@ -1,6 +1,7 @@
 //! The units of analysis are the source's tiles: one top-level key, or one job of a
 //! workflow. A tile's value tree is built once and kept while the tile is unchanged.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use ropey::Rope;
@@ -51,6 +52,9 @@ pub struct Units {
     pub bases: Bases,
     units: Vec<Unit>,
     built: UnitMap<Arc<Built>>,
+    /// The names of the anchors in units built since the jobs were last modelled: aliases of
+    /// those names may resolve elsewhere than they did.
+    fresh_anchor_names: HashSet<Box<str>>,
 }
 
 impl Units {
@@ -62,21 +66,43 @@ impl Units {
     /// Takes the current tiles: for each, its unit built just now (in `fresh`), or the one
     /// kept from the last analysis, or else one built from its tree.
     pub fn refresh(&mut self, tiles: &[Tile], rope: &Rope, bases: Bases, mut fresh: UnitMap<Unit>) {
+        let built = &mut self.built;
+        let fresh_anchor_names = &mut self.fresh_anchor_names;
         let units = tiles
             .iter()
-            .map(|tile| match self.built.remove(&tile.id) {
+            .map(|tile| match built.remove(&tile.id) {
                 Some(built) => Unit { id: tile.id, role: Role::of(tile), built },
-                None => fresh.remove(&tile.id).unwrap_or_else(|| Unit::build(tile, rope)),
+                None => {
+                    let unit = fresh.remove(&tile.id).unwrap_or_else(|| Unit::build(tile, rope));
+                    fresh_anchor_names.extend(unit.built.anchors.iter().map(|anchor| anchor.name.clone()));
+                    unit
+                }
             })
             .collect();
-        self.set(units, bases);
+        self.replace(units, bases);
     }
 
-    /// Takes units already built, one per current tile, in order.
+    /// Takes units already built, one per current tile, in order, each of them new.
     pub fn set(&mut self, units: Vec<Unit>, bases: Bases) {
+        let anchors = units.iter().flat_map(|unit| &unit.built.anchors);
+        self.fresh_anchor_names.extend(anchors.map(|anchor| anchor.name.clone()));
+        self.replace(units, bases);
+    }
+
+    fn replace(&mut self, units: Vec<Unit>, bases: Bases) {
         self.built = units.iter().map(|unit| (unit.id, Arc::clone(&unit.built))).collect();
         self.units = units;
         self.bases = bases;
+    }
+
+    /// Whether an anchor named `name` is in a unit built since the jobs were last modelled.
+    pub fn has_fresh_anchor(&self, name: &str) -> bool {
+        self.fresh_anchor_names.contains(name)
+    }
+
+    /// The jobs are modelled again: the anchors built so far are no longer news to them.
+    pub fn jobs_modelled(&mut self) {
+        self.fresh_anchor_names.clear();
     }
 
     /// Lets the value trees go, keeping where the units start.

@@ -827,13 +827,18 @@ impl Lexer<'_> {
                 rest[open.len()..].find(closing).map_or(end, |found| start + open.len() + found + closing.len());
             self.expansion(word, PartKind::Expression, start..close, quoted);
         } else if rest.starts_with("$((") {
-            let close = matching_close(self.bytes, start + 2, end).map_or(end, |close| (close + 2).min(end));
+            // The `)` closing the inner parenthesis, and the outer one when it follows.
+            let close = matching_close(self.bytes, start + 2, end).map_or(end, |close| {
+                if close + 1 < end && self.bytes[close + 1] == b')' { close + 2 } else { close + 1 }
+            });
             self.expansion(word, PartKind::Literal, start..close, quoted);
         } else if rest.starts_with("$(") {
             self.substitution(word, start + 1, end, depth, quoted);
         } else if rest.starts_with("${") {
-            let close = matching_brace(self.bytes, start + 1, end).map_or(end, |close| close + 1);
-            let inner = &self.src[(start + 2).min(close)..close.saturating_sub(1).max(start + 2)];
+            // Unclosed, the expansion runs to the end, whose last byte may be inside a character.
+            let brace = matching_brace(self.bytes, start + 1, end);
+            let close = brace.map_or(end, |close| close + 1);
+            let inner = &self.src[(start + 2).min(close)..brace.unwrap_or(end).max(start + 2)];
             let name: String = inner
                 .trim_start_matches(['#', '!'])
                 .chars()
@@ -956,6 +961,25 @@ mod tests {
     #[test]
     fn commands_stay_small() {
         assert!(std::mem::size_of::<Command>() <= 104, "a command is {} bytes", std::mem::size_of::<Command>());
+    }
+
+    /// Every construct, unclosed or closed, with a multi-byte character where its closing
+    /// bytes are looked for: the lexer slices the script by byte and must stop on characters.
+    #[test]
+    fn constructs_cut_off_before_a_wide_character_lex() {
+        let constructs =
+            ["${", "${x", "$((", "$((1)", "$(", "$[[", "${{", "`", "\"", "'", "\\", "<<", "<<E", "[[", "$", "a="];
+        for construct in constructs {
+            for wide in ["é", "😀"] {
+                for script in [
+                    format!("m{construct}{wide}"),
+                    format!("{construct}{wide}{wide}"),
+                    format!("x \"{construct}{wide}"),
+                ] {
+                    lex(&script);
+                }
+            }
+        }
     }
 
     #[test]

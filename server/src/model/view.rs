@@ -58,6 +58,21 @@ impl AnchorTable {
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()
     }
+
+    /// The units that hold an anchor named `name`, once per anchor.
+    pub fn units_defining(&self, name: &str) -> impl Iterator<Item = UnitId> + '_ {
+        self.by_name.get(name).into_iter().flatten().map(|(_, node)| node.span.unit)
+    }
+}
+
+/// What values read through a resolver depend on besides the units they are written in.
+#[derive(Debug, Default)]
+pub struct Reads {
+    /// The units aliases led into, each once.
+    pub units: Vec<UnitId>,
+    /// The names of the aliases followed, found or not, each once: an anchor of one of these
+    /// names written since, in a unit they never read, would change what they resolve to.
+    pub aliases: Vec<Box<str>>,
 }
 
 /// Everything a view needs to read values: the anchors, where units are, and the text.
@@ -65,24 +80,31 @@ pub struct Resolver<'a> {
     anchors: &'a AnchorTable,
     bases: &'a Bases,
     rope: &'a Rope,
-    reads: RefCell<Vec<UnitId>>,
+    reads: RefCell<Reads>,
 }
 
 impl<'a> Resolver<'a> {
     pub fn new(anchors: &'a AnchorTable, bases: &'a Bases, rope: &'a Rope) -> Self {
-        Self { anchors, bases, rope, reads: RefCell::new(Vec::new()) }
+        Self { anchors, bases, rope, reads: RefCell::default() }
     }
 
     pub fn view(&'a self, node: &'a Node) -> View<'a> {
         View { node, resolver: self }
     }
 
-    /// The units read through aliases since the last call.
-    pub fn take_reads(&self) -> Vec<UnitId> {
+    /// What was read through aliases since the last call.
+    pub fn take_reads(&self) -> Reads {
         let mut reads = std::mem::take(&mut *self.reads.borrow_mut());
-        reads.sort_unstable();
-        reads.dedup();
+        reads.units.sort_unstable();
+        reads.units.dedup();
+        reads.aliases.sort_unstable();
+        reads.aliases.dedup();
         reads
+    }
+
+    /// Forgets what was read through aliases so far.
+    pub fn forget_reads(&self) {
+        *self.reads.borrow_mut() = Reads::default();
     }
 
     /// The source text of a span (its raw characters, quotes and escapes included).
@@ -116,13 +138,22 @@ impl<'a> Resolver<'a> {
         self.rope.get_byte_slice(range)?.chars().next()
     }
 
+    fn read_alias(&self, name: &str) {
+        let aliases = &mut self.reads.borrow_mut().aliases;
+        // The same alias is mostly followed again and again in a row, once per key read.
+        if aliases.last().is_none_or(|last| **last != *name) {
+            aliases.push(name.into());
+        }
+    }
+
     fn resolve_alias(&self, name: &str, at: Span) -> Option<&'a Node> {
+        self.read_alias(name);
         let position = self.bases.resolve(at)?.start;
         let candidates = self.anchors.by_name.get(name)?;
         // The last anchor of that name before the alias.
         let before = candidates.partition_point(|(start, _)| *start < position);
         let (_, anchor) = candidates.get(before.checked_sub(1)?)?;
-        self.reads.borrow_mut().push(anchor.span.unit);
+        self.reads.borrow_mut().units.push(anchor.span.unit);
         Some(anchor.as_ref())
     }
 }
