@@ -16,6 +16,22 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 static ALLOCATOR_OPTIONS: Option<&'static u8> = Some(&b"narenas:1,background_thread:true\0"[0]);
 
 fn main() {
+    give_tree_sitter_the_allocator();
     let args = std::env::args().skip(1).collect();
     std::process::exit(pipewarden::cli::run(args));
 }
+
+/// tree-sitter's C library allocates its trees with the system's malloc unless told
+/// otherwise. Given jemalloc, the trees of the tiles an analysis reads and lets go reuse the
+/// memory the models freed and the other way round, instead of each allocator holding on to
+/// pages of its own.
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+fn give_tree_sitter_the_allocator() {
+    use tikv_jemalloc_sys::{calloc, free, malloc, realloc};
+    // SAFETY: called first in `main`, before any parser or tree exists, so nothing one
+    // allocator made is ever freed by the other.
+    unsafe { tree_sitter::set_allocator(Some(malloc), Some(calloc), Some(realloc), Some(free)) }
+}
+
+#[cfg(not(all(feature = "jemalloc", not(target_env = "msvc"))))]
+fn give_tree_sitter_the_allocator() {}
