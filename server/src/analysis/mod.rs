@@ -3,7 +3,9 @@
 //! Each keystroke costs an incremental re-parse of the tile it edits, a walk over the tiles,
 //! and a rebuild and re-check of the units the edit touched. A job's model and findings are kept
 //! while every unit they were built from (the job itself, the workflow header, anchors read
-//! through aliases, GitLab jobs it extends) is unchanged.
+//! through aliases, GitLab jobs it extends) is unchanged, and no unit built since holds an
+//! anchor of a name the job's aliases follow (found or not: the new anchor may be the one
+//! they now resolve to).
 
 mod calls;
 mod describe;

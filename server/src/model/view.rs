@@ -3,8 +3,9 @@
 //! Aliases are followed on demand, never expanded, every chain of aliases or merges is cut
 //! off at [`MAX_INDIRECTION`], and a lookup through merge keys reads each mapping at most
 //! once, so an alias bomb (ten merges of ten merges of...) costs no more than a plain file. The resolver
-//! remembers which units it read through aliases, which is how the analysis knows that a job
-//! must be re-checked when an anchor it uses is edited.
+//! remembers which units it read through aliases and the names it followed, found or not,
+//! which is how the analysis knows that a job must be re-checked when an anchor it uses is
+//! edited, or when an anchor of that name is written where the alias would now find it.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
