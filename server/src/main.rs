@@ -22,9 +22,9 @@ fn main() {
 }
 
 /// tree-sitter's C library allocates its trees with the system's malloc unless told
-/// otherwise. Given jemalloc, the trees of the tiles an analysis reads and lets go reuse the
-/// memory the models freed and the other way round, instead of each allocator holding on to
-/// pages of its own.
+/// otherwise. jemalloc serves its many small allocations faster (BENCHMARKS.md: `check` of
+/// 1,559 real workflow files 4–8% less CPU, a keystroke 2.7% fewer instructions); peak
+/// memory is the same either way.
 #[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 fn give_tree_sitter_the_allocator() {
     use tikv_jemalloc_sys::{calloc, free, malloc, realloc};
