@@ -639,7 +639,7 @@ mod tests {
     fn a_callee_parsed_by_its_own_check_is_analysed_as_called_like_one_parsed_here() {
         let text = "inputs:\n  title:\n    required: true\nruns:\n  using: composite\n  steps:\n    - run: echo \"${{ inputs.title }}\"\n      shell: bash\n";
         let action = CalledFile { path: "action.yml", kind: FileKind::GithubAction, text };
-        let checked = super::super::analyze_text_for_workspace(action.kind, text, Arc::default());
+        let checked = super::super::analyze_text_for_workspace(action.kind, text.to_owned(), Arc::default());
         let parsed = checked.parsed.expect("an action's parse is kept for its callers");
         let as_called = RuleOptions::default().with_untrusted_contexts(["inputs.title".to_owned()]);
         let mut seeded = CalleeAnalyses::default();

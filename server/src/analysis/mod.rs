@@ -300,12 +300,16 @@ impl Analyzer {
         }
         let bases = source.bases();
         let mentions = suppress::mention_lines(source.rope());
-        let (mut units, mut syntax_errors, mut read) = (Vec::new(), Vec::new(), Vec::new());
+        // Made at their size: grown by doubling, they would hold up to twice the room.
+        let tiles = source.layout().len();
+        let (mut units, mut syntax_errors, mut read) =
+            (Vec::with_capacity(tiles), Vec::new(), Vec::with_capacity(tiles));
         // A workflow's jobs are modelled as their tiles are read, and their value trees go
         // at once: the trees of every job are never held, nor held beside every model.
         // (A GitLab job's model reads the jobs it extends, wherever they are written.)
         let stream_jobs = self.kind == FileKind::GithubWorkflow;
-        let (mut anchors, mut streamed) = (AnchorTable::default(), Vec::new());
+        let mut streamed = Vec::with_capacity(if stream_jobs { tiles } else { 0 });
+        let mut anchors = AnchorTable::default();
         let every_tile = |_: &Tile| TreeNeed { read: true, keep: false };
         source.refresh_tiles(every_tile, |tile, rope| {
             let unit = Unit::build(tile, rope);
@@ -844,13 +848,16 @@ pub struct WorkspaceAnalysis {
 }
 
 /// [`analyze_text_with`] before a cross-file pass, keeping what that pass reads of the file.
-pub fn analyze_text_for_workspace(kind: FileKind, text: &str, options: Arc<RuleOptions>) -> WorkspaceAnalysis {
+/// The text is taken, and let go once the source holds it: a large file's text is not held
+/// twice while it is analysed.
+pub fn analyze_text_for_workspace(kind: FileKind, text: String, options: Arc<RuleOptions>) -> WorkspaceAnalysis {
     if let Some(refused) = too_large(text.len()) {
-        return WorkspaceAnalysis { report: refused, model: None, parsed: None, rope: Rope::from_str(text) };
+        return WorkspaceAnalysis { report: refused, model: None, parsed: None, rope: Rope::from_str(&text) };
     }
-    let mut source = Source::new(text, tiling(kind));
+    let callable = may_be_called(kind, &text);
+    let mut source = Source::new(&text, tiling(kind));
+    drop(text);
     let mut analyzer = Analyzer::configured(kind, REGISTRY, options);
-    let callable = may_be_called(kind, text);
     // A text read once lets its value trees go too; one that callers will analyse again
     // keeps them (and its models) for their analyses.
     let (report, model) =

@@ -411,7 +411,7 @@ fn check_file<'p>(
     };
     let options = policy.rule_options();
     let WorkspaceAnalysis { report, model, parsed, rope } =
-        catch_unwind(|| analyze_text_for_workspace(kind, &text, Arc::clone(&options))).map_err(contained)?;
+        catch_unwind(|| analyze_text_for_workspace(kind, text, Arc::clone(&options))).map_err(contained)?;
     let checked = Checked { path: path.to_path_buf(), kind, rope, report, fixed, options, model, parsed };
     Ok(Checking::Done(Box::new(checked), diff))
 }

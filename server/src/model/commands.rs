@@ -165,7 +165,7 @@ pub fn remote_code<'a>(scripts: impl IntoIterator<Item = &'a Script>) -> Vec<Rem
 
 /// The download whose output a word is made of: `"$(curl URL)"`, `<(curl URL)`.
 fn substituted_download<'a>(script: &'a Script, word: &Word) -> Option<Download<'a>> {
-    let [part] = word.parts.as_slice() else {
+    let [part] = &*word.parts else {
         return None;
     };
     if part.kind != PartKind::Substitution {
@@ -949,14 +949,14 @@ fn is_expression(script: &Script, part: &Part) -> bool {
     match part.kind {
         PartKind::Expression => true,
         PartKind::Literal => script.slice(part.range.clone()).contains("${{"),
-        PartKind::Variable(_) | PartKind::Substitution => false,
+        PartKind::Variable | PartKind::Substitution => false,
     }
 }
 
 /// The expansions of a word that print something of a value, with their ranges.
 fn expansions<'w>(script: &Script, word: &'w Word) -> impl Iterator<Item = (Expansion<'w>, Range<usize>)> {
-    word.parts.iter().filter_map(move |part| match &part.kind {
-        PartKind::Variable(name) if shown(script.slice(part.range.clone())) != Shown::Nothing => {
+    word.parts.iter().filter_map(move |part| match word.variable(part) {
+        Some(name) if shown(script.slice(part.range.clone())) != Shown::Nothing => {
             Some((Expansion::Variable(name), part.range.clone()))
         }
         _ if is_expression(script, part) => Some((Expansion::Within(part.range.clone()), part.range.clone())),

@@ -21,7 +21,7 @@ use super::action::Action;
 use super::call::{Call, Returned};
 use super::expr::{ContextRef, Expression};
 use super::github::{Event, Job, Step, Triggers, WorkflowHeader};
-use super::shell::{PartKind, Script, variable_names};
+use super::shell::{Script, variable_names};
 use super::workflow_commands::{self, FileCommand};
 use super::{Env, Text};
 use crate::{bundled, data};
@@ -672,12 +672,9 @@ impl<'a> Scope<'a> {
                 command.range.start < range.end && range.start < command.range.end.max(command.range.start + 1)
             })
             .flat_map(|command| command.words.iter().chain(&command.assignments))
-            .flat_map(|word| &word.parts)
-            .filter(|part| within(part.range.start, part.range.end))
-            .map(|part| match &part.kind {
-                PartKind::Variable(name) => self.variable_taint(name, hops + 1).map(|t| t.through(format!("${name}"))),
-                _ => None,
-            })
+            .flat_map(|word| word.variables())
+            .filter(|(_, part)| within(part.range.start, part.range.end))
+            .map(|(name, _)| self.variable_taint(name, hops + 1).map(|t| t.through(format!("${name}"))))
             .fold(None, worst);
         // Here-document bodies are not lexed into words: their variables are found as text.
         let in_expanding_heredoc = script.commands.iter().any(|command| {

@@ -1002,7 +1002,6 @@ mod tests {
         assert_eq!(script.text.expressions.capacity(), 1);
         assert_eq!(script.text.expressions[0].contexts.capacity(), 1);
         for word in script.commands.iter().flat_map(|command| &command.words) {
-            assert_eq!(word.parts.capacity(), word.parts.len());
             assert_eq!(word.text.capacity(), word.text.len());
         }
         let checkout = &job.steps[1];

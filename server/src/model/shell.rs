@@ -109,13 +109,17 @@ pub struct Heredoc {
 pub struct Word {
     pub text: String,
     pub range: Range<usize>,
-    pub parts: Vec<Part>,
+    pub parts: Box<[Part]>,
 }
 
+/// A part of a word. Kept small (24 bytes): scripts hold one or more for every word, and a
+/// variable's name is read from the word's text rather than stored again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {
-    pub kind: PartKind,
     pub range: Range<usize>,
+    /// Where the part's text starts in its word's text.
+    at: u32,
+    pub kind: PartKind,
     /// Inside double quotes (single-quoted text is a literal part).
     pub quoted: bool,
 }
@@ -124,11 +128,11 @@ pub struct Part {
 /// expressions and GitLab's interpolation of `spec: inputs`.
 const INTERPOLATIONS: [(&str, &str); 2] = [("${{", "}}"), ("$[[", "]]")];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartKind {
     Literal,
-    /// `$NAME`, `${NAME...}`.
-    Variable(String),
+    /// `$NAME`, `${NAME...}`: [`Word::variable`] names it.
+    Variable,
     /// A GitHub `${{ }}` expression or a GitLab `$[[ ]]` interpolation, substituted before
     /// the shell runs.
     Expression,
@@ -352,15 +356,24 @@ impl Redirect {
 impl Word {
     /// Whether the whole word is one variable, e.g. `$GITHUB_ENV`, `"${GITHUB_ENV}"`.
     pub fn is_variable(&self, name: &str) -> bool {
-        self.parts.len() == 1 && matches!(&self.parts[0].kind, PartKind::Variable(var) if var == name)
+        matches!(&*self.parts, [part] if self.variable(part) == Some(name))
+    }
+
+    /// The name of the variable `part`, one of the word's parts, expands; `None` for a part
+    /// that is no variable.
+    pub fn variable(&self, part: &Part) -> Option<&str> {
+        if part.kind != PartKind::Variable {
+            return None;
+        }
+        // The word's text holds the expansion as written: `$NAME` or `${NAME...}`.
+        let at = part.at as usize;
+        let written = self.text.get(at..at + part.range.len())?;
+        Some(variable_name(written))
     }
 
     /// The variables the word expands, with whether each is inside double quotes.
     pub fn variables(&self) -> impl Iterator<Item = (&str, &Part)> {
-        self.parts.iter().filter_map(|part| match &part.kind {
-            PartKind::Variable(name) => Some((name.as_str(), part)),
-            _ => None,
-        })
+        self.parts.iter().filter_map(|part| Some((self.variable(part)?, part)))
     }
 
     /// Whether any part of the word is a `${{ }}` expression.
@@ -403,6 +416,19 @@ fn program_index(words: &[Word]) -> Option<usize> {
         }
     }
     None
+}
+
+/// The name a variable expansion reads: `NAME` of `$NAME`, `${NAME}`, `${NAME:-default}`,
+/// `${#NAME}` or `${!NAME}`; `1` of `$1`, `@` of `$@`.
+fn variable_name(written: &str) -> &str {
+    match written.strip_prefix("${") {
+        Some(inner) => {
+            let inner = inner.trim_start_matches(['#', '!']);
+            let len = inner.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+            &inner[..len]
+        }
+        None => written.get(1..).unwrap_or_default(),
+    }
 }
 
 /// The last path component of a program name.
@@ -479,6 +505,21 @@ struct Building {
     closed_group: Option<Range<usize>>,
 }
 
+/// A word being read: its text and parts grow as its characters are.
+#[derive(Default)]
+struct WordBeingRead {
+    text: String,
+    parts: Vec<Part>,
+}
+
+impl WordBeingRead {
+    /// Where text pushed next starts. A script of at most `MAX_ANALYSED_BYTES` has words
+    /// far shorter than 4 GiB.
+    fn text_len(&self) -> u32 {
+        u32::try_from(self.text.len()).unwrap_or(u32::MAX)
+    }
+}
+
 struct PendingHeredoc {
     delimiter: String,
     strip_tabs: bool,
@@ -520,11 +561,8 @@ impl Lexer<'_> {
                 let len = if doubled { 2 } else { 1 };
                 let range = self.pos..self.pos + len;
                 let text = self.src[range.clone()].to_owned();
-                current.words.push(Word {
-                    text,
-                    parts: vec![Part { kind: PartKind::Literal, range: range.clone(), quoted: false }],
-                    range,
-                });
+                let part = Part { range: range.clone(), at: 0, kind: PartKind::Literal, quoted: false };
+                current.words.push(Word { text, parts: Box::new([part]), range });
                 self.pos += len;
                 continue;
             }
@@ -732,7 +770,7 @@ impl Lexer<'_> {
     /// Reads one word from the cursor.
     fn word(&mut self, end: usize, depth: u8) -> Word {
         let start = self.pos;
-        let mut word = Word { text: String::new(), range: start..start, parts: Vec::new() };
+        let mut word = WordBeingRead::default();
         while self.pos < end {
             let byte = self.bytes[self.pos];
             match byte {
@@ -767,11 +805,9 @@ impl Lexer<'_> {
                 }
             }
         }
-        word.range = start..self.pos;
-        // Built a character at a time, the text and parts have room to spare.
+        // Built a character at a time, the text has room to spare.
         word.text.shrink_to_fit();
-        word.parts.shrink_to_fit();
-        word
+        Word { text: word.text, range: start..self.pos, parts: word.parts.into_boxed_slice() }
     }
 
     fn char_end(&self, at: usize, end: usize) -> usize {
@@ -779,20 +815,21 @@ impl Lexer<'_> {
     }
 
     /// Adds literal text, merging it with a preceding literal part of the same quoting.
-    fn literal(&self, word: &mut Word, range: Range<usize>, quoted: bool) {
+    fn literal(&self, word: &mut WordBeingRead, range: Range<usize>, quoted: bool) {
         if range.is_empty() {
             return;
         }
+        let at = word.text_len();
         word.text.push_str(&self.src[range.clone()]);
         match word.parts.last_mut() {
             Some(last) if last.kind == PartKind::Literal && last.quoted == quoted && last.range.end <= range.start => {
                 last.range.end = range.end;
             }
-            _ => word.parts.push(Part { kind: PartKind::Literal, range, quoted }),
+            _ => word.parts.push(Part { range, at, kind: PartKind::Literal, quoted }),
         }
     }
 
-    fn double_quoted(&mut self, word: &mut Word, end: usize, depth: u8) {
+    fn double_quoted(&mut self, word: &mut WordBeingRead, end: usize, depth: u8) {
         self.pos += 1;
         while self.pos < end {
             match self.bytes[self.pos] {
@@ -819,7 +856,7 @@ impl Lexer<'_> {
         }
     }
 
-    fn dollar(&mut self, word: &mut Word, end: usize, depth: u8, quoted: bool) {
+    fn dollar(&mut self, word: &mut WordBeingRead, end: usize, depth: u8, quoted: bool) {
         let start = self.pos;
         let rest = &self.src[start..end];
         if let Some((open, closing)) = INTERPOLATIONS.iter().find(|(open, _)| rest.starts_with(open)) {
@@ -836,15 +873,8 @@ impl Lexer<'_> {
             self.substitution(word, start + 1, end, depth, quoted);
         } else if rest.starts_with("${") {
             // Unclosed, the expansion runs to the end, whose last byte may be inside a character.
-            let brace = matching_brace(self.bytes, start + 1, end);
-            let close = brace.map_or(end, |close| close + 1);
-            let inner = &self.src[(start + 2).min(close)..brace.unwrap_or(end).max(start + 2)];
-            let name: String = inner
-                .trim_start_matches(['#', '!'])
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            self.expansion(word, PartKind::Variable(name), start..close, quoted);
+            let close = matching_brace(self.bytes, start + 1, end).map_or(end, |close| close + 1);
+            self.expansion(word, PartKind::Variable, start..close, quoted);
         } else {
             let name_len = match rest.as_bytes().get(1) {
                 Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
@@ -858,26 +888,26 @@ impl Lexer<'_> {
                 self.pos = start + 1;
                 return;
             }
-            let name = rest[1..1 + name_len].to_owned();
-            self.expansion(word, PartKind::Variable(name), start..start + 1 + name_len, quoted);
+            self.expansion(word, PartKind::Variable, start..start + 1 + name_len, quoted);
         }
     }
 
-    fn expansion(&mut self, word: &mut Word, kind: PartKind, range: Range<usize>, quoted: bool) {
+    fn expansion(&mut self, word: &mut WordBeingRead, kind: PartKind, range: Range<usize>, quoted: bool) {
+        let at = word.text_len();
         word.text.push_str(&self.src[range.clone()]);
         self.pos = range.end.max(self.pos + 1);
-        word.parts.push(Part { kind, range, quoted });
+        word.parts.push(Part { range, at, kind, quoted });
     }
 
     /// `$(...)` or `<(...)`: `open` is the parenthesis.
-    fn substitution(&mut self, word: &mut Word, open: usize, end: usize, depth: u8, quoted: bool) {
+    fn substitution(&mut self, word: &mut WordBeingRead, open: usize, end: usize, depth: u8, quoted: bool) {
         let start = open - 1;
         let close = matching_close(self.bytes, open, end).unwrap_or(end);
         self.nested(open + 1, close, depth);
         self.expansion(word, PartKind::Substitution, start..(close + 1).min(end), quoted);
     }
 
-    fn backquoted(&mut self, word: &mut Word, end: usize, depth: u8, quoted: bool) {
+    fn backquoted(&mut self, word: &mut WordBeingRead, end: usize, depth: u8, quoted: bool) {
         let start = self.pos;
         let close = self.src[start + 1..end].find('`').map_or(end, |found| start + 1 + found);
         self.nested(start + 1, close, depth);
@@ -961,6 +991,21 @@ mod tests {
     #[test]
     fn commands_stay_small() {
         assert!(std::mem::size_of::<Command>() <= 104, "a command is {} bytes", std::mem::size_of::<Command>());
+        assert!(std::mem::size_of::<Word>() <= 56, "a word is {} bytes", std::mem::size_of::<Word>());
+        assert!(std::mem::size_of::<Part>() <= 24, "a part is {} bytes", std::mem::size_of::<Part>());
+    }
+
+    /// A variable's name is read from the word's text: each form of expansion names it.
+    #[test]
+    fn variables_are_named_in_every_form_of_expansion() {
+        let script = "echo $A \"${B}\" ${C:-x} ${#D} ${!E} $1 $@ pre${F}post \"$G$H\" ${I";
+        let commands = lex(script);
+        let names: Vec<&str> =
+            commands[0].words.iter().flat_map(|word| word.variables().map(|(name, _)| name)).collect();
+        assert_eq!(names, ["A", "B", "C", "D", "E", "1", "@", "F", "G", "H", "I"]);
+        let lexed = lex("x=\"$TITLE\" && cat \"$GITHUB_ENV\"");
+        assert!(lexed[1].words[1].is_variable("GITHUB_ENV"));
+        assert!(!lexed[1].words[1].is_variable("GITHUB"));
     }
 
     /// Every construct, unclosed or closed, with a multi-byte character where its closing

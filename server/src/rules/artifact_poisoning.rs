@@ -268,11 +268,11 @@ fn trusted_write(script: &Script, location: Option<&str>) -> Option<FileCommand>
             .iter()
             .filter(|command| command.range.start < write.value.end && write.value.start < command.range.end)
             .flat_map(|command| &command.words)
-            .flat_map(|word| &word.parts)
-            .filter(|part| write.value.start <= part.range.start && part.range.end <= write.value.end)
-            .any(|part| match &part.kind {
+            .flat_map(|word| word.parts.iter().map(move |part| (word, part)))
+            .filter(|(_, part)| write.value.start <= part.range.start && part.range.end <= write.value.end)
+            .any(|(word, part)| match part.kind {
                 PartKind::Substitution => read_in(part.range.clone()),
-                PartKind::Variable(name) => assigned.contains(name),
+                PartKind::Variable => word.variable(part).is_some_and(|name| assigned.iter().any(|a| a == name)),
                 _ => false,
             });
         let file = write.file;

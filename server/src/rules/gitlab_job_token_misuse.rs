@@ -10,7 +10,7 @@ use crate::matrix::{OwaspCicd, Technique};
 use crate::model::gitlab::{GitlabJob, Globals};
 use crate::model::gitlab_variables::{Scope, references};
 use crate::model::reparse;
-use crate::model::shell::{Command, PartKind, Script, Word};
+use crate::model::shell::{Command, Script, Word};
 use crate::{bundled, data};
 
 pub struct GitlabJobTokenMisuse;
@@ -141,10 +141,13 @@ impl Rule for GitlabJobTokenMisuse {
 
 /// The first expansion of `command` that holds the job token, with its range.
 fn token_part(scope: &Scope<'_>, command: &Command) -> Option<(String, Range<usize>)> {
-    command.words.iter().chain(&command.assignments).flat_map(|word| &word.parts).find_map(|part| match &part.kind {
-        PartKind::Variable(name) if holds_token(scope, name, 0) => Some((name.clone(), part.range.clone())),
-        _ => None,
-    })
+    command
+        .words
+        .iter()
+        .chain(&command.assignments)
+        .flat_map(|word| word.variables())
+        .find(|(name, _)| holds_token(scope, name, 0))
+        .map(|(name, part)| (name.to_owned(), part.range.clone()))
 }
 
 fn holds_token(scope: &Scope<'_>, name: &str, hops: usize) -> bool {
@@ -217,11 +220,8 @@ fn destination(scope: &Scope<'_>, word: &Word) -> Option<Host> {
     if let Some(host) = url_host(&word.text) {
         return classify(scope, host, 0);
     }
-    match word.parts.as_slice() {
-        [part] => match &part.kind {
-            PartKind::Variable(name) => variable_host(scope, name, 0),
-            _ => None,
-        },
+    match &*word.parts {
+        [part] => variable_host(scope, word.variable(part)?, 0),
         _ => None,
     }
 }

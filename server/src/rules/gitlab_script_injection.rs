@@ -281,7 +281,7 @@ fn read_from_environment(
     range: Range<usize>,
 ) -> Option<Fix> {
     let part = word.parts.iter().find(|part| part.range == range)?;
-    let PartKind::Variable(name) = &part.kind else { return None };
+    let name = word.variable(part)?;
     let local = match command.name()? {
         "eval" => true,
         shell => reparse::SHELLS.contains(&shell) && !scope.assigned_in_shell(name),
@@ -399,7 +399,9 @@ fn tainted_expansions(scope: &Scope<'_>, script: &Script, word: &Word) -> Vec<(R
     let mut found = Vec::new();
     for part in &word.parts {
         match &part.kind {
-            PartKind::Variable(name) => found.extend(injectable(scope, name).map(|taint| (part.range.clone(), taint))),
+            PartKind::Variable => found.extend(
+                word.variable(part).and_then(|name| injectable(scope, name)).map(|taint| (part.range.clone(), taint)),
+            ),
             PartKind::Substitution => {
                 for command in script.commands_within(part.range.clone()) {
                     found.extend(emitted(scope, script, command));
@@ -436,7 +438,7 @@ fn injectable(scope: &Scope<'_>, name: &str) -> Option<Taint> {
 fn command_position(scope: &Scope<'_>, script: &Script, command: &Command, out: &mut Findings) {
     let Some(program) = command.name_index().map(|index| &command.words[index]) else { return };
     let Some(first) = program.parts.first() else { return };
-    let PartKind::Variable(name) = &first.kind else { return };
+    let Some(name) = program.variable(first) else { return };
     if first.quoted {
         return;
     }
