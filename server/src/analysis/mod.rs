@@ -955,6 +955,30 @@ mod tests {
         b:\n    runs-on: ubuntu-latest\r    steps:\n      - run: echo \"${{ github.event.issue.title }}\"  # pipewarden: ignore[nothing-here]\n  \
         c:\n    steps: [\n      - run: \"${{ github.event.issue.title }}\n    key: : value\n";
 
+    /// A file's findings are held until its report is made: those that say the same (one
+    /// context injected in two jobs) share one copy of their message, fix title and edits.
+    #[test]
+    fn findings_alike_share_their_texts() {
+        let job = |name: &str| {
+            format!(
+                "  {name}:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"${{{{ github.event.issue.title }}}}\"\n"
+            )
+        };
+        let text = format!("on: issues\npermissions: {{}}\njobs:\n{}{}", job("a"), job("b"));
+        let kind = FileKind::GithubWorkflow;
+        let report = Analyzer::new(kind).analyze_once(&mut Source::new(&text, tiling(kind)));
+        let injections: Vec<&Reported> =
+            report.findings.iter().filter(|finding| finding.rule.id == "expression-injection").collect();
+        let [a, b] = injections[..] else { panic!("one injection per job: {injections:?}") };
+        assert!(Arc::ptr_eq(&a.message, &b.message));
+        let (fix_a, fix_b) = (&a.fixes[0], &b.fixes[0]);
+        assert!(Arc::ptr_eq(&fix_a.title, &fix_b.title));
+        let shared = fix_a.edits.iter().zip(&fix_b.edits);
+        assert!(
+            shared.clone().count() > 0 && shared.into_iter().all(|(x, y)| Arc::ptr_eq(&x.replacement, &y.replacement))
+        );
+    }
+
     #[test]
     fn a_text_analysed_once_reports_what_an_open_document_reports() {
         for (kind, text) in [(FileKind::GithubWorkflow, SUPPRESSED), (FileKind::GitlabCi, PIPELINE)] {

@@ -1,7 +1,10 @@
 //! Running rules with panics contained: a rule that panics loses its own findings for that
 //! unit, and every other rule's findings are still reported.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use super::report::RuleFailure;
 use crate::rules::{Finding, Findings, Rule};
@@ -9,11 +12,15 @@ use crate::rules::{Finding, Findings, Rule};
 pub struct RuleRunner {
     rules: &'static [&'static dyn Rule],
     failures: Vec<RuleFailure>,
+    /// The texts of the findings made so far (messages, fix titles, edits), so that findings
+    /// that say the same share one copy: one context injected in many jobs makes as many
+    /// findings alike, and a file's findings are all held until its report is made.
+    texts: RefCell<HashSet<Arc<str>>>,
 }
 
 impl RuleRunner {
     pub fn new(rules: &'static [&'static dyn Rule]) -> Self {
-        Self { rules, failures: Vec::new() }
+        Self { rules, failures: Vec::new(), texts: RefCell::default() }
     }
 
     /// Runs `check` for every rule, recording failures in this runner.
@@ -42,7 +49,26 @@ impl RuleRunner {
         }
         // Kept with the job they were found in until it changes: no spare room.
         findings.shrink_to_fit();
+        self.share_texts(&mut findings);
         (findings, failures)
+    }
+
+    /// Points each text of `findings` at the copy an earlier finding holds, if any.
+    fn share_texts(&self, findings: &mut [Finding]) {
+        let mut known = self.texts.borrow_mut();
+        let mut share = |text: &mut Arc<str>| match known.get(&**text) {
+            Some(copy) => *text = Arc::clone(copy),
+            None => {
+                known.insert(Arc::clone(text));
+            }
+        };
+        for finding in findings {
+            share(&mut finding.message);
+            for fix in &mut finding.fixes {
+                share(&mut fix.title);
+                fix.edits.iter_mut().for_each(|edit| share(&mut edit.replacement));
+            }
+        }
     }
 
     pub fn record_failures(&mut self, failures: &[RuleFailure]) {
