@@ -890,8 +890,9 @@ fn may_be_called(kind: FileKind, text: &str) -> bool {
 
 /// The largest file analysed. Pipeline files are kilobytes (the largest of 2,164 real ones
 /// is 415 KiB); the bound keeps a generated or hostile file of tens of megabytes from
-/// costing gigabytes, as the analysis takes 30 to 50 bytes of memory per byte of input
-/// (more in the language server, which keeps value trees and models for the next keystroke).
+/// costing gigabytes, as the analysis takes about 22 bytes of memory per byte of input in
+/// `check` (BENCHMARKS.md), more in the language server, which keeps value trees and models
+/// for the next keystroke.
 pub const MAX_ANALYSED_BYTES: usize = 8 << 20;
 
 /// For a text longer than [`MAX_ANALYSED_BYTES`], a report of one error that says so.
