@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use super::shell::{Command, RedirectOp, Script, Word, basename};
+use super::shell::{Command, RedirectOp, Script, Word, basename, name_prefix};
 
 /// How an interpreter takes its program on the command line.
 struct Interpreter {
@@ -333,9 +333,9 @@ fn dollar_references(text: &str) -> impl Iterator<Item = (&str, Range<usize>)> {
         let rest = &text[at + 1..];
         let braced = rest.starts_with('{');
         let name_start = at + 1 + usize::from(braced);
-        let len = text[name_start..].bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
-        let name = &text[name_start..name_start + len];
-        (len > 0 && !name.as_bytes()[0].is_ascii_digit()).then(|| (name, at..name_start + len + usize::from(braced)))
+        let name = name_prefix(&text[name_start..]);
+        let end = name_start + name.len() + usize::from(braced);
+        (!name.is_empty() && !name.as_bytes()[0].is_ascii_digit()).then_some((name, at..end))
     })
 }
 

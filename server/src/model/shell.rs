@@ -422,13 +422,16 @@ fn program_index(words: &[Word]) -> Option<usize> {
 /// `${#NAME}` or `${!NAME}`; `1` of `$1`, `@` of `$@`.
 fn variable_name(written: &str) -> &str {
     match written.strip_prefix("${") {
-        Some(inner) => {
-            let inner = inner.trim_start_matches(['#', '!']);
-            let len = inner.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
-            &inner[..len]
-        }
+        Some(inner) => name_prefix(inner.trim_start_matches(['#', '!'])),
         None => written.get(1..).unwrap_or_default(),
     }
+}
+
+/// The characters a shell name is made of (ASCII letters, digits, `_`) that `text` starts
+/// with; empty when it starts with none.
+pub fn name_prefix(text: &str) -> &str {
+    let len = text.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+    &text[..len]
 }
 
 /// The last path component of a program name.
@@ -440,9 +443,8 @@ pub fn basename(program: &str) -> &str {
 pub fn variable_names(text: &str) -> impl Iterator<Item = &str> {
     text.match_indices('$').filter_map(move |(at, _)| {
         let rest = &text[at + 1..];
-        let rest = rest.strip_prefix('{').unwrap_or(rest);
-        let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
-        (len > 0 && !rest.as_bytes()[0].is_ascii_digit()).then(|| &rest[..len])
+        let name = name_prefix(rest.strip_prefix('{').unwrap_or(rest));
+        (!name.is_empty() && !name.as_bytes()[0].is_ascii_digit()).then_some(name)
     })
 }
 
@@ -877,9 +879,7 @@ impl Lexer<'_> {
             self.expansion(word, PartKind::Variable, start..close, quoted);
         } else {
             let name_len = match rest.as_bytes().get(1) {
-                Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
-                    rest[1..].bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count()
-                }
+                Some(b) if b.is_ascii_alphabetic() || *b == b'_' => name_prefix(&rest[1..]).len(),
                 Some(b'@' | b'*' | b'#' | b'?' | b'$' | b'!' | b'-' | b'0'..=b'9') => 1,
                 _ => 0,
             };
