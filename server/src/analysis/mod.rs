@@ -974,10 +974,10 @@ mod tests {
         assert!(Arc::ptr_eq(&a.message, &b.message));
         let (fix_a, fix_b) = (&a.fixes[0], &b.fixes[0]);
         assert!(Arc::ptr_eq(&fix_a.title, &fix_b.title));
-        let shared = fix_a.edits.iter().zip(&fix_b.edits);
-        assert!(
-            shared.clone().count() > 0 && shared.into_iter().all(|(x, y)| Arc::ptr_eq(&x.replacement, &y.replacement))
-        );
+        assert!(!fix_a.edits.is_empty() && fix_a.edits.len() == fix_b.edits.len());
+        for (x, y) in fix_a.edits.iter().zip(&fix_b.edits) {
+            assert!(Arc::ptr_eq(&x.replacement, &y.replacement));
+        }
     }
 
     #[test]
