@@ -69,21 +69,32 @@ type JobKey = (UnitId, Arc<str>);
 /// The job outputs of the last analysis, sorted by key. Every keystroke looks up every job:
 /// a binary search does that without hashing or copying the job's name.
 #[derive(Default)]
-struct KeptJobs(Vec<(JobKey, Arc<JobOutput>)>);
+struct KeptJobs {
+    outputs: Vec<(JobKey, Arc<JobOutput>)>,
+    /// Whether the outputs' findings were made with the analyzer's options: after a change
+    /// of options only their models are still good.
+    findings_stale: bool,
+}
 
 impl KeptJobs {
     fn get(&self, unit: UnitId, name: &str) -> Option<&(JobKey, Arc<JobOutput>)> {
-        let found = self.0.binary_search_by(|((own_unit, own_name), _)| (*own_unit, &**own_name).cmp(&(unit, name)));
-        found.ok().map(|index| &self.0[index])
+        let outputs = &self.outputs;
+        let found = outputs.binary_search_by(|((own_unit, own_name), _)| (*own_unit, &**own_name).cmp(&(unit, name)));
+        found.ok().map(|index| &outputs[index])
     }
 
     fn replace(&mut self, mut outputs: Vec<(JobKey, Arc<JobOutput>)>) {
         outputs.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-        self.0 = outputs;
+        self.outputs = outputs;
+        self.findings_stale = false;
+    }
+
+    fn forget_findings(&mut self) {
+        self.findings_stale = true;
     }
 
     fn clear(&mut self) {
-        self.0.clear();
+        self.outputs.clear();
     }
 }
 
@@ -235,11 +246,16 @@ impl Analyzer {
     }
 
     /// Runs the rules with `options` from the next analysis on. The units read from the text
-    /// stay; the jobs' models and findings, which depend on the options, go.
+    /// stay, and the jobs' models unless the new options read them otherwise; the jobs'
+    /// findings go. A callee analysed as each of its callers calls it builds its models once.
     pub fn reconfigure(&mut self, options: Arc<RuleOptions>) {
         if self.options != options {
+            if self.options.models_alike(&options) {
+                self.jobs.forget_findings();
+            } else {
+                self.jobs.clear();
+            }
             self.options = options;
-            self.jobs.clear();
         }
     }
 
@@ -683,7 +699,9 @@ impl Analyzer {
             .into_iter()
             .map(|(of, deps)| {
                 let (model, model_deps) = match of.model {
-                    Model::Kept(output) if output.check_deps == deps => return (of.key, output),
+                    Model::Kept(output) if output.check_deps == deps && !self.jobs.findings_stale => {
+                        return (of.key, output);
+                    }
                     Model::Kept(output) => (output.model.clone(), output.model_deps.clone()),
                     Model::Built { model, deps } => (model, deps),
                 };
@@ -916,6 +934,8 @@ mod tests {
 
     use super::*;
     use crate::matrix::Technique;
+    use crate::model::call::{Call, PassedHead, PassedInput};
+    use crate::model::contexts::{Controller, Taint};
     use crate::model::gitlab::{GitlabJob, Globals};
     use crate::rules::{Confidence, Findings, Platform, RuleDocs, RuleMeta, Severity};
 
@@ -978,6 +998,54 @@ mod tests {
         for (x, y) in fix_a.edits.iter().zip(&fix_b.edits) {
             assert!(Arc::ptr_eq(&x.replacement, &y.replacement));
         }
+    }
+
+    /// A callee analysed as each of its callers calls it keeps its jobs' models from one way
+    /// of calling to the next, unless the new call changes what a model reads (the pull
+    /// request heads it passes); each report is the one an analyzer made for that call gives.
+    #[test]
+    fn a_reconfigured_analyzer_keeps_its_models_and_reports_as_a_fresh_one() {
+        let text = "on:\n  workflow_call:\n    inputs:\n      title: {type: string}\n      ref: {type: string}\n\
+            jobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        \
+            with:\n          ref: ${{ inputs.ref }}\n      - run: echo \"${{ inputs.title }}\"\n";
+        let caller = github::parse_for_tests("on: pull_request_target\njobs: {}\n");
+        let under_target = Call { triggers: Some(Call::passed_triggers(&caller.header.triggers)), ..Call::default() };
+        let taint = Taint {
+            controller: Controller::Outsider,
+            origin: "github.event.pull_request.title".to_owned(),
+            what: "the pull request's title".to_owned(),
+            via: Vec::new(),
+            privileged: true,
+            events_unknown: false,
+            multiline: false,
+        };
+        let title = PassedInput { name: "title".to_owned(), taint };
+        let head = PassedHead { name: "ref".to_owned(), head: "github.event.pull_request.head.sha".to_owned() };
+        let alone = RuleOptions::default();
+        // Each with whether the models read under the previous options are kept.
+        let calls = [
+            (alone.for_call(under_target.clone()), true),
+            (alone.for_call(Call { inputs: vec![title], ..under_target.clone() }), true),
+            (alone.for_call(Call { heads: vec![head], ..under_target }), false),
+            (alone.clone(), false),
+        ];
+        let kind = FileKind::GithubWorkflow;
+        let mut source = Source::new(text, tiling(kind));
+        let mut analyzer = Analyzer::new(kind);
+        let mut reports = vec![analyzer.analyze(&mut source).findings];
+        let model = |analyzer: &Analyzer| analyzer.jobs.outputs[0].1.model.github().expect("a workflow job");
+        for (options, kept) in calls {
+            let before = model(&analyzer);
+            analyzer.reconfigure(Arc::new(options.clone()));
+            let report = analyzer.analyze(&mut source);
+            assert_eq!(Arc::ptr_eq(&before, &model(&analyzer)), kept, "{options:?}");
+            let fresh =
+                Analyzer::configured(kind, REGISTRY, Arc::new(options)).analyze(&mut Source::new(text, tiling(kind)));
+            assert_eq!(report.findings, fresh.findings);
+            reports.push(report.findings);
+        }
+        // Each call changes what is found: findings made under other options are not kept.
+        assert!(reports.windows(2).all(|pair| pair[0] != pair[1]), "{reports:#?}");
     }
 
     #[test]
