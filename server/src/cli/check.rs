@@ -173,13 +173,12 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
     let mut checked = Vec::new();
     let found: Vec<Found> = options.paths.iter().flat_map(|root| discover(root)).collect();
     let results = {
-        let repositories = RepositoryPolicies::new(&found, &policy);
         // Files are analysed on every core; what each prints is written afterwards, in order.
         // Those that pass `secrets: inherit` wait for the others, which include the reusable
         // workflows their policy reads.
         let indexed: Vec<(usize, &Found)> = found.iter().enumerate().collect();
         let mut results = parallel::map_in_order(&indexed, |(_, found)| match found {
-            Found::File(path) => Some(check_file(path, options, &|text| repositories.without_workflows(text))),
+            Found::File(path) => Some(check_file(path, options, &|text| without_workflows(&policy, text))),
             Found::Error(..) => None,
         });
         let waiting: Vec<(usize, &Path)> = indexed
@@ -193,9 +192,10 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
         // Read only when a file waits for it: it resolves the path of every reusable workflow.
         let known = if waiting.is_empty() { KnownWorkflows::default() } else { KnownWorkflows::of(&results) };
         let known = |path: &Path, text: &str| known.secrets(path, text);
-        let policy_of = |index: usize, text: &str| Some(repositories.of(index, text, &known));
-        let checked_late = parallel::map_in_order(&waiting, |(index, path)| {
-            check_file(path, options, &|text| policy_of(*index, text))
+        let repositories = RepositoryPolicies::new(waiting.iter().map(|(_, path)| *path), &policy);
+        let late: Vec<(usize, &Path)> = waiting.iter().enumerate().map(|(at, (_, path))| (at, *path)).collect();
+        let checked_late = parallel::map_in_order(&late, |(at, path)| {
+            check_file(path, options, &|text| Some(repositories.of(*at, text, &known)))
         });
         for ((index, _), result) in waiting.iter().zip(checked_late) {
             results[*index] = Some(result);
@@ -226,26 +226,28 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
     Ok(Loaded { checked, io_error, policy, baseline })
 }
 
-/// The policy each found file is checked under: the project's, or for a file that passes
-/// `secrets: inherit`, the project's with the reusable workflows of its repository, read the
-/// first time one of its files needs them.
+/// The project's policy for a text that does not say `inherit`: only `secrets-inherit` reads
+/// the repository's reusable workflows, and only where the text says `inherit`.
+fn without_workflows<'p>(project: &'p Policy, text: &str) -> Option<&'p Policy> {
+    (!text.contains("inherit")).then_some(project)
+}
+
+/// The policy each file that says `inherit` is checked under: the project's with the
+/// reusable workflows of its repository, read the first time one of its files needs them.
 struct RepositoryPolicies<'p> {
     project: &'p Policy,
     repositories: Vec<(Option<Root>, OnceLock<Policy>)>,
-    /// For each found file, its repository's index.
+    /// For each file, its repository's index.
     of_file: Vec<usize>,
 }
 
 impl<'p> RepositoryPolicies<'p> {
-    fn new(found: &[Found], project: &'p Policy) -> Self {
+    fn new<'f>(files: impl Iterator<Item = &'f Path>, project: &'p Policy) -> Self {
         let mut repositories: Vec<(Option<Root>, OnceLock<Policy>)> = Vec::new();
-        let mut of_file = Vec::with_capacity(found.len());
+        let mut of_file = Vec::new();
         let mut roots = Roots::default();
-        for found in found {
-            let root = match found {
-                Found::File(path) => roots.around(path),
-                Found::Error(..) => None,
-            };
+        for path in files {
+            let root = roots.around(path);
             let index = repositories.iter().position(|(known, _)| *known == root).unwrap_or_else(|| {
                 repositories.push((root, OnceLock::new()));
                 repositories.len() - 1
@@ -255,16 +257,10 @@ impl<'p> RepositoryPolicies<'p> {
         Self { project, repositories, of_file }
     }
 
-    /// The project's policy for a text that does not say `inherit`: only `secrets-inherit`
-    /// reads the reusable workflows, and only where the text says `inherit`.
-    fn without_workflows(&self, text: &str) -> Option<&'p Policy> {
-        (!text.contains("inherit")).then_some(self.project)
-    }
-
-    /// The policy for found file `file`, whose text is `text`, with `known` saying what the
-    /// reusable workflows already checked take.
+    /// The policy for file `file` (by its place among those given), whose text is `text`,
+    /// with `known` saying what the reusable workflows already checked take.
     fn of(&self, file: usize, text: &str, known: &KnownSecrets<'_>) -> &Policy {
-        if let Some(project) = self.without_workflows(text) {
+        if let Some(project) = without_workflows(self.project, text) {
             return project;
         }
         let (root, policy) = &self.repositories[self.of_file[file]];
@@ -290,7 +286,7 @@ impl<'c> KnownWorkflows<'c> {
         let by_path = checked
             .filter_map(|file| {
                 let secrets = file.model.as_ref()?.secrets()?;
-                Some((std::fs::canonicalize(&file.path).ok()?, (&file.rope, secrets)))
+                Some((file.canonical.clone()?, (&file.rope, secrets)))
             })
             .collect();
         Self { by_path }
@@ -412,6 +408,7 @@ fn check_file<'p>(
     let options = policy.rule_options();
     let WorkspaceAnalysis { report, model, parsed, rope } =
         catch_unwind(|| analyze_text_for_workspace(kind, text, Arc::clone(&options))).map_err(contained)?;
-    let checked = Checked { path: path.to_path_buf(), kind, rope, report, fixed, options, model, parsed };
+    let canonical = std::fs::canonicalize(path).ok();
+    let checked = Checked { path: path.to_path_buf(), canonical, kind, rope, report, fixed, options, model, parsed };
     Ok(Checking::Done(Box::new(checked), diff))
 }

@@ -20,19 +20,19 @@ use crate::workspace::root::{Root, Roots};
 /// call (which are then shown though not named on the command line).
 pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
     // A file named twice (or through a link) is found at the first place it was checked.
-    let mut canonical: HashMap<PathBuf, usize> = HashMap::new();
-    for (index, file) in checked.iter().enumerate() {
-        if let Ok(path) = std::fs::canonicalize(&file.path) {
-            canonical.entry(path).or_insert(index);
-        }
-    }
-    let roots = repositories(checked);
-    let position = |path: &Path| canonical.get(path).copied();
     // Each checked file is in one repository: the worker reading it takes its parsed text.
     let parsed: Vec<Mutex<Option<ParsedCallee>>> =
         checked.iter_mut().map(|file| Mutex::new(file.parsed.take())).collect();
     let found = {
         let checked = &*checked;
+        let mut canonical: HashMap<&Path, usize> = HashMap::new();
+        for (index, file) in checked.iter().enumerate() {
+            if let Some(path) = &file.canonical {
+                canonical.entry(path).or_insert(index);
+            }
+        }
+        let roots = repositories(checked);
+        let position = |path: &Path| canonical.get(path).copied();
         // A checked file, when the disk still holds the text it was analysed from (`--diff`
         // leaves fixed files unwritten): its links, its analysis and its model are taken
         // from there.
@@ -58,6 +58,7 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
                 let (rope, options) = (Rope::from_str(&text), Arc::new(options.clone()));
                 checked.push(Checked {
                     path: shown(&path),
+                    canonical: Some(path),
                     kind,
                     rope,
                     report,
@@ -97,7 +98,7 @@ fn repositories(checked: &[Checked]) -> Vec<(Root, Discovery)> {
     let mut roots: BTreeMap<PathBuf, (Root, Discovery)> = BTreeMap::new();
     let mut around = Roots::default();
     for file in checked {
-        let Some(root) = around.around(&file.path) else { continue };
+        let Some(root) = file.canonical.as_deref().and_then(|path| around.around_canonical(path)) else { continue };
         let discovery = if file.kind == FileKind::GitlabCi { Discovery::ByContent } else { Discovery::GithubWorkflows };
         let (_, needed) = roots.entry(root.path().to_path_buf()).or_insert((root, discovery));
         *needed = (*needed).max(discovery);

@@ -20,6 +20,9 @@ use crate::rules::RuleOptions;
 /// An analysed file.
 pub struct Checked {
     pub path: PathBuf,
+    /// Its path with every link resolved, read by the worker that checked it (`None` when
+    /// that failed): the cross-file pass finds files by it.
+    pub canonical: Option<PathBuf>,
     pub kind: FileKind,
     pub rope: Rope,
     pub report: Report,
