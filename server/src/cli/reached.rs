@@ -10,21 +10,24 @@ use ropey::Rope;
 
 use super::output::Checked;
 use super::parallel;
-use crate::analysis::{CalleeAnalyses, ParsedCallee, Report, Reported};
+use crate::analysis::{CalleeAnalyses, ParsedCallee, Report, Reported, WorkflowRead};
 use crate::model::kind::FileKind;
 use crate::rules::RuleOptions;
 use crate::workspace::graph::{Discovery, KnownLinks, Workspace};
-use crate::workspace::root::{Root, Roots};
+use crate::workspace::root::Root;
 
 /// Adds to `checked` what callers reach in checked files, and in the files checked callers
 /// call (which are then shown though not named on the command line).
 pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
-    // A file named twice (or through a link) is found at the first place it was checked.
-    // Each checked file is in one repository: the worker reading it takes its parsed text.
-    let parsed: Vec<Mutex<Option<ParsedCallee>>> =
-        checked.iter_mut().map(|file| Mutex::new(file.parsed.take())).collect();
+    // Each checked file is in one repository: the worker reading it takes what the check
+    // kept of it, and lets it go there rather than on this thread.
+    let kept: Vec<Mutex<Kept>> = checked
+        .iter_mut()
+        .map(|file| Mutex::new(Kept { model: file.model.take(), parsed: file.parsed.take() }))
+        .collect();
     let found = {
         let checked = &*checked;
+        // A file named twice (or through a link) is found at the first place it was checked.
         let mut canonical: HashMap<&Path, usize> = HashMap::new();
         for (index, file) in checked.iter().enumerate() {
             if let Some(path) = &file.canonical {
@@ -37,18 +40,15 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
         // leaves fixed files unwritten): its links, its analysis and its model are taken
         // from there.
         let analysed = |path: &Path, text: &str| {
-            let file = &checked[position(path)?];
-            (file.rope == text).then_some(file)
+            let at = position(path)?;
+            (checked[at].rope == text).then_some((at, &checked[at]))
         };
-        let known = |path: &Path, text: &str| analysed(path, text).map(|file| file.report.links());
-        let seen = Seen { known: &known, analysed: &analysed, position: &position, parsed: &parsed };
+        let known = |path: &Path, text: &str| analysed(path, text).map(|(_, file)| file.report.links());
+        let seen = Seen { known: &known, analysed: &analysed, position: &position, kept: &kept };
         parallel::map_in_order(&roots, |(root, discovery)| {
             reached_in_repository(root.clone(), *discovery, &seen, options)
         })
     };
-    for file in checked.iter_mut() {
-        file.model = None;
-    }
     for (callee, findings) in found.into_iter().flatten() {
         match callee {
             Callee::Checked(at) => checked[at].report.add_reached(findings),
@@ -83,11 +83,20 @@ enum Callee {
 /// What the cross-file pass takes from the checked files, by canonical path and text.
 struct Seen<'a> {
     known: &'a KnownLinks<'a>,
-    analysed: &'a (dyn Fn(&Path, &str) -> Option<&'a Checked> + Sync),
+    /// A checked file analysed from the text given, with its index.
+    analysed: &'a (dyn Fn(&Path, &str) -> Option<(usize, &'a Checked)> + Sync),
     /// The index of a checked file.
     position: &'a (dyn Fn(&Path) -> Option<usize> + Sync),
-    /// The parsed texts of checked files other files may call, by index, until taken.
-    parsed: &'a [Mutex<Option<ParsedCallee>>],
+    /// What the check kept of each checked file, by index, until taken.
+    kept: &'a [Mutex<Kept>],
+}
+
+/// What the check kept of a file for this pass: the workflow model other files' analyses
+/// read, and the parsed text of a file other files may call.
+#[derive(Default)]
+struct Kept {
+    model: Option<Arc<WorkflowRead>>,
+    parsed: Option<ParsedCallee>,
 }
 
 /// The repositories of the checked files, each once, with what a load of each must look
@@ -95,10 +104,19 @@ struct Seen<'a> {
 /// of which only their content says are pipeline files) are looked for only where a GitLab
 /// file is checked.
 fn repositories(checked: &[Checked]) -> Vec<(Root, Discovery)> {
+    // Files are many to a folder, and a folder's root is found by asking the file system
+    // about every folder above it: each folder is looked up once, on every core.
+    fn folder_of(file: &Checked) -> Option<&Path> {
+        file.canonical.as_deref().and_then(Path::parent)
+    }
+    let mut folders: Vec<&Path> = checked.iter().filter_map(folder_of).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    let roots_of_folders = parallel::map_in_order(&folders, |folder| Root::around(folder));
+    let root_of = |folder: &Path| roots_of_folders[folders.binary_search(&folder).ok()?].clone();
     let mut roots: BTreeMap<PathBuf, (Root, Discovery)> = BTreeMap::new();
-    let mut around = Roots::default();
     for file in checked {
-        let Some(root) = file.canonical.as_deref().and_then(|path| around.around_canonical(path)) else { continue };
+        let Some(root) = folder_of(file).and_then(root_of) else { continue };
         let discovery = if file.kind == FileKind::GitlabCi { Discovery::ByContent } else { Discovery::GithubWorkflows };
         let (_, needed) = roots.entry(root.path().to_path_buf()).or_insert((root, discovery));
         *needed = (*needed).max(discovery);
@@ -122,9 +140,12 @@ fn reached_in_repository(
     let mut analyses = CalleeAnalyses::default();
     let callees = workspace.callees();
     for (index, file) in workspace.files.iter().enumerate() {
-        let Some(checked) = (seen.analysed)(&file.path, &file.text) else { continue };
-        if let Some(model) = &checked.model {
-            analyses.seed_model(file.called(), Arc::clone(model));
+        let Some((at, checked)) = (seen.analysed)(&file.path, &file.text) else { continue };
+        // Taken by the first repository that reads the file (one nested in another reads
+        // it again from its text).
+        let Some(Kept { model, parsed }) = seen.kept[at].lock().ok().map(|mut kept| std::mem::take(&mut *kept)) else { continue };
+        if let Some(model) = model {
+            analyses.seed_model(file.called(), model);
         }
         if callees.binary_search(&index).is_err() {
             continue;
@@ -132,7 +153,6 @@ fn reached_in_repository(
         if *checked.options == *options {
             analyses.seed_report(file.called(), options.clone(), Arc::new(checked.report.clone()));
         }
-        let parsed = position(&file.path).and_then(|at| seen.parsed[at].lock().ok()?.take());
         if let Some(parsed) = parsed {
             analyses.seed_parsed(file.called(), parsed);
         }

@@ -151,16 +151,6 @@ impl Roots {
         let is_file = fs::symlink_metadata(file).is_ok_and(|metadata| metadata.is_file());
         let folder = file.parent().filter(|_| is_file);
         let Some(folder) = folder else { return Root::around(file) };
-        self.in_folder(folder, file)
-    }
-
-    /// [`Roots::around`] for the canonical path of a regular file, which is no link: looked
-    /// up by its folder without asking the file system what the path is.
-    pub fn around_canonical(&mut self, file: &Path) -> Option<Root> {
-        self.in_folder(file.parent()?, file)
-    }
-
-    fn in_folder(&mut self, folder: &Path, file: &Path) -> Option<Root> {
         self.by_folder.entry(folder.to_path_buf()).or_insert_with(|| Root::around(file)).clone()
     }
 }
