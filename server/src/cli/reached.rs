@@ -83,13 +83,15 @@ enum Callee {
 /// What the cross-file pass takes from the checked files, by canonical path and text.
 struct Seen<'a> {
     known: &'a KnownLinks<'a>,
-    /// A checked file analysed from the text given, with its index.
-    analysed: &'a (dyn Fn(&Path, &str) -> Option<(usize, &'a Checked)> + Sync),
+    analysed: &'a AnalysedFrom<'a>,
     /// The index of a checked file.
     position: &'a (dyn Fn(&Path) -> Option<usize> + Sync),
     /// What the check kept of each checked file, by index, until taken.
     kept: &'a [Mutex<Kept>],
 }
+
+/// The checked file at a canonical path analysed from the text given, with its index.
+type AnalysedFrom<'a> = dyn Fn(&Path, &str) -> Option<(usize, &'a Checked)> + Sync + 'a;
 
 /// What the check kept of a file for this pass: the workflow model other files' analyses
 /// read, and the parsed text of a file other files may call.
@@ -143,7 +145,8 @@ fn reached_in_repository(
         let Some((at, checked)) = (seen.analysed)(&file.path, &file.text) else { continue };
         // Taken by the first repository that reads the file (one nested in another reads
         // it again from its text).
-        let Some(Kept { model, parsed }) = seen.kept[at].lock().ok().map(|mut kept| std::mem::take(&mut *kept)) else { continue };
+        let taken = seen.kept[at].lock().map(|mut kept| std::mem::take(&mut *kept));
+        let Ok(Kept { model, parsed }) = taken else { continue };
         if let Some(model) = model {
             analyses.seed_model(file.called(), model);
         }
