@@ -75,8 +75,12 @@ pub fn tokens_in(value: &str) -> Vec<Token> {
     let prefixes = &*PREFIXES;
     // Where the next occurrence of each prefix may start: occurrences of one prefix do not overlap.
     let mut next = vec![0; prefixes.all.len()];
-    // One pass over the value: each prefix is compared only where the byte it starts with is.
+    // One pass over the value: each prefix is compared only where the two bytes it starts
+    // with are.
     for (start, &byte) in bytes.iter().enumerate() {
+        if !prefixes.may_start(byte, bytes.get(start + 1).copied()) {
+            continue;
+        }
         for &index in &prefixes.starting_with[usize::from(byte)] {
             let (shape, prefix) = prefixes.all[index];
             if start < next[index] || !bytes[start..].starts_with(prefix.as_bytes()) {
@@ -104,6 +108,10 @@ pub fn tokens_in(value: &str) -> Vec<Token> {
 struct Prefixes {
     all: Vec<(&'static TokenShape, &'static String)>,
     starting_with: [Vec<usize>; 256],
+    /// For each first byte, a bit for each byte some prefix goes on with: most bytes that
+    /// start a prefix (every `g` of a script, for `ghp_`) are ruled out by the next one,
+    /// without comparing any prefix.
+    second_bytes: [[u64; 4]; 256],
 }
 
 static PREFIXES: LazyLock<Prefixes> = LazyLock::new(|| {
@@ -112,11 +120,30 @@ static PREFIXES: LazyLock<Prefixes> = LazyLock::new(|| {
         .flat_map(|shape| shape.prefixes.iter().filter(|prefix| !prefix.is_empty()).map(move |p| (shape, p)))
         .collect();
     let mut starting_with = std::array::from_fn(|_| Vec::new());
+    let mut second_bytes = [[0; 4]; 256];
     for (index, (_, prefix)) in all.iter().enumerate() {
-        starting_with[usize::from(prefix.as_bytes()[0])].push(index);
+        let first = usize::from(prefix.as_bytes()[0]);
+        starting_with[first].push(index);
+        match prefix.as_bytes().get(1) {
+            Some(&second) => second_bytes[first][usize::from(second / 64)] |= 1 << (second % 64),
+            // A prefix of one byte goes on with anything.
+            None => second_bytes[first] = [u64::MAX; 4],
+        }
     }
-    Prefixes { all, starting_with }
+    Prefixes { all, starting_with, second_bytes }
 });
+
+impl Prefixes {
+    /// Whether a prefix may start at a byte followed by `next` (`None` at the end of the
+    /// value, where the comparison decides).
+    fn may_start(&self, byte: u8, next: Option<u8>) -> bool {
+        let seconds = &self.second_bytes[usize::from(byte)];
+        match next {
+            Some(next) => seconds[usize::from(next / 64)] & (1 << (next % 64)) != 0,
+            None => seconds.iter().any(|bits| *bits != 0),
+        }
+    }
+}
 
 impl TokenShape {
     /// Where the token's body ends, if the bytes from `start` have this shape.
@@ -345,6 +372,19 @@ mod tests {
         // A longer run is another identifier; a word before the prefix is another word.
         assert!(kinds(&format!("ghp_{}", &body[..38])).is_empty());
         assert!(kinds(&format!("xAKIA{}", "QZ3RT7MWV5LN2KPX")).is_empty());
+    }
+
+    #[test]
+    fn every_prefix_passes_the_filter_of_its_first_two_bytes() {
+        let prefixes = &*PREFIXES;
+        for (_, prefix) in &prefixes.all {
+            let bytes = prefix.as_bytes();
+            assert!(prefixes.may_start(bytes[0], bytes.get(1).copied()), "{prefix}");
+            assert!(prefixes.may_start(bytes[0], None), "{prefix} at the end of a value");
+        }
+        // `g` starts GitHub's and GitLab's prefixes, none of which goes on with `x`.
+        assert!(!prefixes.may_start(b'g', Some(b'x')));
+        assert!(!prefixes.may_start(b'q', None));
     }
 
     #[test]
