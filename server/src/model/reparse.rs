@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use super::shell::{Command, RedirectOp, Script, Word, basename, name_prefix};
+use super::shell::{Command, RedirectOp, Script, Word, basename, reference_at};
 
 /// How an interpreter takes its program on the command line.
 struct Interpreter {
@@ -330,12 +330,7 @@ fn dollar_references(text: &str) -> impl Iterator<Item = (&str, Range<usize>)> {
         if at > 0 && text.as_bytes()[at - 1] == b'\\' {
             return None;
         }
-        let rest = &text[at + 1..];
-        let braced = rest.starts_with('{');
-        let name_start = at + 1 + usize::from(braced);
-        let name = name_prefix(&text[name_start..]);
-        let end = name_start + name.len() + usize::from(braced);
-        (!name.is_empty() && !name.as_bytes()[0].is_ascii_digit()).then_some((name, at..end))
+        reference_at(text, at)
     })
 }
 

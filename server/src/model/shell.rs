@@ -441,11 +441,18 @@ pub fn basename(program: &str) -> &str {
 
 /// The `$NAME` and `${NAME}` references in a text.
 pub fn variable_names(text: &str) -> impl Iterator<Item = &str> {
-    text.match_indices('$').filter_map(move |(at, _)| {
-        let rest = &text[at + 1..];
-        let name = name_prefix(rest.strip_prefix('{').unwrap_or(rest));
-        (!name.is_empty() && !name.as_bytes()[0].is_ascii_digit()).then_some(name)
-    })
+    text.match_indices('$').filter_map(move |(at, _)| reference_at(text, at).map(|(name, _)| name))
+}
+
+/// The `$NAME` or `${NAME}` reference that the `$` at `at` in `text` starts, with its range
+/// (to the end of the name, or past the brace after `${NAME`); `None` when no name follows or
+/// it starts with a digit.
+pub fn reference_at(text: &str, at: usize) -> Option<(&str, Range<usize>)> {
+    let braced = text[at + 1..].starts_with('{');
+    let name_start = at + 1 + usize::from(braced);
+    let name = name_prefix(&text[name_start..]);
+    let end = name_start + name.len() + usize::from(braced);
+    (!name.is_empty() && !name.as_bytes()[0].is_ascii_digit()).then_some((name, at..end))
 }
 
 /// Whether a word is `NAME=value`.
