@@ -37,6 +37,7 @@ pub use run::panic_message;
 
 use crate::model::Spanned;
 use crate::model::action::build_action;
+use crate::model::call::PassedHead;
 use crate::model::contexts::JobList;
 use crate::model::github::{self, Job, Workflow};
 use crate::model::gitlab::{self, GitlabJob, JobScope, Pipeline};
@@ -250,7 +251,7 @@ impl Analyzer {
     /// findings go. A callee analysed as each of its callers calls it builds its models once.
     pub fn reconfigure(&mut self, options: Arc<RuleOptions>) {
         if self.options != options {
-            if self.options.models_alike(&options) {
+            if models_alike(&self.options, &options) {
                 self.jobs.forget_findings();
             } else {
                 self.jobs.clear();
@@ -744,6 +745,18 @@ impl Analyzer {
     }
 }
 
+/// Whether jobs' models read the same under options `a` as under `b`. Of the options, a
+/// model reads only what a call or an inclusion changes in the jobs themselves: the pull
+/// request heads a caller passes ([`Analyzer::github_job`]) and the globals an including
+/// file gives (`analyze_pipeline`). The rest of a call (its triggers, secrets, tainted
+/// inputs) and every other option are read by the rules alone.
+fn models_alike(a: &RuleOptions, b: &RuleOptions) -> bool {
+    fn heads(options: &RuleOptions) -> &[PassedHead] {
+        options.call.as_ref().map_or(&[], |call| &call.heads)
+    }
+    heads(a) == heads(b) && a.included == b.included
+}
+
 /// The jobs a job unit holds (one, unless its tile is broken), each with the unit.
 fn jobs_of<'a>(resolver: &'a Resolver<'a>, unit: &'a Unit) -> impl Iterator<Item = (UnitId, Entry<'a>)> {
     resolver.view(&unit.built.node).entries().into_iter().map(move |entry| (unit.id, entry))
@@ -934,7 +947,7 @@ mod tests {
 
     use super::*;
     use crate::matrix::Technique;
-    use crate::model::call::{Call, PassedHead, PassedInput};
+    use crate::model::call::{Call, PassedInput};
     use crate::model::contexts::{Controller, Taint};
     use crate::model::gitlab::{GitlabJob, Globals};
     use crate::rules::{Confidence, Findings, Platform, RuleDocs, RuleMeta, Severity};

@@ -81,7 +81,7 @@ pub use finding::{Applicability, Edit, Extent, Finding, Findings, Fix};
 
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::action::Action;
-use crate::model::call::{Call, PassedHead, Returned};
+use crate::model::call::{Call, Returned};
 use crate::model::contexts::{JobLookup, Scope};
 use crate::model::github::{Job, Step, Workflow, WorkflowHeader};
 use crate::model::gitlab::{GitlabJob, Globals, Pipeline};
@@ -254,18 +254,6 @@ impl RuleOptions {
     /// The context paths the user marks as written by outsiders.
     pub fn untrusted_contexts(&self) -> &[String] {
         &self.untrusted_contexts
-    }
-
-    /// Whether a job's model reads the same under these options as under `other`. Models
-    /// read only what a call or an inclusion changes in the jobs themselves (the pull
-    /// request heads a caller passes, the globals an including file gives); the rest of a
-    /// call (its triggers, secrets, tainted inputs) and every other option are read by the
-    /// rules alone.
-    pub fn models_alike(&self, other: &RuleOptions) -> bool {
-        fn heads(options: &RuleOptions) -> &[PassedHead] {
-            options.call.as_ref().map_or(&[], |call| &call.heads)
-        }
-        heads(self) == heads(other) && self.included == other.included
     }
 
     /// These options for a file read as `call` calls it.
