@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::is_commit_sha;
 use super::reparse::{self, MAX_PIPE};
-use super::search::{contains_ignoring_case, find_ignoring_case, occurrences};
+use super::search::{self, contains_ignoring_case, find_ignoring_case, occurrences};
 use super::shell::{Command, Part, PartKind, Script, Word, basename};
 use crate::{bundled, data};
 
@@ -1138,17 +1138,18 @@ fn metadata_in_text(text: &str, base: usize) -> Vec<MetadataAccess> {
     let mut found = Vec::new();
     let mut start = 0;
     for line in text.split_inclusive('\n') {
-        let lower = line.to_ascii_lowercase();
         for endpoint in &METADATA.endpoint {
-            let address = endpoint.address.to_ascii_lowercase();
+            let address = &endpoint.address;
             let at = if endpoint.always {
-                lower.find(&address)
+                find_ignoring_case(line, address)
             } else {
-                lower.find(&format!("://{address}")).map(|at| at + 3)
+                occurrences(line, "://")
+                    .map(|at| at + 3)
+                    .find(|&at| line.get(at..at + address.len()).is_some_and(|url| url.eq_ignore_ascii_case(address)))
             };
             if let Some(at) = at {
                 let range = base + start + at..base + start + at + address.len();
-                found.push(MetadataAccess { range, endpoint, credentials: asks_credentials(endpoint, &lower) });
+                found.push(MetadataAccess { range, endpoint, credentials: asks_credentials(endpoint, line) });
                 break;
             }
         }
@@ -1270,7 +1271,7 @@ fn curl_method(command: &Command) -> String {
 /// Whether `text` contains the parts of `pattern` around `*`, in order.
 fn glob_contains(pattern: &str, text: &str) -> bool {
     let mut rest = text;
-    pattern.split('*').all(|part| match rest.find(part) {
+    pattern.split('*').all(|part| match search::find(rest, part) {
         Some(at) => {
             rest = &rest[at + part.len()..];
             true

@@ -31,7 +31,7 @@ static FACTS: LazyLock<Facts> = LazyLock::new(|| data::parse(bundled!("deploymen
 /// The command as written, if one of `patterns` matches it.
 fn command_in(patterns: &ByProgram<CommandPattern>, command: &Command) -> Option<String> {
     let invocation = Invocation::of(command)?;
-    patterns.for_program(&invocation.program).find_map(|pattern| pattern.shown(&invocation))
+    patterns.for_program(invocation.program).find_map(|pattern| pattern.shown(&invocation))
 }
 
 /// The deployment a command makes, as written (`kubectl apply`).

@@ -640,27 +640,38 @@ pub enum UsesTarget {
     Docker { image: String },
 }
 
+/// Whether the path `name` starts with the whole `component` (ignoring case), and then what
+/// follows its `/`: `Some(None)` when `name` ends with it.
+fn component_after<'a>(name: &'a str, component: &str) -> Option<Option<&'a str>> {
+    let head = name.get(..component.len())?;
+    if !head.eq_ignore_ascii_case(component) {
+        return None;
+    }
+    match name.as_bytes().get(component.len()) {
+        None => Some(None),
+        Some(b'/') => Some(Some(&name[component.len() + 1..])),
+        Some(_) => None,
+    }
+}
+
 impl Uses {
     /// Whether this is the action `owner/repo` (any ref) or `owner/repo/path`, ignoring case.
     pub fn is_action(&self, name: &str) -> bool {
         let UsesTarget::Repository { owner, repo, path, .. } = &self.target else { return false };
-        let mut parts = name.splitn(3, '/');
-        let same = |part: Option<&str>, own: &str| part.is_some_and(|part| part.eq_ignore_ascii_case(own));
-        same(parts.next(), owner)
-            && same(parts.next(), repo)
-            && match (parts.next(), path) {
-                (None, None) => true,
-                (part, Some(path)) => same(part, path),
-                (Some(_), None) => false,
-            }
+        // Rules ask this of every step for each action they know: most names differ in the
+        // owner, which is compared before anything is split.
+        let Some(Some(rest)) = component_after(name, owner) else { return false };
+        match (component_after(rest, repo), path) {
+            (Some(None), None) => true,
+            (Some(Some(rest)), Some(path)) => rest.eq_ignore_ascii_case(path),
+            _ => false,
+        }
     }
 
     /// Whether this names the repository `owner/repo`, whatever its path, ignoring case.
     pub fn is_repository(&self, name: &str) -> bool {
         let UsesTarget::Repository { owner, repo, .. } = &self.target else { return false };
-        name.split_once('/').is_some_and(|(name_owner, name_repo)| {
-            name_owner.eq_ignore_ascii_case(owner) && name_repo.eq_ignore_ascii_case(repo)
-        })
+        matches!(component_after(name, owner), Some(Some(rest)) if component_after(rest, repo) == Some(None))
     }
 
     /// `owner/repo` or `owner/repo/path` without the ref, for repository references.

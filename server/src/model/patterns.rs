@@ -48,7 +48,7 @@ const MAX_RUNNERS: usize = 3;
 /// A command seen as a program and its arguments.
 pub struct Invocation<'a> {
     /// The program's name without directory, `.exe` or `@version` (`python3` is `python`).
-    pub program: String,
+    pub program: &'a str,
     /// The words after the program.
     pub args: &'a [Word],
     value_options: &'static [String],
@@ -153,7 +153,7 @@ impl Runner {
 }
 
 /// `/usr/bin/python3.12` is `python`, `cdk@2.100.0` is `cdk`, `gh.exe` is `gh`.
-fn normalize(word: &str) -> String {
+fn normalize(word: &str) -> &str {
     let name = basename(word).rsplit('\\').next().unwrap_or(word);
     let name = name.strip_suffix(".exe").unwrap_or(name);
     let name = match name.rfind('@') {
@@ -161,7 +161,7 @@ fn normalize(word: &str) -> String {
         _ => name,
     };
     let version = name.strip_prefix("python").filter(|rest| rest.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
-    if version.is_some() { "python".to_owned() } else { name.to_owned() }
+    if version.is_some() { "python" } else { name }
 }
 
 fn flag_matches(flag: &str, text: &str) -> bool {
@@ -274,7 +274,7 @@ impl CommandPattern {
     /// Whether the invocation is the program and operands the pattern names, whatever its
     /// flags (`cargo publish --dry-run` is named by the pattern of `cargo publish`).
     pub fn names(&self, invocation: &Invocation<'_>) -> bool {
-        glob_matches(&self.program, &invocation.program) && {
+        glob_matches(&self.program, invocation.program) && {
             let operands: Vec<&str> = invocation.operands().take(MAX_OPERANDS).map(|word| word.text.as_str()).collect();
             operands_match(&self.operands, &operands).is_some()
         }
@@ -297,10 +297,7 @@ impl CommandPattern {
                 .as_ref()
                 .is_none_or(|prefix| operands.last().is_some_and(|last| last.starts_with(prefix.as_str())));
         matches.then(|| {
-            std::iter::once(invocation.program.as_str())
-                .chain(leading[..named].iter().copied())
-                .collect::<Vec<_>>()
-                .join(" ")
+            std::iter::once(invocation.program).chain(leading[..named].iter().copied()).collect::<Vec<_>>().join(" ")
         })
     }
 }

@@ -206,7 +206,7 @@ pub fn command_publication<'a>(
     let invocation = Invocation::of(command)?;
     let (publish, what) = FACTS
         .command
-        .for_program(&invocation.program)
+        .for_program(invocation.program)
         .find_map(|publish| Some((publish, publish.pattern.shown(&invocation)?)))?;
     let target = invocation.option(&publish.registry_options).map(|option| option.value).or_else(|| {
         let options: Vec<&String> = publish.token_options.iter().chain(&publish.user_options).collect();
@@ -349,14 +349,14 @@ pub fn publishing_variable(name: &str) -> Option<&'static Registry> {
 /// sets a token and still publishes nothing.
 pub fn names_publish_command(command: &Command) -> bool {
     Invocation::of(command).is_some_and(|invocation| {
-        FACTS.command.for_program(&invocation.program).any(|publish| publish.pattern.names(&invocation))
+        FACTS.command.for_program(invocation.program).any(|publish| publish.pattern.names(&invocation))
     })
 }
 
 /// Whether a command pushes a container image.
 pub fn command_pushes_image(command: &Command) -> bool {
     Invocation::of(command)
-        .is_some_and(|invocation| FACTS.image_push.for_program(&invocation.program).any(|p| p.matches(&invocation)))
+        .is_some_and(|invocation| FACTS.image_push.for_program(invocation.program).any(|p| p.matches(&invocation)))
 }
 
 /// Whether an action step pushes a container image.
@@ -393,11 +393,11 @@ pub fn step_release(step: &Step) -> Option<(String, Span)> {
             return published(&publication).map(|what| (what, span));
         }
         let invocation = Invocation::of(command)?;
-        if let Some(shown) = FACTS.image_push.for_program(&invocation.program).find_map(|p| p.shown(&invocation)) {
+        if let Some(shown) = FACTS.image_push.for_program(invocation.program).find_map(|p| p.shown(&invocation)) {
             let local = invocation.args.iter().any(|word| is_local(&word.text));
             return (!local).then(|| (format!("pushes an image (`{shown}`)"), span));
         }
-        let shown = FACTS.release_command.for_program(&invocation.program).find_map(|p| p.shown(&invocation))?;
+        let shown = FACTS.release_command.for_program(invocation.program).find_map(|p| p.shown(&invocation))?;
         Some((format!("attaches files to a GitHub release (`{shown}`)"), span))
     })
 }

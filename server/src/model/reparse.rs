@@ -9,6 +9,7 @@
 
 use std::ops::Range;
 
+use super::search::strip_suffix_ignoring_case;
 use super::shell::{Command, RedirectOp, Script, Word, basename, reference_at};
 
 /// How an interpreter takes its program on the command line.
@@ -121,12 +122,18 @@ pub struct CodeWord<'a> {
     pub parser: &'static str,
 }
 
+/// The interpreter a program name is, in any case, with or without `.exe`. Asked of every
+/// word that could be a program, so nothing is lowered or copied.
 fn interpreter(name: &str) -> Option<&'static Interpreter> {
-    let name = name.to_ascii_lowercase();
-    let name = name.trim_end_matches(".exe");
+    let mut name = name;
+    while let Some(stem) = strip_suffix_ignoring_case(name, ".exe") {
+        name = stem;
+    }
     // `python3.12`, `perl5.36`.
     let family = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-    INTERPRETERS.iter().find(|i| i.names.contains(&name) || (!family.is_empty() && i.names.contains(&family)))
+    let names =
+        |interpreter: &Interpreter, name: &str| interpreter.names.iter().any(|known| known.eq_ignore_ascii_case(name));
+    INTERPRETERS.iter().find(|i| names(i, name) || (!family.is_empty() && names(i, family)))
 }
 
 /// What an interpreter at `words[at]` does with the words after it.

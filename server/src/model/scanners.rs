@@ -68,7 +68,7 @@ static FACTS: LazyLock<Facts> = LazyLock::new(|| data::parse(bundled!("security-
 /// The check a command runs, if it runs one.
 pub fn command_check(command: &Command) -> Option<Check> {
     let invocation = Invocation::of(command)?;
-    FACTS.command.for_program(&invocation.program).find_map(|check| {
+    FACTS.command.for_program(invocation.program).find_map(|check| {
         let shown = check.pattern.shown(&invocation)?;
         Some(Check { kind: check.kind, what: format!("`{shown}`") })
     })

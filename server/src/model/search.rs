@@ -23,6 +23,20 @@ pub fn occurrences<'a>(haystack: &'a str, needle: &'a str) -> impl Iterator<Item
     })
 }
 
+/// Where `needle` first occurs in `haystack`, as `str::find` says.
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    occurrences(haystack, needle).next()
+}
+
+/// `text` without `suffix` at its end, ignoring ASCII case.
+pub fn strip_suffix_ignoring_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+    let at = text.len().checked_sub(suffix.len())?;
+    text.get(at..).filter(|end| end.eq_ignore_ascii_case(suffix)).map(|_| &text[..at])
+}
+
 /// Whether `needle` occurs in `haystack`, ignoring ASCII case, without lowering either.
 pub fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
     find_ignoring_case(haystack, needle).is_some()
@@ -58,6 +72,13 @@ mod tests {
             assert_eq!(occurrences(haystack, needle).collect::<Vec<_>>(), expected, "{needle:?} in {haystack:?}");
         }
         assert_eq!(occurrences("abc", "").count(), 0);
+        assert_eq!(strip_suffix_ignoring_case("GH.EXE", ".exe"), Some("GH"));
+        assert_eq!(strip_suffix_ignoring_case("exe", ".exe"), None);
+        assert_eq!(strip_suffix_ignoring_case("é.exe", ".exe"), Some("é"));
+        assert_eq!(strip_suffix_ignoring_case("aé", "x"), None);
+        for (haystack, needle) in cases.iter().copied().chain([("abc", ""), ("", "")]) {
+            assert_eq!(find(haystack, needle), haystack.find(needle), "{needle:?} in {haystack:?}");
+        }
     }
 
     #[test]

@@ -436,7 +436,8 @@ pub fn name_prefix(text: &str) -> &str {
 
 /// The last path component of a program name.
 pub fn basename(program: &str) -> &str {
-    program.rfind('/').map_or(program, |slash| &program[slash + 1..])
+    // A byte scan: `rfind` sets up a reverse `memchr` that costs more than these short names.
+    program.bytes().rposition(|byte| byte == b'/').map_or(program, |slash| &program[slash + 1..])
 }
 
 /// The `$NAME` and `${NAME}` references in a text.

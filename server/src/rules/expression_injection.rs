@@ -1,5 +1,6 @@
 //! `expression-injection`: attacker-controlled text expanded into a script.
 
+use std::cell::LazyCell;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -118,12 +119,15 @@ impl Rule for ExpressionInjection {
     fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         let scope = context.scope();
         // A job or step only some actors can start (`github.actor == 'dependabot[bot]'`,
-        // `author_association`) is one an outsider may not reach: one level lower.
-        let gated = step.condition.as_deref().is_some_and(contexts::checks_actor)
-            || match *context {
-                StepContext::Workflow { job, jobs, .. } => contexts::job_checks_actor(job, jobs),
-                StepContext::Action { .. } => false,
-            };
+        // `author_association`) is one an outsider may not reach: one level lower. Its
+        // conditions are parsed only for a step that pastes something tainted.
+        let gated = LazyCell::new(|| {
+            step.condition.as_deref().is_some_and(contexts::checks_actor)
+                || match *context {
+                    StepContext::Workflow { job, jobs, .. } => contexts::job_checks_actor(job, jobs),
+                    StepContext::Action { .. } => false,
+                }
+        });
         for sink in sinks(step) {
             for expression in &sink.text.expressions {
                 for context_ref in expression.contexts.iter().filter(|c| c.reaches_result) {
@@ -132,7 +136,7 @@ impl Rule for ExpressionInjection {
                     };
                     let mut text = message(context_ref, &taint, &sink);
                     let mut severity = taint::injection_severity(&taint);
-                    if gated {
+                    if *gated {
                         text.push_str(" (only where the `if:` that checks who acted lets them through)");
                         severity = severity.lowered();
                     }

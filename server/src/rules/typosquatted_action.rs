@@ -153,26 +153,36 @@ fn check(uses: &Uses, options: &RuleOptions, out: &mut Findings) {
 
 /// The optimal string alignment distance between `a` and `b` (insertions, deletions,
 /// substitutions and swaps of adjacent characters), if it is at most `limit`.
+///
+/// Every `uses:` that is not a popular action is compared with each popular one, so only the
+/// band of cells within `limit` of the diagonal is computed: a cell outside it is further
+/// than `limit` already, and holds `limit + 1`.
 fn edit_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }
+    let far = limit + 1;
     // Three rows of the dynamic programme: two back (for swaps), one back, current.
-    let mut before: Vec<usize> = vec![0; b.len() + 1];
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
+    let mut before: Vec<usize> = vec![far; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).map(|j| j.min(far)).collect();
+    let mut current = vec![far; b.len() + 1];
     for i in 1..=a.len() {
-        current[0] = i;
-        for j in 1..=b.len() {
+        let (low, high) = (i.saturating_sub(limit).max(1), (i + limit).min(b.len()));
+        // The cells on either side of the band, which the next row reads.
+        current[low - 1] = if low == 1 { i.min(far) } else { far };
+        if let Some(right) = current.get_mut(high + 1) {
+            *right = far;
+        }
+        for j in low..=high {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             let mut best = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(before[j - 2] + 1);
             }
-            current[j] = best;
+            current[j] = best.min(far);
         }
-        if current.iter().min().is_some_and(|min| *min > limit) {
+        if current[low - 1..=high].iter().min().is_some_and(|min| *min > limit) {
             return None;
         }
         std::mem::swap(&mut before, &mut previous);
@@ -195,5 +205,58 @@ mod tests {
         assert_eq!(edit_distance("actions/setup-go", "actions/setup-node", 2), None);
         assert_eq!(edit_distance("azure/cli", "azure/clj", 1), Some(1));
         assert_eq!(edit_distance("", "ab", 2), Some(2));
+    }
+
+    /// The whole table, as the banded computation was checked against.
+    fn full_distance(a: &str, b: &str) -> usize {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        let mut table = vec![vec![0; b.len() + 1]; a.len() + 1];
+        for (i, row) in table.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        table[0] = (0..=b.len()).collect();
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut best = (table[i - 1][j] + 1).min(table[i][j - 1] + 1).min(table[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(table[i - 2][j - 2] + 1);
+                }
+                table[i][j] = best;
+            }
+        }
+        table[a.len()][b.len()]
+    }
+
+    #[test]
+    fn the_band_gives_the_distance_of_the_whole_table() {
+        let names = [
+            "actions/checkout",
+            "actions/chekcout",
+            "action/checkout",
+            "actions/checkou",
+            "actoins/chekout",
+            "azure/cli",
+            "azure/clj",
+            "azur/cli",
+            "a",
+            "ab",
+            "ba",
+            "",
+            "abcabc",
+            "cbacba",
+            "docker/login-action",
+            "docker/loign-action",
+            "dokcer/login-actoin",
+            "aws-actions/configure-aws-credentials",
+        ];
+        for a in names {
+            for b in names {
+                let full = full_distance(a, b);
+                for limit in 0..4 {
+                    assert_eq!(edit_distance(a, b, limit), (full <= limit).then_some(full), "{a:?} {b:?} {limit}");
+                }
+            }
+        }
     }
 }
