@@ -1170,9 +1170,27 @@ fn asks_credentials(endpoint: &Endpoint, text: &str) -> bool {
 struct ProtectionApis {
     rest_paths: Vec<String>,
     calls: Vec<String>,
+    /// The length of the shortest call: every word of every script is looked through for
+    /// calls, and most words are shorter.
+    #[serde(skip)]
+    shortest_call: usize,
 }
 
-static PROTECTION: LazyLock<ProtectionApis> = LazyLock::new(|| data::parse(bundled!("branch-protection.toml")));
+impl ProtectionApis {
+    /// The first call named as a word in `text`.
+    fn call_in(&self, text: &str) -> Option<&String> {
+        if text.len() < self.shortest_call {
+            return None;
+        }
+        self.calls.iter().find(|call| has_word(text, call))
+    }
+}
+
+static PROTECTION: LazyLock<ProtectionApis> = LazyLock::new(|| {
+    let mut apis: ProtectionApis = data::parse(bundled!("branch-protection.toml"));
+    apis.shortest_call = apis.calls.iter().map(String::len).min().unwrap_or_default();
+    apis
+});
 
 /// A call that changes branch protection or a ruleset.
 #[derive(Debug)]
@@ -1220,7 +1238,7 @@ pub fn protection_changes(script: &Script) -> Vec<ProtectionChange> {
             });
             continue;
         }
-        let called = args.iter().find_map(|word| PROTECTION.calls.iter().find(|call| has_word(&word.text, call)));
+        let called = args.iter().find_map(|word| PROTECTION.call_in(&word.text));
         if let Some(call) = called {
             found.push(ProtectionChange { range: command.range.clone(), call: call.clone(), path: None });
         }
@@ -1236,7 +1254,7 @@ pub fn protection_changes_in_text(text: &str) -> Vec<ProtectionChange> {
     for line in text.split_inclusive('\n') {
         let range = start..start + line.trim_end().len();
         start += line.len();
-        if let Some(call) = PROTECTION.calls.iter().find(|call| has_word(line, call)) {
+        if let Some(call) = PROTECTION.call_in(line) {
             found.push(ProtectionChange { range, call: call.clone(), path: None });
             continue;
         }
@@ -1270,6 +1288,10 @@ fn curl_method(command: &Command) -> String {
 
 /// Whether `text` contains the parts of `pattern` around `*`, in order.
 fn glob_contains(pattern: &str, text: &str) -> bool {
+    // Most words are shorter than the parts the pattern names.
+    if text.len() + pattern.bytes().filter(|&byte| byte == b'*').count() < pattern.len() {
+        return false;
+    }
     let mut rest = text;
     pattern.split('*').all(|part| match search::find(rest, part) {
         Some(at) => {

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::CollectExact;
+use super::{CollectExact, search};
 use crate::syntax::span::Span;
 
 /// One `${{ ... }}` in a string.
@@ -71,7 +71,7 @@ impl ContextRef {
 pub fn find_expressions(raw: &str, span: Span) -> Vec<Expression> {
     let mut expressions = Vec::new();
     let mut from = 0;
-    while let Some(found) = raw[from..].find("${{") {
+    while let Some(found) = search::find(&raw[from..], "${{") {
         let open = from + found;
         let body_start = open + 3;
         let body_end = body_end(&raw[body_start..]).map_or(raw.len(), |end| body_start + end);

@@ -23,6 +23,10 @@ pub struct OffsetMap {
 impl OffsetMap {
     /// Aligns `value` with `raw`, the source it was processed from.
     pub fn align(value: &str, raw: &str) -> Self {
+        // Most values are plain scalars, written as they are.
+        if value == raw {
+            return Self { anchors: vec![(0, 0)], raw_len: raw.len() as u32 };
+        }
         let (value, raw) = (value.as_bytes(), raw.as_bytes());
         let mut anchors = vec![(0u32, 0u32)];
         let (mut v, mut r) = (0usize, 0usize);
