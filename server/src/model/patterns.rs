@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::github::{Step, Uses, UsesTarget};
 use super::search::contains_ignoring_case;
-use super::shell::{Command, Word, basename};
+use super::shell::{Command, Word};
 use crate::{bundled, data};
 
 #[derive(Deserialize)]
@@ -153,10 +153,14 @@ impl Runner {
 }
 
 /// `/usr/bin/python3.12` is `python`, `cdk@2.100.0` is `cdk`, `gh.exe` is `gh`.
+///
+/// Asked of every command by several rules: the separators are found by scanning bytes, as
+/// `rfind` costs more than these short words.
 fn normalize(word: &str) -> &str {
-    let name = basename(word).rsplit('\\').next().unwrap_or(word);
+    let last = |name: &str, separator: &[u8]| name.bytes().rposition(|byte| separator.contains(&byte));
+    let name = last(word, b"/\\").map_or(word, |at| &word[at + 1..]);
     let name = name.strip_suffix(".exe").unwrap_or(name);
-    let name = match name.rfind('@') {
+    let name = match last(name, b"@") {
         Some(at) if at > 0 => &name[..at],
         _ => name,
     };

@@ -90,14 +90,17 @@ impl Rule for UnprotectedRelease {
 
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         let job = context.job;
-        // A job that creates a cluster or registry of its own releases to it as a test.
-        if job.uses.is_some() || job.steps.iter().any(deploy::step_creates_local_target) {
+        if job.uses.is_some() {
             return;
         }
         let Some((step, (what, span))) = job.steps.iter().find_map(|step| Some((step, release::step_release(step)?)))
         else {
             return;
         };
+        // A job that creates a cluster or registry of its own releases to it as a test.
+        if job.steps.iter().any(deploy::step_creates_local_target) {
+            return;
+        }
         let reach = JobReach::of_step(context.header, job, step, context.jobs);
         if reach.events().is_empty() {
             return;
