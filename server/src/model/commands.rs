@@ -480,9 +480,11 @@ pub fn insecure_settings(script: &Script) -> Vec<InsecureSetting> {
                 found.push(InsecureSetting { disabled, range: word.range.clone(), removable, host: None });
             }
         }
-        let host = command.args().iter().find_map(|word| url_host(&word.text)).map(host_kind);
-        for setting in &mut found[before..] {
-            setting.host = host;
+        if found.len() > before {
+            let host = command.args().iter().find_map(|word| url_host(&word.text)).map(host_kind);
+            for setting in &mut found[before..] {
+                setting.host = host;
+            }
         }
         if let Some(heredoc) = &command.heredoc {
             text_options(script.heredoc_text(heredoc), heredoc.body.start, &mut found);
@@ -678,7 +680,7 @@ fn glob_matches(pattern: &str, text: &str) -> bool {
 
 /// The host of the first URL in a text.
 fn url_host(text: &str) -> Option<&str> {
-    let rest = &text[text.find("://")? + 3..];
+    let rest = &text[search::find(text, "://")? + 3..];
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
     match host_port.strip_prefix('[') {

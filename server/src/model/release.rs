@@ -203,11 +203,20 @@ pub fn command_publication<'a>(
     command: &'a Command,
     configuration: &Configuration<'a>,
 ) -> Option<Publication<'a>> {
-    let invocation = Invocation::of(command)?;
+    invocation_publication(script, command, &Invocation::of(command)?, configuration)
+}
+
+/// [`command_publication`] for a command already read as an invocation.
+fn invocation_publication<'a>(
+    script: &Script,
+    command: &Command,
+    invocation: &Invocation<'a>,
+    configuration: &Configuration<'a>,
+) -> Option<Publication<'a>> {
     let (publish, what) = FACTS
         .command
         .for_program(invocation.program)
-        .find_map(|publish| Some((publish, publish.pattern.shown(&invocation)?)))?;
+        .find_map(|publish| Some((publish, publish.pattern.shown(invocation)?)))?;
     let target = invocation.option(&publish.registry_options).map(|option| option.value).or_else(|| {
         let options: Vec<&String> = publish.token_options.iter().chain(&publish.user_options).collect();
         let mut operands = invocation.operands_with(&options).skip(publish.pattern.operands.len());
@@ -389,10 +398,10 @@ pub fn step_release(step: &Step) -> Option<(String, Span)> {
     let configuration = Configuration::default();
     script.commands.iter().find_map(|command| {
         let span = script.span_of(command.range.clone());
-        if let Some(publication) = command_publication(script, command, &configuration) {
+        let invocation = Invocation::of(command)?;
+        if let Some(publication) = invocation_publication(script, command, &invocation, &configuration) {
             return published(&publication).map(|what| (what, span));
         }
-        let invocation = Invocation::of(command)?;
         if let Some(shown) = FACTS.image_push.for_program(invocation.program).find_map(|p| p.shown(&invocation)) {
             let local = invocation.args.iter().any(|word| is_local(&word.text));
             return (!local).then(|| (format!("pushes an image (`{shown}`)"), span));

@@ -434,6 +434,29 @@ pub fn name_prefix(text: &str) -> &str {
     &text[..len]
 }
 
+/// Whether a byte ends an unquoted run of ordinary characters in a word: a blank, an
+/// operator, a quote, an escape or an expansion (the cases of [`Lexer::word`]).
+fn is_word_syntax(byte: u8) -> bool {
+    matches!(
+        byte,
+        b' ' | b'\t'
+            | b'\r'
+            | b'\n'
+            | b';'
+            | b'&'
+            | b'|'
+            | b')'
+            | b'('
+            | b'<'
+            | b'>'
+            | b'\\'
+            | b'\''
+            | b'"'
+            | b'$'
+            | b'`'
+    )
+}
+
 /// The last path component of a program name.
 pub fn basename(program: &str) -> &str {
     // A byte scan: `rfind` sets up a reverse `memchr` that costs more than these short names.
@@ -809,13 +832,16 @@ impl Lexer<'_> {
                 b'$' => self.dollar(&mut word, end, depth, false),
                 b'`' => self.backquoted(&mut word, end, depth, false),
                 _ => {
-                    let char_end = self.char_end(self.pos, end);
-                    self.literal(&mut word, self.pos..char_end, false);
-                    self.pos = char_end;
+                    // A run of ordinary characters is one piece of literal text. Every byte
+                    // that ends it is ASCII, so the run ends on a character boundary.
+                    let run = self.bytes[self.pos..end].iter().position(|&byte| is_word_syntax(byte));
+                    let run_end = run.map_or(end, |length| self.pos + length);
+                    self.literal(&mut word, self.pos..run_end, false);
+                    self.pos = run_end;
                 }
             }
         }
-        // Built a character at a time, the text has room to spare.
+        // Built a piece at a time, the text has room to spare.
         word.text.shrink_to_fit();
         Word { text: word.text, range: start..self.pos, parts: word.parts.into_boxed_slice() }
     }
