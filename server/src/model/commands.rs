@@ -1179,12 +1179,16 @@ struct ProtectionApis {
 }
 
 impl ProtectionApis {
-    /// The first call named as a word in `text`.
+    /// The first call (in the list's order) named as a word in `text`.
     fn call_in(&self, text: &str) -> Option<&String> {
         if text.len() < self.shortest_call {
             return None;
         }
-        self.calls.iter().find(|call| has_word(text, call))
+        // Calls are identifiers: one is named as a word where a whole identifier of the text
+        // equals it, so the text is split once rather than searched for each call.
+        let identifiers: Vec<&str> =
+            text.split(|c: char| !is_word_char(c)).filter(|run| run.len() >= self.shortest_call).collect();
+        self.calls.iter().find(|call| identifiers.contains(&call.as_str()))
     }
 }
 
@@ -1322,11 +1326,15 @@ fn statements(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 
 /// Whether `word` occurs in `text` with no identifier character on either side.
 fn has_word(text: &str, word: &str) -> bool {
-    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
     occurrences(text, word).any(|at| {
-        text[..at].chars().next_back().is_none_or(|c| !is_ident(c))
-            && text[at + word.len()..].chars().next().is_none_or(|c| !is_ident(c))
+        text[..at].chars().next_back().is_none_or(|c| !is_word_char(c))
+            && text[at + word.len()..].chars().next().is_none_or(|c| !is_word_char(c))
     })
+}
+
+/// A character of an identifier, for [`has_word`].
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
 #[cfg(test)]
@@ -1586,5 +1594,23 @@ mod tests {
         assert_eq!(host_kind("10.0.0.8"), Host::Internal);
         assert_eq!(host_kind("get.docker.com"), Host::Other);
         assert_eq!(host_kind("$HOST"), Host::Other);
+    }
+
+    #[test]
+    fn a_call_is_found_as_the_word_search_finds_it() {
+        assert!(PROTECTION.calls.iter().all(|call| call.chars().all(is_word_char)), "calls are identifiers");
+        let texts = [
+            "github.rest.repos.updateBranchProtection({owner})",
+            "deleteRepoRuleset; updateBranchProtection",
+            "x-updateBranchProtection",
+            "updateBranchProtections",
+            "mutation { createBranchProtectionRule(input: $i) }",
+            "short",
+            "",
+        ];
+        for text in texts {
+            let searched = PROTECTION.calls.iter().find(|call| has_word(text, call));
+            assert_eq!(PROTECTION.call_in(text), searched, "{text:?}");
+        }
     }
 }

@@ -122,9 +122,32 @@ pub struct CodeWord<'a> {
     pub parser: &'static str,
 }
 
+/// Whether some interpreter's name starts with a byte, for each byte.
+const INTERPRETER_INITIALS: [bool; 256] = interpreter_initials();
+
+const fn interpreter_initials() -> [bool; 256] {
+    let mut initials = [false; 256];
+    let mut interpreter = 0;
+    while interpreter < INTERPRETERS.len() {
+        let names = INTERPRETERS[interpreter].names;
+        let mut name = 0;
+        while name < names.len() {
+            initials[names[name].as_bytes()[0] as usize] = true;
+            name += 1;
+        }
+        interpreter += 1;
+    }
+    initials
+}
+
 /// The interpreter a program name is, in any case, with or without `.exe`. Asked of every
 /// word that could be a program, so nothing is lowered or copied.
 fn interpreter(name: &str) -> Option<&'static Interpreter> {
+    // Most words (arguments, options) start with a letter no interpreter's name starts with.
+    let first = *name.as_bytes().first()?;
+    if !INTERPRETER_INITIALS[usize::from(first.to_ascii_lowercase())] {
+        return None;
+    }
     let mut name = name;
     while let Some(stem) = strip_suffix_ignoring_case(name, ".exe") {
         name = stem;
@@ -346,6 +369,18 @@ mod tests {
     use super::*;
     use crate::model::Text;
     use crate::model::shell::Dialect;
+
+    #[test]
+    fn interpreters_are_found_in_any_case_and_only_by_their_names() {
+        // The initials are read lowered: the names must be written in lower case.
+        assert!(INTERPRETERS.iter().flat_map(|i| i.names).all(|name| *name == name.to_ascii_lowercase()));
+        for (word, parser) in [("BASH", Some("sh")), ("Python3.12", Some("python")), ("PWSH.EXE", Some("pwsh"))] {
+            assert_eq!(interpreter(word).map(|i| i.names[0]), parser, "{word}");
+        }
+        for word in ["install", "-c", "", "bashful", "python-x", "$SHELL"] {
+            assert!(interpreter(word).is_none(), "{word}");
+        }
+    }
 
     fn script(text: &str) -> Script {
         Script::parse(Text::for_tests(text), Dialect::Posix)
