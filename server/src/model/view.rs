@@ -7,6 +7,7 @@
 //! which is how the analysis knows that a job must be re-checked when an anchor it uses is
 //! edited, or when an anchor of that name is written where the alias would now find it.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -108,11 +109,12 @@ impl<'a> Resolver<'a> {
         *self.reads.borrow_mut() = Reads::default();
     }
 
-    /// The source text of a span (its raw characters, quotes and escapes included).
-    pub fn raw(&self, span: Span) -> String {
+    /// The source text of a span (its raw characters, quotes and escapes included), borrowed
+    /// from the text unless it crosses a chunk of the rope.
+    pub fn raw(&self, span: Span) -> Cow<'a, str> {
         match self.bases.resolve(span) {
-            Some(range) if range.end <= self.rope.len_bytes() => crate::text::slice(self.rope, range).into_owned(),
-            _ => String::new(),
+            Some(range) if range.end <= self.rope.len_bytes() => crate::text::slice(self.rope, range),
+            _ => Cow::Borrowed(""),
         }
     }
 
