@@ -1,5 +1,5 @@
 //! Compiles the vendored YAML grammar (`server/vendor/tree-sitter-yaml`, tree-sitter-yaml 0.7.2
-//! with the crash fixes its `PATCHED.md` lists) into pipewarden itself.
+//! with the changes its `PATCHED.md` lists) into pipewarden itself.
 //!
 //! The grammar is built here rather than taken from the `tree-sitter-yaml` crate so that every
 //! build of pipewarden, including one from crates.io, where a `[patch]` does not apply, parses

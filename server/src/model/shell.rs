@@ -551,6 +551,23 @@ impl WordBeingRead {
     fn text_len(&self) -> u32 {
         u32::try_from(self.text.len()).unwrap_or(u32::MAX)
     }
+
+    // Most words are one piece, and a word keeps its text and parts at their size: the first
+    // piece is given room for itself alone, so that most words are allocated once.
+
+    fn push_text(&mut self, text: &str) {
+        if self.text.is_empty() {
+            self.text.reserve_exact(text.len());
+        }
+        self.text.push_str(text);
+    }
+
+    fn push_part(&mut self, part: Part) {
+        if self.parts.is_empty() {
+            self.parts.reserve_exact(1);
+        }
+        self.parts.push(part);
+    }
 }
 
 struct PendingHeredoc {
@@ -856,12 +873,12 @@ impl Lexer<'_> {
             return;
         }
         let at = word.text_len();
-        word.text.push_str(&self.src[range.clone()]);
+        word.push_text(&self.src[range.clone()]);
         match word.parts.last_mut() {
             Some(last) if last.kind == PartKind::Literal && last.quoted == quoted && last.range.end <= range.start => {
                 last.range.end = range.end;
             }
-            _ => word.parts.push(Part { range, at, kind: PartKind::Literal, quoted }),
+            _ => word.push_part(Part { range, at, kind: PartKind::Literal, quoted }),
         }
     }
 
@@ -928,9 +945,9 @@ impl Lexer<'_> {
 
     fn expansion(&mut self, word: &mut WordBeingRead, kind: PartKind, range: Range<usize>, quoted: bool) {
         let at = word.text_len();
-        word.text.push_str(&self.src[range.clone()]);
+        word.push_text(&self.src[range.clone()]);
         self.pos = range.end.max(self.pos + 1);
-        word.parts.push(Part { range, at, kind, quoted });
+        word.push_part(Part { range, at, kind, quoted });
     }
 
     /// `$(...)` or `<(...)`: `open` is the parenthesis.

@@ -192,9 +192,9 @@ static void deserialize(Scanner *scanner, const char *buffer, unsigned length) {
     scanner->blk_imp_row = -1;
     scanner->blk_imp_col = -1;
     scanner->blk_imp_tab = 0;
-    array_delete(&scanner->ind_typ_stk);
+    array_clear(&scanner->ind_typ_stk);
     array_push(&scanner->ind_typ_stk, IND_ROT);
-    array_delete(&scanner->ind_len_stk);
+    array_clear(&scanner->ind_len_stk);
     array_push(&scanner->ind_len_stk, -1);
     if (length > 0) {
         size_t size = 0;
