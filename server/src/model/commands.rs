@@ -637,13 +637,13 @@ fn option_value_after(rest: &str) -> Option<&str> {
 /// `-SkipCertificateCheck` and the like in PowerShell: a flag's `-long` form in a statement
 /// that runs one of its programs.
 fn powershell_flags(text: &str, found: &mut Vec<InsecureSetting>) {
-    for range in statements(text) {
+    // Every option starts with a dash: most statements have none, and are not lowered.
+    for range in statements(text).filter(|range| text[range.clone()].contains('-')) {
         let statement = text[range.clone()].to_ascii_lowercase();
-        for flag in &TLS.flag {
-            let Some(long) = &flag.long else { continue };
-            let option = format!("-{}", long.to_ascii_lowercase());
-            let runs = flag.programs.iter().any(|program| has_word(&statement, &program.to_ascii_lowercase()));
-            if let Some(at) = statement.find(&option).filter(|_| runs) {
+        for PowershellFlag { flag, option, programs } in POWERSHELL_FLAGS.iter() {
+            // The option is rarer than its programs' names: it is looked for first.
+            let Some(at) = search::find(&statement, option) else { continue };
+            if programs.iter().any(|program| has_word(&statement, program)) {
                 let range = range.start + at..range.start + at + option.len();
                 let disabled = flag.effect.disabled(text[range.clone()].to_owned());
                 found.push(InsecureSetting { disabled, range, removable: None, host: None });
@@ -651,6 +651,25 @@ fn powershell_flags(text: &str, found: &mut Vec<InsecureSetting>) {
         }
     }
 }
+
+/// A flag with a `-long` form, as PowerShell statements (lowered) are searched for it.
+struct PowershellFlag {
+    flag: &'static Flag,
+    /// `-long`, lowered.
+    option: String,
+    /// The programs it belongs to, lowered.
+    programs: Vec<String>,
+}
+
+/// The flags of the list that have a long form, lowered once rather than for every statement.
+static POWERSHELL_FLAGS: LazyLock<Vec<PowershellFlag>> = LazyLock::new(|| {
+    let lowered = |flag: &'static Flag| {
+        let option = format!("-{}", flag.long.as_ref()?.to_ascii_lowercase());
+        let programs = flag.programs.iter().map(|program| program.to_ascii_lowercase()).collect();
+        Some(PowershellFlag { flag, option, programs })
+    };
+    TLS.flag.iter().filter_map(lowered).collect()
+});
 
 /// `$env:NAME = "0"` (PowerShell) and `set NAME=0` (cmd) for the variables of the list.
 fn text_assignments(text: &str, found: &mut Vec<InsecureSetting>) {
@@ -1091,9 +1110,17 @@ pub struct Endpoint {
 #[derive(Deserialize)]
 struct Endpoints {
     endpoint: Vec<Endpoint>,
+    /// The length of the shortest address: every argument of every command is looked
+    /// through for addresses, and most are shorter.
+    #[serde(skip)]
+    shortest_address: usize,
 }
 
-static METADATA: LazyLock<Endpoints> = LazyLock::new(|| data::parse(bundled!("cloud-metadata.toml")));
+static METADATA: LazyLock<Endpoints> = LazyLock::new(|| {
+    let mut endpoints: Endpoints = data::parse(bundled!("cloud-metadata.toml"));
+    endpoints.shortest_address = endpoints.endpoint.iter().map(|endpoint| endpoint.address.len()).min().unwrap_or(0);
+    endpoints
+});
 
 /// A request a script makes to a cloud metadata endpoint.
 #[derive(Debug)]
@@ -1115,7 +1142,7 @@ pub fn metadata_accesses(script: &Script) -> Vec<MetadataAccess> {
         let client = matches!(command.name(), Some("curl" | "wget"));
         // A `$(curl ...)` inside a word is a command of its own.
         let words = command.args().iter().filter(|word| word.parts.iter().all(|p| p.kind != PartKind::Substitution));
-        for word in words {
+        for word in words.filter(|word| word.text.len() >= METADATA.shortest_address) {
             let text = &word.text;
             let endpoint = METADATA.endpoint.iter().find(|endpoint| {
                 find_ignoring_case(text, &endpoint.address).is_some_and(|at| client || text[..at].contains("://"))
@@ -1138,8 +1165,13 @@ pub fn metadata_accesses(script: &Script) -> Vec<MetadataAccess> {
 /// Metadata URLs (`://address`) in a text, line by line, with ranges offset by `base`.
 fn metadata_in_text(text: &str, base: usize) -> Vec<MetadataAccess> {
     let mut found = Vec::new();
-    let mut start = 0;
+    let mut next_line = 0;
     for line in text.split_inclusive('\n') {
+        let start = next_line;
+        next_line += line.len();
+        if line.len() < METADATA.shortest_address {
+            continue;
+        }
         for endpoint in &METADATA.endpoint {
             let address = &endpoint.address;
             let at = if endpoint.always {
@@ -1155,7 +1187,6 @@ fn metadata_in_text(text: &str, base: usize) -> Vec<MetadataAccess> {
                 break;
             }
         }
-        start += line.len();
     }
     found
 }

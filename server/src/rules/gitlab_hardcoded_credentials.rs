@@ -76,7 +76,7 @@ impl Rule for GitlabHardcodedCredentials {
     fn check_gitlab_job(&self, _globals: &Globals, job: &GitlabJob, out: &mut Findings) {
         check_variables(&job.variables, "the job's", out);
         for line in job.scripts() {
-            report_literals(out, &line.text, Entry::Unnamed, "a script line", INSTEAD);
+            report_literals(out, &line.text, Entry::Unnamed, format_args!("a script line"), INSTEAD);
         }
     }
 }
@@ -84,8 +84,8 @@ impl Rule for GitlabHardcodedCredentials {
 fn check_variables(variables: &[Variable], whose: &str, out: &mut Findings) {
     for variable in variables {
         if let Some(value) = &variable.value {
-            let place = format!("`{}` in {whose} `variables:`", variable.name.value);
-            report_literals(out, value, Entry::Named(&variable.name.value), &place, INSTEAD);
+            let place = format_args!("`{}` in {whose} `variables:`", variable.name.value);
+            report_literals(out, value, Entry::Named(&variable.name.value), place, INSTEAD);
         }
     }
 }

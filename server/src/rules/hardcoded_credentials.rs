@@ -97,7 +97,8 @@ impl Rule for HardcodedCredentials {
         check_inputs(&job.outputs, "the job output", out);
         for values in &job.matrix {
             for value in &values.values {
-                report_literals(out, value, Entry::Unnamed, &format!("the matrix value of `{}`", values.key), INSTEAD);
+                let place = format_args!("the matrix value of `{}`", values.key);
+                report_literals(out, value, Entry::Unnamed, place, INSTEAD);
             }
         }
         for container in job.container.as_deref().into_iter().chain(&job.services) {
@@ -109,7 +110,7 @@ impl Rule for HardcodedCredentials {
         check_env(&step.env, "the step's", out);
         check_inputs(&step.with, "the `with:` input", out);
         if let Some(run) = &step.run {
-            report_literals(out, &run.text, Entry::Unnamed, "the `run:` script", INSTEAD);
+            report_literals(out, &run.text, Entry::Unnamed, format_args!("the `run:` script"), INSTEAD);
         }
     }
 }
@@ -117,8 +118,8 @@ impl Rule for HardcodedCredentials {
 fn check_env(env: &Env, whose: &str, out: &mut Findings) {
     for var in &env.vars {
         if let Some(value) = &var.value {
-            let place = format!("`{}` in {whose} `env:`", var.name.value);
-            report_literals(out, value, Entry::Named(&var.name.value), &place, INSTEAD);
+            let place = format_args!("`{}` in {whose} `env:`", var.name.value);
+            report_literals(out, value, Entry::Named(&var.name.value), place, INSTEAD);
         }
     }
 }
@@ -126,8 +127,8 @@ fn check_env(env: &Env, whose: &str, out: &mut Findings) {
 fn check_inputs(inputs: &[Input], what: &str, out: &mut Findings) {
     for input in inputs {
         if let Some(value) = &input.value {
-            let place = format!("{what} `{}`", input.name.value);
-            report_literals(out, value, Entry::Named(&input.name.value), &place, INSTEAD);
+            let place = format_args!("{what} `{}`", input.name.value);
+            report_literals(out, value, Entry::Named(&input.name.value), place, INSTEAD);
         }
     }
 }
@@ -135,7 +136,7 @@ fn check_inputs(inputs: &[Input], what: &str, out: &mut Findings) {
 /// A registry password under `credentials:`.
 fn check_container(container: &Container, out: &mut Findings) {
     if let Some(password) = &container.password {
-        let place = format!("the registry password for `{}`", container.image.value);
-        report_literals(out, password, Entry::Password, &place, INSTEAD);
+        let place = format_args!("the registry password for `{}`", container.image.value);
+        report_literals(out, password, Entry::Password, place, INSTEAD);
     }
 }

@@ -2,6 +2,8 @@
 //! that they calibrate and word findings alike. What is a credential is the model's answer
 //! ([`crate::model::secrets`]); this is only the policy that turns it into findings.
 
+use std::fmt::Arguments;
+
 use super::{Confidence, Findings, Severity};
 use crate::model::Text;
 use crate::model::secrets::{Strength, is_secret_name, literal_secret, tokens_in};
@@ -20,8 +22,8 @@ pub enum Entry<'a> {
 /// Reports the literal credentials in one value: every token-shaped literal in it or, when
 /// none is and the entry holds a secret, the value itself if it is a literal secret. `place`
 /// names the entry in messages (``the `env:` entry `API_KEY` ``); `instead` says where the
-/// secret belongs.
-pub fn report_literals(out: &mut Findings, text: &Text, entry: Entry<'_>, place: &str, instead: &str) {
+/// secret belongs. `place` is formatted only into findings: most entries hold no secret.
+pub fn report_literals(out: &mut Findings, text: &Text, entry: Entry<'_>, place: Arguments<'_>, instead: &str) {
     let tokens = tokens_in(&text.value);
     for token in &tokens {
         out.report(
