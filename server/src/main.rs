@@ -30,7 +30,7 @@ fn give_tree_sitter_the_allocator() {
     use tikv_jemalloc_sys::{calloc, free, malloc, realloc};
     // SAFETY: called first in `main`, before any parser or tree exists, so nothing one
     // allocator made is ever freed by the other.
-    unsafe { tree_sitter::set_allocator(Some(malloc), Some(calloc), Some(realloc), Some(free)) }
+    unsafe { tree_sitter::set_allocator(Some(tree_sitter::Allocator { malloc, calloc, realloc, free })) }
 }
 
 #[cfg(not(all(feature = "jemalloc", not(target_env = "msvc"))))]

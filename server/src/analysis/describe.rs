@@ -79,7 +79,7 @@ fn is_key(scalar: Node, tree: &tree_sitter::Tree, relative: usize) -> bool {
     cursor.set_byte_range(relative..relative + 1);
     let mut matches = cursor.matches(query, tree.root_node(), &[] as &[u8]);
     while let Some(found) = matches.next() {
-        if found.captures.iter().any(|capture| capture.index == name_index && capture.node.id() == scalar.id()) {
+        if found.captures().iter().any(|capture| capture.index == name_index && capture.node.id() == scalar.id()) {
             return true;
         }
     }

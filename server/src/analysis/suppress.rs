@@ -483,7 +483,7 @@ fn comments_in_tree(line: usize, tile: &Tile, rope: &Rope) -> Vec<Range<usize>> 
     let Some(tree) = tile.model_tree() else { return ranges };
     let mut matches = cursor.matches(queries::suppressions(), tree.root_node(), node_text);
     while let Some(found) = matches.next() {
-        for capture in found.captures {
+        for capture in found.captures() {
             let range = tile.start + capture.node.start_byte()..tile.start + capture.node.end_byte();
             if rope.byte_to_line(range.start) == line {
                 ranges.push(range);
