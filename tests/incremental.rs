@@ -107,7 +107,7 @@ proptest! {
 }
 
 /// A tile's start, length, nesting and tree shape.
-type TileShape = (usize, usize, Option<usize>, Vec<(&'static str, Range<usize>, bool)>);
+type TileShape = (usize, usize, Option<usize>, Vec<(String, Range<usize>, bool)>);
 
 /// Each tile's place, nesting and tree shape.
 fn tiles(source: &mut Source) -> Vec<TileShape> {
@@ -119,12 +119,12 @@ fn tiles(source: &mut Source) -> Vec<TileShape> {
 }
 
 /// Every node's kind and byte range in document order, walked without recursion.
-fn shape(tree: &Tree) -> Vec<(&'static str, Range<usize>, bool)> {
+fn shape(tree: &Tree) -> Vec<(String, Range<usize>, bool)> {
     let mut nodes = Vec::new();
     let mut cursor = tree.walk();
     loop {
         let node = cursor.node();
-        nodes.push((node.kind(), node.byte_range(), node.is_missing()));
+        nodes.push((node.kind().to_owned(), node.byte_range(), node.is_missing()));
         if cursor.goto_first_child() {
             continue;
         }
