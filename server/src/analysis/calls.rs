@@ -271,9 +271,12 @@ struct CallerSide<'a> {
 }
 
 impl CallerSide<'_> {
-    /// What it gives its callee before any input: its triggers and its secrets.
+    /// What it gives its callee before any input: its triggers and its secrets. The triggers
+    /// are sorted, so that callers that list the same events in another order share the
+    /// callee's analyses (6% of them in the corpus).
     fn given(&self) -> Call {
-        Call { triggers: self.triggers.clone(), secrets: self.secrets.clone(), ..Call::default() }
+        let triggers = self.triggers.as_ref().map(Triggers::sorted);
+        Call { triggers, secrets: self.secrets.clone(), ..Call::default() }
     }
 }
 

@@ -181,23 +181,25 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
             Found::File(path) => Some(check_file(path, options, &|text| without_workflows(&policy, text))),
             Found::Error(..) => None,
         });
-        let waiting: Vec<(usize, &Path)> = indexed
+        let mut waiting: Vec<(usize, &Path, usize)> = indexed
             .iter()
-            .filter(|(index, _)| matches!(results[*index], Some(Ok(Checking::Waits))))
-            .filter_map(|(index, found)| match found {
-                Found::File(path) => Some((*index, path.as_path())),
-                Found::Error(..) => None,
+            .filter_map(|(index, found)| match (found, &results[*index]) {
+                (Found::File(path), Some(Ok(Checking::Waits(length)))) => Some((*index, path.as_path(), *length)),
+                _ => None,
             })
             .collect();
+        // Largest first: the last files the workers take are then small ones, and neither
+        // core waits long for the other at the end.
+        waiting.sort_by_key(|(_, _, length)| std::cmp::Reverse(*length));
         // Read only when a file waits for it: it resolves the path of every reusable workflow.
         let known = if waiting.is_empty() { KnownWorkflows::default() } else { KnownWorkflows::of(&results) };
         let known = |path: &Path, text: &str| known.secrets(path, text);
-        let repositories = RepositoryPolicies::new(waiting.iter().map(|(_, path)| *path), &policy);
-        let late: Vec<(usize, &Path)> = waiting.iter().enumerate().map(|(at, (_, path))| (at, *path)).collect();
+        let repositories = RepositoryPolicies::new(waiting.iter().map(|(_, path, _)| *path), &policy);
+        let late: Vec<(usize, &Path)> = waiting.iter().enumerate().map(|(at, (_, path, _))| (at, *path)).collect();
         let checked_late = parallel::map_in_order(&late, |(at, path)| {
             check_file(path, options, &|text| Some(repositories.of(*at, text, &known)))
         });
-        for ((index, _), result) in waiting.iter().zip(checked_late) {
+        for ((index, _, _), result) in waiting.iter().zip(checked_late) {
             results[*index] = Some(result);
         }
         results
@@ -305,8 +307,9 @@ enum Checking {
     Done(Box<Checked>, Vec<u8>),
     /// It is not a pipeline file.
     NotPipeline,
-    /// Its policy reads its repository's reusable workflows, which are checked first.
-    Waits,
+    /// Its policy reads its repository's reusable workflows, which are checked first. With
+    /// the length of its text, for the order in which the files that wait are checked.
+    Waits(usize),
 }
 
 /// Drops the findings the configuration ignores for their path, and applies its severity
@@ -377,7 +380,7 @@ fn check_file<'p>(
         return Ok(Checking::NotPipeline);
     };
     let Some(policy) = policy_for(&original) else {
-        return Ok(Checking::Waits);
+        return Ok(Checking::Waits(original.len()));
     };
     // Rules' panics are contained by the analysis; anything else is a bug to report, and
     // must not stop the other files from being checked.

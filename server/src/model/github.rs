@@ -97,6 +97,16 @@ impl Triggers {
     pub fn uses_callers_token(&self) -> bool {
         self.called || self.is_reusable_only()
     }
+
+    /// The same triggers in one order: by event, each with its `types:` sorted.
+    pub fn sorted(&self) -> Triggers {
+        let mut events = self.events.clone();
+        for trigger in &mut events {
+            trigger.types.sort_unstable();
+        }
+        events.sort_by(|a, b| a.event.name().cmp(b.event.name()).then_with(|| a.types.cmp(&b.types)));
+        Triggers { key: self.key, events, called: self.called }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -988,6 +998,21 @@ pub fn parse_for_tests(text: &str) -> Workflow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn triggers_sorted_are_the_same_whatever_order_they_are_written_in() {
+        let sorted = |on: &str| {
+            let triggers = parse_for_tests(&format!("on:\n{on}jobs: {{}}\n")).header.triggers.sorted();
+            triggers.events.iter().map(|trigger| (trigger.event.name().to_owned(), trigger.types.clone())).collect()
+        };
+        let one: Vec<(String, Vec<String>)> =
+            sorted("  push:\n  pull_request:\n    types: [synchronize, opened]\n  workflow_dispatch:\n");
+        let other = sorted("  workflow_dispatch:\n  pull_request:\n    types: [opened, synchronize]\n  push:\n");
+        assert_eq!(one, other);
+        let types = vec!["opened".to_owned(), "synchronize".to_owned()];
+        assert_eq!(one[0], ("pull_request".to_owned(), types));
+        assert_ne!(one, sorted("  push:\n  pull_request:\n    types: [opened]\n  workflow_dispatch:\n"));
+    }
 
     /// Every job and step of a file is held until its findings are reported: a file of
     /// 10,000 jobs holds 10,000 of each. These bounds keep a new optional field from being

@@ -55,6 +55,8 @@ struct Facts {
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case")]
 struct ActionFact {
+    /// The action's name, or a prefix ending in `*`: lowered when the list loads, as the
+    /// names of steps' actions are compared lowered.
     uses: String,
     needs: Vec<Need>,
     #[serde(default)]
@@ -90,7 +92,13 @@ struct ApiFact {
     needs: Option<Vec<Need>>,
 }
 
-static FACTS: LazyLock<Facts> = LazyLock::new(|| data::parse(bundled!("token-permissions.toml")));
+static FACTS: LazyLock<Facts> = LazyLock::new(|| {
+    let mut facts: Facts = data::parse(bundled!("token-permissions.toml"));
+    for fact in &mut facts.action {
+        fact.uses.make_ascii_lowercase();
+    }
+    facts
+});
 
 /// Every scope `permissions:` can grant, in the order fixes write them.
 pub fn scopes() -> &'static [String] {
@@ -263,8 +271,8 @@ fn action_needs(step: &Step, environment: &Environment<'_>, needs: &mut JobNeeds
     }
 }
 
+/// Whether the lowered `name` is the action `pattern` (lowered) names.
 fn matches_action(pattern: &str, name: &str) -> bool {
-    let pattern = pattern.to_ascii_lowercase();
     match pattern.strip_suffix('*') {
         Some(prefix) => name.starts_with(prefix),
         None => name == pattern,
