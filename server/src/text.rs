@@ -71,6 +71,50 @@ pub fn slice(rope: &Rope, range: Range<usize>) -> Cow<'_, str> {
     }
 }
 
+/// The lines of the rope from line `first` on, each with the offset it starts at and its text
+/// with its `\n`: read from the rope's chunks, borrowed unless a line crosses from one chunk
+/// to the next. Unlike the rope's own line iterator, which counts each line's characters as
+/// it goes, this only looks for line breaks. A text that ends with `\n` has no empty line
+/// after it.
+pub fn lines_from(rope: &Rope, first: usize) -> impl Iterator<Item = (usize, Cow<'_, str>)> {
+    let start = rope.line_to_byte(first.min(rope.len_lines()));
+    let (mut chunks, chunk_start, _, _) = rope.chunks_at_byte(start);
+    // The current chunk, from where the next line starts.
+    let mut rest: &str = chunks.next().map_or("", |chunk| &chunk[start - chunk_start..]);
+    let mut offset = start;
+    std::iter::from_fn(move || {
+        let line_start = offset;
+        // The line's pieces in chunks before the one it ends in.
+        let mut crossed: Option<String> = None;
+        loop {
+            if let Some(newline) = rest.find('\n') {
+                let (piece, after) = rest.split_at(newline + 1);
+                rest = after;
+                offset += piece.len();
+                let line = match crossed {
+                    Some(mut line) => {
+                        line.push_str(piece);
+                        Cow::Owned(line)
+                    }
+                    None => Cow::Borrowed(piece),
+                };
+                return Some((line_start, line));
+            }
+            if !rest.is_empty() {
+                crossed.get_or_insert_with(String::new).push_str(rest);
+                offset += rest.len();
+            }
+            match chunks.next() {
+                Some(chunk) => rest = chunk,
+                None => {
+                    rest = "";
+                    return crossed.map(|line| (line_start, Cow::Owned(line)));
+                }
+            }
+        }
+    })
+}
+
 /// The ending an English noun takes for `count` of it: "1 file", "2 files".
 pub fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
@@ -149,6 +193,32 @@ mod tests {
     use super::*;
 
     const TEXT: &str = "a: é\r\nb: 😀x\nc: 中文\n";
+
+    #[test]
+    fn lines_from_a_line_are_the_ropes_lines() {
+        // Lines longer than a chunk, lines that cross chunks, CRLF, and text with and
+        // without a last line break.
+        let long = format!("key: {}\n", "é".repeat(3_000));
+        let many: String = (0..400).map(|n| format!("  line {n}: {}\r\n", "x".repeat(n % 37))).collect();
+        for text in ["", "\n", "a", "a\nb", "a\nb\n", TEXT, &long, &format!("{many}{long}{many}tail")] {
+            let rope = Rope::from_str(text);
+            for first in 0..rope.len_lines() {
+                let ours: Vec<(usize, String)> =
+                    lines_from(&rope, first).map(|(at, line)| (at, line.into_owned())).collect();
+                let mut at = rope.line_to_byte(first);
+                let theirs: Vec<(usize, String)> = rope
+                    .lines_at(first)
+                    .filter(|line| line.len_bytes() > 0)
+                    .map(|line| {
+                        let start = at;
+                        at += line.len_bytes();
+                        (start, line.to_string())
+                    })
+                    .collect();
+                assert_eq!(ours, theirs, "from line {first} of a text of {} bytes", text.len());
+            }
+        }
+    }
 
     #[test]
     fn columns_follow_the_encoding() {

@@ -6,10 +6,11 @@
 //! comments, deeper lines, sequence items, flow continuations) never start a tile, so a tile
 //! is always a complete `key: value` entry when the file is well formed.
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use ropey::Rope;
+
+use crate::text;
 
 /// How a document is cut into tiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,15 +55,11 @@ pub fn tile_starts(
     if region.is_empty() {
         return (starts, context);
     }
-    let first_line = rope.byte_to_line(region.start);
-    let mut offset = region.start;
-    for line in rope.lines_at(first_line) {
+    for (offset, line) in text::lines_from(rope, rope.byte_to_line(region.start)) {
         if offset >= region.end {
             break;
         }
-        // A line is one piece of the rope's text but where it crosses a chunk: borrowed, not copied.
-        let text: Cow<'_, str> = line.into();
-        let content = text.trim_end_matches(['\n', '\r']);
+        let content = line.trim_end_matches(['\n', '\r']);
         let top_level = is_top_level_start(content);
         let nested_entry = match context {
             Context::Nested { indent } if !top_level => nested_entry_indent(content, indent),
@@ -78,7 +75,6 @@ pub fn tile_starts(
             push(&mut starts, TileStart { offset, nested_indent: Some(indent) });
             context = Context::Nested { indent: Some(indent) };
         }
-        offset += line.len_bytes();
     }
     (starts, context)
 }
@@ -96,16 +92,13 @@ pub fn has_top_level_line(rope: &Rope, range: Range<usize>) -> bool {
     if range.start >= rope.len_bytes() {
         return false;
     }
-    let first = rope.byte_to_line(range.start);
-    let mut offset = rope.line_to_byte(first);
-    for line in rope.lines_at(first) {
+    for (offset, line) in text::lines_from(rope, rope.byte_to_line(range.start)) {
         if offset > range.end {
             return false;
         }
-        if is_top_level_start(&Cow::from(line)) {
+        if is_top_level_start(&line) {
             return true;
         }
-        offset += line.len_bytes();
     }
     false
 }

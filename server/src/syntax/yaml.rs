@@ -96,7 +96,10 @@ pub struct Built {
 /// Builds the value tree of `node`, from a tree parsed from the text that starts at `origin`
 /// in `rope`. Spans are the tree's offsets, relative to `origin`, in unit `unit`.
 pub fn build(node: TsNode, rope: &Rope, unit: UnitId, origin: usize) -> Built {
-    let mut builder = Builder { rope, unit, origin, anchors: Vec::new() };
+    let start = (origin + node.start_byte()).min(rope.len_bytes());
+    let end = (origin + node.end_byte()).clamp(start, rope.len_bytes());
+    let text = crate::text::slice(rope, start..end);
+    let mut builder = Builder { rope, unit, origin, text, text_start: start, anchors: Vec::new() };
     let node = builder.shared(node, 0);
     Built { node, anchors: builder.anchors }
 }
@@ -119,6 +122,11 @@ struct Builder<'a> {
     rope: &'a Rope,
     unit: UnitId,
     origin: usize,
+    /// The text of the node built, read from the rope once: its scalars, anchors and tags
+    /// are sliced from it rather than each looked up in the rope.
+    text: Cow<'a, str>,
+    /// Where `text` starts in the rope.
+    text_start: usize,
     anchors: Vec<Anchor>,
 }
 
@@ -345,7 +353,12 @@ impl Builder<'_> {
 
     fn text(&self, ts: TsNode) -> Cow<'_, str> {
         let end = (self.origin + ts.end_byte()).min(self.rope.len_bytes());
-        crate::text::slice(self.rope, (self.origin + ts.start_byte()).min(end)..end)
+        let range = (self.origin + ts.start_byte()).min(end)..end;
+        let within = range
+            .start
+            .checked_sub(self.text_start)
+            .and_then(|start| self.text.get(start..range.end - self.text_start));
+        within.map_or_else(|| crate::text::slice(self.rope, range), Cow::Borrowed)
     }
 }
 
