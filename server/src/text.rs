@@ -35,7 +35,25 @@ impl Position {
 /// The line and column of a byte offset. Offsets inside a character count as its start;
 /// offsets past the end count as the end.
 pub fn position_of(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
-    let offset = floor_char_boundary(rope, offset.min(rope.len_bytes()));
+    let offset = offset.min(rope.len_bytes());
+    // Most offsets have their line's start in their own chunk of the rope (about a kilobyte):
+    // the line and column are then counted there, with one look-up in the rope instead of
+    // the five the general case takes.
+    let (chunk, chunk_start, _, chunk_line) = rope.chunk_at_byte(offset);
+    let mut in_chunk = offset - chunk_start;
+    while !chunk.is_char_boundary(in_chunk) {
+        in_chunk -= 1;
+    }
+    let before = &chunk.as_bytes()[..in_chunk];
+    if let Some(newline) = before.iter().rposition(|&byte| byte == b'\n') {
+        let line = chunk_line + before.iter().filter(|&&byte| byte == b'\n').count();
+        return Position { line, column: column_of(&chunk[newline + 1..in_chunk], encoding) };
+    }
+    position_by_index(rope, chunk_start + in_chunk, encoding)
+}
+
+/// [`position_of`] for an offset on a character boundary, through the rope's index.
+fn position_by_index(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
     let line = rope.byte_to_line(offset);
     let line_start = rope.line_to_byte(line);
     let column = match encoding {
@@ -43,13 +61,7 @@ pub fn position_of(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
         // Most columns are short: counting the line's characters up to the offset is cheaper
         // than the rope's four index look-ups, which each scan a chunk. A column deep into a
         // very long line still uses the index.
-        _ if offset - line_start <= SHORT_COLUMN => {
-            let before = rope.byte_slice(line_start..offset);
-            match encoding {
-                Encoding::Utf16 => before.chars().map(char::len_utf16).sum(),
-                _ => before.len_chars(),
-            }
-        }
+        _ if offset - line_start <= SHORT_COLUMN => column_of(&slice(rope, line_start..offset), encoding),
         Encoding::Utf32 => rope.byte_to_char(offset) - rope.byte_to_char(line_start),
         Encoding::Utf16 => {
             let (start_char, end_char) = (rope.byte_to_char(line_start), rope.byte_to_char(offset));
@@ -57,6 +69,15 @@ pub fn position_of(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
         }
     };
     Position { line, column }
+}
+
+/// The column at the end of `before`, the text from its line's start.
+fn column_of(before: &str, encoding: Encoding) -> usize {
+    match encoding {
+        Encoding::Utf8 => before.len(),
+        Encoding::Utf16 => before.chars().map(char::len_utf16).sum(),
+        Encoding::Utf32 => before.chars().count(),
+    }
 }
 
 /// The text of a byte range of the rope, on character boundaries: borrowed when it lies in
@@ -193,6 +214,21 @@ mod tests {
     use super::*;
 
     const TEXT: &str = "a: é\r\nb: 😀x\nc: 中文\n";
+
+    #[test]
+    fn positions_found_in_a_chunk_are_those_of_the_index() {
+        // Lines that start in an earlier chunk, long lines, multi-byte characters cut by
+        // chunk boundaries, CRLF, and offsets inside characters.
+        let lines: String = (0..300).map(|n| format!("k{n}: {}é😀\r\n", "中".repeat(n % 29))).collect();
+        let text = format!("{lines}long: {}\n{lines}", "x😀".repeat(900));
+        let rope = Rope::from_str(&text);
+        for offset in 0..=text.len() + 2 {
+            for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+                let expected = position_by_index(&rope, floor_char_boundary(&rope, offset.min(text.len())), encoding);
+                assert_eq!(position_of(&rope, offset, encoding), expected, "offset {offset}, {encoding:?}");
+            }
+        }
+    }
 
     #[test]
     fn lines_from_a_line_are_the_ropes_lines() {

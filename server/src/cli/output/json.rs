@@ -1,5 +1,6 @@
 //! `--format json`: every finding with its rule, technique, severity and place.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use ropey::Rope;
@@ -18,7 +19,7 @@ pub struct JsonFinding<'a> {
     technique_id: &'a str,
     severity: &'a str,
     confidence: &'a str,
-    path: String,
+    path: Cow<'a, str>,
     start: JsonPosition,
     end: JsonPosition,
     message: &'a str,
@@ -55,7 +56,7 @@ pub fn position(rope: &Rope, offset: usize) -> JsonPosition {
 }
 
 impl<'a> JsonFinding<'a> {
-    pub fn new(file: &Checked, finding: &'a Reported) -> Self {
+    pub fn new(file: &'a Checked, finding: &'a Reported) -> Self {
         JsonFinding {
             rule: finding.rule.id,
             tactic: finding.rule.technique.tactic().name(),
@@ -63,7 +64,8 @@ impl<'a> JsonFinding<'a> {
             technique_id: finding.rule.technique.id(),
             severity: finding.severity.name(),
             confidence: finding.confidence.name(),
-            path: file.path.display().to_string(),
+            // As `display()` shows it, borrowed (paths are nearly always UTF-8).
+            path: file.path.to_string_lossy(),
             start: position(&file.rope, finding.range.start),
             end: position(&file.rope, finding.range.end),
             message: &finding.message,
