@@ -45,10 +45,15 @@ pub fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
 /// Where `needle` first occurs in `haystack`, ignoring ASCII case, as the lowered texts'
 /// `find` says, without lowering either.
 pub fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(0);
-    }
-    haystack.as_bytes().windows(needle.len()).position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+    let (hay, pattern) = (haystack.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = pattern.split_first() else { return Some(0) };
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let last_start = hay.len().checked_sub(pattern.len())?;
+    // The first byte in either case, then the rest: comparing every window whole costs a
+    // scan of the needle at each byte.
+    (0..=last_start).find(|&at| {
+        (hay[at] == lower || hay[at] == upper) && hay[at + 1..at + pattern.len()].eq_ignore_ascii_case(rest)
+    })
 }
 
 #[cfg(test)]
@@ -90,6 +95,11 @@ mod tests {
             ("", ""),
             ("kubectl APPLY", "apply -"),
             ("curl http://169.254.169.254/LATEST/meta-data", "/latest/"),
+            ("aaAB", "aab"),
+            ("é METADATA.google.internal", "metadata.GOOGLE"),
+            ("end", "END"),
+            ("1x2X", "x"),
+            ("ß", "s"),
         ];
         for (haystack, needle) in cases {
             let expected = haystack.to_ascii_lowercase().find(&needle.to_ascii_lowercase());
