@@ -1256,7 +1256,10 @@ pub fn protection_changes(script: &Script) -> Vec<ProtectionChange> {
     let mut found = Vec::new();
     for command in &script.commands {
         let args = command.args();
-        let path = args.iter().find(|word| PROTECTION.rest_paths.iter().any(|p| glob_contains(p, &word.text)));
+        // Only `gh api` and `curl` call a REST path: other commands' words are not searched.
+        let client = matches!((command.name(), command.subcommand()), (Some("gh"), Some("api")) | (Some("curl"), _));
+        let is_rest_path = |word: &&Word| PROTECTION.rest_paths.iter().any(|p| glob_contains(p, &word.text));
+        let path = if client { args.iter().find(is_rest_path) } else { None };
         let method = match (command.name(), command.subcommand(), path) {
             (Some("gh"), Some("api"), Some(_)) => Some(
                 command.option_argument(Some("method"), Some('X')).map(str::to_ascii_uppercase).unwrap_or_else(|| {

@@ -7,6 +7,7 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
+use smallvec::SmallVec;
 
 use super::Text;
 use crate::{bundled, data};
@@ -73,8 +74,9 @@ pub fn tokens_in(value: &str) -> Vec<Token> {
     let bytes = value.as_bytes();
     let mut found = Vec::new();
     let prefixes = &*PREFIXES;
-    // Where the next occurrence of each prefix may start: occurrences of one prefix do not overlap.
-    let mut next = vec![0; prefixes.all.len()];
+    // Where the next occurrence of each prefix may start: occurrences of one prefix do not
+    // overlap. On the stack: this runs for every value of every file.
+    let mut next: SmallVec<[usize; 64]> = smallvec::smallvec![0; prefixes.all.len()];
     // One pass over the value: each prefix is compared only where the two bytes it starts
     // with are.
     for (start, &byte) in bytes.iter().enumerate() {
@@ -268,33 +270,37 @@ const ABOUT_WORDS: &[&str] = &[
 
 /// Whether a name (`DB_PASSWORD`, `apiKey`, `github-token`) says its value is a secret.
 pub fn is_secret_name(name: &str) -> bool {
+    let listed = |list: &[&str], word: &str| list.iter().any(|listed| listed.eq_ignore_ascii_case(word));
     let words = words(name);
     let Some(last) = words.last() else { return false };
-    if ABOUT_WORDS.contains(&last.as_str()) {
+    if listed(ABOUT_WORDS, last) {
         return false;
     }
-    words.iter().any(|word| SECRET_WORDS.contains(&word.as_str()))
-        || words.windows(2).any(|pair| pair[1] == "key" && SECRET_KEY_KINDS.contains(&pair[0].as_str()))
+    words.iter().any(|word| listed(SECRET_WORDS, word))
+        || words.windows(2).any(|pair| pair[1].eq_ignore_ascii_case("key") && listed(SECRET_KEY_KINDS, pair[0]))
 }
 
-/// Lowercase words of a name split at `_`, `-`, `.` and camelCase boundaries.
-fn words(name: &str) -> Vec<String> {
+/// The words of a name, split at `_`, `-`, `.` (at any character other than an ASCII letter
+/// or digit) and at camelCase boundaries. They keep their case: the lists, which are
+/// lowercase, are compared ignoring it.
+fn words(name: &str) -> Vec<&str> {
     let mut words = Vec::new();
-    let mut current = String::new();
+    let mut start = 0;
     let mut previous_lower = false;
-    for c in name.chars() {
+    for (at, c) in name.char_indices() {
         if !c.is_ascii_alphanumeric() {
-            words.push(std::mem::take(&mut current));
+            words.push(&name[start..at]);
+            start = at + c.len_utf8();
             previous_lower = false;
             continue;
         }
         if c.is_ascii_uppercase() && previous_lower {
-            words.push(std::mem::take(&mut current));
+            words.push(&name[start..at]);
+            start = at;
         }
         previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c.to_ascii_lowercase());
     }
-    words.push(current);
+    words.push(&name[start..]);
     words.retain(|word| !word.is_empty());
     words
 }
