@@ -231,8 +231,9 @@ pub fn tokenize(body: &str) -> Vec<(Token<'_>, usize, usize)> {
 const BOOLEAN_FUNCTIONS: &[&str] = &["contains", "startsWith", "endsWith", "success", "failure", "always", "cancelled"];
 
 fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
-    let mut refs = lexed_refs(body, body_offset, span);
-    if refs.iter().any(|(_, context)| context.reaches_result) {
+    let (mut refs, one_path) = lexed_refs(body, body_offset, span);
+    // A body that is one path (most are) is its result: there are no operators to weigh.
+    if !one_path && refs.iter().any(|(_, context)| context.reaches_result) {
         // The operators decide what can be the result: `a && 'x' || ''` never yields `a`.
         let mut reaching = Vec::new();
         parse(body).result_paths(&mut reaching);
@@ -244,9 +245,10 @@ fn context_refs(body: &str, body_offset: usize, span: Span) -> Vec<ContextRef> {
 }
 
 /// The context paths of a body with their offsets in it; `reaches_result` is false for
-/// paths compared or passed to a boolean function.
-fn lexed_refs(body: &str, body_offset: usize, span: Span) -> Vec<(usize, ContextRef)> {
+/// paths compared or passed to a boolean function. Also whether the body is one path.
+fn lexed_refs(body: &str, body_offset: usize, span: Span) -> (Vec<(usize, ContextRef)>, bool) {
     let tokens = tokenize(body);
+    let mut one_path = false;
     let closes = next_closes(&tokens);
     let mut refs = Vec::new();
     // For each open parenthesis, whether it belongs to a boolean function; and how many of
@@ -274,6 +276,7 @@ fn lexed_refs(body: &str, body_offset: usize, span: Span) -> Vec<(usize, Context
             }
             Token::Ident(_) if !follows_dot(&tokens, index) => {
                 let (path, end_index) = read_path(&tokens, &closes, index);
+                one_path = index == 0 && end_index == tokens.len();
                 let (start, end) = (tokens[index].1, tokens[end_index - 1].2);
                 let compared =
                     is_comparison(tokens.get(end_index)) || (index > 0 && is_comparison(tokens.get(index - 1)));
@@ -293,7 +296,7 @@ fn lexed_refs(body: &str, body_offset: usize, span: Span) -> Vec<(usize, Context
             _ => index += 1,
         }
     }
-    refs
+    (refs, one_path)
 }
 
 fn follows_dot(tokens: &[(Token, usize, usize)], index: usize) -> bool {
@@ -638,6 +641,32 @@ mod tests {
                 ("steps.x.outputs.*".into(), true),
             ]
         );
+    }
+
+    #[test]
+    fn a_body_that_is_one_path_reaches_the_result_as_its_parse_says() {
+        let bodies = [
+            "github.event.issue.title",
+            " github.head_ref ",
+            "github.event['pull_request'].title",
+            "steps.x.outputs[matrix.key]",
+            "github.event.commits[0].message",
+            "github.event.*.body",
+            "inputs.pr-title",
+            "env.A",
+        ];
+        for body in bodies {
+            let (refs, one_path) = lexed_refs(body, 0, Span::document(0..body.len()));
+            assert!(one_path, "{body}");
+            let mut reaching = Vec::new();
+            parse(body).result_paths(&mut reaching);
+            for (start, context) in &refs {
+                assert_eq!(context.reaches_result, reaching.contains(start), "{body}: {}", context.path);
+            }
+        }
+        for body in ["a || b", "!a", "a == 'x'", "format('{0}', a)", "a.b && c", "'x'", "a b"] {
+            assert!(!lexed_refs(body, 0, Span::document(0..body.len())).1, "{body}");
+        }
     }
 
     #[test]
