@@ -94,6 +94,58 @@ fn columns_count_unicode_scalar_values() {
     assert_eq!(finding["start"]["column"], "      - run: echo \"é😀中 ${{ ".chars().count() + 1);
 }
 
+/// A finding of `--format json`, with its fields in the order they are written.
+#[derive(serde::Deserialize, serde::Serialize)]
+struct JsonFinding {
+    rule: String,
+    tactic: String,
+    technique: String,
+    technique_id: String,
+    severity: String,
+    confidence: String,
+    path: String,
+    start: JsonPosition,
+    end: JsonPosition,
+    message: String,
+}
+
+#[derive(serde::Deserialize, serde::Serialize)]
+struct JsonPosition {
+    line: u64,
+    column: u64,
+}
+
+#[derive(serde::Deserialize, serde::Serialize)]
+struct JsonOutput {
+    findings: Vec<JsonFinding>,
+}
+
+#[test]
+fn json_is_written_as_serde_json_writes_it_however_many_findings_there_are() {
+    // Findings are made into JSON on both cores, a batch at a time: thousands of them cross
+    // batches, a handful take one share, none is an empty array.
+    let dir = tempdir("json-layout");
+    let workflows = dir.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    let jobs: String = (0..2_500)
+        .map(|n| format!("  j{n}:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"))
+        .collect();
+    std::fs::write(workflows.join("many.yml"), format!("on: push\npermissions: {{}}\njobs:\n{jobs}")).unwrap();
+    let few = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n";
+    std::fs::write(workflows.join("few.yml"), few).unwrap();
+    std::fs::write(workflows.join("none.yml"), "on: push\npermissions: {}\njobs: {}\n").unwrap();
+    for target in ["many.yml", "few.yml", "none.yml"] {
+        let output = pipewarden(&["check", "--format", "json", workflows.join(target).to_str().unwrap()]);
+        let printed = stdout(&output);
+        let parsed: JsonOutput = serde_json::from_str(&printed).expect("valid JSON");
+        assert!(parsed.findings.len() > 2_048 || target != "many.yml", "{} findings", parsed.findings.len());
+        // Compared as a whole, but not printed as one: the first file's JSON is 1.6 MB.
+        let expected = serde_json::to_string_pretty(&parsed).unwrap() + "\n";
+        let differs = printed.bytes().zip(expected.bytes()).position(|(a, b)| a != b);
+        assert!(printed == expected, "{target}: first difference at {differs:?} of {} bytes", printed.len());
+    }
+}
+
 #[test]
 fn check_prints_findings_with_their_source_line() {
     let output = pipewarden(&["check", fixtures("demo/.github/workflows/issue-triage.yml").to_str().unwrap()]);

@@ -1,13 +1,14 @@
 //! `--format json`: every finding with its rule, technique, severity and place.
 
 use std::borrow::Cow;
-use std::io::Write;
+use std::io::{self, Write};
 
 use ropey::Rope;
 use serde::Serialize;
 
 use super::Checked;
 use crate::analysis::Reported;
+use crate::cli::parallel;
 use crate::text::{self, Encoding};
 
 /// One finding as `--format json` prints it.
@@ -29,24 +30,6 @@ pub struct JsonFinding<'a> {
 pub struct JsonPosition {
     pub line: usize,
     pub column: usize,
-}
-
-#[derive(Serialize)]
-struct JsonOutput<'a> {
-    findings: EachFinding<'a>,
-}
-
-/// Every finding of every file, each made into its JSON as it is written rather than all
-/// of them listed first: a file of 30,000 findings would hold 30,000 of them.
-struct EachFinding<'a>(&'a [Checked]);
-
-impl Serialize for EachFinding<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let files = self.0.iter();
-        serializer.collect_seq(
-            files.flat_map(|file| file.report.findings.iter().map(|finding| JsonFinding::new(file, finding))),
-        )
-    }
 }
 
 /// A 1-based line and a 1-based column counted in Unicode scalar values.
@@ -73,13 +56,69 @@ impl<'a> JsonFinding<'a> {
     }
 }
 
-pub fn print(checked: &[Checked], out: &mut impl Write) -> std::io::Result<()> {
+/// How many findings are made into JSON at a time, on both cores: the text of a file of
+/// 30,000 findings is never held whole.
+const BATCH: usize = 2_048;
+
+/// Fewer findings than this are made into JSON on one core: a thread costs more.
+const MIN_SHARE: usize = 256;
+
+/// Prints `{"findings": [...]}` as `serde_json::to_writer_pretty` does, each finding made
+/// into its JSON on every core and written in order.
+pub fn print(checked: &[Checked], out: &mut impl Write) -> io::Result<()> {
     for file in checked {
         for error in &file.report.syntax_errors {
             let at = position(&file.rope, error.range.start);
             eprintln!("pipewarden: {}:{}:{}: syntax error: {}", file.path.display(), at.line, at.column, error.message);
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &JsonOutput { findings: EachFinding(checked) })?;
-    writeln!(out)
+    let findings: Vec<(&Checked, &Reported)> =
+        checked.iter().flat_map(|file| file.report.findings.iter().map(move |finding| (file, finding))).collect();
+    if findings.is_empty() {
+        return out.write_all(b"{\n  \"findings\": []\n}\n");
+    }
+    out.write_all(b"{\n  \"findings\": [")?;
+    let mut first = true;
+    for batch in findings.chunks(BATCH) {
+        let shares: Vec<&[(&Checked, &Reported)]> = batch.chunks(batch.len().div_ceil(2).max(MIN_SHARE)).collect();
+        for elements in parallel::map_in_order(&shares, |share| elements(share)) {
+            let elements = elements?;
+            // The first element follows the bracket without a comma.
+            out.write_all(if first { &elements[1..] } else { &elements })?;
+            first = false;
+        }
+    }
+    out.write_all(b"\n  ]\n}\n")
+}
+
+/// Findings as elements of the document's array: each after a comma (the first one's is
+/// dropped when it is written) and a line break, indented as the array's elements are.
+fn elements(findings: &[(&Checked, &Reported)]) -> io::Result<Vec<u8>> {
+    let mut text = Vec::new();
+    for (file, finding) in findings {
+        text.extend_from_slice(b",\n    ");
+        serde_json::to_writer_pretty(Nested(&mut text), &JsonFinding::new(file, finding))?;
+    }
+    Ok(text)
+}
+
+/// Writes what it is given with the indentation of the array's elements after every line
+/// break: a finding serialised alone reads as one serialised inside the document. (A JSON
+/// string escapes its line breaks, so every one written is between tokens.)
+struct Nested<'t>(&'t mut Vec<u8>);
+
+impl Write for Nested<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        for piece in bytes.split_inclusive(|&byte| byte == b'\n') {
+            self.0.extend_from_slice(piece);
+            if piece.ends_with(b"\n") {
+                self.0.extend_from_slice(b"    ");
+            }
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
