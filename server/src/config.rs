@@ -260,9 +260,14 @@ impl Policy {
         (policy, warnings)
     }
 
+    /// Whether any path glob ignores findings.
+    pub fn ignores_paths(&self) -> bool {
+        !self.ignores.is_empty()
+    }
+
     /// Whether a finding of `rule` in the file at `path` is ignored by a path glob.
     pub fn ignores_path(&self, path: &Path, rule: &str) -> bool {
-        if self.ignores.is_empty() {
+        if !self.ignores_paths() {
             return false;
         }
         let relative = match &self.root {

@@ -7,6 +7,8 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod data;
+#[cfg(test)]
+mod fixtures;
 pub mod lsp;
 pub mod matrix;
 pub mod model;

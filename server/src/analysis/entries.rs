@@ -142,7 +142,7 @@ fn github_assets(header: &WorkflowHeader, job: &Job) -> Vec<SpannedAsset> {
     }
     for step in &job.steps {
         if let Some((what, span)) = release::step_release(step) {
-            assets.push(asset(Technique::IM04, what, span));
+            assets.push(asset(Technique::IM04, what.clone(), *span));
         }
     }
     assets

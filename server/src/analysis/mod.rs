@@ -50,7 +50,7 @@ use crate::syntax::errors::SyntaxError;
 use crate::syntax::span::{Bases, Span, UnitId, UnitMap};
 use crate::syntax::{Source, Tile, Tiling, TreeNeed};
 use entries::{JobFacts, PathFacts};
-use run::RuleRunner;
+use run::{Found, RuleRunner};
 use suppress::{Parsed, ParsedTiles, SuppressionCache, TileRead};
 use units::{Role, Unit, Units};
 
@@ -72,9 +72,19 @@ type JobKey = (UnitId, Arc<str>);
 #[derive(Default)]
 struct KeptJobs {
     outputs: Vec<(JobKey, Arc<JobOutput>)>,
-    /// Whether the outputs' findings were made with the analyzer's options: after a change
-    /// of options only their models are still good.
-    findings_stale: bool,
+    /// Which of the outputs' findings were made with other options than the analyzer's.
+    stale: StaleFindings,
+}
+
+/// Which kept findings a change of options left stale (the models stay good while the
+/// options read them alike).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+enum StaleFindings {
+    #[default]
+    None,
+    /// Only the call changed: the findings of rules that do not read it still hold.
+    OfRulesReadingTheCall,
+    All,
 }
 
 impl KeptJobs {
@@ -87,11 +97,11 @@ impl KeptJobs {
     fn replace(&mut self, mut outputs: Vec<(JobKey, Arc<JobOutput>)>) {
         outputs.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
         self.outputs = outputs;
-        self.findings_stale = false;
+        self.stale = StaleFindings::None;
     }
 
-    fn forget_findings(&mut self) {
-        self.findings_stale = true;
+    fn forget_findings(&mut self, stale: StaleFindings) {
+        self.stale = self.stale.max(stale);
     }
 
     fn clear(&mut self) {
@@ -109,6 +119,13 @@ struct JobOutput {
     findings: Vec<Finding>,
     failures: Vec<RuleFailure>,
     facts: Option<Arc<JobFacts>>,
+}
+
+impl JobOutput {
+    /// What the rules found in the job, and which of them failed.
+    fn found(&self) -> Found<'_> {
+        Found { findings: &self.findings, failures: &self.failures }
+    }
 }
 
 /// What a job's model was read from: the units (its own, those its aliases led into, for a
@@ -248,13 +265,17 @@ impl Analyzer {
 
     /// Runs the rules with `options` from the next analysis on. The units read from the text
     /// stay, and the jobs' models unless the new options read them otherwise; the jobs'
-    /// findings go. A callee analysed as each of its callers calls it builds its models once.
+    /// findings go, except those of rules that do not read a call when only the call
+    /// changed. A callee analysed as each of its callers calls it builds its models once, and
+    /// runs only the rules that read the call again.
     pub fn reconfigure(&mut self, options: Arc<RuleOptions>) {
         if self.options != options {
-            if models_alike(&self.options, &options) {
-                self.jobs.forget_findings();
-            } else {
+            if !models_alike(&self.options, &options) {
                 self.jobs.clear();
+            } else if self.options.differ_only_in_calls(&options) {
+                self.jobs.forget_findings(StaleFindings::OfRulesReadingTheCall);
+            } else {
+                self.jobs.forget_findings(StaleFindings::All);
             }
             self.options = options;
         }
@@ -446,9 +467,9 @@ impl Analyzer {
         let lookup = JobList(&jobs);
         let needed = NeededUnits::new(&models);
         let options = &*self.options;
-        let check = |model: &JobModel| match model {
+        let check = |model: &JobModel, earlier: Option<&JobOutput>| match model {
             JobModel::Github(job) => {
-                let (findings, failures) = runner.isolated(|rule, out| {
+                let (findings, failures) = runner.isolated(earlier.map(JobOutput::found), |rule, out| {
                     let context = JobContext { header: &header, job, jobs: &lookup, options };
                     rule.check_job(&context, out);
                     for index in 0..job.steps.len() {
@@ -498,9 +519,11 @@ impl Analyzer {
             extended.borrow_mut().push(*unit);
             Some(entry.value)
         };
-        let check = |model: &JobModel| match model {
+        let check = |model: &JobModel, earlier: Option<&JobOutput>| match model {
             JobModel::Gitlab(job) if !job.hidden => {
-                let (findings, failures) = runner.isolated(|rule, out| rule.check_gitlab_job(&globals, job, out));
+                let earlier = earlier.map(JobOutput::found);
+                let (findings, failures) =
+                    runner.isolated(earlier, |rule, out| rule.check_gitlab_job(&globals, job, out));
                 Checked { findings, failures, facts: Some(entries::gitlab_job(&globals, job)) }
             }
             _ => Checked::default(),
@@ -689,24 +712,29 @@ impl Analyzer {
     }
 
     /// The output of each job: cached if its model and everything its checks read (the
-    /// header, the jobs it needs) are unchanged, else checked again.
+    /// header, the jobs it needs) are unchanged, else checked again, `check` given the
+    /// earlier output when the findings of rules that do not read the call still hold.
     fn check_jobs(
         &self,
         rope: &Rope,
         models: impl IntoIterator<Item = (ModelOf, Arc<[UnitId]>)>,
-        check: impl Fn(&JobModel) -> Checked,
+        check: impl Fn(&JobModel, Option<&JobOutput>) -> Checked,
     ) -> Vec<(JobKey, Arc<JobOutput>)> {
         models
             .into_iter()
             .map(|(of, deps)| {
-                let (model, model_deps) = match of.model {
-                    Model::Kept(output) if output.check_deps == deps && !self.jobs.findings_stale => {
-                        return (of.key, output);
+                let (model, model_deps, earlier) = match of.model {
+                    Model::Kept(output) => {
+                        let checked_alike = output.check_deps == deps;
+                        if checked_alike && self.jobs.stale == StaleFindings::None {
+                            return (of.key, output);
+                        }
+                        let reusable = checked_alike && self.jobs.stale == StaleFindings::OfRulesReadingTheCall;
+                        (output.model.clone(), output.model_deps.clone(), reusable.then_some(output))
                     }
-                    Model::Kept(output) => (output.model.clone(), output.model_deps.clone()),
-                    Model::Built { model, deps } => (model, deps),
+                    Model::Built { model, deps } => (model, deps, None),
                 };
-                let Checked { mut findings, failures, facts } = check(&model);
+                let Checked { mut findings, failures, facts } = check(&model, earlier.as_deref());
                 for finding in &mut findings {
                     finding.job = Some(Arc::clone(&of.key.1));
                 }
@@ -947,7 +975,7 @@ mod tests {
 
     use super::*;
     use crate::matrix::Technique;
-    use crate::model::call::{Call, PassedInput};
+    use crate::model::call::{Call, GivenSecrets, PassedInput};
     use crate::model::contexts::{Controller, Taint};
     use crate::model::gitlab::{GitlabJob, Globals};
     use crate::rules::{Confidence, Findings, Platform, RuleDocs, RuleMeta, Severity};
@@ -1016,14 +1044,9 @@ mod tests {
     /// A callee analysed as each of its callers calls it keeps its jobs' models from one way
     /// of calling to the next, unless the new call changes what a model reads (the pull
     /// request heads it passes); each report is the one an analyzer made for that call gives.
-    #[test]
-    fn a_reconfigured_analyzer_keeps_its_models_and_reports_as_a_fresh_one() {
-        let text = "on:\n  workflow_call:\n    inputs:\n      title: {type: string}\n      ref: {type: string}\n\
-            jobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        \
-            with:\n          ref: ${{ inputs.ref }}\n      - run: echo \"${{ inputs.title }}\"\n";
-        let caller = github::parse_for_tests("on: pull_request_target\njobs: {}\n");
-        let under_target = Call { triggers: Some(Call::passed_triggers(&caller.header.triggers)), ..Call::default() };
-        let taint = Taint {
+    /// A pull request's title, as a caller passes it.
+    fn title_taint() -> Taint {
+        Taint {
             controller: Controller::Outsider,
             origin: "github.event.pull_request.title".to_owned(),
             what: "the pull request's title".to_owned(),
@@ -1031,8 +1054,28 @@ mod tests {
             privileged: true,
             events_unknown: false,
             multiline: false,
-        };
-        let title = PassedInput { name: "title".to_owned(), taint };
+        }
+    }
+
+    /// A call from a workflow that runs on `events`.
+    fn call_on(events: &str) -> Call {
+        let caller = github::parse_for_tests(&format!("on: {events}\njobs: {{}}\n"));
+        Call { triggers: Some(Call::passed_triggers(&caller.header.triggers)), ..Call::default() }
+    }
+
+    /// A reusable workflow with findings of rules that read the call (an injected input, a
+    /// checkout of what the caller names) and of rules that do not (an unpinned action, a
+    /// script piped from the network).
+    const CALLED: &str = "on:\n  workflow_call:\n    inputs:\n      title: {type: string}\n      ref: {type: string}\n\
+        jobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        \
+        with:\n          ref: ${{ inputs.ref }}\n      - run: echo \"${{ inputs.title }}\"\n      \
+        - uses: someone/setup@main\n      - run: curl -s https://example.com/install.sh | sh\n";
+
+    #[test]
+    fn a_reconfigured_analyzer_keeps_its_models_and_reports_as_a_fresh_one() {
+        let text = CALLED;
+        let under_target = call_on("pull_request_target");
+        let title = PassedInput { name: "title".to_owned(), taint: title_taint() };
         let head = PassedHead { name: "ref".to_owned(), head: "github.event.pull_request.head.sha".to_owned() };
         let alone = RuleOptions::default();
         // Each with whether the models read under the previous options are kept.
@@ -1059,6 +1102,85 @@ mod tests {
         }
         // Each call changes what is found: findings made under other options are not kept.
         assert!(reports.windows(2).all(|pair| pair[0] != pair[1]), "{reports:#?}");
+    }
+
+    /// The findings an analyzer keeps for its jobs, as the rules made them (before attack
+    /// paths raise any), of the rules that `keep` picks.
+    fn job_findings(analyzer: &Analyzer, keep: impl Fn(&Finding) -> bool) -> Vec<Finding> {
+        let outputs = analyzer.jobs.outputs.iter().flat_map(|(_, output)| &output.findings);
+        outputs.filter(|finding| keep(finding)).cloned().collect()
+    }
+
+    fn reads_the_call(finding: &Finding) -> bool {
+        REGISTRY.iter().any(|rule| rule.meta() == finding.rule && rule.reads_the_call())
+    }
+
+    #[test]
+    fn under_another_call_only_the_rules_that_read_it_run_again() {
+        let kind = FileKind::GithubWorkflow;
+        let mut source = Source::new(CALLED, tiling(kind));
+        let mut analyzer = Analyzer::new(kind);
+        analyzer.analyze(&mut source);
+        let alone = job_findings(&analyzer, |_| true);
+        let title = PassedInput { name: "title".to_owned(), taint: title_taint() };
+        analyzer
+            .reconfigure(Arc::new(RuleOptions::default().for_call(Call { inputs: vec![title], ..call_on("push") })));
+        analyzer.analyze(&mut source);
+        let called = job_findings(&analyzer, |_| true);
+        let made_again = |finding: &Finding| {
+            let same = |earlier: &&Finding| earlier.span == finding.span && earlier.rule == finding.rule;
+            alone.iter().find(same).is_none_or(|earlier| !Arc::ptr_eq(&earlier.message, &finding.message))
+        };
+        let (read, not_read): (Vec<&Finding>, Vec<&Finding>) = called.iter().partition(|f| reads_the_call(f));
+        assert!(!read.is_empty() && !not_read.is_empty(), "{called:#?}");
+        assert!(read.iter().all(|finding| made_again(finding)), "rules that read the call run again: {read:#?}");
+        assert!(not_read.iter().all(|finding| !made_again(finding)), "the others' findings are kept: {not_read:#?}");
+    }
+
+    /// A rule that says it does not read the call must find the same in every workflow of the
+    /// rule fixtures, however it is called: under outsiders' triggers, given every secret or
+    /// none, with every input it reads written by an outsider, with a pull request's head.
+    #[test]
+    fn rules_that_do_not_read_the_call_find_the_same_however_a_workflow_is_called() {
+        let mut workflows = 0;
+        for (path, text) in crate::fixtures::rule_fixtures() {
+            if crate::model::kind::detect(&path.to_string_lossy(), &text) != Some(FileKind::GithubWorkflow) {
+                continue;
+            }
+            workflows += 1;
+            let analyzed = |options: RuleOptions| {
+                let kind = FileKind::GithubWorkflow;
+                let mut analyzer = Analyzer::configured(kind, REGISTRY, Arc::new(options));
+                analyzer.analyze(&mut Source::new(&text, tiling(kind)));
+                job_findings(&analyzer, |finding| !reads_the_call(finding))
+            };
+            let alone = analyzed(RuleOptions::default());
+            let inputs: Vec<PassedInput> = text
+                .match_indices("inputs.")
+                .map(|(at, prefix)| {
+                    let name = &text[at + prefix.len()..];
+                    let end = name.find(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-');
+                    name[..end.unwrap_or(name.len())].to_owned()
+                })
+                .map(|name| PassedInput { name, taint: title_taint() })
+                .collect();
+            let heads = inputs
+                .iter()
+                .map(|input| PassedHead { name: input.name.clone(), head: "github.event.pull_request.head.sha".into() })
+                .collect();
+            let outsiders = call_on("[pull_request_target, issue_comment, workflow_run]");
+            let calls = [
+                outsiders.clone(),
+                Call { secrets: Some(GivenSecrets::Inherit), ..outsiders.clone() },
+                Call { secrets: Some(GivenSecrets::Named(Vec::new())), ..call_on("push") },
+                Call { inputs, heads, ..outsiders },
+            ];
+            for call in calls {
+                let called = analyzed(RuleOptions::default().for_call(call));
+                assert_eq!(alone, called, "{}", path.display());
+            }
+        }
+        assert!(workflows > 100, "the fixtures hold {workflows} workflows");
     }
 
     #[test]

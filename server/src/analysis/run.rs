@@ -9,6 +9,13 @@ use std::sync::Arc;
 use super::report::RuleFailure;
 use crate::rules::{Finding, Findings, Rule};
 
+/// What the rules found in one place (a job), and which of them failed there.
+#[derive(Clone, Copy)]
+pub struct Found<'a> {
+    pub findings: &'a [Finding],
+    pub failures: &'a [RuleFailure],
+}
+
 pub struct RuleRunner {
     rules: &'static [&'static dyn Rule],
     failures: Vec<RuleFailure>,
@@ -25,18 +32,28 @@ impl RuleRunner {
 
     /// Runs `check` for every rule, recording failures in this runner.
     pub fn run(&mut self, check: impl Fn(&dyn Rule, &mut Findings)) -> Vec<Finding> {
-        let (findings, failures) = self.isolated(check);
+        let (findings, failures) = self.isolated(None, check);
         self.failures.extend(failures);
         findings
     }
 
     /// Runs `check` for every rule and returns the failures with the findings, for results
-    /// that are cached with their failures.
-    pub fn isolated(&self, check: impl Fn(&dyn Rule, &mut Findings)) -> (Vec<Finding>, Vec<RuleFailure>) {
+    /// that are cached with their failures. A rule that does not read the call gives what it
+    /// gave `earlier` (made under another call, when one is given) instead of running again.
+    pub fn isolated(
+        &self,
+        earlier: Option<Found<'_>>,
+        check: impl Fn(&dyn Rule, &mut Findings),
+    ) -> (Vec<Finding>, Vec<RuleFailure>) {
         let mut findings = Vec::new();
         let mut failures = Vec::new();
         for rule in self.rules {
             let meta = rule.meta();
+            if let Some(earlier) = earlier.filter(|_| !rule.reads_the_call()) {
+                findings.extend(earlier.findings.iter().filter(|finding| finding.rule == meta).cloned());
+                failures.extend(earlier.failures.iter().filter(|failure| failure.rule == meta.id).cloned());
+                continue;
+            }
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 let mut out = Findings::new(meta);
                 check(*rule, &mut out);

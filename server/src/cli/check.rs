@@ -316,9 +316,11 @@ enum Checking {
 /// overrides.
 fn apply_policy(checked: &mut [Checked], policy: &Policy) {
     for file in checked {
-        let absolute = std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone());
+        // Only path globs read it, and it asks the system for the current folder.
+        let absolute =
+            policy.ignores_paths().then(|| std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone()));
         file.report.retain_findings(|finding| {
-            if policy.ignores_path(&absolute, finding.rule.id) {
+            if absolute.as_deref().is_some_and(|absolute| policy.ignores_path(absolute, finding.rule.id)) {
                 return false;
             }
             policy.apply(finding.rule.id, finding.severity).map(|severity| finding.severity = severity).is_some()

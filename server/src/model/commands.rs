@@ -1257,19 +1257,14 @@ pub fn protection_changes(script: &Script) -> Vec<ProtectionChange> {
     for command in &script.commands {
         let args = command.args();
         // Only `gh api` and `curl` call a REST path: other commands' words are not searched.
-        let client = matches!((command.name(), command.subcommand()), (Some("gh"), Some("api")) | (Some("curl"), _));
-        let is_rest_path = |word: &&Word| PROTECTION.rest_paths.iter().any(|p| glob_contains(p, &word.text));
-        let path = if client { args.iter().find(is_rest_path) } else { None };
-        let method = match (command.name(), command.subcommand(), path) {
-            (Some("gh"), Some("api"), Some(_)) => Some(
-                command.option_argument(Some("method"), Some('X')).map(str::to_ascii_uppercase).unwrap_or_else(|| {
-                    let sends = ["-f", "-F", "--field", "--raw-field", "--input"].iter().any(|o| command.has_arg(o));
-                    if sends { "POST" } else { "GET" }.to_owned()
-                }),
-            ),
-            (Some("curl"), _, Some(_)) => Some(curl_method(command)),
+        let method_of: Option<fn(&Command) -> String> = match (command.name(), command.subcommand()) {
+            (Some("gh"), Some("api")) => Some(gh_api_method),
+            (Some("curl"), _) => Some(curl_method),
             _ => None,
         };
+        let is_rest_path = |word: &&Word| PROTECTION.rest_paths.iter().any(|p| glob_contains(p, &word.text));
+        let path = method_of.and_then(|_| args.iter().find(is_rest_path));
+        let method = method_of.zip(path).map(|(method_of, _)| method_of(command));
         if let Some(method) = method.filter(|method| method != "GET" && method != "HEAD") {
             found.push(ProtectionChange {
                 range: command.range.clone(),
@@ -1305,6 +1300,14 @@ pub fn protection_changes_in_text(text: &str) -> Vec<ProtectionChange> {
         }
     }
     found
+}
+
+/// The method of a `gh api` call: its `--method`, else POST when it sends fields or a body.
+fn gh_api_method(command: &Command) -> String {
+    command.option_argument(Some("method"), Some('X')).map(str::to_ascii_uppercase).unwrap_or_else(|| {
+        let sends = ["-f", "-F", "--field", "--raw-field", "--input"].iter().any(|o| command.has_arg(o));
+        if sends { "POST" } else { "GET" }.to_owned()
+    })
 }
 
 fn curl_method(command: &Command) -> String {

@@ -587,7 +587,7 @@ impl<'a> Scope<'a> {
         if let Some(script) = &step.run {
             for write in workflow_commands::file_writes(script) {
                 if write.file == file && write.name.as_deref().is_none_or(|written| written == name) {
-                    found = worst(found, self.script_range_taint(script, write.value, hops));
+                    found = worst(found, self.script_range_taint(script, write.value.clone(), hops));
                 }
             }
         }

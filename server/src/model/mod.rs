@@ -13,6 +13,7 @@ pub mod conditions;
 pub mod contexts;
 pub mod credentials;
 pub mod deploy;
+pub mod derived;
 pub mod expr;
 pub mod git;
 pub mod github;

@@ -376,7 +376,11 @@ pub fn action_pushes_image(step: &Step) -> bool {
 /// What a step does that releases software, and where: publishing a package, pushing an
 /// image, or attaching files to a GitHub release. A login is not a release by itself: the
 /// push that follows it is.
-pub fn step_release(step: &Step) -> Option<(String, Span)> {
+pub fn step_release(step: &Step) -> Option<&(String, Span)> {
+    step.release.get_or_derive(|| release_of(step).map(Box::new)).as_deref()
+}
+
+fn release_of(step: &Step) -> Option<(String, Span)> {
     let published = |publication: &Publication<'_>| match publication.registry {
         _ if publication.login => None,
         Some(registry) => Some(format!("publishes to {} (`{}`)", registry.name, publication.what)),

@@ -12,7 +12,9 @@
 use std::ops::Range;
 
 use super::Text;
+use super::derived::Derived;
 use super::expr::Expression;
+use super::workflow_commands::FileWrite;
 use crate::syntax::span::Span;
 
 /// How deep command substitutions are lexed.
@@ -27,6 +29,8 @@ pub struct Script {
     pub commands: Vec<Command>,
     /// `{ ...; }` groups whose output is redirected as a whole.
     pub groups: Vec<Group>,
+    /// What it writes to command files ([`super::workflow_commands::file_writes`]).
+    pub file_writes: Derived<Box<[FileWrite]>>,
 }
 
 /// A brace group with redirections: `{ echo a; echo b; } >> file`.
@@ -179,7 +183,7 @@ impl Script {
             Dialect::Posix => lex(&text.value),
             Dialect::PowerShell | Dialect::Other => Lexed::default(),
         };
-        Self { text, dialect, commands, groups }
+        Self { text, dialect, commands, groups, file_writes: Derived::default() }
     }
 
     /// The source span of a byte range of the script.

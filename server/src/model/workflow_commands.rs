@@ -76,7 +76,11 @@ pub struct Delimiter {
 
 /// Every write of a value to a command file in a `run:` script; in shell scripts, the lines
 /// that end `NAME<<DELIMITER` blocks are not values and are left out.
-pub fn file_writes(script: &Script) -> Vec<FileWrite> {
+pub fn file_writes(script: &Script) -> &[FileWrite] {
+    script.file_writes.get_or_derive(|| writes_of(script).into())
+}
+
+fn writes_of(script: &Script) -> Vec<FileWrite> {
     match script.dialect {
         Dialect::Posix => {
             in_blocks(script, script.commands.iter().flat_map(|command| command_writes(script, command)).collect())
@@ -303,8 +307,8 @@ mod tests {
     fn writes(source: &str) -> Vec<(FileCommand, Option<String>, bool, String)> {
         let script = Script::parse(Text::for_tests(source), Dialect::Posix);
         file_writes(&script)
-            .into_iter()
-            .map(|write| (write.file, write.name, write.multiline, source[write.value].to_owned()))
+            .iter()
+            .map(|write| (write.file, write.name.clone(), write.multiline, source[write.value.clone()].to_owned()))
             .collect()
     }
 

@@ -92,6 +92,10 @@ impl Rule for AllSecretsExposed {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_workflow(&self, workflow: &Workflow, out: &mut Findings) {
         for text in workflow.header.env.vars.iter().filter_map(|var| var.value.as_ref()) {
             check(text, "every job", None, out);

@@ -258,7 +258,7 @@ fn trusted_write(script: &Script, location: Option<&str>) -> Option<FileCommand>
         .filter_map(|word| word.text.split_once('=').map(|(name, _)| name.trim_start_matches("export ").to_owned()))
         .filter(|name| !validated(script, name))
         .collect();
-    workflow_commands::file_writes(script).into_iter().find_map(|write| {
+    workflow_commands::file_writes(script).iter().find_map(|write| {
         let direct = script.commands.iter().any(|command| command.range == write.command && reads(command))
             || script.commands.iter().filter(|command| command.piped_to.is_some()).any(|command| {
                 script.piped_into(command).is_some_and(|next| next.range == write.command) && reads(command)

@@ -72,6 +72,10 @@ impl Rule for CloudMetadataAccess {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         let Some(script) = &step.run else {
             return;

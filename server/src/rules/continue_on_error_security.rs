@@ -73,6 +73,10 @@ impl Rule for ContinueOnErrorSecurity {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_step(&self, context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         let Some(setting) = step.continue_on_error.as_ref().filter(|setting| setting.is_true()) else {
             return;

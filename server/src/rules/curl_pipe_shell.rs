@@ -76,6 +76,10 @@ impl Rule for CurlPipeShell {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_step(&self, _context: &StepContext<'_>, step: &Step, out: &mut Findings) {
         let Some(script) = step.run.as_deref() else {
             return;

@@ -83,6 +83,10 @@ impl Rule for HardcodedCredentials {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_workflow(&self, workflow: &Workflow, out: &mut Findings) {
         check_env(&workflow.header.env, "the workflow's", out);
     }

@@ -72,6 +72,10 @@ impl Rule for InsecureCommands {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_workflow(&self, workflow: &Workflow, out: &mut Findings) {
         report_env(&workflow.header.env, "the workflow's `env:`, so every job", out);
     }
@@ -91,7 +95,7 @@ impl Rule for InsecureCommands {
                 && enables(script.slice(write.value.clone()))
             {
                 out.report(
-                    script.span_of(write.command),
+                    script.span_of(write.command.clone()),
                     format!(
                         "this writes `{SWITCH}=true` to `$GITHUB_ENV`, so every later step of the job obeys \
                          `::set-env` and `::add-path` in anything it prints: whoever controls printed text can set \

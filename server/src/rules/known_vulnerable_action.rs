@@ -138,6 +138,10 @@ impl Rule for KnownVulnerableAction {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         if let Some(uses) = &context.job.uses {
             check(uses, context.options.pins(), out);

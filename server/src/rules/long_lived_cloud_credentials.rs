@@ -110,6 +110,10 @@ impl Rule for LongLivedCloudCredentials {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_workflow(&self, workflow: &Workflow, out: &mut Findings) {
         let env = &workflow.header.env;
         check_env(env, &[env], "the workflow's `env:`, where every step of every job can read it", out);

@@ -164,6 +164,15 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
 
+    /// Whether what the rule finds in a workflow's jobs may change with how another file
+    /// calls it: the caller's triggers and the secrets it gives (read from the header), what
+    /// it passes and what called workflows return (read through the taint model). A rule that
+    /// reads none of these says so, and a file analysed as each of its callers calls it keeps
+    /// that rule's findings from its analysis alone instead of running it again.
+    fn reads_the_call(&self) -> bool {
+        true
+    }
+
     /// Called once per GitHub workflow, with every job.
     fn check_workflow(&self, _workflow: &Workflow, _out: &mut Findings) {}
 
@@ -254,6 +263,18 @@ impl RuleOptions {
     /// The context paths the user marks as written by outsiders.
     pub fn untrusted_contexts(&self) -> &[String] {
         &self.untrusted_contexts
+    }
+
+    /// Whether these options and `other` differ at most in how a file is called, included or
+    /// returned to, which the cross-file analysis sets, and not in what the user set.
+    pub fn differ_only_in_calls(&self, other: &Self) -> bool {
+        // Destructured, so that a new option cannot be forgotten here.
+        let Self { trusted_owners, untrusted_contexts, call: _, returned: _, included: _, pins, local_workflows } =
+            self;
+        *trusted_owners == other.trusted_owners
+            && *untrusted_contexts == other.untrusted_contexts
+            && *pins == other.pins
+            && *local_workflows == other.local_workflows
     }
 
     /// These options for a file read as `call` calls it.

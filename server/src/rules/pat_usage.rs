@@ -101,6 +101,10 @@ impl Rule for PatUsage {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         let job = context.job;
         if job.uses.is_some() || job.steps.iter().any(needs_more) {

@@ -78,6 +78,10 @@ impl Rule for SecretsInherit {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         let job = context.job;
         let (Some(Secrets::Inherit(span)), Some(uses)) = (&job.secrets, &job.uses) else { return };

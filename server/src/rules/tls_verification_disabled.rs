@@ -73,6 +73,10 @@ impl Rule for TlsVerificationDisabled {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_workflow(&self, workflow: &Workflow, out: &mut Findings) {
         report_env(&workflow.header.env, "the workflow's `env:`", out);
     }

@@ -89,6 +89,10 @@ impl Rule for TyposquattedAction {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         if let Some(uses) = &context.job.uses {
             check(uses, context.options, out);

@@ -80,6 +80,10 @@ impl Rule for UnpinnedAction {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         let job = context.job;
         if let Some(uses) = &job.uses {

@@ -83,6 +83,10 @@ impl Rule for UnpinnedImage {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_job(&self, context: &JobContext<'_>, out: &mut Findings) {
         let (job, pins) = (context.job, context.options.pins());
         let containers = job

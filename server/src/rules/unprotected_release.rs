@@ -97,6 +97,7 @@ impl Rule for UnprotectedRelease {
         else {
             return;
         };
+        let span = *span;
         // A job that creates a cluster or registry of its own releases to it as a test.
         if job.steps.iter().any(deploy::step_creates_local_target) {
             return;

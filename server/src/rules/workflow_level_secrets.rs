@@ -107,6 +107,10 @@ impl Rule for WorkflowLevelSecrets {
         &META
     }
 
+    fn reads_the_call(&self) -> bool {
+        false
+    }
+
     fn check_workflow(&self, workflow: &Workflow, out: &mut Findings) {
         let steps: Vec<&Step> = workflow.jobs.iter().flat_map(|job| &job.steps).collect();
         for var in &workflow.header.env.vars {
