@@ -20,7 +20,7 @@ use crate::model::kind;
 use crate::pins::Pins;
 use crate::workspace::baseline::{self, Baseline};
 use crate::workspace::interfaces::{KnownSecrets, local_workflows_with};
-use crate::workspace::root::{Root, Roots};
+use crate::workspace::root::{CanonicalPaths, Root, Roots};
 use crate::workspace::{find_config, find_lock, load_config, load_lock};
 
 #[derive(Debug, Default)]
@@ -177,8 +177,11 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
         // Those that pass `secrets: inherit` wait for the others, which include the reusable
         // workflows their policy reads.
         let indexed: Vec<(usize, &Found)> = found.iter().enumerate().collect();
+        let canonical_paths = CanonicalPaths::default();
         let mut results = parallel::map_in_order(&indexed, |(_, found)| match found {
-            Found::File(path) => Some(check_file(path, options, &|text| without_workflows(&policy, text))),
+            Found::File(path) => {
+                Some(check_file(path, options, &canonical_paths, &|text| without_workflows(&policy, text)))
+            }
             Found::Error(..) => None,
         });
         let mut waiting: Vec<(usize, &Path, usize)> = indexed
@@ -197,7 +200,7 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
         let repositories = RepositoryPolicies::new(waiting.iter().map(|(_, path, _)| *path), &policy);
         let late: Vec<(usize, &Path)> = waiting.iter().enumerate().map(|(at, (_, path, _))| (at, *path)).collect();
         let checked_late = parallel::map_in_order(&late, |(at, path)| {
-            check_file(path, options, &|text| Some(repositories.of(*at, text, &known)))
+            check_file(path, options, &canonical_paths, &|text| Some(repositories.of(*at, text, &known)))
         });
         for ((index, _, _), result) in waiting.iter().zip(checked_late) {
             results[*index] = Some(result);
@@ -224,7 +227,7 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
         }
     }
     // Fixing rewrites files one by one; what callers reach is read once they are written.
-    super::reached::add_reached(&mut checked, &policy.rule_options());
+    super::reached::add_reached(&mut checked, &policy.rule_options(), !options.diff);
     Ok(Loaded { checked, io_error, policy, baseline })
 }
 
@@ -372,6 +375,7 @@ fn project_lock(options: &Options) -> Arc<Pins> {
 fn check_file<'p>(
     path: &Path,
     options: &Options,
+    canonical_paths: &CanonicalPaths,
     policy_for: &dyn Fn(&str) -> Option<&'p Policy>,
 ) -> std::io::Result<Checking> {
     let bytes = std::fs::read(path)?;
@@ -413,7 +417,7 @@ fn check_file<'p>(
     let options = policy.rule_options();
     let WorkspaceAnalysis { report, model, parsed, rope } =
         catch_unwind(|| analyze_text_for_workspace(kind, text, Arc::clone(&options))).map_err(contained)?;
-    let canonical = std::fs::canonicalize(path).ok();
+    let canonical = canonical_paths.of(path);
     let checked = Checked { path: path.to_path_buf(), canonical, kind, rope, report, fixed, options, model, parsed };
     Ok(Checking::Done(Box::new(checked), diff))
 }

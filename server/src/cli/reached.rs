@@ -14,12 +14,13 @@ use super::parallel;
 use crate::analysis::{CalleeAnalyses, ParsedCallee, Report, Reported, WorkflowRead};
 use crate::model::kind::FileKind;
 use crate::rules::RuleOptions;
-use crate::workspace::graph::{Discovery, KnownLinks, Workspace};
+use crate::workspace::graph::{Discovery, KnownLinks, KnownTexts, Workspace};
 use crate::workspace::root::Root;
 
 /// Adds to `checked` what callers reach in checked files, and in the files checked callers
-/// call (which are then shown though not named on the command line).
-pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
+/// call (which are then shown though not named on the command line). `fixes_written` says
+/// whether fixed files were written (not only shown as a diff).
+pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions, fixes_written: bool) {
     // Each checked file is in one repository: the worker reading it takes what the check
     // kept of it, and lets it go there rather than on this thread.
     let kept: Vec<Mutex<Kept>> = checked
@@ -45,7 +46,13 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions) {
             (checked[at].rope == text).then_some((at, &checked[at]))
         };
         let known = |path: &Path, text: &str| analysed(path, text).map(|(_, file)| file.report.links());
-        let seen = Seen { known: &known, analysed: &analysed, position: &position, kept: &kept };
+        // A checked file's text is on the disk, unless fixes to it were only shown: it is
+        // not read again.
+        let text = |path: &Path| {
+            let file = &checked[position(path)?];
+            (fixes_written || !file.fixed).then(|| file.rope.to_string())
+        };
+        let seen = Seen { text: &text, known: &known, analysed: &analysed, position: &position, kept: &kept };
         parallel::map_in_order(&roots, |(root, discovery)| {
             reached_in_repository(root.clone(), *discovery, &seen, options)
         })
@@ -83,6 +90,7 @@ enum Callee {
 
 /// What the cross-file pass takes from the checked files, by canonical path and text.
 struct Seen<'a> {
+    text: &'a KnownTexts<'a>,
     known: &'a KnownLinks<'a>,
     analysed: &'a AnalysedFrom<'a>,
     /// The index of a checked file.
@@ -117,7 +125,7 @@ fn repositories(checked: &[Checked]) -> Vec<(Root, Discovery)> {
     let mut folders: Vec<&OsStr> = checked.iter().filter_map(folder_of).map(Path::as_os_str).collect();
     folders.sort_unstable();
     folders.dedup();
-    let roots_of_folders = parallel::map_in_order(&folders, |folder| Root::around(Path::new(folder)));
+    let roots_of_folders = parallel::map_in_order(&folders, |folder| Root::around_folder(Path::new(folder)));
     let root_of = |folder: &Path| roots_of_folders[folders.binary_search(&folder.as_os_str()).ok()?].clone();
     let mut roots: BTreeMap<PathBuf, (Root, Discovery)> = BTreeMap::new();
     for file in checked {
@@ -138,7 +146,7 @@ fn reached_in_repository(
     options: &RuleOptions,
 ) -> Vec<(Callee, Vec<Reported>)> {
     let position = seen.position;
-    let workspace = Workspace::load_with(root, discovery, seen.known);
+    let workspace = Workspace::load_with(root, discovery, seen.text, seen.known);
     // Every callee's analysis as called is compared with its analysis alone, which a check
     // with the same options made; callers' calls and callees' interfaces are read from the
     // models the check kept, and callees analysed as called from the trees it kept.

@@ -8,7 +8,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use super::root::Root;
+use super::root::{MAX_FILE_SIZE, Root};
 use crate::analysis::{self, CalledFile, CalleeAnalyses, FileLinks, Reported};
 use crate::model::kind::{self, FileKind};
 use crate::model::references::{self, Reference, ReferenceKind};
@@ -68,6 +68,19 @@ pub enum Discovery {
 /// The links of a file already analysed, given its canonical path and its text.
 pub type KnownLinks<'a> = dyn Fn(&Path, &str) -> Option<FileLinks> + Sync + 'a;
 
+/// The text of a file already read, by canonical path, when the file still holds it.
+pub type KnownTexts<'a> = dyn Fn(&Path) -> Option<String> + Sync + 'a;
+
+/// A file a listing of the root found, with its path: its text from `texts` when it was
+/// read already (and is not larger than the root lets a file be), else from the disk.
+fn read_listed(root: &Root, relative: &str, texts: &KnownTexts<'_>) -> Option<(PathBuf, String)> {
+    let path = root.path().join(relative);
+    match texts(&path) {
+        Some(text) if text.len() as u64 <= MAX_FILE_SIZE => Some((path, text)),
+        _ => root.read_listed(relative),
+    }
+}
+
 /// A reference from one file of the workspace, and what it leads to.
 pub struct Edge {
     /// The index of the file it is written in.
@@ -90,13 +103,13 @@ impl Workspace {
     /// Reads the repository at `root`: every pipeline file under it, then the files their
     /// references name, each once.
     pub fn load(root: Root) -> Self {
-        Self::load_with(root, Discovery::ByContent, &|_, _| None)
+        Self::load_with(root, Discovery::ByContent, &|_| None, &|_, _| None)
     }
 
-    /// [`Workspace::load`], looking for the files `discovery` says, taking from `known` the
-    /// links of files already analysed (by canonical path and text) instead of reading them
-    /// again.
-    pub fn load_with(root: Root, discovery: Discovery, known: &KnownLinks<'_>) -> Self {
+    /// [`Workspace::load`], looking for the files `discovery` says, taking from `texts` the
+    /// texts of files already read and from `known` the links of files already analysed (by
+    /// canonical path and text) instead of reading them again.
+    pub fn load_with(root: Root, discovery: Discovery, texts: &KnownTexts<'_>, known: &KnownLinks<'_>) -> Self {
         let yaml_files = match discovery {
             Discovery::GithubWorkflows => root.yaml_files_in(".github/workflows"),
             Discovery::ByContent => root.yaml_files(),
@@ -104,7 +117,7 @@ impl Workspace {
         let repository = root.github_repository();
         let mut workspace = Self { root, repository, files: Vec::new(), edges: Vec::new() };
         for relative in &yaml_files {
-            if let Some((path, text)) = workspace.root.read_listed(relative)
+            if let Some((path, text)) = read_listed(&workspace.root, relative, texts)
                 && let Some(kind) = kind::detect(relative, &text)
             {
                 workspace.files.push(WorkspaceFile {
@@ -233,7 +246,7 @@ impl Workspace {
         }
         let (path, text) = self.root.read(relative)?;
         // A link inside the root may name a file already read under its own path.
-        let canonical = self.root.relative(&path)?;
+        let canonical = self.root.relative_canonical(&path)?;
         if let Some(index) = self.index_of(&canonical) {
             return Some(index);
         }
@@ -327,7 +340,8 @@ mod tests {
     fn a_load_of_github_workflows_reads_them_and_what_they_call_and_no_other_file() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crossfile/discovery");
         let by_content = load("discovery");
-        let workflows = Workspace::load_with(Root::new(&path).unwrap(), Discovery::GithubWorkflows, &|_, _| None);
+        let workflows =
+            Workspace::load_with(Root::new(&path).unwrap(), Discovery::GithubWorkflows, &|_| None, &|_, _| None);
         let names =
             |workspace: &Workspace| workspace.files.iter().map(|file| file.relative.clone()).collect::<Vec<_>>();
         let (action, workflow, uncalled) =

@@ -24,7 +24,7 @@ pub type KnownSecrets<'a> = dyn Fn(&Path, &str) -> Option<WorkflowSecrets> + Syn
 pub fn local_workflows_with(root: &Root, known: &KnownSecrets<'_>) -> LocalWorkflows {
     let mut found = LocalWorkflows::of_repository(root.path().to_path_buf());
     for path in root.yaml_files_in(WORKFLOWS_FOLDER) {
-        let Some((canonical, text)) = root.read(&path) else { continue };
+        let Some((canonical, text)) = root.read_listed(&path) else { continue };
         // Most workflows cannot be called; only those that name the trigger are parsed.
         if !may_be_reusable(&text) {
             continue;

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// A file larger than this is not read: no pipeline file comes close.
 pub const MAX_FILE_SIZE: u64 = 4 << 20;
@@ -34,11 +35,17 @@ impl Root {
     pub fn around(file: &Path) -> Option<Self> {
         let file = fs::canonicalize(file).ok()?;
         let start = if file.is_dir() { file.as_path() } else { file.parent()? };
-        start
+        Self::around_folder(start)
+    }
+
+    /// [`Root::around`] a folder whose path is canonical already: the folders above it are
+    /// then canonical too, and none is resolved again.
+    pub fn around_folder(canonical: &Path) -> Option<Self> {
+        canonical
             .ancestors()
             .take(MAX_DEPTH)
             .find(|folder| [".git", ".github", ".gitlab-ci.yml"].iter().any(|marker| folder.join(marker).exists()))
-            .and_then(Self::new)
+            .map(|folder| Self { canonical: folder.to_path_buf() })
     }
 
     pub fn path(&self) -> &Path {
@@ -47,7 +54,12 @@ impl Root {
 
     /// The path of `file` from the root with `/` separators, if it lies inside.
     pub fn relative(&self, file: &Path) -> Option<String> {
-        let canonical = fs::canonicalize(file).ok()?;
+        self.relative_canonical(&fs::canonicalize(file).ok()?)
+    }
+
+    /// [`Root::relative`] for a path that is canonical already, such as one [`Root::read`]
+    /// returned.
+    pub fn relative_canonical(&self, canonical: &Path) -> Option<String> {
         let relative = canonical.strip_prefix(&self.canonical).ok()?;
         Some(relative.to_string_lossy().replace('\\', "/"))
     }
@@ -64,10 +76,11 @@ impl Root {
         Some((canonical, text))
     }
 
-    /// [`Root::read`] for a file [`Root::yaml_files`] listed. The walk followed no link, so
-    /// its path under the canonical root is canonical already and is not resolved again, one
-    /// system call per folder on the way; the file itself is checked again, as it may have
-    /// become a link since. Any other path is read by [`Root::read`].
+    /// [`Root::read`] for a file [`Root::yaml_files`] or [`Root::yaml_files_in`] listed. The
+    /// walk followed no link, and a folder listed was resolved inside the root, so its path
+    /// is not resolved again, one system call per folder on the way (the path is canonical
+    /// unless that folder is reached through a link); the file itself is checked again, as it
+    /// may have become a link since. Any other path is read by [`Root::read`].
     pub fn read_listed(&self, relative: &str) -> Option<(PathBuf, String)> {
         if relative.split('/').any(|part| matches!(part, "" | "." | "..")) {
             return self.read(relative);
@@ -155,6 +168,37 @@ impl Roots {
     }
 }
 
+/// Canonical paths of many files, each folder resolved once: resolving a path asks the file
+/// system about every folder on the way (ten system calls for a workflow of a repository
+/// four folders deep), and the files `check` is given are many to a folder. Shared by the
+/// threads that check them.
+#[derive(Default)]
+pub struct CanonicalPaths {
+    folders: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+impl CanonicalPaths {
+    /// The path of `file` with every link resolved, as [`fs::canonicalize`] gives it.
+    pub fn of(&self, file: &Path) -> Option<PathBuf> {
+        // A regular file is where its folder resolves to; a link may lead anywhere, and is
+        // resolved alone, as is a path whose last part is no name (`..`).
+        let is_file = fs::symlink_metadata(file).is_ok_and(|metadata| metadata.is_file());
+        let (Some(folder), Some(name), true) = (file.parent(), file.file_name(), is_file) else {
+            return fs::canonicalize(file).ok();
+        };
+        let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
+        let known = self.folders.lock().ok().and_then(|folders| folders.get(folder).cloned());
+        let canonical_folder = known.unwrap_or_else(|| {
+            let resolved = fs::canonicalize(folder).ok();
+            if let Ok(mut folders) = self.folders.lock() {
+                folders.insert(folder.to_path_buf(), resolved.clone());
+            }
+            resolved
+        })?;
+        Some(canonical_folder.join(name))
+    }
+}
+
 /// The text of the file at `path` if it is a regular file (not a link to one), small enough
 /// and UTF-8.
 fn read_regular(path: &Path) -> Option<String> {
@@ -215,6 +259,37 @@ mod tests {
         }
         let linked = roots.around(&first.join(".github/workflows/linked.yml")).unwrap();
         assert_eq!(linked.path(), fs::canonicalize(&second).unwrap());
+        fs::remove_dir_all(&scratch).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn canonical_paths_are_those_the_file_system_resolves() {
+        let scratch = fs::canonicalize(std::env::temp_dir())
+            .unwrap()
+            .join(format!("pipewarden-canonical-{}", std::process::id()));
+        let workflows = scratch.join("repository/.github/workflows");
+        fs::create_dir_all(&workflows).unwrap();
+        fs::write(workflows.join("ci.yml"), "on: push\n").unwrap();
+        fs::write(scratch.join("elsewhere.yml"), "on: push\n").unwrap();
+        std::os::unix::fs::symlink(scratch.join("elsewhere.yml"), workflows.join("linked.yml")).unwrap();
+        // A folder reached through a link resolves to where it leads.
+        std::os::unix::fs::symlink(&workflows, scratch.join("shortcut")).unwrap();
+        let paths = CanonicalPaths::default();
+        for file in [
+            workflows.join("ci.yml"),
+            workflows.join("linked.yml"),
+            workflows.join("missing.yml"),
+            workflows.join("../workflows/ci.yml"),
+            workflows.join(".."),
+            scratch.join("shortcut/ci.yml"),
+            scratch.join("shortcut/linked.yml"),
+        ] {
+            // Twice: the second time from the folders already resolved.
+            for _ in 0..2 {
+                assert_eq!(paths.of(&file), fs::canonicalize(&file).ok(), "{}", file.display());
+            }
+        }
         fs::remove_dir_all(&scratch).unwrap();
     }
 
