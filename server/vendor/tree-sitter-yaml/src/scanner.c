@@ -1,4 +1,5 @@
 #include "tree_sitter/array.h"
+#include <string.h>
 #include "tree_sitter/parser.h"
 
 #define _str(x) #x
@@ -160,6 +161,13 @@ typedef struct {
     int32_t cur_chr;
     int8_t sch_stt;
     ResultSchema rlt_sch;
+
+    // The serialized form of the state above, when it is exactly that state (pipewarden):
+    // the runtime deserializes before nearly every scan, mostly the state the previous
+    // scan serialized, which is then not rebuilt.
+    bool saved_valid;
+    unsigned saved_length;
+    char saved[TREE_SITTER_SERIALIZATION_BUFFER_SIZE];
 } Scanner;
 
 static unsigned serialize(Scanner *scanner, char *buffer) {
@@ -183,10 +191,20 @@ static unsigned serialize(Scanner *scanner, char *buffer) {
         *(int16_t *)&buffer[size] = *len_itr;
         size += sizeof(int16_t);
     }
+    // A stack too deep for the buffer is cut short: that form is not the whole state.
+    scanner->saved_valid = typ_itr == typ_end;
+    if (scanner->saved_valid) {
+        memcpy(scanner->saved, buffer, size);
+        scanner->saved_length = size;
+    }
     return size;
 }
 
 static void deserialize(Scanner *scanner, const char *buffer, unsigned length) {
+    if (scanner->saved_valid && length == scanner->saved_length &&
+        (length == 0 || memcmp(buffer, scanner->saved, length) == 0)) {
+        return;
+    }
     scanner->row = 0;
     scanner->col = 0;
     scanner->blk_imp_row = -1;
@@ -215,6 +233,13 @@ static void deserialize(Scanner *scanner, const char *buffer, unsigned length) {
             size += sizeof(int16_t);
         }
         assert(size == length);
+    }
+    scanner->saved_valid = length <= TREE_SITTER_SERIALIZATION_BUFFER_SIZE;
+    if (scanner->saved_valid) {
+        if (length > 0) {
+            memcpy(scanner->saved, buffer, length);
+        }
+        scanner->saved_length = length;
     }
 }
 
@@ -248,6 +273,15 @@ static inline void mrk_end(Scanner *scanner, TSLexer *lexer) {
     scanner->end_row = scanner->cur_row;
     scanner->end_col = scanner->cur_col;
     lexer->mark_end(lexer);
+}
+
+// Advances the plain scalar's schema over the character just consumed. Once the scalar can
+// only be a string no character changes that, and the state machine is not run (pipewarden).
+static inline void adv_sch(Scanner *scanner) {
+    if (scanner->sch_stt == SCH_STT_FRZ && scanner->rlt_sch == RS_STR) {
+        return;
+    }
+    scanner->sch_stt = adv_sch_stt(scanner->sch_stt, scanner->cur_chr, &scanner->rlt_sch);
 }
 
 static inline void init(Scanner *scanner) {
@@ -785,17 +819,17 @@ static char scn_pln_cnt(Scanner *scanner, TSLexer *lexer, bool (*is_plain_safe)(
     bool is_lka_saf = is_plain_safe(lexer->lookahead);
     if (is_lka_saf || is_lka_wsp) {
         for (;;) {
-            if (is_lka_saf && lexer->lookahead != '#' && lexer->lookahead != ':') {
+            bool in_run = is_lka_saf && lexer->lookahead != '#' && lexer->lookahead != ':';
+            if (in_run) {
                 adv(scanner, lexer);
-                mrk_end(scanner, lexer);
-                scanner->sch_stt = adv_sch_stt(scanner->sch_stt, scanner->cur_chr, &scanner->rlt_sch);
+                adv_sch(scanner);
             } else if (is_cur_saf && lexer->lookahead == '#') {
                 adv(scanner, lexer);
                 mrk_end(scanner, lexer);
-                scanner->sch_stt = adv_sch_stt(scanner->sch_stt, scanner->cur_chr, &scanner->rlt_sch);
+                adv_sch(scanner);
             } else if (is_lka_wsp) {
                 adv(scanner, lexer);
-                scanner->sch_stt = adv_sch_stt(scanner->sch_stt, scanner->cur_chr, &scanner->rlt_sch);
+                adv_sch(scanner);
             } else if (lexer->lookahead == ':') {
                 adv(scanner, lexer); // check later
             } else {
@@ -807,10 +841,16 @@ static char scn_pln_cnt(Scanner *scanner, TSLexer *lexer, bool (*is_plain_safe)(
             is_lka_wsp = is_wsp(lexer->lookahead);
             is_lka_saf = is_plain_safe(lexer->lookahead);
 
+            // The token ends after a run of such characters: its end is marked after the
+            // run's last character, not after each (pipewarden).
+            if (in_run && !(is_lka_saf && lexer->lookahead != '#' && lexer->lookahead != ':')) {
+                mrk_end(scanner, lexer);
+            }
+
             if (scanner->cur_chr == ':') {
                 if (is_lka_saf) {
                     mrk_end(scanner, lexer);
-                    scanner->sch_stt = adv_sch_stt(scanner->sch_stt, scanner->cur_chr, &scanner->rlt_sch);
+                    adv_sch(scanner);
                 } else {
                     return SCN_FAIL;
                 }
@@ -823,6 +863,8 @@ static char scn_pln_cnt(Scanner *scanner, TSLexer *lexer, bool (*is_plain_safe)(
 }
 
 static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid_symbols) {
+    // A scan may change the state, whether it finds a token or not.
+    scanner->saved_valid = false;
     init(scanner);
     mrk_end(scanner, lexer);
 
@@ -1325,7 +1367,7 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid_symbols) {
             if (!is_plain_first) {
                 return false;
             }
-            scanner->sch_stt = adv_sch_stt(scanner->sch_stt, scanner->cur_chr, &scanner->rlt_sch);
+            adv_sch(scanner);
         } else {
             // no need to check the following cases:
             // ..X
