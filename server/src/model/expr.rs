@@ -81,7 +81,7 @@ pub fn find_expressions(raw: &str, span: Span) -> Vec<Expression> {
             span: span.slice(open..close),
             source: body.trim().to_owned(),
             contexts: context_refs(body, body_start, span),
-            dumps_objects: body.to_ascii_lowercase().contains("tojson("),
+            dumps_objects: body.as_bytes().windows(7).any(|window| window.eq_ignore_ascii_case(b"tojson(")),
         });
         from = close.max(open + 3);
     }

@@ -23,6 +23,12 @@ pub struct OffsetMap {
 impl OffsetMap {
     /// Aligns `value` with `raw`, the source it was processed from.
     pub fn align(value: &str, raw: &str) -> Self {
+        Self::align_by(value, raw, true)
+    }
+
+    /// [`OffsetMap::align`], matching lines written as they are read at once when
+    /// `whole_lines` says so (the same map, sooner), else byte by byte.
+    fn align_by(value: &str, raw: &str, whole_lines: bool) -> Self {
         // Most values are plain scalars, written as they are.
         if value == raw {
             return Self { anchors: vec![(0, 0)], raw_len: raw.len() as u32 };
@@ -33,6 +39,22 @@ impl OffsetMap {
         let mut shift = 0isize;
         while v < value.len() && r < raw.len() {
             r += block_indentation(value, v, raw, r);
+            // A line written as it is read (a block scalar's, past its indentation) is one
+            // shift: matched at once rather than byte by byte, as each byte would match in
+            // place. Tried once per line, so that a line that differs costs no more.
+            if whole_lines && (v == 0 || value[v - 1] == b'\n') {
+                let line = memchr::memchr(b'\n', &value[v..]).map_or(value.len() - v, |newline| newline + 1);
+                if raw[r..].starts_with(&value[v..v + line]) {
+                    let new_shift = r as isize - v as isize;
+                    if new_shift != shift {
+                        anchors.push((v as u32, r as u32));
+                        shift = new_shift;
+                    }
+                    v += line;
+                    r += line;
+                    continue;
+                }
+            }
             let wanted = value[v];
             let found = if raw[r] == wanted {
                 Some(r)
@@ -157,6 +179,27 @@ mod tests {
         let map = OffsetMap::align(value, raw);
         assert_eq!(map.value_offset(raw.find("curl").unwrap()), value.find("curl").unwrap());
         assert_eq!(map.value_offset(2), 2);
+    }
+
+    #[test]
+    fn lines_matched_at_once_map_as_byte_by_byte() {
+        let indent = " ".repeat(12);
+        let samples = [
+            ("echo a\ncurl x | sh\n  done\n".to_owned(), format!("echo a\n{indent}curl x | sh\n{indent}  done\n")),
+            ("a b\nc\n".to_owned(), "a\n  b\n\n  c\n".to_owned()),
+            ("first line second line".to_owned(), "first line\n  second line".to_owned()),
+            (r#"echo "hi" && curl -k x"#.to_owned(), r#"echo \"hi\" && curl -k x"#.to_owned()),
+            ("x\n\ny\nz".to_owned(), format!("{indent}x\n\n{indent}y\n{indent}z\n")),
+            ("tab\there\n".to_owned(), "tab\\there\n".to_owned()),
+            (String::new(), "  \n".to_owned()),
+        ];
+        for (value, raw) in samples {
+            assert_eq!(
+                OffsetMap::align(&value, &raw),
+                OffsetMap::align_by(&value, &raw, false),
+                "{value:?} in {raw:?}"
+            );
+        }
     }
 
     #[test]

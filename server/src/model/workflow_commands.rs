@@ -277,9 +277,9 @@ fn line_writes(text: &str, prefix: &str) -> Vec<FileWrite> {
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
-        let Some(file) =
-            FileCommand::ALL.into_iter().find(|file| line.contains(&format!("{prefix}{}", file.variable())))
-        else {
+        let mentions =
+            |variable: &str| line.match_indices(prefix).any(|(at, _)| line[at + prefix.len()..].starts_with(variable));
+        let Some(file) = FileCommand::ALL.into_iter().find(|file| mentions(file.variable())) else {
             continue;
         };
         let trimmed = line.trim_end_matches(['\n', '\r']);
