@@ -108,7 +108,7 @@ pub fn lines_from(rope: &Rope, first: usize) -> impl Iterator<Item = (usize, Cow
         // The line's pieces in chunks before the one it ends in.
         let mut crossed: Option<String> = None;
         loop {
-            if let Some(newline) = rest.find('\n') {
+            if let Some(newline) = memchr::memchr(b'\n', rest.as_bytes()) {
                 let (piece, after) = rest.split_at(newline + 1);
                 rest = after;
                 offset += piece.len();

@@ -346,6 +346,12 @@ static inline bool is_plain_safe_in_block(int32_t c) { return is_ns_char(c); }
 
 static inline bool is_plain_safe_in_flow(int32_t c) { return is_ns_char(c) && !is_c_flow_indicator(c); }
 
+// Whether `c` may go on a plain scalar in a block (`in_blk`) or flow context: a flag rather
+// than a function pointer, so that the check is inlined into the scalar's loop (pipewarden).
+static inline bool is_plain_safe(int32_t c, bool in_blk) {
+    return in_blk ? is_plain_safe_in_block(c) : is_plain_safe_in_flow(c);
+}
+
 static inline bool is_ns_uri_char(int32_t c) {
     return is_ns_word_char(c) || c == '#' || c == ';' || c == '/' || c == '?' || c == ':' || c == '@' || c == '&' ||
            c == '=' || c == '+' || c == '$' || c == ',' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*' ||
@@ -812,11 +818,11 @@ static bool scn_blk_str_cnt(Scanner *scanner, TSLexer *lexer, TSSymbol result_sy
     RET_SYM(result_symbol);
 }
 
-static char scn_pln_cnt(Scanner *scanner, TSLexer *lexer, bool (*is_plain_safe)(int32_t)) {
+static char scn_pln_cnt(Scanner *scanner, TSLexer *lexer, bool in_blk) {
     bool is_cur_wsp = is_wsp(scanner->cur_chr);
-    bool is_cur_saf = is_plain_safe(scanner->cur_chr);
+    bool is_cur_saf = is_plain_safe(scanner->cur_chr, in_blk);
     bool is_lka_wsp = is_wsp(lexer->lookahead);
-    bool is_lka_saf = is_plain_safe(lexer->lookahead);
+    bool is_lka_saf = is_plain_safe(lexer->lookahead, in_blk);
     if (is_lka_saf || is_lka_wsp) {
         for (;;) {
             bool in_run = is_lka_saf && lexer->lookahead != '#' && lexer->lookahead != ':';
@@ -839,7 +845,7 @@ static char scn_pln_cnt(Scanner *scanner, TSLexer *lexer, bool (*is_plain_safe)(
             is_cur_wsp = is_lka_wsp;
             is_cur_saf = is_lka_saf;
             is_lka_wsp = is_wsp(lexer->lookahead);
-            is_lka_saf = is_plain_safe(lexer->lookahead);
+            is_lka_saf = is_plain_safe(lexer->lookahead, in_blk);
 
             // The token ends after a run of such characters: its end is marked after the
             // run's last character, not after each (pipewarden).
@@ -1356,14 +1362,13 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid_symbols) {
 
     if (maybe_sgl_pln_blk || maybe_sgl_pln_flw || maybe_mtl_pln_blk || maybe_mtl_pln_flw) {
         bool is_in_blk = maybe_sgl_pln_blk || maybe_mtl_pln_blk;
-        bool (*is_plain_safe)(int32_t) = is_in_blk ? is_plain_safe_in_block : is_plain_safe_in_flow;
         if (scanner->cur_col - bgn_col == 0) {
             adv(scanner, lexer);
         }
         if (scanner->cur_col - bgn_col == 1) {
             bool is_plain_first =
                 (is_ns_char(bgn_chr) && !is_c_indicator(bgn_chr)) ||
-                ((bgn_chr == '-' || bgn_chr == '?' || bgn_chr == ':') && is_plain_safe(lexer->lookahead));
+                ((bgn_chr == '-' || bgn_chr == '?' || bgn_chr == ':') && is_plain_safe(lexer->lookahead, is_in_blk));
             if (!is_plain_first) {
                 return false;
             }
@@ -1382,7 +1387,7 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid_symbols) {
 
         for (;;) {
             if (!is_nwl(lexer->lookahead)) {
-                if (scn_pln_cnt(scanner, lexer, is_plain_safe) != SCN_SUCC) {
+                if (scn_pln_cnt(scanner, lexer, is_in_blk) != SCN_SUCC) {
                     break;
                 }
             }
