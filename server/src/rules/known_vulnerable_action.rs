@@ -173,12 +173,14 @@ fn check(uses: &Uses, pins: &Pins, out: &mut Findings) {
 /// the message; `None` when no advisory covers it. A commit the lock file records as a tag
 /// (`pipewarden pin`) is read as that tag. Hovers on `uses:` show the same.
 pub fn assess(uses: &Uses, pins: &Pins) -> Option<(Severity, String)> {
+    // Most actions have no advisory: they are ruled out before any name is made.
+    let mut advisories = ADVISORIES.advisory.iter().filter(|advisory| uses.is_repository(&advisory.action)).peekable();
+    advisories.peek()?;
     let (repository, git_ref) = (uses.repository()?, uses.git_ref()?);
     let kind = RefKind::of(git_ref);
     // The version a pinned commit stands for, by the lock.
     let locked = matches!(kind, RefKind::Commit).then(|| pins.ref_of(&repository, git_ref)).flatten();
     let locked_kind = locked.map(RefKind::of);
-    let advisories = ADVISORIES.advisory.iter().filter(|advisory| advisory.action.eq_ignore_ascii_case(&repository));
     let matched: Vec<(&Advisory, Match, &str)> = advisories
         .filter_map(|advisory| {
             if let Some(how) = advisory.matches(git_ref, &kind) {

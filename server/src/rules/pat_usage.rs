@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{Confidence, Findings, JobContext, Platform, Reference, Rule, RuleDocs, RuleMeta, RuleOptions, Severity};
 use crate::matrix::{OwaspCicd, Technique};
 use crate::model::expr::ContextRef;
-use crate::model::github::{Step, UsesTarget};
+use crate::model::github::{Step, Uses, UsesTarget};
 use crate::model::shell::{Command, Dialect};
 use crate::model::{Env, Text};
 use crate::{bundled, data};
@@ -124,7 +124,7 @@ impl Rule for PatUsage {
             if !runs_opaque_code(step) {
                 check_env(&step.env, "the step's `env:`", own.clone(), out);
             }
-            let Some(action) = step.uses.as_ref().and_then(|uses| uses.action_name()) else { continue };
+            let Some(uses) = &step.uses else { continue };
             // A checkout leaves its token in `.git/config` for the steps after it.
             let persisted = step.uses_action("actions/checkout")
                 && step.input_text("persist-credentials").is_none_or(|value| value.value != "false");
@@ -132,9 +132,10 @@ impl Rule for PatUsage {
             if persisted && opaque(later) {
                 continue;
             }
-            for input in step.with.iter().filter(|input| takes_github_token(&action, &input.name.value)) {
+            for input in step.with.iter().filter(|input| takes_github_token(uses, &input.name.value)) {
                 let Some(secret) = input.value.as_ref().and_then(long_lived) else { continue };
                 let reach = own.clone().or_else(|| persisted.then(|| outsider(later)).flatten());
+                let action = uses.action_name().unwrap_or_default();
                 report(out, secret, &format!("`{}` of `{action}`", input.name.value), reach);
             }
         }
@@ -179,9 +180,9 @@ fn long_lived(text: &Text) -> Option<&ContextRef> {
 }
 
 /// Whether `with: <input>` of `action` takes a GitHub token.
-fn takes_github_token(action: &str, input: &str) -> bool {
+fn takes_github_token(uses: &Uses, input: &str) -> bool {
     TOKENS.inputs.iter().any(|name| name.eq_ignore_ascii_case(input))
-        || (input.eq_ignore_ascii_case("token") && TOKENS.token_actions.iter().any(|a| a.eq_ignore_ascii_case(action)))
+        || (input.eq_ignore_ascii_case("token") && TOKENS.token_actions.iter().any(|action| uses.is_action(action)))
 }
 
 /// The action of a step if it comes from outside GitHub and the user's trusted owners.

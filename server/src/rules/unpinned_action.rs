@@ -136,7 +136,12 @@ fn check(uses: &Uses, what: &str, options: &RuleOptions, in_flow: bool, out: &mu
 
 /// Rewrites the ref to the commit the lock file records for it, keeping the ref in a comment.
 fn pin_from_lock(uses: &Uses, git_ref: &str, options: &RuleOptions, in_flow: bool) -> Option<Fix> {
-    let sha = options.pins().action(&uses.repository()?, git_ref)?;
+    let pins = options.pins();
+    // Without a lock file there is nothing to look up, nor a name to make for it.
+    if pins.is_empty() {
+        return None;
+    }
+    let sha = pins.action(&uses.repository()?, git_ref)?;
     let content = fix::scalar_content(&uses.raw, uses.span)?;
     let at = uses.raw.rfind('@')? + 1;
     let ref_span = Span { start: content.start + at as u32, ..content };
