@@ -672,8 +672,12 @@ impl Uses {
     /// Whether this is the action `owner/repo` (any ref) or `owner/repo/path`, ignoring case.
     pub fn is_action(&self, name: &str) -> bool {
         let UsesTarget::Repository { owner, repo, path, .. } = &self.target else { return false };
-        // Rules ask this of every step for each action they know: most names differ in the
-        // owner, which is compared before anything is split.
+        // Rules ask this of every step for each action they know: most names differ in
+        // length, which is compared first, or else in the owner, before anything is split.
+        let length = owner.len() + 1 + repo.len() + path.as_ref().map_or(0, |path| 1 + path.len());
+        if name.len() != length {
+            return false;
+        }
         let Some(Some(rest)) = component_after(name, owner) else { return false };
         match (component_after(rest, repo), path) {
             (Some(None), None) => true,
@@ -685,7 +689,8 @@ impl Uses {
     /// Whether this names the repository `owner/repo`, whatever its path, ignoring case.
     pub fn is_repository(&self, name: &str) -> bool {
         let UsesTarget::Repository { owner, repo, .. } = &self.target else { return false };
-        matches!(component_after(name, owner), Some(Some(rest)) if component_after(rest, repo) == Some(None))
+        name.len() == owner.len() + 1 + repo.len()
+            && matches!(component_after(name, owner), Some(Some(rest)) if component_after(rest, repo) == Some(None))
     }
 
     /// `owner/repo` or `owner/repo/path` without the ref, for repository references.
@@ -1017,6 +1022,23 @@ mod tests {
         let types = vec!["opened".to_owned(), "synchronize".to_owned()];
         assert_eq!(one[0], ("pull_request".to_owned(), types));
         assert_ne!(one, sorted("  push:\n  pull_request:\n    types: [opened]\n  workflow_dispatch:\n"));
+    }
+
+    #[test]
+    fn actions_and_repositories_are_named_whole_and_ignoring_case() {
+        let uses = |raw: &str| Uses::parse(raw, Span::document(0..raw.len()));
+        let checkout = uses("Actions/Checkout@v4");
+        assert!(checkout.is_action("actions/checkout") && checkout.is_repository("actions/checkout"));
+        for other in ["actions/checkou", "actions/checkoutt", "actions/checkout/sub", "action/checkout", ""] {
+            assert!(!checkout.is_action(other) && !checkout.is_repository(other), "{other}");
+        }
+        let init = uses("github/codeql-action/init@v3");
+        assert!(init.is_action("GitHub/CodeQL-Action/Init") && init.is_repository("github/codeql-action"));
+        for other in ["github/codeql-action", "github/codeql-action/ini", "github/codeql-action/init/x"] {
+            assert!(!init.is_action(other), "{other}");
+        }
+        assert!(!init.is_repository("github/codeql-action/init"));
+        assert!(!uses("./.github/actions/setup").is_action("./.github/actions/setup"));
     }
 
     /// Every job and step of a file is held until its findings are reported: a file of
