@@ -100,16 +100,13 @@ impl Pins {
 
     /// The commit `owner/repo@git_ref` resolved to.
     pub fn action(&self, repository: &str, git_ref: &str) -> Option<&str> {
-        // Most projects lock nothing: no key is made for them.
-        if self.actions.is_empty() {
-            return None;
-        }
         self.actions.get(&action_key(repository, git_ref)).map(String::as_str)
     }
 
     /// The ref of `repository` the lock says `sha` is, the most precise first (`v4.2.2`
     /// before `v4`), for reading a pinned commit as a version.
     pub fn ref_of(&self, repository: &str, sha: &str) -> Option<&str> {
+        // Most projects lock nothing: no key is made for them.
         if self.actions.is_empty() {
             return None;
         }

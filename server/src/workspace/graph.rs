@@ -73,7 +73,7 @@ pub type KnownTexts<'a> = dyn Fn(&Path) -> Option<String> + Sync + 'a;
 
 /// A file a listing of the root found, with its path: its text from `texts` when it was
 /// read already (and is not larger than the root lets a file be), else from the disk.
-fn read_listed(root: &Root, relative: &str, texts: &KnownTexts<'_>) -> Option<(PathBuf, String)> {
+fn read_listed_or_known(root: &Root, relative: &str, texts: &KnownTexts<'_>) -> Option<(PathBuf, String)> {
     let path = root.path().join(relative);
     match texts(&path) {
         Some(text) if text.len() as u64 <= MAX_FILE_SIZE => Some((path, text)),
@@ -117,7 +117,7 @@ impl Workspace {
         let repository = root.github_repository();
         let mut workspace = Self { root, repository, files: Vec::new(), edges: Vec::new() };
         for relative in &yaml_files {
-            if let Some((path, text)) = read_listed(&workspace.root, relative, texts)
+            if let Some((path, text)) = read_listed_or_known(&workspace.root, relative, texts)
                 && let Some(kind) = kind::detect(relative, &text)
             {
                 workspace.files.push(WorkspaceFile {
