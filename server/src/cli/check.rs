@@ -178,7 +178,7 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
         // workflows their policy reads.
         let indexed: Vec<(usize, &Found)> = found.iter().enumerate().collect();
         let canonical_paths = CanonicalPaths::default();
-        let mut results = parallel::map_in_order(&indexed, |(_, found)| match found {
+        let mut results = parallel::analyse_in_order(&indexed, |(_, found)| match found {
             Found::File(path) => {
                 Some(check_file(path, options, &canonical_paths, &|text| without_workflows(&policy, text)))
             }
@@ -199,7 +199,7 @@ fn load(options: &Options, out: &mut impl Write) -> Result<Loaded, i32> {
         let known = |path: &Path, text: &str| known.secrets(path, text);
         let repositories = RepositoryPolicies::new(waiting.iter().map(|(_, path, _)| *path), &policy);
         let late: Vec<(usize, &Path)> = waiting.iter().enumerate().map(|(at, (_, path, _))| (at, *path)).collect();
-        let checked_late = parallel::map_in_order(&late, |(at, path)| {
+        let checked_late = parallel::analyse_in_order(&late, |(at, path)| {
             check_file(path, options, &canonical_paths, &|text| Some(repositories.of(*at, text, &known)))
         });
         for ((index, _, _), result) in waiting.iter().zip(checked_late) {

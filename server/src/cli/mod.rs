@@ -4,6 +4,7 @@
 mod check;
 mod discover;
 mod fix;
+mod huge_pages;
 mod init;
 mod output;
 mod parallel;

@@ -3,6 +3,8 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::huge_pages::allocate_from_huge_pages;
+
 /// Deeply nested YAML is analysed with iteration, not recursion, but a rule may still
 /// recurse over a value tree: workers get the main thread's usual stack, not a spawned
 /// thread's smaller default.
@@ -11,6 +13,19 @@ const WORKER_STACK: usize = 8 << 20;
 /// `work` applied to every item, on as many threads as there are cores (at most one per
 /// item), each taking the next item left when it is done with one.
 pub fn map_in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    spread(items, || {}, work)
+}
+
+/// [`map_in_order`] for the analyses of a batch (of its files, of their repositories), whose
+/// workers allocate from huge pages. A single item is analysed on the calling thread, in the
+/// usual pages.
+pub fn analyse_in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    spread(items, allocate_from_huge_pages, work)
+}
+
+/// `work` applied to every item on the machine's cores, each worker thread first running
+/// `start`.
+fn spread<T: Sync, R: Send>(items: &[T], start: fn(), work: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism().map_or(1, usize::from).min(items.len());
     if workers <= 1 {
         return items.iter().map(work).collect();
@@ -19,6 +34,7 @@ pub fn map_in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync
     let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
         let worker = || {
+            start();
             let mut done = Vec::new();
             loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);

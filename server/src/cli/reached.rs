@@ -53,7 +53,7 @@ pub fn add_reached(checked: &mut Vec<Checked>, options: &RuleOptions, fixes_writ
             (fixes_written || !file.fixed).then(|| file.rope.to_string())
         };
         let seen = Seen { text: &text, known: &known, analysed: &analysed, position: &position, kept: &kept };
-        parallel::map_in_order(&roots, |(root, discovery)| {
+        parallel::analyse_in_order(&roots, |(root, discovery)| {
             reached_in_repository(root.clone(), *discovery, &seen, options)
         })
     };
