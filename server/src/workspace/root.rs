@@ -68,6 +68,10 @@ impl Root {
     /// root, is small enough and is UTF-8; with its canonical path.
     pub fn read(&self, relative: &str) -> Option<(PathBuf, String)> {
         let joined = self.canonical.join(relative);
+        // Most paths asked for do not exist (a local action's `action.yml` when it has an
+        // `action.yaml`): one system call says so, where resolving the path takes one per
+        // folder on the way.
+        fs::symlink_metadata(&joined).ok()?;
         let canonical = fs::canonicalize(joined).ok()?;
         if !canonical.starts_with(&self.canonical) {
             return None;
