@@ -134,8 +134,10 @@ impl Rule for PatUsage {
             }
             for input in step.with.iter().filter(|input| takes_github_token(uses, &input.name.value)) {
                 let Some(secret) = input.value.as_ref().and_then(long_lived) else { continue };
+                // Only an action of a repository has a name its inputs are known by: local
+                // and Docker actions are not reported. Named only here, where it is reported.
+                let Some(action) = uses.action_name() else { continue };
                 let reach = own.clone().or_else(|| persisted.then(|| outsider(later)).flatten());
-                let action = uses.action_name().unwrap_or_default();
                 report(out, secret, &format!("`{}` of `{action}`", input.name.value), reach);
             }
         }
