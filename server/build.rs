@@ -5,8 +5,12 @@
 //! build of pipewarden, including one from crates.io, where a `[patch]` does not apply, parses
 //! with the patched scanner. Its exported symbols get a `pipewarden_` prefix: were the
 //! unpatched crate linked into the same program, the linker could otherwise pick either copy.
+//! The generated parser is compiled with its parse table made dense (`build/parse_table.rs`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+#[path = "build/parse_table.rs"]
+mod parse_table;
 
 /// The C functions the grammar exports: the language, and its external scanner that the
 /// parser calls by name.
@@ -38,8 +42,18 @@ fn main() {
     for symbol in SYMBOLS {
         build.define(symbol, Some(format!("pipewarden_{symbol}").as_str()));
     }
-    build.file(src.join("parser.c")).file(src.join("scanner.c"));
+    build.file(dense_parser(&src)).file(src.join("scanner.c"));
     // The folder, so that the headers and the schema `scanner.c` includes count too.
     println!("cargo::rerun-if-changed={}", src.display());
     build.compile("pipewarden-tree-sitter-yaml");
+}
+
+/// `parser.c` with a dense parse table, written to the build's output folder. It includes
+/// `tree_sitter/parser.h`, found through the grammar's `src`, which the build includes.
+fn dense_parser(src: &Path) -> PathBuf {
+    let parser_c = std::fs::read_to_string(src.join("parser.c")).expect("the vendored grammar has src/parser.c");
+    let out_dir = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
+    let dense = Path::new(&out_dir).join("parser.c");
+    std::fs::write(&dense, parse_table::densify(&parser_c)).expect("the build can write to OUT_DIR");
+    dense
 }

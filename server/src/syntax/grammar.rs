@@ -87,9 +87,9 @@ mod tests {
     }
 
     /// PATCHED.md's changes for speed (the state restored only when it differs, plain
-    /// scalars' ends marked once, the frozen schema not run) parse every rule fixture and
-    /// scalars of every schema as the release does, from scratch and again, incrementally,
-    /// after an edit in the middle.
+    /// scalars' ends marked once, the frozen schema not run, the dense parse table the build
+    /// makes) parse every rule fixture and scalars of every schema as the release does, from
+    /// scratch and again, incrementally, after an edit in the middle.
     #[test]
     fn the_patched_grammar_parses_as_the_release_does() {
         let release = tree_sitter_yaml::LANGUAGE;
