@@ -92,6 +92,13 @@ pub fn slice(rope: &Rope, range: Range<usize>) -> Cow<'_, str> {
     }
 }
 
+/// The character that starts at byte `offset` of the rope, if one does: read from the chunk
+/// that holds it (a chunk never splits a character), without slicing the rope.
+pub fn char_at(rope: &Rope, offset: usize) -> Option<char> {
+    let (chunk, chunk_start, _, _) = rope.get_chunk_at_byte(offset)?;
+    chunk.get(offset - chunk_start..)?.chars().next()
+}
+
 /// The lines of the rope from line `first` on, each with the offset it starts at and its text
 /// with its `\n`: read from the rope's chunks, borrowed unless a line crosses from one chunk
 /// to the next. Unlike the rope's own line iterator, which counts each line's characters as
@@ -253,6 +260,17 @@ mod tests {
                     .collect();
                 assert_eq!(ours, theirs, "from line {first} of a text of {} bytes", text.len());
             }
+        }
+    }
+
+    #[test]
+    fn the_character_at_an_offset_is_the_texts() {
+        // Multi-byte characters across chunk boundaries, offsets inside characters, the end.
+        let text: String = (0..2_000).map(|n| ["a", "é", "中", "😀"][n % 4]).collect();
+        let rope = Rope::from_str(&text);
+        for offset in 0..=text.len() + 1 {
+            let expected = text.get(offset..).and_then(|rest| rest.chars().next());
+            assert_eq!(char_at(&rope, offset), expected, "offset {offset}");
         }
     }
 

@@ -202,7 +202,7 @@ pub struct Block {
 impl Block {
     pub fn from_entry(entry: &Entry<'_>) -> Self {
         let pairs = entry.value.own_pairs();
-        let is_flow = view_first_char(entry) == Some('{');
+        let is_flow = entry.value.resolver().first_char(entry.value.span()) == Some('{');
         Self {
             key: entry.key.span,
             last_entry_end: pairs.last().map_or(entry.pair.span.at_end(), |pair| pair.span.at_end()),
@@ -217,10 +217,6 @@ impl Block {
 pub fn key_column(mapping: View<'_>) -> Option<u32> {
     let first = mapping.own_pairs().first()?;
     (mapping.resolver().first_char(mapping.span()) != Some('{')).then_some(first.key.column)
-}
-
-fn view_first_char(entry: &Entry<'_>) -> Option<char> {
-    entry.value.resolver().raw(entry.value.span()).chars().next()
 }
 
 /// Environment variables set at some level (`env:`).

@@ -137,8 +137,8 @@ impl<'a> Resolver<'a> {
 
     /// The first character of a span's text.
     pub fn first_char(&self, span: Span) -> Option<char> {
-        let range = self.bases.resolve(span)?;
-        self.rope.get_byte_slice(range)?.chars().next()
+        let range = self.bases.resolve(span).filter(|range| !range.is_empty() && range.end <= self.rope.len_bytes())?;
+        crate::text::char_at(self.rope, range.start)
     }
 
     fn read_alias(&self, name: &str) {
