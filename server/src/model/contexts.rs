@@ -748,15 +748,16 @@ fn event_payload_path(script: &Script, command: &super::shell::Command) -> Optio
 }
 
 fn path_matches(pattern: &str, path: &str) -> bool {
-    // Split by a predicate, which steps through the bytes: splitting by the character `.`
-    // sets up a `memchr` per segment, which costs more than these short segments.
-    let is_dot = |c: char| c == '.';
-    let (mut pattern, mut path) = (pattern.split(is_dot), path.split(is_dot));
+    // Split as bytes: splitting a `str` by the character `.` sets up a `memchr` per segment,
+    // and by a predicate decodes every character, both more than these short segments cost
+    // to compare (this runs for every fact of the taint model at every path it is asked of).
+    let is_dot = |byte: &u8| *byte == b'.';
+    let (mut pattern, mut path) = (pattern.as_bytes().split(is_dot), path.as_bytes().split(is_dot));
     loop {
         match (pattern.next(), path.next()) {
             (None, None) => return true,
-            (Some("*"), Some(_)) => {}
-            (Some(expected), Some(actual)) if expected.eq_ignore_ascii_case(actual) || actual == "*" => {}
+            (Some(b"*"), Some(_)) => {}
+            (Some(expected), Some(actual)) if actual == b"*" || expected.eq_ignore_ascii_case(actual) => {}
             _ => return false,
         }
     }
