@@ -125,6 +125,7 @@ fn run_buffered(options: &Options, out: &mut impl Write) -> i32 {
     }
     let printed = output::print(options.format, &checked, out);
     let found = checked.iter().any(|file| !file.report.findings.is_empty() || !file.report.syntax_errors.is_empty());
+    parallel::release_in_background(checked);
     exit_code(io_error || printed.is_err(), found)
 }
 

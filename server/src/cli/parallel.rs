@@ -57,9 +57,18 @@ fn spread<T: Sync, R: Send>(items: &[T], start: fn(), work: impl Fn(&T) -> R + S
     results.into_iter().map(|result| result.expect("every item was taken by a worker")).collect()
 }
 
+/// Drops `value` on a thread of its own, so that the caller need not wait: freeing a batch's
+/// reports, texts and models takes 4–6 ms on one core, about 1% of `check`'s time on the
+/// corpus, and the process mostly exits right after, which ends the thread. Run in-process
+/// (`init --baseline`, tests), the thread frees it all the same.
+pub fn release_in_background<T: Send + 'static>(value: T) {
+    // A thread that cannot start hands the closure back to be dropped, value and all, here.
+    let _ = std::thread::Builder::new().name("release".into()).spawn(move || drop(value));
+}
+
 #[cfg(test)]
 mod tests {
-    use super::map_in_order;
+    use super::{map_in_order, release_in_background};
 
     #[test]
     fn results_keep_the_order_of_the_inputs() {
@@ -72,6 +81,20 @@ mod tests {
             n * n
         });
         assert_eq!(squares, items.iter().map(|n| n * n).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_released_value_is_dropped_on_another_thread() {
+        struct Reports(std::sync::mpsc::Sender<std::thread::ThreadId>);
+        impl Drop for Reports {
+            fn drop(&mut self) {
+                let _ = self.0.send(std::thread::current().id());
+            }
+        }
+        let (dropped, on) = std::sync::mpsc::channel();
+        release_in_background(Reports(dropped));
+        let thread = on.recv_timeout(std::time::Duration::from_secs(10)).expect("the value is dropped");
+        assert_ne!(thread, std::thread::current().id());
     }
 
     #[test]
