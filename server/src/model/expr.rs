@@ -7,6 +7,8 @@
 
 use std::ops::Range;
 
+use smallvec::SmallVec;
+
 use super::{CollectExact, search};
 use crate::syntax::span::Span;
 
@@ -147,7 +149,9 @@ pub enum Comparison {
 /// The tokens of an expression's body, with their byte ranges.
 pub fn tokenize(body: &str) -> Vec<(Token<'_>, usize, usize)> {
     let bytes = body.as_bytes();
-    let mut tokens = Vec::new();
+    // Tokens are a few bytes long, and the list is read and dropped: made at a size that
+    // seldom has to grow.
+    let mut tokens = Vec::with_capacity(body.len() / 3 + 1);
     let mut index = 0;
     while index < bytes.len() {
         let start = index;
@@ -327,34 +331,33 @@ fn read_path(tokens: &[(Token, usize, usize)], closes: &[Option<usize>], start: 
     let Token::Ident(first) = tokens[start].0 else {
         return (String::new(), start + 1);
     };
-    let mut path = first.to_owned();
+    // The pieces first, then the path made at its length: pushed piece by piece, it was
+    // reallocated as it grew.
+    let mut pieces: SmallVec<[&str; 16]> = SmallVec::new();
+    pieces.push(first);
     let mut index = start + 1;
     loop {
         match (tokens.get(index).map(|t| &t.0), tokens.get(index + 1).map(|t| &t.0)) {
             (Some(Token::Dot), Some(Token::Ident(name))) => {
-                path.push('.');
-                path.push_str(name);
+                pieces.extend([".", *name]);
                 index += 2;
             }
             (Some(Token::Dot), Some(Token::Star)) => {
-                path.push_str(".*");
+                pieces.push(".*");
                 index += 2;
             }
             (Some(Token::OpenBracket), Some(inner)) => {
                 let Some(close) = closes[index] else { break };
                 match inner {
-                    Token::Str(key) if close == index + 2 => {
-                        path.push('.');
-                        path.push_str(key);
-                    }
-                    _ => path.push_str(".*"),
+                    Token::Str(key) if close == index + 2 => pieces.extend([".", *key]),
+                    _ => pieces.push(".*"),
                 }
                 index = close + 1;
             }
             _ => break,
         }
     }
-    (path, index)
+    (pieces.concat(), index)
 }
 
 /// An expression parsed into a tree, for rules that read what a condition tests.

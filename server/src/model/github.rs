@@ -443,24 +443,24 @@ impl Job {
 
     /// The secrets of [`Job::secrets_read`], each with where it is first read.
     pub fn secret_refs<'a>(&'a self, header: &'a WorkflowHeader) -> Vec<(&'a str, Span)> {
-        let mut texts: Vec<&Text> = Vec::new();
         let env_values = |env: &'a Env| env.vars.iter().filter_map(|var| var.value.as_ref());
-        texts.extend(env_values(&header.env));
-        texts.extend(env_values(&self.env));
-        texts.extend(self.with.iter().filter_map(|input| input.value.as_ref()));
-        if let Some(Secrets::Passed(passed)) = &self.secrets {
-            texts.extend(passed.iter().filter_map(|input| input.value.as_ref()));
-        }
-        for container in self.container.as_deref().into_iter().chain(&self.services) {
-            texts.extend(container.password.iter().chain(&container.username));
-        }
-        for step in &self.steps {
-            texts.extend(step.run.as_ref().map(|run| &run.text));
-            texts.extend(step.with.iter().filter_map(|input| input.value.as_ref()));
-            texts.extend(env_values(&step.env));
-        }
+        let inputs = |inputs: &'a [Input]| inputs.iter().filter_map(|input| input.value.as_ref());
+        let passed = match &self.secrets {
+            Some(Secrets::Passed(passed)) => passed.as_slice(),
+            _ => &[],
+        };
+        let containers = self.container.as_deref().into_iter().chain(&self.services);
+        let steps = self.steps.iter().flat_map(|step| {
+            step.run.as_ref().map(|run| &run.text).into_iter().chain(inputs(&step.with)).chain(env_values(&step.env))
+        });
+        // Chained, not gathered: a list of the texts grew by reallocation at each part.
+        let texts = env_values(&header.env)
+            .chain(env_values(&self.env))
+            .chain(inputs(&self.with))
+            .chain(inputs(passed))
+            .chain(containers.flat_map(|container| container.password.iter().chain(&container.username)))
+            .chain(steps);
         let mut refs: Vec<(&str, Span)> = texts
-            .into_iter()
             .flat_map(|text| &text.expressions)
             .flat_map(|expression| &expression.contexts)
             .filter(|context| {
