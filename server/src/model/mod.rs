@@ -202,11 +202,10 @@ pub struct Block {
 impl Block {
     pub fn from_entry(entry: &Entry<'_>) -> Self {
         let pairs = entry.value.own_pairs();
-        let is_flow = entry.value.resolver().first_char(entry.value.span()) == Some('{');
         Self {
             key: entry.key.span,
             last_entry_end: pairs.last().map_or(entry.pair.span.at_end(), |pair| pair.span.at_end()),
-            entry_column: if is_flow { None } else { pairs.first().map(|first| first.key.column) },
+            entry_column: key_column(entry.value),
             entries: pairs.len(),
         }
     }
