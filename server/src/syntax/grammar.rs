@@ -71,6 +71,14 @@ mod tests {
         edited
     }
 
+    /// `text` without `length` bytes (or the nearest whole characters) from a third of it.
+    fn cut_at_a_third(text: &str, length: usize) -> String {
+        let boundary = |from: usize| (from..=text.len()).find(|&at| text.is_char_boundary(at)).unwrap_or(text.len());
+        let start = boundary(text.len() / 3);
+        let end = boundary((start + length).min(text.len()));
+        format!("{}{}", &text[..start], &text[end..])
+    }
+
     /// Upstream issue #49: rows were `int16_t`, so a longer document parsed as one `ERROR`.
     #[test]
     fn documents_past_32768_lines_parse() {
@@ -88,8 +96,10 @@ mod tests {
 
     /// PATCHED.md's changes for speed (the state restored only when it differs, plain
     /// scalars' ends marked once, the frozen schema not run, the dense parse table the build
-    /// makes) parse every rule fixture and scalars of every schema as the release does, from
-    /// scratch and again, incrementally, after an edit in the middle.
+    /// makes, hidden rules inlined) parse every rule fixture and scalars of every schema as
+    /// the release does: from scratch, again incrementally after an edit in the middle, and
+    /// with a piece cut out of their first third, which breaks most of them (error recovery
+    /// runs through the same parse states).
     #[test]
     fn the_patched_grammar_parses_as_the_release_does() {
         let release = tree_sitter_yaml::LANGUAGE;
@@ -115,6 +125,8 @@ mod tests {
             let theirs = parse_with(release, &edited, Some(&theirs));
             assert_eq!(shape(&ours), shape(&theirs), "{edited}");
             assert_eq!(shape(&ours), shape(&parse(&edited)), "incremental and from scratch: {edited}");
+            let cut = cut_at_a_third(&text, 9);
+            assert_eq!(shape(&parse(&cut)), shape(&parse_with(release, &cut, None)), "{cut}");
         }
     }
 }

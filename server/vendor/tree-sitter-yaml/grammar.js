@@ -134,6 +134,9 @@ module.exports = grammar({
     $._r_flw_njl_val_flw,
     $._br_flw_njl_val_flw,
     $._r_sgl_flw_njl_val_flw,
+    $._r_blk_map_itm,
+    $._br_blk_map_itm,
+    $._blk_imp_itm_tal,
   ],
 
   rules: {
